@@ -1,0 +1,59 @@
+import Type, { type Static, type TObject, type TProperties } from 'typebox';
+import Value from 'typebox/value';
+
+/** Raised at start when the environment does not satisfy a service's config schema. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Environment variables every service understands. Spread into a service's own schema. */
+export const baseConfig = {
+  SERVICE_NAME: Type.Optional(Type.String({ minLength: 1, description: 'overrides the service name in logs' })),
+  INSTANCE_ID: Type.Optional(Type.String({ minLength: 1 })),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1, default: 1_048_576 }),
+} satisfies TProperties;
+
+export const databaseConfig = {
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection string' }),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
+} satisfies TProperties;
+
+function describe(value: unknown): string {
+  return value === undefined ? 'unset' : `got ${JSON.stringify(value)}`;
+}
+
+/**
+ * Reads the variables of `schema` from `env`, applying defaults and converting
+ * numbers and booleans. Throws one `ConfigError` naming every bad variable.
+ */
+export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv = process.env): Static<T> {
+  const raw: Record<string, unknown> = {};
+  for (const name of Object.keys(schema.properties)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const candidate = Value.Convert(schema, Value.Default(schema, raw));
+  if (Value.Check(schema, candidate)) return candidate;
+
+  const problems = new Map<string, string>();
+  for (const error of Value.Errors(schema, candidate)) {
+    if (error.keyword === 'required') {
+      for (const name of (error.params as { requiredProperties: string[] }).requiredProperties) {
+        if (!(name in raw)) problems.set(name, `${name} is required but unset`);
+      }
+      continue;
+    }
+    const name = error.instancePath.replace(/^\//, '').split('/')[0] ?? '';
+    if (!problems.has(name)) {
+      problems.set(name, `${name} ${error.message} (${describe(raw[name])})`);
+    }
+  }
+  throw new ConfigError(`invalid configuration: ${[...problems.values()].join('; ')}`);
+}

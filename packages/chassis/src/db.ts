@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { Logger } from './logger.ts';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+export type Queryable = Pick<pg.Pool, 'query'>;
+
+// int8 (bigint, count(*)) as a JS number: every count and amount here fits in 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+/** A connection pool that logs (rather than crashes on) errors of idle connections. */
+export function createPool(options: { url: string; max?: number; applicationName: string; log: Logger }): Pool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  pool.on('error', (error) => options.log.warn({ err: error }, 'idle database connection failed'));
+  return pool;
+}
+
+/** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
+export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+const MIGRATION_FILE = /^(\d+)_([\w-]+)\.sql$/;
+// Any fixed number works; it only has to be the same for every instance of a service.
+const MIGRATION_LOCK_KEY = 7_401_251;
+
+/** Reads `NNN_name.sql` files from a folder, in version order. */
+export async function readMigrations(dir: string | URL): Promise<Migration[]> {
+  const path = dir instanceof URL ? fileURLToPath(dir) : dir;
+  const migrations: Migration[] = [];
+  for (const file of (await readdir(path)).sort()) {
+    const match = MIGRATION_FILE.exec(file);
+    if (!match) continue;
+    const sql = await readFile(join(path, file), 'utf8');
+    migrations.push({
+      version: Number(match[1]),
+      name: match[2] ?? file,
+      sql,
+      checksum: createHash('sha256').update(sql).digest('hex'),
+    });
+  }
+  const versions = migrations.map((m) => m.version);
+  if (new Set(versions).size !== versions.length) throw new Error(`duplicate migration version in ${path}`);
+  return migrations;
+}
+
+/**
+ * Applies the migrations not yet recorded in `schema_migrations`, each in its own
+ * transaction, while holding a session advisory lock: instances starting together
+ * queue up and the later ones find nothing left to do. An applied migration whose
+ * file has since changed stops the start, rather than leaving schemas to drift.
+ */
+export async function migrate(pool: Pool, dir: string | URL, log?: Logger): Promise<number[]> {
+  const migrations = await readMigrations(dir);
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ version: number; checksum: string }>(
+      'SELECT version, checksum FROM schema_migrations',
+    );
+    const applied = new Map(rows.map((row) => [row.version, row.checksum]));
+    const newlyApplied: number[] = [];
+    for (const migration of migrations) {
+      const checksum = applied.get(migration.version);
+      if (checksum !== undefined) {
+        if (checksum !== migration.checksum) {
+          throw new Error(`migration ${migration.version}_${migration.name} was changed after it was applied`);
+        }
+        continue;
+      }
+      await client.query('BEGIN');
+      try {
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+          migration.version,
+          migration.name,
+          migration.checksum,
+        ]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw new Error(`migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      log?.info({ migration: `${migration.version}_${migration.name}` }, 'migration applied');
+      newlyApplied.push(migration.version);
+    }
+    return newlyApplied;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+}

@@ -1,0 +1,120 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import {
+  InternalError,
+  MalformedBody,
+  MethodNotAllowed,
+  PayloadTooLarge,
+  ProblemError,
+  problemType,
+  RouteNotFound,
+  UnsupportedMediaType,
+  ValidationFailed,
+} from './errors.ts';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** One offending field of a request that failed validation. */
+export interface InvalidParam {
+  in: string;
+  name: string;
+  reason: string;
+}
+
+interface AjvLikeError {
+  instancePath?: string;
+  message?: string;
+  params?: { missingProperty?: string; additionalProperty?: string };
+}
+
+function invalidParams(error: FastifyError): InvalidParam[] {
+  const where = error.validationContext ?? 'body';
+  return (error.validation ?? []).map((issue: AjvLikeError) => {
+    const path = (issue.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+    const leaf = issue.params?.missingProperty ?? issue.params?.additionalProperty;
+    const name = [path, leaf].filter(Boolean).join('.') || where;
+    return { in: where, name, reason: issue.message ?? 'is invalid' };
+  });
+}
+
+/** Maps anything thrown while serving a request to the problem the client should see. */
+export function toProblem(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const errors = invalidParams(fastifyError);
+    const summary = errors.map((e) => `${e.in} ${e.name} ${e.reason}`).join('; ');
+    return new ValidationFailed(summary, { extensions: { errors } });
+  }
+  switch (fastifyError.statusCode) {
+    case 400:
+      return new MalformedBody(fastifyError.message);
+    case 413:
+      return new PayloadTooLarge(fastifyError.message);
+    case 415:
+      return new UnsupportedMediaType(fastifyError.message);
+    default:
+      return new InternalError('An unexpected error occurred; the correlation id identifies it in the logs.');
+  }
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError): FastifyReply {
+  const body = {
+    type: problemType(problem.code),
+    title: problem.title,
+    status: problem.status,
+    detail: problem.message,
+    instance: request.url.split('?')[0],
+    code: problem.code,
+    correlationId: request.id,
+    ...problem.extensions,
+  };
+  return reply.code(problem.status).headers(problem.headers).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+/**
+ * Every error leaves as `application/problem+json`. Unknown errors are logged with
+ * their stack and the correlation id, and the client sees neither stack nor SQL.
+ */
+export function installProblemHandlers(app: FastifyInstance): void {
+  // A shadow router with every registered route tells a wrong method (405) from an
+  // unknown path (404), using the same matching rules as Fastify's own router.
+  const shadow = FindMyWay({ ignoreTrailingSlash: false });
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      try {
+        shadow.on(method as HTTPMethod, route.url ?? route.path, () => undefined);
+      } catch {
+        // Fastify registers HEAD for GET routes itself; a second registration is harmless.
+      }
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    } else {
+      request.log.info({ code: problem.code, detail: problem.message }, 'request rejected');
+    }
+    return sendProblem(request, reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = METHODS.filter((m) => shadow.find(m, path) !== null);
+    if (allowed.length > 0) {
+      return sendProblem(
+        request,
+        reply,
+        new MethodNotAllowed(`${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`, {
+          headers: { allow: allowed.join(', ') },
+        }),
+      );
+    }
+    return sendProblem(request, reply, new RouteNotFound(`No resource at ${path}`));
+  });
+}
+
+const METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];

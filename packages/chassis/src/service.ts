@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { trace } from '@opentelemetry/api';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { acceptCorrelationId, CORRELATION_HEADER, runWithCorrelationId } from './context.ts';
+import { ServiceUnavailable } from './errors.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetricsRegistry, instrumentHttp } from './metrics.ts';
+import { installProblemHandlers, sendProblem } from './problem.ts';
+
+export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface ServiceOptions {
+  name: string;
+  version?: string;
+  description?: string;
+  instanceId?: string;
+  logLevel?: string;
+  bodyLimitBytes?: number;
+  /** How long in-flight requests get to finish after a shutdown starts. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface Service {
+  readonly name: string;
+  readonly instanceId: string;
+  readonly app: App;
+  readonly log: Logger;
+  readonly metrics: Registry;
+  /** `/readyz` reports ready only while every check resolves. */
+  addReadinessCheck(name: string, check: () => Promise<unknown>): void;
+  /** Runs after HTTP has drained, in reverse order of registration (close pools last-opened first). */
+  onShutdown(cleanup: () => Promise<void>): void;
+  listen(options: { host: string; port: number }): Promise<string>;
+  /** Stops taking requests, lets in-flight ones finish within the deadline, then cleans up. */
+  shutdown(reason: string): Promise<{ drained: boolean }>;
+}
+
+const INTERNAL_ROUTE = { hide: true } as const;
+
+/** Builds a Fastify service with the chassis's logging, errors, health, metrics and OpenAPI. */
+export async function createService(options: ServiceOptions): Promise<Service> {
+  const instanceId = options.instanceId ?? `${options.name}-${randomUUID().slice(0, 8)}`;
+  const log = createLogger({ service: options.name, instance: instanceId, level: options.logLevel ?? 'info' });
+  const metrics = createMetricsRegistry({ service: options.name, instance: instanceId });
+  const readinessChecks = new Map<string, () => Promise<unknown>>();
+  const cleanups: Array<() => Promise<void>> = [];
+  let shuttingDown: Promise<{ drained: boolean }> | undefined;
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimitBytes ?? 1_048_576,
+    genReqId: (request) => acceptCorrelationId(request.headers[CORRELATION_HEADER]),
+    requestIdLogLabel: 'correlationId',
+    return503OnClosing: true,
+    // Idle keep-alive sockets are closed at shutdown; busy ones finish their request first.
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // The rest of the request's life runs inside the correlation context, so every
+  // log line and outgoing call made on its behalf carries the id.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(CORRELATION_HEADER, request.id);
+    const span = trace.getActiveSpan()?.spanContext();
+    if (span) reply.header('traceparent', `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}`);
+    runWithCorrelationId(request.id, done);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    request.log[level](
+      {
+        method: request.method,
+        url: request.url,
+        route: request.routeOptions.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request completed',
+    );
+  });
+
+  installProblemHandlers(app);
+  instrumentHttp(app, metrics);
+  await app.register(new FastifyOtelInstrumentation({ instrumentHooks: false }).plugin());
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.name, version: options.version ?? '0.1.0', description: options.description ?? '' },
+    },
+  });
+
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is alive' } }, async () => ({
+    status: 'ok',
+  }));
+  app.get('/readyz', { schema: { tags: ['health'], summary: 'Dependencies are reachable' } }, async (request, reply) => {
+    if (shuttingDown) {
+      return sendProblem(request, reply, new ServiceUnavailable('shutting down'));
+    }
+    const results = await Promise.all(
+      [...readinessChecks].map(async ([name, check]) => {
+        try {
+          await check();
+          return [name, 'ok'] as const;
+        } catch (error) {
+          request.log.warn({ err: error, check: name }, 'readiness check failed');
+          return [name, 'failing'] as const;
+        }
+      }),
+    );
+    const checks = Object.fromEntries(results);
+    const failing = results.filter(([, state]) => state !== 'ok').map(([name]) => name);
+    if (failing.length > 0) {
+      return sendProblem(
+        request,
+        reply,
+        new ServiceUnavailable(`not ready: ${failing.join(', ')}`, { extensions: { checks } }),
+      );
+    }
+    return { status: 'ready', checks };
+  });
+  app.get('/metrics', { schema: INTERNAL_ROUTE }, async (_request, reply) => {
+    reply.type(metrics.contentType);
+    return metrics.metrics();
+  });
+  app.get('/openapi.json', { schema: INTERNAL_ROUTE }, async () => app.swagger());
+
+  async function shutdown(reason: string): Promise<{ drained: boolean }> {
+    shuttingDown ??= (async () => {
+      log.info({ reason }, 'shutting down');
+      const deadline = options.shutdownTimeoutMs ?? 10_000;
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        app.close().then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), deadline);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        log.warn({ deadlineMs: deadline }, 'in-flight requests did not finish before the deadline');
+        app.server.closeAllConnections();
+      }
+      for (const cleanup of cleanups.reverse()) {
+        await cleanup().catch((error: unknown) => log.error({ err: error }, 'cleanup failed'));
+      }
+      log.info('stopped');
+      return { drained };
+    })();
+    return shuttingDown;
+  }
+
+  return {
+    name: options.name,
+    instanceId,
+    app,
+    log,
+    metrics,
+    addReadinessCheck: (name, check) => void readinessChecks.set(name, check),
+    onShutdown: (cleanup) => void cleanups.push(cleanup),
+    async listen({ host, port }) {
+      const url = await app.listen({ host, port, listenTextResolver: () => '' });
+      log.info({ url }, 'listening');
+      return url;
+    },
+    shutdown,
+  };
+}

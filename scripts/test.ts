@@ -1,0 +1,67 @@
+// `npm test`: one run of Node's test runner over every workspace, with one
+// PostgreSQL shared by the whole run. By default an embedded server is started in a
+// throwaway folder (a laptop needs nothing installed); with `--infra` the suite uses
+// the machine's servers (DATABASE_URL, else 127.0.0.1:5432) and REQUIRE_INFRA=1, so
+// a missing server fails the run instead of skipping.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { freePort, type RunningPostgres, startEmbeddedPostgres, waitForPostgres } from '@platform/devinfra';
+
+const root = join(import.meta.dirname, '..');
+const infra = process.argv.includes('--infra');
+const patterns = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+
+const DEFAULT_PATTERNS = [
+  'packages/*/test/**/*.test.ts',
+  'services/*/test/**/*.test.ts',
+  'apps/*/test/**/*.test.ts',
+  'test/e2e/**/*.test.ts',
+];
+
+async function startDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (infra) {
+    const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    await waitForPostgres(url, 5_000);
+    console.log(`tests: using PostgreSQL at ${new URL(url).host} (REQUIRE_INFRA=1)`);
+    return { url, stop: async () => undefined };
+  }
+  const dataDir = join(root, '.test-data', `pg-${randomBytes(4).toString('hex')}`);
+  const started = Date.now();
+  const server: RunningPostgres = await startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    adminPassword: randomBytes(12).toString('hex'),
+    durable: false,
+  });
+  console.log(`tests: embedded PostgreSQL on port ${server.port} ready in ${Date.now() - started} ms`);
+  return {
+    url: server.adminUrl,
+    stop: async () => {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const database = await startDatabase();
+const concurrency = Math.max(2, Math.min(4, availableParallelism()));
+const args = ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000'];
+if (process.env.CI) args.push('--test-reporter=spec');
+const child = spawn(process.execPath, [...args, ...(patterns.length ? patterns : DEFAULT_PATTERNS)], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, TEST_DATABASE_URL: database.url, ...(infra ? { REQUIRE_INFRA: '1' } : {}) },
+});
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    interrupted = true;
+    child.kill(signal);
+  });
+}
+const code = await new Promise<number>((resolve) => child.on('exit', (status) => resolve(status ?? 1)));
+await database.stop();
+process.exit(interrupted ? 130 : code);
