@@ -7,7 +7,8 @@ export const EXIT_CONFIG = 78;
 
 /**
  * Starts a service process: a bad configuration stops it with one line naming the
- * variable; SIGTERM and SIGINT shut it down gracefully and exit 0.
+ * variable; SIGTERM and SIGINT shut it down gracefully and exit 0 (1 if requests
+ * had to be cut off at the shutdown deadline).
  */
 export async function runMain(name: string, start: () => Promise<Service>): Promise<Service> {
   let service: Service;
@@ -22,9 +23,10 @@ export async function runMain(name: string, start: () => Promise<Service>): Prom
     process.exit(1);
   }
   const stop = async (signal: NodeJS.Signals) => {
-    await service.shutdown(signal);
+    const { drained } = await service.shutdown(signal);
     await stopTelemetry().catch(() => undefined);
-    process.exit(0);
+    // Non-zero tells the supervisor that requests were cut off at the deadline.
+    process.exit(drained ? 0 : 1);
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

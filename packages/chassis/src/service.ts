@@ -71,6 +71,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     if (span) reply.header('traceparent', `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}`);
     runWithCorrelationId(request.id, done);
   });
+  // While draining, each response closes its connection, so keep-alive sockets do
+  // not hold the server open after their last request.
+  app.addHook('onSend', async (_request, reply) => {
+    if (shuttingDown) reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (request, reply) => {
     const level = reply.statusCode >= 500 ? 'error' : 'info';
     request.log[level](

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { createTestDatabase, type TestDatabase } from '@platform/testkit';
+import { createLogger, createPool, migrate, type Pool, readMigrations, withTransaction } from '../src/index.ts';
+import { startTestService } from './helpers.ts';
+
+const run = promisify(execFile);
+const log = createLogger({ service: 'test', instance: 'test', level: 'silent' });
+let database: TestDatabase;
+let pool: Pool;
+
+before(async () => {
+  database = await createTestDatabase('chassis_db');
+  pool = createPool({ url: database.url, applicationName: 'chassis-test', log });
+});
+after(async () => {
+  await pool.end();
+  await database.drop();
+});
+
+test('migrations - two processes starting together apply each migration exactly once', async () => {
+  const fixture = join(import.meta.dirname, 'fixtures', 'migrate.ts');
+  const env = { ...process.env, DATABASE_URL: database.url };
+  const [a, b] = await Promise.all([
+    run(process.execPath, [fixture], { env }),
+    run(process.execPath, [fixture], { env }),
+  ]);
+  const applied = [JSON.parse(a.stdout) as number[], JSON.parse(b.stdout) as number[]];
+  assert.deepEqual(applied.flat().sort(), [1, 2], `one process applies both, the other none: ${JSON.stringify(applied)}`);
+
+  const { rows } = await pool.query('SELECT version FROM schema_migrations ORDER BY version');
+  assert.deepEqual(rows.map((row) => row.version), [1, 2]);
+  const gadgets = await pool.query('SELECT name, colour FROM gadgets');
+  assert.deepEqual(gadgets.rows, [{ name: 'first', colour: 'grey' }]);
+
+  assert.deepEqual(await migrate(pool, new URL('./fixtures/migrations/', import.meta.url)), [], 'a restart applies nothing');
+});
+
+test('migrations - an applied migration that was edited afterwards stops the start', async () => {
+  const migrations = await readMigrations(new URL('./fixtures/migrations/', import.meta.url));
+  assert.equal(migrations.length, 2);
+  await pool.query(`UPDATE schema_migrations SET checksum = 'edited' WHERE version = 2`);
+  await assert.rejects(migrate(pool, new URL('./fixtures/migrations/', import.meta.url)), /changed after it was applied/);
+  await pool.query('UPDATE schema_migrations SET checksum = $1 WHERE version = 2', [migrations[1]?.checksum]);
+});
+
+test('transactions - a failure rolls back every write of the transaction', async () => {
+  await pool.query('CREATE TABLE ledger (entry text PRIMARY KEY)');
+  await assert.rejects(
+    withTransaction(pool, async (client) => {
+      await client.query(`INSERT INTO ledger VALUES ('debit')`);
+      await client.query(`INSERT INTO ledger VALUES ('debit')`); // duplicate key
+    }),
+    /duplicate key/,
+  );
+  await withTransaction(pool, (client) => client.query(`INSERT INTO ledger VALUES ('credit')`));
+  const { rows } = await pool.query('SELECT entry FROM ledger');
+  assert.deepEqual(rows, [{ entry: 'credit' }]);
+});
+
+test('metrics - /metrics exposes request, process, event-loop and pool metrics', async () => {
+  const { instrumentPool } = await import('../src/index.ts');
+  const { service, url } = await startTestService((app) => {
+    app.get('/items/:id', async () => ({ ok: true }));
+  });
+  instrumentPool(service.metrics, pool);
+  try {
+    await (await fetch(`${url}/items/7`)).text();
+    const text = await (await fetch(`${url}/metrics`)).text();
+    assert.match(text, /http_requests_total\{[^}]*method="GET",route="\/items\/:id",status="200"[^}]*\} 1/);
+    assert.match(text, /http_request_duration_seconds_bucket\{[^}]*route="\/items\/:id"/);
+    assert.match(text, /process_resident_memory_bytes/);
+    assert.match(text, /nodejs_eventloop_lag_p99_seconds/);
+    assert.match(text, /db_pool_connections_total\{[^}]*pool="main"/);
+  } finally {
+    await service.shutdown('test over');
+  }
+});
