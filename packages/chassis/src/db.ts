@@ -3,7 +3,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import type { Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
+import { instrumentPool } from './metrics.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -124,4 +126,29 @@ export async function migrate(pool: Pool, dir: string | URL, log?: Logger): Prom
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     client.release();
   }
+}
+
+/** The parts of a service that `openDatabase` wires the pool into. */
+interface DatabaseHost {
+  readonly name: string;
+  readonly log: Logger;
+  readonly metrics: Registry;
+  addReadinessCheck(name: string, check: () => Promise<unknown>): void;
+  onShutdown(cleanup: () => Promise<void>): void;
+}
+
+/**
+ * A service's own database: the pool (with metrics), a readiness check, the
+ * migrations applied, and the pool closed after HTTP has drained at shutdown.
+ */
+export async function openDatabase(
+  service: DatabaseHost,
+  options: { url: string; max?: number; migrations?: string | URL },
+): Promise<Pool> {
+  const pool = createPool({ url: options.url, applicationName: service.name, log: service.log, max: options.max ?? 10 });
+  instrumentPool(service.metrics, pool);
+  service.addReadinessCheck('database', () => pool.query('SELECT 1'));
+  service.onShutdown(() => pool.end());
+  if (options.migrations) await migrate(pool, options.migrations, service.log);
+  return pool;
 }

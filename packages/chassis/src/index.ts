@@ -5,6 +5,7 @@ export { acceptCorrelationId, CORRELATION_HEADER, currentCorrelationId, runWithC
 export {
   createPool,
   migrate,
+  openDatabase,
   type Pool,
   type PoolClient,
   type Queryable,
@@ -19,3 +20,5 @@ export { instrumentPool } from './metrics.ts';
 export { PROBLEM_CONTENT_TYPE, sendProblem, toProblem } from './problem.ts';
 export { type App, createService, type Service, type ServiceOptions } from './service.ts';
 export { startTelemetry, stopTelemetry } from './telemetry.ts';
+export { type PageInfo, type PageLinks, pageInfo, pageLinks } from './pagination.ts';
+export { etagOf, matchesIfNoneMatch } from './etag.ts';

@@ -4,7 +4,7 @@ import { FastifyOtelInstrumentation } from '@fastify/otel';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { trace } from '@opentelemetry/api';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import { acceptCorrelationId, CORRELATION_HEADER, runWithCorrelationId } from './context.ts';
 import { ServiceUnavailable } from './errors.ts';
@@ -53,10 +53,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One line per request (our onResponse hook), labelled with the correlation id.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
     bodyLimit: options.bodyLimitBytes ?? 1_048_576,
     genReqId: (request) => acceptCorrelationId(request.headers[CORRELATION_HEADER]),
-    requestIdLogLabel: 'correlationId',
     return503OnClosing: true,
     // Idle keep-alive sockets are closed at shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',

@@ -1,0 +1,2 @@
+export * as catalog from './catalog.ts';
+export { Money, Page, PageLinks, PageQuery, Pagination } from './common.ts';

@@ -1,0 +1,29 @@
+import { createService, openDatabase, type Service, type Static } from '@platform/chassis';
+import type { CatalogConfig } from './config.ts';
+import { registerCatalogRoutes } from './http.ts';
+import { seedCatalog } from './seed/seed.ts';
+import { createCatalogStore } from './store.ts';
+
+/** Builds and starts the catalog: its database migrated (and seeded), its routes listening. */
+export async function startCatalog(config: Static<typeof CatalogConfig>): Promise<Service> {
+  const service = await createService({
+    name: 'catalog',
+    description: 'Products, categories and prices',
+    logLevel: config.LOG_LEVEL,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    ...(config.INSTANCE_ID ? { instanceId: config.INSTANCE_ID } : {}),
+  });
+  const pool = await openDatabase(service, {
+    url: config.DATABASE_URL,
+    max: config.DATABASE_POOL_MAX,
+    migrations: new URL('../migrations/', import.meta.url),
+  });
+  if (config.CATALOG_SEED) {
+    const { inserted } = await seedCatalog(pool);
+    if (inserted > 0) service.log.info({ inserted }, 'demo catalog loaded');
+  }
+  registerCatalogRoutes(service.app, createCatalogStore(pool));
+  await service.listen({ host: config.HOST, port: config.PORT });
+  return service;
+}

@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createLogger, createPool, loadConfig, type Pool, type Service } from '@platform/chassis';
+import type { catalog } from '@platform/contracts';
+import { createTestDatabase, type TestDatabase } from '@platform/testkit';
+import { CatalogConfig } from '../src/config.ts';
+import { seedCatalog, seedProducts } from '../src/seed/seed.ts';
+import { startCatalog } from '../src/service.ts';
+
+async function startOn(database: TestDatabase, seed: boolean) {
+  const config = loadConfig(CatalogConfig, {
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'silent',
+    CATALOG_SEED: String(seed),
+  });
+  const service = await startCatalog(config);
+  return { service, url: (service.app.server.address() as { port: number }).port };
+}
+
+async function get<T>(base: string, path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${base}${path}`, { headers });
+  return { response, body: (response.status === 304 ? null : await response.json()) as T };
+}
+
+describe('catalog with the demo data', () => {
+  let database: TestDatabase;
+  let service: Service;
+  let base: string;
+
+  before(async () => {
+    database = await createTestDatabase('catalog_seeded');
+    const started = await startOn(database, true);
+    service = started.service;
+    base = `http://127.0.0.1:${started.url}`;
+  });
+  after(async () => {
+    await service.shutdown('test over');
+    await database.drop();
+  });
+
+  test('catalog - the seed has at least 200 products in at least 8 categories', async () => {
+    const { body } = await get<catalog.CategoryList>(base, '/api/v1/categories');
+    assert.ok(body.data.length >= 8);
+    const total = body.data.reduce((sum, category) => sum + category.productCount, 0);
+    assert.ok(total >= 200, `${total} products`);
+    const page = await get<catalog.ProductPage>(base, '/api/v1/products');
+    assert.equal(page.body.pagination.total, total);
+  });
+
+  test('catalog - the seed loads once: a restart and concurrent seeders add nothing', async () => {
+    const log = createLogger({ service: 'test', instance: 'test', level: 'silent' });
+    const pool = createPool({ url: database.url, applicationName: 'test', log });
+    try {
+      const results = await Promise.all([seedCatalog(pool), seedCatalog(pool)]);
+      assert.deepEqual(results, [{ inserted: 0 }, { inserted: 0 }]);
+      const { rows } = await pool.query('SELECT count(*) AS n FROM products');
+      assert.equal(rows[0].n, seedProducts().length);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('catalog - a word prefix finds products ("head" finds Headphones)', async () => {
+    const { body } = await get<catalog.ProductPage>(base, '/api/v1/products?q=head&limit=100');
+    assert.ok(body.data.length > 0);
+    for (const product of body.data) assert.match(`${product.name} ${product.description}`, /\bhead/i);
+    assert.ok(body.data.some((product) => /Headphones/.test(product.name)));
+  });
+
+  test('catalog - the category filter returns only that category, with its full count', async () => {
+    const categories = (await get<catalog.CategoryList>(base, '/api/v1/categories')).body.data;
+    const audio = categories.find((category) => category.id === 'audio');
+    assert.ok(audio);
+    const { body } = await get<catalog.ProductPage>(base, '/api/v1/products?category=audio&limit=100');
+    assert.equal(body.pagination.total, audio.productCount);
+    assert.ok(body.data.every((product) => product.category === 'audio'));
+    const combined = await get<catalog.ProductPage>(base, '/api/v1/products?category=kitchen&q=head');
+    assert.equal(combined.body.pagination.total, 0, 'no headphones in the kitchen');
+  });
+
+  test('catalog - pagination: default 20, links between pages, last page has no next', async () => {
+    const first = (await get<catalog.ProductPage>(base, '/api/v1/products?category=audio')).body;
+    assert.equal(first.data.length, 20);
+    assert.deepEqual({ ...first.pagination, total: 0 }, { page: 1, limit: 20, total: 0, totalPages: first.pagination.totalPages });
+    assert.equal(first._links.prev, null);
+    assert.equal(first._links.self, '/api/v1/products?category=audio&page=1&limit=20');
+    assert.equal(first._links.next, '/api/v1/products?category=audio&page=2&limit=20');
+
+    const second = (await get<catalog.ProductPage>(base, first._links.next ?? '')).body;
+    assert.equal(second.pagination.page, 2);
+    assert.equal(second._links.next, null, 'audio has 24 products: page 2 is the last');
+    assert.equal(second._links.prev, '/api/v1/products?category=audio&page=1&limit=20');
+    assert.equal(second.data.length, first.pagination.total - 20);
+    const seen = new Set([...first.data, ...second.data].map((product) => product.id));
+    assert.equal(seen.size, first.pagination.total, 'pages neither repeat nor skip a product');
+
+    const beyond = (await get<catalog.ProductPage>(base, '/api/v1/products?category=audio&page=9')).body;
+    assert.deepEqual(beyond.data, []);
+  });
+
+  test('catalog - limit above 100, zero, or a page below 1 is a 400 problem', async () => {
+    for (const query of ['limit=101', 'limit=0', 'page=0', 'limit=ten']) {
+      const response = await fetch(`${base}/api/v1/products?${query}`);
+      assert.equal(response.status, 400, query);
+      assert.equal(response.headers.get('content-type')?.split(';')[0], 'application/problem+json');
+      await response.body?.cancel();
+    }
+    assert.equal((await get<catalog.ProductPage>(base, '/api/v1/products?limit=100')).body.data.length, 100);
+  });
+
+  test('catalog - a product has an ETag; If-None-Match with it gives 304', async () => {
+    const [product] = (await get<catalog.ProductPage>(base, '/api/v1/products?limit=1')).body.data;
+    assert.ok(product);
+    const { response, body } = await get<catalog.Product>(base, `/api/v1/products/${product.id}`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(body, product);
+    const etag = response.headers.get('etag');
+    assert.match(etag ?? '', /^"[\w-]+"$/);
+
+    const revalidated = await fetch(`${base}/api/v1/products/${product.id}`, { headers: { 'if-none-match': etag ?? '' } });
+    assert.equal(revalidated.status, 304);
+    assert.equal(revalidated.headers.get('etag'), etag);
+    assert.equal(await revalidated.text(), '');
+
+    const stale = await fetch(`${base}/api/v1/products/${product.id}`, { headers: { 'if-none-match': '"old"' } });
+    assert.equal(stale.status, 200);
+    await stale.body?.cancel();
+  });
+
+  test('catalog - an unknown product is a 404 problem; a malformed id a 400', async () => {
+    const missing = await fetch(`${base}/api/v1/products/00000000-0000-4000-8000-000000000000`);
+    assert.equal(missing.status, 404);
+    assert.equal(((await missing.json()) as { code: string }).code, 'PRODUCT_NOT_FOUND');
+    const malformed = await fetch(`${base}/api/v1/products/not-a-uuid`);
+    assert.equal(malformed.status, 400);
+    await malformed.body?.cancel();
+  });
+
+  test('catalog - every product picture is served', async () => {
+    const [product] = (await get<catalog.ProductPage>(base, '/api/v1/products?limit=1')).body.data;
+    const image = await fetch(`${base}${product?.imageUrl}`);
+    assert.equal(image.status, 200);
+    assert.equal(image.headers.get('content-type'), 'image/svg+xml');
+    assert.match(await image.text(), /^<svg/);
+  });
+
+  test('catalog - there is no way to change the catalog yet', async () => {
+    const response = await fetch(`${base}/api/v1/products`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Free lunch' }),
+    });
+    assert.equal(response.status, 405);
+    await response.body?.cancel();
+  });
+});
+
+describe('catalog search ranking', () => {
+  let database: TestDatabase;
+  let service: Service;
+  let base: string;
+  let pool: Pool;
+
+  before(async () => {
+    database = await createTestDatabase('catalog_rank');
+    const started = await startOn(database, false);
+    service = started.service;
+    base = `http://127.0.0.1:${started.url}`;
+    const log = createLogger({ service: 'test', instance: 'test', level: 'silent' });
+    pool = createPool({ url: database.url, applicationName: 'test', log });
+    await pool.query(`INSERT INTO categories (id, name) VALUES ('audio', 'Audio'), ('home', 'Home')`);
+    await pool.query(`INSERT INTO products (sku, name, description, price_amount, price_currency, category_id, attributes) VALUES
+      ('A', 'Cable Organizer', 'Keeps your headphones and chargers tidy.', 999, 'USD', 'home', '{}'),
+      ('B', 'Studio Headphones', 'Closed-back monitoring headphones for mixing.', 19900, 'USD', 'audio', '{}'),
+      ('C', 'Desk Lamp', 'A warm light for late nights.', 2900, 'USD', 'home', '{"brand": "Headway"}')`);
+  });
+  after(async () => {
+    await pool.end();
+    await service.shutdown('test over');
+    await database.drop();
+  });
+
+  test('catalog - a match in the name outranks one in the attributes, which outranks the description', async () => {
+    const { body } = await get<catalog.ProductPage>(base, '/api/v1/products?q=head');
+    assert.deepEqual(
+      body.data.map((product) => product.sku),
+      ['B', 'C', 'A'],
+    );
+  });
+
+  test('catalog - every word must match', async () => {
+    const { body } = await get<catalog.ProductPage>(base, '/api/v1/products?q=studio%20head');
+    assert.deepEqual(
+      body.data.map((product) => product.sku),
+      ['B'],
+    );
+    const none = await get<catalog.ProductPage>(base, '/api/v1/products?q=%26%7C!');
+    assert.equal(none.body.pagination.total, 0);
+  });
+});
