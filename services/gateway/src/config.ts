@@ -1,0 +1,7 @@
+import { baseConfig, Type } from '@platform/chassis';
+
+export const GatewayConfig = Type.Object({
+  ...baseConfig,
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  CATALOG_URL: Type.String({ pattern: '^https?://', description: 'base URL of the catalog service' }),
+});

@@ -1,0 +1,43 @@
+import { createHttpClient, createService, type Service, type Static } from '@platform/chassis';
+import { Histogram } from 'prom-client';
+import type { GatewayConfig } from './config.ts';
+import { forward } from './proxy.ts';
+import { routes, type Upstream } from './routes.ts';
+
+/** Builds and starts the gateway: one Fastify route per entry of the route table. */
+export async function startGateway(config: Static<typeof GatewayConfig>): Promise<Service> {
+  const service = await createService({
+    name: 'gateway',
+    description: 'The public entry point of the platform',
+    logLevel: config.LOG_LEVEL,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    ...(config.INSTANCE_ID ? { instanceId: config.INSTANCE_ID } : {}),
+  });
+  const upstreams: Record<Upstream, string> = { catalog: config.CATALOG_URL };
+  const client = createHttpClient({ timeoutMs: 10_000 });
+  service.onShutdown(() => client.close());
+  const latency = new Histogram({
+    name: 'gateway_upstream_duration_seconds',
+    help: 'Time for an upstream to answer a proxied request',
+    labelNames: ['upstream', 'status'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [service.metrics],
+  });
+
+  await service.app.register(async (proxied) => {
+    // Bodies are streamed to the upstream untouched, not parsed here.
+    proxied.removeAllContentTypeParsers();
+    proxied.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    for (const route of routes) {
+      const handler = (request: Parameters<typeof forward>[1], reply: Parameters<typeof forward>[2]) =>
+        forward(client, request, reply, route, upstreams[route.upstream], latency);
+      const methods = route.methods.filter((method) => method !== 'HEAD');
+      const schema = { hide: true };
+      proxied.route({ method: methods, url: route.prefix, handler, schema });
+      proxied.route({ method: methods, url: `${route.prefix}/*`, handler, schema });
+    }
+  });
+  await service.listen({ host: config.HOST, port: config.PORT });
+  return service;
+}
