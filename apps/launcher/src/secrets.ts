@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+/**
+ * Credentials the launcher generates on first start and keeps beside the data (mode
+ * 0600, git-ignored), so a second start reuses the same databases. Nothing secret
+ * is ever committed or printed except where a person must see it.
+ */
+export class Secrets {
+  readonly #file: string;
+  readonly #values: Record<string, string>;
+
+  constructor(file: string) {
+    this.#file = file;
+    this.#values = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  }
+
+  /** The named secret, created (random, URL-safe) the first time it is asked for. */
+  get(name: string): string {
+    let value = this.#values[name];
+    if (value === undefined) {
+      value = randomBytes(18).toString('base64url');
+      this.#values[name] = value;
+      writeFileSync(this.#file, `${JSON.stringify(this.#values, null, 2)}\n`, { mode: 0o600 });
+    }
+    return value;
+  }
+}

@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { RestartPolicy } from './backoff.ts';
+
+/** Exit code a service uses for bad configuration: restarting would not help. */
+const EXIT_CONFIG = 78;
+
+export interface ProcessSpec {
+  name: string;
+  args: string[];
+  env: Record<string, string>;
+  logFile: string;
+}
+
+export interface SupervisorEvents {
+  /** Something a person watching the console should know. */
+  notice(message: string): void;
+  /** The process was restarted after a crash (wait for it to be ready again). */
+  restarted(pid: number): void;
+  /** The process cannot be kept running (it refuses its configuration). */
+  gaveUp(reason: string): void;
+}
+
+/**
+ * Keeps one service process running: its output goes to a log file (stderr is
+ * also echoed, so crashes are visible), and when it dies it is started again after
+ * a backoff delay, until `stop()`.
+ */
+export class Supervisor {
+  readonly spec: ProcessSpec;
+  #child: ChildProcess | undefined;
+  #log: WriteStream;
+  #stopping = false;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #startedAt = 0;
+  readonly #policy = new RestartPolicy({ baseMs: 500, maxMs: 15_000, stableAfterMs: 30_000 });
+  readonly #events: SupervisorEvents;
+
+  constructor(spec: ProcessSpec, events: SupervisorEvents) {
+    this.spec = spec;
+    this.#events = events;
+    this.#log = createWriteStream(spec.logFile, { flags: 'a' });
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  start(): number {
+    const child = spawn(process.execPath, this.spec.args, {
+      env: this.spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    this.#startedAt = Date.now();
+    child.stdout?.pipe(this.#log, { end: false });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.#log.write(chunk);
+      for (const line of chunk.toString().trimEnd().split('\n')) process.stderr.write(`[${this.spec.name}] ${line}\n`);
+    });
+    child.on('exit', (code, signal) => this.#onExit(child, code, signal));
+    return child.pid ?? -1;
+  }
+
+  #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#stopping || child !== this.#child) return;
+    const how = signal ? `signal ${signal}` : `code ${code}`;
+    if (code === EXIT_CONFIG) {
+      this.#events.gaveUp(`${this.spec.name} exited with ${how}: its configuration is invalid (see above)`);
+      return;
+    }
+    const delay = this.#policy.nextDelay({ ranForMs: Date.now() - this.#startedAt });
+    this.#events.notice(
+      `${this.spec.name} (pid ${child.pid}) died with ${how}; restart #${this.#policy.consecutiveCrashes} in ${delay} ms`,
+    );
+    this.#restartTimer = setTimeout(() => {
+      if (this.#stopping) return;
+      const pid = this.start();
+      this.#events.notice(`${this.spec.name} restarted as pid ${pid}`);
+      this.#events.restarted(pid);
+    }, delay);
+  }
+
+  /** SIGTERM (graceful shutdown), then SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs: number): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#restartTimer);
+    const child = this.#child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    await new Promise<void>((resolve) => this.#log.end(resolve));
+  }
+}
