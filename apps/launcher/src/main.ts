@@ -1,6 +1,6 @@
 // `npm start`: PostgreSQL, one database per service, every service as its own
 // supervised process, and a table of where everything is.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@platform/devinfra';
 import { type PlatformDatabase, provisionDatabase, startDatabase } from './database.ts';
@@ -105,7 +105,9 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   const secrets = new Secrets(join(dataDir, 'secrets.json'));
   say(`Starting the platform (data in ${dataDir}, logs in ${logDir})`);
-  say(`  … PostgreSQL ${process.env.DATABASE_URL ? '(DATABASE_URL)' : '(embedded; the first start creates the cluster)'}`);
+  const fresh = !existsSync(join(dataDir, 'postgres', 'PG_VERSION'));
+  const where = process.env.DATABASE_URL ? 'DATABASE_URL' : fresh ? 'embedded, creating the cluster' : 'embedded';
+  say(`  … PostgreSQL (${where})`);
   const dbStarted = Date.now();
   database = await startDatabase({ dataDir, logDir, port: pgPort, secrets, externalUrl: process.env.DATABASE_URL });
   rows.push({

