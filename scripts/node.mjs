@@ -34,7 +34,9 @@ export function resolveNode() {
   if (existsSync(binary)) return binary;
 
   const pkg = `${platformPackage()}@${version}`;
-  process.stderr.write(`System Node ${process.version} is too old; fetching ${pkg} from the npm registry once...\n`);
+  process.stderr.write(
+    `System Node ${process.version} is too old; fetching ${pkg} from the npm registry once...\n`,
+  );
   mkdirSync(join(root, '.tools'), { recursive: true });
   const staging = mkdtempSync(join(root, '.tools', 'fetch-'));
   try {

@@ -35,7 +35,8 @@ test('platform - npm start from a clean data folder serves the catalog through t
   const page = (await search.json()) as ProductPage;
   assert.ok(page.data.length > 0);
   assert.ok(page.data.every((product) => /headphone/i.test(product.name) || product.sku.startsWith('AUD')));
-  const total = ((await (await fetch(`${gateway}/api/v1/products?limit=1`)).json()) as ProductPage).pagination.total;
+  const total = ((await (await fetch(`${gateway}/api/v1/products?limit=1`)).json()) as ProductPage).pagination
+    .total;
   assert.ok(total >= 200);
 
   await t.test('kill -9 of the catalog: serving again within 15 s', async () => {
@@ -59,10 +60,16 @@ test('platform - npm start from a clean data folder serves the catalog through t
     // Like `kill <pid of npm>`: npm dies of the signal, and the platform must still stop itself.
     platform.child.kill('SIGTERM');
     await platform.exited;
-    await waitFor('the launcher to report it stopped', async () => (/Stopped\./.test(platform.output()) ? true : undefined), 30_000);
-    await waitFor('every platform process gone', async () => (processesMarkedWith(marker).length === 0 ? true : undefined), 20_000).catch(
-      () => assert.deepEqual(processesMarkedWith(marker), [], 'processes left behind'),
+    await waitFor(
+      'the launcher to report it stopped',
+      async () => (/Stopped\./.test(platform.output()) ? true : undefined),
+      30_000,
     );
+    await waitFor(
+      'every platform process gone',
+      async () => (processesMarkedWith(marker).length === 0 ? true : undefined),
+      20_000,
+    ).catch(() => assert.deepEqual(processesMarkedWith(marker), [], 'processes left behind'));
     for (const pid of [platform.state.launcherPid, platform.state.database.pid ?? 0]) {
       assert.throws(() => process.kill(pid, 0), `pid ${pid} still alive`);
     }

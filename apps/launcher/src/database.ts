@@ -1,6 +1,11 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isPortInUse, provisionServiceDatabase, startEmbeddedPostgres, waitForPostgres } from '@platform/devinfra';
+import {
+  isPortInUse,
+  provisionServiceDatabase,
+  startEmbeddedPostgres,
+  waitForPostgres,
+} from '@platform/devinfra';
 import type { Secrets } from './secrets.ts';
 
 export interface PlatformDatabase {
@@ -23,7 +28,11 @@ export async function startDatabase(options: {
 }): Promise<PlatformDatabase> {
   if (options.externalUrl) {
     await waitForPostgres(options.externalUrl, 10_000);
-    return { adminUrl: options.externalUrl, description: `external ${new URL(options.externalUrl).host}`, stop: async () => {} };
+    return {
+      adminUrl: options.externalUrl,
+      description: `external ${new URL(options.externalUrl).host}`,
+      stop: async () => {},
+    };
   }
   if (await isPortInUse(options.port)) {
     throw new Error(
@@ -46,7 +55,11 @@ export async function startDatabase(options: {
 }
 
 /** Database per service: one database and one role, each role able to open only its own. */
-export function provisionDatabase(database: PlatformDatabase, service: string, secrets: Secrets): Promise<string> {
+export function provisionDatabase(
+  database: PlatformDatabase,
+  service: string,
+  secrets: Secrets,
+): Promise<string> {
   return provisionServiceDatabase(database.adminUrl, {
     database: service,
     role: service,

@@ -8,7 +8,7 @@ import { waitUntilReady } from './readiness.ts';
 import { Secrets } from './secrets.ts';
 import { type ServiceDefinition, services, startWaves } from './services.ts';
 import { Supervisor } from './supervisor.ts';
-import { renderTable, type Row } from './table.ts';
+import { type Row, renderTable } from './table.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const dataDir = process.env.PLATFORM_DATA_DIR ?? join(root, '.data');
@@ -25,7 +25,12 @@ const rows: Row[] = [];
 let database: PlatformDatabase | undefined;
 let stopping: Promise<void> | undefined;
 
-function serviceEnv(definition: ServiceDefinition, port: number, urls: Record<string, string>, databaseUrl?: string) {
+function serviceEnv(
+  definition: ServiceDefinition,
+  port: number,
+  urls: Record<string, string>,
+  databaseUrl?: string,
+) {
   // The admin DATABASE_URL given to the launcher must never reach a service.
   const { DATABASE_URL: _admin, ...inherited } = process.env;
   return {
@@ -46,13 +51,18 @@ function writeState(): void {
     launcherPid: process.pid,
     gateway: `http://127.0.0.1:${gatewayPort}`,
     database: { description: database?.description, pid: database?.pid },
-    services: supervisors.map(({ definition, supervisor, url }) => ({ name: definition.name, pid: supervisor.pid, url })),
+    services: supervisors.map(({ definition, supervisor, url }) => ({
+      name: definition.name,
+      pid: supervisor.pid,
+      url,
+    })),
   };
   writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 async function startService(definition: ServiceDefinition, urls: Record<string, string>, secrets: Secrets) {
-  const databaseUrl = definition.database && database ? await provisionDatabase(database, definition.name, secrets) : undefined;
+  const databaseUrl =
+    definition.database && database ? await provisionDatabase(database, definition.name, secrets) : undefined;
   const port = definition.name === 'gateway' ? gatewayPort : await freePort();
   const url = `http://127.0.0.1:${port}`;
   const supervisor = new Supervisor(
@@ -82,7 +92,8 @@ async function startService(definition: ServiceDefinition, urls: Record<string, 
   say(`  … ${definition.name} starting (pid ${pid})`);
   const readyMs = await waitUntilReady(url, {
     timeoutMs: READY_TIMEOUT_MS,
-    onWaiting: (elapsed) => say(`  … still waiting for ${definition.name} to be ready (${Math.round(elapsed / 1000)} s)`),
+    onWaiting: (elapsed) =>
+      say(`  … still waiting for ${definition.name} to be ready (${Math.round(elapsed / 1000)} s)`),
   });
   rows.push({ service: definition.name, pid: String(pid), url, ready: `${(readyMs / 1000).toFixed(1)} s` });
   urls[definition.name] = url;
@@ -106,10 +117,20 @@ async function main(): Promise<void> {
   const secrets = new Secrets(join(dataDir, 'secrets.json'));
   say(`Starting the platform (data in ${dataDir}, logs in ${logDir})`);
   const fresh = !existsSync(join(dataDir, 'postgres', 'PG_VERSION'));
-  const where = process.env.DATABASE_URL ? 'DATABASE_URL' : fresh ? 'embedded, creating the cluster' : 'embedded';
+  const where = process.env.DATABASE_URL
+    ? 'DATABASE_URL'
+    : fresh
+      ? 'embedded, creating the cluster'
+      : 'embedded';
   say(`  … PostgreSQL (${where})`);
   const dbStarted = Date.now();
-  database = await startDatabase({ dataDir, logDir, port: pgPort, secrets, externalUrl: process.env.DATABASE_URL });
+  database = await startDatabase({
+    dataDir,
+    logDir,
+    port: pgPort,
+    secrets,
+    externalUrl: process.env.DATABASE_URL,
+  });
   rows.push({
     service: 'postgres',
     pid: database.pid ? String(database.pid) : '-',

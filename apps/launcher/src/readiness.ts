@@ -19,8 +19,10 @@ export async function waitUntilReady(
       // Not listening yet.
     }
     const elapsed = Date.now() - started;
-    if (elapsed > options.timeoutMs) throw new Error(`${url} was not ready after ${Math.round(elapsed / 1000)} s`);
-    if (options.isAlive && !options.isAlive()) throw new Error(`${url}: the process exited before it was ready`);
+    if (elapsed > options.timeoutMs)
+      throw new Error(`${url} was not ready after ${Math.round(elapsed / 1000)} s`);
+    if (options.isAlive && !options.isAlive())
+      throw new Error(`${url}: the process exited before it was ready`);
     if (Date.now() - lastNotice >= 3_000) {
       lastNotice = Date.now();
       options.onWaiting?.(elapsed);

@@ -37,7 +37,9 @@ export function startWaves(definitions: ServiceDefinition[]): ServiceDefinition[
   while (remaining.length > 0) {
     const wave = remaining.filter((service) => service.dependsOn.every((name) => placed.has(name)));
     if (wave.length === 0) {
-      throw new Error(`services with unmet or circular dependencies: ${remaining.map((s) => s.name).join(', ')}`);
+      throw new Error(
+        `services with unmet or circular dependencies: ${remaining.map((s) => s.name).join(', ')}`,
+      );
     }
     for (const service of wave) placed.add(service.name);
     waves.push(wave);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { RestartPolicy } from './backoff.ts';
 
 /** Exit code a service uses for bad configuration: restarting would not help. */
@@ -57,7 +57,8 @@ export class Supervisor {
     child.stdout?.pipe(this.#log, { end: false });
     child.stderr?.on('data', (chunk: Buffer) => {
       this.#log.write(chunk);
-      for (const line of chunk.toString().trimEnd().split('\n')) process.stderr.write(`[${this.spec.name}] ${line}\n`);
+      for (const line of chunk.toString().trimEnd().split('\n'))
+        process.stderr.write(`[${this.spec.name}] ${line}\n`);
     });
     child.on('exit', (code, signal) => this.#onExit(child, code, signal));
     return child.pid ?? -1;

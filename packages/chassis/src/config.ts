@@ -8,7 +8,9 @@ export class ConfigError extends Error {
 
 /** Environment variables every service understands. Spread into a service's own schema. */
 export const baseConfig = {
-  SERVICE_NAME: Type.Optional(Type.String({ minLength: 1, description: 'overrides the service name in logs' })),
+  SERVICE_NAME: Type.Optional(
+    Type.String({ minLength: 1, description: 'overrides the service name in logs' }),
+  ),
   INSTANCE_ID: Type.Optional(Type.String({ minLength: 1 })),
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),

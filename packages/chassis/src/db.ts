@@ -15,7 +15,12 @@ export type Queryable = Pick<pg.Pool, 'query'>;
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 
 /** A connection pool that logs (rather than crashes on) errors of idle connections. */
-export function createPool(options: { url: string; max?: number; applicationName: string; log: Logger }): Pool {
+export function createPool(options: {
+  url: string;
+  max?: number;
+  applicationName: string;
+  log: Logger;
+}): Pool {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
@@ -99,7 +104,9 @@ export async function migrate(pool: Pool, dir: string | URL, log?: Logger): Prom
       const checksum = applied.get(migration.version);
       if (checksum !== undefined) {
         if (checksum !== migration.checksum) {
-          throw new Error(`migration ${migration.version}_${migration.name} was changed after it was applied`);
+          throw new Error(
+            `migration ${migration.version}_${migration.name} was changed after it was applied`,
+          );
         }
         continue;
       }
@@ -114,9 +121,12 @@ export async function migrate(pool: Pool, dir: string | URL, log?: Logger): Prom
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw new Error(`migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new Error(
+          `migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
       log?.info({ migration: `${migration.version}_${migration.name}` }, 'migration applied');
       newlyApplied.push(migration.version);
@@ -145,7 +155,12 @@ export async function openDatabase(
   service: DatabaseHost,
   options: { url: string; max?: number; migrations?: string | URL },
 ): Promise<Pool> {
-  const pool = createPool({ url: options.url, applicationName: service.name, log: service.log, max: options.max ?? 10 });
+  const pool = createPool({
+    url: options.url,
+    applicationName: service.name,
+    log: service.log,
+    max: options.max ?? 10,
+  });
   instrumentPool(service.metrics, pool);
   service.addReadinessCheck('database', () => pool.query('SELECT 1'));
   service.onShutdown(() => pool.end());

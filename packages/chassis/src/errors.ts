@@ -52,12 +52,32 @@ export function problemType(code: string): string {
 }
 
 // The chassis's own problems, raised for requests no route accepted.
-export const ValidationFailed = defineProblem({ code: 'VALIDATION_FAILED', status: 400, title: 'Request is invalid' });
-export const MalformedBody = defineProblem({ code: 'MALFORMED_BODY', status: 400, title: 'Request body is malformed' });
+export const ValidationFailed = defineProblem({
+  code: 'VALIDATION_FAILED',
+  status: 400,
+  title: 'Request is invalid',
+});
+export const MalformedBody = defineProblem({
+  code: 'MALFORMED_BODY',
+  status: 400,
+  title: 'Request body is malformed',
+});
 export const RouteNotFound = defineProblem({ code: 'NOT_FOUND', status: 404, title: 'Resource not found' });
-export const MethodNotAllowed = defineProblem({ code: 'METHOD_NOT_ALLOWED', status: 405, title: 'Method not allowed' });
-export const PreconditionFailed = defineProblem({ code: 'PRECONDITION_FAILED', status: 412, title: 'Precondition failed' });
-export const PayloadTooLarge = defineProblem({ code: 'PAYLOAD_TOO_LARGE', status: 413, title: 'Request body is too large' });
+export const MethodNotAllowed = defineProblem({
+  code: 'METHOD_NOT_ALLOWED',
+  status: 405,
+  title: 'Method not allowed',
+});
+export const PreconditionFailed = defineProblem({
+  code: 'PRECONDITION_FAILED',
+  status: 412,
+  title: 'Precondition failed',
+});
+export const PayloadTooLarge = defineProblem({
+  code: 'PAYLOAD_TOO_LARGE',
+  status: 413,
+  title: 'Request body is too large',
+});
 export const UnsupportedMediaType = defineProblem({
   code: 'UNSUPPORTED_MEDIA_TYPE',
   status: 415,
@@ -65,5 +85,13 @@ export const UnsupportedMediaType = defineProblem({
 });
 export const InternalError = defineProblem({ code: 'INTERNAL', status: 500, title: 'Internal server error' });
 export const BadGateway = defineProblem({ code: 'BAD_GATEWAY', status: 502, title: 'Upstream unavailable' });
-export const ServiceUnavailable = defineProblem({ code: 'UNAVAILABLE', status: 503, title: 'Service unavailable' });
-export const GatewayTimeout = defineProblem({ code: 'GATEWAY_TIMEOUT', status: 504, title: 'Upstream timed out' });
+export const ServiceUnavailable = defineProblem({
+  code: 'UNAVAILABLE',
+  status: 503,
+  title: 'Service unavailable',
+});
+export const GatewayTimeout = defineProblem({
+  code: 'GATEWAY_TIMEOUT',
+  status: 504,
+  title: 'Upstream timed out',
+});

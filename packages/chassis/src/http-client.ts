@@ -29,7 +29,9 @@ export function isTimeout(error: unknown): boolean {
  * current correlation id on (trace context is added by the undici instrumentation)
  * and turns connection failures into 502 and timeouts into 504 problems.
  */
-export function createHttpClient(options: { timeoutMs?: number; connectionsPerOrigin?: number } = {}): HttpClient {
+export function createHttpClient(
+  options: { timeoutMs?: number; connectionsPerOrigin?: number } = {},
+): HttpClient {
   const defaultTimeout = options.timeoutMs ?? 10_000;
   const agent = new Agent({
     connections: options.connectionsPerOrigin ?? 64,

@@ -1,7 +1,12 @@
 // The chassis's whole public surface: services import from here only.
 export { type Static, Type } from 'typebox';
 export { baseConfig, ConfigError, databaseConfig, loadConfig } from './config.ts';
-export { acceptCorrelationId, CORRELATION_HEADER, currentCorrelationId, runWithCorrelationId } from './context.ts';
+export {
+  acceptCorrelationId,
+  CORRELATION_HEADER,
+  currentCorrelationId,
+  runWithCorrelationId,
+} from './context.ts';
 export {
   createPool,
   migrate,
@@ -13,12 +18,12 @@ export {
   withTransaction,
 } from './db.ts';
 export * from './errors.ts';
+export { etagOf, matchesIfNoneMatch } from './etag.ts';
 export { createHttpClient, type HttpClient, isTimeout, type OutgoingRequest } from './http-client.ts';
 export { EXIT_CONFIG, runMain } from './lifecycle.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { instrumentPool } from './metrics.ts';
+export { type PageInfo, type PageLinks, pageInfo, pageLinks } from './pagination.ts';
 export { PROBLEM_CONTENT_TYPE, sendProblem, toProblem } from './problem.ts';
 export { type App, createService, type Service, type ServiceOptions } from './service.ts';
 export { startTelemetry, stopTelemetry } from './telemetry.ts';
-export { type PageInfo, type PageLinks, pageInfo, pageLinks } from './pagination.ts';
-export { etagOf, matchesIfNoneMatch } from './etag.ts';

@@ -23,6 +23,9 @@ export function createLogger(options: { service: string; instance: string; level
       }
       return fields;
     },
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', '*.password'],
+      censor: '[redacted]',
+    },
   });
 }

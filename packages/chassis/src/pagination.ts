@@ -28,7 +28,8 @@ export function pageLinks(
   const link = (page: number) => {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== '' && key !== 'page' && key !== 'limit') params.set(key, String(value));
+      if (value !== undefined && value !== '' && key !== 'page' && key !== 'limit')
+        params.set(key, String(value));
     }
     params.set('page', String(page));
     params.set('limit', String(info.limit));

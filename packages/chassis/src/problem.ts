@@ -58,7 +58,11 @@ export function toProblem(error: unknown): ProblemError {
   }
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError): FastifyReply {
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  problem: ProblemError,
+): FastifyReply {
   const body = {
     type: problemType(problem.code),
     title: problem.title,

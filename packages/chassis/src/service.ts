@@ -12,7 +12,13 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetricsRegistry, instrumentHttp } from './metrics.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
 
-export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type App = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 export interface ServiceOptions {
   name: string;
@@ -45,7 +51,11 @@ const INTERNAL_ROUTE = { hide: true } as const;
 /** Builds a Fastify service with the chassis's logging, errors, health, metrics and OpenAPI. */
 export async function createService(options: ServiceOptions): Promise<Service> {
   const instanceId = options.instanceId ?? `${options.name}-${randomUUID().slice(0, 8)}`;
-  const log = createLogger({ service: options.name, instance: instanceId, level: options.logLevel ?? 'info' });
+  const log = createLogger({
+    service: options.name,
+    instance: instanceId,
+    level: options.logLevel ?? 'info',
+  });
   const metrics = createMetricsRegistry({ service: options.name, instance: instanceId });
   const readinessChecks = new Map<string, () => Promise<unknown>>();
   const cleanups: Array<() => Promise<void>> = [];
@@ -63,7 +73,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     return503OnClosing: true,
     // Idle keep-alive sockets are closed at shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    ajv: {
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // The rest of the request's life runs inside the correlation context, so every
@@ -71,7 +83,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(CORRELATION_HEADER, request.id);
     const span = trace.getActiveSpan()?.spanContext();
-    if (span) reply.header('traceparent', `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}`);
+    if (span)
+      reply.header(
+        'traceparent',
+        `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}`,
+      );
     runWithCorrelationId(request.id, done);
   });
   // While draining, each response closes its connection, so keep-alive sockets do
@@ -99,39 +115,47 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: options.name, version: options.version ?? '0.1.0', description: options.description ?? '' },
+      info: {
+        title: options.name,
+        version: options.version ?? '0.1.0',
+        description: options.description ?? '',
+      },
     },
   });
 
   app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is alive' } }, async () => ({
     status: 'ok',
   }));
-  app.get('/readyz', { schema: { tags: ['health'], summary: 'Dependencies are reachable' } }, async (request, reply) => {
-    if (shuttingDown) {
-      return sendProblem(request, reply, new ServiceUnavailable('shutting down'));
-    }
-    const results = await Promise.all(
-      [...readinessChecks].map(async ([name, check]) => {
-        try {
-          await check();
-          return [name, 'ok'] as const;
-        } catch (error) {
-          request.log.warn({ err: error, check: name }, 'readiness check failed');
-          return [name, 'failing'] as const;
-        }
-      }),
-    );
-    const checks = Object.fromEntries(results);
-    const failing = results.filter(([, state]) => state !== 'ok').map(([name]) => name);
-    if (failing.length > 0) {
-      return sendProblem(
-        request,
-        reply,
-        new ServiceUnavailable(`not ready: ${failing.join(', ')}`, { extensions: { checks } }),
+  app.get(
+    '/readyz',
+    { schema: { tags: ['health'], summary: 'Dependencies are reachable' } },
+    async (request, reply) => {
+      if (shuttingDown) {
+        return sendProblem(request, reply, new ServiceUnavailable('shutting down'));
+      }
+      const results = await Promise.all(
+        [...readinessChecks].map(async ([name, check]) => {
+          try {
+            await check();
+            return [name, 'ok'] as const;
+          } catch (error) {
+            request.log.warn({ err: error, check: name }, 'readiness check failed');
+            return [name, 'failing'] as const;
+          }
+        }),
       );
-    }
-    return { status: 'ready', checks };
-  });
+      const checks = Object.fromEntries(results);
+      const failing = results.filter(([, state]) => state !== 'ok').map(([name]) => name);
+      if (failing.length > 0) {
+        return sendProblem(
+          request,
+          reply,
+          new ServiceUnavailable(`not ready: ${failing.join(', ')}`, { extensions: { checks } }),
+        );
+      }
+      return { status: 'ready', checks };
+    },
+  );
   app.get('/metrics', { schema: INTERNAL_ROUTE }, async (_request, reply) => {
     reply.type(metrics.contentType);
     return metrics.metrics();

@@ -54,7 +54,9 @@ export function startTelemetry(options: TelemetryOptions): void {
       [ATTR_SERVICE_VERSION]: options.version ?? '0.0.0',
       'service.instance.id': options.instance ?? `${process.pid}`,
     }),
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? sampleRatioFromEnv()) }),
+    sampler: new ParentBasedSampler({
+      root: new TraceIdRatioBasedSampler(options.sampleRatio ?? sampleRatioFromEnv()),
+    }),
     spanProcessors,
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -62,7 +64,9 @@ export function startTelemetry(options: TelemetryOptions): void {
   trace.setGlobalTracerProvider(provider);
   registerInstrumentations({
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? '') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? ''),
+      }),
       new UndiciInstrumentation(),
       new PgInstrumentation(),
     ],

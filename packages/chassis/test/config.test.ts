@@ -16,11 +16,14 @@ test('config - applies defaults and converts numbers from strings', () => {
 });
 
 test('config - a missing variable is named in the error', () => {
-  assert.throws(() => loadConfig(Schema, { FEATURE_LIMIT: '5' }), (error: unknown) => {
-    assert.ok(error instanceof ConfigError);
-    assert.match(error.message, /DATABASE_URL is required but unset/);
-    return true;
-  });
+  assert.throws(
+    () => loadConfig(Schema, { FEATURE_LIMIT: '5' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /DATABASE_URL is required but unset/);
+      return true;
+    },
+  );
 });
 
 test('config - a malformed variable is named with the value it had', () => {
@@ -33,10 +36,14 @@ test('config - a malformed variable is named with the value it had', () => {
 });
 
 test('config - a service with bad config stops at start with one line naming the variable', () => {
-  const result = spawnSync(process.execPath, [join(import.meta.dirname, 'fixtures', 'configured-service.ts')], {
-    env: { PATH: process.env.PATH, PORT: '99999' },
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(import.meta.dirname, 'fixtures', 'configured-service.ts')],
+    {
+      env: { PATH: process.env.PATH, PORT: '99999' },
+      encoding: 'utf8',
+    },
+  );
   assert.equal(result.status, EXIT_CONFIG);
   const lines = result.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `expected one line, got:\n${result.stderr}`);

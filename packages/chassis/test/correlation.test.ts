@@ -58,7 +58,11 @@ test('correlation - a malformed caller id is replaced, never echoed', async () =
 
 test('tracing - traceparent continues the caller trace into the outgoing call', async () => {
   const relay = await spawnFixture(
-    ['--import', '@platform/chassis/telemetry-preload', join(import.meta.dirname, 'fixtures', 'relay-service.ts')],
+    [
+      '--import',
+      '@platform/chassis/telemetry-preload',
+      join(import.meta.dirname, 'fixtures', 'relay-service.ts'),
+    ],
     { SERVICE_NAME: 'relay' },
   );
   try {

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '@platform/testkit';
-import { createLogger, createPool, migrate, type Pool, readMigrations, withTransaction } from '../src/index.ts';
+import {
+  createLogger,
+  createPool,
+  migrate,
+  type Pool,
+  readMigrations,
+  withTransaction,
+} from '../src/index.ts';
 import { startTestService } from './helpers.ts';
 
 const run = promisify(execFile);
@@ -29,21 +36,35 @@ test('migrations - two processes starting together apply each migration exactly 
     run(process.execPath, [fixture], { env }),
   ]);
   const applied = [JSON.parse(a.stdout) as number[], JSON.parse(b.stdout) as number[]];
-  assert.deepEqual(applied.flat().sort(), [1, 2], `one process applies both, the other none: ${JSON.stringify(applied)}`);
+  assert.deepEqual(
+    applied.flat().sort(),
+    [1, 2],
+    `one process applies both, the other none: ${JSON.stringify(applied)}`,
+  );
 
   const { rows } = await pool.query('SELECT version FROM schema_migrations ORDER BY version');
-  assert.deepEqual(rows.map((row) => row.version), [1, 2]);
+  assert.deepEqual(
+    rows.map((row) => row.version),
+    [1, 2],
+  );
   const gadgets = await pool.query('SELECT name, colour FROM gadgets');
   assert.deepEqual(gadgets.rows, [{ name: 'first', colour: 'grey' }]);
 
-  assert.deepEqual(await migrate(pool, new URL('./fixtures/migrations/', import.meta.url)), [], 'a restart applies nothing');
+  assert.deepEqual(
+    await migrate(pool, new URL('./fixtures/migrations/', import.meta.url)),
+    [],
+    'a restart applies nothing',
+  );
 });
 
 test('migrations - an applied migration that was edited afterwards stops the start', async () => {
   const migrations = await readMigrations(new URL('./fixtures/migrations/', import.meta.url));
   assert.equal(migrations.length, 2);
   await pool.query(`UPDATE schema_migrations SET checksum = 'edited' WHERE version = 2`);
-  await assert.rejects(migrate(pool, new URL('./fixtures/migrations/', import.meta.url)), /changed after it was applied/);
+  await assert.rejects(
+    migrate(pool, new URL('./fixtures/migrations/', import.meta.url)),
+    /changed after it was applied/,
+  );
   await pool.query('UPDATE schema_migrations SET checksum = $1 WHERE version = 2', [migrations[1]?.checksum]);
 });
 

@@ -12,7 +12,8 @@ export async function spawnFixture(
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const lines = createInterface({ input: child.stdout! });
+  if (!child.stdout) throw new Error('fixture has no stdout');
+  const lines = createInterface({ input: child.stdout });
   const firstLine = await Promise.race([
     once(lines, 'line').then(([line]) => line as string),
     exited.then((code) => {

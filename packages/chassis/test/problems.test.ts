@@ -8,27 +8,34 @@ let service: Service;
 let url: string;
 
 before(async () => {
-  ({ service, url } = await startTestService((app) => {
-    app.post(
-      '/widgets',
-      {
-        schema: {
-          body: Type.Object(
-            { name: Type.String({ minLength: 1 }), size: Type.Integer({ minimum: 1 }) },
-            { additionalProperties: false },
-          ),
+  ({ service, url } = await startTestService(
+    (app) => {
+      app.post(
+        '/widgets',
+        {
+          schema: {
+            body: Type.Object(
+              { name: Type.String({ minLength: 1 }), size: Type.Integer({ minimum: 1 }) },
+              { additionalProperties: false },
+            ),
+          },
         },
-      },
-      async (request) => ({ created: request.body.name }),
-    );
-    app.get('/widgets', { schema: { querystring: Type.Object({ limit: Type.Integer({ maximum: 100 }) }) } }, async () => []);
-    app.get('/conflict', async () => {
-      throw new OutOfCheese('the last wedge went to another order');
-    });
-    app.get('/boom', async () => {
-      throw new Error('relation "secret_table" does not exist at character 15');
-    });
-  }, { bodyLimitBytes: 1024 }));
+        async (request) => ({ created: request.body.name }),
+      );
+      app.get(
+        '/widgets',
+        { schema: { querystring: Type.Object({ limit: Type.Integer({ maximum: 100 }) }) } },
+        async () => [],
+      );
+      app.get('/conflict', async () => {
+        throw new OutOfCheese('the last wedge went to another order');
+      });
+      app.get('/boom', async () => {
+        throw new Error('relation "secret_table" does not exist at character 15');
+      });
+    },
+    { bodyLimitBytes: 1024 },
+  ));
 });
 after(() => service.shutdown('test over'));
 

@@ -28,7 +28,9 @@ export type Product = Static<typeof Product>;
 
 export const ProductListQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'full-text search; words match as prefixes' })),
+    q: Type.Optional(
+      Type.String({ maxLength: 200, description: 'full-text search; words match as prefixes' }),
+    ),
     category: Type.Optional(Type.String({ maxLength: 64 })),
     ...PageQuery,
   },

@@ -1,3 +1,3 @@
-export { isPortInUse, freePort } from './ports.ts';
+export { freePort, isPortInUse } from './ports.ts';
 export { type EmbeddedPostgresOptions, type RunningPostgres, startEmbeddedPostgres } from './postgres.ts';
 export { dropDatabase, provisionServiceDatabase, waitForPostgres, withDatabase } from './provision.ts';

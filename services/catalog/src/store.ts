@@ -69,7 +69,9 @@ export function createCatalogStore(db: Queryable) {
     },
 
     async findProduct(id: string): Promise<catalog.Product | undefined> {
-      const { rows } = await db.query<ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = $1`, [id]);
+      const { rows } = await db.query<ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = $1`, [
+        id,
+      ]);
       return rows[0] ? toProduct(rows[0]) : undefined;
     },
 

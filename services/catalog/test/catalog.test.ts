@@ -81,7 +81,10 @@ describe('catalog with the demo data', () => {
   test('catalog - pagination: default 20, links between pages, last page has no next', async () => {
     const first = (await get<catalog.ProductPage>(base, '/api/v1/products?category=audio')).body;
     assert.equal(first.data.length, 20);
-    assert.deepEqual({ ...first.pagination, total: 0 }, { page: 1, limit: 20, total: 0, totalPages: first.pagination.totalPages });
+    assert.deepEqual(
+      { ...first.pagination, total: 0 },
+      { page: 1, limit: 20, total: 0, totalPages: first.pagination.totalPages },
+    );
     assert.equal(first._links.prev, null);
     assert.equal(first._links.self, '/api/v1/products?category=audio&page=1&limit=20');
     assert.equal(first._links.next, '/api/v1/products?category=audio&page=2&limit=20');
@@ -117,12 +120,16 @@ describe('catalog with the demo data', () => {
     const etag = response.headers.get('etag');
     assert.match(etag ?? '', /^"[\w-]+"$/);
 
-    const revalidated = await fetch(`${base}/api/v1/products/${product.id}`, { headers: { 'if-none-match': etag ?? '' } });
+    const revalidated = await fetch(`${base}/api/v1/products/${product.id}`, {
+      headers: { 'if-none-match': etag ?? '' },
+    });
     assert.equal(revalidated.status, 304);
     assert.equal(revalidated.headers.get('etag'), etag);
     assert.equal(await revalidated.text(), '');
 
-    const stale = await fetch(`${base}/api/v1/products/${product.id}`, { headers: { 'if-none-match': '"old"' } });
+    const stale = await fetch(`${base}/api/v1/products/${product.id}`, {
+      headers: { 'if-none-match': '"old"' },
+    });
     assert.equal(stale.status, 200);
     await stale.body?.cancel();
   });

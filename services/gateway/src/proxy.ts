@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpClient } from '@platform/chassis';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Histogram } from 'prom-client';
 import type { RouteSpec } from './routes.ts';
 

@@ -33,7 +33,12 @@ async function startUpstream(): Promise<string> {
 
 async function startGatewayTo(catalogUrl: string): Promise<{ gateway: Service; url: string }> {
   const gateway = await startGateway(
-    loadConfig(GatewayConfig, { CATALOG_URL: catalogUrl, PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_TIMEOUT_MS: '500' }),
+    loadConfig(GatewayConfig, {
+      CATALOG_URL: catalogUrl,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      SHUTDOWN_TIMEOUT_MS: '500',
+    }),
   );
   return { gateway, url: `http://127.0.0.1:${(gateway.app.server.address() as { port: number }).port}` };
 }

@@ -7,7 +7,11 @@ const MAX_TERMS = 10;
  * valid tsquery syntax. Null when there is nothing to search for.
  */
 export function toPrefixQuery(text: string): string | null {
-  const words = text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const words =
+    text
+      .normalize('NFKC')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
   const terms = [...new Set(words)].slice(0, MAX_TERMS);
   return terms.length > 0 ? terms.map((word) => `${word}:*`).join(' & ') : null;
 }

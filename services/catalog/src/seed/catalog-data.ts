@@ -17,10 +17,30 @@ export const seedCategories: SeedCategory[] = [
     description: 'Headphones, speakers and everything in between.',
     brands: ['Auralis', 'Sonora', 'Bassline', 'Quietude'],
     kinds: [
-      ['Wireless Headphones', 'Over-ear headphones with 40-hour battery life and a fold-flat design.', [5900, 34900], 280],
-      ['Noise-Cancelling Headphones', 'Adaptive noise cancelling that tunes itself to the room you are in.', [12900, 44900], 300],
-      ['True Wireless Earbuds', 'Pocket-sized earbuds with a charging case and sweat resistance.', [3900, 24900], 60],
-      ['Bluetooth Speaker', 'Waterproof speaker with 360-degree sound for the beach or the bath.', [2900, 19900], 540],
+      [
+        'Wireless Headphones',
+        'Over-ear headphones with 40-hour battery life and a fold-flat design.',
+        [5900, 34900],
+        280,
+      ],
+      [
+        'Noise-Cancelling Headphones',
+        'Adaptive noise cancelling that tunes itself to the room you are in.',
+        [12900, 44900],
+        300,
+      ],
+      [
+        'True Wireless Earbuds',
+        'Pocket-sized earbuds with a charging case and sweat resistance.',
+        [3900, 24900],
+        60,
+      ],
+      [
+        'Bluetooth Speaker',
+        'Waterproof speaker with 360-degree sound for the beach or the bath.',
+        [2900, 19900],
+        540,
+      ],
       ['Soundbar', 'Slim soundbar with dialogue enhancement for films and sport.', [14900, 79900], 3200],
       ['Turntable', 'Belt-drive record player with a built-in phono preamp.', [9900, 59900], 4500],
     ],
@@ -32,9 +52,19 @@ export const seedCategories: SeedCategory[] = [
     brands: ['Northbyte', 'Kestrel', 'Lumen', 'Vertex'],
     kinds: [
       ['Ultrabook Laptop', 'A 14-inch laptop under 1.3 kg with an all-day battery.', [69900, 189900], 1250],
-      ['Gaming Laptop', 'A 16-inch laptop with a 240 Hz display and a dedicated GPU.', [119900, 299900], 2400],
+      [
+        'Gaming Laptop',
+        'A 16-inch laptop with a 240 Hz display and a dedicated GPU.',
+        [119900, 299900],
+        2400,
+      ],
       ['4K Monitor', 'A 27-inch IPS monitor with USB-C power delivery.', [24900, 79900], 6100],
-      ['Mechanical Keyboard', 'Hot-swappable switches, aluminium case and per-key lighting.', [6900, 22900], 900],
+      [
+        'Mechanical Keyboard',
+        'Hot-swappable switches, aluminium case and per-key lighting.',
+        [6900, 22900],
+        900,
+      ],
       ['Wireless Mouse', 'An ergonomic mouse with silent clicks and a 70-day battery.', [1900, 11900], 100],
       ['USB-C Dock', 'One cable for two displays, Ethernet, SD cards and charging.', [7900, 29900], 350],
     ],
@@ -45,7 +75,12 @@ export const seedCategories: SeedCategory[] = [
     description: 'Smartphones, tablets and the accessories they need.',
     brands: ['Orbit', 'Pebble', 'Nimbus', 'Zephyr'],
     kinds: [
-      ['Smartphone', 'A 6.1-inch OLED phone with a triple camera and five years of updates.', [39900, 129900], 180],
+      [
+        'Smartphone',
+        'A 6.1-inch OLED phone with a triple camera and five years of updates.',
+        [39900, 129900],
+        180,
+      ],
       ['Tablet', 'An 11-inch tablet with a stylus that feels like paper.', [29900, 109900], 470],
       ['Phone Case', 'A slim case with raised edges that survives a 3 m drop.', [1500, 5900], 40],
       ['Wireless Charger', 'A 15 W charging pad that works through most cases.', [1900, 6900], 150],
@@ -59,8 +94,18 @@ export const seedCategories: SeedCategory[] = [
     description: 'Cameras, lenses and gear for photographers and filmmakers.',
     brands: ['Aperture', 'Foton', 'Halide', 'Prisma'],
     kinds: [
-      ['Mirrorless Camera', 'A 24-megapixel full-frame body with in-body stabilisation.', [99900, 299900], 650],
-      ['Action Camera', 'A rugged 5K camera that goes 10 m underwater without a housing.', [19900, 49900], 150],
+      [
+        'Mirrorless Camera',
+        'A 24-megapixel full-frame body with in-body stabilisation.',
+        [99900, 299900],
+        650,
+      ],
+      [
+        'Action Camera',
+        'A rugged 5K camera that goes 10 m underwater without a housing.',
+        [19900, 49900],
+        150,
+      ],
       ['Prime Lens', 'A fast 50 mm f/1.8 lens for portraits with soft backgrounds.', [19900, 89900], 300],
       ['Tripod', 'A carbon-fibre travel tripod that folds to 40 cm.', [7900, 39900], 1400],
       ['Camera Bag', 'A weatherproof backpack with a padded, configurable insert.', [5900, 19900], 1600],
@@ -92,7 +137,12 @@ export const seedCategories: SeedCategory[] = [
       ['Espresso Machine', 'A 15-bar espresso machine with a steam wand.', [19900, 89900], 7800],
       ['Stand Mixer', 'A 5-litre mixer with dough hook, whisk and paddle.', [24900, 59900], 9500],
       ['Cutting Board', 'An end-grain walnut board with a juice groove.', [3900, 14900], 2200],
-      ['Electric Kettle', 'A gooseneck kettle with temperature control for tea and coffee.', [3900, 16900], 1100],
+      [
+        'Electric Kettle',
+        'A gooseneck kettle with temperature control for tea and coffee.',
+        [3900, 16900],
+        1100,
+      ],
     ],
   },
   {
@@ -101,7 +151,12 @@ export const seedCategories: SeedCategory[] = [
     description: 'Gear for camping, hiking and long days outside.',
     brands: ['Ridgeline', 'Trailhead', 'Summit', 'Boreal'],
     kinds: [
-      ['Hiking Backpack', 'A 45-litre pack with an adjustable back system and rain cover.', [8900, 29900], 1500],
+      [
+        'Hiking Backpack',
+        'A 45-litre pack with an adjustable back system and rain cover.',
+        [8900, 29900],
+        1500,
+      ],
       ['Two-Person Tent', 'A freestanding tent that pitches in five minutes.', [14900, 59900], 2100],
       ['Sleeping Bag', 'A down bag rated to minus five degrees.', [9900, 39900], 1000],
       ['Trekking Poles', 'Collapsible carbon poles with cork grips, pair.', [4900, 17900], 450],
@@ -115,7 +170,12 @@ export const seedCategories: SeedCategory[] = [
     description: 'Fiction, non-fiction and handbooks worth keeping.',
     brands: ['Inkwell Press', 'Foxglove Books', 'Meridian', 'Paperlight'],
     kinds: [
-      ['Distributed Systems Handbook', 'How replicated systems fail, and how to design ones that do not.', [2900, 6900], 900],
+      [
+        'Distributed Systems Handbook',
+        'How replicated systems fail, and how to design ones that do not.',
+        [2900, 6900],
+        900,
+      ],
       ['Field Guide to Birds', 'Illustrated guide to 600 species with range maps.', [1900, 4900], 800],
       ['Cookbook', 'Weeknight recipes in under thirty minutes, with photographs.', [1900, 4500], 1100],
       ['Mystery Novel', 'A locked-room mystery set on a night train across the Alps.', [999, 2499], 400],

@@ -59,7 +59,9 @@ const SEED_NAME = 'demo-catalog-v1';
  */
 export async function seedCatalog(pool: Pool): Promise<{ inserted: number }> {
   return withTransaction(pool, async (client) => {
-    const claim = await client.query('INSERT INTO seed_runs (name) VALUES ($1) ON CONFLICT DO NOTHING', [SEED_NAME]);
+    const claim = await client.query('INSERT INTO seed_runs (name) VALUES ($1) ON CONFLICT DO NOTHING', [
+      SEED_NAME,
+    ]);
     if (claim.rowCount === 0) return { inserted: 0 };
     for (const category of seedCategories) {
       await client.query(
@@ -75,7 +77,9 @@ export async function seedCatalog(pool: Pool): Promise<{ inserted: number }> {
        ON CONFLICT (sku) DO NOTHING`,
       [JSON.stringify(products)],
     );
-    await client.query(`UPDATE products SET image_url = '/api/v1/products/' || id || '/image' WHERE image_url = ''`);
+    await client.query(
+      `UPDATE products SET image_url = '/api/v1/products/' || id || '/image' WHERE image_url = ''`,
+    );
     return { inserted: inserted.rowCount ?? 0 };
   });
 }
