@@ -196,9 +196,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     addReadinessCheck: (name, check) => void readinessChecks.set(name, check),
     onShutdown: (cleanup) => void cleanups.push(cleanup),
     async listen({ host, port }) {
-      const url = await app.listen({ host, port, listenTextResolver: () => '' });
-      log.info({ url }, 'listening');
-      return url;
+      return app.listen({ host, port, listenTextResolver: (address) => `listening on ${address}` });
     },
     shutdown,
   };

@@ -151,6 +151,21 @@ describe('catalog with the demo data', () => {
     assert.match(await image.text(), /^<svg/);
   });
 
+  test('catalog - OpenAPI 3.1 describes the public routes, not the internal ones', async () => {
+    const { body } = await get<{ openapi: string; paths: Record<string, unknown> }>(base, '/openapi.json');
+    assert.equal(body.openapi, '3.1.0');
+    assert.ok(body.paths['/api/v1/products']);
+    assert.ok(body.paths['/api/v1/products/{id}']);
+    assert.ok(body.paths['/api/v1/categories']);
+    assert.equal(body.paths['/metrics'], undefined);
+  });
+
+  test('catalog - readiness reports the database', async () => {
+    const { response, body } = await get<{ status: string; checks: Record<string, string> }>(base, '/readyz');
+    assert.equal(response.status, 200);
+    assert.deepEqual(body, { status: 'ready', checks: { database: 'ok' } });
+  });
+
   test('catalog - there is no way to change the catalog yet', async () => {
     const response = await fetch(`${base}/api/v1/products`, {
       method: 'POST',
