@@ -59,3 +59,18 @@ export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv 
   }
   throw new ConfigError(`invalid configuration: ${[...problems.values()].join('; ')}`);
 }
+
+/** The `createService` options that come from `baseConfig` variables. */
+export function serviceOptionsFrom(config: {
+  LOG_LEVEL: string;
+  BODY_LIMIT_BYTES: number;
+  SHUTDOWN_TIMEOUT_MS: number;
+  INSTANCE_ID?: string | undefined;
+}) {
+  return {
+    logLevel: config.LOG_LEVEL,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    ...(config.INSTANCE_ID ? { instanceId: config.INSTANCE_ID } : {}),
+  };
+}

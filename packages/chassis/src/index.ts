@@ -1,6 +1,6 @@
 // The chassis's whole public surface: services import from here only.
 export { type Static, Type } from 'typebox';
-export { baseConfig, ConfigError, databaseConfig, loadConfig } from './config.ts';
+export { baseConfig, ConfigError, databaseConfig, loadConfig, serviceOptionsFrom } from './config.ts';
 export {
   acceptCorrelationId,
   CORRELATION_HEADER,

@@ -1,4 +1,10 @@
-import { createService, openDatabase, type Service, type Static } from '@platform/chassis';
+import {
+  createService,
+  openDatabase,
+  type Service,
+  type Static,
+  serviceOptionsFrom,
+} from '@platform/chassis';
 import type { CatalogConfig } from './config.ts';
 import { registerCatalogRoutes } from './http.ts';
 import { seedCatalog } from './seed/seed.ts';
@@ -9,10 +15,7 @@ export async function startCatalog(config: Static<typeof CatalogConfig>): Promis
   const service = await createService({
     name: 'catalog',
     description: 'Products, categories and prices',
-    logLevel: config.LOG_LEVEL,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    ...(config.INSTANCE_ID ? { instanceId: config.INSTANCE_ID } : {}),
+    ...serviceOptionsFrom(config),
   });
   const pool = await openDatabase(service, {
     url: config.DATABASE_URL,

@@ -1,4 +1,10 @@
-import { createHttpClient, createService, type Service, type Static } from '@platform/chassis';
+import {
+  createHttpClient,
+  createService,
+  type Service,
+  type Static,
+  serviceOptionsFrom,
+} from '@platform/chassis';
 import { Histogram } from 'prom-client';
 import type { GatewayConfig } from './config.ts';
 import { forward } from './proxy.ts';
@@ -9,10 +15,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
   const service = await createService({
     name: 'gateway',
     description: 'The public entry point of the platform',
-    logLevel: config.LOG_LEVEL,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    ...(config.INSTANCE_ID ? { instanceId: config.INSTANCE_ID } : {}),
+    ...serviceOptionsFrom(config),
   });
   const upstreams: Record<Upstream, string> = { catalog: config.CATALOG_URL };
   const client = createHttpClient({ timeoutMs: 10_000 });
