@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -38,7 +37,9 @@ function sampleRatioFromEnv(): number {
 /**
  * Starts OpenTelemetry tracing: W3C trace context in and out, HTTP, undici and pg
  * spans, ratio sampling. Must run before `pg` and `fastify` are first loaded, which
- * is why services start with `--import @platform/chassis/telemetry-preload`.
+ * is why services start with `--import @platform/chassis/telemetry-preload`. On
+ * Node 24 an ES module importing a CommonJS package (pg, fastify) goes through the
+ * CommonJS loader, so the instrumentations' require hooks see it: no ESM loader hook.
  * Spans always carry ids (for logs), even when they are not sampled or exported.
  */
 export function startTelemetry(options: TelemetryOptions): void {
@@ -71,9 +72,6 @@ export function startTelemetry(options: TelemetryOptions): void {
       new PgInstrumentation(),
     ],
   });
-  // `pg` is CommonJS: loading it through require lets the hook patch the one shared
-  // module instance that ESM imports of it will see too.
-  createRequire(import.meta.url)('pg');
 }
 
 /** Flushes and stops tracing; called last on shutdown. */
