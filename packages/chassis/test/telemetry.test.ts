@@ -42,21 +42,20 @@ async function startCollector() {
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, spans, server };
 }
 
+/** The relay fixture with tracing on, exporting every sampled span to `collectorUrl`. */
+function startTracedRelay(collectorUrl: string, env: Record<string, string> = {}) {
+  const fixture = join(import.meta.dirname, 'fixtures', 'relay-service.ts');
+  return spawnFixture(['--import', '@platform/chassis/telemetry-preload', fixture], {
+    SERVICE_NAME: 'relay',
+    OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    ...env,
+  });
+}
+
 test('tracing - spans of HTTP in, HTTP out and SQL are exported over OTLP with the caller trace id', async () => {
   const collector = await startCollector();
-  const relay = await spawnFixture(
-    [
-      '--import',
-      '@platform/chassis/telemetry-preload',
-      join(import.meta.dirname, 'fixtures', 'relay-service.ts'),
-    ],
-    {
-      SERVICE_NAME: 'relay',
-      DATABASE_URL: adminDatabaseUrl(),
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-    },
-  );
+  const relay = await startTracedRelay(collector.url, { DATABASE_URL: adminDatabaseUrl() });
   const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
   try {
     const headers = { traceparent: `00-${traceId}-1122334455667788-01` };
@@ -98,18 +97,7 @@ test('tracing - spans of HTTP in, HTTP out and SQL are exported over OTLP with t
 
 test('tracing - an unsampled caller trace is not exported', async () => {
   const collector = await startCollector();
-  const relay = await spawnFixture(
-    [
-      '--import',
-      '@platform/chassis/telemetry-preload',
-      join(import.meta.dirname, 'fixtures', 'relay-service.ts'),
-    ],
-    {
-      SERVICE_NAME: 'relay',
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-    },
-  );
+  const relay = await startTracedRelay(collector.url);
   const traceId = 'ffeeddccbbaa99887766554433221100';
   try {
     const response = await fetch(`${relay.firstLine}/slow?ms=1`, {
