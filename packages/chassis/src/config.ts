@@ -27,6 +27,27 @@ export const databaseConfig = {
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
 } satisfies TProperties;
 
+/** Where the service's events go: the embedded PostgreSQL bus or NATS JetStream. */
+export const busConfig = {
+  BUS_DRIVER: Type.Union([Type.Literal('postgres'), Type.Literal('nats')], { default: 'postgres' }),
+  BUS_DATABASE_URL: Type.Optional(
+    Type.String({ pattern: '^postgres(ql)?://', description: 'the bus database (postgres driver)' }),
+  ),
+  NATS_URL: Type.Optional(
+    Type.String({ pattern: '^(nats|tls)://', description: 'NATS servers (nats driver)' }),
+  ),
+  BUS_MAX_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: 'attempts before a message is dead-lettered',
+  }),
+  BUS_LEASE_MS: Type.Integer({
+    minimum: 100,
+    default: 30_000,
+    description: 'how long a claimed message is held (postgres driver)',
+  }),
+} satisfies TProperties;
+
 function describe(value: unknown): string {
   return value === undefined ? 'unset' : `got ${JSON.stringify(value)}`;
 }

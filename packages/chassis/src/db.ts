@@ -56,8 +56,11 @@ export interface Migration {
 }
 
 const MIGRATION_FILE = /^(\d+)_([\w-]+)\.sql$/;
-// Any fixed number works; it only has to be the same for every instance of a service.
-const MIGRATION_LOCK_KEY = 7_401_251;
+
+/** One advisory lock per migrations table, the same number in every process. */
+function lockKeyOf(table: string): number {
+  return createHash('sha256').update(`migrations:${table}`).digest().readInt32BE(0);
+}
 
 /** Reads `NNN_name.sql` files from a folder, in version order. */
 export async function readMigrations(dir: string | URL): Promise<Migration[]> {
@@ -85,18 +88,26 @@ export async function readMigrations(dir: string | URL): Promise<Migration[]> {
  * queue up and the later ones find nothing left to do. An applied migration whose
  * file has since changed stops the start, rather than leaving schemas to drift.
  */
-export async function migrate(pool: Pool, dir: string | URL, log?: Logger): Promise<number[]> {
+export async function migrate(
+  pool: Pool,
+  dir: string | URL,
+  options: { log?: Logger | undefined; table?: string } = {},
+): Promise<number[]> {
+  const table = options.table ?? 'schema_migrations';
+  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`not a plain table name: ${table}`);
+  const log = options.log;
+  const lockKey = lockKeyOf(table);
   const migrations = await readMigrations(dir);
   const client = await pool.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    await client.query('SELECT pg_advisory_lock($1)', [lockKey]);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${table} (
       version integer PRIMARY KEY,
       name text NOT NULL,
       checksum text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now())`);
     const { rows } = await client.query<{ version: number; checksum: string }>(
-      'SELECT version, checksum FROM schema_migrations',
+      `SELECT version, checksum FROM ${table}`,
     );
     const applied = new Map(rows.map((row) => [row.version, row.checksum]));
     const newlyApplied: number[] = [];
@@ -113,7 +124,7 @@ export async function migrate(pool: Pool, dir: string | URL, log?: Logger): Prom
       await client.query('BEGIN');
       try {
         await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+        await client.query(`INSERT INTO ${table} (version, name, checksum) VALUES ($1, $2, $3)`, [
           migration.version,
           migration.name,
           migration.checksum,
@@ -133,7 +144,7 @@ export async function migrate(pool: Pool, dir: string | URL, log?: Logger): Prom
     }
     return newlyApplied;
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await client.query('SELECT pg_advisory_unlock($1)', [lockKey]).catch(() => undefined);
     client.release();
   }
 }
@@ -164,6 +175,6 @@ export async function openDatabase(
   instrumentPool(service.metrics, pool);
   service.addReadinessCheck('database', () => pool.query('SELECT 1'));
   service.onShutdown(() => pool.end());
-  if (options.migrations) await migrate(pool, options.migrations, service.log);
+  if (options.migrations) await migrate(pool, options.migrations, { log: service.log });
   return pool;
 }

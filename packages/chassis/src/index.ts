@@ -1,6 +1,13 @@
 // The chassis's whole public surface: services import from here only.
 export { type Static, Type } from 'typebox';
-export { baseConfig, ConfigError, databaseConfig, loadConfig, serviceOptionsFrom } from './config.ts';
+export {
+  baseConfig,
+  busConfig,
+  ConfigError,
+  databaseConfig,
+  loadConfig,
+  serviceOptionsFrom,
+} from './config.ts';
 export {
   acceptCorrelationId,
   CORRELATION_HEADER,
@@ -22,6 +29,7 @@ export { etagOf, matchesIfNoneMatch } from './etag.ts';
 export { createHttpClient, type HttpClient, isTimeout, type OutgoingRequest } from './http-client.ts';
 export { EXIT_CONFIG, runMain } from './lifecycle.ts';
 export { createLogger, type Logger } from './logger.ts';
+export * from './messaging/index.ts';
 export { instrumentPool } from './metrics.ts';
 export { type PageInfo, type PageLinks, pageInfo, pageLinks } from './pagination.ts';
 export { PROBLEM_CONTENT_TYPE, sendProblem, toProblem } from './problem.ts';

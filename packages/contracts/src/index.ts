@@ -1,2 +1,3 @@
 export * as catalog from './catalog.ts';
 export { Money, Page, PageLinks, PageQuery, Pagination } from './common.ts';
+export { type EventData, type EventType, eventSchemas } from './events.ts';

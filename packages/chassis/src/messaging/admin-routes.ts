@@ -1,0 +1,74 @@
+import Type from 'typebox';
+import { pageInfo, pageLinks } from '../pagination.ts';
+import type { App } from '../service.ts';
+import type { DeadLetterStore } from './dead-letters.ts';
+import { DeadLetterNotFound, DeadLetterSettled } from './errors.ts';
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const tags = ['dead letters'];
+
+/**
+ * Operator routes for the dead letters of this service's consumer groups: list,
+ * inspect, replay (run the handler again), discard. Internal: the gateway does not
+ * route `/admin/*`.
+ */
+export function registerDeadLetterRoutes(
+  app: App,
+  store: DeadLetterStore,
+  replay: (id: number) => Promise<void>,
+): void {
+  app.get(
+    '/admin/dead-letters',
+    {
+      schema: {
+        tags,
+        summary: 'Dead letters, oldest first',
+        querystring: Type.Object({
+          status: Type.Union([Type.Literal('dead'), Type.Literal('replayed'), Type.Literal('discarded')], {
+            default: 'dead',
+          }),
+          group: Type.Optional(Type.String()),
+          page: Type.Integer({ minimum: 1, default: 1 }),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+        }),
+      },
+    },
+    async (request) => {
+      const { items, total } = await store.list(request.query);
+      const info = pageInfo(request.query.page, request.query.limit, total);
+      return { data: items, pagination: info, _links: pageLinks('/admin/dead-letters', request.query, info) };
+    },
+  );
+
+  app.get(
+    '/admin/dead-letters/:id',
+    { schema: { tags, summary: 'One dead letter', params: IdParams } },
+    async (request) => {
+      const letter = await store.get(request.params.id);
+      if (!letter) throw new DeadLetterNotFound(`No dead letter ${request.params.id}`);
+      return letter;
+    },
+  );
+
+  app.post(
+    '/admin/dead-letters/:id/replay',
+    { schema: { tags, summary: "Run the group's handler on it again", params: IdParams } },
+    async (request) => {
+      await replay(request.params.id);
+      return store.get(request.params.id);
+    },
+  );
+
+  app.post(
+    '/admin/dead-letters/:id/discard',
+    { schema: { tags, summary: 'Give up on it for good (kept for the record)', params: IdParams } },
+    async (request) => {
+      const letter = await store.get(request.params.id);
+      if (!letter) throw new DeadLetterNotFound(`No dead letter ${request.params.id}`);
+      if (!(await store.settle(request.params.id, 'discarded'))) {
+        throw new DeadLetterSettled(`Dead letter ${request.params.id} is ${letter.status}`);
+      }
+      return store.get(request.params.id);
+    },
+  );
+}

@@ -1,0 +1,214 @@
+import type { Static, TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { ConfigError } from '../config.ts';
+import { migrate, type Pool, type PoolClient, withTransaction } from '../db.ts';
+import type { Service } from '../service.ts';
+import { registerDeadLetterRoutes } from './admin-routes.ts';
+import { applyOnce, type ConsumerDeps, type EventHandler, handleDelivery } from './consumer.ts';
+import { type DeadLetterStore, deadLetterStore } from './dead-letters.ts';
+import type { BusDriver, Subscription } from './driver.ts';
+import { createEnvelope, type Envelope, type OutgoingMessage, parseEnvelope } from './envelope.ts';
+import { DeadLetterNotFound, DeadLetterSettled, ReplayFailed, UnknownConsumerGroup } from './errors.ts';
+import { createBusMetrics, registerBusGauges } from './metrics.ts';
+import { createNatsDriver } from './nats-driver.ts';
+import { appendToOutbox, startRelay } from './outbox.ts';
+import { createPostgresDriver } from './postgres-driver.ts';
+import { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
+
+export type Schemas = Record<string, TSchema>;
+
+/** A message whose `data` has the schema its `type` names in `S`. */
+export type MessageOf<S extends Schemas> = {
+  [K in keyof S & string]: Omit<OutgoingMessage, 'type' | 'data'> & { type: K; data: Static<S[K]> };
+}[keyof S & string];
+
+/** A database transaction that can also publish: its events leave only if it commits. */
+export interface Tx<S extends Schemas> {
+  query: PoolClient['query'];
+  publish(message: MessageOf<S>): Promise<Envelope>;
+  /** A command: a message for one participant, which answers to `replyTo`. */
+  send(command: MessageOf<S> & { replyTo: string }): Promise<Envelope>;
+  /** An answer to `cause` (a command), carrying its correlation id and subject. */
+  reply(cause: Envelope, message: MessageOf<S>): Promise<Envelope>;
+}
+
+export interface Bus<S extends Schemas> {
+  readonly driver: BusDriver;
+  transaction<T>(work: (tx: Tx<S>) => Promise<T>): Promise<T>;
+  /** Handles every event of `types` once per `group`; instances under one group share the work. */
+  subscribe(
+    group: string,
+    types: Array<keyof S & string>,
+    handler: EventHandler<Tx<S>>,
+    options?: { concurrency?: number },
+  ): Promise<void>;
+  readonly deadLetters: DeadLetterStore;
+  /** Runs a dead letter's handler again, as a fresh delivery; rejects if it fails again. */
+  replay(id: number): Promise<void>;
+}
+
+export interface BusConfig {
+  BUS_DRIVER: 'postgres' | 'nats';
+  BUS_DATABASE_URL?: string | undefined;
+  NATS_URL?: string | undefined;
+  BUS_MAX_ATTEMPTS: number;
+  BUS_LEASE_MS: number;
+}
+
+/** The driver the configuration names, failing fast if its connection setting is missing. */
+export function driverFromConfig(
+  config: BusConfig,
+  service: Pick<Service, 'log' | 'name' | 'instanceId'>,
+): BusDriver {
+  if (config.BUS_DRIVER === 'nats') {
+    if (!config.NATS_URL)
+      throw new ConfigError('invalid configuration: NATS_URL is required when BUS_DRIVER=nats');
+    return createNatsDriver({ url: config.NATS_URL, log: service.log, name: service.instanceId });
+  }
+  if (!config.BUS_DATABASE_URL) {
+    throw new ConfigError('invalid configuration: BUS_DATABASE_URL is required when BUS_DRIVER=postgres');
+  }
+  return createPostgresDriver({
+    url: config.BUS_DATABASE_URL,
+    log: service.log,
+    leaseMs: config.BUS_LEASE_MS,
+  });
+}
+
+/**
+ * The service's side of the bus: outbox, inbox and dead-letter tables in its own
+ * database, the driver, the relay, `/readyz` and metrics, and the admin routes for
+ * dead letters. Stops (consumers, relay, driver) before the pool closes.
+ */
+export async function openBus<S extends Schemas>(
+  service: Service,
+  options: { pool: Pool; databaseUrl: string; driver: BusDriver; schemas: S; retry?: Partial<RetryPolicy> },
+): Promise<Bus<S>> {
+  const { pool, driver } = options;
+  const retry = { ...defaultRetryPolicy, ...options.retry };
+  const validators = new Map(
+    Object.entries(options.schemas).map(([type, schema]) => [type, Compile(schema)]),
+  );
+  const metrics = createBusMetrics(service.metrics);
+  const deadLetters = deadLetterStore(pool);
+  const subscriptions: Array<{ group: string; subscription: Subscription }> = [];
+  const consumers = new Map<string, ConsumerDeps<Tx<S>>>();
+
+  await migrate(pool, new URL('../../migrations/messaging/', import.meta.url), {
+    log: service.log,
+    table: 'messaging_migrations',
+  });
+  await driver.start();
+
+  function checkData(type: string, data: unknown): string | undefined {
+    const validator = validators.get(type);
+    if (!validator) return `no schema for message type ${type}`;
+    if (validator.Check(data)) return undefined;
+    const first = validator.Errors(data)[0];
+    return `data breaks the ${type} contract: ${first ? `${first.instancePath || '/'} ${first.message}` : 'invalid'}`;
+  }
+
+  function openTx(client: PoolClient): Tx<S> {
+    const publish = async (message: OutgoingMessage) => {
+      const broken = checkData(message.type, message.data);
+      if (broken) throw new Error(broken);
+      const envelope = createEnvelope(service.name, message);
+      await appendToOutbox(client, envelope);
+      return envelope;
+    };
+    return {
+      query: client.query.bind(client) as PoolClient['query'],
+      publish,
+      send: (command) => publish(command),
+      reply: (cause, message) =>
+        publish({
+          ...message,
+          causationId: cause.id,
+          ...(cause.correlationid ? { correlationId: cause.correlationid } : {}),
+          ...(cause.subject !== undefined && message.subject === undefined ? { subject: cause.subject } : {}),
+        }),
+    };
+  }
+
+  const relay = startRelay({
+    databaseUrl: options.databaseUrl,
+    service: service.name,
+    driver,
+    log: service.log,
+    metrics,
+  });
+
+  registerBusGauges(service.metrics, {
+    async outbox() {
+      const { rows } = await pool.query<{ backlog: number; age: number | null }>(
+        `SELECT count(*) AS backlog, extract(epoch FROM now() - min(created_at))::float8 AS age
+         FROM outbox WHERE sent_at IS NULL`,
+      );
+      return { backlog: rows[0]?.backlog ?? 0, oldestAgeSeconds: rows[0]?.age ?? 0 };
+    },
+    lag: () =>
+      Promise.all(
+        subscriptions.map(async ({ group, subscription }) => ({
+          group,
+          pending: await subscription.pending(),
+        })),
+      ),
+  });
+  service.addReadinessCheck('bus', () => driver.ping());
+  service.onShutdown(async () => {
+    for (const { subscription } of subscriptions) await subscription.stop();
+    await relay.stop();
+    await driver.close();
+  });
+
+  const bus: Bus<S> = {
+    driver,
+    deadLetters,
+    transaction: (work) => withTransaction(pool, (client) => work(openTx(client))),
+    async subscribe(group, types, handler, subscribeOptions = {}) {
+      const deps: ConsumerDeps<Tx<S>> = {
+        group,
+        pool,
+        handler,
+        validate: (envelope) => checkData(envelope.type, envelope.data),
+        openTx,
+        retry,
+        deadLetters,
+        metrics,
+        log: service.log,
+      };
+      consumers.set(group, deps);
+      const subscription = await driver.subscribe(
+        group,
+        types,
+        (delivery) => handleDelivery(deps, delivery),
+        {
+          concurrency: subscribeOptions.concurrency ?? 8,
+        },
+      );
+      subscriptions.push({ group, subscription });
+    },
+    replay,
+  };
+  registerDeadLetterRoutes(service.app, deadLetters, replay);
+  return bus;
+
+  async function replay(id: number): Promise<void> {
+    const letter = await deadLetters.get(id);
+    if (!letter) throw new DeadLetterNotFound(`No dead letter ${id}`);
+    if (letter.status !== 'dead') throw new DeadLetterSettled(`Dead letter ${id} is ${letter.status}`);
+    const deps = consumers.get(letter.group);
+    if (!deps) throw new UnknownConsumerGroup(`This service does not run the group ${letter.group}`);
+    const parsed = parseEnvelope(letter.message);
+    const reason =
+      'invalid' in parsed ? parsed.invalid : checkData(parsed.envelope.type, parsed.envelope.data);
+    try {
+      if (reason || 'invalid' in parsed) throw new Error(reason);
+      await applyOnce(deps, parsed.envelope, letter.attempts + 1);
+    } catch (error) {
+      await deadLetters.failedReplay(id, (error as Error).message);
+      throw new ReplayFailed((error as Error).message);
+    }
+    await deadLetters.settle(id, 'replayed');
+  }
+}

@@ -1,0 +1,142 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { runWithCorrelationId } from '../context.ts';
+import { type Pool, type PoolClient, withTransaction } from '../db.ts';
+import type { Logger } from '../logger.ts';
+import type { DeadLetterStore } from './dead-letters.ts';
+import type { Delivery } from './driver.ts';
+import { type Envelope, parseEnvelope } from './envelope.ts';
+import type { BusMetrics } from './metrics.ts';
+import { type RetryPolicy, redeliveryPlan } from './retry.ts';
+
+export interface HandlerContext<Tx> {
+  /** The handler's transaction: its writes, its inbox row and anything it publishes commit together. */
+  tx: Tx;
+  attempt: number;
+}
+
+export type EventHandler<Tx> = (event: Envelope, context: HandlerContext<Tx>) => Promise<void>;
+
+export interface ConsumerDeps<Tx> {
+  group: string;
+  pool: Pool;
+  handler: EventHandler<Tx>;
+  /** Why the event's data breaks its contract, or undefined if it keeps it. */
+  validate(envelope: Envelope): string | undefined;
+  openTx(client: PoolClient): Tx;
+  retry: RetryPolicy;
+  deadLetters: DeadLetterStore;
+  metrics: BusMetrics;
+  log: Logger;
+}
+
+const tracer = trace.getTracer('@platform/chassis/messaging');
+
+/** Runs `work` as a consumer span that continues the producer's trace, with its correlation id. */
+function inEventContext<T>(envelope: Envelope, group: string, work: () => Promise<T>): Promise<T> {
+  const carrier: Record<string, string> = {};
+  if (envelope.traceparent) carrier.traceparent = envelope.traceparent;
+  if (envelope.tracestate) carrier.tracestate = envelope.tracestate;
+  const parent = propagation.extract(ROOT_CONTEXT, carrier);
+  const span = tracer.startSpan(
+    `${envelope.type} process`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.operation.type': 'process',
+        'messaging.consumer.group.name': group,
+        'messaging.message.id': envelope.id,
+      },
+    },
+    parent,
+  );
+  return context.with(trace.setSpan(parent, span), () =>
+    runWithCorrelationId(envelope.correlationid ?? envelope.id, async () => {
+      try {
+        return await work();
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    }),
+  );
+}
+
+/**
+ * Applies `envelope` for `group` exactly once: the inbox row and the handler's
+ * effects commit in one transaction, so a redelivery finds the row and does nothing.
+ * Resolves 'duplicate' for such a redelivery.
+ */
+export function applyOnce<Tx>(
+  deps: ConsumerDeps<Tx>,
+  envelope: Envelope,
+  attempt: number,
+): Promise<'handled' | 'duplicate'> {
+  return inEventContext(envelope, deps.group, () =>
+    withTransaction(deps.pool, async (client) => {
+      const fresh = await client.query(
+        'INSERT INTO inbox (group_name, event_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [deps.group, envelope.id, envelope.type],
+      );
+      if (fresh.rowCount === 0) return 'duplicate';
+      await deps.handler(envelope, { tx: deps.openTx(client), attempt });
+      return 'handled';
+    }),
+  );
+}
+
+function describeBody(body: unknown): { eventId: string; type: string } {
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  return {
+    eventId: typeof fields.id === 'string' ? fields.id : `unidentified-${Date.now()}`,
+    type: typeof fields.type === 'string' ? fields.type : 'unknown',
+  };
+}
+
+/**
+ * Handles one delivery: invalid messages go straight to dead letters; a handler
+ * failure is retried with backoff until the last allowed attempt, then dead-lettered.
+ */
+export async function handleDelivery<Tx>(deps: ConsumerDeps<Tx>, delivery: Delivery): Promise<void> {
+  const { group, metrics, log } = deps;
+  const deadLetter = async (eventId: string, type: string, reason: string) => {
+    await deps.deadLetters.record({
+      group,
+      eventId,
+      type,
+      message: delivery.body,
+      reason,
+      attempts: delivery.attempt,
+    });
+    metrics.deadLettered.inc({ type, group });
+    log.error({ group, eventId, type, reason }, 'message moved to dead letters');
+    await delivery.drop(reason);
+  };
+
+  const parsed = parseEnvelope(delivery.body);
+  if ('invalid' in parsed) {
+    const { eventId, type } = describeBody(delivery.body);
+    return deadLetter(eventId, type, parsed.invalid);
+  }
+  const envelope = parsed.envelope;
+  metrics.delivered.inc({ type: envelope.type, group });
+  const broken = deps.validate(envelope);
+  if (broken) return deadLetter(envelope.id, envelope.type, broken);
+
+  try {
+    const outcome = await applyOnce(deps, envelope, delivery.attempt);
+    (outcome === 'handled' ? metrics.handled : metrics.duplicates).inc({ type: envelope.type, group });
+    await delivery.ack();
+  } catch (error) {
+    const reason = (error as Error).message || String(error);
+    const plan = redeliveryPlan(delivery.attempt, deps.retry);
+    if (plan.action === 'dead-letter') return deadLetter(envelope.id, envelope.type, reason);
+    metrics.retried.inc({ type: envelope.type, group });
+    log.warn(
+      { group, eventId: envelope.id, type: envelope.type, attempt: delivery.attempt, reason },
+      'handler failed; will retry',
+    );
+    await delivery.retry(plan.delayMs, reason);
+  }
+}

@@ -1,0 +1,174 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
+import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
+import type { Logger } from '../logger.ts';
+import type { BusDriver, Delivery, Subscription } from './driver.ts';
+import type { Envelope } from './envelope.ts';
+
+const STREAM = 'EVENTS';
+const SUBJECT_PREFIX = 'events.';
+
+/** JetStream names may not contain `.`, `*`, `>` or spaces. */
+function durableName(group: string, type: string): string {
+  return `${group}__${type}`.replace(/[.*>\s]/g, '_');
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms).unref(),
+    ),
+  ]);
+}
+
+/**
+ * The distributed bus: NATS JetStream. One file-backed stream holds every event
+ * (subject `events.<type>`); each group has one durable pull consumer per type it
+ * wants, shared by the group's instances. Publishing waits for the stream's ack and
+ * sets `Nats-Msg-Id` to the event id, so the relay's re-sends within the stream's
+ * duplicate window are dropped by the server (later ones by the consumers' inbox).
+ */
+export function createNatsDriver(options: {
+  url: string;
+  log: Logger;
+  name: string;
+  replicas?: number;
+}): BusDriver {
+  const log = options.log;
+  let nc: NatsConnection | undefined;
+  let js: JetStreamClient | undefined;
+  let jsm: JetStreamManager | undefined;
+
+  function client() {
+    if (!nc || !js || !jsm) throw new Error('the NATS driver is not started');
+    return { nc, js, jsm };
+  }
+
+  async function ensureConsumer(group: string, type: string): Promise<string> {
+    const name = durableName(group, type);
+    try {
+      await client().jsm.consumers.info(STREAM, name);
+    } catch {
+      await client().jsm.consumers.add(STREAM, {
+        durable_name: name,
+        filter_subject: `${SUBJECT_PREFIX}${type}`,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: nanos(30_000),
+        // Attempts are counted and ended by the consumer (term), not by the server.
+        max_deliver: -1,
+      });
+    }
+    return name;
+  }
+
+  function toDelivery(message: JsMsg): Delivery {
+    let body: unknown;
+    try {
+      body = message.json();
+    } catch {
+      body = message.string();
+    }
+    return {
+      body,
+      attempt: message.info.deliveryCount,
+      ack: async () => {
+        await message.ackAck();
+      },
+      retry: async (delayMs) => message.nak(delayMs),
+      drop: async (reason) => message.term(reason.slice(0, 200)),
+    };
+  }
+
+  async function subscribe(
+    group: string,
+    types: string[],
+    deliver: (delivery: Delivery) => Promise<void>,
+    { concurrency }: { concurrency: number },
+  ): Promise<Subscription> {
+    const names = await Promise.all(types.map((type) => ensureConsumer(group, type)));
+    const streams = await Promise.all(
+      names.map(async (name) => {
+        const consumer = await client().js.consumers.get(STREAM, name);
+        const messages = await consumer.consume({ max_messages: concurrency });
+        const inFlight = new Set<Promise<void>>();
+        const done = (async () => {
+          for await (const message of messages) {
+            const handling = deliver(toDelivery(message)).catch((error: unknown) =>
+              log.error({ err: error, group }, 'delivery failed'),
+            );
+            inFlight.add(handling);
+            void handling.finally(() => inFlight.delete(handling));
+            if (inFlight.size >= concurrency) await Promise.race(inFlight);
+          }
+          await Promise.all(inFlight);
+        })();
+        return { consumer, messages, done };
+      }),
+    );
+    return {
+      async pending() {
+        const infos = await Promise.all(streams.map(({ consumer }) => consumer.info()));
+        return infos.reduce((sum, info) => sum + info.num_pending + info.num_ack_pending, 0);
+      },
+      async stop() {
+        for (const { messages } of streams) await messages.close();
+        await Promise.all(streams.map(({ done }) => done));
+      },
+    };
+  }
+
+  return {
+    name: 'nats',
+    async start() {
+      nc = await connect({
+        servers: options.url,
+        name: options.name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 500,
+      });
+      js = jetstream(nc);
+      jsm = await jetstreamManager(nc);
+      try {
+        await jsm.streams.info(STREAM);
+      } catch {
+        await jsm.streams.add({
+          name: STREAM,
+          subjects: [`${SUBJECT_PREFIX}>`],
+          storage: StorageType.File,
+          retention: RetentionPolicy.Limits,
+          max_age: nanos(7 * 24 * 3600 * 1000),
+          duplicate_window: nanos(120_000),
+          num_replicas: options.replicas ?? 1,
+        });
+        log.info({ stream: STREAM }, 'JetStream stream created');
+      }
+    },
+    async publish(envelopes: Envelope[]) {
+      const { js } = client();
+      // Sent back to back on one connection, so the stream stores them in this order.
+      await Promise.all(
+        envelopes.map((envelope) =>
+          js.publish(`${SUBJECT_PREFIX}${envelope.type}`, JSON.stringify(envelope), { msgID: envelope.id }),
+        ),
+      );
+    },
+    subscribe,
+    async ping() {
+      await withTimeout(client().nc.rtt(), 2_000, 'NATS round trip');
+    },
+    async close() {
+      await nc?.drain().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,220 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { createPool, migrate } from '../db.ts';
+import type { Logger } from '../logger.ts';
+import type { BusDriver, Delivery, Subscription } from './driver.ts';
+import type { Envelope } from './envelope.ts';
+
+const CHANNEL = 'bus';
+const SAFETY_POLL_MS = 5_000;
+
+interface ClaimedRow {
+  seq: number;
+  attempts: number;
+  envelope: unknown;
+}
+
+/**
+ * The embedded bus: a `bus` database on the platform's PostgreSQL. Publishing
+ * inserts the message and one delivery row per subscribed group, then NOTIFYs;
+ * consumers sleep until a NOTIFY for one of their types (or a retry falling due)
+ * wakes them, and claim rows with `FOR UPDATE SKIP LOCKED`, so the instances of a
+ * group never take the same row. A claim is a lease: if the consumer dies, the row
+ * is due again when the lease ends.
+ */
+export function createPostgresDriver(options: { url: string; log: Logger; leaseMs?: number }): BusDriver {
+  const log = options.log;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const pool = createPool({ url: options.url, applicationName: 'bus', log, max: 6 });
+  const wakers = new Set<(types: string[] | 'all') => void>();
+  let listener: pg.Client | undefined;
+  let closed = false;
+
+  async function listen(): Promise<void> {
+    while (!closed) {
+      const client = new pg.Client({ connectionString: options.url, application_name: 'bus-listener' });
+      try {
+        await client.connect();
+        client.on('notification', (message) => {
+          const types = (message.payload ?? '').split(',');
+          for (const wake of wakers) wake(types);
+        });
+        await client.query(`LISTEN ${CHANNEL}`);
+        listener = client;
+        // Anything published while we were not listening is picked up now.
+        for (const wake of wakers) wake('all');
+        await new Promise<void>((resolve) => {
+          client.once('error', () => resolve());
+          client.once('end', () => resolve());
+        });
+      } catch (error) {
+        if (!closed) log.warn({ err: error }, 'bus listener could not connect; retrying');
+      } finally {
+        listener = undefined;
+        await client.end().catch(() => undefined);
+      }
+      if (!closed) await sleep(1_000);
+    }
+  }
+
+  async function subscribe(
+    group: string,
+    types: string[],
+    deliver: (delivery: Delivery) => Promise<void>,
+    { concurrency }: { concurrency: number },
+  ): Promise<Subscription> {
+    // A group's first subscription to a type receives that type's retained history.
+    await pool.query(
+      `WITH added AS (
+         INSERT INTO bus_subscriptions (group_name, type) SELECT $1, unnest($2::text[])
+         ON CONFLICT DO NOTHING RETURNING type)
+       INSERT INTO bus_deliveries (group_name, seq)
+       SELECT $1, m.seq FROM bus_messages m JOIN added a ON a.type = m.type
+       ON CONFLICT DO NOTHING`,
+      [group, types],
+    );
+    let running = true;
+    // Set by a NOTIFY at any moment; checked before sleeping, so a wake-up that
+    // arrives between an empty claim and the sleep is not lost.
+    let signalled = false;
+    let endWait: (() => void) | undefined;
+    const wake = () => {
+      signalled = true;
+      endWait?.();
+    };
+    const waker = (woken: string[] | 'all') => {
+      if (woken === 'all' || woken.some((type) => types.includes(type))) wake();
+    };
+    wakers.add(waker);
+
+    const settle = (seq: number) => ({
+      ack: async () => {
+        await pool.query('DELETE FROM bus_deliveries WHERE group_name = $1 AND seq = $2', [group, seq]);
+      },
+      retry: async (delayMs: number, reason: string) => {
+        await pool.query(
+          `UPDATE bus_deliveries SET available_at = now() + make_interval(secs => $3::float8 / 1000), last_error = $4
+           WHERE group_name = $1 AND seq = $2`,
+          [group, seq, delayMs, reason],
+        );
+      },
+      drop: async (reason: string) => {
+        await pool.query(
+          `UPDATE bus_deliveries SET state = 'dead', last_error = $3 WHERE group_name = $1 AND seq = $2`,
+          [group, seq, reason],
+        );
+      },
+    });
+
+    async function claim(): Promise<ClaimedRow[]> {
+      const { rows } = await pool.query<ClaimedRow>(
+        `WITH picked AS (
+           SELECT seq FROM bus_deliveries
+           WHERE group_name = $1 AND state = 'pending' AND available_at <= now()
+           ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+         UPDATE bus_deliveries d
+         SET attempts = d.attempts + 1, available_at = now() + make_interval(secs => $3::float8 / 1000)
+         FROM picked, bus_messages m
+         WHERE d.group_name = $1 AND d.seq = picked.seq AND m.seq = d.seq
+         RETURNING d.seq, d.attempts, m.envelope`,
+        [group, concurrency, leaseMs],
+      );
+      return rows.sort((a, b) => a.seq - b.seq);
+    }
+
+    async function untilNextDue(): Promise<number> {
+      const { rows } = await pool.query<{ ms: number | null }>(
+        `SELECT ceil(extract(epoch FROM min(available_at) - now()) * 1000)::int AS ms
+         FROM bus_deliveries WHERE group_name = $1 AND state = 'pending'`,
+        [group],
+      );
+      const ms = rows[0]?.ms;
+      return ms === null || ms === undefined ? SAFETY_POLL_MS : Math.max(0, Math.min(ms, SAFETY_POLL_MS));
+    }
+
+    const loop = (async () => {
+      while (running) {
+        try {
+          signalled = false;
+          const batch = await claim();
+          if (batch.length > 0) {
+            await Promise.all(
+              batch.map((row) => deliver({ body: row.envelope, attempt: row.attempts, ...settle(row.seq) })),
+            );
+            continue;
+          }
+          const wait = await untilNextDue();
+          if (wait === 0 || signalled || !running) continue;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, wait);
+            endWait = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          endWait = undefined;
+        } catch (error) {
+          if (!running) break;
+          log.warn({ err: error, group }, 'bus consumer could not reach the bus database; retrying');
+          await sleep(1_000);
+        }
+      }
+    })();
+
+    return {
+      async pending() {
+        const { rows } = await pool.query<{ n: number }>(
+          `SELECT count(*) AS n FROM bus_deliveries WHERE group_name = $1 AND state = 'pending'`,
+          [group],
+        );
+        return rows[0]?.n ?? 0;
+      },
+      async stop() {
+        running = false;
+        wakers.delete(waker);
+        wake();
+        await loop;
+      },
+    };
+  }
+
+  return {
+    name: 'postgres',
+    async start() {
+      await migrate(pool, new URL('../../migrations/bus/', import.meta.url), {
+        log,
+        table: 'bus_migrations',
+      });
+      void listen();
+    },
+    async publish(envelopes: Envelope[]) {
+      if (envelopes.length === 0) return;
+      // Insert in order (seq follows the outbox order), fan out to every group
+      // subscribed to the type, and wake consumers: NOTIFY is sent at commit.
+      await pool.query(
+        `WITH input AS (
+           SELECT e.value AS envelope, e.value->>'id' AS event_id, e.value->>'type' AS type, e.ordinality AS ord
+           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e),
+         stored AS (
+           INSERT INTO bus_messages (event_id, type, envelope)
+           SELECT event_id, type, envelope FROM input ORDER BY ord
+           ON CONFLICT (event_id) DO NOTHING RETURNING seq, type),
+         fanned AS (
+           INSERT INTO bus_deliveries (group_name, seq)
+           SELECT s.group_name, stored.seq FROM stored JOIN bus_subscriptions s ON s.type = stored.type)
+         SELECT pg_notify('${CHANNEL}', string_agg(DISTINCT type, ',')) FROM input`,
+        [JSON.stringify(envelopes)],
+      );
+    },
+    subscribe,
+    async ping() {
+      await pool.query('SELECT 1');
+      if (!listener) throw new Error('bus listener is not connected');
+    },
+    async close() {
+      closed = true;
+      await listener?.end().catch(() => undefined);
+      await pool.end();
+    },
+  };
+}

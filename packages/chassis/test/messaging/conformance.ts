@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { trace } from '@opentelemetry/api';
+import {
+  type BusDriver,
+  currentCorrelationId,
+  runWithCorrelationId,
+  startTelemetry,
+} from '../../src/index.ts';
+import { BusHarness, eventually, testSchemas } from './harness.ts';
+
+// Spans need a tracer provider for trace context to cross the bus.
+startTelemetry({ service: 'conformance', sampleRatio: 1 });
+
+/** The bus guarantees of docs/messaging.md, checked against one driver. */
+export function busConformance(driverName: string, makeDriver: (name: string) => BusDriver): void {
+  describe(`bus conformance (${driverName})`, () => {
+    const harness = new BusHarness(makeDriver);
+    after(() => harness.close());
+
+    test(`${driverName} - every group gets every event (fan-out), each exactly once`, async () => {
+      const { placed, schemas } = testSchemas();
+      const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+      const seen: Record<string, string[]> = { billing: [], shipping: [] };
+      for (const group of ['billing', 'shipping']) {
+        const consumer = await harness.instance(group, await harness.database(group), schemas);
+        await consumer.bus.subscribe(`${placed}-${group}`, [placed], async (event) => {
+          seen[group]?.push((event.data as { orderId: string }).orderId);
+        });
+      }
+      for (let i = 0; i < 5; i++) {
+        await producer.bus.transaction((tx) =>
+          tx.publish({ type: placed, data: { orderId: `o${i}`, amount: i } }),
+        );
+      }
+      await eventually(
+        'both groups saw all five',
+        () => seen.billing?.length === 5 && seen.shipping?.length === 5,
+      );
+      await sleep(200);
+      assert.deepEqual(seen.billing, ['o0', 'o1', 'o2', 'o3', 'o4']);
+      assert.deepEqual(seen.shipping, ['o0', 'o1', 'o2', 'o3', 'o4']);
+    });
+
+    test(`${driverName} - instances of one group share the events, and none is handled twice`, async () => {
+      const { placed, schemas } = testSchemas();
+      const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+      const database = await harness.database('billing');
+      const handledBy: Record<string, number> = { a: 0, b: 0 };
+      const group = `${placed}-billing`;
+      for (const name of ['a', 'b']) {
+        const instance = await harness.instance(`billing-${name}`, database, schemas);
+        await instance.bus.subscribe(
+          group,
+          [placed],
+          async () => {
+            handledBy[name] = (handledBy[name] ?? 0) + 1;
+            await sleep(15);
+          },
+          { concurrency: 2 },
+        );
+      }
+      await producer.bus.transaction(async (tx) => {
+        for (let i = 0; i < 30; i++)
+          await tx.publish({ type: placed, data: { orderId: `o${i}`, amount: i } });
+      });
+      await eventually('30 handled', () => (handledBy.a ?? 0) + (handledBy.b ?? 0) >= 30);
+      await sleep(200);
+      assert.equal((handledBy.a ?? 0) + (handledBy.b ?? 0), 30);
+      assert.ok(
+        (handledBy.a ?? 0) > 0 && (handledBy.b ?? 0) > 0,
+        `both instances worked: ${JSON.stringify(handledBy)}`,
+      );
+    });
+
+    test(`${driverName} - a failing handler is retried with backoff until it succeeds`, async () => {
+      const { placed, schemas } = testSchemas();
+      const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+      const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+      const attempts: number[] = [];
+      let applied = 0;
+      await consumer.bus.subscribe(`${placed}-billing`, [placed], async (_event, { attempt, tx }) => {
+        attempts.push(attempt);
+        await tx.query('CREATE TABLE IF NOT EXISTS charges (n int)');
+        await tx.query('INSERT INTO charges VALUES (1)');
+        if (attempt < 3) throw new Error('card processor unavailable');
+        applied += 1;
+      });
+      await producer.bus.transaction((tx) =>
+        tx.publish({ type: placed, data: { orderId: 'o1', amount: 5 } }),
+      );
+      await eventually('applied after retries', () => applied === 1);
+      assert.deepEqual(attempts, [1, 2, 3]);
+      const { rows } = await consumer.service.app
+        .inject({ url: '/admin/dead-letters' })
+        .then((r) => ({ rows: r.json().data }));
+      assert.deepEqual(rows, []);
+      const charges = await consumer.bus.transaction((tx) =>
+        tx.query('SELECT count(*)::int AS n FROM charges'),
+      );
+      assert.equal(charges.rows[0].n, 1, 'the failed attempts wrote nothing');
+    });
+
+    test(`${driverName} - after the last attempt a message is a dead letter; replay applies it once`, async () => {
+      const { placed, schemas } = testSchemas();
+      const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+      const consumer = await harness.instance('billing', await harness.database('billing'), schemas, {
+        maxAttempts: 3,
+        baseDelayMs: 20,
+        maxDelayMs: 100,
+      });
+      let healthy = false;
+      const applied: string[] = [];
+      await consumer.bus.subscribe(`${placed}-billing`, [placed], async (event) => {
+        if (!healthy) throw new Error('ledger is locked');
+        applied.push(event.id);
+      });
+      await producer.bus.transaction((tx) =>
+        tx.publish({ type: placed, data: { orderId: 'o9', amount: 1 } }),
+      );
+      const app = consumer.service.app;
+      const letter = await eventually(
+        'a dead letter',
+        async () => (await app.inject({ url: '/admin/dead-letters' })).json().data[0],
+      );
+      assert.equal(letter.attempts, 3);
+      assert.equal(letter.status, 'dead');
+      assert.match(letter.reason, /ledger is locked/);
+      assert.deepEqual(applied, []);
+
+      const failed = await app.inject({ method: 'POST', url: `/admin/dead-letters/${letter.id}/replay` });
+      assert.equal(failed.statusCode, 409, 'replay while still failing');
+      healthy = true;
+      const replayed = await app.inject({ method: 'POST', url: `/admin/dead-letters/${letter.id}/replay` });
+      assert.equal(replayed.statusCode, 200);
+      assert.equal(replayed.json().status, 'replayed');
+      assert.equal(applied.length, 1);
+      const again = await app.inject({ method: 'POST', url: `/admin/dead-letters/${letter.id}/replay` });
+      assert.equal(again.statusCode, 409, 'a replayed letter cannot be replayed twice');
+      await sleep(300);
+      assert.equal(applied.length, 1, 'the bus does not deliver it again');
+    });
+
+    test(`${driverName} - a message that breaks its contract goes straight to dead letters`, async () => {
+      const { placed, schemas } = testSchemas();
+      const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+      let calls = 0;
+      await consumer.bus.subscribe(`${placed}-billing`, [placed], async () => {
+        calls += 1;
+      });
+      const broken = {
+        specversion: '1.0',
+        id: `bad-${Date.now()}`,
+        source: 'rogue',
+        type: placed,
+        time: new Date().toISOString(),
+        datacontenttype: 'application/json',
+        data: { orderId: 42 },
+      } as const;
+      const publisher = harness.makeDriver('rogue');
+      await publisher.start();
+      await publisher.publish([broken as never]);
+      await publisher.close();
+      const letter = await eventually(
+        'a dead letter',
+        async () => (await consumer.service.app.inject({ url: '/admin/dead-letters' })).json().data[0],
+      );
+      assert.equal(letter.attempts, 1, 'no retries for a broken contract');
+      assert.match(letter.reason, /contract/);
+      assert.equal(calls, 0);
+    });
+
+    test(`${driverName} - the trace and the correlation id continue in the consumer`, async () => {
+      const { placed, schemas } = testSchemas();
+      const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+      const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+      const observed: Array<{ traceId?: string; correlationId?: string }> = [];
+      await consumer.bus.subscribe(`${placed}-billing`, [placed], async () => {
+        observed.push({
+          traceId: trace.getActiveSpan()?.spanContext().traceId,
+          correlationId: currentCorrelationId(),
+        });
+      });
+      const tracer = trace.getTracer('test');
+      const traceId = await tracer.startActiveSpan('checkout', async (span) => {
+        await runWithCorrelationId('checkout-77', () =>
+          producer.bus.transaction((tx) => tx.publish({ type: placed, data: { orderId: 'o1', amount: 1 } })),
+        );
+        span.end();
+        return span.spanContext().traceId;
+      });
+      await eventually('handled', () => observed.length === 1);
+      assert.deepEqual(observed, [{ traceId, correlationId: 'checkout-77' }]);
+    });
+
+    test(`${driverName} - a rolled-back transaction publishes nothing`, async () => {
+      const { placed, shipped, schemas } = testSchemas();
+      const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+      const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+      const seen: string[] = [];
+      await consumer.bus.subscribe(`${placed}-billing`, [placed, shipped], async (event) => {
+        seen.push((event.data as { orderId: string }).orderId);
+      });
+      await assert.rejects(
+        producer.bus.transaction(async (tx) => {
+          await tx.publish({ type: placed, data: { orderId: 'ghost', amount: 1 } });
+          throw new Error('payment step failed');
+        }),
+        /payment step failed/,
+      );
+      await assert.rejects(
+        producer.bus.transaction((tx) =>
+          tx.publish({ type: placed, data: { orderId: 'bad', amount: -1 } as never }),
+        ),
+        /contract/,
+      );
+      await producer.bus.transaction((tx) =>
+        tx.publish({ type: shipped, data: { orderId: 'marker', amount: 0 } }),
+      );
+      await eventually('the marker arrives', () => seen.includes('marker'));
+      await sleep(200);
+      assert.deepEqual(seen, ['marker']);
+    });
+  });
+}

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestDatabase, type TestDatabase } from '@platform/testkit';
+import {
+  type Bus,
+  type BusDriver,
+  createPool,
+  createService,
+  openBus,
+  type RetryPolicy,
+  type Schemas,
+  type Service,
+  Type,
+} from '../../src/index.ts';
+
+/** Event types unique to one test, so tests never see each other's messages on a shared broker. */
+export function testSchemas() {
+  const prefix = `t${randomBytes(4).toString('hex')}`;
+  const Order = Type.Object({ orderId: Type.String(), amount: Type.Integer({ minimum: 0 }) });
+  const placed = `${prefix}.order.placed`;
+  const shipped = `${prefix}.order.shipped`;
+  return { placed, shipped, schemas: { [placed]: Order, [shipped]: Order } as Record<string, typeof Order> };
+}
+
+export interface Instance<S extends Schemas> {
+  service: Service;
+  bus: Bus<S>;
+  database: TestDatabase;
+}
+
+/** Builds service instances with a bus on the driver under test, and tears them all down. */
+export class BusHarness {
+  readonly #instances: Array<Instance<Schemas>> = [];
+  readonly #databases: TestDatabase[] = [];
+  readonly makeDriver: (name: string) => BusDriver;
+
+  constructor(makeDriver: (name: string) => BusDriver) {
+    this.makeDriver = makeDriver;
+  }
+
+  /** A fresh database for one service (several instances of it may share it). */
+  async database(label: string): Promise<TestDatabase> {
+    const database = await createTestDatabase(label);
+    this.#databases.push(database);
+    return database;
+  }
+
+  async instance<S extends Schemas>(
+    name: string,
+    database: TestDatabase,
+    schemas: S,
+    retry: Partial<RetryPolicy> = { baseDelayMs: 20, maxDelayMs: 200 },
+  ): Promise<Instance<S>> {
+    const service = await createService({ name, logLevel: 'silent' });
+    const pool = createPool({ url: database.url, applicationName: name, log: service.log });
+    service.onShutdown(() => pool.end());
+    const bus = await openBus(service, {
+      pool,
+      databaseUrl: database.url,
+      driver: this.makeDriver(name),
+      schemas,
+      retry,
+    });
+    const instance = { service, bus, database };
+    this.#instances.push(instance as unknown as Instance<Schemas>);
+    return instance;
+  }
+
+  async close(): Promise<void> {
+    for (const { service } of this.#instances.reverse()) await service.shutdown('test over');
+    for (const database of this.#databases) await database.drop();
+  }
+}
+
+export async function eventually<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}

@@ -1,0 +1,33 @@
+import Type, { type Static, type TSchema } from 'typebox';
+import { Money } from './common.ts';
+
+// Event payloads, by CloudEvents `type`. A type's payload only ever gains optional
+// fields; anything else is a new type (`...v2`), so old consumers keep working.
+
+const ProductSnapshot = Type.Object({
+  productId: Type.String({ format: 'uuid' }),
+  sku: Type.String(),
+  name: Type.String(),
+  price: Money,
+  category: Type.String(),
+  version: Type.Integer({ minimum: 1 }),
+});
+
+export const CatalogProductCreated = ProductSnapshot;
+export const CatalogProductUpdated = ProductSnapshot;
+export const CatalogProductPriceChanged = Type.Object({
+  productId: Type.String({ format: 'uuid' }),
+  previousPrice: Money,
+  price: Money,
+  version: Type.Integer({ minimum: 1 }),
+});
+
+/** Every event type the platform publishes, with the schema of its `data`. */
+export const eventSchemas = {
+  'catalog.product.created': CatalogProductCreated,
+  'catalog.product.updated': CatalogProductUpdated,
+  'catalog.product.price-changed': CatalogProductPriceChanged,
+} satisfies Record<string, TSchema>;
+
+export type EventType = keyof typeof eventSchemas;
+export type EventData<T extends EventType> = Static<(typeof eventSchemas)[T]>;
