@@ -13,9 +13,13 @@ import {
   Type,
 } from '../../src/index.ts';
 
+/** Every type prefix this process handed out, so a shared broker can be cleaned of them. */
+export const usedPrefixes: string[] = [];
+
 /** Event types unique to one test, so tests never see each other's messages on a shared broker. */
 export function testSchemas() {
   const prefix = `t${randomBytes(4).toString('hex')}`;
+  usedPrefixes.push(prefix);
   const Order = Type.Object({ orderId: Type.String(), amount: Type.Integer({ minimum: 0 }) });
   const placed = `${prefix}.order.placed`;
   const shipped = `${prefix}.order.shipped`;
