@@ -63,7 +63,12 @@ export function driverFromConfig(
   if (config.BUS_DRIVER === 'nats') {
     if (!config.NATS_URL)
       throw new ConfigError('invalid configuration: NATS_URL is required when BUS_DRIVER=nats');
-    return createNatsDriver({ url: config.NATS_URL, log: service.log, name: service.instanceId });
+    return createNatsDriver({
+      url: config.NATS_URL,
+      log: service.log,
+      name: service.instanceId,
+      ackWaitMs: config.BUS_LEASE_MS,
+    });
   }
   if (!config.BUS_DATABASE_URL) {
     throw new ConfigError('invalid configuration: BUS_DATABASE_URL is required when BUS_DRIVER=postgres');
@@ -82,7 +87,15 @@ export function driverFromConfig(
  */
 export async function openBus<S extends Schemas>(
   service: Service,
-  options: { pool: Pool; databaseUrl: string; driver: BusDriver; schemas: S; retry?: Partial<RetryPolicy> },
+  options: {
+    pool: Pool;
+    databaseUrl: string;
+    driver: BusDriver;
+    schemas: S;
+    retry?: Partial<RetryPolicy>;
+    /** Off only to model a producer that dies between commit and relay (tests). */
+    relay?: boolean;
+  },
 ): Promise<Bus<S>> {
   const { pool, driver } = options;
   const retry = { ...defaultRetryPolicy, ...options.retry };
@@ -130,13 +143,16 @@ export async function openBus<S extends Schemas>(
     };
   }
 
-  const relay = startRelay({
-    databaseUrl: options.databaseUrl,
-    service: service.name,
-    driver,
-    log: service.log,
-    metrics,
-  });
+  const relay =
+    options.relay === false
+      ? { stop: async () => {} }
+      : startRelay({
+          databaseUrl: options.databaseUrl,
+          service: service.name,
+          driver,
+          log: service.log,
+          metrics,
+        });
 
   registerBusGauges(service.metrics, {
     async outbox() {

@@ -43,6 +43,8 @@ export function createNatsDriver(options: {
   log: Logger;
   name: string;
   replicas?: number;
+  /** How long a delivered message waits for its ack before it is redelivered. */
+  ackWaitMs?: number;
 }): BusDriver {
   const log = options.log;
   let nc: NatsConnection | undefined;
@@ -64,7 +66,7 @@ export function createNatsDriver(options: {
         filter_subject: `${SUBJECT_PREFIX}${type}`,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        ack_wait: nanos(30_000),
+        ack_wait: nanos(options.ackWaitMs ?? 30_000),
         // Attempts are counted and ended by the consumer (term), not by the server.
         max_deliver: -1,
       });
