@@ -38,6 +38,15 @@ test('platform - npm start from a clean data folder serves the catalog through t
   const total = ((await (await fetch(`${gateway}/api/v1/products?limit=1`)).json()) as ProductPage).pagination
     .total;
   assert.ok(total >= 200);
+  const catalogUrl = platform.state.services.find((service) => service.name === 'catalog')?.url;
+  const readiness = (await (await fetch(`${catalogUrl}/readyz`)).json()) as {
+    checks: Record<string, string>;
+  };
+  assert.deepEqual(
+    readiness.checks,
+    { database: 'ok', bus: 'ok' },
+    'the catalog reaches its database and the bus',
+  );
 
   await t.test('kill -9 of the catalog: serving again within 15 s', async () => {
     const catalog = platform.state.services.find((service) => service.name === 'catalog');

@@ -25,6 +25,9 @@ const rows: Row[] = [];
 let database: PlatformDatabase | undefined;
 let stopping: Promise<void> | undefined;
 
+/** How services reach the bus: NATS when NATS_URL is given, else the `bus` database. */
+let busEnv: Record<string, string> = {};
+
 function serviceEnv(
   definition: ServiceDefinition,
   port: number,
@@ -41,6 +44,7 @@ function serviceEnv(
     PORT: String(port),
     SUPERVISOR_PID: String(process.pid),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(definition.bus ? busEnv : {}),
     ...definition.env(urls),
   };
 }
@@ -137,6 +141,15 @@ async function main(): Promise<void> {
     url: database.description,
     ready: `${((Date.now() - dbStarted) / 1000).toFixed(1)} s`,
   });
+
+  if (process.env.NATS_URL) {
+    busEnv = { BUS_DRIVER: 'nats', NATS_URL: process.env.NATS_URL };
+    rows.push({ service: 'bus', pid: '-', url: `NATS JetStream ${process.env.NATS_URL}`, ready: '-' });
+  } else {
+    const busUrl = await provisionDatabase(database, 'bus', secrets);
+    busEnv = { BUS_DRIVER: 'postgres', BUS_DATABASE_URL: busUrl };
+    rows.push({ service: 'bus', pid: '-', url: 'postgres database "bus"', ready: '-' });
+  }
 
   const urls: Record<string, string> = {};
   for (const wave of startWaves(services)) {

@@ -6,6 +6,8 @@ export interface ServiceDefinition {
   entry: string;
   /** Gets its own database and role, passed as DATABASE_URL. */
   database: boolean;
+  /** Publishes or consumes events: gets the bus settings (BUS_DRIVER and its URL). */
+  bus: boolean;
   /** Services whose URLs this one needs; they are started (and ready) first. */
   dependsOn: string[];
   /** Environment beyond the common variables, given the URLs of the services started before it. */
@@ -17,6 +19,7 @@ export const services: ServiceDefinition[] = [
     name: 'catalog',
     entry: 'services/catalog/src/main.ts',
     database: true,
+    bus: true,
     dependsOn: [],
     env: () => ({}),
   },
@@ -24,6 +27,7 @@ export const services: ServiceDefinition[] = [
     name: 'gateway',
     entry: 'services/gateway/src/main.ts',
     database: false,
+    bus: false,
     dependsOn: ['catalog'],
     env: (urls) => ({ CATALOG_URL: urls.catalog ?? '' }),
   },

@@ -1,7 +1,8 @@
-import { baseConfig, databaseConfig, Type } from '@platform/chassis';
+import { baseConfig, busConfig, databaseConfig, Type } from '@platform/chassis';
 
 export const CatalogConfig = Type.Object({
   ...baseConfig,
   ...databaseConfig,
+  ...busConfig,
   CATALOG_SEED: Type.Boolean({ default: true, description: 'load the demo catalog on first start' }),
 });

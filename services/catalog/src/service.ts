@@ -1,10 +1,13 @@
 import {
   createService,
+  driverFromConfig,
+  openBus,
   openDatabase,
   type Service,
   type Static,
   serviceOptionsFrom,
 } from '@platform/chassis';
+import { eventSchemas } from '@platform/contracts';
 import type { CatalogConfig } from './config.ts';
 import { registerCatalogRoutes } from './http.ts';
 import { seedCatalog } from './seed/seed.ts';
@@ -21,6 +24,15 @@ export async function startCatalog(config: Static<typeof CatalogConfig>): Promis
     url: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
     migrations: new URL('../migrations/', import.meta.url),
+  });
+  // Catalog events (catalog.product.*) are published through this bus's outbox
+  // once the admin write routes exist (identity issue); readiness includes it now.
+  await openBus(service, {
+    pool,
+    databaseUrl: config.DATABASE_URL,
+    driver: driverFromConfig(config, service),
+    schemas: eventSchemas,
+    retry: { maxAttempts: config.BUS_MAX_ATTEMPTS },
   });
   if (config.CATALOG_SEED) {
     const { inserted } = await seedCatalog(pool);

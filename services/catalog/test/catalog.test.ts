@@ -7,9 +7,16 @@ import { CatalogConfig } from '../src/config.ts';
 import { seedCatalog, seedProducts } from '../src/seed/seed.ts';
 import { startCatalog } from '../src/service.ts';
 
+let busDatabase: TestDatabase;
+before(async () => {
+  busDatabase = await createTestDatabase('catalog_bus');
+});
+after(() => busDatabase.drop());
+
 async function startOn(database: TestDatabase, seed: boolean) {
   const config = loadConfig(CatalogConfig, {
     DATABASE_URL: database.url,
+    BUS_DATABASE_URL: busDatabase.url,
     LOG_LEVEL: 'silent',
     CATALOG_SEED: String(seed),
   });
@@ -160,10 +167,10 @@ describe('catalog with the demo data', () => {
     assert.equal(body.paths['/metrics'], undefined);
   });
 
-  test('catalog - readiness reports the database', async () => {
+  test('catalog - readiness reports the database and the bus', async () => {
     const { response, body } = await get<{ status: string; checks: Record<string, string> }>(base, '/readyz');
     assert.equal(response.status, 200);
-    assert.deepEqual(body, { status: 'ready', checks: { database: 'ok' } });
+    assert.deepEqual(body, { status: 'ready', checks: { database: 'ok', bus: 'ok' } });
   });
 
   test('catalog - there is no way to change the catalog yet', async () => {
