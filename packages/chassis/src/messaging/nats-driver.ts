@@ -88,7 +88,9 @@ export function createNatsDriver(options: {
         await message.ackAck();
       },
       retry: async (delayMs) => message.nak(delayMs),
-      drop: async (reason) => message.term(reason.slice(0, 200)),
+      // A plain +TERM: servers before 2.10 ignore `+TERM <reason>` as an unknown ack
+      // (and redeliver forever). The reason is kept with the dead letter instead.
+      drop: async () => message.term(),
     };
   }
 

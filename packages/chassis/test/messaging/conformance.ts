@@ -166,6 +166,23 @@ export function busConformance(driverName: string, makeDriver: (name: string) =>
       assert.equal(again.statusCode, 409, 'a replayed letter cannot be replayed twice');
       await sleep(300);
       assert.equal(applied.length, 1, 'the bus does not deliver it again');
+
+      const metrics = await consumer.service.metrics.metrics();
+      const count = (name: string) =>
+        Number(new RegExp(`^${name}\\{[^}]*type="${placed}"[^}]*\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
+      assert.equal(count('bus_events_delivered_total'), 3);
+      assert.equal(count('bus_events_retried_total'), 2);
+      assert.equal(count('bus_events_dead_lettered_total'), 1);
+      // NATS settles a term() asynchronously: the lag reaches 0 a moment later.
+      await eventually('no lag left for the group', async () =>
+        /^bus_consumer_lag\{[^}]*group="[^"]+"[^}]*\} 0$/m.test(await consumer.service.metrics.metrics()),
+      );
+      const produced = await producer.service.metrics.metrics();
+      assert.match(
+        produced,
+        new RegExp(`^bus_events_published_total\\{[^}]*type="${placed}"[^}]*\\} 1$`, 'm'),
+      );
+      assert.match(produced, /^bus_outbox_backlog\{[^}]*\} 0$/m);
     });
 
     test(`${driverName} - a message that breaks its contract goes straight to dead letters`, async () => {
