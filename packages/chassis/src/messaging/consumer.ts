@@ -12,6 +12,8 @@ export interface HandlerContext<Tx> {
   /** The handler's transaction: its writes, its inbox row and anything it publishes commit together. */
   tx: Tx;
   attempt: number;
+  /** Runs `callback` after the transaction commits (never if it rolls back): for pushing to live listeners. */
+  afterCommit(callback: () => Promise<void> | void): void;
 }
 
 export type EventHandler<Tx> = (event: Envelope, context: HandlerContext<Tx>) => Promise<void>;
@@ -73,17 +75,28 @@ export function applyOnce<Tx>(
   envelope: Envelope,
   attempt: number,
 ): Promise<'handled' | 'duplicate'> {
-  return inEventContext(envelope, deps.group, () =>
-    withTransaction(deps.pool, async (client) => {
+  return inEventContext(envelope, deps.group, async () => {
+    const committed: Array<() => Promise<void> | void> = [];
+    const outcome = await withTransaction(deps.pool, async (client) => {
       const fresh = await client.query(
         'INSERT INTO inbox (group_name, event_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
         [deps.group, envelope.id, envelope.type],
       );
-      if (fresh.rowCount === 0) return 'duplicate';
-      await deps.handler(envelope, { tx: deps.openTx(client), attempt });
-      return 'handled';
-    }),
-  );
+      if (fresh.rowCount === 0) return 'duplicate' as const;
+      const afterCommit = (callback: () => Promise<void> | void) => void committed.push(callback);
+      await deps.handler(envelope, { tx: deps.openTx(client), attempt, afterCommit });
+      return 'handled' as const;
+    });
+    for (const callback of committed) {
+      // The effect is committed: a failing listener must not make the event look unhandled.
+      await Promise.resolve()
+        .then(callback)
+        .catch((error: unknown) =>
+          deps.log.warn({ err: error, eventId: envelope.id }, 'afterCommit callback failed'),
+        );
+    }
+    return outcome;
+  });
 }
 
 function describeBody(body: unknown): { eventId: string; type: string } {

@@ -237,6 +237,34 @@ export function busConformance(driverName: string, makeDriver: (name: string) =>
       assert.deepEqual(observed, [{ traceId, correlationId: 'checkout-77' }]);
     });
 
+    test(`${driverName} - afterCommit callbacks run once the handler's transaction committed, not on failure`, async () => {
+      const { placed, schemas } = testSchemas();
+      const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+      const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+      const notified: Array<{ attempt: number; committed: boolean }> = [];
+      await consumer.bus.subscribe(
+        `${placed}-billing`,
+        [placed],
+        async (_event, { tx, attempt, afterCommit }) => {
+          await tx.query('CREATE TABLE IF NOT EXISTS receipts (n int)');
+          await tx.query('INSERT INTO receipts VALUES ($1)', [attempt]);
+          afterCommit(async () => {
+            const { rows } = await consumer.bus.transaction((read) =>
+              read.query('SELECT count(*)::int AS n FROM receipts'),
+            );
+            notified.push({ attempt, committed: rows[0].n === 1 });
+          });
+          if (attempt === 1) throw new Error('first attempt fails');
+        },
+      );
+      await producer.bus.transaction((tx) =>
+        tx.publish({ type: placed, data: { orderId: 'o1', amount: 1 } }),
+      );
+      await eventually('notified', () => notified.length === 1);
+      await sleep(200);
+      assert.deepEqual(notified, [{ attempt: 2, committed: true }]);
+    });
+
     test(`${driverName} - a rolled-back transaction publishes nothing`, async () => {
       const { placed, shipped, schemas } = testSchemas();
       const producer = await harness.instance('shop', await harness.database('producer'), schemas);
