@@ -28,6 +28,8 @@ export interface RelayOptions {
   batchSize?: number;
   /** Sent rows are deleted after this long (default 24 h). */
   retentionMs?: number;
+  /** Inbox rows are deleted after this long (default 30 days); the relay's leader prunes them. */
+  inboxRetentionMs?: number;
 }
 
 export interface Relay {
@@ -52,6 +54,7 @@ export function startRelay(options: RelayOptions): Relay {
   const { log, metrics, driver } = options;
   const batchSize = options.batchSize ?? 200;
   const retentionMs = options.retentionMs ?? 24 * 3600 * 1000;
+  const inboxRetentionMs = options.inboxRetentionMs ?? 30 * 24 * 3600 * 1000;
   const lockKey = `outbox-relay:${options.service}`;
   let running = true;
   let client: pg.Client | undefined;
@@ -137,6 +140,11 @@ export function startRelay(options: RelayOptions): Relay {
           await client.query(
             `DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1::float8 / 1000)`,
             [retentionMs],
+          );
+          // The inbox outlives any redelivery by far (bus retention is 7 days).
+          await client.query(
+            `DELETE FROM inbox WHERE handled_at < now() - make_interval(secs => $1::float8 / 1000)`,
+            [inboxRetentionMs],
           );
         }
         if (outcome === 'held') await sleep(10);

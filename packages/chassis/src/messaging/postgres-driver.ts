@@ -22,13 +22,21 @@ interface ClaimedRow {
  * group never take the same row. A claim is a lease: if the consumer dies, the row
  * is due again when the lease ends.
  */
-export function createPostgresDriver(options: { url: string; log: Logger; leaseMs?: number }): BusDriver {
+export function createPostgresDriver(options: {
+  url: string;
+  log: Logger;
+  leaseMs?: number;
+  /** How long published messages are kept once no group has them pending (default 7 days). */
+  retentionMs?: number;
+}): BusDriver {
   const log = options.log;
   const leaseMs = options.leaseMs ?? 30_000;
   const pool = createPool({ url: options.url, applicationName: 'bus', log, max: 6 });
   const wakers = new Set<(types: string[] | 'all') => void>();
   let listener: pg.Client | undefined;
   let closed = false;
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
 
   async function listen(): Promise<void> {
     while (!closed) {
@@ -186,6 +194,19 @@ export function createPostgresDriver(options: { url: string; log: Logger; leaseM
         table: 'bus_migrations',
       });
       void listen();
+      // Messages are kept for new groups and replays, then pruned, unless some group
+      // still has them pending. Any instance may prune: the statement is idempotent.
+      pruneTimer = setInterval(() => {
+        pool
+          .query(
+            `DELETE FROM bus_messages m
+             WHERE published_at < now() - make_interval(secs => $1::float8 / 1000)
+               AND NOT EXISTS (SELECT 1 FROM bus_deliveries d WHERE d.seq = m.seq AND d.state = 'pending')`,
+            [retentionMs],
+          )
+          .catch((error: unknown) => log.warn({ err: error }, 'could not prune bus messages'));
+      }, 600_000);
+      pruneTimer.unref();
     },
     async publish(envelopes: Envelope[]) {
       if (envelopes.length === 0) return;
@@ -213,6 +234,7 @@ export function createPostgresDriver(options: { url: string; log: Logger; leaseM
     },
     async close() {
       closed = true;
+      clearInterval(pruneTimer);
       await listener?.end().catch(() => undefined);
       await pool.end();
     },
