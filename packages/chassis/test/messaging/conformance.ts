@@ -265,6 +265,73 @@ export function busConformance(driverName: string, makeDriver: (name: string) =>
       assert.deepEqual(notified, [{ attempt: 2, committed: true }]);
     });
 
+    test(`${driverName} - a command is answered with a reply carrying its correlation, subject and cause`, async () => {
+      const { placed, shipped, schemas } = testSchemas();
+      const orders = await harness.instance('orders', await harness.database('orders'), schemas);
+      const shipping = await harness.instance('shipping', await harness.database('shipping'), schemas);
+      // The participant handles the command and answers in the same transaction.
+      await shipping.bus.subscribe(`${placed}-shipping`, [placed], async (command, { tx }) => {
+        const { orderId, amount } = command.data as { orderId: string; amount: number };
+        await tx.reply(command, { type: shipped, data: { orderId, amount } });
+      });
+      const replies: Array<{
+        causationid?: string;
+        correlationid?: string;
+        subject?: string;
+        source: string;
+      }> = [];
+      await orders.bus.subscribe(`${shipped}-orders`, [shipped], async (reply) => {
+        replies.push(reply);
+      });
+      const command = await runWithCorrelationId('order-5', () =>
+        orders.bus.transaction((tx) =>
+          tx.send({
+            type: placed,
+            subject: 'order-5',
+            replyTo: 'orders',
+            data: { orderId: 'order-5', amount: 3 },
+          }),
+        ),
+      );
+      assert.equal(command.replyto, 'orders');
+      await eventually('the reply', () => replies.length === 1);
+      assert.deepEqual(
+        {
+          causationid: replies[0]?.causationid,
+          correlationid: replies[0]?.correlationid,
+          subject: replies[0]?.subject,
+          source: replies[0]?.source,
+        },
+        { causationid: command.id, correlationid: 'order-5', subject: 'order-5', source: 'shipping' },
+      );
+    });
+
+    test(`${driverName} - two instances of a producer relay each event once`, async () => {
+      const { placed, schemas } = testSchemas();
+      const database = await harness.database('producer');
+      const first = await harness.instance('shop', database, schemas);
+      const second = await harness.instance('shop', database, schemas);
+      const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+      let handled = 0;
+      await consumer.bus.subscribe(`${placed}-billing`, [placed], async () => {
+        handled += 1;
+      });
+      for (let i = 0; i < 10; i++) {
+        const producer = i % 2 === 0 ? first : second;
+        await producer.bus.transaction((tx) =>
+          tx.publish({ type: placed, data: { orderId: `o${i}`, amount: i } }),
+        );
+      }
+      await eventually('ten handled', () => handled === 10);
+      const published = async (instance: typeof first) =>
+        Number(
+          new RegExp(`^bus_events_published_total\\{[^}]*type="${placed}"[^}]*\\} (\\d+)$`, 'm').exec(
+            await instance.service.metrics.metrics(),
+          )?.[1] ?? 0,
+        );
+      assert.equal((await published(first)) + (await published(second)), 10, 'one relay sent each row, once');
+    });
+
     test(`${driverName} - a rolled-back transaction publishes nothing`, async () => {
       const { placed, shipped, schemas } = testSchemas();
       const producer = await harness.instance('shop', await harness.database('producer'), schemas);
