@@ -111,6 +111,8 @@ export function startRelay(options: RelayOptions): Relay {
   const loop = (async () => {
     let failures = 0;
     let lastPrune = 0;
+    let heldSince: number | undefined;
+    let lastHeldWarning = 0;
     // The lock belongs to the connection's session: a new connection must win it again.
     let leader = false;
     while (running) {
@@ -147,8 +149,21 @@ export function startRelay(options: RelayOptions): Relay {
             [inboxRetentionMs],
           );
         }
-        if (outcome === 'held') await sleep(10);
-        else if (outcome === 'idle') await wait(1_000);
+        if (outcome === 'held') {
+          // xmin is cluster-wide: on a shared server, any long transaction holds us back.
+          heldSince ??= Date.now();
+          if (Date.now() - heldSince > 5_000 && Date.now() - lastHeldWarning > 60_000) {
+            lastHeldWarning = Date.now();
+            log.warn(
+              { heldForMs: Date.now() - heldSince },
+              'outbox rows held back behind an older open transaction on this PostgreSQL server',
+            );
+          }
+          await sleep(10);
+          continue;
+        }
+        heldSince = undefined;
+        if (outcome === 'idle') await wait(1_000);
       } catch (error) {
         if (!running) break;
         failures += 1;

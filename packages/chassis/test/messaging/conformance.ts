@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { trace } from '@opentelemetry/api';
 import {
@@ -17,7 +17,9 @@ startTelemetry({ service: 'conformance', sampleRatio: 1 });
 export function busConformance(driverName: string, makeDriver: (name: string) => BusDriver): void {
   describe(`bus conformance (${driverName})`, () => {
     const harness = new BusHarness(makeDriver);
-    after(() => harness.close());
+    // Each test's instances hold connections (pools, listener, relay): release them
+    // after every test, so the suite fits a server's default 100 connections.
+    afterEach(() => harness.close());
 
     test(`${driverName} - every group gets every event (fan-out), each exactly once`, async () => {
       const { placed, schemas } = testSchemas();

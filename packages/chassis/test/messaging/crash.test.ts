@@ -14,6 +14,9 @@ import { BusHarness, eventually, testSchemas } from './harness.ts';
 import { Node } from './processes.ts';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'bus-node.ts');
+// How long recovery may take when the whole suite loads this 2-core machine: a
+// bound on liveness (a process restarting, a lease running out), not a timing check.
+const LIVENESS_MS = 45_000;
 const log = createLogger({ service: 'test', instance: 'test', level: 'silent' });
 const databases: TestDatabase[] = [];
 after(async () => {
@@ -174,6 +177,7 @@ for (const kind of kinds) {
       await eventually(
         'the effect committed',
         async () => (await rows(consumerDb.url, 'SELECT 1 FROM effects')).length === 1,
+        LIVENESS_MS,
       );
       await sleep(3_000); // beyond the lease: nothing else may arrive
       const effects = await rows<{ event_id: string }>(consumerDb.url, 'SELECT event_id FROM effects');
@@ -209,6 +213,7 @@ for (const kind of kinds) {
       await eventually(
         'all five applied',
         async () => (await rows(consumerDb.url, 'SELECT 1 FROM effects')).length === 5,
+        LIVENESS_MS,
       );
       const effects = await rows<{ n: number }>(consumerDb.url, 'SELECT n FROM effects ORDER BY n');
       assert.deepEqual(

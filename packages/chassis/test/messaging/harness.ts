@@ -70,9 +70,11 @@ export class BusHarness {
     return instance;
   }
 
+  /** Shuts every instance down and drops every database made so far; the harness stays usable. */
   async close(): Promise<void> {
-    for (const { service } of this.#instances.reverse()) await service.shutdown('test over');
-    for (const database of this.#databases) await database.drop();
+    const instances = this.#instances.splice(0).reverse();
+    for (const { service } of instances) await service.shutdown('test over');
+    for (const database of this.#databases.splice(0)) await database.drop();
   }
 }
 
