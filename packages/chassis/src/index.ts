@@ -1,6 +1,16 @@
 // The chassis's whole public surface: services import from here only.
 export { type Static, Type } from 'typebox';
 export {
+  ACCESS_TOKEN_ALGORITHM,
+  type Access,
+  Forbidden,
+  installAuth,
+  jwtVerifier,
+  type Principal,
+  type TokenVerifier,
+  Unauthenticated,
+} from './auth.ts';
+export {
   baseConfig,
   busConfig,
   ConfigError,

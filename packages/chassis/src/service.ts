@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
+import { installAuth, type TokenVerifier } from './auth.ts';
 import { acceptCorrelationId, CORRELATION_HEADER, runWithCorrelationId } from './context.ts';
 import { ServiceUnavailable } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -29,6 +30,8 @@ export interface ServiceOptions {
   bodyLimitBytes?: number;
   /** How long in-flight requests get to finish after a shutdown starts. */
   shutdownTimeoutMs?: number;
+  /** Verifies bearer tokens; routes then declare `config.access` (default 'user'). */
+  auth?: TokenVerifier;
 }
 
 export interface Service {
@@ -47,6 +50,7 @@ export interface Service {
 }
 
 const INTERNAL_ROUTE = { hide: true } as const;
+const PUBLIC = { access: 'public' } as const;
 
 /** Builds a Fastify service with the chassis's logging, errors, health, metrics and OpenAPI. */
 export async function createService(options: ServiceOptions): Promise<Service> {
@@ -110,6 +114,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   });
 
   installProblemHandlers(app);
+  if (options.auth) installAuth(app, options.auth);
   instrumentHttp(app, metrics);
   await app.register(new FastifyOtelInstrumentation({ instrumentHooks: false }).plugin());
   await app.register(swagger, {
@@ -123,12 +128,16 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     },
   });
 
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is alive' } }, async () => ({
-    status: 'ok',
-  }));
+  app.get(
+    '/healthz',
+    { config: PUBLIC, schema: { tags: ['health'], summary: 'The process is alive' } },
+    async () => ({
+      status: 'ok',
+    }),
+  );
   app.get(
     '/readyz',
-    { schema: { tags: ['health'], summary: 'Dependencies are reachable' } },
+    { config: PUBLIC, schema: { tags: ['health'], summary: 'Dependencies are reachable' } },
     async (request, reply) => {
       if (shuttingDown) {
         return sendProblem(request, reply, new ServiceUnavailable('shutting down'));
@@ -156,11 +165,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       return { status: 'ready', checks };
     },
   );
-  app.get('/metrics', { schema: INTERNAL_ROUTE }, async (_request, reply) => {
+  app.get('/metrics', { config: PUBLIC, schema: INTERNAL_ROUTE }, async (_request, reply) => {
     reply.type(metrics.contentType);
     return metrics.metrics();
   });
-  app.get('/openapi.json', { schema: INTERNAL_ROUTE }, async () => app.swagger());
+  app.get('/openapi.json', { config: PUBLIC, schema: INTERNAL_ROUTE }, async () => app.swagger());
 
   async function shutdown(reason: string): Promise<{ drained: boolean }> {
     shuttingDown ??= (async () => {

@@ -22,8 +22,25 @@ export const CatalogProductPriceChanged = Type.Object({
   version: Type.Integer({ minimum: 1 }),
 });
 
+const NotificationPreferences = Type.Object({
+  email: Type.Optional(Type.Boolean()),
+  sms: Type.Optional(Type.Boolean()),
+  push: Type.Optional(Type.Boolean()),
+});
+
+export const IdentityUserRegistered = Type.Object({
+  userId: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  name: Type.String(),
+  preferences: Type.Object({ notifications: Type.Optional(NotificationPreferences) }),
+  version: Type.Integer({ minimum: 1 }),
+});
+export const IdentityUserUpdated = IdentityUserRegistered;
+
 /** Every event type the platform publishes, with the schema of its `data`. */
 export const eventSchemas = {
+  'identity.user.registered': IdentityUserRegistered,
+  'identity.user.updated': IdentityUserUpdated,
   'catalog.product.created': CatalogProductCreated,
   'catalog.product.updated': CatalogProductUpdated,
   'catalog.product.price-changed': CatalogProductPriceChanged,

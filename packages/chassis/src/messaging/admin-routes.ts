@@ -6,6 +6,7 @@ import { DeadLetterNotFound, DeadLetterSettled } from './errors.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const tags = ['dead letters'];
+const ADMIN = { access: 'admin' } as const;
 
 /**
  * Operator routes for the dead letters of this service's consumer groups: list,
@@ -20,6 +21,7 @@ export function registerDeadLetterRoutes(
   app.get(
     '/admin/dead-letters',
     {
+      config: ADMIN,
       schema: {
         tags,
         summary: 'Dead letters, oldest first',
@@ -42,7 +44,7 @@ export function registerDeadLetterRoutes(
 
   app.get(
     '/admin/dead-letters/:id',
-    { schema: { tags, summary: 'One dead letter', params: IdParams } },
+    { config: ADMIN, schema: { tags, summary: 'One dead letter', params: IdParams } },
     async (request) => {
       const letter = await store.get(request.params.id);
       if (!letter) throw new DeadLetterNotFound(`No dead letter ${request.params.id}`);
@@ -52,7 +54,7 @@ export function registerDeadLetterRoutes(
 
   app.post(
     '/admin/dead-letters/:id/replay',
-    { schema: { tags, summary: "Run the group's handler on it again", params: IdParams } },
+    { config: ADMIN, schema: { tags, summary: "Run the group's handler on it again", params: IdParams } },
     async (request) => {
       await replay(request.params.id);
       return store.get(request.params.id);
@@ -61,7 +63,10 @@ export function registerDeadLetterRoutes(
 
   app.post(
     '/admin/dead-letters/:id/discard',
-    { schema: { tags, summary: 'Give up on it for good (kept for the record)', params: IdParams } },
+    {
+      config: ADMIN,
+      schema: { tags, summary: 'Give up on it for good (kept for the record)', params: IdParams },
+    },
     async (request) => {
       const letter = await store.get(request.params.id);
       if (!letter) throw new DeadLetterNotFound(`No dead letter ${request.params.id}`);
