@@ -48,6 +48,40 @@ test('platform - npm start from a clean data folder serves the catalog through t
     'the catalog reaches its database and the bus',
   );
 
+  await t.test(
+    'a shopper registers and reads their account through the gateway; the admin can sign in',
+    async () => {
+      const registered = await fetch(`${gateway}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: 'shopper@example.test',
+          password: 'correct horse battery staple',
+          name: 'Shopper',
+        }),
+      });
+      assert.equal(registered.status, 201);
+      const session = (await registered.json()) as { accessToken: string };
+      const me = await fetch(`${gateway}/api/v1/users/me`, {
+        headers: { authorization: `Bearer ${session.accessToken}` },
+      });
+      assert.equal(me.status, 200);
+      assert.equal(((await me.json()) as { email: string }).email, 'shopper@example.test');
+      assert.equal((await fetch(`${gateway}/api/v1/users/me`)).status, 401);
+      const jwks = (await (await fetch(`${gateway}/.well-known/jwks.json`)).json()) as { keys: unknown[] };
+      assert.ok(jwks.keys.length >= 1);
+
+      const password = /Administrator: admin@platform\.local {2}password: (\S+)/.exec(platform.output())?.[1];
+      assert.ok(password, 'the first start shows the generated admin password');
+      const admin = await fetch(`${gateway}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@platform.local', password }),
+      });
+      assert.equal(admin.status, 200);
+    },
+  );
+
   await t.test('kill -9 of the catalog: serving again within 15 s', async () => {
     const catalog = platform.state.services.find((service) => service.name === 'catalog');
     assert.ok(catalog);
@@ -96,6 +130,7 @@ test('platform - npm start from a clean data folder serves the catalog through t
       assert.equal(same.status, 200, 'product ids survive a restart');
       await same.body?.cancel();
       assert.doesNotMatch(again.output(), /creating the cluster/);
+      assert.doesNotMatch(again.output(), /password: /, 'the admin password is shown once only');
     } finally {
       again.child.kill('SIGTERM');
       await again.exited;

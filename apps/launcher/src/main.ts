@@ -6,7 +6,7 @@ import { freePort } from '@platform/devinfra';
 import { type PlatformDatabase, provisionDatabase, startDatabase } from './database.ts';
 import { waitUntilReady } from './readiness.ts';
 import { Secrets } from './secrets.ts';
-import { type ServiceDefinition, services, startWaves } from './services.ts';
+import { ADMIN_EMAIL, type ServiceDefinition, services, startWaves } from './services.ts';
 import { Supervisor } from './supervisor.ts';
 import { type Row, renderTable } from './table.ts';
 
@@ -29,6 +29,7 @@ let stopping: Promise<void> | undefined;
 let busEnv: Record<string, string> = {};
 
 function serviceEnv(
+  secrets: Secrets,
   definition: ServiceDefinition,
   port: number,
   urls: Record<string, string>,
@@ -45,7 +46,12 @@ function serviceEnv(
     SUPERVISOR_PID: String(process.pid),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(definition.bus ? busEnv : {}),
-    ...definition.env(urls),
+    SERVICE_CLIENT_ID: definition.name,
+    SERVICE_CLIENT_SECRET: secrets.get(`client-${definition.name}`),
+    // Services believe X-Forwarded-For only from the gateway on this host; the
+    // gateway itself is the edge and believes no one.
+    ...(definition.name === 'gateway' ? {} : { TRUST_PROXY: '127.0.0.1' }),
+    ...definition.env({ urls, secret: (name) => secrets.get(name) }),
   };
 }
 
@@ -73,7 +79,7 @@ async function startService(definition: ServiceDefinition, urls: Record<string, 
     {
       name: definition.name,
       args: ['--import', '@platform/chassis/telemetry-preload', join(root, definition.entry)],
-      env: serviceEnv(definition, port, urls, databaseUrl),
+      env: serviceEnv(secrets, definition, port, urls, databaseUrl),
       logFile: join(logDir, `${definition.name}.log`),
     },
     {
@@ -119,6 +125,8 @@ async function shutdown(code: number): Promise<void> {
 async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   const secrets = new Secrets(join(dataDir, 'secrets.json'));
+  // Before any service asks for it, so a first start knows to show it.
+  const admin = secrets.obtain('admin-password');
   say(`Starting the platform (data in ${dataDir}, logs in ${logDir})`);
   const fresh = !existsSync(join(dataDir, 'postgres', 'PG_VERSION'));
   const where = process.env.DATABASE_URL
@@ -158,6 +166,12 @@ async function main(): Promise<void> {
   writeState();
   say(`\n${renderTable(rows)}`);
   say(`\nAll ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Press Ctrl-C to stop.\n`);
+  if (admin.created && !process.env.ADMIN_PASSWORD) {
+    say(`Administrator: ${ADMIN_EMAIL}  password: ${admin.value}`);
+    say(`  (shown once; it is kept in ${join(dataDir, 'secrets.json')})\n`);
+  } else {
+    say(`Administrator: ${ADMIN_EMAIL} (password in ${join(dataDir, 'secrets.json')}, or ADMIN_PASSWORD)\n`);
+  }
   say('Try:');
   say(`  curl 'http://127.0.0.1:${gatewayPort}/api/v1/products?q=headphones&limit=3'`);
   say(`  curl 'http://127.0.0.1:${gatewayPort}/api/v1/categories'`);

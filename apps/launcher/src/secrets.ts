@@ -17,12 +17,16 @@ export class Secrets {
 
   /** The named secret, created (random, URL-safe) the first time it is asked for. */
   get(name: string): string {
-    let value = this.#values[name];
-    if (value === undefined) {
-      value = randomBytes(18).toString('base64url');
-      this.#values[name] = value;
-      writeFileSync(this.#file, `${JSON.stringify(this.#values, null, 2)}\n`, { mode: 0o600 });
-    }
-    return value;
+    return this.obtain(name).value;
+  }
+
+  /** Like `get`, and says whether this call created it (to show it once). */
+  obtain(name: string): { value: string; created: boolean } {
+    const existing = this.#values[name];
+    if (existing !== undefined) return { value: existing, created: false };
+    const value = randomBytes(18).toString('base64url');
+    this.#values[name] = value;
+    writeFileSync(this.#file, `${JSON.stringify(this.#values, null, 2)}\n`, { mode: 0o600 });
+    return { value, created: true };
   }
 }

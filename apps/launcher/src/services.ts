@@ -11,10 +11,35 @@ export interface ServiceDefinition {
   /** Services whose URLs this one needs; they are started (and ready) first. */
   dependsOn: string[];
   /** Environment beyond the common variables, given the URLs of the services started before it. */
-  env(urls: Record<string, string>): Record<string, string>;
+  env(context: ServiceContext): Record<string, string>;
 }
 
+export interface ServiceContext {
+  urls: Record<string, string>;
+  /** Generated once and kept in the data folder. */
+  secret(name: string): string;
+}
+
+/** Every service's client id and secret, for service tokens (client credentials). */
+export function serviceClients(context: ServiceContext): string {
+  return services.map((service) => `${service.name}:${context.secret(`client-${service.name}`)}`).join(',');
+}
+
+export const ADMIN_EMAIL = process.env.ADMIN_EMAIL ?? 'admin@platform.local';
+
 export const services: ServiceDefinition[] = [
+  {
+    name: 'identity',
+    entry: 'services/identity/src/main.ts',
+    database: true,
+    bus: true,
+    dependsOn: [],
+    env: (context) => ({
+      ADMIN_EMAIL,
+      ADMIN_PASSWORD: process.env.ADMIN_PASSWORD ?? context.secret('admin-password'),
+      SERVICE_CLIENTS: serviceClients(context),
+    }),
+  },
   {
     name: 'catalog',
     entry: 'services/catalog/src/main.ts',
@@ -28,8 +53,8 @@ export const services: ServiceDefinition[] = [
     entry: 'services/gateway/src/main.ts',
     database: false,
     bus: false,
-    dependsOn: ['catalog'],
-    env: (urls) => ({ CATALOG_URL: urls.catalog ?? '' }),
+    dependsOn: ['catalog', 'identity'],
+    env: ({ urls }) => ({ CATALOG_URL: urls.catalog ?? '', IDENTITY_URL: urls.identity ?? '' }),
   },
 ];
 

@@ -20,6 +20,9 @@ export const baseConfig = {
   ),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1, default: 1_048_576 }),
+  TRUST_PROXY: Type.Optional(
+    Type.String({ description: 'addresses whose X-Forwarded-For is believed (e.g. the gateway: 127.0.0.1)' }),
+  ),
 } satisfies TProperties;
 
 export const databaseConfig = {
@@ -87,8 +90,10 @@ export function serviceOptionsFrom(config: {
   BODY_LIMIT_BYTES: number;
   SHUTDOWN_TIMEOUT_MS: number;
   INSTANCE_ID?: string | undefined;
+  TRUST_PROXY?: string | undefined;
 }) {
   return {
+    ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
     logLevel: config.LOG_LEVEL,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,

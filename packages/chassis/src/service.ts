@@ -32,6 +32,8 @@ export interface ServiceOptions {
   shutdownTimeoutMs?: number;
   /** Verifies bearer tokens; routes then declare `config.access` (default 'user'). */
   auth?: TokenVerifier;
+  /** Proxies (addresses) whose X-Forwarded-For gives `request.ip`; by default none. */
+  trustProxy?: string;
 }
 
 export interface Service {
@@ -75,6 +77,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     childLoggerFactory: (logger, _bindings, options) => logger.child({}, options),
     genReqId: (request) => acceptCorrelationId(request.headers[CORRELATION_HEADER]),
     return503OnClosing: true,
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     // Idle keep-alive sockets are closed at shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
     ajv: {

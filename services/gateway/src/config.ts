@@ -4,4 +4,5 @@ export const GatewayConfig = Type.Object({
   ...baseConfig,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   CATALOG_URL: Type.String({ pattern: '^https?://', description: 'base URL of the catalog service' }),
+  IDENTITY_URL: Type.String({ pattern: '^https?://', description: 'base URL of the identity service' }),
 });

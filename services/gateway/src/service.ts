@@ -17,7 +17,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
     description: 'The public entry point of the platform',
     ...serviceOptionsFrom(config),
   });
-  const upstreams: Record<Upstream, string> = { catalog: config.CATALOG_URL };
+  const upstreams: Record<Upstream, string> = { catalog: config.CATALOG_URL, identity: config.IDENTITY_URL };
   const client = createHttpClient({ timeoutMs: 10_000 });
   service.onShutdown(() => client.close());
   const latency = new Histogram({

@@ -35,6 +35,7 @@ async function startGatewayTo(catalogUrl: string): Promise<{ gateway: Service; u
   const gateway = await startGateway(
     loadConfig(GatewayConfig, {
       CATALOG_URL: catalogUrl,
+      IDENTITY_URL: catalogUrl,
       PORT: '0',
       LOG_LEVEL: 'silent',
       SHUTDOWN_TIMEOUT_MS: '500',
