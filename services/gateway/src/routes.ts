@@ -1,28 +1,93 @@
 // The gateway's route table: every public path, in one place. A path that is not
 // here is not reachable from outside, whatever the services behind expose.
+import type { Access } from '@platform/chassis';
+import type { RatePolicy } from './domain/token-bucket.ts';
 
 export type Upstream = 'catalog' | 'identity';
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Per caller (the user, or the address when anonymous), per policy. */
+export const ratePolicies = {
+  /** Browsing: bursts of 120, 20 a second sustained. */
+  browse: { capacity: 120, refillPerSecond: 20 },
+  /** Account actions: 10 at once, then one every 6 s, against password guessing. */
+  auth: { capacity: 10, refillPerSecond: 1 / 6 },
+  /** Changes: 30 at once, 2 a second sustained. */
+  write: { capacity: 30, refillPerSecond: 2 },
+} satisfies Record<string, RatePolicy>;
+
+export type RatePolicyName = keyof typeof ratePolicies;
 
 export interface RouteSpec {
   /** Matches the prefix itself and everything below it. */
   prefix: string;
   methods: HttpMethod[];
   upstream: Upstream;
+  /** Checked at the edge; the service checks the token again itself. */
+  access: Access;
+  rateLimit: RatePolicyName;
   /** Time the upstream has to start answering, in milliseconds. */
   timeoutMs: number;
 }
 
 const READ: HttpMethod[] = ['GET', 'HEAD'];
-const READ_WRITE: HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const WRITE: HttpMethod[] = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
 export const routes: RouteSpec[] = [
-  // The catalog is read-only from outside until identity brings an admin role.
-  { prefix: '/api/v1/products', methods: READ, upstream: 'catalog', timeoutMs: 5_000 },
-  { prefix: '/api/v1/categories', methods: READ, upstream: 'catalog', timeoutMs: 5_000 },
-  // Identity checks tokens and roles itself on every route.
-  { prefix: '/api/v1/auth', methods: ['POST'], upstream: 'identity', timeoutMs: 5_000 },
-  { prefix: '/api/v1/users', methods: READ_WRITE, upstream: 'identity', timeoutMs: 5_000 },
-  { prefix: '/api/v2/users', methods: READ, upstream: 'identity', timeoutMs: 5_000 },
-  { prefix: '/.well-known/jwks.json', methods: READ, upstream: 'identity', timeoutMs: 5_000 },
+  {
+    prefix: '/api/v1/products',
+    methods: READ,
+    upstream: 'catalog',
+    access: 'public',
+    rateLimit: 'browse',
+    timeoutMs: 5_000,
+  },
+  {
+    prefix: '/api/v1/categories',
+    methods: READ,
+    upstream: 'catalog',
+    access: 'public',
+    rateLimit: 'browse',
+    timeoutMs: 5_000,
+  },
+  {
+    prefix: '/api/v1/auth',
+    methods: ['POST'],
+    upstream: 'identity',
+    access: 'public',
+    rateLimit: 'auth',
+    timeoutMs: 5_000,
+  },
+  {
+    prefix: '/api/v1/users',
+    methods: READ,
+    upstream: 'identity',
+    access: 'user',
+    rateLimit: 'browse',
+    timeoutMs: 5_000,
+  },
+  {
+    prefix: '/api/v1/users',
+    methods: WRITE,
+    upstream: 'identity',
+    access: 'user',
+    rateLimit: 'write',
+    timeoutMs: 5_000,
+  },
+  {
+    prefix: '/api/v2/users',
+    methods: READ,
+    upstream: 'identity',
+    access: 'user',
+    rateLimit: 'browse',
+    timeoutMs: 5_000,
+  },
+  {
+    prefix: '/.well-known/jwks.json',
+    methods: READ,
+    upstream: 'identity',
+    access: 'public',
+    rateLimit: 'browse',
+    timeoutMs: 5_000,
+  },
 ];

@@ -78,6 +78,23 @@ describe('gateway in front of a live upstream', () => {
     assert.equal(headers['proxy-authorization'], undefined, 'hop-by-hop headers stop at the gateway');
   });
 
+  test('gateway - identity and internal headers a client sends are dropped', async () => {
+    const response = await fetch(`${url}/api/v1/categories`, {
+      headers: {
+        'x-user-id': 'admin',
+        'x-user-roles': 'admin',
+        'x-internal-trusted': '1',
+        'x-service-name': 'catalog',
+      },
+    });
+    await response.body?.cancel();
+    const names = Object.keys(seen.at(-1)?.headers ?? {});
+    assert.deepEqual(
+      names.filter((name) => /^x-(user|internal|service)-/.test(name)),
+      [],
+    );
+  });
+
   test('gateway - a 304 from upstream reaches the client as 304', async () => {
     const response = await fetch(`${url}/api/v1/products/cached`, { headers: { 'if-none-match': '"v1"' } });
     assert.equal(response.status, 304);

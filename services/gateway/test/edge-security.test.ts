@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { createHmac, createPrivateKey, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { loadConfig, type Service } from '@platform/chassis';
+import { IdentityConfig } from '@platform/identity/config';
+import { startIdentity } from '@platform/identity/service';
+import { createTestDatabase, type TestDatabase } from '@platform/testkit';
+import { SignJWT } from 'jose';
+import pg from 'pg';
+import { GatewayConfig } from '../src/config.ts';
+import { startGateway } from '../src/service.ts';
+
+// A real identity service behind a real gateway; the attacks are sent to both.
+let databases: TestDatabase[] = [];
+let identity: Service;
+let gateway: Service;
+let identityUrl: string;
+let gatewayUrl: string;
+let signingKey: { kid: string; privateKey: KeyObject; publicKey: KeyObject };
+const urlOf = (service: Service) =>
+  `http://127.0.0.1:${(service.app.server.address() as { port: number }).port}`;
+
+before(async () => {
+  databases = [await createTestDatabase('edge_identity'), await createTestDatabase('edge_bus')];
+  const [identityDb, busDb] = databases;
+  identity = await startIdentity(
+    loadConfig(IdentityConfig, {
+      DATABASE_URL: identityDb?.url,
+      BUS_DATABASE_URL: busDb?.url,
+      LOG_LEVEL: 'silent',
+      ADMIN_EMAIL: 'root@shop.test',
+      ADMIN_PASSWORD: 'a very long admin secret',
+    }),
+  );
+  identityUrl = urlOf(identity);
+  gateway = await startGateway(
+    loadConfig(GatewayConfig, {
+      PORT: '0',
+      CATALOG_URL: identityUrl,
+      IDENTITY_URL: identityUrl,
+      LOG_LEVEL: 'silent',
+    }),
+  );
+  gatewayUrl = urlOf(gateway);
+  const client = new pg.Client({ connectionString: identityDb?.url });
+  await client.connect();
+  const { rows } = await client.query(
+    'SELECT kid, private_key FROM signing_keys ORDER BY created_at DESC LIMIT 1',
+  );
+  await client.end();
+  const privateKey = createPrivateKey(rows[0].private_key);
+  signingKey = { kid: rows[0].kid, privateKey, publicKey: createPublicKey(privateKey) };
+});
+after(async () => {
+  await gateway.shutdown('test over');
+  await identity.shutdown('test over');
+  for (const database of databases) await database.drop();
+});
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const now = () => Math.floor(Date.now() / 1000);
+
+function claims(overrides: Record<string, unknown> = {}) {
+  return {
+    iss: 'urn:platform:identity',
+    aud: 'platform',
+    sub: randomUUID(),
+    roles: ['customer'],
+    jti: randomUUID(),
+    iat: now(),
+    exp: now() + 600,
+    ...overrides,
+  };
+}
+
+async function signed(payload: Record<string, unknown>, kid = signingKey.kid): Promise<string> {
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
+    .sign(signingKey.privateKey);
+}
+
+async function attacks(): Promise<Record<string, string | undefined>> {
+  const valid = await signed(claims());
+  const [header, , signature] = valid.split('.');
+  const publicPem = signingKey.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  const hsHeader = b64({ alg: 'HS256', typ: 'JWT', kid: signingKey.kid });
+  const hsBody = b64(claims());
+  const hsSignature = createHmac('sha256', publicPem).update(`${hsHeader}.${hsBody}`).digest('base64url');
+  return {
+    'no token': undefined,
+    expired: await signed(claims({ iat: now() - 3_600, exp: now() - 1_800 })),
+    'not yet valid': await signed(claims({ nbf: now() + 3_600 })),
+    'wrong issuer': await signed(claims({ iss: 'https://evil.example' })),
+    'wrong audience': await signed(claims({ aud: 'another-platform' })),
+    'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims({ roles: ['admin'] }))}.`,
+    'HS256 signed with the public key': `${hsHeader}.${hsBody}.${hsSignature}`,
+    'tampered payload': `${header}.${b64(claims({ roles: ['admin'] }))}.${signature}`,
+    'unknown kid': await signed(claims(), 'no-such-key'),
+    garbage: 'not.a.jwt',
+  };
+}
+
+describe('token attacks', () => {
+  for (const [target, base] of [
+    ['through the gateway', () => gatewayUrl],
+    ['straight to the service', () => identityUrl],
+  ] as const) {
+    test(`edge - every forged, expired or misdirected token is a 401 ${target}`, async () => {
+      for (const [attack, token] of Object.entries(await attacks())) {
+        const response = await fetch(`${base()}/api/v1/users/me`, {
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        });
+        assert.equal(response.status, 401, attack);
+        assert.equal(response.headers.get('content-type')?.split(';')[0], 'application/problem+json', attack);
+        await response.body?.cancel();
+      }
+    });
+  }
+
+  test('edge - a valid token passes the gateway and the service', async () => {
+    const registered = await fetch(`${gatewayUrl}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: 'edge@shop.test',
+        password: 'correct horse battery staple',
+        name: 'Edge',
+      }),
+    });
+    const { accessToken } = (await registered.json()) as { accessToken: string };
+    const me = await fetch(`${gatewayUrl}/api/v1/users/me`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    assert.equal(me.status, 200);
+    assert.equal(me.headers.get('ratelimit-limit'), '120');
+  });
+});
+
+describe('authorization and identity headers', () => {
+  test('edge - a customer cannot list users or raise their own role; an admin can list', async () => {
+    const session = (await (
+      await fetch(`${gatewayUrl}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: 'cust@shop.test',
+          password: 'correct horse battery staple',
+          name: 'Cust',
+        }),
+      })
+    ).json()) as { accessToken: string; user: { id: string } };
+    const auth = { authorization: `Bearer ${session.accessToken}` };
+    assert.equal((await fetch(`${gatewayUrl}/api/v1/users`, { headers: auth })).status, 403);
+    const raise = await fetch(`${gatewayUrl}/api/v1/users/me`, {
+      method: 'PATCH',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ roles: ['admin'] }),
+    });
+    assert.equal(raise.status, 400);
+    const admin = (await (
+      await fetch(`${gatewayUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'root@shop.test', password: 'a very long admin secret' }),
+      })
+    ).json()) as { accessToken: string };
+    assert.equal(
+      (
+        await fetch(`${gatewayUrl}/api/v1/users`, {
+          headers: { authorization: `Bearer ${admin.accessToken}` },
+        })
+      ).status,
+      200,
+    );
+  });
+});
