@@ -79,6 +79,29 @@ test('platform - npm start from a clean data folder serves the catalog through t
         body: JSON.stringify({ email: 'admin@platform.local', password }),
       });
       assert.equal(admin.status, 200);
+
+      // Catalog writes: the admin can, the shopper cannot (the gateway refuses it first).
+      const adminToken = ((await admin.json()) as { accessToken: string }).accessToken;
+      const product = {
+        sku: 'E2E-LAMP-1',
+        name: 'Lantern',
+        price: { amount: 2_500, currency: 'USD' },
+        category: 'outdoors',
+      };
+      const asShopper = await fetch(`${gateway}/api/v1/products`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${session.accessToken}` },
+        body: JSON.stringify(product),
+      });
+      assert.equal(asShopper.status, 403);
+      const asAdmin = await fetch(`${gateway}/api/v1/products`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+        body: JSON.stringify(product),
+      });
+      assert.equal(asAdmin.status, 201);
+      const created = (await asAdmin.json()) as { id: string };
+      assert.equal((await fetch(`${gateway}/api/v1/products/${created.id}`)).status, 200);
     },
   );
 
@@ -123,7 +146,11 @@ test('platform - npm start from a clean data folder serves the catalog through t
     try {
       const response = await fetch(`${again.state.gateway}/api/v1/products?limit=1`);
       const second = (await response.json()) as ProductPage;
-      assert.equal(second.pagination.total, total);
+      assert.equal(
+        second.pagination.total,
+        total + 1,
+        "the seed is not loaded twice; the admin's product is kept",
+      );
       const first = page.data[0];
       assert.ok(first);
       const same = await fetch(`${again.state.gateway}/api/v1/products/${first.id}`);

@@ -45,8 +45,8 @@ export const services: ServiceDefinition[] = [
     entry: 'services/catalog/src/main.ts',
     database: true,
     bus: true,
-    dependsOn: [],
-    env: () => ({}),
+    dependsOn: ['identity'],
+    env: ({ urls }) => ({ IDENTITY_JWKS_URL: `${urls.identity}/.well-known/jwks.json` }),
   },
   {
     name: 'gateway',

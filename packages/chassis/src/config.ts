@@ -30,6 +30,13 @@ export const databaseConfig = {
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
 } satisfies TProperties;
 
+/** How a service checks bearer tokens: the identity service's published keys. */
+export const authConfig = {
+  IDENTITY_JWKS_URL: Type.String({ pattern: '^https?://', description: "identity's /.well-known/jwks.json" }),
+  TOKEN_ISSUER: Type.String({ default: 'urn:platform:identity' }),
+  TOKEN_AUDIENCE: Type.String({ default: 'platform' }),
+} satisfies TProperties;
+
 /** Where the service's events go: the embedded PostgreSQL bus or NATS JetStream. */
 export const busConfig = {
   BUS_DRIVER: Type.Union([Type.Literal('postgres'), Type.Literal('nats')], { default: 'postgres' }),

@@ -73,6 +73,11 @@ export const PreconditionFailed = defineProblem({
   status: 412,
   title: 'Precondition failed',
 });
+export const PreconditionRequired = defineProblem({
+  code: 'PRECONDITION_REQUIRED',
+  status: 428,
+  title: 'Send If-Match with the ETag you last read',
+});
 export const PayloadTooLarge = defineProblem({
   code: 'PAYLOAD_TOO_LARGE',
   status: 413,

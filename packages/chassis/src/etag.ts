@@ -16,3 +16,12 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
   if (header.trim() === '*') return true;
   return tagsOf(header).includes(etag.replace(/^W\//, ''));
 }
+
+/** RFC 9110 If-Match (strong comparison): true when the client's copy is the current one. */
+export function matchesIfMatch(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  return header
+    .split(',')
+    .map((tag) => tag.trim())
+    .includes(etag);
+}

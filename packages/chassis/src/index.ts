@@ -11,6 +11,7 @@ export {
   Unauthenticated,
 } from './auth.ts';
 export {
+  authConfig,
   baseConfig,
   busConfig,
   ConfigError,
@@ -35,7 +36,7 @@ export {
   withTransaction,
 } from './db.ts';
 export * from './errors.ts';
-export { etagOf, matchesIfNoneMatch } from './etag.ts';
+export { etagOf, matchesIfMatch, matchesIfNoneMatch } from './etag.ts';
 export { createHttpClient, type HttpClient, isTimeout, type OutgoingRequest } from './http-client.ts';
 export { EXIT_CONFIG, runMain } from './lifecycle.ts';
 export { createLogger, type Logger } from './logger.ts';

@@ -43,3 +43,29 @@ export type ProductPage = Static<typeof ProductPage>;
 
 export const CategoryList = Type.Object({ data: Type.Array(Category) });
 export type CategoryList = Static<typeof CategoryList>;
+
+const ProductFields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Type.String({ maxLength: 5_000, default: '' }),
+  price: Money,
+  category: Type.String({ minLength: 1, maxLength: 64 }),
+  attributes: Type.Record(
+    Type.String({ maxLength: 64 }),
+    Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
+    {
+      default: {},
+      maxProperties: 50,
+    },
+  ),
+};
+
+/** Admin: a new product. */
+export const ProductCreate = Type.Object(
+  { sku: Type.String({ pattern: '^[A-Z0-9][A-Z0-9-]{1,63}$' }), ...ProductFields },
+  { additionalProperties: false },
+);
+export type ProductCreate = Static<typeof ProductCreate>;
+
+/** Admin: every changeable field (PUT replaces them; send If-Match with the ETag you read). */
+export const ProductReplace = Type.Object(ProductFields, { additionalProperties: false });
+export type ProductReplace = Static<typeof ProductReplace>;

@@ -15,6 +15,11 @@ const ProductSnapshot = Type.Object({
 
 export const CatalogProductCreated = ProductSnapshot;
 export const CatalogProductUpdated = ProductSnapshot;
+export const CatalogProductDeleted = Type.Object({
+  productId: Type.String({ format: 'uuid' }),
+  sku: Type.String(),
+  version: Type.Integer({ minimum: 1 }),
+});
 export const CatalogProductPriceChanged = Type.Object({
   productId: Type.String({ format: 'uuid' }),
   previousPrice: Money,
@@ -44,6 +49,7 @@ export const eventSchemas = {
   'catalog.product.created': CatalogProductCreated,
   'catalog.product.updated': CatalogProductUpdated,
   'catalog.product.price-changed': CatalogProductPriceChanged,
+  'catalog.product.deleted': CatalogProductDeleted,
 } satisfies Record<string, TSchema>;
 
 export type EventType = keyof typeof eventSchemas;

@@ -37,3 +37,4 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   }
   return { name, url: withDatabase(adminUrl, name), drop: () => dropDatabase(adminUrl, name) };
 }
+export { startTestIssuer, type TestIssuer } from './tokens.ts';

@@ -5,3 +5,13 @@ export const ProductNotFound = defineProblem({
   status: 404,
   title: 'Product not found',
 });
+export const SkuTaken = defineProblem({
+  code: 'SKU_TAKEN',
+  status: 409,
+  title: 'A product with this SKU exists',
+});
+export const UnknownCategory = defineProblem({
+  code: 'UNKNOWN_CATEGORY',
+  status: 422,
+  title: 'No such category',
+});

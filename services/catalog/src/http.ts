@@ -5,11 +5,13 @@ import { ProductNotFound } from './errors.ts';
 import type { CatalogStore } from './store.ts';
 
 const ProductParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const PUBLIC = { access: 'public' } as const;
 
 export function registerCatalogRoutes(app: App, store: CatalogStore): void {
   app.get(
     '/api/v1/products',
     {
+      config: PUBLIC,
       schema: {
         summary: 'Search and list products',
         tags: ['catalog'],
@@ -28,6 +30,7 @@ export function registerCatalogRoutes(app: App, store: CatalogStore): void {
   app.get(
     '/api/v1/products/:id',
     {
+      config: PUBLIC,
       schema: {
         summary: 'One product; send If-None-Match with its ETag to revalidate',
         tags: ['catalog'],
@@ -47,7 +50,10 @@ export function registerCatalogRoutes(app: App, store: CatalogStore): void {
 
   app.get(
     '/api/v1/products/:id/image',
-    { schema: { summary: "The product's picture (SVG)", tags: ['catalog'], params: ProductParams } },
+    {
+      config: PUBLIC,
+      schema: { summary: "The product's picture (SVG)", tags: ['catalog'], params: ProductParams },
+    },
     async (request, reply) => {
       const product = await store.findProduct(request.params.id);
       if (!product) throw new ProductNotFound(`No product with id ${request.params.id}`);
@@ -61,6 +67,7 @@ export function registerCatalogRoutes(app: App, store: CatalogStore): void {
   app.get(
     '/api/v1/categories',
     {
+      config: PUBLIC,
       schema: {
         summary: 'Every category with its product count',
         tags: ['catalog'],

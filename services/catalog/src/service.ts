@@ -1,6 +1,7 @@
 import {
   createService,
   driverFromConfig,
+  jwtVerifier,
   openBus,
   openDatabase,
   type Service,
@@ -10,6 +11,7 @@ import {
 import { eventSchemas } from '@platform/contracts';
 import type { CatalogConfig } from './config.ts';
 import { registerCatalogRoutes } from './http.ts';
+import { registerCatalogAdminRoutes } from './http-admin.ts';
 import { seedCatalog } from './seed/seed.ts';
 import { createCatalogStore } from './store.ts';
 
@@ -19,15 +21,19 @@ export async function startCatalog(config: Static<typeof CatalogConfig>): Promis
     name: 'catalog',
     description: 'Products, categories and prices',
     ...serviceOptionsFrom(config),
+    auth: jwtVerifier({
+      issuer: config.TOKEN_ISSUER,
+      audience: config.TOKEN_AUDIENCE,
+      jwksUrl: config.IDENTITY_JWKS_URL,
+    }),
   });
   const pool = await openDatabase(service, {
     url: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
     migrations: new URL('../migrations/', import.meta.url),
   });
-  // Catalog events (catalog.product.*) are published through this bus's outbox
-  // once the admin write routes exist (identity issue); readiness includes it now.
-  await openBus(service, {
+  // Admin writes publish catalog.product.* through this bus's outbox.
+  const bus = await openBus(service, {
     pool,
     databaseUrl: config.DATABASE_URL,
     driver: driverFromConfig(config, service),
@@ -39,6 +45,7 @@ export async function startCatalog(config: Static<typeof CatalogConfig>): Promis
     if (inserted > 0) service.log.info({ inserted }, 'demo catalog loaded');
   }
   registerCatalogRoutes(service.app, createCatalogStore(pool));
+  registerCatalogAdminRoutes(service.app, bus);
   await service.listen({ host: config.HOST, port: config.PORT });
   return service;
 }

@@ -2,7 +2,7 @@ import type { Queryable } from '@platform/chassis';
 import type { catalog } from '@platform/contracts';
 import { toPrefixQuery } from './domain/search.ts';
 
-interface ProductRow {
+export interface ProductRow {
   id: string;
   sku: string;
   name: string;
@@ -17,10 +17,10 @@ interface ProductRow {
   version: number;
 }
 
-const PRODUCT_COLUMNS = `id, sku, name, description, price_amount, price_currency, category_id, image_url,
+export const PRODUCT_COLUMNS = `id, sku, name, description, price_amount, price_currency, category_id, image_url,
   attributes, created_at, updated_at, version`;
 
-function toProduct(row: ProductRow): catalog.Product {
+export function toProduct(row: ProductRow): catalog.Product {
   return {
     id: row.id,
     sku: row.sku,

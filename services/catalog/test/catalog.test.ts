@@ -2,21 +2,27 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createLogger, createPool, loadConfig, type Pool, type Service } from '@platform/chassis';
 import type { catalog } from '@platform/contracts';
-import { createTestDatabase, type TestDatabase } from '@platform/testkit';
+import { createTestDatabase, startTestIssuer, type TestDatabase, type TestIssuer } from '@platform/testkit';
 import { CatalogConfig } from '../src/config.ts';
 import { seedCatalog, seedProducts } from '../src/seed/seed.ts';
 import { startCatalog } from '../src/service.ts';
 
 let busDatabase: TestDatabase;
+let issuer: TestIssuer;
 before(async () => {
   busDatabase = await createTestDatabase('catalog_bus');
+  issuer = await startTestIssuer();
 });
-after(() => busDatabase.drop());
+after(async () => {
+  await busDatabase.drop();
+  await issuer.close();
+});
 
 async function startOn(database: TestDatabase, seed: boolean) {
   const config = loadConfig(CatalogConfig, {
     DATABASE_URL: database.url,
     BUS_DATABASE_URL: busDatabase.url,
+    IDENTITY_JWKS_URL: issuer.jwksUrl,
     LOG_LEVEL: 'silent',
     CATALOG_SEED: String(seed),
   });
@@ -173,14 +179,25 @@ describe('catalog with the demo data', () => {
     assert.deepEqual(body, { status: 'ready', checks: { database: 'ok', bus: 'ok' } });
   });
 
-  test('catalog - there is no way to change the catalog yet', async () => {
-    const response = await fetch(`${base}/api/v1/products`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Free lunch' }),
+  test('catalog - only an admin can change the catalog', async () => {
+    const body = JSON.stringify({
+      sku: 'FREE-LUNCH',
+      name: 'Free lunch',
+      price: { amount: 0, currency: 'USD' },
+      category: 'kitchen',
     });
-    assert.equal(response.status, 405);
-    await response.body?.cancel();
+    const post = (token?: string) =>
+      fetch(`${base}/api/v1/products`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body,
+      });
+    assert.equal((await post()).status, 401);
+    assert.equal((await post(await issuer.token(['customer']))).status, 403);
+    assert.equal((await post(await issuer.token(['service']))).status, 403);
   });
 });
 

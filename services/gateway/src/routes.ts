@@ -43,6 +43,14 @@ export const routes: RouteSpec[] = [
     timeoutMs: 5_000,
   },
   {
+    prefix: '/api/v1/products',
+    methods: WRITE,
+    upstream: 'catalog',
+    access: 'admin',
+    rateLimit: 'write',
+    timeoutMs: 5_000,
+  },
+  {
     prefix: '/api/v1/categories',
     methods: READ,
     upstream: 'catalog',

@@ -110,7 +110,7 @@ describe('gateway in front of a live upstream', () => {
 
   test('gateway - a method the route table does not allow is 405, and never reaches upstream', async () => {
     const before = seen.length;
-    const response = await fetch(`${url}/api/v1/products`, {
+    const response = await fetch(`${url}/api/v1/categories`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"name":"free lunch"}',
