@@ -106,6 +106,9 @@ export function installAuth(
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
     if (!request.routeOptions.url) return; // unknown route: 404/405 as usual
+    // CORS preflights never carry credentials (Fetch standard); the request they
+    // announce is checked when it comes.
+    if (request.method === 'OPTIONS') return;
     const access = request.routeOptions.config.access ?? defaultAccess;
     const token = bearerToken(request);
     if (access === 'public') {

@@ -34,6 +34,8 @@ export interface ServiceOptions {
   auth?: TokenVerifier;
   /** Proxies (addresses) whose X-Forwarded-For gives `request.ip`; by default none. */
   trustProxy?: string;
+  /** Time a client has to send its whole request (slow-loris protection); default 30 s. */
+  requestTimeoutMs?: number;
 }
 
 export interface Service {
@@ -77,6 +79,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     childLoggerFactory: (logger, _bindings, options) => logger.child({}, options),
     genReqId: (request) => acceptCorrelationId(request.headers[CORRELATION_HEADER]),
     return503OnClosing: true,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     // Idle keep-alive sockets are closed at shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',

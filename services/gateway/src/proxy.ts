@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { HttpClient } from '@platform/chassis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Histogram } from 'prom-client';
@@ -54,7 +53,7 @@ export async function forward(
       method: request.method as RouteSpec['methods'][number],
       url: new URL(request.url, baseUrl).toString(),
       headers,
-      body: hasBody ? (request.body as Readable) : null,
+      body: hasBody ? (request.body as Buffer | undefined) : null,
       timeoutMs: route.timeoutMs,
     });
     status = String(response.statusCode);

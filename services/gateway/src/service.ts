@@ -1,3 +1,5 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import {
   createHttpClient,
   createService,
@@ -21,12 +23,39 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
     name: 'gateway',
     description: 'The public entry point of the platform',
     ...serviceOptionsFrom(config),
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     auth: jwtVerifier({
       issuer: config.TOKEN_ISSUER,
       audience: config.TOKEN_AUDIENCE,
       jwksUrl: new URL('/.well-known/jwks.json', config.IDENTITY_URL).toString(),
     }),
   });
+  // Browsers may call from the configured origins only; every response carries the
+  // usual security headers (no sniffing, no framing, HSTS, a strict CSP for the API).
+  const origins = config.CORS_ORIGINS.split(',').filter(Boolean);
+  await service.app.register(cors, {
+    origin: origins,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'if-match',
+      'if-none-match',
+      'idempotency-key',
+      'x-correlation-id',
+    ],
+    exposedHeaders: [
+      'etag',
+      'location',
+      'x-correlation-id',
+      'ratelimit-limit',
+      'ratelimit-remaining',
+      'ratelimit-reset',
+      'retry-after',
+    ],
+    maxAge: 600,
+  });
+  await service.app.register(helmet, { global: true });
   const rateLimits = config.REDIS_URL
     ? redisRateLimitStore(new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: false }))
     : memoryRateLimitStore();
@@ -43,9 +72,10 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
   });
 
   await service.app.register(async (proxied) => {
-    // Bodies are streamed to the upstream untouched, not parsed here.
+    // Bodies are passed to the upstream as bytes, not parsed here; reading them
+    // whole lets Fastify enforce the body limit (413) before anything is sent on.
     proxied.removeAllContentTypeParsers();
-    proxied.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    proxied.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     for (const route of routes) {
       const handler = (request: Parameters<typeof forward>[1], reply: Parameters<typeof forward>[2]) =>
         forward(client, request, reply, route, upstreams[route.upstream], latency);
