@@ -108,7 +108,8 @@ export function installProblemHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const allowed = METHODS.filter((m) => shadow.find(m, path) !== null);
-    if (allowed.length > 0) {
+    // A route that does take this method but found nothing (callNotFound) is a 404.
+    if (allowed.length > 0 && !allowed.includes(request.method as HTTPMethod)) {
       return sendProblem(
         request,
         reply,

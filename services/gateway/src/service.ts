@@ -12,6 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { Histogram } from 'prom-client';
 import type { GatewayConfig } from './config.ts';
+import { registerApiDocs } from './docs.ts';
 import { enforceRateLimit, stripForgeableHeaders } from './edge.ts';
 import { forward } from './proxy.ts';
 import { memoryRateLimitStore, redisRateLimitStore } from './rate-limit.ts';
@@ -96,6 +97,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
       proxied.route({ ...options, url: `${route.prefix}/*` });
     }
   });
+  registerApiDocs(service.app, { routes, upstreams, client, log: service.log });
   await service.listen({ host: config.HOST, port: config.PORT });
   return service;
 }

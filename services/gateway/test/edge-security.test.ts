@@ -174,3 +174,28 @@ describe('authorization and identity headers', () => {
     );
   });
 });
+
+describe('API documentation', () => {
+  test('edge - /api/docs serves one OpenAPI document with exactly what the gateway exposes, and Swagger UI', async () => {
+    const response = await fetch(`${gatewayUrl}/api/docs/openapi.json`);
+    assert.equal(response.status, 200);
+    const document = (await response.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
+    assert.equal(document.openapi, '3.1.0');
+    assert.ok(document.paths['/api/v1/auth/login']?.post);
+    assert.ok(document.paths['/api/v2/users/{id}']?.get);
+    assert.ok(document.paths['/api/v1/users/me']?.patch);
+    for (const internal of ['/healthz', '/metrics', '/openapi.json', '/admin/dead-letters']) {
+      assert.equal(document.paths[internal], undefined, `${internal} is not exposed`);
+    }
+    const page = await fetch(`${gatewayUrl}/api/docs`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /swagger-ui-bundle\.js/);
+    const bundle = await fetch(`${gatewayUrl}/api/docs/assets/swagger-ui-bundle.js`);
+    assert.equal(bundle.status, 200);
+    await bundle.body?.cancel();
+    assert.equal((await fetch(`${gatewayUrl}/api/docs/assets/..%2F..%2Fpackage.json`)).status, 404);
+  });
+});
