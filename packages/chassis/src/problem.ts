@@ -107,7 +107,9 @@ export function installProblemHandlers(app: FastifyInstance): void {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
-    const allowed = METHODS.filter((m) => shadow.find(m, path) !== null);
+    // OPTIONS is left out: a CORS plugin answers preflights for every path, which
+    // would make every unknown path look like a wrong method.
+    const allowed = METHODS.filter((m) => m !== 'OPTIONS' && shadow.find(m, path) !== null);
     // A route that does take this method but found nothing (callNotFound) is a 404.
     if (allowed.length > 0 && !allowed.includes(request.method as HTTPMethod)) {
       return sendProblem(

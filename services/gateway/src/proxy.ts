@@ -58,6 +58,7 @@ export async function forward(
     });
     status = String(response.statusCode);
     reply.code(response.statusCode).headers(forwardableHeaders(response.headers));
+    if (!route.cacheable) reply.header('cache-control', 'private, no-store');
     return reply.send(response.body);
   } finally {
     stopTimer({ status });

@@ -26,6 +26,11 @@ export interface RouteSpec {
   /** Checked at the edge; the service checks the token again itself. */
   access: Access;
   rateLimit: RatePolicyName;
+  /**
+   * Whether responses may be stored by caches: true only for public data. Others go
+   * out as `private, no-store`, so no shared cache keeps anyone's account.
+   */
+  cacheable: boolean;
   /** Time the upstream has to start answering, in milliseconds. */
   timeoutMs: number;
 }
@@ -40,6 +45,7 @@ export const routes: RouteSpec[] = [
     upstream: 'catalog',
     access: 'public',
     rateLimit: 'browse',
+    cacheable: true,
     timeoutMs: 5_000,
   },
   {
@@ -48,6 +54,7 @@ export const routes: RouteSpec[] = [
     upstream: 'catalog',
     access: 'admin',
     rateLimit: 'write',
+    cacheable: false,
     timeoutMs: 5_000,
   },
   {
@@ -56,6 +63,7 @@ export const routes: RouteSpec[] = [
     upstream: 'catalog',
     access: 'public',
     rateLimit: 'browse',
+    cacheable: true,
     timeoutMs: 5_000,
   },
   {
@@ -64,6 +72,7 @@ export const routes: RouteSpec[] = [
     upstream: 'identity',
     access: 'public',
     rateLimit: 'auth',
+    cacheable: false,
     timeoutMs: 5_000,
   },
   {
@@ -72,6 +81,7 @@ export const routes: RouteSpec[] = [
     upstream: 'identity',
     access: 'user',
     rateLimit: 'browse',
+    cacheable: false,
     timeoutMs: 5_000,
   },
   {
@@ -80,6 +90,7 @@ export const routes: RouteSpec[] = [
     upstream: 'identity',
     access: 'user',
     rateLimit: 'write',
+    cacheable: false,
     timeoutMs: 5_000,
   },
   {
@@ -88,6 +99,7 @@ export const routes: RouteSpec[] = [
     upstream: 'identity',
     access: 'user',
     rateLimit: 'browse',
+    cacheable: false,
     timeoutMs: 5_000,
   },
   {
@@ -96,6 +108,7 @@ export const routes: RouteSpec[] = [
     upstream: 'identity',
     access: 'public',
     rateLimit: 'browse',
+    cacheable: true,
     timeoutMs: 5_000,
   },
 ];

@@ -78,6 +78,19 @@ describe('gateway in front of a live upstream', () => {
     assert.equal(headers['proxy-authorization'], undefined, 'hop-by-hop headers stop at the gateway');
   });
 
+  test('gateway - only routes marked cacheable may be stored by caches', async () => {
+    const account = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    await account.body?.cancel();
+    assert.equal(account.headers.get('cache-control'), 'private, no-store');
+    const products = await fetch(`${url}/api/v1/products`);
+    await products.body?.cancel();
+    assert.equal(products.headers.get('cache-control'), null, 'the catalog decides for its public data');
+  });
+
   test('gateway - identity and internal headers a client sends are dropped', async () => {
     const response = await fetch(`${url}/api/v1/categories`, {
       headers: {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig, type Service } from '@platform/chassis';
 import { createTestDatabase, type TestDatabase } from '@platform/testkit';
+import pg from 'pg';
 import { IdentityConfig } from '../src/config.ts';
 import { startIdentity } from '../src/service.ts';
 
@@ -234,5 +235,50 @@ describe('profiles, versions and who may see whom', () => {
     const newKid = JSON.parse(Buffer.from(fresh.body.accessToken.split('.')[0], 'base64url').toString()).kid;
     assert.notEqual(newKid, oldKid);
     for (const key of jwks.body.keys) assert.equal(key.d, undefined, 'no private material in the JWKS');
+  });
+});
+
+describe('signing keys at rest', () => {
+  test('identity - with an encryption key, private keys are stored encrypted and tokens still verify', async () => {
+    const keysDb = await createTestDatabase('identity_enc');
+    const keysBus = await createTestDatabase('identity_enc_bus');
+    const encrypted = await startIdentity(
+      loadConfig(IdentityConfig, {
+        DATABASE_URL: keysDb.url,
+        BUS_DATABASE_URL: keysBus.url,
+        LOG_LEVEL: 'silent',
+        SIGNING_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      }),
+    );
+    try {
+      const url = `http://127.0.0.1:${(encrypted.app.server.address() as { port: number }).port}`;
+      const registered = await fetch(`${url}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: 'vault@shop.test',
+          password: 'correct horse battery staple',
+          name: 'V',
+        }),
+      });
+      const { accessToken } = (await registered.json()) as { accessToken: string };
+      const me = await fetch(`${url}/api/v1/users/me`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      assert.equal(me.status, 200);
+      const client = new pg.Client({ connectionString: keysDb.url });
+      await client.connect();
+      const { rows } = await client.query('SELECT private_key FROM signing_keys');
+      await client.end();
+      assert.ok(rows.length > 0);
+      for (const row of rows) {
+        assert.match(row.private_key, /^enc:v1:/);
+        assert.doesNotMatch(row.private_key, /PRIVATE KEY/);
+      }
+    } finally {
+      await encrypted.shutdown('test over');
+      await keysDb.drop();
+      await keysBus.drop();
+    }
   });
 });
