@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { freePort } from '@platform/devinfra';
 import { type PlatformDatabase, provisionDatabase, startDatabase } from './database.ts';
 import { waitUntilReady } from './readiness.ts';
+import { type Scale, ScaleError, scaleFrom } from './scale.ts';
 import { Secrets } from './secrets.ts';
 import { ADMIN_EMAIL, type ServiceDefinition, services, startWaves } from './services.ts';
 import { Supervisor } from './supervisor.ts';
@@ -20,7 +21,16 @@ const READY_TIMEOUT_MS = 120_000;
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
 const started = Date.now();
-const supervisors: Array<{ definition: ServiceDefinition; supervisor: Supervisor; url: string }> = [];
+/** One process of a service: `catalog-2` is the second instance of the catalog. */
+interface Instance {
+  definition: ServiceDefinition;
+  id: string;
+  /** What the table calls it: the service's name, or the instance id when scaled. */
+  label: string;
+  port: number;
+  url: string;
+}
+const supervisors: Array<{ instance: Instance; supervisor: Supervisor }> = [];
 const rows: Row[] = [];
 let database: PlatformDatabase | undefined;
 let stopping: Promise<void> | undefined;
@@ -30,19 +40,23 @@ let busEnv: Record<string, string> = {};
 
 function serviceEnv(
   secrets: Secrets,
-  definition: ServiceDefinition,
-  port: number,
+  instance: Instance,
   urls: Record<string, string>,
   databaseUrl?: string,
 ) {
+  const { definition } = instance;
   // The admin DATABASE_URL given to the launcher must never reach a service.
   const { DATABASE_URL: _admin, ...inherited } = process.env;
   return {
     ...(inherited as Record<string, string>),
     SERVICE_NAME: definition.name,
-    INSTANCE_ID: `${definition.name}-1`,
+    INSTANCE_ID: instance.id,
     HOST: '127.0.0.1',
-    PORT: String(port),
+    PORT: String(instance.port),
+    // Every instance announces itself to the registry and finds the others there.
+    DISCOVERY: 'registry',
+    REGISTRY_URL: urls.registry ?? '',
+    IDENTITY_URL: urls.identity ?? '',
     SUPERVISOR_PID: String(process.pid),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(definition.bus ? busEnv : {}),
@@ -61,33 +75,54 @@ function writeState(): void {
     launcherPid: process.pid,
     gateway: `http://127.0.0.1:${gatewayPort}`,
     database: { description: database?.description, pid: database?.pid },
-    services: supervisors.map(({ definition, supervisor, url }) => ({
-      name: definition.name,
+    services: supervisors.map(({ instance, supervisor }) => ({
+      name: instance.definition.name,
+      instance: instance.id,
       pid: supervisor.pid,
-      url,
+      url: instance.url,
     })),
   };
   writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
 }
 
-async function startService(definition: ServiceDefinition, urls: Record<string, string>, secrets: Secrets) {
-  const databaseUrl =
-    definition.database && database ? await provisionDatabase(database, definition.name, secrets) : undefined;
-  const port = definition.name === 'gateway' ? gatewayPort : await freePort();
-  const url = `http://127.0.0.1:${port}`;
+/** Ports for every instance, chosen before anything starts, so each knows where the others are. */
+async function planInstances(scale: Scale): Promise<Instance[]> {
+  const instances: Instance[] = [];
+  const taken = new Set<number>();
+  for (const definition of services) {
+    const count = scale[definition.name] ?? 1;
+    for (let n = 1; n <= count; n++) {
+      let port = definition.name === 'gateway' ? gatewayPort : await freePort();
+      while (definition.name !== 'gateway' && taken.has(port)) port = await freePort();
+      taken.add(port);
+      const id = `${definition.name}-${n}`;
+      const label = count > 1 ? id : definition.name;
+      instances.push({ definition, id, label, port, url: `http://127.0.0.1:${port}` });
+    }
+  }
+  return instances;
+}
+
+async function startInstance(
+  instance: Instance,
+  urls: Record<string, string>,
+  secrets: Secrets,
+  databaseUrl: string | undefined,
+) {
+  const { definition, url, label } = instance;
   const supervisor = new Supervisor(
     {
-      name: definition.name,
+      name: label,
       args: ['--import', '@platform/chassis/telemetry-preload', join(root, definition.entry)],
-      env: serviceEnv(secrets, definition, port, urls, databaseUrl),
-      logFile: join(logDir, `${definition.name}.log`),
+      env: serviceEnv(secrets, instance, urls, databaseUrl),
+      logFile: join(logDir, `${label}.log`),
     },
     {
       notice: (message) => say(`  ! ${message}`),
       restarted: () => {
         writeState();
         waitUntilReady(url, { timeoutMs: READY_TIMEOUT_MS }).then(
-          (ms) => say(`  ✓ ${definition.name} is serving again (ready ${ms} ms after restart)`),
+          (ms) => say(`  ✓ ${label} is serving again (ready ${ms} ms after restart)`),
           (error: Error) => say(`  ! ${error.message}`),
         );
       },
@@ -98,15 +133,29 @@ async function startService(definition: ServiceDefinition, urls: Record<string, 
     },
   );
   const pid = supervisor.start();
-  supervisors.push({ definition, supervisor, url });
-  say(`  … ${definition.name} starting (pid ${pid})`);
+  supervisors.push({ instance, supervisor });
+  say(`  … ${label} starting (pid ${pid})`);
   const readyMs = await waitUntilReady(url, {
     timeoutMs: READY_TIMEOUT_MS,
     onWaiting: (elapsed) =>
-      say(`  … still waiting for ${definition.name} to be ready (${Math.round(elapsed / 1000)} s)`),
+      say(`  … still waiting for ${label} to be ready (${Math.round(elapsed / 1000)} s)`),
   });
-  rows.push({ service: definition.name, pid: String(pid), url, ready: `${(readyMs / 1000).toFixed(1)} s` });
-  urls[definition.name] = url;
+  rows.push({ service: label, pid: String(pid), url, ready: `${(readyMs / 1000).toFixed(1)} s` });
+}
+
+/** The first instance alone (it runs the migrations and seeds), then the others together. */
+async function startService(
+  definition: ServiceDefinition,
+  instances: Instance[],
+  urls: Record<string, string>,
+  secrets: Secrets,
+) {
+  const databaseUrl =
+    definition.database && database ? await provisionDatabase(database, definition.name, secrets) : undefined;
+  const [first, ...others] = instances.filter((instance) => instance.definition === definition);
+  if (!first) return;
+  await startInstance(first, urls, secrets, databaseUrl);
+  await Promise.all(others.map((instance) => startInstance(instance, urls, secrets, databaseUrl)));
 }
 
 async function shutdown(code: number): Promise<void> {
@@ -123,6 +172,11 @@ async function shutdown(code: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const scale = scaleFrom(
+    process.argv.slice(2),
+    process.env,
+    services.map((service) => service.name),
+  );
   mkdirSync(logDir, { recursive: true });
   const secrets = new Secrets(join(dataDir, 'secrets.json'));
   // Before any service asks for it, so a first start knows to show it.
@@ -159,9 +213,12 @@ async function main(): Promise<void> {
     rows.push({ service: 'bus', pid: '-', url: 'postgres database "bus"', ready: '-' });
   }
 
+  const instances = await planInstances(scale);
+  // Each service's first instance: where the others find identity's keys and the registry.
   const urls: Record<string, string> = {};
+  for (const instance of instances) urls[instance.definition.name] ??= instance.url;
   for (const wave of startWaves(services)) {
-    await Promise.all(wave.map((definition) => startService(definition, urls, secrets)));
+    await Promise.all(wave.map((definition) => startService(definition, instances, urls, secrets)));
   }
   writeState();
   say(`\n${renderTable(rows)}`);
@@ -186,6 +243,10 @@ setInterval(() => {
   if (process.ppid !== parentPid) void shutdown(0);
 }, 1_000).unref();
 main().catch((error: Error) => {
+  if (error instanceof ScaleError) {
+    say(error.message);
+    process.exit(2);
+  }
   say(`\nThe platform could not start: ${error.message}`);
   void shutdown(1);
 });

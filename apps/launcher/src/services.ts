@@ -41,11 +41,20 @@ export const services: ServiceDefinition[] = [
     }),
   },
   {
+    // Where every instance announces itself and finds the others (DISCOVERY=registry).
+    name: 'registry',
+    entry: 'services/registry/src/main.ts',
+    database: false,
+    bus: false,
+    dependsOn: ['identity'],
+    env: ({ urls }) => ({ IDENTITY_JWKS_URL: `${urls.identity}/.well-known/jwks.json` }),
+  },
+  {
     name: 'catalog',
     entry: 'services/catalog/src/main.ts',
     database: true,
     bus: true,
-    dependsOn: ['identity'],
+    dependsOn: ['identity', 'registry'],
     env: ({ urls }) => ({ IDENTITY_JWKS_URL: `${urls.identity}/.well-known/jwks.json` }),
   },
   {
@@ -53,7 +62,7 @@ export const services: ServiceDefinition[] = [
     entry: 'services/gateway/src/main.ts',
     database: false,
     bus: false,
-    dependsOn: ['catalog', 'identity'],
+    dependsOn: ['catalog', 'identity', 'registry'],
     env: ({ urls }) => ({ CATALOG_URL: urls.catalog ?? '', IDENTITY_URL: urls.identity ?? '' }),
   },
 ];

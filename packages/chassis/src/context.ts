@@ -2,10 +2,17 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
+/**
+ * The caller's remaining time, in milliseconds, when it sent the request. Relative
+ * rather than absolute (as gRPC's `grpc-timeout`), so clocks need not agree.
+ */
+export const DEADLINE_HEADER = 'x-deadline-ms';
 const WELL_FORMED = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 interface RequestContext {
   readonly correlationId: string;
+  /** Epoch milliseconds after which nobody waits for this request's result. */
+  readonly deadline?: number | undefined;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -16,11 +23,24 @@ export function acceptCorrelationId(header: string | string[] | undefined): stri
   return value !== undefined && WELL_FORMED.test(value) ? value : randomUUID();
 }
 
-/** Runs `fn` with `correlationId` visible to every outgoing call and log line it makes. */
-export function runWithCorrelationId<T>(correlationId: string, fn: () => T): T {
-  return storage.run({ correlationId }, fn);
+/** The absolute deadline a `x-deadline-ms` header gives, counted from `now`; undefined when absent or malformed. */
+export function acceptDeadline(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^-?\d{1,9}$/.test(value)) return undefined;
+  return now + Number(value);
+}
+
+/** Runs `fn` with `correlationId` (and the deadline) visible to every outgoing call and log line it makes. */
+export function runWithCorrelationId<T>(correlationId: string, fn: () => T, deadline?: number): T {
+  return storage.run({ correlationId, deadline }, fn);
 }
 
 export function currentCorrelationId(): string | undefined {
   return storage.getStore()?.correlationId;
+}
+
+/** Milliseconds left before the current request's deadline; undefined when it has none. */
+export function remainingTime(now = Date.now()): number | undefined {
+  const deadline = storage.getStore()?.deadline;
+  return deadline === undefined ? undefined : deadline - now;
 }

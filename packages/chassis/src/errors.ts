@@ -100,3 +100,8 @@ export const GatewayTimeout = defineProblem({
   status: 504,
   title: 'Upstream timed out',
 });
+export const DeadlineExceeded = defineProblem({
+  code: 'DEADLINE_EXCEEDED',
+  status: 504,
+  title: "The caller's deadline has passed",
+});

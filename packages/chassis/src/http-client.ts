@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher, errors } from 'undici';
-import { CORRELATION_HEADER, currentCorrelationId } from './context.ts';
-import { BadGateway, GatewayTimeout } from './errors.ts';
+import { CORRELATION_HEADER, currentCorrelationId, DEADLINE_HEADER, remainingTime } from './context.ts';
+import { BadGateway, DeadlineExceeded, GatewayTimeout } from './errors.ts';
 
 export interface OutgoingRequest {
   method: Dispatcher.HttpMethod;
@@ -39,9 +39,20 @@ export function createHttpClient(
     connect: { timeout: Math.min(defaultTimeout, 5_000) },
   });
   return {
-    async request({ method, url, headers = {}, body, timeoutMs = defaultTimeout }) {
+    async request({ method, url, headers = {}, body, timeoutMs: requested = defaultTimeout }) {
+      // The call gets no longer than the request it is made for has left, and says so
+      // to the upstream, which then does not start work nobody will wait for.
+      const remaining = remainingTime();
+      if (remaining !== undefined && remaining <= 0) {
+        throw new DeadlineExceeded(`No time left to call ${new URL(url).host}`);
+      }
+      const timeoutMs = Math.max(1, Math.min(requested, remaining ?? requested));
       const correlationId = currentCorrelationId();
-      const outgoing = correlationId ? { ...headers, [CORRELATION_HEADER]: correlationId } : headers;
+      const outgoing: Record<string, string | string[] | undefined> = {
+        ...headers,
+        [DEADLINE_HEADER]: String(timeoutMs),
+      };
+      if (correlationId) outgoing[CORRELATION_HEADER] = correlationId;
       try {
         return await agent.request({
           origin: new URL(url).origin,

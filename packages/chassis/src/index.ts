@@ -23,6 +23,8 @@ export {
   acceptCorrelationId,
   CORRELATION_HEADER,
   currentCorrelationId,
+  DEADLINE_HEADER,
+  remainingTime,
   runWithCorrelationId,
 } from './context.ts';
 export {
@@ -35,6 +37,7 @@ export {
   readMigrations,
   withTransaction,
 } from './db.ts';
+export * from './discovery/index.ts';
 export * from './errors.ts';
 export { etagOf, matchesIfMatch, matchesIfNoneMatch } from './etag.ts';
 export { createHttpClient, type HttpClient, isTimeout, type OutgoingRequest } from './http-client.ts';
@@ -44,5 +47,6 @@ export * from './messaging/index.ts';
 export { instrumentPool } from './metrics.ts';
 export { type PageInfo, type PageLinks, pageInfo, pageLinks } from './pagination.ts';
 export { PROBLEM_CONTENT_TYPE, sendProblem, toProblem } from './problem.ts';
+export * from './resilience/index.ts';
 export { type App, createService, type Service, type ServiceOptions } from './service.ts';
 export { startTelemetry, stopTelemetry } from './telemetry.ts';

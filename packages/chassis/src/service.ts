@@ -7,11 +7,18 @@ import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import { installAuth, type TokenVerifier } from './auth.ts';
-import { acceptCorrelationId, CORRELATION_HEADER, runWithCorrelationId } from './context.ts';
-import { ServiceUnavailable } from './errors.ts';
+import {
+  acceptCorrelationId,
+  acceptDeadline,
+  CORRELATION_HEADER,
+  DEADLINE_HEADER,
+  runWithCorrelationId,
+} from './context.ts';
+import { DeadlineExceeded, ServiceUnavailable } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetricsRegistry, instrumentHttp } from './metrics.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
+import { FaultInjector, installFaults } from './resilience/faults.ts';
 
 export type App = FastifyInstance<
   Server,
@@ -44,10 +51,17 @@ export interface Service {
   readonly app: App;
   readonly log: Logger;
   readonly metrics: Registry;
+  /** This process's fault rule (set through `PUT /admin/faults`, admin only). */
+  readonly faults: FaultInjector;
   /** `/readyz` reports ready only while every check resolves. */
   addReadinessCheck(name: string, check: () => Promise<unknown>): void;
   /** Runs after HTTP has drained, in reverse order of registration (close pools last-opened first). */
   onShutdown(cleanup: () => Promise<void>): void;
+  /**
+   * Runs when a shutdown starts, before HTTP drains (at most 2 s): say goodbye to the
+   * registry, so callers stop picking this instance while it finishes what it has.
+   */
+  beforeDrain(step: () => Promise<void>): void;
   listen(options: { host: string; port: number }): Promise<string>;
   /** Stops taking requests, lets in-flight ones finish within the deadline, then cleans up. */
   shutdown(reason: string): Promise<{ drained: boolean }>;
@@ -67,6 +81,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const metrics = createMetricsRegistry({ service: options.name, instance: instanceId });
   const readinessChecks = new Map<string, () => Promise<unknown>>();
   const cleanups: Array<() => Promise<void>> = [];
+  const drainSteps: Array<() => Promise<void>> = [];
   let shuttingDown: Promise<{ drained: boolean }> | undefined;
 
   const app = Fastify({
@@ -98,7 +113,13 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         'traceparent',
         `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}`,
       );
-    runWithCorrelationId(request.id, done);
+    // A caller that has already given up gets no work done on its behalf.
+    const deadline = acceptDeadline(request.headers[DEADLINE_HEADER]);
+    if (deadline !== undefined && deadline <= Date.now()) {
+      done(new DeadlineExceeded('The request arrived after its deadline; no work was started'));
+      return;
+    }
+    runWithCorrelationId(request.id, done, deadline);
   });
   // While draining, each response closes its connection, so keep-alive sockets do
   // not hold the server open after their last request.
@@ -121,6 +142,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
 
   installProblemHandlers(app);
   if (options.auth) installAuth(app, options.auth);
+  // Fault rules need an admin token to set, so only services that verify tokens take them.
+  const faults = new FaultInjector();
+  if (options.auth) installFaults(app, faults);
   instrumentHttp(app, metrics);
   await app.register(new FastifyOtelInstrumentation({ instrumentHooks: false }).plugin());
   await app.register(swagger, {
@@ -180,6 +204,14 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   async function shutdown(reason: string): Promise<{ drained: boolean }> {
     shuttingDown ??= (async () => {
       log.info({ reason }, 'shutting down');
+      await Promise.race([
+        Promise.all(
+          drainSteps.map((step) =>
+            step().catch((error: unknown) => log.warn({ err: error }, 'pre-drain step failed')),
+          ),
+        ),
+        new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+      ]);
       const deadline = options.shutdownTimeoutMs ?? 10_000;
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([
@@ -208,8 +240,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     app,
     log,
     metrics,
+    faults,
     addReadinessCheck: (name, check) => void readinessChecks.set(name, check),
     onShutdown: (cleanup) => void cleanups.push(cleanup),
+    beforeDrain: (step) => void drainSteps.push(step),
     async listen({ host, port }) {
       return app.listen({ host, port, listenTextResolver: (address) => `listening on ${address}` });
     },

@@ -1,7 +1,8 @@
-import { authConfig, baseConfig, busConfig, databaseConfig, Type } from '@platform/chassis';
+import { authConfig, baseConfig, busConfig, databaseConfig, discoveryConfig, Type } from '@platform/chassis';
 
 export const CatalogConfig = Type.Object({
   ...baseConfig,
+  ...discoveryConfig,
   ...databaseConfig,
   ...busConfig,
   ...authConfig,

@@ -1,4 +1,6 @@
 import {
+  announce,
+  createDiscovery,
   createService,
   driverFromConfig,
   jwtVerifier,
@@ -46,6 +48,11 @@ export async function startCatalog(config: Static<typeof CatalogConfig>): Promis
   }
   registerCatalogRoutes(service.app, createCatalogStore(pool));
   registerCatalogAdminRoutes(service.app, bus);
-  await service.listen({ host: config.HOST, port: config.PORT });
+  const url = await service.listen({ host: config.HOST, port: config.PORT });
+  await announce(service, createDiscovery(config, { log: service.log }), {
+    url,
+    version: config.SERVICE_VERSION,
+    zone: config.ZONE,
+  });
   return service;
 }

@@ -1,10 +1,36 @@
-import { baseConfig, Type } from '@platform/chassis';
+import { BALANCING_STRATEGIES, baseConfig, discoveryConfig, Type } from '@platform/chassis';
+
+const STRATEGY = BALANCING_STRATEGIES.join('|');
 
 export const GatewayConfig = Type.Object({
   ...baseConfig,
+  ...discoveryConfig,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-  CATALOG_URL: Type.String({ pattern: '^https?://', description: 'base URL of the catalog service' }),
-  IDENTITY_URL: Type.String({ pattern: '^https?://', description: 'base URL of the identity service' }),
+  CATALOG_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'catalog instances, comma separated (DISCOVERY=static)',
+    }),
+  ),
+  IDENTITY_URL: Type.String({
+    pattern: '^https?://',
+    description: 'identity instances, comma separated; the first serves the signing keys',
+  }),
+  LOAD_BALANCING: Type.String({
+    pattern: `^((${STRATEGY})|([a-z-]+=(${STRATEGY}))(,[a-z-]+=(${STRATEGY}))*)$`,
+    default: 'p2c-ewma',
+    description: `one strategy for every upstream, or upstream=strategy pairs (${BALANCING_STRATEGIES.join(', ')})`,
+  }),
+  CACHE_FRESH_MS: Type.Integer({
+    minimum: 0,
+    default: 5_000,
+    description: 'how long a public GET is answered from the cache without asking the upstream',
+  }),
+  CACHE_STALE_MS: Type.Integer({
+    minimum: 0,
+    default: 600_000,
+    description: 'how long after that a cached copy is kept to answer, marked stale, when the upstream fails',
+  }),
   TOKEN_ISSUER: Type.String({ default: 'urn:platform:identity' }),
   TOKEN_AUDIENCE: Type.String({ default: 'platform' }),
   CORS_ORIGINS: Type.String({
@@ -16,7 +42,16 @@ export const GatewayConfig = Type.Object({
     default: 30_000,
     description: 'time to receive a whole request',
   }),
+  RATE_LIMIT_POLICIES: Type.Optional(
+    Type.String({
+      description:
+        'JSON overriding rate-limit policies, e.g. {"browse":{"capacity":1000,"refillPerSecond":500}}',
+    }),
+  ),
   REDIS_URL: Type.Optional(
-    Type.String({ pattern: '^rediss?://', description: 'share rate limits between gateway instances' }),
+    Type.String({
+      pattern: '^rediss?://',
+      description: 'share rate limits and the response cache between gateway instances',
+    }),
   ),
 });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { App, HttpClient, Logger } from '@platform/chassis';
+import type { App, Logger, ServiceClient } from '@platform/chassis';
 import type { RouteSpec, Upstream } from './routes.ts';
 
 const PUBLIC = { access: 'public' } as const;
@@ -43,7 +43,7 @@ function exposed(routes: RouteSpec[], upstream: Upstream, path: string, method: 
  */
 export function registerApiDocs(
   app: App,
-  options: { routes: RouteSpec[]; upstreams: Record<Upstream, string>; client: HttpClient; log: Logger },
+  options: { routes: RouteSpec[]; clients: Record<Upstream, ServiceClient>; log: Logger },
 ): void {
   let cached: { document: object; at: number } | undefined;
 
@@ -51,13 +51,13 @@ export function registerApiDocs(
     const paths: Record<string, Record<string, unknown>> = {};
     const schemas: Record<string, unknown> = {};
     const missing: string[] = [];
-    for (const [upstream, base] of Object.entries(options.upstreams) as Array<[Upstream, string]>) {
+    for (const [upstream, client] of Object.entries(options.clients) as Array<[Upstream, ServiceClient]>) {
       try {
-        const response = await options.client.request({
-          method: 'GET',
-          url: `${base}/openapi.json`,
-          timeoutMs: 3_000,
-        });
+        const response = await client.request({ method: 'GET', path: '/openapi.json', timeoutMs: 3_000 });
+        if (response.statusCode !== 200) {
+          await response.body.dump();
+          throw new Error(`${upstream} answered ${response.statusCode}`);
+        }
         const document = (await response.body.json()) as OpenApi;
         for (const [path, operations] of Object.entries(document.paths ?? {})) {
           for (const [method, operation] of Object.entries(operations)) {

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TooManyRequests } from './errors.ts';
 import type { RateLimitStore } from './rate-limit.ts';
-import { type RatePolicyName, ratePolicies } from './routes.ts';
+import type { RatePolicyName, ratePolicies } from './routes.ts';
 
 /**
  * Headers a client must never be able to set: identity and internal headers are
@@ -19,12 +19,13 @@ export function stripForgeableHeaders(request: FastifyRequest): void {
 /** Token bucket per caller (user, else address) and policy; sets the RateLimit headers either way. */
 export async function enforceRateLimit(
   store: RateLimitStore,
+  policies: typeof ratePolicies,
   policyName: RatePolicyName,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
   const caller = request.principal ? `user:${request.principal.subject}` : `ip:${request.ip}`;
-  const decision = await store.take(`${policyName}:${caller}`, ratePolicies[policyName]);
+  const decision = await store.take(`${policyName}:${caller}`, policies[policyName]);
   reply.header('ratelimit-limit', String(decision.limit));
   reply.header('ratelimit-remaining', String(decision.remaining));
   reply.header('ratelimit-reset', String(decision.resetSeconds));

@@ -1,7 +1,8 @@
-import type { HttpClient } from '@platform/chassis';
+import { ProblemError, type ServiceClient, type ServiceResponse } from '@platform/chassis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Histogram } from 'prom-client';
-import type { RouteSpec } from './routes.ts';
+import { type CachedResponse, isFresh, type ResponseCache } from './response-cache.ts';
+import type { RouteSpec, Upstream } from './routes.ts';
 
 // Hop-by-hop headers (RFC 9110 section 7.6.1) describe one connection, not the message.
 const HOP_BY_HOP = new Set([
@@ -26,41 +27,135 @@ function forwardableHeaders(headers: Record<string, string | string[] | undefine
   return kept;
 }
 
+export interface ProxyContext {
+  clients: Record<Upstream, ServiceClient>;
+  cache: ResponseCache;
+  latency: Histogram<'upstream' | 'status'>;
+}
+
 /**
- * Forwards the request to `baseUrl` with the same path and query, streaming bodies
- * both ways. Connection failures become 502 problems and timeouts 504, raised by
- * the chassis client and rendered by the chassis error handler.
+ * Forwards the request to an instance of the route's upstream (through the service
+ * client: discovery, load balancing, breaker, bulkhead, retries), with the same path
+ * and query, streaming bodies both ways. Public cacheable GETs go through the
+ * response cache, which also answers with a stale copy when the upstream fails.
  */
 export async function forward(
-  client: HttpClient,
+  context: ProxyContext,
   request: FastifyRequest,
   reply: FastifyReply,
   route: RouteSpec,
-  baseUrl: string,
-  latency: Histogram<'upstream' | 'status'>,
 ): Promise<FastifyReply> {
+  if (route.cacheable && request.method === 'GET') return forwardCached(context, request, reply, route);
+  const response = await callUpstream(context, request, route, requestHeaders(request));
+  if (request.method !== 'GET' && request.method !== 'HEAD' && response.statusCode < 400) {
+    // A change through the gateway: what the cache holds of this upstream may be wrong now.
+    await context.cache.invalidate(route.upstream);
+  }
+  reply.code(response.statusCode).headers(forwardableHeaders(response.headers));
+  if (!route.cacheable) reply.header('cache-control', 'private, no-store');
+  return reply.send(response.body);
+}
+
+function requestHeaders(request: FastifyRequest): Record<string, string | string[]> {
   const headers = forwardableHeaders(request.headers);
   const forwardedFor = request.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${request.ip}` : request.ip;
   headers['x-forwarded-proto'] = request.protocol;
   headers['x-forwarded-host'] = request.headers.host ?? '';
+  return headers;
+}
 
-  const stopTimer = latency.startTimer({ upstream: route.upstream });
+async function callUpstream(
+  context: ProxyContext,
+  request: FastifyRequest,
+  route: RouteSpec,
+  headers: Record<string, string | string[]>,
+): Promise<ServiceResponse> {
+  const stopTimer = context.latency.startTimer({ upstream: route.upstream });
   let status = 'error';
   try {
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-    const response = await client.request({
+    const response = await context.clients[route.upstream].request({
       method: request.method as RouteSpec['methods'][number],
-      url: new URL(request.url, baseUrl).toString(),
+      path: request.url,
       headers,
       body: hasBody ? (request.body as Buffer | undefined) : null,
       timeoutMs: route.timeoutMs,
     });
     status = String(response.statusCode);
-    reply.code(response.statusCode).headers(forwardableHeaders(response.headers));
-    if (!route.cacheable) reply.header('cache-control', 'private, no-store');
-    return reply.send(response.body);
+    return response;
   } finally {
     stopTimer({ status });
   }
+}
+
+async function forwardCached(
+  context: ProxyContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  route: RouteSpec,
+): Promise<FastifyReply> {
+  const { cache } = context;
+  const cached = await cache.get(route.upstream, request.url);
+  if (cached && isFresh(cache, cached)) return sendCached(request, reply, cached, 'HIT');
+  // Ask for the whole representation, to store it; the client's condition is checked here.
+  const headers = requestHeaders(request);
+  delete headers['if-none-match'];
+  delete headers['if-modified-since'];
+  let response: ServiceResponse;
+  try {
+    response = await callUpstream(context, request, route, headers);
+  } catch (error) {
+    if (cached && error instanceof ProblemError && error.status >= 500) {
+      return sendCached(request, reply, cached, 'STALE', error.message);
+    }
+    throw error;
+  }
+  if (response.statusCode >= 500 && cached) {
+    await response.body.dump();
+    return sendCached(request, reply, cached, 'STALE', `upstream answered ${response.statusCode}`);
+  }
+  const length = Number(response.headers['content-length'] ?? Number.NaN);
+  if (response.statusCode !== 200 || !(length <= cache.maxBodyBytes)) {
+    reply.code(response.statusCode).headers(forwardableHeaders(response.headers));
+    return reply.header('x-cache', 'BYPASS').send(response.body);
+  }
+  const entry: CachedResponse = {
+    status: 200,
+    headers: flatHeaders(forwardableHeaders(response.headers)),
+    body: Buffer.from(await response.body.arrayBuffer()).toString('base64'),
+    storedAt: Date.now(),
+  };
+  await cache.put(route.upstream, request.url, entry);
+  return sendCached(request, reply, entry, 'MISS');
+}
+
+function flatHeaders(headers: Record<string, string | string[]>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
+  );
+}
+
+/** Sends a stored answer, honouring the client's If-None-Match; a stale one says so. */
+function sendCached(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  entry: CachedResponse,
+  outcome: 'HIT' | 'MISS' | 'STALE',
+  staleBecause?: string,
+): FastifyReply {
+  reply.headers(entry.headers);
+  reply.header('x-cache', outcome);
+  reply.header('age', String(Math.floor((Date.now() - entry.storedAt) / 1000)));
+  if (outcome === 'STALE') {
+    // RFC 9111 dropped the Warning header, but clients still read it; x-cache is ours.
+    reply.header('warning', '110 gateway "Response is Stale"');
+    reply.header('x-stale-reason', staleBecause ?? 'upstream unavailable');
+  }
+  const etag = entry.headers.etag;
+  const condition = request.headers['if-none-match'];
+  if (etag && condition?.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
+    return reply.code(304).send();
+  }
+  return reply.code(entry.status).send(Buffer.from(entry.body, 'base64'));
 }

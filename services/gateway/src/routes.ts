@@ -1,6 +1,7 @@
 // The gateway's route table: every public path, in one place. A path that is not
 // here is not reachable from outside, whatever the services behind expose.
-import type { Access } from '@platform/chassis';
+import { type Access, ConfigError, Type } from '@platform/chassis';
+import Value from 'typebox/value';
 import type { RatePolicy } from './domain/token-bucket.ts';
 
 export type Upstream = 'catalog' | 'identity';
@@ -17,6 +18,33 @@ export const ratePolicies = {
 } satisfies Record<string, RatePolicy>;
 
 export type RatePolicyName = keyof typeof ratePolicies;
+
+const RatePolicyOverrides = Type.Partial(
+  Type.Record(
+    Type.Union(Object.keys(ratePolicies).map((name) => Type.Literal(name))),
+    Type.Object({
+      capacity: Type.Number({ exclusiveMinimum: 0 }),
+      refillPerSecond: Type.Number({ exclusiveMinimum: 0 }),
+    }),
+  ),
+);
+
+/** The built-in policies with those of `RATE_LIMIT_POLICIES` (JSON) laid over them. */
+export function ratePoliciesWith(overrides: string | undefined): typeof ratePolicies {
+  if (!overrides) return ratePolicies;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(overrides);
+  } catch {
+    throw new ConfigError('invalid configuration: RATE_LIMIT_POLICIES is not JSON');
+  }
+  if (!Value.Check(RatePolicyOverrides, parsed)) {
+    throw new ConfigError(
+      `invalid configuration: RATE_LIMIT_POLICIES must map ${Object.keys(ratePolicies).join('/')} to { capacity, refillPerSecond }`,
+    );
+  }
+  return { ...ratePolicies, ...(parsed as Partial<typeof ratePolicies>) };
+}
 
 export interface RouteSpec {
   /** Matches the prefix itself and everything below it. */

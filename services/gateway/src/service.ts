@@ -1,6 +1,8 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import {
+  announce,
+  createDiscovery,
   createHttpClient,
   createService,
   jwtVerifier,
@@ -11,12 +13,15 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { Histogram } from 'prom-client';
+import { registerAdminRoutes } from './admin.ts';
 import type { GatewayConfig } from './config.ts';
 import { registerApiDocs } from './docs.ts';
 import { enforceRateLimit, stripForgeableHeaders } from './edge.ts';
-import { forward } from './proxy.ts';
+import { forward, type ProxyContext } from './proxy.ts';
 import { memoryRateLimitStore, redisRateLimitStore } from './rate-limit.ts';
-import { routes, type Upstream } from './routes.ts';
+import { memoryResponseCache, redisResponseCache } from './response-cache.ts';
+import { ratePoliciesWith, routes } from './routes.ts';
+import { upstreamClients } from './upstreams.ts';
 
 /** Builds and starts the gateway: one Fastify route per entry of the route table. */
 export async function startGateway(config: Static<typeof GatewayConfig>): Promise<Service> {
@@ -28,7 +33,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
     auth: jwtVerifier({
       issuer: config.TOKEN_ISSUER,
       audience: config.TOKEN_AUDIENCE,
-      jwksUrl: new URL('/.well-known/jwks.json', config.IDENTITY_URL).toString(),
+      jwksUrl: new URL('/.well-known/jwks.json', config.IDENTITY_URL.split(',')[0]).toString(),
     }),
   });
   // Browsers may call from the configured origins only; every response carries the
@@ -57,13 +62,27 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
     maxAge: 600,
   });
   await service.app.register(helmet, { global: true });
-  const rateLimits = config.REDIS_URL
-    ? redisRateLimitStore(new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: false }))
-    : memoryRateLimitStore();
+  const policies = ratePoliciesWith(config.RATE_LIMIT_POLICIES);
+  const redis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: false })
+    : undefined;
+  const rateLimits = redis ? redisRateLimitStore(redis) : memoryRateLimitStore();
   service.onShutdown(() => rateLimits.close());
-  const upstreams: Record<Upstream, string> = { catalog: config.CATALOG_URL, identity: config.IDENTITY_URL };
-  const client = createHttpClient({ timeoutMs: 10_000 });
-  service.onShutdown(() => client.close());
+  const cacheTimes = {
+    freshMs: config.CACHE_FRESH_MS,
+    staleMs: config.CACHE_STALE_MS,
+    maxBodyBytes: 256 * 1024,
+  };
+  const cache = redis ? redisResponseCache(redis, cacheTimes) : memoryResponseCache(cacheTimes);
+  service.onShutdown(() => cache.close());
+  const http = createHttpClient({ timeoutMs: 10_000 });
+  service.onShutdown(() => http.close());
+  // With DISCOVERY=static, the upstreams are the configured URL lists.
+  const discovery = createDiscovery(config, {
+    log: service.log,
+    env: { CATALOG_URL: config.CATALOG_URL, IDENTITY_URL: config.IDENTITY_URL },
+  });
+  const clients = upstreamClients(service, { discovery, http, loadBalancing: config.LOAD_BALANCING });
   const latency = new Histogram({
     name: 'gateway_upstream_duration_seconds',
     help: 'Time for an upstream to answer a proxied request',
@@ -71,6 +90,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [service.metrics],
   });
+  const proxy: ProxyContext = { clients, cache, latency };
 
   await service.app.register(async (proxied) => {
     // Bodies are passed to the upstream as bytes, not parsed here; reading them
@@ -79,7 +99,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
     proxied.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     for (const route of routes) {
       const handler = (request: Parameters<typeof forward>[1], reply: Parameters<typeof forward>[2]) =>
-        forward(client, request, reply, route, upstreams[route.upstream], latency);
+        forward(proxy, request, reply, route);
       const methods = route.methods.filter((method) => method !== 'HEAD');
       const options = {
         method: methods,
@@ -90,14 +110,16 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
         // caller is limited as a user, not by address.
         preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
           stripForgeableHeaders(request);
-          await enforceRateLimit(rateLimits, route.rateLimit, request, reply);
+          await enforceRateLimit(rateLimits, policies, route.rateLimit, request, reply);
         },
       };
       proxied.route({ ...options, url: route.prefix });
       proxied.route({ ...options, url: `${route.prefix}/*` });
     }
   });
-  registerApiDocs(service.app, { routes, upstreams, client, log: service.log });
-  await service.listen({ host: config.HOST, port: config.PORT });
+  registerApiDocs(service.app, { routes, clients, log: service.log });
+  registerAdminRoutes(service, { discovery, clients: Object.values(clients), http });
+  const url = await service.listen({ host: config.HOST, port: config.PORT });
+  await announce(service, discovery, { url, version: config.SERVICE_VERSION, zone: config.ZONE });
   return service;
 }

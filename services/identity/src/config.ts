@@ -1,7 +1,8 @@
-import { baseConfig, busConfig, databaseConfig, Type } from '@platform/chassis';
+import { baseConfig, busConfig, databaseConfig, discoveryConfig, Type } from '@platform/chassis';
 
 export const IdentityConfig = Type.Object({
   ...baseConfig,
+  ...discoveryConfig,
   ...databaseConfig,
   ...busConfig,
   TOKEN_ISSUER: Type.String({ default: 'urn:platform:identity' }),

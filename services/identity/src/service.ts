@@ -1,4 +1,6 @@
 import {
+  announce,
+  createDiscovery,
   createService,
   driverFromConfig,
   openBus,
@@ -95,7 +97,12 @@ export async function startIdentity(config: Static<typeof IdentityConfig>): Prom
   };
   registerAuthRoutes(service.app, identity);
   registerUserRoutes(service.app, identity);
-  await service.listen({ host: config.HOST, port: config.PORT });
+  const url = await service.listen({ host: config.HOST, port: config.PORT });
+  await announce(service, createDiscovery(config, { log: service.log }), {
+    url,
+    version: config.SERVICE_VERSION,
+    zone: config.ZONE,
+  });
   return service;
 }
 

@@ -1,0 +1,50 @@
+import type { Discovery, ServiceInstance } from './types.ts';
+
+/**
+ * Instances named up front: `CATALOG_URL=http://a:1,http://b:2`. This is also the
+ * Kubernetes case, where one Service DNS name stands for every ready pod and the
+ * cluster balances behind it. Registering is a no-op: nobody is told anything.
+ */
+export function staticDiscovery(urls: Record<string, string[]>): Discovery {
+  const known: Record<string, ServiceInstance[]> = {};
+  for (const [service, list] of Object.entries(urls)) {
+    known[service] = list.map((url, index) => ({
+      service,
+      instanceId: `${service}-${index}`,
+      url: url.replace(/\/+$/, ''),
+      version: 'unknown',
+      zone: 'default',
+      metadata: {},
+    }));
+  }
+  return {
+    driver: 'static',
+    async register() {},
+    async deregister() {},
+    async instances(service) {
+      return known[service] ?? [];
+    },
+    watch() {
+      return () => {};
+    },
+    snapshot() {
+      return { ...known };
+    },
+    async close() {},
+  };
+}
+
+/** `<SERVICE>_URL` variables as lists of URLs: `CATALOG_URL`, `SHIPPING_QUOTES_URL` → `shipping-quotes`. */
+export function staticUrlsFromEnv(env: NodeJS.ProcessEnv): Record<string, string[]> {
+  const urls: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const match = /^([A-Z][A-Z0-9_]*)_URL$/.exec(name);
+    if (!match?.[1] || !value || !/^https?:\/\//.test(value)) continue;
+    const service = match[1].toLowerCase().replace(/_/g, '-');
+    urls[service] = value
+      .split(',')
+      .map((url) => url.trim())
+      .filter(Boolean);
+  }
+  return urls;
+}

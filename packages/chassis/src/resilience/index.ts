@@ -1,0 +1,18 @@
+export { Breaker, type BreakerOptions, type BreakerStateName, DEFAULT_BREAKER } from './breaker.ts';
+export { type ActiveFault, FaultInjector, FaultRule, installFaults } from './faults.ts';
+export {
+  BALANCING_STRATEGIES,
+  type BalancingStrategy,
+  type EjectionPolicy,
+  InstancePool,
+} from './load-balancer.ts';
+export { RetryBudget } from './retry-budget.ts';
+export {
+  type ClientState,
+  createServiceClient,
+  type RetryOptions,
+  type ServiceClient,
+  type ServiceClientOptions,
+  type ServiceRequest,
+  type ServiceResponse,
+} from './service-client.ts';

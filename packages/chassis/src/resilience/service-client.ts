@@ -1,0 +1,253 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type BulkheadPolicy, BulkheadRejectedError, bulkhead } from 'cockatiel';
+import type { Registry } from 'prom-client';
+import type { Dispatcher } from 'undici';
+import { remainingTime } from '../context.ts';
+import type { Discovery, ServiceInstance } from '../discovery/types.ts';
+import { DeadlineExceeded, ProblemError, ServiceUnavailable } from '../errors.ts';
+import type { HttpClient, OutgoingRequest } from '../http-client.ts';
+import { Breaker, type BreakerOptions, BrokenCircuitError } from './breaker.ts';
+import { type BalancingStrategy, type EjectionPolicy, type Endpoint, InstancePool } from './load-balancer.ts';
+import { type ClientMetrics, clientMetrics } from './metrics.ts';
+import { RetryBudget } from './retry-budget.ts';
+
+export interface RetryOptions {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** Full-jitter exponential backoff: a random delay up to base * 2^retry, capped. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface ServiceClientOptions {
+  /** The upstream service's name, as discovery knows it. */
+  service: string;
+  discovery: Discovery;
+  http: HttpClient;
+  strategy?: BalancingStrategy;
+  /** Time for a whole call, retries included, unless the request says otherwise. */
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions>;
+  retryBudget?: RetryBudget;
+  breaker?: Partial<BreakerOptions>;
+  /** Concurrent calls to this upstream; more wait in a short queue, then are refused. */
+  bulkhead?: { maxConcurrent: number; maxQueued: number };
+  ejection?: Partial<EjectionPolicy>;
+  metrics?: Registry;
+}
+
+export interface ServiceRequest {
+  method: Dispatcher.HttpMethod;
+  /** Path and query, e.g. `/api/v1/products?q=tea`. */
+  path: string;
+  headers?: OutgoingRequest['headers'];
+  body?: OutgoingRequest['body'];
+  timeoutMs?: number;
+}
+
+export interface ServiceResponse extends Dispatcher.ResponseData {
+  instance: ServiceInstance;
+  attempts: number;
+}
+
+/** What an admin view shows of one client. */
+export interface ClientState {
+  service: string;
+  strategy: BalancingStrategy;
+  breaker: { state: string; since: string; retryAfterSeconds?: number };
+  bulkhead: { maxConcurrent: number; active: number; queued: number };
+  retryBudget: { ratio: number; available: number };
+  instances: Array<{
+    instanceId: string;
+    url: string;
+    version: string;
+    outstanding: number;
+    latencyMs: number;
+    ejectedUntil?: string;
+  }>;
+}
+
+export interface ServiceClient {
+  readonly service: string;
+  request(request: ServiceRequest): Promise<ServiceResponse>;
+  state(): ClientState;
+  close(): void;
+}
+
+const DEFAULT_RETRY: RetryOptions = { maxRetries: 2, baseDelayMs: 25, maxDelayMs: 400 };
+const DEFAULT_EJECTION: EjectionPolicy = { consecutiveFailures: 3, baseMs: 5_000, maxMs: 60_000 };
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+/** Answers that say "this instance, now" rather than "this request": worth another try. */
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
+
+type Attempt =
+  | { failed: boolean; elapsedMs: number; response: Dispatcher.ResponseData; endpoint: Endpoint }
+  | { failed: true; elapsedMs: number; error: ProblemError; endpoint: Endpoint };
+
+/**
+ * Calls one service through discovery and the platform's resilience policies, from
+ * the outside in: retries (idempotent requests only, full-jitter backoff, within a
+ * retry budget and the deadline), a bulkhead, a circuit breaker, then one instance
+ * picked by the load balancer, with passive ejection of failing instances.
+ */
+export function createServiceClient(options: ServiceClientOptions): ServiceClient {
+  const { service, discovery, http } = options;
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const budget = options.retryBudget ?? new RetryBudget();
+  const breaker = new Breaker(options.breaker);
+  const limits = options.bulkhead ?? { maxConcurrent: 64, maxQueued: 16 };
+  const bulk: BulkheadPolicy = bulkhead(limits.maxConcurrent, limits.maxQueued);
+  const pool = new InstancePool(options.strategy ?? 'p2c-ewma', { ...DEFAULT_EJECTION, ...options.ejection });
+  const metrics: ClientMetrics | undefined = options.metrics ? clientMetrics(options.metrics) : undefined;
+  const defaultTimeout = options.timeoutMs ?? 5_000;
+  let known = false;
+
+  const STATE_VALUE = { closed: 0, open: 1, 'half-open': 2, isolated: 1 } as const;
+  metrics?.breakerState.set({ upstream: service }, 0);
+  breaker.onStateChange = (to) => {
+    metrics?.breakerState.set({ upstream: service }, STATE_VALUE[to]);
+    metrics?.breakerTransitions.inc({ upstream: service, to });
+  };
+  pool.onEject = (endpoint) =>
+    metrics?.ejections.inc({ upstream: service, instance: endpoint.instance.instanceId });
+  const unwatch = discovery.watch(service, (instances) => {
+    known = true;
+    pool.update(instances);
+  });
+
+  async function endpoints(): Promise<void> {
+    if (known) return;
+    pool.update(await discovery.instances(service));
+    known = true;
+  }
+
+  async function attemptOnce(request: ServiceRequest, endpoint: Endpoint, timeoutMs: number) {
+    pool.started(endpoint);
+    const started = performance.now();
+    try {
+      const response = await http.request({
+        method: request.method,
+        url: `${endpoint.instance.url}${request.path}`,
+        headers: request.headers,
+        body: request.body,
+        timeoutMs,
+      });
+      const elapsedMs = performance.now() - started;
+      const failed = response.statusCode >= 500;
+      pool.finished(endpoint, { failed, elapsedMs });
+      return { failed, elapsedMs, response, endpoint } satisfies Attempt;
+    } catch (error) {
+      const elapsedMs = performance.now() - started;
+      pool.finished(endpoint, { failed: true, elapsedMs });
+      if (!(error instanceof ProblemError)) throw error;
+      return { failed: true, elapsedMs, error, endpoint } satisfies Attempt;
+    }
+  }
+
+  function refusal(error: unknown): ProblemError | undefined {
+    if (error instanceof BrokenCircuitError) {
+      metrics?.rejections.inc({ upstream: service, reason: 'circuit-open' });
+      const retryAfter = breaker.retryAfterSeconds();
+      return new ServiceUnavailable(`${service} is failing; its circuit is open for ${retryAfter} s`, {
+        headers: { 'retry-after': String(retryAfter) },
+        extensions: { upstream: service, circuit: 'open' },
+      });
+    }
+    if (error instanceof BulkheadRejectedError) {
+      metrics?.rejections.inc({ upstream: service, reason: 'bulkhead-full' });
+      return new ServiceUnavailable(`Too many calls to ${service} in progress`, {
+        headers: { 'retry-after': '1' },
+        extensions: { upstream: service, bulkhead: 'full' },
+      });
+    }
+    return undefined;
+  }
+
+  function mayRetry(request: ServiceRequest, attempt: Attempt, retries: number, deadline: number): boolean {
+    const reason =
+      'error' in attempt ? attempt.error.code.toLowerCase() : String(attempt.response.statusCode);
+    if ('response' in attempt && !RETRYABLE_STATUS.has(attempt.response.statusCode)) return false;
+    const deny = (why: string) => {
+      metrics?.retriesDenied.inc({ upstream: service, reason: why });
+      return false;
+    };
+    const headers = request.headers ?? {};
+    if (!IDEMPOTENT.has(request.method) && !headers['idempotency-key']) return deny('not-idempotent');
+    if (retries >= retry.maxRetries) return deny('attempts');
+    if (deadline - Date.now() < retry.baseDelayMs * 2) return deny('deadline');
+    if (!budget.tryRetry()) return deny('budget');
+    metrics?.retries.inc({ upstream: service, reason });
+    return true;
+  }
+
+  async function request(request: ServiceRequest): Promise<ServiceResponse> {
+    const left = remainingTime();
+    const deadline =
+      Date.now() + Math.min(request.timeoutMs ?? defaultTimeout, left ?? Number.POSITIVE_INFINITY);
+    await endpoints();
+    budget.recordRequest();
+    const tried = new Set<string>();
+    for (let retries = 0; ; retries++) {
+      const endpoint = pool.pick(tried);
+      if (!endpoint) {
+        metrics?.rejections.inc({ upstream: service, reason: 'no-instance' });
+        throw new ServiceUnavailable(`No instance of ${service} is available`, {
+          headers: { 'retry-after': '1' },
+          extensions: { upstream: service },
+        });
+      }
+      const timeoutMs = deadline - Date.now();
+      if (timeoutMs <= 0) throw new DeadlineExceeded(`No time left to call ${service}`);
+      tried.add(endpoint.instance.instanceId);
+      let attempt: Attempt;
+      try {
+        attempt = await bulk.execute(() => breaker.execute(() => attemptOnce(request, endpoint, timeoutMs)));
+      } catch (error) {
+        metrics?.requests.inc({ upstream: service, outcome: 'rejected' });
+        throw refusal(error) ?? error;
+      }
+      if (!attempt.failed || !mayRetry(request, attempt, retries, deadline)) {
+        metrics?.requests.inc({ upstream: service, outcome: attempt.failed ? 'failed' : 'ok' });
+        if ('error' in attempt) throw attempt.error;
+        return { ...attempt.response, instance: attempt.endpoint.instance, attempts: retries + 1 };
+      }
+      if ('response' in attempt) await attempt.response.body.dump();
+      const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** retries);
+      await sleep(Math.random() * Math.min(cap, Math.max(0, deadline - Date.now() - 1)));
+    }
+  }
+
+  return {
+    service,
+    request,
+    state() {
+      const now = Date.now();
+      return {
+        service,
+        strategy: pool.strategy,
+        breaker: {
+          state: breaker.state,
+          since: new Date(breaker.since).toISOString(),
+          ...(breaker.state === 'open' ? { retryAfterSeconds: breaker.retryAfterSeconds(now) } : {}),
+        },
+        bulkhead: {
+          maxConcurrent: limits.maxConcurrent,
+          active: limits.maxConcurrent - bulk.executionSlots,
+          queued: limits.maxQueued - bulk.queueSlots,
+        },
+        retryBudget: { ratio: budget.ratio, available: budget.available },
+        instances: pool.endpoints.map((endpoint) => ({
+          instanceId: endpoint.instance.instanceId,
+          url: endpoint.instance.url,
+          version: endpoint.instance.version,
+          outstanding: endpoint.outstanding,
+          latencyMs: Math.round(endpoint.latencyMs * 10) / 10,
+          ...(endpoint.ejectedUntil > now
+            ? { ejectedUntil: new Date(endpoint.ejectedUntil).toISOString() }
+            : {}),
+        })),
+      };
+    },
+    close: unwatch,
+  };
+}

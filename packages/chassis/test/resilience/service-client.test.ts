@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { Registry } from 'prom-client';
+import { runWithCorrelationId } from '../../src/context.ts';
+import { staticDiscovery } from '../../src/discovery/static.ts';
+import { ProblemError } from '../../src/errors.ts';
+import { createHttpClient } from '../../src/http-client.ts';
+import { RetryBudget } from '../../src/resilience/retry-budget.ts';
+import { createServiceClient, type ServiceClientOptions } from '../../src/resilience/service-client.ts';
+import { answer, startUpstream, type Upstream } from './upstreams.ts';
+
+const http = createHttpClient();
+const upstreams: Upstream[] = [];
+after(async () => {
+  await Promise.all(upstreams.map((upstream) => upstream.close()));
+  await http.close();
+});
+
+async function upstream(handler = answer(200, 'ok')): Promise<Upstream> {
+  const started = await startUpstream(handler);
+  upstreams.push(started);
+  return started;
+}
+
+/** A port nothing listens on: connection refused. */
+async function deadUrl(): Promise<string> {
+  const gone = await startUpstream();
+  await gone.close();
+  return gone.url;
+}
+
+function client(urls: string[], overrides: Partial<ServiceClientOptions> = {}) {
+  const metrics = new Registry();
+  const subject = createServiceClient({
+    service: 'catalog',
+    discovery: staticDiscovery({ catalog: urls }),
+    http,
+    strategy: 'round-robin',
+    retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    metrics,
+    ...overrides,
+  });
+  return { subject, metrics };
+}
+
+async function metricValue(metrics: Registry, name: string, labels: Record<string, string>) {
+  const metric = (await metrics.getMetricsAsJSON()).find((entry) => entry.name === name);
+  const values = (metric?.values ?? []) as Array<{ labels: Record<string, unknown>; value: number }>;
+  return values
+    .filter((value) => Object.entries(labels).every(([key, wanted]) => value.labels[key] === wanted))
+    .reduce((sum, value) => sum + value.value, 0);
+}
+
+async function problemOf(promise: Promise<unknown>): Promise<ProblemError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ProblemError, `expected a problem, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the call to fail');
+}
+
+describe('retries', () => {
+  test('a GET that meets a 503 is retried on another instance and succeeds', async () => {
+    const failing = await upstream(answer(503));
+    const healthy = await upstream(answer(200, 'fine'));
+    const { subject, metrics } = client([failing.url, healthy.url]);
+    const response = await subject.request({ method: 'GET', path: '/api/v1/products' });
+    assert.equal(response.statusCode, 200);
+    assert.equal(await response.body.text(), 'fine');
+    assert.equal(response.attempts, 2);
+    assert.equal(await metricValue(metrics, 'client_retries_total', { upstream: 'catalog' }), 1);
+  });
+
+  test('a GET to a dead instance is retried elsewhere', async () => {
+    const healthy = await upstream(answer(200, 'fine'));
+    const { subject } = client([await deadUrl(), healthy.url]);
+    for (let i = 0; i < 6; i++) {
+      const response = await subject.request({ method: 'GET', path: '/' });
+      assert.equal(response.statusCode, 200);
+      await response.body.dump();
+    }
+    const dead = subject.state().instances.find((instance) => instance.url !== healthy.url);
+    assert.ok(dead?.ejectedUntil, 'the dead instance was ejected after consecutive failures');
+  });
+
+  test('a POST without an Idempotency-Key is never retried', async () => {
+    const failing = await upstream(answer(503));
+    const other = await upstream(answer(503));
+    const { subject, metrics } = client([failing.url, other.url]);
+    const response = await subject.request({ method: 'POST', path: '/api/v1/orders', body: '{}' });
+    assert.equal(response.statusCode, 503);
+    assert.equal(response.attempts, 1);
+    assert.equal(failing.hits + other.hits, 1);
+    const denied = await metricValue(metrics, 'client_retries_denied_total', { reason: 'not-idempotent' });
+    assert.equal(denied, 1);
+  });
+
+  test('a POST with an Idempotency-Key is retried', async () => {
+    const failing = await upstream(answer(503));
+    const healthy = await upstream(answer(201, 'created'));
+    const { subject } = client([failing.url, healthy.url]);
+    const response = await subject.request({
+      method: 'POST',
+      path: '/api/v1/orders',
+      headers: { 'idempotency-key': 'order-1' },
+      body: '{}',
+    });
+    assert.equal(response.statusCode, 201);
+    assert.equal(response.attempts, 2);
+  });
+
+  test('a 4xx or a plain 500 is an answer, not a reason to retry', async () => {
+    const notFound = await upstream(answer(404));
+    const { subject } = client([notFound.url]);
+    const response = await subject.request({ method: 'GET', path: '/missing' });
+    assert.equal(response.statusCode, 404);
+    assert.equal(notFound.hits, 1);
+  });
+
+  test('under a failing upstream, retries stay within the retry budget', async () => {
+    const failing = await upstream(answer(503));
+    const budget = new RetryBudget({ ratio: 0.1, reservePerSecond: 0, capacity: 2 });
+    const { subject, metrics } = client([failing.url], {
+      retryBudget: budget,
+      retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 2 },
+      // Keep the breaker out of it: this is about the budget alone.
+      breaker: { windowSize: 1_000, minimumCalls: 1_000 },
+      ejection: { consecutiveFailures: 1_000_000 },
+    });
+    const requests = 200;
+    for (let i = 0; i < requests; i++) {
+      const response = await subject.request({ method: 'GET', path: '/' });
+      await response.body.dump();
+    }
+    const retries = failing.hits - requests;
+    assert.ok(retries <= 2 + requests * 0.1, `${retries} retries for ${requests} requests`);
+    assert.ok(retries >= 10, `the budget still lets some retries through (${retries})`);
+    assert.ok((await metricValue(metrics, 'client_retries_denied_total', { reason: 'budget' })) > 100);
+  });
+});
+
+describe('circuit breaker in the client', () => {
+  test('opens on a failing upstream, then fails fast with 503 and Retry-After', async () => {
+    const failing = await upstream(answer(500));
+    const { subject, metrics } = client([failing.url], {
+      breaker: { minimumCalls: 5, windowSize: 5, openMs: 30_000 },
+      ejection: { consecutiveFailures: 1_000_000 },
+    });
+    for (let i = 0; i < 5; i++) await (await subject.request({ method: 'GET', path: '/' })).body.dump();
+    assert.equal(subject.state().breaker.state, 'open');
+    const problem = await problemOf(subject.request({ method: 'GET', path: '/' }));
+    assert.equal(problem.status, 503);
+    assert.equal(problem.headers['retry-after'], '30');
+    assert.equal(failing.hits, 5, 'the open circuit kept the call from the upstream');
+    assert.equal(await metricValue(metrics, 'client_circuit_state', { upstream: 'catalog' }), 1);
+    assert.equal(await metricValue(metrics, 'client_rejections_total', { reason: 'circuit-open' }), 1);
+  });
+});
+
+describe('bulkhead', () => {
+  test('calls beyond the cap are refused fast with 503 instead of piling up', async () => {
+    const slow = await upstream(answer(200, 'slow', 300));
+    const { subject } = client([slow.url], { bulkhead: { maxConcurrent: 2, maxQueued: 1 } });
+    const started = performance.now();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 6 }, () => subject.request({ method: 'GET', path: '/' })),
+    );
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+    assert.equal(refused.length, 3);
+    for (const outcome of refused) {
+      const reason = (outcome as PromiseRejectedResult).reason as ProblemError;
+      assert.equal(reason.status, 503);
+    }
+    assert.equal(slow.hits, 3, 'two at once, one queued, the rest never sent');
+    assert.ok(performance.now() - started < 5_000);
+  });
+});
+
+describe('timeouts and deadlines', () => {
+  test('a call that outlives its timeout fails with 504', async () => {
+    const hanging = await upstream(() => undefined);
+    const { subject } = client([hanging.url], { timeoutMs: 200, retry: { maxRetries: 0 } });
+    const problem = await problemOf(subject.request({ method: 'GET', path: '/' }));
+    assert.equal(problem.status, 504);
+  });
+
+  test('the caller’s remaining time travels with the call and bounds it', async () => {
+    const echo = await upstream(answer(200));
+    const { subject } = client([echo.url], { timeoutMs: 5_000 });
+    await runWithCorrelationId(
+      'deadline-test',
+      async () => (await subject.request({ method: 'GET', path: '/' })).body.dump(),
+      Date.now() + 800,
+    );
+    const sent = Number(echo.lastHeaders['x-deadline-ms']);
+    assert.ok(sent > 0 && sent <= 800, `x-deadline-ms was ${sent}`);
+    assert.equal(echo.lastHeaders['x-correlation-id'], 'deadline-test');
+  });
+
+  test('no call is made once the deadline has passed', async () => {
+    const echo = await upstream(answer(200));
+    const { subject } = client([echo.url]);
+    const problem = await problemOf(
+      runWithCorrelationId('late', () => subject.request({ method: 'GET', path: '/' }), Date.now() - 1),
+    );
+    assert.equal(problem.status, 504);
+    assert.equal(echo.hits, 0);
+  });
+});
+
+describe('discovery', () => {
+  test('no instance known gives 503 with Retry-After', async () => {
+    const { subject } = client([]);
+    const problem = await problemOf(subject.request({ method: 'GET', path: '/' }));
+    assert.equal(problem.status, 503);
+  });
+});

@@ -1,0 +1,108 @@
+// Operators' views of the gateway's resilience state, and fault injection for any
+// service, fanned out to every instance discovery knows. Admin only.
+import {
+  type App,
+  type Discovery,
+  FaultRule,
+  type HttpClient,
+  type Service,
+  type ServiceClient,
+  Type,
+} from '@platform/chassis';
+import { UnknownService } from './errors.ts';
+
+const ADMIN = { access: 'admin' } as const;
+const ServiceParams = Type.Object({ service: Type.String({ pattern: '^[a-z][a-z0-9-]{0,40}$' }) });
+
+interface InstanceFaults {
+  instanceId: string;
+  url: string;
+  status: number;
+  fault: unknown;
+}
+
+export function registerAdminRoutes(
+  gateway: Service,
+  options: { discovery: Discovery; clients: ServiceClient[]; http: HttpClient },
+): void {
+  const { app } = gateway;
+  const { discovery, clients, http } = options;
+  const tags = ['operations'];
+
+  app.get('/api/v1/admin/resilience', { config: ADMIN, schema: { tags } }, async () => ({
+    discovery: discovery.driver,
+    upstreams: Object.fromEntries(clients.map((client) => [client.service, client.state()])),
+  }));
+
+  app.get('/api/v1/admin/instances', { config: ADMIN, schema: { tags } }, async () => {
+    const seen = Object.fromEntries(clients.map((client) => [client.service, client.state()]));
+    const now = Date.now();
+    const services = Object.entries(discovery.snapshot()).map(([service, instances]) => ({
+      service,
+      instances: instances.map((instance) => {
+        const measured = seen[service]?.instances.find((entry) => entry.instanceId === instance.instanceId);
+        const ejected = measured?.ejectedUntil && Date.parse(measured.ejectedUntil) > now;
+        return { ...instance, health: ejected ? 'ejected' : 'healthy', ...(measured ?? {}) };
+      }),
+    }));
+    return { discovery: discovery.driver, services };
+  });
+
+  const faultsOf = (app: App, method: 'GET' | 'PUT' | 'DELETE') => {
+    app.route({
+      method,
+      url: '/api/v1/admin/faults/:service',
+      config: ADMIN,
+      schema: { tags, params: ServiceParams, ...(method === 'PUT' ? { body: FaultRule } : {}) },
+      handler: async (request) => {
+        const { service } = request.params as { service: string };
+        const body = method === 'PUT' ? (request.body as FaultRule) : undefined;
+        if (service === 'gateway') return { service, instances: [applyLocally(gateway, method, body)] };
+        const instances = await discovery.instances(service).catch(() => []);
+        if (instances.length === 0) throw new UnknownService(`No instance of ${service} is known`);
+        const authorization = request.headers.authorization ?? '';
+        const results = await Promise.all(
+          instances.map(async (instance): Promise<InstanceFaults> => {
+            try {
+              const response = await http.request({
+                method,
+                url: `${instance.url}/admin/faults`,
+                headers: { authorization, ...(body ? { 'content-type': 'application/json' } : {}) },
+                body: body ? JSON.stringify(body) : null,
+                timeoutMs: 3_000,
+              });
+              const text = await response.body.text();
+              const fault = text ? ((JSON.parse(text) as { fault?: unknown }).fault ?? null) : null;
+              return {
+                instanceId: instance.instanceId,
+                url: instance.url,
+                status: response.statusCode,
+                fault,
+              };
+            } catch (error) {
+              return {
+                instanceId: instance.instanceId,
+                url: instance.url,
+                status: 502,
+                fault: String(error),
+              };
+            }
+          }),
+        );
+        return { service, instances: results };
+      },
+    });
+  };
+  for (const method of ['GET', 'PUT', 'DELETE'] as const) faultsOf(app, method);
+}
+
+function applyLocally(gateway: Service, method: 'GET' | 'PUT' | 'DELETE', rule?: FaultRule): InstanceFaults {
+  if (method === 'PUT' && rule) gateway.faults.set(rule);
+  if (method === 'DELETE') gateway.faults.clear();
+  return {
+    instanceId: gateway.instanceId,
+    url: 'self',
+    status: 200,
+    fault: gateway.faults.current() ?? null,
+  };
+}
