@@ -10,7 +10,7 @@ export interface PlatformState {
   gateway: string;
   launcherPid: number;
   database: { pid?: number };
-  services: Array<{ name: string; pid: number; url: string }>;
+  services: Array<{ name: string; instance: string; pid: number; url: string }>;
 }
 
 export interface RunningPlatform {
@@ -21,10 +21,14 @@ export interface RunningPlatform {
 }
 
 /** Starts the platform exactly as the README says (`npm start`) and waits until it reports ready. */
-export async function npmStart(env: Record<string, string>, timeoutMs = 120_000): Promise<RunningPlatform> {
+export async function npmStart(
+  env: Record<string, string>,
+  timeoutMs = 120_000,
+  args: string[] = [],
+): Promise<RunningPlatform> {
   const stateFile = join(env.PLATFORM_DATA_DIR ?? '', 'platform.json');
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn('npm', ['start'], {
+  const child = spawn('npm', ['start', ...(args.length ? ['--', ...args] : [])], {
     cwd: root,
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -221,6 +221,9 @@ async function main(): Promise<void> {
     await Promise.all(wave.map((definition) => startService(definition, instances, urls, secrets)));
   }
   writeState();
+  // Instances become ready in any order; the table lists them in start order.
+  const order = (row: Row) => instances.findIndex((instance) => instance.label === row.service);
+  rows.sort((a, b) => order(a) - order(b));
   say(`\n${renderTable(rows)}`);
   say(`\nAll ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Press Ctrl-C to stop.\n`);
   if (admin.created && !process.env.ADMIN_PASSWORD) {

@@ -34,6 +34,7 @@ export class Supervisor {
   #stopping = false;
   #restartTimer: NodeJS.Timeout | undefined;
   #startedAt = 0;
+  #starts = 0;
   readonly #policy = new RestartPolicy({ baseMs: 500, maxMs: 15_000, stableAfterMs: 30_000 });
   readonly #events: SupervisorEvents;
 
@@ -47,9 +48,16 @@ export class Supervisor {
     return this.#child?.pid;
   }
 
+  /** Starts (or restarts) the process. */
   start(): number {
+    // A restarted process is a new instance (fresh state, fresh counters), so it gets
+    // a new instance id: catalog-2, then catalog-2-r1. Discovery then sees the old
+    // one leave when its TTL runs out and the new one arrive.
+    const restarts = this.#starts++;
+    const env = { ...this.spec.env };
+    if (restarts > 0 && env.INSTANCE_ID) env.INSTANCE_ID = `${env.INSTANCE_ID}-r${restarts}`;
     const child = spawn(process.execPath, this.spec.args, {
-      env: this.spec.env,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
