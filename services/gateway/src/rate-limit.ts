@@ -47,31 +47,48 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate * 1000) + 10
 return { allowed, tostring(tokens) }
 `;
 
-/** Buckets in Redis: every gateway instance sharing it enforces one limit together. */
-export function redisRateLimitStore(redis: Redis): RateLimitStore {
+/**
+ * Buckets in Redis: every gateway instance sharing it enforces one limit together.
+ * While Redis cannot be reached, each instance limits on its own (in memory) rather
+ * than failing requests or letting everything through.
+ */
+export function redisRateLimitStore(
+  redis: Redis,
+  onFallback: (error: unknown) => void = () => {},
+): RateLimitStore {
+  const fallback = memoryRateLimitStore();
   return {
     async take(key, policy) {
-      const [allowed, rawTokens] = (await redis.eval(
-        TAKE_SCRIPT,
-        1,
-        `ratelimit:${key}`,
-        policy.capacity,
-        policy.refillPerSecond,
-      )) as [number, string];
-      const tokens = Number(rawTokens);
-      const resetSeconds = Math.ceil((policy.capacity - tokens) / policy.refillPerSecond);
-      if (allowed === 1)
-        return { allowed: true, limit: policy.capacity, remaining: Math.floor(tokens), resetSeconds };
-      return {
-        allowed: false,
-        limit: policy.capacity,
-        remaining: 0,
-        resetSeconds,
-        retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / policy.refillPerSecond)),
-      };
+      try {
+        return await takeFromRedis(redis, key, policy);
+      } catch (error) {
+        onFallback(error);
+        return fallback.take(key, policy);
+      }
     },
     async close() {
-      await redis.quit();
+      await redis.quit().catch(() => redis.disconnect());
     },
+  };
+}
+
+async function takeFromRedis(redis: Redis, key: string, policy: RatePolicy): Promise<Decision> {
+  const [allowed, rawTokens] = (await redis.eval(
+    TAKE_SCRIPT,
+    1,
+    `ratelimit:${key}`,
+    policy.capacity,
+    policy.refillPerSecond,
+  )) as [number, string];
+  const tokens = Number(rawTokens);
+  const resetSeconds = Math.ceil((policy.capacity - tokens) / policy.refillPerSecond);
+  if (allowed === 1)
+    return { allowed: true, limit: policy.capacity, remaining: Math.floor(tokens), resetSeconds };
+  return {
+    allowed: false,
+    limit: policy.capacity,
+    remaining: 0,
+    resetSeconds,
+    retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / policy.refillPerSecond)),
   };
 }

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import {
@@ -66,7 +68,18 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
   const redis = config.REDIS_URL
     ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: false })
     : undefined;
-  const rateLimits = redis ? redisRateLimitStore(redis) : memoryRateLimitStore();
+  if (redis) {
+    // Start with the shared limits and cache in place when Redis is there; work without it otherwise.
+    await Promise.race([once(redis, 'ready'), sleep(3_000)]);
+  }
+  let warned = false;
+  const rateLimits = redis
+    ? redisRateLimitStore(redis, (error) => {
+        if (!warned)
+          service.log.warn({ err: error }, 'Redis unreachable: rate limits are per instance meanwhile');
+        warned = true;
+      })
+    : memoryRateLimitStore();
   service.onShutdown(() => rateLimits.close());
   const cacheTimes = {
     freshMs: config.CACHE_FRESH_MS,
