@@ -32,6 +32,8 @@ export class Registrations {
   readonly #listeners = new Set<(change: Change) => void>();
   readonly #now: () => number;
   #index = 0;
+  /** Called with the service name of each new instance. */
+  onRegister: (service: string) => void = () => {};
   /** Called with the service name of each eviction. */
   onEvict: (service: string) => void = () => {};
 
@@ -64,6 +66,7 @@ export class Registrations {
       existing.version !== record.version ||
       existing.zone !== record.zone ||
       JSON.stringify(existing.metadata) !== JSON.stringify(record.metadata);
+    if (!existing) this.onRegister(announcement.service);
     if (changed) this.#changed(announcement.service);
     return { record: publicRecord(record), created: !existing };
   }

@@ -1,5 +1,5 @@
-// The chassis's discovery drivers against a real registry (and, where one can be
-// reached, a real Consul agent).
+// The chassis's registry discovery driver against a real registry (the Consul driver
+// is tested in packages/chassis/test/consul.test.ts, the static one beside it).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,7 +9,6 @@ import {
   registryDiscovery,
   type Service,
   type ServiceInstance,
-  staticUrlsFromEnv,
 } from '@platform/chassis';
 import { startTestIssuer, type TestIssuer } from '@platform/testkit';
 import { RegistryConfig } from '../src/config.ts';
@@ -33,9 +32,9 @@ async function start(atPort = 0): Promise<Service> {
   );
 }
 
-function driver(): Discovery {
+function driver(atPort = port): Discovery {
   const discovery = registryDiscovery({
-    registryUrl: `http://127.0.0.1:${port}`,
+    registryUrl: `http://127.0.0.1:${atPort}`,
     tokens: { token: () => issuer.token(['service']) },
     heartbeatIntervalMs: HEARTBEAT_MS,
     watchWaitMs: 2_000,
@@ -74,6 +73,20 @@ after(async () => {
 });
 
 describe('registry discovery driver', () => {
+  test('a watcher of a registry that has seen no change yet waits instead of asking in a loop', async () => {
+    const empty = await start();
+    let requests = 0;
+    empty.app.server.on('request', () => {
+      requests += 1;
+    });
+    const watcher = driver((empty.app.server.address() as { port: number }).port);
+    assert.deepEqual(await watcher.instances('catalog'), []);
+    await sleep(500);
+    await watcher.close();
+    await empty.shutdown('test over');
+    assert.ok(requests <= 3, `${requests} requests in 500 ms`);
+  });
+
   test('a watcher learns of a new instance without polling for it', async () => {
     const watcher = driver();
     assert.deepEqual(await watcher.instances('catalog'), []);
@@ -133,17 +146,5 @@ describe('registry discovery driver', () => {
     // The reader's own long poll adds a little; the re-registrations themselves come
     // with the next heartbeat of each instance.
     assert.ok(within <= 2 * HEARTBEAT_MS + 300, `listed again after ${within} ms`);
-  });
-});
-
-describe('static discovery', () => {
-  test('<SERVICE>_URL variables, comma separated, are the instances', () => {
-    const urls = staticUrlsFromEnv({
-      CATALOG_URL: 'http://a:1, http://b:2',
-      SHIPPING_QUOTES_URL: 'http://s:3',
-      DATABASE_URL: 'postgres://x',
-      IDENTITY_URL: '',
-    });
-    assert.deepEqual(urls, { catalog: ['http://a:1', 'http://b:2'], 'shipping-quotes': ['http://s:3'] });
   });
 });

@@ -87,6 +87,8 @@ describe('registry', () => {
     assert.deepEqual(await listed('shipping'), []);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     assert.match(metrics, /registry_evictions_total\{registered_service="shipping"[^}]*\} 1/);
+    assert.match(metrics, /registry_instances\{registered_service="shipping"[^}]*\} 0/);
+    assert.match(metrics, /registry_registrations_total\{[^}]*\} [1-9]/);
   });
 
   test('deregister removes at once; an unknown instance is a 404 problem', async () => {

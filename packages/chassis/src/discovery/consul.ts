@@ -72,7 +72,8 @@ export function consulDiscovery(options: ConsulDiscoveryOptions): Discovery {
   }
 
   const watcher = new ServiceWatcher(async (service, index, signal) => {
-    const query = `passing=true&index=${index}&wait=30s`;
+    // Consul's advice: an index of 0 answers at once, so wait on at least 1.
+    const query = index === undefined ? 'passing=true' : `passing=true&index=${Math.max(1, index)}&wait=30s`;
     const path = `/v1/health/service/${encodeURIComponent(service)}?${query}`;
     const response = await agent(
       'GET',

@@ -44,7 +44,7 @@ export function registryDiscovery(options: RegistryDiscoveryOptions): Discovery 
     `/registry/services/${encodeURIComponent(service)}/instances/${encodeURIComponent(instanceId)}`;
 
   const watcher = new ServiceWatcher(async (service, index, signal) => {
-    const query = index > 0 ? `?index=${index}&wait=${waitMs}` : '';
+    const query = index === undefined ? '' : `?index=${index}&wait=${waitMs}`;
     const response = await call(
       'GET',
       `/registry/services/${encodeURIComponent(service)}${query}`,

@@ -3,12 +3,19 @@ import type { ServiceInstance } from './types.ts';
 
 type Listener = (instances: ServiceInstance[]) => void;
 
-/** One blocking query: the instances now, and the index to wait on next. */
+/**
+ * One blocking query: the instances now, and the index to wait on next. Without an
+ * index (the first call, or after an error) it answers at once; with one it waits
+ * for a change past it.
+ */
 export type Poll = (
   service: string,
-  index: number,
+  index: number | undefined,
   signal: AbortSignal,
 ) => Promise<{ instances: ServiceInstance[]; index: number }>;
+
+/** A blocking query that comes back sooner than this without progress is paced (see #loop). */
+const MIN_QUIET_POLL_MS = 250;
 
 /**
  * What a discovery driver knows of the services it watches, kept fresh by one
@@ -63,20 +70,28 @@ export class ServiceWatcher {
   }
 
   async #loop(service: string, first: () => void): Promise<void> {
-    let index = 0;
-    let delay = 250;
+    let index: number | undefined;
+    let delay = 500;
     const signal = this.#stop.signal;
     while (!signal.aborted) {
+      const started = performance.now();
       try {
         const result = await this.#poll(service, index, signal);
-        index = result.index < index || result.index <= 0 ? 0 : result.index;
+        // An index that went backwards is a restarted server: its answer is current,
+        // and its own index is the one to wait on from now on. Index 0 is a server
+        // that has seen no change yet: waiting on 0 blocks until the first one.
+        const progressed = index === undefined || result.index !== index;
+        index = Math.max(0, result.index);
         this.#set(service, result.instances);
-        delay = 250;
+        delay = 500;
+        // A server that answers at once without moving on would make this loop spin.
+        const quick = performance.now() - started < MIN_QUIET_POLL_MS;
+        if (!progressed && quick) await pause(MIN_QUIET_POLL_MS, signal);
       } catch {
         if (signal.aborted) break;
-        index = 0;
+        index = undefined;
         first();
-        await sleep(delay, undefined, { signal }).catch(() => undefined);
+        await pause(delay, signal);
         delay = Math.min(delay * 2, 5_000);
       }
       first();
@@ -92,4 +107,8 @@ export class ServiceWatcher {
     if (before && JSON.stringify(before) === JSON.stringify(sorted)) return;
     for (const listener of this.#listeners.get(service) ?? []) listener(sorted);
   }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal }).catch(() => undefined);
 }
