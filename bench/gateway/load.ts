@@ -1,55 +1,70 @@
-// One load run with autocannon, in its own process (so the load generator's work
-// does not share an event loop with anything measured), read back as JSON.
-import { execFile } from 'node:child_process';
+// Runs one load run in a child process (load-worker.ts) and reads back its summary.
+import { fork } from 'node:child_process';
 import { join } from 'node:path';
 
-export interface LoadResult {
-  requestsPerSecond: number;
-  latencyMs: { p50: number; p99: number; p99_9: number; max: number };
-  requests: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-
-const cli = join(import.meta.dirname, '..', '..', 'node_modules', 'autocannon', 'autocannon.js');
-
-export function runLoad(options: {
+export interface LoadSpec {
+  mode: 'saturation' | 'overallRate' | 'paced';
   url: string;
   headers: Record<string, string>;
   connections: number;
   durationSeconds: number;
-  /** Requests per second across all connections; unset = as fast as the target answers. */
+  /** Requests per second across all connections (overallRate and paced). */
   rate?: number;
-}): Promise<LoadResult> {
-  const args = [cli, '--json', '-c', String(options.connections), '-d', String(options.durationSeconds)];
-  if (options.rate) args.push('--overallRate', String(options.rate));
-  for (const [name, value] of Object.entries(options.headers)) args.push('-H', `${name}=${value}`);
-  args.push(options.url);
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  /** Per response, from the request going out to the whole response read. */
+  latencyMs: { p50: number; p90: number; p99: number; p99_9: number; max: number };
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** paced only: how far behind its schedule the sender put requests out. */
+  senderLateMs?: { p50: number; p99: number };
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Exact percentiles (nearest rank) of every latency recorded, in milliseconds. */
+export function summarise(
+  latencies: number[],
+  counts: { seconds: number; requests: number; non2xx: number; errors: number; timeouts: number },
+): LoadResult {
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (p: number) =>
+    round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN);
+  return {
+    requestsPerSecond: Math.round(counts.requests / counts.seconds),
+    latencyMs: { p50: at(50), p90: at(90), p99: at(99), p99_9: at(99.9), max: round(sorted.at(-1) ?? 0) },
+    requests: counts.requests,
+    non2xx: counts.non2xx,
+    errors: counts.errors,
+    timeouts: counts.timeouts,
+  };
+}
+
+const worker = join(import.meta.dirname, 'load-worker.ts');
+const running = new Set<ReturnType<typeof fork>>();
+
+/** Stops any load run still going (the bench is exiting). */
+export function stopLoad(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
+export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
-      if (error) return reject(error);
-      const raw = JSON.parse(stdout) as {
-        requests: { average: number; total: number };
-        latency: { p50: number; p99: number; p99_9: number; max: number };
-        non2xx: number;
-        errors: number;
-        timeouts: number;
-        duration: number;
-      };
-      resolve({
-        requestsPerSecond: Math.round(raw.requests.total / raw.duration),
-        latencyMs: {
-          p50: raw.latency.p50,
-          p99: raw.latency.p99,
-          p99_9: raw.latency.p99_9,
-          max: raw.latency.max,
-        },
-        requests: raw.requests.total,
-        non2xx: raw.non2xx,
-        errors: raw.errors,
-        timeouts: raw.timeouts,
-      });
+    const child = fork(worker, [JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    running.add(child);
+    let result: LoadResult | undefined;
+    child.on('message', (message) => {
+      result = message as LoadResult;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      running.delete(child);
+      if (result) resolve(result);
+      else reject(new Error(`load run (${spec.mode} ${spec.url}) exited with ${code} and no result`));
     });
   });
 }

@@ -1,19 +1,31 @@
-// `npm run bench -- gateway [--duration 10] [--rate 500] [--connections 32]`: one
-// upstream, measured directly, through our gateway with every policy on (JWT
-// verification, rate limiting, the resilient service client, metrics, tracing at
-// the default sampling), and through nginx as a plain reverse proxy; the same load
-// tool and the same run for all three. Writes bench/results/gateway.json.
-import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+// Gateway benchmark (issue 5): GET /api/v1/users/me with a bearer token against one
+// tiny upstream, measured directly, through our gateway with every policy on (JWT
+// verification at the edge, rate limit, the service client with breaker, bulkhead and
+// retries, metrics, tracing at the default sampling) and through nginx as a plain
+// reverse proxy. The same load runs, from a process of their own, against all three:
+//   warm-up     autocannon, 8 connections, as fast as it answers (not recorded)
+//   paced       open loop at --rate req/s, one request every 1/rate s
+//   overallRate autocannon --overallRate: --rate req/s sent as a burst each second
+//   saturation  autocannon, --connections connections, as fast as it answers
+// Run: npm run bench -- gateway [--duration 10] [--rate 500] [--connections 32]
+// Writes bench/results/gateway.json.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { freePort } from '@platform/devinfra';
-import { type JWK, SignJWT } from 'jose';
 import { machineDetails } from '../machine.ts';
-import { type LoadResult, runLoad } from './load.ts';
-import { nginxBinary, startNginx } from './nginx.ts';
+import { type LoadResult, type LoadSpec, runLoad } from './load.ts';
+import { nginxBinary } from './nginx.ts';
+import {
+  benchIssuer,
+  expectOk,
+  path,
+  type Started,
+  startGateway,
+  startProxy,
+  startUpstream,
+  stopAllAndWait,
+  stopOnExit,
+} from './targets.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
@@ -21,147 +33,137 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     rate: { type: 'string', default: '500' },
     connections: { type: 'string', default: '32' },
+    'rate-connections': { type: 'string', default: '16' },
+    warmup: { type: 'string', default: '2' },
   },
 });
-const duration = Number(values.duration);
-const rate = Number(values.rate);
-const connections = Number(values.connections);
+const settings = {
+  durationSeconds: Number(values.duration),
+  warmupSeconds: Number(values.warmup),
+  rate: Number(values.rate),
+  rateConnections: Number(values['rate-connections']),
+  saturationConnections: Number(values.connections),
+};
+for (const [name, value] of Object.entries(settings)) {
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`${name} must be a positive number, not ${value}`);
+    process.exit(2);
+  }
+}
 
 const nginx = nginxBinary();
 if (!nginx) {
-  console.error('nginx is not installed: apt-get install nginx-light (Debian), then run this again');
+  console.error('nginx is not installed. On Debian or Ubuntu: apt-get install nginx-light (or nginx)');
   process.exit(2);
 }
+stopOnExit();
 
-const children: Array<{ stop(): void }> = [];
-const stopAll = () => {
-  for (const child of children.reverse()) child.stop();
-};
-process.on('exit', stopAll);
-process.on('SIGINT', () => process.exit(130));
-
-function track(child: ChildProcess) {
-  children.push({ stop: () => child.kill('SIGTERM') });
-  return child;
-}
-
-async function waitForOk(url: string, headers: Record<string, string>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const response = await fetch(url, { headers }).catch(() => undefined);
-    if (response?.status === 200) return;
-    await response?.arrayBuffer();
-    await sleep(100);
-  }
-  throw new Error(`${url} never answered 200`);
-}
-
-// A signing key for the bench user; the upstream publishes its public half as the JWKS.
-const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-const kid = `bench-${randomUUID().slice(0, 8)}`;
-const jwk: JWK = { ...(publicKey.export({ format: 'jwk' }) as JWK), kid, alg: 'EdDSA', use: 'sig' };
-const token = await new SignJWT({ roles: ['customer'] })
-  .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
-  .setIssuer('urn:platform:identity')
-  .setAudience('platform')
-  .setSubject(randomUUID())
-  .setJti(randomUUID())
-  .setIssuedAt()
-  .setExpirationTime('1h')
-  .sign(privateKey);
+const issuer = 'urn:platform:identity';
+const audience = 'platform';
+const { jwks, token } = await benchIssuer(issuer, audience);
 const headers = { authorization: `Bearer ${token}` };
-const path = '/api/v1/users/me';
+const upstreamUrl = await startUpstream(jwks);
+const gateway = await startGateway(upstreamUrl, issuer, audience);
+const proxy = await startProxy(nginx, upstreamUrl);
 
-const upstreamPort = await freePort();
-const upstream = track(
-  fork(join(import.meta.dirname, 'upstream.ts'), [], {
-    env: { ...process.env, PORT: String(upstreamPort), BENCH_JWKS: JSON.stringify({ keys: [jwk] }) },
-  }),
-);
-await new Promise((resolve) => upstream.once('message', resolve));
-const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
-
-const gatewayPort = await freePort();
-track(
-  spawn(
-    process.execPath,
-    ['--import', '@platform/chassis/telemetry-preload', join(root, 'services', 'gateway', 'src', 'main.ts')],
-    {
-      cwd: root,
-      stdio: 'ignore',
-      env: {
-        ...process.env,
-        SERVICE_NAME: 'gateway',
-        PORT: String(gatewayPort),
-        LOG_LEVEL: 'warn',
-        IDENTITY_URL: upstreamUrl,
-        CATALOG_URL: upstreamUrl,
-        // The limiter runs on every request but never refuses one: the bench measures its cost.
-        RATE_LIMIT_POLICIES: JSON.stringify({ browse: { capacity: 1e9, refillPerSecond: 1e9 } }),
-      },
-    },
-  ),
-);
-const nginxPort = await freePort();
-children.push(startNginx(nginx, nginxPort, upstreamPort));
-
-const targets = {
-  direct: `${upstreamUrl}${path}`,
-  gateway: `http://127.0.0.1:${gatewayPort}${path}`,
-  nginx: `http://127.0.0.1:${nginxPort}${path}`,
-};
-for (const url of Object.values(targets)) await waitForOk(url, headers);
+// Every target must answer the request 200, with the upstream's body, before any load.
+const direct: Started = { url: upstreamUrl, diagnose: () => '' };
+const expected = await (await fetch(`${upstreamUrl}${path}`, { headers })).text();
+const targets = { direct, gateway, nginx: proxy };
+for (const [name, target] of Object.entries(targets)) {
+  const answered = await expectOk(name, `${target.url}${path}`, headers, expected, target.diagnose);
+  // The limiter must run on every request through the gateway (and never refuse).
+  if (name === 'gateway' && answered.get('ratelimit-limit') !== String(1e9)) {
+    throw new Error(`the gateway's answer has no ratelimit-limit of 1e9: ${answered.get('ratelimit-limit')}`);
+  }
+}
 
 type Target = keyof typeof targets;
-const measured: Record<Target, { fixedRate: LoadResult; saturation: LoadResult }> = {} as never;
-for (const [name, url] of Object.entries(targets) as Array<[Target, string]>) {
-  await runLoad({ url, headers, connections: 8, durationSeconds: 2 }); // warm-up: JIT, connection pools
-  const fixedRate = await runLoad({ url, headers, connections: 16, durationSeconds: duration, rate });
-  const saturation = await runLoad({ url, headers, connections, durationSeconds: duration });
-  measured[name] = { fixedRate, saturation };
-  console.log(
-    `${name.padEnd(8)} fixed ${rate}/s: p50 ${fixedRate.latencyMs.p50} ms  p99 ${fixedRate.latencyMs.p99} ms  p99.9 ${fixedRate.latencyMs.p99_9} ms | ` +
-      `saturation: ${saturation.requestsPerSecond} req/s  p50 ${saturation.latencyMs.p50} ms  p99 ${saturation.latencyMs.p99} ms  p99.9 ${saturation.latencyMs.p99_9} ms` +
-      `${fixedRate.non2xx + saturation.non2xx + saturation.errors ? `  (non-2xx ${fixedRate.non2xx + saturation.non2xx}, errors ${saturation.errors})` : ''}`,
-  );
+type Mode = 'paced' | 'overallRate' | 'saturation';
+const measured = {} as Record<Target, Record<Mode, LoadResult>>;
+const problems: string[] = [];
+for (const [name, target] of Object.entries(targets) as Array<[Target, Started]>) {
+  const load = (spec: Omit<LoadSpec, 'url' | 'headers'>) =>
+    runLoad({ url: `${target.url}${path}`, headers, ...spec });
+  const { durationSeconds, rate, rateConnections } = settings;
+  await load({ mode: 'saturation', connections: 8, durationSeconds: settings.warmupSeconds });
+  const runs: Record<Mode, LoadResult> = {
+    paced: await load({ mode: 'paced', connections: rateConnections, durationSeconds, rate }),
+    overallRate: await load({ mode: 'overallRate', connections: rateConnections, durationSeconds, rate }),
+    saturation: await load({
+      mode: 'saturation',
+      connections: settings.saturationConnections,
+      durationSeconds,
+    }),
+  };
+  measured[name] = runs;
+  for (const [mode, run] of Object.entries(runs)) {
+    if (run.non2xx || run.errors || run.timeouts) {
+      problems.push(`${name} ${mode}: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.timeouts} timeouts`);
+    }
+  }
+  console.log(`${name}: measured`);
 }
 
-// autocannon reports whole milliseconds: a 0 ms percentile (under 1 ms) has no ratio.
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : null);
-const { direct, gateway, nginx: proxy } = measured;
+const against = (pick: (runs: Record<Mode, LoadResult>) => number) => ({
+  gatewayToNginx: ratio(pick(measured.gateway), pick(measured.nginx)),
+  gatewayToDirect: ratio(pick(measured.gateway), pick(measured.direct)),
+});
 const ratios = {
-  saturationRps: {
-    gatewayToNginx: ratio(gateway.saturation.requestsPerSecond, proxy.saturation.requestsPerSecond),
-    gatewayToDirect: ratio(gateway.saturation.requestsPerSecond, direct.saturation.requestsPerSecond),
-  },
-  saturationP99: {
-    gatewayToNginx: ratio(gateway.saturation.latencyMs.p99, proxy.saturation.latencyMs.p99),
-    gatewayToDirect: ratio(gateway.saturation.latencyMs.p99, direct.saturation.latencyMs.p99),
-  },
-  fixedRateP50: {
-    gatewayToNginx: ratio(gateway.fixedRate.latencyMs.p50, proxy.fixedRate.latencyMs.p50),
-    gatewayToDirect: ratio(gateway.fixedRate.latencyMs.p50, direct.fixedRate.latencyMs.p50),
-  },
-  fixedRateP99: {
-    gatewayToNginx: ratio(gateway.fixedRate.latencyMs.p99, proxy.fixedRate.latencyMs.p99),
-    gatewayToDirect: ratio(gateway.fixedRate.latencyMs.p99, direct.fixedRate.latencyMs.p99),
-  },
+  saturationRps: against((runs) => runs.saturation.requestsPerSecond),
+  saturationP99: against((runs) => runs.saturation.latencyMs.p99),
+  pacedP50: against((runs) => runs.paced.latencyMs.p50),
+  pacedP99: against((runs) => runs.paced.latencyMs.p99),
+  overallRateP50: against((runs) => runs.overallRate.latencyMs.p50),
+  overallRateP99: against((runs) => runs.overallRate.latencyMs.p99),
 };
-console.log('ratios', JSON.stringify(ratios));
 
 const result = {
   benchmark: 'gateway',
-  what: 'GET /api/v1/users/me with a bearer token: the upstream directly, through the gateway (every policy on), through nginx (plain reverse proxy); autocannon in its own process',
-  settings: {
-    durationSeconds: duration,
-    fixedRate: rate,
-    fixedRateConnections: 16,
-    saturationConnections: connections,
+  what: `GET ${path} with a bearer token, against one node:http upstream: directly, through the gateway (every policy on), through nginx (plain reverse proxy); load from a process of its own`,
+  settings,
+  modes: {
+    paced: `open loop: one request every 1/${settings.rate} s over a keep-alive pool of up to ${settings.rateConnections} connections (node:http)`,
+    overallRate: `autocannon overallRate ${settings.rate} over ${settings.rateConnections} connections: each connection sends its per-second quota back to back at the start of every second, so a burst of ${settings.rate} requests a second`,
+    saturation: `autocannon, ${settings.saturationConnections} connections, each sending on the previous answer`,
+    latency:
+      'milliseconds, every response recorded with sub-millisecond precision, exact nearest-rank percentiles',
+  },
+  setup: {
+    gateway:
+      'services/gateway/src/main.ts with --import @platform/chassis/telemetry-preload; DISCOVERY=static, LOG_LEVEL=warn, browse rate limit 1e9/1e9 per second, OTEL_TRACES_SAMPLER_ARG unset (0.1), no trace exporter',
+    nginx: `${proxy.version}, worker_processes 1, access_log off, upstream keepalive 64, HTTP/1.1`,
   },
   results: measured,
   ratios,
+  problems,
   machine: machineDetails(),
 };
 const file = join(root, 'bench', 'results', 'gateway.json');
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-console.log(`written to ${file}`);
-process.exit(0);
+
+const cell = (value: number, width = 7) => String(value).padStart(width);
+const latencies = (run: LoadResult) =>
+  `${cell(run.latencyMs.p50)}${cell(run.latencyMs.p99)}${cell(run.latencyMs.p99_9)}`;
+console.log(
+  `\n${''.padEnd(8)}| paced ${settings.rate}/s (ms)     | overallRate ${settings.rate}/s (ms) | saturation, ${settings.saturationConnections} connections`,
+);
+console.log(
+  `${'target'.padEnd(8)}|${'p50'.padStart(7)}${'p99'.padStart(7)}${'p99.9'.padStart(7)} |${'p50'.padStart(7)}${'p99'.padStart(7)}${'p99.9'.padStart(7)} |${'req/s'.padStart(8)}${'p50'.padStart(7)}${'p99'.padStart(7)}${'p99.9'.padStart(7)}`,
+);
+for (const [name, runs] of Object.entries(measured)) {
+  console.log(
+    `${name.padEnd(8)}|${latencies(runs.paced)} |${latencies(runs.overallRate)} |${cell(runs.saturation.requestsPerSecond, 8)}${latencies(runs.saturation)}`,
+  );
+}
+console.log('\nratios (gateway/nginx, gateway/direct):');
+for (const [name, { gatewayToNginx, gatewayToDirect }] of Object.entries(ratios)) {
+  console.log(
+    `  ${name.padEnd(15)} ${String(gatewayToNginx).padStart(6)} ${String(gatewayToDirect).padStart(7)}`,
+  );
+}
+for (const problem of problems) console.error(`!! ${problem}`);
+console.log(`\nwritten to ${file}`);
+await stopAllAndWait();
+process.exit(problems.length ? 1 : 0);

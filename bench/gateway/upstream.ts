@@ -29,4 +29,6 @@ const server = createServer((request, response) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(Number(process.env.PORT), '127.0.0.1', () => process.send?.('listening'));
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.on('SIGTERM', () => process.exit(0));
+// The bench is gone (even killed outright): so is its upstream.
+process.on('disconnect', () => process.exit(0));
