@@ -1,4 +1,5 @@
 import Type, { type Static, type TSchema } from 'typebox';
+import { commerceEventSchemas } from './commerce-events.ts';
 import { Money } from './common.ts';
 
 // Event payloads, by CloudEvents `type`. A type's payload only ever gains optional
@@ -50,6 +51,7 @@ export const eventSchemas = {
   'catalog.product.updated': CatalogProductUpdated,
   'catalog.product.price-changed': CatalogProductPriceChanged,
   'catalog.product.deleted': CatalogProductDeleted,
+  ...commerceEventSchemas,
 } satisfies Record<string, TSchema>;
 
 export type EventType = keyof typeof eventSchemas;

@@ -1,4 +1,10 @@
+export * as cart from './cart.ts';
 export * as catalog from './catalog.ts';
+export * as commerce from './commerce-events.ts';
 export { Money, Page, PageLinks, PageQuery, Pagination } from './common.ts';
 export { type EventData, type EventType, eventSchemas } from './events.ts';
 export * as identity from './identity.ts';
+export * as inventory from './inventory.ts';
+export * as orders from './orders.ts';
+export * as payments from './payments.ts';
+export * as shipping from './shipping.ts';

@@ -37,4 +37,5 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   }
   return { name, url: withDatabase(adminUrl, name), drop: () => dropDatabase(adminUrl, name) };
 }
+export { type SagaProbe, startSagaProbe } from './bus.ts';
 export { startTestIssuer, type TestIssuer } from './tokens.ts';
