@@ -154,6 +154,12 @@ export const ShippingCancelled = Type.Object({
   orderId: OrderId,
   shipmentId: Type.Optional(Type.String({ format: 'uuid' })),
 });
+/** A cancel that came too late: the parcel has left. */
+export const ShippingCancelRefused = Type.Object({
+  orderId: OrderId,
+  shipmentId: Type.String({ format: 'uuid' }),
+  reason: Type.String(),
+});
 export const ShippingShipped = ShipmentFact;
 export const ShippingInTransit = ShipmentFact;
 export const ShippingDelivered = ShipmentFact;
@@ -166,6 +172,8 @@ export const OrderCreated = Type.Object({
   totals: OrderTotals,
   shippingAddress: ShippingAddress,
   paymentMethodId: Type.String(),
+  /** Placed from the caller's cart (the cart then empties), not from explicit lines. */
+  fromCart: Type.Optional(Type.Boolean()),
   placedAt: Type.String({ format: 'date-time' }),
 });
 export const OrderConfirmed = Type.Object({ ...OrderFact.properties, totals: OrderTotals });
@@ -200,6 +208,7 @@ export const commerceEventSchemas = {
   'shipping.scheduled': ShippingScheduled,
   'shipping.failed': ShippingFailed,
   'shipping.cancelled': ShippingCancelled,
+  'shipping.cancel-refused': ShippingCancelRefused,
   'shipping.shipped': ShippingShipped,
   'shipping.in-transit': ShippingInTransit,
   'shipping.delivered': ShippingDelivered,
