@@ -6,6 +6,7 @@ export {
   type EjectionPolicy,
   InstancePool,
 } from './load-balancer.ts';
+export { connectPeers, PeerFailed, type PeerResponse, type Peers, serviceTokensFrom } from './peers.ts';
 export { RetryBudget } from './retry-budget.ts';
 export {
   type ClientState,
