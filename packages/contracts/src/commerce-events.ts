@@ -1,4 +1,4 @@
-import Type, { type TSchema } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 import { Money } from './common.ts';
 
 // The checkout's messages. Commands (`<service>.<verb>`, imperative) are sent by the
@@ -44,6 +44,11 @@ export const OrderTotals = Type.Object({
   total: Type.Integer({ minimum: 0 }),
   currency: Type.String({ pattern: '^[A-Z]{3}$' }),
 });
+
+export type StockLine = Static<typeof StockLine>;
+export type ShippingAddress = Static<typeof ShippingAddress>;
+export type OrderLine = Static<typeof OrderLine>;
+export type OrderTotals = Static<typeof OrderTotals>;
 
 export const PaymentFailureCode = Type.Union([
   Type.Literal('card_declined'),

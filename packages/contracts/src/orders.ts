@@ -5,18 +5,16 @@ import { CardInput } from './payments.ts';
 
 // Order API v1.
 
-export const OrderStatus = Type.Union(
-  [
-    'PENDING',
-    'STOCK_RESERVED',
-    'PAYMENT_AUTHORIZED',
-    'CONFIRMED',
-    'SHIPPED',
-    'DELIVERED',
-    'REJECTED',
-    'CANCELLED',
-  ].map((status) => Type.Literal(status)),
-);
+export const OrderStatus = Type.Union([
+  Type.Literal('PENDING'),
+  Type.Literal('STOCK_RESERVED'),
+  Type.Literal('PAYMENT_AUTHORIZED'),
+  Type.Literal('CONFIRMED'),
+  Type.Literal('SHIPPED'),
+  Type.Literal('DELIVERED'),
+  Type.Literal('REJECTED'),
+  Type.Literal('CANCELLED'),
+]);
 export type OrderStatus =
   | 'PENDING'
   | 'STOCK_RESERVED'

@@ -1,0 +1,155 @@
+// The order aggregate, event-sourced: its events are the truth, its state their fold.
+import type { commerce, orders } from '@platform/contracts';
+
+export type OrderStatus = orders.OrderStatus;
+export type SagaMode = 'orchestration' | 'choreography';
+export type Step =
+  | 'reserve-stock'
+  | 'authorize-payment'
+  | 'schedule-shipment'
+  | 'capture-payment'
+  | 'commit-stock'
+  | 'release-stock'
+  | 'cancel-payment'
+  | 'cancel-shipment';
+
+export interface OrderPlacedData {
+  userId: string;
+  items: Array<commerce.OrderLine>;
+  totals: commerce.OrderTotals;
+  shippingAddress: commerce.ShippingAddress;
+  card: { brand: string; last4: string };
+  paymentMethodId: string;
+  sagaMode: SagaMode;
+  fromCart: boolean;
+}
+
+/** What happened to an order; `at` is when it was recorded. */
+export type OrderEvent =
+  | { type: 'OrderPlaced'; data: OrderPlacedData }
+  | { type: 'StepSucceeded'; data: { step: Step; detail?: string } }
+  | { type: 'StepFailed'; data: { step: Step; reason: string } }
+  | { type: 'StepTimedOut'; data: { step: Step } }
+  | { type: 'CancellationRequested'; data: { reason: string } }
+  | { type: 'CancellationRefused'; data: { reason: string } }
+  | { type: 'OrderConfirmed'; data: Record<string, never> }
+  | { type: 'OrderRejected'; data: { reason: string } }
+  | { type: 'OrderCancelled'; data: { reason: string } }
+  | { type: 'OrderShipped'; data: { trackingNumber?: string } }
+  | { type: 'OrderDelivered'; data: Record<string, never> };
+
+export interface RecordedEvent {
+  event: OrderEvent;
+  at: string;
+}
+
+export interface Order extends OrderPlacedData {
+  id: string;
+  status: OrderStatus;
+  reason?: string;
+  timeline: orders.TimelineEntry[];
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+const TERMINAL: OrderStatus[] = ['REJECTED', 'CANCELLED', 'DELIVERED'];
+
+export function isTerminal(status: OrderStatus): boolean {
+  return TERMINAL.includes(status);
+}
+
+/** A customer may cancel until the parcel has left. */
+export function canCancel(status: OrderStatus): boolean {
+  return ['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED', 'CONFIRMED'].includes(status);
+}
+
+const COMPENSATIONS: Step[] = ['release-stock', 'cancel-payment', 'cancel-shipment'];
+
+function timelineEntry(event: OrderEvent, at: string): orders.TimelineEntry {
+  switch (event.type) {
+    case 'OrderPlaced':
+      return { at, step: 'place-order', outcome: 'placed' };
+    case 'StepSucceeded': {
+      const outcome = COMPENSATIONS.includes(event.data.step) ? 'compensated' : 'succeeded';
+      return {
+        at,
+        step: event.data.step,
+        outcome,
+        ...(event.data.detail ? { detail: event.data.detail } : {}),
+      };
+    }
+    case 'StepFailed':
+      return { at, step: event.data.step, outcome: 'failed', detail: event.data.reason };
+    case 'StepTimedOut':
+      return { at, step: event.data.step, outcome: 'timed-out' };
+    case 'CancellationRequested':
+      return { at, step: 'cancel', outcome: 'requested', detail: event.data.reason };
+    case 'CancellationRefused':
+      return { at, step: 'cancel', outcome: 'refused', detail: event.data.reason };
+    case 'OrderConfirmed':
+      return { at, step: 'order', outcome: 'confirmed' };
+    case 'OrderRejected':
+      return { at, step: 'order', outcome: 'rejected', detail: event.data.reason };
+    case 'OrderCancelled':
+      return { at, step: 'order', outcome: 'cancelled', detail: event.data.reason };
+    case 'OrderShipped':
+      return { at, step: 'shipment', outcome: 'shipped' };
+    case 'OrderDelivered':
+      return { at, step: 'shipment', outcome: 'delivered' };
+  }
+}
+
+function nextStatus(status: OrderStatus, event: OrderEvent): OrderStatus {
+  switch (event.type) {
+    case 'StepSucceeded':
+      if (event.data.step === 'reserve-stock' && status === 'PENDING') return 'STOCK_RESERVED';
+      if (event.data.step === 'authorize-payment' && (status === 'STOCK_RESERVED' || status === 'PENDING'))
+        return 'PAYMENT_AUTHORIZED';
+      return status;
+    case 'OrderConfirmed':
+      return 'CONFIRMED';
+    case 'OrderRejected':
+      return 'REJECTED';
+    case 'OrderCancelled':
+      return 'CANCELLED';
+    case 'OrderShipped':
+      return isTerminal(status) ? status : 'SHIPPED';
+    case 'OrderDelivered':
+      return status === 'CANCELLED' || status === 'REJECTED' ? status : 'DELIVERED';
+    default:
+      return status;
+  }
+}
+
+/** The order as its events say it is; undefined before it was placed. */
+export function evolve(order: Order | undefined, recorded: RecordedEvent, id: string): Order | undefined {
+  const { event, at } = recorded;
+  if (event.type === 'OrderPlaced') {
+    return {
+      id,
+      ...event.data,
+      status: 'PENDING',
+      timeline: [timelineEntry(event, at)],
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    };
+  }
+  if (!order) return undefined;
+  const status = nextStatus(order.status, event);
+  const reason =
+    event.type === 'OrderRejected' || event.type === 'OrderCancelled' ? event.data.reason : order.reason;
+  return {
+    ...order,
+    status,
+    ...(reason !== undefined ? { reason } : {}),
+    timeline: [...order.timeline, timelineEntry(event, at)],
+    updatedAt: at,
+    version: order.version + 1,
+  };
+}
+
+export function fold(id: string, events: RecordedEvent[]): Order | undefined {
+  return events.reduce<Order | undefined>((order, recorded) => evolve(order, recorded, id), undefined);
+}

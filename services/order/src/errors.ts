@@ -1,0 +1,53 @@
+import { defineProblem } from '@platform/chassis';
+
+export const OrderNotFound = defineProblem({
+  code: 'ORDER_NOT_FOUND',
+  status: 404,
+  title: 'Order not found',
+});
+export const CancelTooLate = defineProblem({
+  code: 'ORDER_NOT_CANCELLABLE',
+  status: 409,
+  title: 'The order can no longer be cancelled',
+});
+export const IdempotencyKeyRequired = defineProblem({
+  code: 'IDEMPOTENCY_KEY_REQUIRED',
+  status: 400,
+  title: 'An Idempotency-Key header is required',
+});
+export const IdempotencyKeyReused = defineProblem({
+  code: 'IDEMPOTENCY_KEY_REUSED',
+  status: 422,
+  title: 'This Idempotency-Key was used with a different request',
+});
+export const IdempotencyKeyInProgress = defineProblem({
+  code: 'IDEMPOTENCY_KEY_IN_PROGRESS',
+  status: 409,
+  title: 'A request with this Idempotency-Key is still being processed',
+});
+export const CartEmpty = defineProblem({ code: 'CART_EMPTY', status: 422, title: 'The cart is empty' });
+export const UnknownProduct = defineProblem({
+  code: 'UNKNOWN_PRODUCT',
+  status: 422,
+  title: 'No such product',
+});
+export const PriceChanged = defineProblem({
+  code: 'PRICE_CHANGED',
+  status: 409,
+  title: 'Prices changed since the cart was shown',
+});
+export const MixedCurrencies = defineProblem({
+  code: 'MIXED_CURRENCIES',
+  status: 422,
+  title: 'An order is paid in one currency',
+});
+export const ShippingUnavailable = defineProblem({
+  code: 'SHIPPING_UNAVAILABLE',
+  status: 422,
+  title: 'This address cannot be shipped to',
+});
+export const CardRejected = defineProblem({
+  code: 'CARD_REJECTED',
+  status: 422,
+  title: 'The card was not accepted',
+});

@@ -1,0 +1,183 @@
+// POST /orders: the order is priced here from the catalog, the shipping quote and the
+// destination's tax, never from what the client sent; the card becomes a processor
+// token before anything is stored. Then one transaction records the order, publishes
+// `order.created` and starts the saga.
+import { randomUUID } from 'node:crypto';
+import type { Bus, Peers, Principal, Queryable } from '@platform/chassis';
+import type { cart, catalog, commerce, eventSchemas, orders, payments, shipping } from '@platform/contracts';
+import type { Order, SagaMode } from './domain/order.ts';
+import { orderTotals, totalWeight } from './domain/pricing.ts';
+import {
+  CardRejected,
+  CartEmpty,
+  MixedCurrencies,
+  PriceChanged,
+  ShippingUnavailable,
+  UnknownProduct,
+} from './errors.ts';
+import type { SagaRunner } from './saga-runner.ts';
+import { appendEvents } from './store.ts';
+
+export type OrderPeers = Peers<'cart' | 'catalog' | 'payment' | 'shipping'>;
+type OrderLine = commerce.OrderLine;
+const DEFAULT_WEIGHT_GRAMS = 500;
+
+export interface PlacementDeps {
+  peers: OrderPeers;
+  bus: Bus<typeof eventSchemas>;
+  saga: SagaRunner;
+  mode: SagaMode;
+}
+
+export interface Accepted {
+  id: string;
+  status: 'PENDING';
+  totals: Order['totals'];
+  createdAt: string;
+  _links: { self: string };
+}
+
+interface Wanted {
+  lines: Array<{ productId: string; quantity: number }>;
+  /** What the cart showed for each product, to detect a price that changed since. */
+  shown: Map<string, number>;
+  fromCart: boolean;
+}
+
+async function wantedLines(
+  peers: OrderPeers,
+  principal: Principal,
+  body: orders.PlaceOrder,
+): Promise<Wanted> {
+  if (body.items) {
+    const merged = new Map<string, number>();
+    for (const item of body.items)
+      merged.set(item.productId, (merged.get(item.productId) ?? 0) + item.quantity);
+    const lines = [...merged].map(([productId, quantity]) => ({ productId, quantity }));
+    return { lines, shown: new Map(), fromCart: false };
+  }
+  const { body: userCart } = await peers.call<cart.Cart>('cart', {
+    method: 'GET',
+    path: `/internal/carts/${encodeURIComponent(principal.subject)}`,
+  });
+  if (!userCart?.items?.length) throw new CartEmpty('Add something to the cart, or send items');
+  return {
+    lines: userCart.items.map(({ productId, quantity }) => ({ productId, quantity })),
+    shown: new Map(userCart.items.map((item) => [item.productId, item.unitPrice.amount])),
+    fromCart: true,
+  };
+}
+
+async function pricedLines(peers: OrderPeers, wanted: Wanted): Promise<OrderLine[]> {
+  const lines = await Promise.all(
+    wanted.lines.map(async ({ productId, quantity }) => {
+      const { status, body: product } = await peers.call<catalog.Product>('catalog', {
+        method: 'GET',
+        path: `/api/v1/products/${productId}`,
+      });
+      if (status !== 200) throw new UnknownProduct(`There is no product ${productId}`);
+      const weight = product.attributes.weightGrams;
+      return {
+        productId,
+        sku: product.sku,
+        name: product.name,
+        quantity,
+        unitPrice: product.price,
+        weightGrams: typeof weight === 'number' ? Math.round(weight) : DEFAULT_WEIGHT_GRAMS,
+      };
+    }),
+  );
+  const changes = lines
+    .filter(
+      (line) =>
+        wanted.shown.has(line.productId) && wanted.shown.get(line.productId) !== line.unitPrice.amount,
+    )
+    .map((line) => ({
+      productId: line.productId,
+      was: wanted.shown.get(line.productId),
+      now: line.unitPrice.amount,
+    }));
+  if (changes.length) {
+    throw new PriceChanged('Review the cart: some prices changed', { extensions: { changes } });
+  }
+  if (new Set(lines.map((line) => line.unitPrice.currency)).size > 1) {
+    throw new MixedCurrencies('These products are priced in different currencies');
+  }
+  return lines;
+}
+
+async function shippingPrice(peers: OrderPeers, lines: OrderLine[], country: string, currency: string) {
+  const { status, body } = await peers.call<shipping.Quote & { detail?: string }>('shipping', {
+    method: 'POST',
+    path: '/api/v1/shipping/quotes',
+    body: { country, weightGrams: totalWeight(lines), currency },
+  });
+  if (status !== 200) throw new ShippingUnavailable(body?.detail ?? `No shipping to ${country}`);
+  return body.price.amount;
+}
+
+async function paymentMethod(peers: OrderPeers, card: payments.CardInput) {
+  const { status, body } = await peers.call<payments.PaymentMethod & { detail?: string }>('payment', {
+    method: 'POST',
+    path: '/internal/payment-methods',
+    body: card,
+  });
+  if (status !== 201) throw new CardRejected(body?.detail ?? 'The card was not accepted');
+  return body;
+}
+
+/** Prices the order and records it with its saga started; returns what the client is told. */
+export async function createOrder(
+  deps: PlacementDeps,
+  principal: Principal,
+  body: orders.PlaceOrder,
+  orderId: string = randomUUID(),
+  remember: (db: Queryable, answer: { statusCode: number; body: Accepted }) => Promise<void> = async () => {},
+): Promise<Accepted> {
+  const { peers } = deps;
+  const wanted = await wantedLines(peers, principal, body);
+  const lines = await pricedLines(peers, wanted);
+  const currency = lines[0]?.unitPrice.currency ?? 'USD';
+  const [shippingAmount, method] = await Promise.all([
+    shippingPrice(peers, lines, body.shippingAddress.country, currency),
+    paymentMethod(peers, body.payment),
+  ]);
+  const totals = orderTotals(lines, shippingAmount, body.shippingAddress.country);
+  return deps.bus.transaction(async (tx) => {
+    const placed = {
+      userId: principal.subject,
+      items: lines,
+      totals,
+      shippingAddress: body.shippingAddress,
+      card: { brand: method.brand, last4: method.last4 },
+      paymentMethodId: method.id,
+      sagaMode: deps.mode,
+      fromCart: wanted.fromCart,
+    };
+    const order = await appendEvents(tx, orderId, undefined, [{ type: 'OrderPlaced', data: placed }]);
+    await tx.publish({
+      type: 'order.created',
+      subject: orderId,
+      data: {
+        orderId,
+        userId: placed.userId,
+        items: lines,
+        totals,
+        shippingAddress: body.shippingAddress,
+        paymentMethodId: method.id,
+        fromCart: wanted.fromCart,
+        placedAt: order.createdAt,
+      },
+    });
+    await deps.saga.start(tx, order);
+    const accepted: Accepted = {
+      id: orderId,
+      status: 'PENDING',
+      totals,
+      createdAt: order.createdAt,
+      _links: { self: `/api/v1/orders/${orderId}` },
+    };
+    await remember(tx, { statusCode: 202, body: accepted });
+    return accepted;
+  });
+}

@@ -1,0 +1,206 @@
+// The orchestrator's I/O: turns the saga's decisions into order events, commands on
+// the bus (through the outbox, in the same transaction) and deadlines; hears replies;
+// and, on a timer, treats silent steps as failed. All of its state is in the database,
+// so a restarted process simply carries on.
+import type { Bus, Envelope, Logger, Tx } from '@platform/chassis';
+import type { EventType, eventSchemas } from '@platform/contracts';
+import type { Order, Step } from './domain/order.ts';
+import {
+  cancelRequested,
+  type Decision,
+  type SagaState,
+  startSaga,
+  stepFailed,
+  stepSucceeded,
+  stepTimedOut,
+} from './domain/saga.ts';
+import { CancelTooLate } from './errors.ts';
+import { publishOrderFacts } from './facts.ts';
+import { appendEvents, loadOrder, lockSaga, overdueSagas, saveSaga } from './store.ts';
+
+type OrderTx = Tx<typeof eventSchemas>;
+
+export const SAGA_GROUP = 'order-saga';
+
+/** Which reply answers which step, and whether it says the step happened. */
+const REPLIES: Partial<Record<EventType, { step: Step; ok: boolean }>> = {
+  'inventory.stock.reserved': { step: 'reserve-stock', ok: true },
+  'inventory.stock.reservation-failed': { step: 'reserve-stock', ok: false },
+  'payment.authorized': { step: 'authorize-payment', ok: true },
+  'payment.failed': { step: 'authorize-payment', ok: false },
+  'shipping.scheduled': { step: 'schedule-shipment', ok: true },
+  'shipping.failed': { step: 'schedule-shipment', ok: false },
+  'payment.captured': { step: 'capture-payment', ok: true },
+  'inventory.stock.committed': { step: 'commit-stock', ok: true },
+  'inventory.stock.released': { step: 'release-stock', ok: true },
+  'payment.voided': { step: 'cancel-payment', ok: true },
+  'payment.refunded': { step: 'cancel-payment', ok: true },
+  'shipping.cancelled': { step: 'cancel-shipment', ok: true },
+  'shipping.cancel-refused': { step: 'cancel-shipment', ok: false },
+};
+export const REPLY_TYPES = Object.keys(REPLIES) as EventType[];
+
+export interface SagaOptions {
+  stepTimeoutMs: number;
+  reservationTtlMs: number;
+}
+
+function command(step: Step, order: Order, reason: string, options: SagaOptions) {
+  const orderId = order.id;
+  const base = { subject: orderId, replyTo: SAGA_GROUP };
+  switch (step) {
+    case 'reserve-stock':
+      return {
+        ...base,
+        type: 'inventory.reserve-stock' as const,
+        data: {
+          orderId,
+          lines: order.items.map(({ productId, quantity }) => ({ productId, quantity })),
+          expiresAt: new Date(Date.now() + options.reservationTtlMs).toISOString(),
+        },
+      };
+    case 'authorize-payment':
+      return {
+        ...base,
+        type: 'payment.authorize' as const,
+        data: {
+          orderId,
+          userId: order.userId,
+          paymentMethodId: order.paymentMethodId,
+          amount: { amount: order.totals.total, currency: order.totals.currency },
+        },
+      };
+    case 'schedule-shipment':
+      return {
+        ...base,
+        type: 'shipping.schedule-shipment' as const,
+        data: {
+          orderId,
+          userId: order.userId,
+          address: order.shippingAddress,
+          lines: order.items.map(({ productId, quantity, weightGrams }) => ({
+            productId,
+            quantity,
+            weightGrams,
+          })),
+        },
+      };
+    case 'capture-payment':
+      return { ...base, type: 'payment.capture' as const, data: { orderId } };
+    case 'commit-stock':
+      return { ...base, type: 'inventory.commit-stock' as const, data: { orderId } };
+    case 'release-stock':
+      return { ...base, type: 'inventory.release-stock' as const, data: { orderId, reason } };
+    case 'cancel-payment':
+      return { ...base, type: 'payment.cancel' as const, data: { orderId, reason } };
+    case 'cancel-shipment':
+      return { ...base, type: 'shipping.cancel-shipment' as const, data: { orderId, reason } };
+  }
+}
+
+export interface SagaRunner {
+  /** Starts the saga of a just-placed order, in the caller's transaction. */
+  start(tx: OrderTx, order: Order): Promise<void>;
+  /** A customer's cancel; rejects with CancelTooLate once the parcel has left. */
+  cancel(orderId: string, reason: string): Promise<Order>;
+  /** Begins hearing replies and watching deadlines. */
+  run(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: SagaOptions): SagaRunner {
+  let sweeping: NodeJS.Timeout | undefined;
+  let sweep: Promise<void> = Promise.resolve();
+
+  async function apply(tx: OrderTx, order: Order, before: SagaState | undefined, decision: Decision) {
+    const after = await appendEvents(tx, order.id, order, decision.events);
+    let awaiting: { commandId: string; deadlineMs: number } | null = null;
+    if (decision.send) {
+      const reason = decision.saga.outcome?.reason ?? 'compensation';
+      const sent = await tx.send(command(decision.send, after, reason, options));
+      awaiting = { commandId: sent.id, deadlineMs: options.stepTimeoutMs };
+    }
+    await saveSaga(tx, order.id, order.sagaMode, decision.saga, awaiting);
+    await publishOrderFacts(tx, after, decision.events);
+    if (before?.step !== decision.saga.step || decision.send) {
+      log.debug({ orderId: order.id, step: decision.send, phase: decision.saga.phase }, 'saga moved');
+    }
+  }
+
+  async function onReply(event: Envelope, tx: OrderTx): Promise<void> {
+    const reply = REPLIES[event.type as EventType];
+    const orderId = event.subject;
+    if (!reply || !orderId) return;
+    const saga = await lockSaga(tx, orderId);
+    if (!saga || saga.awaitingCommand === null || saga.awaitingCommand !== event.causationid) {
+      // A reply to a command the saga has stopped waiting for (it timed out and moved on,
+      // or it is a duplicate): the compensation already sent covers it.
+      log.info({ orderId, type: event.type }, 'late or unexpected reply ignored');
+      return;
+    }
+    const order = await loadOrder(tx, orderId);
+    if (!order || saga.state.step !== reply.step) return;
+    const data = event.data as { reason?: string; code?: string; trackingNumber?: string };
+    const decision = reply.ok
+      ? stepSucceeded(saga.state, reply.step, data.trackingNumber)
+      : stepFailed(saga.state, reply.step, data.code ?? data.reason ?? 'failed');
+    await apply(tx, order, saga.state, decision);
+  }
+
+  async function sweepOverdue(): Promise<void> {
+    for (;;) {
+      const handled = await bus.transaction(async (tx) => {
+        const due = await overdueSagas(tx, 20);
+        for (const orderId of due) {
+          const saga = await lockSaga(tx, orderId);
+          const order = await loadOrder(tx, orderId);
+          if (!saga || !order) continue;
+          log.warn({ orderId, step: saga.state.step }, 'saga step timed out');
+          await apply(tx, order, saga.state, stepTimedOut(saga.state));
+        }
+        return due.length;
+      });
+      if (handled < 20) return;
+    }
+  }
+
+  return {
+    async start(tx, order) {
+      await apply(tx, order, undefined, startSaga());
+    },
+    cancel: (orderId, reason) =>
+      bus.transaction(async (tx) => {
+        const saga = await lockSaga(tx, orderId);
+        const order = await loadOrder(tx, orderId);
+        if (!saga || !order) throw new Error(`order ${orderId} has no saga`);
+        const decision = cancelRequested(saga.state, reason);
+        if (decision === 'too-late') throw new CancelTooLate(`Order ${orderId} is ${order.status}`);
+        // A cancel waiting on an in-flight step keeps that step's command and deadline.
+        if (decision.send === null && saga.awaitingCommand) {
+          const after = await appendEvents(tx, orderId, order, decision.events);
+          await tx.query('UPDATE sagas SET state = $2, updated_at = now() WHERE order_id = $1', [
+            orderId,
+            decision.saga,
+          ]);
+          return after;
+        }
+        await apply(tx, order, saga.state, decision);
+        return (await loadOrder(tx, orderId)) ?? order;
+      }),
+    async run() {
+      await bus.subscribe(SAGA_GROUP, REPLY_TYPES, (event, { tx }) => onReply(event, tx));
+      sweeping = setInterval(
+        () => {
+          sweep = sweep
+            .then(sweepOverdue)
+            .catch((error: unknown) => log.warn({ err: error }, 'saga deadline sweep failed'));
+        },
+        Math.min(500, options.stepTimeoutMs / 4),
+      );
+    },
+    async stop() {
+      clearInterval(sweeping);
+      await sweep;
+    },
+  };
+}

@@ -1,0 +1,153 @@
+// SQL of the order service: the event store, its projection, and saga rows.
+import type { Queryable } from '@platform/chassis';
+import type { orders } from '@platform/contracts';
+import { evolve, fold, type Order, type OrderEvent, type RecordedEvent } from './domain/order.ts';
+import type { SagaState } from './domain/saga.ts';
+
+export class ConcurrentAppend extends Error {
+  override name = 'ConcurrentAppend';
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+export function toApiOrder(order: Order): orders.Order {
+  return {
+    id: order.id,
+    userId: order.userId,
+    status: order.status,
+    ...(order.reason !== undefined ? { reason: order.reason } : {}),
+    items: order.items,
+    totals: order.totals,
+    shippingAddress: order.shippingAddress,
+    card: order.card,
+    sagaMode: order.sagaMode,
+    timeline: order.timeline,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    version: order.version,
+  };
+}
+
+export async function loadOrder(db: Queryable, orderId: string): Promise<Order | undefined> {
+  const { rows } = await db.query<{ type: OrderEvent['type']; data: OrderEvent['data']; at: Date }>(
+    'SELECT type, data, recorded_at AS at FROM order_events WHERE order_id = $1 ORDER BY seq',
+    [orderId],
+  );
+  const events = rows.map(
+    (row): RecordedEvent => ({
+      event: { type: row.type, data: row.data } as OrderEvent,
+      at: row.at.toISOString(),
+    }),
+  );
+  return fold(orderId, events);
+}
+
+/**
+ * Appends `events` after `order` (its version is the expected one: a concurrent
+ * append fails on the primary key) and rewrites the projection in the same transaction.
+ */
+export async function appendEvents(
+  db: Queryable,
+  orderId: string,
+  order: Order | undefined,
+  events: OrderEvent[],
+): Promise<Order> {
+  let current = order;
+  const now = await db.query<{ at: Date }>('SELECT clock_timestamp() AS at');
+  const at = (now.rows[0]?.at ?? new Date()).toISOString();
+  for (const event of events) {
+    const seq = (current?.version ?? 0) + 1;
+    try {
+      await db.query(
+        'INSERT INTO order_events (order_id, seq, type, data, recorded_at) VALUES ($1, $2, $3, $4, $5)',
+        [orderId, seq, event.type, event.data, at],
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new ConcurrentAppend(`order ${orderId} moved past version ${seq - 1}`);
+      }
+      throw error;
+    }
+    current = evolve(current, { event, at }, orderId);
+  }
+  if (!current) throw new Error(`order ${orderId} has no OrderPlaced event`);
+  await db.query(
+    `INSERT INTO orders (id, user_id, status, document, created_at, updated_at, version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (id) DO UPDATE SET status = $3, document = $4, updated_at = $6, version = $7`,
+    [
+      orderId,
+      current.userId,
+      current.status,
+      toApiOrder(current),
+      current.createdAt,
+      current.updatedAt,
+      current.version,
+    ],
+  );
+  return current;
+}
+
+/** The order's projection, as the API shows it. */
+export async function findOrder(db: Queryable, orderId: string): Promise<orders.Order | undefined> {
+  const { rows } = await db.query<{ document: orders.Order }>('SELECT document FROM orders WHERE id = $1', [
+    orderId,
+  ]);
+  return rows[0]?.document;
+}
+
+export async function listOrders(
+  db: Queryable,
+  userId: string,
+  page: number,
+  limit: number,
+): Promise<{ items: orders.Order[]; total: number }> {
+  const { rows } = await db.query<{ document: orders.Order; total: number }>(
+    `SELECT document, count(*) OVER () AS total FROM orders WHERE user_id = $1
+     ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,
+    [userId, limit, (page - 1) * limit],
+  );
+  return { items: rows.map((row) => row.document), total: rows[0]?.total ?? 0 };
+}
+
+export interface SagaRow {
+  orderId: string;
+  state: SagaState;
+  awaitingCommand: string | null;
+}
+
+/** The saga of `orderId`, locked until the transaction ends. */
+export async function lockSaga(db: Queryable, orderId: string): Promise<SagaRow | undefined> {
+  const { rows } = await db.query<{ state: SagaState; awaiting_command: string | null }>(
+    'SELECT state, awaiting_command FROM sagas WHERE order_id = $1 FOR UPDATE',
+    [orderId],
+  );
+  const row = rows[0];
+  return row ? { orderId, state: row.state, awaitingCommand: row.awaiting_command } : undefined;
+}
+
+export async function saveSaga(
+  db: Queryable,
+  orderId: string,
+  mode: string,
+  state: SagaState,
+  awaiting: { commandId: string; deadlineMs: number } | null,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO sagas (order_id, mode, state, awaiting_command, deadline_at, updated_at)
+     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::float8 / 1000), now())
+     ON CONFLICT (order_id) DO UPDATE SET state = $3, awaiting_command = $4,
+       deadline_at = now() + make_interval(secs => $5::float8 / 1000), updated_at = now()`,
+    [orderId, mode, state, awaiting?.commandId ?? null, awaiting ? awaiting.deadlineMs : null],
+  );
+}
+
+/** Sagas whose awaited reply is overdue, locked (skipping those another instance holds). */
+export async function overdueSagas(db: Queryable, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ order_id: string }>(
+    `SELECT order_id FROM sagas WHERE deadline_at <= now() ORDER BY deadline_at
+     LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return rows.map((row) => row.order_id);
+}

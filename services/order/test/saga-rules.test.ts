@@ -1,0 +1,214 @@
+// The saga's decisions, without I/O: which events are recorded and which command goes next.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { fold, type RecordedEvent } from '../src/domain/order.ts';
+import { orderTotals } from '../src/domain/pricing.ts';
+import {
+  cancelRequested,
+  type Decision,
+  type SagaState,
+  startSaga,
+  stepFailed,
+  stepSucceeded,
+  stepTimedOut,
+} from '../src/domain/saga.ts';
+
+function run(from: Decision, ...moves: Array<(saga: SagaState) => Decision>) {
+  const sent = [from.send];
+  const events = [...from.events];
+  let saga = from.saga;
+  for (const move of moves) {
+    const decision = move(saga);
+    saga = decision.saga;
+    events.push(...decision.events);
+    sent.push(decision.send);
+  }
+  return { saga, events: events.map((event) => event.type), sent: sent.filter(Boolean) };
+}
+const ok = (step: Parameters<typeof stepSucceeded>[1]) => (saga: SagaState) => stepSucceeded(saga, step);
+
+describe('saga rules', () => {
+  test('saga - the happy path reserves, authorizes, schedules, captures, commits, then confirms', () => {
+    const { saga, events, sent } = run(
+      startSaga(),
+      ok('reserve-stock'),
+      ok('authorize-payment'),
+      ok('schedule-shipment'),
+      ok('capture-payment'),
+      ok('commit-stock'),
+    );
+    assert.deepEqual(sent, [
+      'reserve-stock',
+      'authorize-payment',
+      'schedule-shipment',
+      'capture-payment',
+      'commit-stock',
+    ]);
+    assert.equal(events.at(-1), 'OrderConfirmed');
+    assert.equal(saga.phase, 'confirmed');
+    assert.deepEqual(saga.compensations, ['cancel-shipment', 'cancel-payment', 'release-stock']);
+  });
+
+  test('saga - a declined payment releases the stock and rejects the order', () => {
+    const { saga, events, sent } = run(startSaga(), ok('reserve-stock'), (s) =>
+      stepFailed(s, 'authorize-payment', 'card_declined'),
+    );
+    assert.deepEqual(sent, ['reserve-stock', 'authorize-payment', 'release-stock']);
+    assert.equal(saga.phase, 'compensating');
+    const done = stepSucceeded(saga, 'release-stock');
+    assert.equal(done.events.at(-1)?.type, 'OrderRejected');
+    assert.equal(done.saga.phase, 'done');
+  });
+
+  test('saga - out of stock rejects at once: nothing to undo', () => {
+    const { saga, events } = run(startSaga(), (s) => stepFailed(s, 'reserve-stock', 'out of stock'));
+    assert.deepEqual(events, ['StepFailed', 'OrderRejected']);
+    assert.equal(saga.phase, 'done');
+  });
+
+  test('saga - a failed shipment voids the payment, releases the stock, and cancels', () => {
+    const { sent, saga } = run(
+      startSaga(),
+      ok('reserve-stock'),
+      ok('authorize-payment'),
+      (s) => stepFailed(s, 'schedule-shipment', 'undeliverable'),
+      ok('cancel-payment'),
+      ok('release-stock'),
+    );
+    assert.deepEqual(sent.slice(3), ['cancel-payment', 'release-stock']);
+    assert.deepEqual(saga.outcome, { status: 'CANCELLED', reason: 'undeliverable' });
+  });
+
+  test('saga - a silent step is undone too, since it may have happened late', () => {
+    const { sent, saga } = run(startSaga(), ok('reserve-stock'), (s) => stepTimedOut(s));
+    assert.deepEqual(sent, ['reserve-stock', 'authorize-payment', 'cancel-payment']);
+    assert.deepEqual(saga.compensations, ['release-stock']);
+    assert.equal(saga.outcome?.status, 'REJECTED');
+  });
+
+  test('saga - after the pivot a silent step is asked again, never undone', () => {
+    const { sent, saga } = run(
+      startSaga(),
+      ok('reserve-stock'),
+      ok('authorize-payment'),
+      ok('schedule-shipment'),
+      (s) => stepTimedOut(s),
+    );
+    assert.deepEqual(sent.slice(-2), ['capture-payment', 'capture-payment']);
+    assert.equal(saga.phase, 'forward');
+  });
+
+  test('saga - a compensation that times out is sent again', () => {
+    const { sent } = run(
+      startSaga(),
+      ok('reserve-stock'),
+      (s) => stepFailed(s, 'authorize-payment', 'x'),
+      (s) => stepTimedOut(s),
+    );
+    assert.deepEqual(sent.slice(-2), ['release-stock', 'release-stock']);
+  });
+
+  test('saga - cancel after confirmation cancels the shipment, refunds and restocks', () => {
+    const confirmed = run(
+      startSaga(),
+      ok('reserve-stock'),
+      ok('authorize-payment'),
+      ok('schedule-shipment'),
+      ok('capture-payment'),
+      ok('commit-stock'),
+    ).saga;
+    const decision = cancelRequested(confirmed, 'changed my mind');
+    assert.notEqual(decision, 'too-late');
+    if (decision === 'too-late') return;
+    assert.equal(decision.send, 'cancel-shipment');
+    const { sent, saga } = run(decision, ok('cancel-shipment'), ok('cancel-payment'), ok('release-stock'));
+    assert.deepEqual(sent, ['cancel-shipment', 'cancel-payment', 'release-stock']);
+    assert.equal(saga.phase, 'done');
+    assert.deepEqual(saga.outcome, { status: 'CANCELLED', reason: 'changed my mind' });
+  });
+
+  test('saga - a cancel while a step is in flight waits for it, then undoes it', () => {
+    const first = startSaga();
+    const decision = cancelRequested(first.saga, 'no');
+    if (decision === 'too-late') throw new Error('a cancel in flight should be accepted');
+    assert.equal(decision.send, null);
+    const after = stepSucceeded(decision.saga, 'reserve-stock');
+    assert.equal(after.send, 'release-stock');
+    assert.equal(after.saga.outcome?.status, 'CANCELLED');
+  });
+
+  test('saga - a refused shipment cancel leaves the order confirmed and undoes nothing', () => {
+    const confirmed = run(
+      startSaga(),
+      ok('reserve-stock'),
+      ok('authorize-payment'),
+      ok('schedule-shipment'),
+      ok('capture-payment'),
+      ok('commit-stock'),
+    ).saga;
+    const decision = cancelRequested(confirmed, 'late');
+    if (decision === 'too-late') throw new Error('should be allowed');
+    const refused = stepFailed(decision.saga, 'cancel-shipment', 'already shipped');
+    assert.equal(refused.saga.phase, 'confirmed');
+    assert.equal(refused.send, null);
+    assert.deepEqual(refused.saga.compensations, ['cancel-shipment', 'cancel-payment', 'release-stock']);
+  });
+});
+
+describe('order fold and pricing', () => {
+  test('order - status and timeline are the fold of its events', () => {
+    const at = '2026-01-01T00:00:00.000Z';
+    const placed: RecordedEvent = {
+      at,
+      event: {
+        type: 'OrderPlaced',
+        data: {
+          userId: 'u',
+          items: [],
+          totals: { subtotal: 0, tax: 0, shipping: 0, total: 0, currency: 'USD' },
+          shippingAddress: { name: 'n', line1: 'l', city: 'c', postalCode: 'p', country: 'US' },
+          card: { brand: 'visa', last4: '4242' },
+          paymentMethodId: 'pm',
+          sagaMode: 'orchestration',
+          fromCart: false,
+        },
+      },
+    };
+    const order = fold('o', [
+      placed,
+      { at, event: { type: 'StepSucceeded', data: { step: 'reserve-stock' } } },
+      { at, event: { type: 'StepFailed', data: { step: 'authorize-payment', reason: 'card_declined' } } },
+      { at, event: { type: 'StepSucceeded', data: { step: 'release-stock' } } },
+      { at, event: { type: 'OrderRejected', data: { reason: 'card_declined' } } },
+    ]);
+    assert.equal(order?.status, 'REJECTED');
+    assert.equal(order?.reason, 'card_declined');
+    assert.equal(order?.version, 5);
+    assert.deepEqual(
+      order?.timeline.map((entry) => `${entry.step}:${entry.outcome}`),
+      [
+        'place-order:placed',
+        'reserve-stock:succeeded',
+        'authorize-payment:failed',
+        'release-stock:compensated',
+        'order:rejected',
+      ],
+    );
+  });
+
+  test('pricing - tax rounds half up on integer cents, totals add up', () => {
+    const line = (amount: number, quantity: number) => ({
+      productId: '00000000-0000-4000-8000-000000000000',
+      sku: 's',
+      name: 'n',
+      quantity,
+      unitPrice: { amount, currency: 'EUR' },
+      weightGrams: 100,
+    });
+    const totals = orderTotals([line(1_999, 3), line(5, 1)], 499, 'DE');
+    assert.equal(totals.subtotal, 6_002);
+    assert.equal(totals.tax, 1_140); // 6002 * 0.19 = 1140.38
+    assert.equal(totals.total, 6_002 + 1_140 + 499);
+    assert.equal(orderTotals([line(250, 1)], 0, 'NL').tax, 53); // 52.5 rounds up
+  });
+});
