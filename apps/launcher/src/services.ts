@@ -25,6 +25,10 @@ export function serviceClients(context: ServiceContext): string {
   return services.map((service) => `${service.name}:${context.secret(`client-${service.name}`)}`).join(',');
 }
 
+const jwks = ({ urls }: ServiceContext) => ({ IDENTITY_JWKS_URL: `${urls.identity}/.well-known/jwks.json` });
+/** Orchestrated by the order service unless SAGA_MODE=choreography is given to npm start. */
+const sagaMode = () => ({ SAGA_MODE: process.env.SAGA_MODE ?? 'orchestration' });
+
 export const ADMIN_EMAIL = process.env.ADMIN_EMAIL ?? 'admin@platform.local';
 
 export const services: ServiceDefinition[] = [
@@ -58,11 +62,56 @@ export const services: ServiceDefinition[] = [
     env: ({ urls }) => ({ IDENTITY_JWKS_URL: `${urls.identity}/.well-known/jwks.json` }),
   },
   {
+    // Seeds stock for the catalog's products, so it starts after the catalog.
+    name: 'inventory',
+    entry: 'services/inventory/src/main.ts',
+    database: true,
+    bus: true,
+    dependsOn: ['identity', 'registry', 'catalog'],
+    env: (context) => ({ ...jwks(context), ...sagaMode() }),
+  },
+  {
+    name: 'cart',
+    entry: 'services/cart/src/main.ts',
+    database: true,
+    bus: true,
+    dependsOn: ['identity', 'registry', 'catalog'],
+    env: jwks,
+  },
+  {
+    name: 'payment',
+    entry: 'services/payment/src/main.ts',
+    database: true,
+    bus: true,
+    dependsOn: ['identity', 'registry'],
+    env: (context) => ({
+      ...jwks(context),
+      ...sagaMode(),
+      PAYMENT_PROCESSOR_SECRET: context.secret('payment-processor'),
+    }),
+  },
+  {
+    name: 'shipping',
+    entry: 'services/shipping/src/main.ts',
+    database: true,
+    bus: true,
+    dependsOn: ['identity', 'registry'],
+    env: (context) => ({ ...jwks(context), ...sagaMode() }),
+  },
+  {
+    name: 'order',
+    entry: 'services/order/src/main.ts',
+    database: true,
+    bus: true,
+    dependsOn: ['identity', 'registry', 'catalog', 'cart', 'payment', 'shipping', 'inventory'],
+    env: (context) => ({ ...jwks(context), ...sagaMode() }),
+  },
+  {
     name: 'gateway',
     entry: 'services/gateway/src/main.ts',
     database: false,
     bus: false,
-    dependsOn: ['catalog', 'identity', 'registry'],
+    dependsOn: ['catalog', 'identity', 'registry', 'cart', 'inventory', 'order', 'payment', 'shipping'],
     env: ({ urls }) => ({ CATALOG_URL: urls.catalog ?? '', IDENTITY_URL: urls.identity ?? '' }),
   },
 ];

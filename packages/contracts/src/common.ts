@@ -6,7 +6,8 @@ export const Money = Type.Object(
     amount: Type.Integer({ minimum: 0, description: 'minor units, e.g. cents' }),
     currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217' }),
   },
-  { $id: 'Money' },
+  // No $id: a schema that holds Money twice (a cart line) would then define it twice.
+  { title: 'Money' },
 );
 export type Money = Static<typeof Money>;
 

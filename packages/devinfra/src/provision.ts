@@ -33,23 +33,26 @@ export async function provisionServiceDatabase(
   await client.connect();
   try {
     const password = client.escapeLiteral(spec.password);
+    // Quoted: `order` is a service's name and an SQL keyword.
+    const roleName = client.escapeIdentifier(spec.role);
+    const databaseName = client.escapeIdentifier(spec.database);
     const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [spec.role]);
     await client.query(
       role.rowCount === 0
-        ? `CREATE ROLE ${spec.role} LOGIN PASSWORD ${password}`
-        : `ALTER ROLE ${spec.role} LOGIN PASSWORD ${password}`,
+        ? `CREATE ROLE ${roleName} LOGIN PASSWORD ${password}`
+        : `ALTER ROLE ${roleName} LOGIN PASSWORD ${password}`,
     );
     const database = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [spec.database]);
     if (database.rowCount === 0) {
       try {
-        await client.query(`CREATE DATABASE ${spec.database} OWNER ${spec.role}`);
+        await client.query(`CREATE DATABASE ${databaseName} OWNER ${roleName}`);
       } catch (error) {
         // Two provisioners racing: the other one created it.
         if ((error as { code?: string }).code !== '42P04') throw error;
       }
     }
-    await client.query(`REVOKE ALL ON DATABASE ${spec.database} FROM PUBLIC`);
-    await client.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${spec.database} TO ${spec.role}`);
+    await client.query(`REVOKE ALL ON DATABASE ${databaseName} FROM PUBLIC`);
+    await client.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${databaseName} TO ${roleName}`);
   } finally {
     await client.end();
   }

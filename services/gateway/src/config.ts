@@ -12,6 +12,33 @@ export const GatewayConfig = Type.Object({
       description: 'catalog instances, comma separated (DISCOVERY=static)',
     }),
   ),
+  CART_URL: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'cart instances, comma separated (DISCOVERY=static)' }),
+  ),
+  INVENTORY_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'inventory instances, comma separated (DISCOVERY=static)',
+    }),
+  ),
+  ORDER_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'order instances, comma separated (DISCOVERY=static)',
+    }),
+  ),
+  PAYMENT_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'payment instances, comma separated (DISCOVERY=static)',
+    }),
+  ),
+  SHIPPING_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'shipping instances, comma separated (DISCOVERY=static)',
+    }),
+  ),
   IDENTITY_URL: Type.String({
     pattern: '^https?://',
     description: 'identity instances, comma separated; the first serves the signing keys',

@@ -4,7 +4,16 @@ import { type Access, ConfigError, Type } from '@platform/chassis';
 import Value from 'typebox/value';
 import type { RatePolicy } from './domain/token-bucket.ts';
 
-export type Upstream = 'catalog' | 'identity';
+export const UPSTREAMS = [
+  'catalog',
+  'identity',
+  'cart',
+  'inventory',
+  'order',
+  'payment',
+  'shipping',
+] as const;
+export type Upstream = (typeof UPSTREAMS)[number];
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Per caller (the user, or the address when anonymous), per policy. */
@@ -126,6 +135,89 @@ export const routes: RouteSpec[] = [
     methods: READ,
     upstream: 'identity',
     access: 'user',
+    rateLimit: 'browse',
+    cacheable: false,
+    timeoutMs: 5_000,
+  },
+  {
+    // Guests have carts too: the cart service tells them apart by a cookie.
+    prefix: '/api/v1/cart',
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    upstream: 'cart',
+    access: 'public',
+    rateLimit: 'browse',
+    cacheable: false,
+    timeoutMs: 5_000,
+  },
+  {
+    prefix: '/api/v1/inventory',
+    methods: READ,
+    upstream: 'inventory',
+    access: 'public',
+    rateLimit: 'browse',
+    cacheable: false,
+    timeoutMs: 5_000,
+  },
+  {
+    prefix: '/api/v1/inventory',
+    methods: WRITE,
+    upstream: 'inventory',
+    access: 'admin',
+    rateLimit: 'write',
+    cacheable: false,
+    timeoutMs: 5_000,
+  },
+  {
+    prefix: '/api/v1/orders',
+    methods: READ,
+    upstream: 'order',
+    access: 'user',
+    rateLimit: 'browse',
+    cacheable: false,
+    timeoutMs: 5_000,
+  },
+  {
+    // Placing an order prices it against catalog, shipping and payment first.
+    prefix: '/api/v1/orders',
+    methods: ['POST'],
+    upstream: 'order',
+    access: 'user',
+    rateLimit: 'write',
+    cacheable: false,
+    timeoutMs: 15_000,
+  },
+  {
+    prefix: '/api/v1/payments',
+    methods: READ,
+    upstream: 'payment',
+    access: 'user',
+    rateLimit: 'browse',
+    cacheable: false,
+    timeoutMs: 5_000,
+  },
+  {
+    prefix: '/api/v1/payments',
+    methods: ['POST'],
+    upstream: 'payment',
+    access: 'admin',
+    rateLimit: 'write',
+    cacheable: false,
+    timeoutMs: 10_000,
+  },
+  {
+    prefix: '/api/v1/shipments',
+    methods: READ,
+    upstream: 'shipping',
+    access: 'user',
+    rateLimit: 'browse',
+    cacheable: false,
+    timeoutMs: 5_000,
+  },
+  {
+    prefix: '/api/v1/shipping/quotes',
+    methods: ['POST'],
+    upstream: 'shipping',
+    access: 'public',
     rateLimit: 'browse',
     cacheable: false,
     timeoutMs: 5_000,

@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import { Histogram } from 'prom-client';
 import { registerAdminRoutes } from './admin.ts';
 import type { GatewayConfig } from './config.ts';
+import { registerOrderDetails } from './details.ts';
 import { registerApiDocs } from './docs.ts';
 import { enforceRateLimit, stripForgeableHeaders } from './edge.ts';
 import { forward, type ProxyContext } from './proxy.ts';
@@ -93,7 +94,15 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
   // With DISCOVERY=static, the upstreams are the configured URL lists.
   const discovery = createDiscovery(config, {
     log: service.log,
-    env: { CATALOG_URL: config.CATALOG_URL, IDENTITY_URL: config.IDENTITY_URL },
+    env: {
+      CATALOG_URL: config.CATALOG_URL,
+      IDENTITY_URL: config.IDENTITY_URL,
+      CART_URL: config.CART_URL,
+      INVENTORY_URL: config.INVENTORY_URL,
+      ORDER_URL: config.ORDER_URL,
+      PAYMENT_URL: config.PAYMENT_URL,
+      SHIPPING_URL: config.SHIPPING_URL,
+    },
   });
   const clients = upstreamClients(service, { discovery, http, loadBalancing: config.LOAD_BALANCING });
   const latency = new Histogram({
@@ -129,6 +138,10 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
       proxied.route({ ...options, url: route.prefix });
       proxied.route({ ...options, url: `${route.prefix}/*` });
     }
+  });
+  registerOrderDetails(service.app, clients, async (request, reply) => {
+    stripForgeableHeaders(request);
+    await enforceRateLimit(rateLimits, policies, 'browse', request, reply);
   });
   registerApiDocs(service.app, { routes, clients, log: service.log });
   registerAdminRoutes(service, { discovery, clients: Object.values(clients), http });

@@ -6,7 +6,7 @@ import {
   type Service,
   type ServiceClient,
 } from '@platform/chassis';
-import type { Upstream } from './routes.ts';
+import { UPSTREAMS, type Upstream } from './routes.ts';
 
 /** `p2c-ewma`, or `catalog=round-robin,identity=random` (others get the default). */
 export function strategiesFrom(setting: string, fallback: BalancingStrategy = 'p2c-ewma') {
@@ -35,7 +35,10 @@ export function upstreamClients(
       strategy: strategies.per[name] ?? strategies.default,
       metrics: service.metrics,
     });
-  const clients = { catalog: client('catalog'), identity: client('identity') };
+  const clients = Object.fromEntries(UPSTREAMS.map((name) => [name, client(name)])) as Record<
+    Upstream,
+    ServiceClient
+  >;
   service.onShutdown(async () => {
     for (const each of Object.values(clients)) each.close();
   });

@@ -1,0 +1,74 @@
+import type { App, Bus, Pool } from '@platform/chassis';
+import { Type } from '@platform/chassis';
+import { type eventSchemas, inventory } from '@platform/contracts';
+import { ReservationNotFound, StockNotFound } from './errors.ts';
+import type { StockOperations } from './operations.ts';
+import { reservationStore, stockStore, toReservation, toStockLevel } from './store.ts';
+
+const PUBLIC = { access: 'public' } as const;
+const ADMIN = { access: 'admin' } as const;
+const tags = ['inventory'];
+const OrderParams = Type.Object({ orderId: Type.String({ format: 'uuid' }) });
+
+export function registerInventoryRoutes(
+  app: App,
+  deps: { pool: Pool; bus: Bus<typeof eventSchemas>; operations: StockOperations },
+): void {
+  const { pool, bus, operations } = deps;
+
+  app.get(
+    '/api/v1/inventory/:productId',
+    {
+      config: PUBLIC,
+      schema: {
+        tags,
+        summary: "A product's stock: on hand, reserved and available",
+        params: inventory.ProductParams,
+        response: { 200: inventory.StockLevel },
+      },
+    },
+    async (request) => {
+      const count = await stockStore(pool).find(request.params.productId);
+      if (!count) throw new StockNotFound(`No stock is kept for product ${request.params.productId}`);
+      return toStockLevel(count);
+    },
+  );
+
+  app.put(
+    '/api/v1/inventory/:productId',
+    {
+      config: ADMIN,
+      schema: {
+        tags,
+        summary: 'Set what is on hand (409 below what is reserved)',
+        params: inventory.ProductParams,
+        body: inventory.SetStock,
+        response: { 200: inventory.StockLevel },
+      },
+    },
+    async (request) => {
+      const count = await bus.transaction((tx) =>
+        operations.setStock(tx, request.params.productId, request.body.onHand),
+      );
+      return toStockLevel(count);
+    },
+  );
+
+  app.get(
+    '/api/v1/inventory/reservations/:orderId',
+    {
+      config: ADMIN,
+      schema: {
+        tags,
+        summary: 'What inventory holds for an order',
+        params: OrderParams,
+        response: { 200: inventory.Reservation },
+      },
+    },
+    async (request) => {
+      const reservation = await reservationStore(pool).find(request.params.orderId);
+      if (!reservation) throw new ReservationNotFound(`No reservation for order ${request.params.orderId}`);
+      return toReservation(reservation);
+    },
+  );
+}

@@ -1,0 +1,197 @@
+import type { Queryable } from '@platform/chassis';
+import type { inventory } from '@platform/contracts';
+import type { ReservationState, ReservationStatus } from './domain/reservation.ts';
+import type { Shortage, StockCount, StockLine } from './domain/stock.ts';
+
+interface StockRow {
+  product_id: string;
+  on_hand: number;
+  reserved: number;
+}
+
+interface ReservationRow {
+  order_id: string;
+  status: ReservationStatus;
+  lines: StockLine[];
+  shortages: Shortage[];
+  expires_at: Date | null;
+  reason: string | null;
+  updated_at: Date;
+}
+
+const RESERVATION_COLUMNS = 'order_id, status, lines, shortages, expires_at, reason, updated_at';
+
+const toCount = (row: StockRow): StockCount => ({
+  productId: row.product_id,
+  onHand: row.on_hand,
+  reserved: row.reserved,
+});
+
+const toState = (row: ReservationRow): ReservationState & { updatedAt: Date } => ({
+  orderId: row.order_id,
+  status: row.status,
+  lines: row.lines,
+  shortages: row.shortages,
+  expiresAt: row.expires_at,
+  reason: row.reason,
+  updatedAt: row.updated_at,
+});
+
+export function toStockLevel(count: StockCount): inventory.StockLevel {
+  return {
+    productId: count.productId,
+    available: count.onHand - count.reserved,
+    onHand: count.onHand,
+    reserved: count.reserved,
+  };
+}
+
+export function toReservation(state: ReservationState & { updatedAt: Date }): inventory.Reservation {
+  return {
+    orderId: state.orderId,
+    status: state.status,
+    lines: state.lines,
+    expiresAt: state.expiresAt ? state.expiresAt.toISOString() : null,
+    updatedAt: state.updatedAt.toISOString(),
+  };
+}
+
+/** A change to one product's counts (deltas, applied together). */
+export interface StockChange {
+  productId: string;
+  onHand: number;
+  reserved: number;
+}
+
+/** Stock rows: reads, locks (always in product-id order) and changes. */
+export function stockStore(db: Queryable) {
+  return {
+    async find(productId: string): Promise<StockCount | undefined> {
+      const { rows } = await db.query<StockRow>(
+        'SELECT product_id, on_hand, reserved FROM stock WHERE product_id = $1',
+        [productId],
+      );
+      return rows[0] ? toCount(rows[0]) : undefined;
+    },
+
+    /** Locks the rows of `productIds` in product-id order (no deadlocks), returning their counts. */
+    async lock(productIds: readonly string[]): Promise<Map<string, StockCount>> {
+      const { rows } = await db.query<StockRow>(
+        `SELECT product_id, on_hand, reserved FROM stock WHERE product_id = ANY($1::uuid[])
+         ORDER BY product_id FOR UPDATE`,
+        [productIds],
+      );
+      return new Map(rows.map((row) => [row.product_id, toCount(row)]));
+    },
+
+    /** Applies `changes` (one per product, rows already locked); the new counts. */
+    async apply(changes: readonly StockChange[]): Promise<StockCount[]> {
+      if (changes.length === 0) return [];
+      const { rows } = await db.query<StockRow>(
+        `UPDATE stock s SET on_hand = s.on_hand + c.on_hand, reserved = s.reserved + c.reserved, updated_at = now()
+         FROM unnest($1::uuid[], $2::int[], $3::int[]) AS c(product_id, on_hand, reserved)
+         WHERE s.product_id = c.product_id
+         RETURNING s.product_id, s.on_hand, s.reserved`,
+        [changes.map((c) => c.productId), changes.map((c) => c.onHand), changes.map((c) => c.reserved)],
+      );
+      return rows.map(toCount);
+    },
+
+    /** Rows for products that have none yet; how many were added. */
+    async addMissing(productIds: readonly string[], onHand: number): Promise<number> {
+      const { rowCount } = await db.query(
+        `INSERT INTO stock (product_id, on_hand) SELECT unnest($1::uuid[]), $2
+         ON CONFLICT (product_id) DO NOTHING`,
+        [productIds, onHand],
+      );
+      return rowCount ?? 0;
+    },
+
+    async setOnHand(productId: string, onHand: number): Promise<StockCount> {
+      const { rows } = await db.query<StockRow>(
+        `UPDATE stock SET on_hand = $2, updated_at = now() WHERE product_id = $1
+         RETURNING product_id, on_hand, reserved`,
+        [productId, onHand],
+      );
+      if (!rows[0]) throw new Error(`stock row ${productId} vanished while locked`);
+      return toCount(rows[0]);
+    },
+
+    /** Deletes the row unless something is reserved; false if it was kept (or absent). */
+    async removeUnreserved(productId: string): Promise<boolean> {
+      const { rowCount } = await db.query('DELETE FROM stock WHERE product_id = $1 AND reserved = 0', [
+        productId,
+      ]);
+      return (rowCount ?? 0) > 0;
+    },
+  };
+}
+
+/** Reservation rows, one per order. */
+export function reservationStore(db: Queryable) {
+  return {
+    /**
+     * Inserts the order's row unless it has one: true if this call created it. A
+     * concurrent insert for the same order waits for the first to commit, then gets false.
+     */
+    async claim(
+      orderId: string,
+      status: ReservationStatus,
+      fields: { lines: StockLine[]; expiresAt: string | null; reason: string | null },
+    ): Promise<boolean> {
+      const { rowCount } = await db.query(
+        `INSERT INTO reservations (order_id, status, lines, expires_at, reason) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (order_id) DO NOTHING`,
+        [orderId, status, JSON.stringify(fields.lines), fields.expiresAt, fields.reason],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+
+    async find(orderId: string, options: { lock?: boolean } = {}) {
+      const { rows } = await db.query<ReservationRow>(
+        `SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE order_id = $1${options.lock ? ' FOR UPDATE' : ''}`,
+        [orderId],
+      );
+      return rows[0] ? toState(rows[0]) : undefined;
+    },
+
+    async settle(
+      orderId: string,
+      status: ReservationStatus,
+      fields: { reason?: string | null; shortages?: Shortage[]; clearExpiry?: boolean } = {},
+    ): Promise<void> {
+      await db.query(
+        `UPDATE reservations SET status = $2, reason = COALESCE($3, reason),
+           shortages = COALESCE($4::jsonb, shortages),
+           expires_at = CASE WHEN $5 THEN NULL ELSE expires_at END, updated_at = now()
+         WHERE order_id = $1`,
+        [
+          orderId,
+          status,
+          fields.reason ?? null,
+          fields.shortages ? JSON.stringify(fields.shortages) : null,
+          fields.clearExpiry ?? false,
+        ],
+      );
+    },
+
+    /** Up to `limit` lapsed reservations, locked; rows another instance holds are skipped. */
+    async lockDue(limit: number) {
+      const { rows } = await db.query<ReservationRow>(
+        `SELECT ${RESERVATION_COLUMNS} FROM reservations
+         WHERE status = 'RESERVED' AND expires_at <= now()
+         ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      return rows.map(toState);
+    },
+
+    async markExpired(orderIds: readonly string[], reason: string): Promise<void> {
+      await db.query(
+        `UPDATE reservations SET status = 'EXPIRED', reason = $2, updated_at = now()
+         WHERE order_id = ANY($1::uuid[])`,
+        [orderIds, reason],
+      );
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  answerForExisting,
+  commitEffect,
+  ORDER_CANCELLED,
+  type ReservationState,
+  releaseEffect,
+} from '../src/domain/reservation.ts';
+import { combineLines, lowStockCrossings, type StockCount, shortagesFor } from '../src/domain/stock.ts';
+
+const A = '00000000-0000-4000-8000-00000000000a';
+const B = '00000000-0000-4000-8000-00000000000b';
+const C = '00000000-0000-4000-8000-00000000000c';
+
+const counts = (...list: StockCount[]) => new Map(list.map((count) => [count.productId, count]));
+
+test('stock - lines naming a product twice are combined, in product-id (lock) order', () => {
+  assert.deepEqual(
+    combineLines([
+      { productId: B, quantity: 1 },
+      { productId: A, quantity: 2 },
+      { productId: B, quantity: 3 },
+    ]),
+    [
+      { productId: A, quantity: 2 },
+      { productId: B, quantity: 4 },
+    ],
+  );
+});
+
+test('stock - shortages list every line not covered; an unknown product has 0 available', () => {
+  const shortages = shortagesFor(
+    [
+      { productId: A, quantity: 2 },
+      { productId: B, quantity: 5 },
+      { productId: C, quantity: 1 },
+    ],
+    counts({ productId: A, onHand: 10, reserved: 8 }, { productId: B, onHand: 6, reserved: 2 }),
+  );
+  assert.deepEqual(shortages, [
+    { productId: B, requested: 5, available: 4 },
+    { productId: C, requested: 1, available: 0 },
+  ]);
+});
+
+test('stock - low stock alerts on the downward crossing only', () => {
+  const before = counts(
+    { productId: A, onHand: 10, reserved: 4 }, // 6 → 4: crosses 5
+    { productId: B, onHand: 10, reserved: 6 }, // 4 → 3: was already low
+    { productId: C, onHand: 10, reserved: 0 }, // 10 → 5: still at the threshold
+  );
+  const after = [
+    { productId: A, onHand: 10, reserved: 6 },
+    { productId: B, onHand: 10, reserved: 7 },
+    { productId: C, onHand: 10, reserved: 5 },
+  ];
+  assert.deepEqual(lowStockCrossings(before, after, 5), [{ productId: A, available: 4, threshold: 5 }]);
+});
+
+const state = (status: ReservationState['status']): ReservationState => ({
+  orderId: A,
+  status,
+  lines: [{ productId: B, quantity: 1 }],
+  shortages: status === 'REJECTED' ? [{ productId: B, requested: 1, available: 0 }] : [],
+  expiresAt: new Date('2030-01-01T00:00:00Z'),
+  reason: status === 'REJECTED' ? 'insufficient stock' : null,
+});
+
+test('reservation - a repeated reserve gets the first outcome; a cancelled order is refused', () => {
+  assert.deepEqual(answerForExisting(state('RESERVED')), {
+    reserved: true,
+    orderId: A,
+    lines: [{ productId: B, quantity: 1 }],
+    expiresAt: '2030-01-01T00:00:00.000Z',
+  });
+  assert.equal(answerForExisting(state('COMMITTED')).reserved, true);
+  assert.deepEqual(answerForExisting(state('REJECTED')), {
+    reserved: false,
+    orderId: A,
+    reason: 'insufficient stock',
+    shortages: [{ productId: B, requested: 1, available: 0 }],
+  });
+  const cancelled = answerForExisting(state('RELEASED'));
+  assert.equal(cancelled.reserved, false);
+  assert.equal(!cancelled.reserved && cancelled.reason, ORDER_CANCELLED);
+  assert.equal(answerForExisting(state('EXPIRED')).reserved, false);
+});
+
+test('reservation - release unreserves, restocks after commit, and is a no-op otherwise', () => {
+  assert.equal(releaseEffect('RESERVED'), 'unreserve');
+  assert.equal(releaseEffect('COMMITTED'), 'restock');
+  for (const status of ['RELEASED', 'EXPIRED', 'REJECTED'] as const)
+    assert.equal(releaseEffect(status), 'none');
+});
+
+test('reservation - commit takes reserved stock, retakes after expiry, refuses cancelled or unknown orders', () => {
+  assert.equal(commitEffect('RESERVED'), 'take-reserved');
+  assert.equal(commitEffect('EXPIRED'), 'take-again');
+  assert.equal(commitEffect('COMMITTED'), 'none');
+  assert.equal(commitEffect('RELEASED'), 'refuse');
+  assert.equal(commitEffect('REJECTED'), 'refuse');
+  assert.equal(commitEffect(undefined), 'refuse');
+});

@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { createEnvelope, type Logger, withTransaction } from '@platform/chassis';
+import { stockOperations } from '../src/operations.ts';
+import { eventually, type Harness, heardFor, replyFor, startHarness } from './harness.ts';
+
+let h: Harness;
+
+before(async () => {
+  h = await startHarness('inventory_saga', { INVENTORY_SWEEP_INTERVAL_MS: '100' });
+});
+after(() => h.close());
+
+const inAMinute = () => new Date(Date.now() + 60_000).toISOString();
+const REPLIES = ['inventory.stock.reserved', 'inventory.stock.reservation-failed'];
+
+async function reserve(
+  orderId: string,
+  lines: Array<{ productId: string; quantity: number }>,
+  expiresAt = inAMinute(),
+) {
+  await h.probe.send('inventory.reserve-stock', { orderId, lines, expiresAt }, orderId);
+  return h.probe.next((event) => event.subject === orderId && REPLIES.includes(event.type));
+}
+
+test('inventory - a reservation takes every line or none; unknown products have nothing available', async () => {
+  const [plenty, scarce, unknown] = [randomUUID(), randomUUID(), randomUUID()];
+  await h.setStock(plenty, 10);
+  await h.setStock(scarce, 1);
+
+  const tooMuch = randomUUID();
+  const refused = await reserve(tooMuch, [
+    { productId: plenty, quantity: 2 },
+    { productId: scarce, quantity: 2 },
+    { productId: unknown, quantity: 1 },
+  ]);
+  assert.equal(refused.type, 'inventory.stock.reservation-failed');
+  const failure = refused.data as { reason: string; shortages: Array<{ productId: string }> };
+  assert.equal(failure.reason, 'insufficient stock');
+  const byProduct = (a: { productId: string }, b: { productId: string }) =>
+    a.productId.localeCompare(b.productId);
+  assert.deepEqual(
+    [...failure.shortages].sort(byProduct),
+    [
+      { productId: scarce, requested: 2, available: 1 },
+      { productId: unknown, requested: 1, available: 0 },
+    ].sort(byProduct),
+  );
+  assert.deepEqual(await h.stock(plenty), { onHand: 10, reserved: 0 }, 'nothing taken for a refused order');
+
+  const fits = randomUUID();
+  const accepted = await reserve(fits, [
+    { productId: plenty, quantity: 2 },
+    { productId: scarce, quantity: 1 },
+  ]);
+  assert.equal(accepted.type, 'inventory.stock.reserved');
+  assert.equal(accepted.causationid !== undefined, true, 'a reply names the command that caused it');
+  assert.deepEqual(await h.stock(plenty), { onHand: 10, reserved: 2 });
+  assert.deepEqual(await h.stock(scarce), { onHand: 1, reserved: 1 });
+
+  await h.probe.send('inventory.release-stock', { orderId: fits, reason: 'payment declined' }, fits);
+  await replyFor(h.probe, 'inventory.stock.released', fits);
+  assert.deepEqual(await h.stock(plenty), { onHand: 10, reserved: 0 }, 'a release gives reserved stock back');
+});
+
+test('inventory - twenty buyers of ten units at once: exactly ten get one, stock never negative', async () => {
+  const productId = randomUUID();
+  await h.setStock(productId, 10);
+  const operations = stockOperations({ lowStockThreshold: 0, log: h.service.log as Logger });
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      withTransaction(h.db, (client) =>
+        operations.reserveStock(
+          { query: client.query.bind(client), publish: async (message) => createEnvelope('test', message) },
+          { orderId: randomUUID(), lines: [{ productId, quantity: 1 }], expiresAt: inAMinute() },
+        ),
+      ),
+    ),
+  );
+  assert.equal(answers.filter((answer) => answer.reserved).length, 10);
+  assert.deepEqual(await h.stock(productId), { onHand: 10, reserved: 10 });
+});
+
+test('inventory - twenty reserve commands over the bus for ten units: ten reserved, ten refused', async () => {
+  const productId = randomUUID();
+  await h.setStock(productId, 10);
+  const orders = Array.from({ length: 20 }, () => randomUUID());
+  await Promise.all(
+    orders.map((orderId) =>
+      h.probe.send(
+        'inventory.reserve-stock',
+        { orderId, lines: [{ productId, quantity: 1 }], expiresAt: inAMinute() },
+        orderId,
+      ),
+    ),
+  );
+  const replies = await Promise.all(
+    orders.map((orderId) => h.probe.next((e) => e.subject === orderId && REPLIES.includes(e.type))),
+  );
+  assert.equal(replies.filter((reply) => reply.type === 'inventory.stock.reserved').length, 10);
+  assert.deepEqual(await h.stock(productId), { onHand: 10, reserved: 10 });
+});
+
+test('inventory - the same reserve command twice (new event ids) reserves once and answers the same', async () => {
+  const productId = randomUUID();
+  await h.setStock(productId, 10);
+  const orderId = randomUUID();
+  const command = { orderId, lines: [{ productId, quantity: 3 }], expiresAt: inAMinute() };
+  await Promise.all([
+    h.probe.send('inventory.reserve-stock', command, orderId),
+    h.probe.send('inventory.reserve-stock', command, orderId),
+  ]);
+  const replies = await eventually(() => {
+    const heard = heardFor(h.probe, orderId, REPLIES);
+    return heard.length === 2 && heard;
+  }, 'two replies');
+  assert.deepEqual(replies[0]?.data, replies[1]?.data);
+  assert.equal(replies[0]?.type, 'inventory.stock.reserved');
+  assert.deepEqual(await h.stock(productId), { onHand: 10, reserved: 3 });
+});
+
+test('inventory - a release that arrives before the reserve leaves a tombstone; the late reserve is refused', async () => {
+  const productId = randomUUID();
+  await h.setStock(productId, 10);
+  const orderId = randomUUID();
+  await h.probe.send('inventory.release-stock', { orderId, reason: 'saga deadline' }, orderId);
+  const released = await replyFor(h.probe, 'inventory.stock.released', orderId);
+  assert.deepEqual(released.data, { orderId, reason: 'saga deadline' });
+
+  const late = await reserve(orderId, [{ productId, quantity: 1 }]);
+  assert.equal(late.type, 'inventory.stock.reservation-failed');
+  assert.equal((late.data as { reason: string }).reason, 'order cancelled');
+  assert.deepEqual(await h.stock(productId), { onHand: 10, reserved: 0 });
+});
+
+test('inventory - commit takes stock off the shelf once; a release after commit puts it back', async () => {
+  const productId = randomUUID();
+  await h.setStock(productId, 10);
+  const orderId = randomUUID();
+  assert.equal((await reserve(orderId, [{ productId, quantity: 3 }])).type, 'inventory.stock.reserved');
+
+  for (let i = 0; i < 2; i++) {
+    await h.probe.send('inventory.commit-stock', { orderId }, orderId);
+    await eventually(
+      () => heardFor(h.probe, orderId, ['inventory.stock.committed']).length === i + 1,
+      `commit reply ${i + 1}`,
+    );
+    assert.deepEqual(
+      await h.stock(productId),
+      { onHand: 7, reserved: 0 },
+      'a repeated commit changes nothing',
+    );
+  }
+  for (let i = 0; i < 2; i++) {
+    await h.probe.send('inventory.release-stock', { orderId, reason: 'returned' }, orderId);
+    await eventually(
+      () => heardFor(h.probe, orderId, ['inventory.stock.released']).length === i + 1,
+      `release reply ${i + 1}`,
+    );
+    assert.deepEqual(await h.stock(productId), { onHand: 10, reserved: 0 }, 'restocked once');
+  }
+});
+
+test('inventory - a lapsed reservation expires, its stock returns, and a late commit takes the stock again', async () => {
+  const productId = randomUUID();
+  await h.setStock(productId, 10);
+  const orderId = randomUUID();
+  const soon = new Date(Date.now() + 200).toISOString();
+  assert.equal((await reserve(orderId, [{ productId, quantity: 4 }], soon)).type, 'inventory.stock.reserved');
+
+  const released = await replyFor(h.probe, 'inventory.stock.released', orderId);
+  assert.deepEqual(released.data, { orderId, reason: 'expired' });
+  assert.deepEqual(await h.stock(productId), { onHand: 10, reserved: 0 });
+
+  await h.probe.send('inventory.commit-stock', { orderId }, orderId);
+  await replyFor(h.probe, 'inventory.stock.committed', orderId);
+  assert.deepEqual(await h.stock(productId), { onHand: 6, reserved: 0 });
+});
+
+test('inventory - low stock is announced once, when availability first drops below the threshold', async () => {
+  const productId = randomUUID();
+  await h.setStock(productId, 8);
+  for (const quantity of [2, 2, 1]) {
+    // available: 8 → 6 → 4 (crosses 5) → 3
+    assert.equal((await reserve(randomUUID(), [{ productId, quantity }])).type, 'inventory.stock.reserved');
+  }
+  const low = await h.probe.next((e) => e.type === 'inventory.stock.low' && e.subject === productId);
+  assert.deepEqual(low.data, { productId, available: 4, threshold: 5 });
+  assert.equal(await h.outboxCount('inventory.stock.low', productId), 1);
+});
+
+test('inventory - sweepers running side by side expire each lapsed reservation exactly once', async () => {
+  const productId = randomUUID();
+  const orders = Array.from({ length: 60 }, () => randomUUID());
+  await h.setStock(productId, 100);
+  // Lapsed reservations written in one go, so the service's own sweeper races the two below.
+  await h.db.query(
+    `WITH placed AS (
+       INSERT INTO reservations (order_id, status, lines, expires_at)
+       SELECT id, 'RESERVED', jsonb_build_array(jsonb_build_object('productId', $2::text, 'quantity', 1)),
+              now() - interval '1 second'
+       FROM unnest($1::uuid[]) AS id RETURNING 1)
+     UPDATE stock SET reserved = (SELECT count(*) FROM placed) WHERE product_id = $2::uuid`,
+    [orders, productId],
+  );
+  const operations = stockOperations({ lowStockThreshold: 0, log: h.service.log as Logger });
+  const sweep = () =>
+    withTransaction(h.db, (client) =>
+      operations.expireDue(
+        { query: client.query.bind(client), publish: async (message) => createEnvelope('test', message) },
+        25,
+      ),
+    );
+  await Promise.all([sweep(), sweep()]);
+  await eventually(async () => (await h.stock(productId))?.reserved === 0, 'every reservation to expire');
+  const { rows } = await h.db.query<{ status: string; count: number }>(
+    'SELECT status, count(*) AS count FROM reservations WHERE order_id = ANY($1::uuid[]) GROUP BY status',
+    [orders],
+  );
+  assert.deepEqual(rows, [{ status: 'EXPIRED', count: 60 }]);
+  assert.deepEqual(await h.stock(productId), { onHand: 100, reserved: 0 });
+});

@@ -1,0 +1,299 @@
+// The checkout's outcomes, as a shopper and an operator see them through the gateway.
+// One suite, run against each saga mode: both must reach the same outcomes.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { freePort } from '@platform/testkit';
+import { npmStart, type RunningPlatform, root, waitFor } from './platform.ts';
+import { address, card, DECLINE, NO_FUNDS, Shop } from './shop.ts';
+
+export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
+  const dataDir = join(root, '.test-data', `checkout-${mode}-${randomUUID().slice(0, 8)}`);
+  let platform: RunningPlatform;
+  let shop: Shop;
+  let shopper: string;
+  let paymentUrl: string;
+
+  before(async () => {
+    platform = await npmStart(
+      {
+        PLATFORM_DATA_DIR: dataDir,
+        PLATFORM_PG_PORT: String(await freePort()),
+        GATEWAY_PORT: String(await freePort()),
+        SAGA_MODE: mode,
+        SAGA_STEP_TIMEOUT_MS: '4000',
+        SHIPPING_STEP_MS: '300',
+        INVENTORY_SEED_ON_HAND: '1000',
+        RATE_LIMIT_POLICIES: JSON.stringify({
+          write: { capacity: 10_000, refillPerSecond: 10_000 },
+          browse: { capacity: 100_000, refillPerSecond: 100_000 },
+          auth: { capacity: 1_000, refillPerSecond: 1_000 },
+        }),
+      },
+      180_000,
+    );
+    const gateway = platform.state.gateway;
+    const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+    const login = await fetch(`${gateway}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@platform.local', password: secrets['admin-password'] }),
+    });
+    shop = new Shop(gateway, ((await login.json()) as { accessToken: string }).accessToken);
+    shopper = await shop.shopper();
+    paymentUrl = platform.state.services.find((s) => s.name === 'payment')?.url ?? '';
+  });
+  after(async () => {
+    platform?.child.kill('SIGTERM');
+    await platform?.exited;
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  describe(`checkout (${mode})`, () => {
+    test(`${mode} - happy path: CONFIRMED, then DELIVERED; captured is the total; stock leaves the shelf`, async () => {
+      const productId = await shop.productWithStock(5, 0);
+      const placed = await shop.place(shopper, {
+        items: [{ productId, quantity: 2 }],
+        shippingAddress: address(),
+        payment: card(),
+      });
+      assert.equal(placed.status, 202);
+      assert.equal(placed.body.status, 'PENDING');
+      const confirmed = await shop.settled(shopper, placed.body.id, ['CONFIRMED', 'SHIPPED', 'DELIVERED']);
+      assert.equal(
+        confirmed.totals.total,
+        confirmed.totals.subtotal + confirmed.totals.tax + confirmed.totals.shipping,
+      );
+      const delivered = await shop.settled(shopper, placed.body.id, ['DELIVERED']);
+      assert.ok(
+        delivered.timeline.some((entry) => entry.step === 'shipment' && entry.outcome === 'delivered'),
+      );
+      const [payment] = await shop.paymentsSettle(placed.body.id, (p) => p.status === 'CAPTURED');
+      assert.equal(payment?.captured, confirmed.totals.total);
+      assert.deepEqual(await shop.stock(productId), { productId, onHand: 3, reserved: 0, available: 3 });
+    });
+
+    test(`${mode} - out of stock: REJECTED, and nobody is charged`, async () => {
+      const productId = await shop.productWithStock(1, 1);
+      const placed = await shop.place(shopper, {
+        items: [{ productId, quantity: 2 }],
+        shippingAddress: address(),
+        payment: card(),
+      });
+      const order = await shop.settled(shopper, placed.body.id);
+      assert.equal(order.status, 'REJECTED');
+      await shop.paymentsSettle(placed.body.id, (p) => p.captured === 0 && p.authorized === p.captured, true);
+      assert.deepEqual(await shop.stock(productId), { productId, onHand: 1, reserved: 0, available: 1 });
+    });
+
+    for (const [label, number, code] of [
+      ['declined card', DECLINE, 'card_declined'],
+      ['insufficient funds', NO_FUNDS, 'insufficient_funds'],
+    ] as const) {
+      test(`${mode} - ${label}: REJECTED, stock released`, async () => {
+        const productId = await shop.productWithStock(3, 2);
+        const placed = await shop.place(shopper, {
+          items: [{ productId, quantity: 1 }],
+          shippingAddress: address(),
+          payment: card(number),
+        });
+        const order = await shop.settled(shopper, placed.body.id);
+        assert.equal(order.status, 'REJECTED');
+        assert.match(order.reason ?? '', new RegExp(code));
+        await waitFor(
+          'stock released',
+          async () => ((await shop.stock(productId)).reserved === 0 ? true : undefined),
+          15_000,
+        );
+        assert.equal((await shop.stock(productId)).available, 3);
+      });
+    }
+
+    test(`${mode} - shipping fails: CANCELLED, payment voided, stock released`, async () => {
+      const productId = await shop.productWithStock(3, 3);
+      const placed = await shop.place(shopper, {
+        items: [{ productId, quantity: 1 }],
+        shippingAddress: address('00000'),
+        payment: card(),
+      });
+      const order = await shop.settled(shopper, placed.body.id);
+      assert.equal(order.status, 'CANCELLED');
+      await shop.paymentsSettle(placed.body.id, (p) => p.status === 'VOIDED' && p.captured === 0);
+      await waitFor(
+        'stock released',
+        async () => ((await shop.stock(productId)).reserved === 0 ? true : undefined),
+        15_000,
+      );
+      assert.equal((await shop.stock(productId)).onHand, 3);
+    });
+
+    test(`${mode} - cancel after confirmation refunds the payment and restocks`, async () => {
+      const productId = await shop.productWithStock(4, 4);
+      // Slow parcels: the order stays CONFIRMED long enough to cancel.
+      const placed = await shop.place(shopper, {
+        items: [{ productId, quantity: 2 }],
+        shippingAddress: address(),
+        payment: card(),
+      });
+      await shop.settled(shopper, placed.body.id, ['CONFIRMED', 'SHIPPED', 'DELIVERED']);
+      const cancel = await shop.call<{ status: string }>('POST', `/api/v1/orders/${placed.body.id}/cancel`, {
+        token: shopper,
+        body: {},
+      });
+      if (cancel.status === 409) {
+        // The simulated carrier was faster than us: the parcel left. That is the rule too.
+        const order = await shop.order(shopper, placed.body.id);
+        assert.ok(['SHIPPED', 'DELIVERED'].includes(order.status));
+        return;
+      }
+      assert.equal(cancel.status, 202);
+      const order = await shop.settled(shopper, placed.body.id, ['CANCELLED', 'SHIPPED', 'DELIVERED']);
+      if (order.status !== 'CANCELLED') return; // refused by shipping: already dispatched
+      const [payment] = await shop.paymentsSettle(placed.body.id, (p) => p.status === 'REFUNDED');
+      assert.equal(payment?.refunded, payment?.captured);
+      await waitFor(
+        'restocked',
+        async () => ((await shop.stock(productId)).onHand === 4 ? true : undefined),
+        15_000,
+      );
+    });
+
+    test(`${mode} - a silent payment step times out and is compensated`, async () => {
+      const productId = await shop.productWithStock(3, 5);
+      const slow = await fetch(`${paymentUrl}/api/v1/admin/payment-processor`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${shop.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ latencyMs: 8_000 }),
+      });
+      assert.equal(slow.status, 200);
+      try {
+        const placed = await shop.place(shopper, {
+          items: [{ productId, quantity: 1 }],
+          shippingAddress: address(),
+          payment: card(),
+        });
+        const order = await shop.settled(shopper, placed.body.id);
+        assert.equal(order.status, 'REJECTED');
+        assert.ok(
+          order.timeline.some((entry) => entry.outcome === 'timed-out'),
+          JSON.stringify(order.timeline),
+        );
+        await waitFor(
+          'stock released',
+          async () => ((await shop.stock(productId)).reserved === 0 ? true : undefined),
+          15_000,
+        );
+        // The late authorization is voided (or refused): nothing stays held or charged.
+        await shop.paymentsSettle(
+          placed.body.id,
+          (p) => p.captured === 0 && (p.status === 'VOIDED' || p.authorized === 0),
+          true,
+        );
+      } finally {
+        await fetch(`${paymentUrl}/api/v1/admin/payment-processor`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${shop.adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ latencyMs: 30 }),
+        });
+      }
+    });
+
+    test(`${mode} - one Idempotency-Key sent 10 times at once: one order, identical answers`, async () => {
+      const productId = await shop.productWithStock(50, 6);
+      const body = { items: [{ productId, quantity: 1 }], shippingAddress: address(), payment: card() };
+      const key = randomUUID();
+      const answers = await Promise.all(Array.from({ length: 10 }, () => shop.place(shopper, body, key)));
+      assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([202]));
+      assert.equal(new Set(answers.map((a) => JSON.stringify(a.body))).size, 1);
+      const other = await shop.place(shopper, { ...body, items: [{ productId, quantity: 2 }] }, key);
+      assert.equal(other.status, 422);
+      assert.match(other.headers.get('content-type') ?? '', /application\/problem\+json/);
+      const mine = await shop.call<{ data: Array<{ id: string }> }>('GET', '/api/v1/orders?limit=100', {
+        token: shopper,
+      });
+      assert.equal(mine.body.data.filter((o) => o.id === answers[0]?.body.id).length, 1);
+      const missing = await shop.call('POST', '/api/v1/orders', { token: shopper, body });
+      assert.equal(missing.status, 400);
+    });
+
+    test(`${mode} - 50 checkouts race for 10 units: 10 confirmed, 40 rejected, money adds up`, async () => {
+      const productId = await shop.productWithStock(10, 7);
+      const body = { items: [{ productId, quantity: 1 }], shippingAddress: address(), payment: card() };
+      const placed = await Promise.all(Array.from({ length: 50 }, () => shop.place(shopper, body)));
+      assert.deepEqual(new Set(placed.map((p) => p.status)), new Set([202]));
+      const orders = await Promise.all(
+        placed.map((p) => shop.settled(shopper, p.body.id, undefined, 120_000)),
+      );
+      const confirmed = orders.filter((o) => ['CONFIRMED', 'SHIPPED', 'DELIVERED'].includes(o.status));
+      assert.equal(confirmed.length, 10);
+      assert.equal(orders.filter((o) => o.status === 'REJECTED').length, 40);
+      const stock = await waitFor(
+        'stock settles',
+        async () => {
+          const now = await shop.stock(productId);
+          return now.reserved === 0 ? now : undefined;
+        },
+        30_000,
+      );
+      assert.deepEqual(stock, { productId, onHand: 0, reserved: 0, available: 0 });
+      let captured = 0;
+      for (const order of orders) {
+        for (const payment of await shop.payments(order.id)) captured += payment.captured - payment.refunded;
+      }
+      assert.equal(
+        captured,
+        confirmed.reduce((sum, o) => sum + o.totals.total, 0),
+      );
+    });
+
+    test(`${mode} - order details composed by the gateway; a failing payment service leaves a warning`, async () => {
+      const productId = await shop.productWithStock(5, 8);
+      const placed = await shop.place(shopper, {
+        items: [{ productId, quantity: 1 }],
+        shippingAddress: address(),
+        payment: card(),
+      });
+      await shop.settled(shopper, placed.body.id, ['CONFIRMED', 'SHIPPED', 'DELIVERED']);
+      const whole = await shop.call<{
+        order: { id: string };
+        payment: { status: string };
+        shipment: { trackingNumber: string };
+        warnings: unknown[];
+      }>('GET', `/api/v1/orders/${placed.body.id}/details`, { token: shopper });
+      assert.equal(whole.status, 200);
+      assert.equal(whole.body.order.id, placed.body.id);
+      assert.equal(whole.body.payment.status, 'CAPTURED');
+      assert.ok(whole.body.shipment.trackingNumber);
+      assert.deepEqual(whole.body.warnings, []);
+      const fault = await shop.call('PUT', '/api/v1/admin/faults/payment', {
+        token: shop.adminToken,
+        body: { errorRate: 1 },
+      });
+      assert.equal(fault.status, 200);
+      try {
+        const partial = await shop.call<{
+          order: { id: string };
+          payment: null;
+          warnings: Array<{ part: string }>;
+        }>('GET', `/api/v1/orders/${placed.body.id}/details`, { token: shopper });
+        assert.equal(partial.status, 200);
+        assert.equal(partial.body.order.id, placed.body.id);
+        assert.equal(partial.body.payment, null);
+        assert.deepEqual(
+          partial.body.warnings.map((w) => w.part),
+          ['payment'],
+        );
+      } finally {
+        await shop.call('DELETE', '/api/v1/admin/faults/payment', { token: shop.adminToken });
+      }
+      const stranger = await shop.shopper();
+      assert.equal(
+        (await shop.call('GET', `/api/v1/orders/${placed.body.id}/details`, { token: stranger })).status,
+        404,
+      );
+    });
+  });
+}

@@ -1,0 +1,157 @@
+// A shopper's and an operator's view of the platform, through the gateway: the calls
+// the checkout tests make, with the platform's own API shapes.
+import { randomUUID } from 'node:crypto';
+import { waitFor } from './platform.ts';
+
+export interface Order {
+  id: string;
+  status: string;
+  reason?: string;
+  totals: { subtotal: number; tax: number; shipping: number; total: number; currency: string };
+  timeline: Array<{ step: string; outcome: string }>;
+}
+export interface Payment {
+  status: string;
+  authorized: number;
+  captured: number;
+  refunded: number;
+}
+export interface Stock {
+  available: number;
+  onHand: number;
+  reserved: number;
+}
+
+export const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'DELIVERED', 'SHIPPED'];
+export const APPROVE = '4242424242424242';
+export const DECLINE = '4000000000000002';
+export const NO_FUNDS = '4000000000009995';
+
+export const address = (postalCode = '94107') => ({
+  name: 'Ada Shopper',
+  line1: '1 Market St',
+  city: 'San Francisco',
+  postalCode,
+  country: 'US',
+});
+export const card = (cardNumber = APPROVE) => ({ cardNumber, expMonth: 12, expYear: 2035, cvc: '123' });
+
+export class Shop {
+  readonly gateway: string;
+  readonly adminToken: string;
+  constructor(gateway: string, adminToken: string) {
+    this.gateway = gateway;
+    this.adminToken = adminToken;
+  }
+
+  async call<T>(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    const response = await fetch(`${this.gateway}${path}`, {
+      method,
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...options.headers,
+      },
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : null) as T,
+    };
+  }
+
+  async shopper(): Promise<string> {
+    const registered = await this.call<{ accessToken: string }>('POST', '/api/v1/auth/register', {
+      body: {
+        email: `shopper-${randomUUID().slice(0, 8)}@example.test`,
+        password: 'correct horse battery staple',
+        name: 'Ada',
+      },
+    });
+    if (registered.status !== 201) throw new Error(`register: ${registered.status}`);
+    return registered.body.accessToken;
+  }
+
+  /** A product of the demo catalog with exactly `onHand` units, nothing reserved. */
+  async productWithStock(onHand: number, skip = 0): Promise<string> {
+    const page = await this.call<{ data: Array<{ id: string }> }>(
+      'GET',
+      `/api/v1/products?limit=1&page=${skip + 1}`,
+    );
+    const id = page.body.data[0]?.id;
+    if (!id) throw new Error('no products');
+    await waitFor(
+      'stock row for the product',
+      async () => ((await this.stock(id)).onHand >= 0 ? true : undefined),
+      30_000,
+    );
+    const set = await this.call('PUT', `/api/v1/inventory/${id}`, {
+      token: this.adminToken,
+      body: { onHand },
+    });
+    if (set.status !== 200) throw new Error(`set stock: ${set.status} ${JSON.stringify(set.body)}`);
+    return id;
+  }
+
+  async stock(productId: string): Promise<Stock> {
+    const answer = await this.call<Stock>('GET', `/api/v1/inventory/${productId}`);
+    if (answer.status !== 200) throw new Error(`stock: ${answer.status}`);
+    return answer.body;
+  }
+
+  place(token: string, body: unknown, key: string = randomUUID()) {
+    return this.call<Order & { id: string }>('POST', '/api/v1/orders', {
+      token,
+      body,
+      headers: { 'idempotency-key': key },
+    });
+  }
+
+  async order(token: string, id: string): Promise<Order> {
+    const answer = await this.call<Order>('GET', `/api/v1/orders/${id}`, { token });
+    if (answer.status !== 200) throw new Error(`order ${id}: ${answer.status}`);
+    return answer.body;
+  }
+
+  /** Waits until the order is in one of `statuses`. */
+  settled(token: string, id: string, statuses = TERMINAL, timeoutMs = 60_000): Promise<Order> {
+    return waitFor(
+      `order ${id} in ${statuses.join('/')}`,
+      async () => {
+        const order = await this.order(token, id);
+        return statuses.includes(order.status) ? order : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  async payments(orderId: string): Promise<Payment[]> {
+    const answer = await this.call<{ data: Payment[] }>('GET', `/api/v1/payments?orderId=${orderId}`, {
+      token: this.adminToken,
+    });
+    return answer.body.data;
+  }
+
+  /** Waits until every payment of the order satisfies `check` (and there is one, unless `none` is allowed). */
+  paymentsSettle(
+    orderId: string,
+    check: (payment: Payment) => boolean,
+    allowNone = false,
+  ): Promise<Payment[]> {
+    return waitFor(
+      `payments of ${orderId}`,
+      async () => {
+        const payments = await this.payments(orderId);
+        if (!allowNone && payments.length === 0) return undefined;
+        return payments.every(check) ? payments : undefined;
+      },
+      30_000,
+    );
+  }
+}
