@@ -270,7 +270,7 @@ export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
       assert.deepEqual(whole.body.warnings, []);
       const fault = await shop.call('PUT', '/api/v1/admin/faults/payment', {
         token: shop.adminToken,
-        body: { errorRate: 1 },
+        body: { errorRate: 1, ttlSeconds: 60 },
       });
       assert.equal(fault.status, 200);
       try {

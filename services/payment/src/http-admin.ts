@@ -1,0 +1,96 @@
+import { type App, type Breaker, type Bus, type Static, Type } from '@platform/chassis';
+import { type eventSchemas, payments } from '@platform/contracts';
+import { messageFor } from './handlers.ts';
+import type { PaymentOperations } from './operations.ts';
+import type { CardProcessor } from './processor/processor.ts';
+
+const ADMIN = { access: 'admin' } as const;
+const tags = ['payments admin'];
+
+const PaymentParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+// Not in the contracts: the simulated processor's knobs are this service's own.
+const LatencyMs = Type.Integer({ minimum: 0, maximum: 60_000 });
+const FailureRate = Type.Number({ minimum: 0, maximum: 1 });
+const ProcessorChange = Type.Object(
+  { latencyMs: Type.Optional(LatencyMs), failureRate: Type.Optional(FailureRate) },
+  { additionalProperties: false },
+);
+const ProcessorView = Type.Object({
+  latencyMs: LatencyMs,
+  failureRate: FailureRate,
+  breaker: Type.Object({
+    state: Type.String({ description: 'closed, open, half-open or isolated' }),
+    since: Type.String({ format: 'date-time' }),
+  }),
+});
+
+/** Refunds, and the simulated processor's latency and failure rate (to break it on purpose). */
+export function registerAdminRoutes(
+  app: App,
+  deps: {
+    bus: Bus<typeof eventSchemas>;
+    operations: PaymentOperations;
+    processor: CardProcessor;
+    breaker: Breaker;
+  },
+): void {
+  const { bus, operations, processor, breaker } = deps;
+  const view = (): Static<typeof ProcessorView> => ({
+    ...processor.settings(),
+    breaker: { state: breaker.state, since: new Date(breaker.since).toISOString() },
+  });
+
+  app.post(
+    '/api/v1/payments/:id/refunds',
+    {
+      config: ADMIN,
+      schema: {
+        tags,
+        summary: 'Refund part or all of what a payment captured',
+        params: PaymentParams,
+        body: payments.RefundRequest,
+        response: { 201: payments.Refund },
+      },
+    },
+    async (request, reply) => {
+      const refund = await bus.transaction(async (tx) => {
+        const { refund, outcome } = await operations.refundPayment(tx, request.params.id, request.body);
+        await tx.publish(messageFor(outcome));
+        return refund;
+      });
+      return reply.code(201).send(refund);
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/payment-processor',
+    {
+      config: ADMIN,
+      schema: {
+        tags,
+        summary: "The simulated processor's settings and the circuit breaker's state",
+        response: { 200: ProcessorView },
+      },
+    },
+    async () => view(),
+  );
+
+  app.put(
+    '/api/v1/admin/payment-processor',
+    {
+      config: ADMIN,
+      schema: {
+        tags,
+        summary: "Change the simulated processor's latency or failure rate",
+        body: ProcessorChange,
+        response: { 200: ProcessorView },
+      },
+    },
+    async (request) => {
+      processor.configure(request.body);
+      request.log.warn({ settings: processor.settings() }, 'card processor simulation changed');
+      return view();
+    },
+  );
+}

@@ -1,0 +1,185 @@
+import type { Queryable, Static } from '@platform/chassis';
+import type { payments } from '@platform/contracts';
+import type { PaymentState, PaymentStatus } from './domain/payment.ts';
+
+export interface PaymentRow {
+  id: string;
+  order_id: string;
+  user_id: string;
+  status: PaymentStatus;
+  currency: string;
+  authorized: number;
+  captured: number;
+  refunded: number;
+  brand: string;
+  last4: string;
+  failure_code: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface RefundRow {
+  id: string;
+  payment_id: string;
+  amount: number;
+  reason: string | null;
+  created_at: Date;
+}
+
+export type Refund = Static<typeof payments.Refund>;
+export type LedgerKind = 'authorize' | 'capture' | 'void' | 'refund';
+
+const PAYMENT_COLUMNS = `id, order_id, user_id, status, currency, authorized, captured, refunded, brand, last4,
+  failure_code, created_at, updated_at`;
+
+export function toState(row: PaymentRow): PaymentState {
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    status: row.status,
+    currency: row.currency,
+    authorized: row.authorized,
+    captured: row.captured,
+    refunded: row.refunded,
+    failureCode: row.failure_code,
+  };
+}
+
+export function toPayment(row: PaymentRow): payments.Payment {
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    status: row.status,
+    authorized: row.authorized,
+    captured: row.captured,
+    refunded: row.refunded,
+    currency: row.currency,
+    card: { brand: row.brand, last4: row.last4 },
+    ...(row.failure_code ? { failureCode: row.failure_code } : {}),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+function toRefund(row: RefundRow, currency: string): Refund {
+  return {
+    id: row.id,
+    paymentId: row.payment_id,
+    amount: { amount: row.amount, currency },
+    reason: row.reason,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export interface NewPayment {
+  id: string;
+  orderId: string;
+  userId: string;
+  status: PaymentStatus;
+  currency: string;
+  authorized: number;
+  brand: string;
+  last4: string;
+  failureCode: string | null;
+}
+
+/** Payments, their ledger and refunds, in the caller's transaction (or on the pool for reads). */
+export function paymentStore(db: Queryable) {
+  return {
+    /** Serialises every operation on one order until the transaction ends, even before a row exists. */
+    async lockOrder(orderId: string): Promise<void> {
+      await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('payment:' || $1, 0))`, [orderId]);
+    },
+
+    async findByOrder(orderId: string): Promise<PaymentRow | undefined> {
+      const { rows } = await db.query<PaymentRow>(
+        `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE order_id = $1 FOR UPDATE`,
+        [orderId],
+      );
+      return rows[0];
+    },
+
+    async findById(id: string): Promise<PaymentRow | undefined> {
+      const { rows } = await db.query<PaymentRow>(
+        `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      return rows[0];
+    },
+
+    async insert(payment: NewPayment): Promise<PaymentRow> {
+      const { rows } = await db.query<PaymentRow>(
+        `INSERT INTO payments (id, order_id, user_id, status, currency, authorized, brand, last4, failure_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${PAYMENT_COLUMNS}`,
+        [
+          payment.id,
+          payment.orderId,
+          payment.userId,
+          payment.status,
+          payment.currency,
+          payment.authorized,
+          payment.brand,
+          payment.last4,
+          payment.failureCode,
+        ],
+      );
+      return rows[0] as PaymentRow;
+    },
+
+    async update(
+      id: string,
+      change: { status: PaymentStatus; captured?: number; refunded?: number },
+    ): Promise<PaymentRow> {
+      const { rows } = await db.query<PaymentRow>(
+        `UPDATE payments SET status = $2, captured = coalesce($3, captured), refunded = coalesce($4, refunded),
+                updated_at = now()
+         WHERE id = $1 RETURNING ${PAYMENT_COLUMNS}`,
+        [id, change.status, change.captured ?? null, change.refunded ?? null],
+      );
+      const row = rows[0];
+      if (!row) throw new Error(`payment ${id} vanished while locked`);
+      return row;
+    },
+
+    async record(paymentId: string, kind: LedgerKind, amount: number): Promise<void> {
+      await db.query('INSERT INTO ledger (payment_id, kind, amount) VALUES ($1, $2, $3)', [
+        paymentId,
+        kind,
+        amount,
+      ]);
+    },
+
+    async insertRefund(
+      refund: { id: string; paymentId: string; amount: number; reason: string | null },
+      currency: string,
+    ): Promise<Refund> {
+      const { rows } = await db.query<RefundRow>(
+        `INSERT INTO refunds (id, payment_id, amount, reason) VALUES ($1, $2, $3, $4)
+         RETURNING id, payment_id, amount, reason, created_at`,
+        [refund.id, refund.paymentId, refund.amount, refund.reason],
+      );
+      return toRefund(rows[0] as RefundRow, currency);
+    },
+
+    async lastRefund(paymentId: string, currency: string): Promise<Refund | undefined> {
+      const { rows } = await db.query<RefundRow>(
+        `SELECT id, payment_id, amount, reason, created_at FROM refunds
+         WHERE payment_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+        [paymentId],
+      );
+      return rows[0] ? toRefund(rows[0], currency) : undefined;
+    },
+
+    /** The order's payments: the user's own only, unless `userId` is undefined (an administrator). */
+    async listForOrder(orderId: string, userId: string | undefined): Promise<payments.Payment[]> {
+      const { rows } = await db.query<PaymentRow>(
+        `SELECT ${PAYMENT_COLUMNS} FROM payments
+         WHERE order_id = $1 AND ($2::text IS NULL OR user_id = $2) ORDER BY created_at`,
+        [orderId, userId ?? null],
+      );
+      return rows.map(toPayment);
+    },
+  };
+}
+
+export type PaymentStore = ReturnType<typeof paymentStore>;

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import type { Envelope } from '@platform/chassis';
+import type { EventData } from '@platform/contracts';
+import { CARDS, type Harness, startHarness, unbalancedPayments } from './harness.ts';
+
+let harness: Harness;
+
+before(async () => {
+  harness = await startHarness('payment_choreo', { SAGA_MODE: 'choreography' });
+});
+after(async () => {
+  await harness?.close();
+});
+
+type Data = Record<string, unknown>;
+
+function orderCreated(orderId: string, paymentMethodId: string, total: number): EventData<'order.created'> {
+  return {
+    orderId,
+    userId: randomUUID(),
+    items: [
+      {
+        productId: randomUUID(),
+        sku: 'HOM-LAMP-01',
+        name: 'Lamp',
+        quantity: 1,
+        unitPrice: { amount: total - 500, currency: 'EUR' },
+        weightGrams: 900,
+      },
+    ],
+    totals: { subtotal: total - 500, tax: 0, shipping: 500, total, currency: 'EUR' },
+    shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Paris', postalCode: '75001', country: 'FR' },
+    paymentMethodId,
+    placedAt: new Date().toISOString(),
+  };
+}
+
+/** The payment fact published about `orderId` of `type`. */
+const fact = (orderId: string, type: string): Promise<Envelope> =>
+  harness.probe.next((event) => event.subject === orderId && event.type === type);
+
+test('choreography - order.created authorizes the order total; shipping.scheduled captures it', async () => {
+  const orderId = randomUUID();
+  const method = await harness.paymentMethod(CARDS.approves);
+  await harness.probe.publish('order.created', orderCreated(orderId, method, 12_500), orderId);
+  const authorized = await fact(orderId, 'payment.authorized');
+  assert.deepEqual((authorized.data as Data).amount, { amount: 12_500, currency: 'EUR' });
+
+  await harness.probe.publish(
+    'shipping.scheduled',
+    { orderId, shipmentId: randomUUID(), trackingNumber: 'TRK1', at: new Date().toISOString() },
+    orderId,
+  );
+  const captured = await fact(orderId, 'payment.captured');
+  assert.deepEqual((captured.data as Data).amount, { amount: 12_500, currency: 'EUR' });
+});
+
+test('choreography - a declined card publishes payment.failed', async () => {
+  const orderId = randomUUID();
+  const method = await harness.paymentMethod(CARDS.declines);
+  await harness.probe.publish('order.created', orderCreated(orderId, method, 3_000), orderId);
+  const failed = await fact(orderId, 'payment.failed');
+  assert.equal((failed.data as Data).code, 'card_declined');
+});
+
+test('choreography - shipping.failed voids the authorization', async () => {
+  const orderId = randomUUID();
+  const method = await harness.paymentMethod(CARDS.approves);
+  await harness.probe.publish('order.created', orderCreated(orderId, method, 4_000), orderId);
+  await fact(orderId, 'payment.authorized');
+  await harness.probe.publish('shipping.failed', { orderId, reason: 'no carrier' }, orderId);
+  await fact(orderId, 'payment.voided');
+});
+
+test('choreography - stock that failed before order.created reached payment: nothing is authorized', async () => {
+  const orderId = randomUUID();
+  await harness.probe.publish(
+    'inventory.stock.reservation-failed',
+    { orderId, reason: 'out of stock', shortages: [] },
+    orderId,
+  );
+  await fact(orderId, 'payment.voided');
+  const method = await harness.paymentMethod(CARDS.approves);
+  await harness.probe.publish('order.created', orderCreated(orderId, method, 2_000), orderId);
+  const refused = await fact(orderId, 'payment.failed');
+  assert.equal((refused.data as Data).code, 'cancelled');
+  const ledger = await harness.sql(
+    'SELECT l.id FROM ledger l JOIN payments p ON p.id = l.payment_id WHERE p.order_id = $1',
+    [orderId],
+  );
+  assert.deepEqual(ledger, []);
+});
+
+test('choreography - order.cancelled after capture refunds; a second cancelling fact publishes nothing new', async () => {
+  const orderId = randomUUID();
+  const method = await harness.paymentMethod(CARDS.approves);
+  await harness.probe.publish('order.created', orderCreated(orderId, method, 6_000), orderId);
+  await fact(orderId, 'payment.authorized');
+  await harness.probe.publish(
+    'shipping.scheduled',
+    { orderId, shipmentId: randomUUID(), trackingNumber: 'TRK2', at: new Date().toISOString() },
+    orderId,
+  );
+  await fact(orderId, 'payment.captured');
+  await harness.probe.publish('order.cancelled', { orderId, userId: 'u', reason: 'changed mind' }, orderId);
+  const refunded = await fact(orderId, 'payment.refunded');
+  assert.deepEqual((refunded.data as Data).amount, { amount: 6_000, currency: 'EUR' });
+
+  const again = await harness.probe.publish(
+    'order.timed-out',
+    { orderId, userId: 'u', step: 'delivery' },
+    orderId,
+  );
+  // Handled once the inbox has it; what it published is in the outbox of the same commit.
+  await waitForInbox(again.id);
+  const published = await harness.sql<{ type: string }>(
+    `SELECT type FROM outbox WHERE envelope->>'subject' = $1 ORDER BY id`,
+    [orderId],
+  );
+  assert.deepEqual(
+    published.map((row) => row.type),
+    ['payment.authorized', 'payment.captured', 'payment.refunded'],
+  );
+  assert.deepEqual(await unbalancedPayments(harness), []);
+});
+
+async function waitForInbox(eventId: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const rows = await harness.sql('SELECT 1 FROM inbox WHERE event_id = $1', [eventId]);
+    if (rows.length > 0) return;
+    if (Date.now() > deadline) throw new Error(`event ${eventId} was not handled`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { type Envelope, loadConfig, type Service, staticDiscovery } from '@platform/chassis';
+import type { EventType, payments } from '@platform/contracts';
+import {
+  createTestDatabase,
+  type SagaProbe,
+  startSagaProbe,
+  startTestIssuer,
+  type TestDatabase,
+  type TestIssuer,
+} from '@platform/testkit';
+import pg from 'pg';
+import { PaymentConfig } from '../src/config.ts';
+import { startPayment } from '../src/service.ts';
+
+// One payment service on throwaway databases, a test token issuer, and a saga probe
+// on the same bus, for the integration tests.
+
+export const PAYMENT_FACTS: EventType[] = [
+  'payment.authorized',
+  'payment.failed',
+  'payment.captured',
+  'payment.voided',
+  'payment.refunded',
+];
+
+export const CARDS = {
+  approves: '4242424242424242',
+  declines: '4000000000000002',
+  insufficientFunds: '4000000000009995',
+  processingError: '4000000000000119',
+  mastercard: '5555555555554444',
+};
+
+export interface Harness {
+  base: string;
+  probe: SagaProbe;
+  issuer: TestIssuer;
+  headers(roles: string[], subject?: string): Promise<Record<string, string>>;
+  /** A payment method for `cardNumber`, from the service's own internal route. */
+  paymentMethod(cardNumber: string): Promise<string>;
+  /** The reply (or fact) the service sent for `command`. */
+  replyTo(command: Envelope): Promise<Envelope>;
+  sql<R extends pg.QueryResultRow>(text: string, params?: unknown[]): Promise<R[]>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(label: string, env: Record<string, string> = {}): Promise<Harness> {
+  const database: TestDatabase = await createTestDatabase(label);
+  const busDatabase: TestDatabase = await createTestDatabase(`${label}_bus`);
+  const issuer = await startTestIssuer();
+  const service: Service = await startPayment(
+    loadConfig(PaymentConfig, {
+      DATABASE_URL: database.url,
+      BUS_DATABASE_URL: busDatabase.url,
+      IDENTITY_JWKS_URL: issuer.jwksUrl,
+      PAYMENT_PROCESSOR_SECRET: 'payment-test-secret-0123456789',
+      PAYMENT_PROCESSOR_LATENCY_MS: '2',
+      LOG_LEVEL: 'silent',
+      ...env,
+    }),
+    { discovery: staticDiscovery({}), tokens: { token: () => issuer.token(['service']) } },
+  );
+  const probe = await startSagaProbe(busDatabase.url, PAYMENT_FACTS);
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const base = `http://127.0.0.1:${(service.app.server.address() as { port: number }).port}`;
+  const headers = async (roles: string[], subject?: string) => ({
+    authorization: `Bearer ${await issuer.token(roles, subject)}`,
+    'content-type': 'application/json',
+  });
+
+  return {
+    base,
+    probe,
+    issuer,
+    headers,
+    async paymentMethod(cardNumber) {
+      const response = await fetch(`${base}/internal/payment-methods`, {
+        method: 'POST',
+        headers: await headers(['service']),
+        body: JSON.stringify({ cardNumber, expMonth: 12, expYear: new Date().getFullYear() + 2, cvc: '123' }),
+      });
+      assert.equal(response.status, 201);
+      return ((await response.json()) as payments.PaymentMethod).id;
+    },
+    replyTo: (command) => probe.next((event) => event.causationid === command.id),
+    async sql(text, params = []) {
+      return (await pool.query(text, params)).rows;
+    },
+    async close() {
+      await probe.close();
+      await service.shutdown('test over');
+      await pool.end();
+      await database.drop();
+      await busDatabase.drop();
+      await issuer.close();
+    },
+  };
+}
+
+/** A payment.authorize command's data for a new order. */
+export function authorizeCommand(paymentMethodId: string, amount = 5_000, userId: string = randomUUID()) {
+  return { orderId: randomUUID(), userId, paymentMethodId, amount: { amount, currency: 'USD' } };
+}
+
+/** Every payment whose ledger does not add up to its balances (none, if the books balance). */
+export async function unbalancedPayments(harness: Harness): Promise<unknown[]> {
+  return harness.sql(
+    `SELECT p.id, p.authorized, p.captured, p.refunded, l.authorize, l.capture, l.refund, r.refunds
+     FROM payments p
+     LEFT JOIN LATERAL (
+       SELECT coalesce(sum(amount) FILTER (WHERE kind = 'authorize'), 0) AS authorize,
+              coalesce(sum(amount) FILTER (WHERE kind = 'capture'), 0) AS capture,
+              coalesce(sum(amount) FILTER (WHERE kind = 'refund'), 0) AS refund
+       FROM ledger WHERE payment_id = p.id) l ON true
+     LEFT JOIN LATERAL (SELECT coalesce(sum(amount), 0) AS refunds FROM refunds WHERE payment_id = p.id) r ON true
+     WHERE p.authorized <> l.authorize OR p.captured <> l.capture OR p.refunded <> l.refund
+        OR p.refunded <> r.refunds`,
+  );
+}

@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import type { payments } from '@platform/contracts';
+import { authorizeCommand, CARDS, type Harness, startHarness, unbalancedPayments } from './harness.ts';
+
+let harness: Harness;
+
+before(async () => {
+  harness = await startHarness('payment_orch');
+});
+after(async () => {
+  await harness?.close();
+});
+
+type Data = Record<string, unknown>;
+
+async function paymentOf(orderId: string): Promise<payments.Payment | undefined> {
+  const response = await fetch(`${harness.base}/api/v1/payments?orderId=${orderId}`, {
+    headers: await harness.headers(['admin']),
+  });
+  assert.equal(response.status, 200);
+  return ((await response.json()) as { data: payments.Payment[] }).data[0];
+}
+
+async function ledgerOf(orderId: string): Promise<string[]> {
+  const rows = await harness.sql<{ kind: string; amount: number }>(
+    `SELECT l.kind, l.amount FROM ledger l JOIN payments p ON p.id = l.payment_id
+     WHERE p.order_id = $1 ORDER BY l.id`,
+    [orderId],
+  );
+  return rows.map((row) => `${row.kind} ${row.amount}`);
+}
+
+/** Sends `payment.authorize` for a new order paid with `card` and waits for the reply. */
+async function authorize(card: string, amount = 5_000) {
+  const data = authorizeCommand(await harness.paymentMethod(card), amount);
+  const reply = await harness.replyTo(await harness.probe.send('payment.authorize', data, data.orderId));
+  return { orderId: data.orderId, data, reply, replyData: reply.data as Data };
+}
+
+test("payment - each of Stripe's test cards gets its outcome", async () => {
+  const approved = await authorize(CARDS.approves);
+  assert.equal(approved.reply.type, 'payment.authorized');
+  assert.equal(approved.reply.subject, approved.orderId);
+  assert.deepEqual(approved.replyData.amount, { amount: 5_000, currency: 'USD' });
+  const payment = await paymentOf(approved.orderId);
+  assert.equal(payment?.status, 'AUTHORIZED');
+  assert.deepEqual(payment?.card, { brand: 'visa', last4: '4242' });
+
+  for (const [card, code] of [
+    [CARDS.declines, 'card_declined'],
+    [CARDS.insufficientFunds, 'insufficient_funds'],
+    [CARDS.processingError, 'processing_error'],
+  ] as const) {
+    const refused = await authorize(card);
+    assert.equal(refused.reply.type, 'payment.failed', card);
+    assert.equal(refused.replyData.code, code);
+    const stored = await paymentOf(refused.orderId);
+    assert.equal(stored?.status, code === 'processing_error' ? 'FAILED' : 'DECLINED');
+    assert.equal(stored?.authorized, 0);
+    assert.equal(stored?.failureCode, code);
+    assert.deepEqual(await ledgerOf(refused.orderId), [], 'no money moved');
+  }
+
+  const other = await authorize(CARDS.mastercard, 1_234);
+  assert.equal(other.reply.type, 'payment.authorized');
+  assert.deepEqual((await paymentOf(other.orderId))?.card, { brand: 'mastercard', last4: '4444' });
+});
+
+test('payment - an authorize sent twice for one order (new event id) charges once and answers the same', async () => {
+  const data = authorizeCommand(await harness.paymentMethod(CARDS.approves), 7_500);
+  const [first, second] = await Promise.all([
+    harness.probe.send('payment.authorize', data, data.orderId),
+    harness.probe.send('payment.authorize', data, data.orderId),
+  ]);
+  assert.ok(first && second && first.id !== second.id);
+  const replies = await Promise.all([harness.replyTo(first), harness.replyTo(second)]);
+  assert.deepEqual(
+    replies.map((reply) => reply.type),
+    ['payment.authorized', 'payment.authorized'],
+  );
+  const paymentIds = replies.map((reply) => (reply.data as Data).paymentId);
+  assert.equal(paymentIds[0], paymentIds[1]);
+  assert.deepEqual(await ledgerOf(data.orderId), ['authorize 7500']);
+  const rows = await harness.sql('SELECT id FROM payments WHERE order_id = $1', [data.orderId]);
+  assert.equal(rows.length, 1);
+});
+
+test('payment - a cancel that arrives before the authorize leaves a tombstone: the authorize is refused', async () => {
+  const data = authorizeCommand(await harness.paymentMethod(CARDS.approves));
+  const cancel = await harness.probe.send(
+    'payment.cancel',
+    { orderId: data.orderId, reason: 'saga deadline' },
+    data.orderId,
+  );
+  const voided = await harness.replyTo(cancel);
+  assert.equal(voided.type, 'payment.voided');
+
+  const late = await harness.replyTo(await harness.probe.send('payment.authorize', data, data.orderId));
+  assert.equal(late.type, 'payment.failed');
+  assert.equal((late.data as Data).code, 'cancelled');
+  const payment = await paymentOf(data.orderId);
+  assert.equal(payment?.status, 'VOIDED');
+  assert.equal(payment?.authorized, 0);
+  assert.deepEqual(await ledgerOf(data.orderId), [], 'no money was ever held');
+});
+
+test('payment - cancel after authorize voids the hold; a later authorize is refused', async () => {
+  const { orderId, data } = await authorize(CARDS.approves, 3_000);
+  const voided = await harness.replyTo(
+    await harness.probe.send('payment.cancel', { orderId, reason: 'shipping failed' }, orderId),
+  );
+  assert.equal(voided.type, 'payment.voided');
+  assert.equal((await paymentOf(orderId))?.status, 'VOIDED');
+  const again = await harness.replyTo(await harness.probe.send('payment.authorize', data, orderId));
+  assert.equal((again.data as Data).code, 'cancelled');
+  assert.deepEqual(await ledgerOf(orderId), ['authorize 3000', 'void 3000']);
+});
+
+test('payment - capture then cancel refunds everything captured; repeats change nothing', async () => {
+  const { orderId } = await authorize(CARDS.approves, 4_200);
+  const capture = () => harness.probe.send('payment.capture', { orderId }, orderId);
+  const captured = await harness.replyTo(await capture());
+  assert.equal(captured.type, 'payment.captured');
+  assert.deepEqual((captured.data as Data).amount, { amount: 4_200, currency: 'USD' });
+  const recaptured = await harness.replyTo(await capture());
+  assert.equal(recaptured.type, 'payment.captured', 'a repeated capture answers the same');
+
+  const cancel = () =>
+    harness.probe.send('payment.cancel', { orderId, reason: 'customer cancelled' }, orderId);
+  const refunded = await harness.replyTo(await cancel());
+  assert.equal(refunded.type, 'payment.refunded');
+  const refund = refunded.data as Data;
+  assert.deepEqual(refund.amount, { amount: 4_200, currency: 'USD' });
+  assert.deepEqual(refund.refundedTotal, { amount: 4_200, currency: 'USD' });
+  const again = await harness.replyTo(await cancel());
+  assert.equal(again.type, 'payment.refunded');
+  assert.equal((again.data as Data).refundId, refund.refundId, 'the repeat names the same refund');
+
+  const payment = await paymentOf(orderId);
+  assert.equal(payment?.status, 'REFUNDED');
+  assert.deepEqual([payment?.authorized, payment?.captured, payment?.refunded], [4_200, 4_200, 4_200]);
+  assert.deepEqual(await ledgerOf(orderId), ['authorize 4200', 'capture 4200', 'refund 4200']);
+});
+
+test('payment - a capture for an order with no payment is retried by the bus, not answered', async () => {
+  const orderId = randomUUID();
+  const command = await harness.probe.send('payment.capture', { orderId }, orderId);
+  // Authorizing afterwards lets the redelivered capture succeed.
+  const data = { ...authorizeCommand(await harness.paymentMethod(CARDS.approves), 900), orderId };
+  await harness.replyTo(await harness.probe.send('payment.authorize', data, orderId));
+  const captured = await harness.replyTo(command);
+  assert.equal(captured.type, 'payment.captured');
+  const published = await harness.sql<{ type: string }>(
+    `SELECT type FROM outbox WHERE envelope->>'subject' = $1 ORDER BY id`,
+    [orderId],
+  );
+  assert.deepEqual(
+    published.map((row) => row.type),
+    ['payment.authorized', 'payment.captured'],
+    'answered only once authorized',
+  );
+  assert.deepEqual((captured.data as Data).amount, { amount: 900, currency: 'USD' });
+});
+
+test('payment - after all of the above, every ledger balances with its payment', async () => {
+  assert.deepEqual(await unbalancedPayments(harness), []);
+  const [counts] = await harness.sql<{ payments: number }>('SELECT count(*)::int AS payments FROM payments');
+  assert.ok((counts?.payments ?? 0) >= 8);
+});
