@@ -6,7 +6,7 @@ import { oncePerKey } from './idempotency.ts';
 import { type Accepted, createOrder, type PlacementDeps } from './place-order.ts';
 import { findOrder, listOrders, toApiOrder } from './store.ts';
 
-const Accepted = Type.Object({
+const AcceptedSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   status: Type.Literal('PENDING'),
   totals: orders.Order.properties.totals,
@@ -45,7 +45,7 @@ export function registerOrderRoutes(app: App, pool: Pool, deps: PlacementDeps): 
         tags: ['orders'],
         headers: IdempotencyHeaders,
         body: orders.PlaceOrder,
-        response: { 202: Accepted },
+        response: { 202: AcceptedSchema },
       },
     },
     async (request, reply) => {

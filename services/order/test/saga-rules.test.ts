@@ -50,7 +50,7 @@ describe('saga rules', () => {
   });
 
   test('saga - a declined payment releases the stock and rejects the order', () => {
-    const { saga, events, sent } = run(startSaga(), ok('reserve-stock'), (s) =>
+    const { saga, sent } = run(startSaga(), ok('reserve-stock'), (s) =>
       stepFailed(s, 'authorize-payment', 'card_declined'),
     );
     assert.deepEqual(sent, ['reserve-stock', 'authorize-payment', 'release-stock']);
