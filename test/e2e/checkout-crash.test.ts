@@ -86,10 +86,17 @@ for (const [index, moment] of ['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED'
     const orders = await Promise.all(
       placed.map((p) => shop.settled(shopper, p.body.id, ['CONFIRMED', 'REJECTED', 'CANCELLED'], 90_000)),
     );
-    assert.deepEqual(
-      orders.map((o) => o.status),
-      ['CONFIRMED', 'REJECTED', 'CONFIRMED'],
-    );
+    // The declined card is always rejected. The others are confirmed, unless the
+    // restart took longer than a step's deadline: then the saga compensates them,
+    // which is the rule too. Either way nothing may be left held or charged.
+    assert.equal(orders[1]?.status, 'REJECTED');
+    for (const order of [orders[0], orders[2]]) {
+      assert.ok(
+        order?.status === 'CONFIRMED' || /timed out/.test(order?.reason ?? ''),
+        JSON.stringify(order),
+      );
+    }
+    const confirmedCount = orders.filter((o) => o.status === 'CONFIRMED').length;
     for (const order of orders) {
       const payments = await shop.paymentsSettle(
         order.id,
@@ -109,6 +116,6 @@ for (const [index, moment] of ['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED'
       },
       30_000,
     );
-    assert.equal(stock.onHand, 20 - 2 * 2);
+    assert.equal(stock.onHand, 20 - 2 * confirmedCount);
   });
 }

@@ -1,0 +1,88 @@
+import {
+  announce,
+  connectPeers,
+  createDiscovery,
+  createService,
+  type Discovery,
+  driverFromConfig,
+  jwtVerifier,
+  openBus,
+  openDatabase,
+  type Pool,
+  type Service,
+  serviceOptionsFrom,
+  type TokenSource,
+} from '@platform/chassis';
+import { eventSchemas } from '@platform/contracts';
+import { cartOperations } from './carts.ts';
+import { catalogLookup } from './catalog-client.ts';
+import type { CartSettings } from './config.ts';
+import { followCatalog, followOrders } from './handlers.ts';
+import { registerCartRoutes } from './http.ts';
+import { deleteIdleGuestCarts } from './store.ts';
+
+/** What tests replace: how the catalog is found, and the service's own tokens. */
+export interface CartDeps {
+  discovery?: Discovery;
+  tokens?: TokenSource;
+}
+
+const SWEEP_INTERVAL_MS = 60 * 60 * 1_000;
+
+/** Guest carts outlive their cookie by nothing: swept hourly once idle for the cookie's lifetime. */
+function sweepGuestCarts(service: Service, pool: Pool, days: number): void {
+  const sweep = () =>
+    deleteIdleGuestCarts(pool, days)
+      .then((deleted) => {
+        if (deleted > 0) service.log.info({ deleted }, 'idle guest carts deleted');
+      })
+      .catch((error: unknown) => service.log.warn({ err: error }, 'could not sweep idle guest carts'));
+  void sweep();
+  const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
+  timer.unref();
+  service.beforeDrain(async () => clearInterval(timer));
+}
+
+/** Builds and starts the cart: database migrated, catalog copy and checkouts followed, routes listening. */
+export async function startCart(config: CartSettings, deps: CartDeps = {}): Promise<Service> {
+  const service = await createService({
+    name: 'cart',
+    description: 'Carts of signed-in users and guests',
+    ...serviceOptionsFrom(config),
+    auth: jwtVerifier({
+      issuer: config.TOKEN_ISSUER,
+      audience: config.TOKEN_AUDIENCE,
+      jwksUrl: config.IDENTITY_JWKS_URL,
+    }),
+  });
+  const pool = await openDatabase(service, {
+    url: config.DATABASE_URL,
+    max: config.DATABASE_POOL_MAX,
+    migrations: new URL('../migrations/', import.meta.url),
+  });
+  const bus = await openBus(service, {
+    pool,
+    databaseUrl: config.DATABASE_URL,
+    driver: driverFromConfig(config, service),
+    schemas: eventSchemas,
+    retry: { maxAttempts: config.BUS_MAX_ATTEMPTS },
+  });
+  const discovery = deps.discovery ?? createDiscovery(config, { log: service.log });
+  const peers = connectPeers(service, config, ['catalog'], {
+    discovery,
+    ...(deps.tokens ? { tokens: deps.tokens } : {}),
+  });
+  const carts = cartOperations({
+    pool,
+    catalog: catalogLookup(peers, config.CATALOG_TIMEOUT_MS),
+    currency: config.CART_CURRENCY,
+    log: service.log,
+  });
+  registerCartRoutes(service.app, carts, { secure: config.GUEST_COOKIE_SECURE });
+  await followCatalog(bus, config.CART_CURRENCY, service.log);
+  await followOrders(bus);
+  sweepGuestCarts(service, pool, config.GUEST_CART_TTL_DAYS);
+  const url = await service.listen({ host: config.HOST, port: config.PORT });
+  await announce(service, discovery, { url, version: config.SERVICE_VERSION, zone: config.ZONE });
+  return service;
+}

@@ -1,0 +1,175 @@
+import type { Queryable, Static } from '@platform/chassis';
+import type { commerce, shipping } from '@platform/contracts';
+import type { ShipmentStatus } from './domain/shipment.ts';
+
+export type Address = Static<typeof commerce.ShippingAddress>;
+export interface ParcelLine {
+  productId: string;
+  quantity: number;
+  weightGrams: number;
+}
+
+export interface ShipmentRow {
+  id: string;
+  order_id: string;
+  user_id: string;
+  status: ShipmentStatus;
+  tracking_number: string;
+  correlation_id: string | null;
+  created_at: Date;
+}
+
+const COLUMNS = 'id, order_id, user_id, status, tracking_number, correlation_id, created_at';
+
+/**
+ * Serializes everything done to one order's shipment (schedule, cancel) until the
+ * transaction ends, so a cancel racing a schedule sees it, or leaves its tombstone first.
+ */
+export async function lockOrder(db: Queryable, orderId: string): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtext('shipping-order'), hashtext($1))`, [orderId]);
+}
+
+export async function findShipmentOfOrder(
+  db: Queryable,
+  orderId: string,
+  lock = false,
+): Promise<ShipmentRow | undefined> {
+  const { rows } = await db.query<ShipmentRow>(
+    `SELECT ${COLUMNS} FROM shipments WHERE order_id = $1${lock ? ' FOR UPDATE' : ''}`,
+    [orderId],
+  );
+  return rows[0];
+}
+
+export async function isTombstoned(db: Queryable, orderId: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM cancelled_orders WHERE order_id = $1', [orderId]);
+  return (rowCount ?? 0) > 0;
+}
+
+export async function addTombstone(db: Queryable, orderId: string, reason: string): Promise<void> {
+  await db.query(
+    'INSERT INTO cancelled_orders (order_id, reason) VALUES ($1, $2) ON CONFLICT (order_id) DO NOTHING',
+    [orderId, reason],
+  );
+}
+
+export interface NewShipment {
+  orderId: string;
+  userId: string;
+  trackingNumber: string;
+  address: Address;
+  lines: ParcelLine[];
+  weightGrams: number;
+  stepMs: number;
+  correlationId: string | undefined;
+}
+
+/** A SCHEDULED shipment, its first history entry, and its dispatch due one step from now. */
+export async function insertShipment(db: Queryable, shipment: NewShipment): Promise<ShipmentRow> {
+  const { rows } = await db.query<ShipmentRow>(
+    `INSERT INTO shipments (order_id, user_id, status, tracking_number, address, lines, weight_grams,
+                            next_step_at, correlation_id)
+     VALUES ($1, $2, 'SCHEDULED', $3, $4, $5, $6, now() + $7 * interval '1 millisecond', $8)
+     RETURNING ${COLUMNS}`,
+    [
+      shipment.orderId,
+      shipment.userId,
+      shipment.trackingNumber,
+      JSON.stringify(shipment.address),
+      JSON.stringify(shipment.lines),
+      shipment.weightGrams,
+      shipment.stepMs,
+      shipment.correlationId ?? null,
+    ],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`shipment for order ${shipment.orderId} was not inserted`);
+  await recordHistory(db, row.id, 'SCHEDULED');
+  return row;
+}
+
+/** Moves a shipment to `status`; `stepMs` schedules its next carrier step, null ends the carrier's work. */
+export async function moveShipment(
+  db: Queryable,
+  id: string,
+  status: ShipmentStatus,
+  stepMs: number | null,
+  cancelReason?: string,
+): Promise<Date> {
+  await db.query(
+    `UPDATE shipments SET status = $2, updated_at = now(), cancel_reason = coalesce($4, cancel_reason),
+       next_step_at = CASE WHEN $3::int IS NULL THEN NULL ELSE now() + $3::int * interval '1 millisecond' END
+     WHERE id = $1`,
+    [id, status, stepMs, cancelReason ?? null],
+  );
+  return recordHistory(db, id, status);
+}
+
+async function recordHistory(db: Queryable, shipmentId: string, status: ShipmentStatus): Promise<Date> {
+  const { rows } = await db.query<{ at: Date }>(
+    'INSERT INTO shipment_history (shipment_id, status) VALUES ($1, $2) RETURNING at',
+    [shipmentId, status],
+  );
+  return rows[0]?.at ?? new Date();
+}
+
+/**
+ * Up to `limit` shipments whose carrier step is due, locked; rows another instance
+ * (or a cancel) holds are skipped, so instances never advance the same shipment.
+ */
+export async function claimDueShipments(db: Queryable, limit: number): Promise<ShipmentRow[]> {
+  const { rows } = await db.query<ShipmentRow>(
+    `SELECT ${COLUMNS} FROM shipments WHERE next_step_at <= now()
+     ORDER BY next_step_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return rows;
+}
+
+interface ViewRow {
+  id: string;
+  order_id: string;
+  user_id: string;
+  status: ShipmentStatus;
+  tracking_number: string;
+  history: Array<{ status: ShipmentStatus; at: string }>;
+}
+
+export interface OwnedShipment {
+  userId: string;
+  shipment: shipping.Shipment;
+}
+
+function toOwnedShipment(row: ViewRow): OwnedShipment {
+  return {
+    userId: row.user_id,
+    shipment: {
+      id: row.id,
+      orderId: row.order_id,
+      status: row.status,
+      trackingNumber: row.tracking_number,
+      history: row.history.map((entry) => ({ status: entry.status, at: new Date(entry.at).toISOString() })),
+    },
+  };
+}
+
+const VIEW = `SELECT s.id, s.order_id, s.user_id, s.status, s.tracking_number,
+    coalesce((SELECT json_agg(json_build_object('status', h.status, 'at', h.at) ORDER BY h.id)
+              FROM shipment_history h WHERE h.shipment_id = s.id), '[]') AS history
+  FROM shipments s`;
+
+/** Reads for the HTTP API: shipments with their history and owner. */
+export function createShipmentViews(db: Queryable) {
+  return {
+    async byId(id: string): Promise<OwnedShipment | undefined> {
+      const { rows } = await db.query<ViewRow>(`${VIEW} WHERE s.id = $1`, [id]);
+      return rows[0] ? toOwnedShipment(rows[0]) : undefined;
+    },
+    async byOrder(orderId: string): Promise<OwnedShipment[]> {
+      const { rows } = await db.query<ViewRow>(`${VIEW} WHERE s.order_id = $1`, [orderId]);
+      return rows.map(toOwnedShipment);
+    },
+  };
+}
+
+export type ShipmentViews = ReturnType<typeof createShipmentViews>;
