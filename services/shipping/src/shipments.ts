@@ -62,8 +62,9 @@ export async function scheduleShipment(
     request.address,
     rules.undeliverablePostalCodes,
   );
-  if (decision.action === 'refuse')
+  if (decision.action === 'refuse') {
     return { type: 'shipping.failed', data: { orderId, reason: decision.reason } };
+  }
   if (decision.action === 'repeat' && existing) return scheduled(existing);
   const lines = request.lines.map(({ productId, quantity, weightGrams }) => ({
     productId,

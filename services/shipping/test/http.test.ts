@@ -114,3 +114,10 @@ test('http - the owner and an admin see the shipment; another customer sees noth
   assert.equal((await call(`/api/v1/shipments/${randomUUID()}`, { token: stranger })).status, 404);
   assert.equal((await call(byId)).status, 401, 'signing in is required');
 });
+
+test('http - the routes are described in /openapi.json', async () => {
+  const spec = (await call('/openapi.json')).body as { paths: Record<string, unknown> };
+  for (const path of ['/api/v1/shipping/quotes', '/api/v1/shipments', '/api/v1/shipments/{id}']) {
+    assert.ok(spec.paths[path], path);
+  }
+});
