@@ -27,6 +27,7 @@ export {
   remainingTime,
   runWithCorrelationId,
 } from './context.ts';
+export { type DataServiceSettings, openDataService, serve } from './data-service.ts';
 export {
   createPool,
   migrate,

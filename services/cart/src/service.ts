@@ -1,16 +1,11 @@
 import {
-  announce,
   connectPeers,
   createDiscovery,
-  createService,
   type Discovery,
-  driverFromConfig,
-  jwtVerifier,
-  openBus,
-  openDatabase,
+  openDataService,
   type Pool,
   type Service,
-  serviceOptionsFrom,
+  serve,
   type TokenSource,
 } from '@platform/chassis';
 import { eventSchemas } from '@platform/contracts';
@@ -45,27 +40,11 @@ function sweepGuestCarts(service: Service, pool: Pool, days: number): void {
 
 /** Builds and starts the cart: database migrated, catalog copy and checkouts followed, routes listening. */
 export async function startCart(config: CartSettings, deps: CartDeps = {}): Promise<Service> {
-  const service = await createService({
+  const { service, pool, bus } = await openDataService(config, {
     name: 'cart',
     description: 'Carts of signed-in users and guests',
-    ...serviceOptionsFrom(config),
-    auth: jwtVerifier({
-      issuer: config.TOKEN_ISSUER,
-      audience: config.TOKEN_AUDIENCE,
-      jwksUrl: config.IDENTITY_JWKS_URL,
-    }),
-  });
-  const pool = await openDatabase(service, {
-    url: config.DATABASE_URL,
-    max: config.DATABASE_POOL_MAX,
     migrations: new URL('../migrations/', import.meta.url),
-  });
-  const bus = await openBus(service, {
-    pool,
-    databaseUrl: config.DATABASE_URL,
-    driver: driverFromConfig(config, service),
     schemas: eventSchemas,
-    retry: { maxAttempts: config.BUS_MAX_ATTEMPTS },
   });
   const discovery = deps.discovery ?? createDiscovery(config, { log: service.log });
   const peers = connectPeers(service, config, ['catalog'], {
@@ -82,7 +61,6 @@ export async function startCart(config: CartSettings, deps: CartDeps = {}): Prom
   await followCatalog(bus, config.CART_CURRENCY, service.log);
   await followOrders(bus);
   sweepGuestCarts(service, pool, config.GUEST_CART_TTL_DAYS);
-  const url = await service.listen({ host: config.HOST, port: config.PORT });
-  await announce(service, discovery, { url, version: config.SERVICE_VERSION, zone: config.ZONE });
+  await serve(service, config, { discovery });
   return service;
 }

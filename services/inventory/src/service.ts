@@ -1,16 +1,11 @@
 import {
-  announce,
   connectPeers,
   createDiscovery,
-  createService,
   type Discovery,
-  driverFromConfig,
-  jwtVerifier,
-  openBus,
-  openDatabase,
+  openDataService,
   type Service,
   type Static,
-  serviceOptionsFrom,
+  serve,
   serviceTokensFrom,
   type TokenSource,
 } from '@platform/chassis';
@@ -31,27 +26,11 @@ export async function startInventory(
   config: Static<typeof InventoryConfig>,
   deps: { discovery?: Discovery; tokens?: TokenSource } = {},
 ): Promise<Service> {
-  const service = await createService({
+  const { service, pool, bus } = await openDataService(config, {
     name: 'inventory',
     description: 'Stock per product and reservations per order',
-    ...serviceOptionsFrom(config),
-    auth: jwtVerifier({
-      issuer: config.TOKEN_ISSUER,
-      audience: config.TOKEN_AUDIENCE,
-      jwksUrl: config.IDENTITY_JWKS_URL,
-    }),
-  });
-  const pool = await openDatabase(service, {
-    url: config.DATABASE_URL,
-    max: config.DATABASE_POOL_MAX,
     migrations: new URL('../migrations/', import.meta.url),
-  });
-  const bus = await openBus(service, {
-    pool,
-    databaseUrl: config.DATABASE_URL,
-    driver: driverFromConfig(config, service),
     schemas: eventSchemas,
-    retry: { maxAttempts: config.BUS_MAX_ATTEMPTS },
   });
   const operations = stockOperations({
     lowStockThreshold: config.INVENTORY_LOW_STOCK_THRESHOLD,
@@ -81,7 +60,6 @@ export async function startInventory(
     });
   }
 
-  const url = await service.listen({ host: config.HOST, port: config.PORT });
-  await announce(service, discovery, { url, version: config.SERVICE_VERSION, zone: config.ZONE });
+  await serve(service, config, { discovery });
   return service;
 }

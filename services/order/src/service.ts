@@ -1,16 +1,11 @@
 import {
-  announce,
   connectPeers,
   createDiscovery,
-  createService,
   type Discovery,
-  driverFromConfig,
-  jwtVerifier,
-  openBus,
-  openDatabase,
+  openDataService,
   type Service,
   type Static,
-  serviceOptionsFrom,
+  serve,
   type TokenSource,
 } from '@platform/chassis';
 import { eventSchemas } from '@platform/contracts';
@@ -24,33 +19,23 @@ export async function startOrder(
   config: Static<typeof OrderConfig>,
   deps: { discovery?: Discovery; tokens?: TokenSource } = {},
 ): Promise<Service> {
-  const service = await createService({
+  const { service, pool, bus } = await openDataService(config, {
     name: 'order',
     description: 'Orders (event-sourced) and the checkout saga',
-    ...serviceOptionsFrom(config),
-    auth: jwtVerifier({
-      issuer: config.TOKEN_ISSUER,
-      audience: config.TOKEN_AUDIENCE,
-      jwksUrl: config.IDENTITY_JWKS_URL,
-    }),
-  });
-  const pool = await openDatabase(service, {
-    url: config.DATABASE_URL,
-    max: config.DATABASE_POOL_MAX,
     migrations: new URL('../migrations/', import.meta.url),
-  });
-  const bus = await openBus(service, {
-    pool,
-    databaseUrl: config.DATABASE_URL,
-    driver: driverFromConfig(config, service),
     schemas: eventSchemas,
-    retry: { maxAttempts: config.BUS_MAX_ATTEMPTS },
   });
   const discovery = deps.discovery ?? createDiscovery(config, { log: service.log });
   const peers = connectPeers(service, config, ['cart', 'catalog', 'payment', 'shipping'] as const, {
     discovery,
     ...(deps.tokens ? { tokens: deps.tokens } : {}),
   });
+  if (config.SAGA_STEP_TIMEOUT_MS <= config.BUS_LEASE_MS) {
+    service.log.warn(
+      { stepTimeoutMs: config.SAGA_STEP_TIMEOUT_MS, busLeaseMs: config.BUS_LEASE_MS },
+      'saga steps time out before a crashed instance releases its replies: a crash will cancel orders in flight',
+    );
+  }
   const saga = sagaRunner(bus, service.log, {
     stepTimeoutMs: config.SAGA_STEP_TIMEOUT_MS,
     reservationTtlMs: config.ORDER_RESERVATION_TTL_MS,
@@ -59,7 +44,6 @@ export async function startOrder(
   await saga.run();
   await trackShipments(bus);
   registerOrderRoutes(service.app, pool, { peers, bus, saga, mode: config.SAGA_MODE });
-  const url = await service.listen({ host: config.HOST, port: config.PORT });
-  await announce(service, discovery, { url, version: config.SERVICE_VERSION, zone: config.ZONE });
+  await serve(service, config, { discovery });
   return service;
 }

@@ -1,16 +1,10 @@
 import {
-  announce,
   Breaker,
-  createDiscovery,
-  createService,
   type Discovery,
-  driverFromConfig,
-  jwtVerifier,
-  openBus,
-  openDatabase,
+  openDataService,
   type Service,
   type Static,
-  serviceOptionsFrom,
+  serve,
   type TokenSource,
 } from '@platform/chassis';
 import { eventSchemas } from '@platform/contracts';
@@ -31,27 +25,11 @@ export async function startPayment(
   config: Static<typeof PaymentConfig>,
   deps: { discovery?: Discovery; tokens?: TokenSource } = {},
 ): Promise<Service> {
-  const service = await createService({
+  const { service, pool, bus } = await openDataService(config, {
     name: 'payment',
     description: 'Payments, refunds and their ledger, around a simulated card processor',
-    ...serviceOptionsFrom(config),
-    auth: jwtVerifier({
-      issuer: config.TOKEN_ISSUER,
-      audience: config.TOKEN_AUDIENCE,
-      jwksUrl: config.IDENTITY_JWKS_URL,
-    }),
-  });
-  const pool = await openDatabase(service, {
-    url: config.DATABASE_URL,
-    max: config.DATABASE_POOL_MAX,
     migrations: new URL('../migrations/', import.meta.url),
-  });
-  const bus = await openBus(service, {
-    pool,
-    databaseUrl: config.DATABASE_URL,
-    driver: driverFromConfig(config, service),
     schemas: eventSchemas,
-    retry: { maxAttempts: config.BUS_MAX_ATTEMPTS },
   });
 
   const processor = createCardProcessor({
@@ -68,12 +46,6 @@ export async function startPayment(
   if (config.SAGA_MODE === 'choreography') await handleFacts(bus, operations);
   else await handleCommands(bus, operations);
 
-  const url = await service.listen({ host: config.HOST, port: config.PORT });
-  await announce(service, deps.discovery ?? createDiscovery(config, { log: service.log }), {
-    url,
-    version: config.SERVICE_VERSION,
-    zone: config.ZONE,
-    metadata: { sagaMode: config.SAGA_MODE },
-  });
+  await serve(service, config, { discovery: deps.discovery, metadata: { sagaMode: config.SAGA_MODE } });
   return service;
 }

@@ -1,15 +1,9 @@
 import {
-  announce,
-  createDiscovery,
-  createService,
   type Discovery,
-  driverFromConfig,
-  jwtVerifier,
-  openBus,
-  openDatabase,
+  openDataService,
   type Service,
   type Static,
-  serviceOptionsFrom,
+  serve,
   type TokenSource,
 } from '@platform/chassis';
 import { eventSchemas } from '@platform/contracts';
@@ -32,27 +26,11 @@ export async function startShipping(
   config: Static<typeof ShippingConfig>,
   deps: ShippingDeps = {},
 ): Promise<Service> {
-  const service = await createService({
+  const { service, pool, bus } = await openDataService(config, {
     name: 'shipping',
     description: 'Quotes, shipments and tracking; a simulated carrier',
-    ...serviceOptionsFrom(config),
-    auth: jwtVerifier({
-      issuer: config.TOKEN_ISSUER,
-      audience: config.TOKEN_AUDIENCE,
-      jwksUrl: config.IDENTITY_JWKS_URL,
-    }),
-  });
-  const pool = await openDatabase(service, {
-    url: config.DATABASE_URL,
-    max: config.DATABASE_POOL_MAX,
     migrations: new URL('../migrations/', import.meta.url),
-  });
-  const bus = await openBus(service, {
-    pool,
-    databaseUrl: config.DATABASE_URL,
-    driver: driverFromConfig(config, service),
     schemas: eventSchemas,
-    retry: { maxAttempts: config.BUS_MAX_ATTEMPTS },
   });
   const rules: CarrierRules = {
     undeliverablePostalCodes: listSetting(config.SHIPPING_UNDELIVERABLE_POSTAL_CODES),
@@ -72,11 +50,6 @@ export async function startShipping(
   registerShippingRoutes(service.app, createShipmentViews(pool), {
     noServiceCountries: listSetting(config.SHIPPING_NO_SERVICE_COUNTRIES),
   });
-  const url = await service.listen({ host: config.HOST, port: config.PORT });
-  await announce(service, deps.discovery ?? createDiscovery(config, { log: service.log }), {
-    url,
-    version: config.SERVICE_VERSION,
-    zone: config.ZONE,
-  });
+  await serve(service, config, { discovery: deps.discovery });
   return service;
 }

@@ -6,7 +6,14 @@ export {
   type EjectionPolicy,
   InstancePool,
 } from './load-balancer.ts';
-export { connectPeers, PeerFailed, type PeerResponse, type Peers, serviceTokensFrom } from './peers.ts';
+export {
+  connectPeers,
+  PeerFailed,
+  type PeerRequest,
+  type PeerResponse,
+  type Peers,
+  serviceTokensFrom,
+} from './peers.ts';
 export { RetryBudget } from './retry-budget.ts';
 export {
   type ClientState,

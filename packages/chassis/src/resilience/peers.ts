@@ -11,6 +11,15 @@ export const PeerFailed = defineProblem({
   title: 'A service this one depends on failed',
 });
 
+/** A JSON call to a peer: `as` is the bearer token to send (the service's own by default). */
+export interface PeerRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: unknown;
+  as?: string;
+  timeoutMs?: number;
+}
+
 /** A JSON answer from a peer: its status and parsed body (undefined when empty). */
 export interface PeerResponse<T> {
   status: number;
@@ -27,16 +36,7 @@ export interface Peers<N extends string> {
    * or the service's). Statuses below 500 are answers; 5xx and transport failures
    * throw (the service client has already retried what was safe to retry).
    */
-  call<T>(
-    peer: N,
-    request: {
-      method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-      path: string;
-      body?: unknown;
-      as?: string;
-      timeoutMs?: number;
-    },
-  ): Promise<PeerResponse<T>>;
+  call<T>(peer: N, request: PeerRequest): Promise<PeerResponse<T>>;
 }
 
 /** The service's own tokens from identity, from the discovery settings' client credentials. */
@@ -83,16 +83,7 @@ export function connectPeers<N extends string>(
     discovery,
     clients,
     serviceToken,
-    async call<T>(
-      peer: N,
-      request: {
-        method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-        path: string;
-        body?: unknown;
-        as?: string;
-        timeoutMs?: number;
-      },
-    ): Promise<PeerResponse<T>> {
+    async call<T>(peer: N, request: PeerRequest): Promise<PeerResponse<T>> {
       const token = request.as ?? (await serviceToken());
       const headers: Record<string, string> = {
         authorization: `Bearer ${token}`,
