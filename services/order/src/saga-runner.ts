@@ -8,7 +8,6 @@ import type { Order, Step } from './domain/order.ts';
 import {
   cancelRequested,
   type Decision,
-  type SagaState,
   startSaga,
   stepFailed,
   stepSucceeded,
@@ -112,7 +111,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
   let sweeping: NodeJS.Timeout | undefined;
   let sweep: Promise<void> = Promise.resolve();
 
-  async function apply(tx: OrderTx, order: Order, before: SagaState | undefined, decision: Decision) {
+  async function apply(tx: OrderTx, order: Order, decision: Decision) {
     const after = await appendEvents(tx, order.id, order, decision.events);
     let awaiting: { commandId: string; deadlineMs: number } | null = null;
     if (decision.send) {
@@ -122,9 +121,8 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     }
     await saveSaga(tx, order.id, order.sagaMode, decision.saga, awaiting);
     await publishOrderFacts(tx, after, decision.events);
-    if (before?.step !== decision.saga.step || decision.send) {
+    if (decision.send)
       log.debug({ orderId: order.id, step: decision.send, phase: decision.saga.phase }, 'saga moved');
-    }
   }
 
   async function onReply(event: Envelope, tx: OrderTx): Promise<void> {
@@ -144,7 +142,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     const decision = reply.ok
       ? stepSucceeded(saga.state, reply.step, data.trackingNumber)
       : stepFailed(saga.state, reply.step, data.code ?? data.reason ?? 'failed');
-    await apply(tx, order, saga.state, decision);
+    await apply(tx, order, decision);
   }
 
   async function sweepOverdue(): Promise<void> {
@@ -156,7 +154,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
           const order = await loadOrder(tx, orderId);
           if (!saga || !order) continue;
           log.warn({ orderId, step: saga.state.step }, 'saga step timed out');
-          await apply(tx, order, saga.state, stepTimedOut(saga.state));
+          await apply(tx, order, stepTimedOut(saga.state));
         }
         return due.length;
       });
@@ -166,7 +164,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
 
   return {
     async start(tx, order) {
-      await apply(tx, order, undefined, startSaga());
+      await apply(tx, order, startSaga());
     },
     cancel: (orderId, reason) =>
       bus.transaction(async (tx) => {
@@ -184,7 +182,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
           ]);
           return after;
         }
-        await apply(tx, order, saga.state, decision);
+        await apply(tx, order, decision);
         return (await loadOrder(tx, orderId)) ?? order;
       }),
     async run() {
