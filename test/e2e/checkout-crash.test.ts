@@ -51,8 +51,7 @@ before(async () => {
   shopper = await shop.shopper();
 });
 after(async () => {
-  platform?.child.kill('SIGTERM');
-  await platform?.exited;
+  await platform?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -48,8 +48,7 @@ export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
     paymentUrl = platform.state.services.find((s) => s.name === 'payment')?.url ?? '';
   });
   after(async () => {
-    platform?.child.kill('SIGTERM');
-    await platform?.exited;
+    await platform?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
 

@@ -159,8 +159,7 @@ test('platform - npm start from a clean data folder serves the catalog through t
       assert.doesNotMatch(again.output(), /creating the cluster/);
       assert.doesNotMatch(again.output(), /password: /, 'the admin password is shown once only');
     } finally {
-      again.child.kill('SIGTERM');
-      await again.exited;
+      await again.stop();
     }
   });
   if (!canProbeProcesses) t.diagnostic('no /proc here: leftover processes were checked by pid only');

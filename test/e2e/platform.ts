@@ -18,6 +18,21 @@ export interface RunningPlatform {
   state: PlatformState;
   output(): string;
   exited: Promise<number | null>;
+  /**
+   * SIGTERM, then waits until the launcher and its PostgreSQL are gone: npm exits at
+   * once on the signal, while the launcher is still stopping services and the server.
+   */
+  stop(): Promise<void>;
+}
+
+function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Starts the platform exactly as the README says (`npm start`) and waits until it reports ready. */
@@ -44,7 +59,13 @@ export async function npmStart(
     await sleep(200);
   }
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as PlatformState;
-  return { child, state, output: () => output, exited };
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited;
+    const gone = Date.now() + 60_000;
+    while ((alive(state.launcherPid) || alive(state.database.pid)) && Date.now() < gone) await sleep(100);
+  };
+  return { child, state, output: () => output, exited, stop };
 }
 
 /** Process ids whose environment carries `marker`: everything a run started, however deep. */

@@ -39,8 +39,7 @@ before(async () => {
   adminToken = ((await login.json()) as { accessToken: string }).accessToken;
 });
 after(async () => {
-  platform?.child.kill('SIGTERM');
-  await platform?.exited;
+  await platform?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
 
