@@ -5,6 +5,7 @@ export { Money, Page, PageLinks, PageQuery, Pagination } from './common.ts';
 export { type EventData, type EventType, eventSchemas } from './events.ts';
 export * as identity from './identity.ts';
 export * as inventory from './inventory.ts';
+export * as notifications from './notifications.ts';
 export * as orders from './orders.ts';
 export * as payments from './payments.ts';
 export * as shipping from './shipping.ts';

@@ -1,0 +1,50 @@
+import nodemailer from 'nodemailer';
+import { classifySmtpError } from '../domain/retry.ts';
+import { SendError, type Sender } from './sender.ts';
+
+/**
+ * E-mail over SMTP with nodemailer. Each message carries a Message-ID made from its
+ * delivery id, so a resend after a crash (sent, but not yet marked sent) is the same
+ * message to the receiving side, which can drop the copy.
+ */
+export function emailSender(options: { url: string; from: string; timeoutMs: number }): Sender {
+  const transport = nodemailer.createTransport(
+    {
+      url: options.url,
+      connectionTimeout: options.timeoutMs,
+      greetingTimeout: options.timeoutMs,
+      socketTimeout: options.timeoutMs,
+      // The embedded sink speaks plain SMTP on loopback; a real server offering
+      // STARTTLS is used with it (nodemailer upgrades when offered).
+      tls: { minVersion: 'TLSv1.2' },
+    },
+    { from: options.from },
+  );
+  const domain = options.from.match(/@([^>\s]+)/)?.[1] ?? 'platform.local';
+  return {
+    async send(message) {
+      try {
+        await transport.sendMail({
+          to: message.recipient,
+          subject: message.subject,
+          text: message.text,
+          ...(message.html ? { html: message.html } : {}),
+          messageId: `<${message.deliveryId}@${domain}>`,
+          headers: { 'X-Notification-Kind': message.kind },
+        });
+      } catch (error) {
+        const details = error as { responseCode?: number; message?: string };
+        throw new SendError(
+          classifySmtpError({
+            responseCode: details.responseCode,
+            message: details.message ?? String(error),
+          }),
+          { cause: error },
+        );
+      }
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}

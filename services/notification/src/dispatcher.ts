@@ -1,0 +1,102 @@
+import type { Logger, Pool } from '@platform/chassis';
+import { failureOf, type Sender } from './channels/sender.ts';
+import { type ClaimedDelivery, claimDue, markFailed, markRetry, markSent } from './deliveries.ts';
+import type { Channel } from './domain/channels.ts';
+import { afterFailure, type SendPolicy } from './domain/retry.ts';
+
+// Sends what the handlers recorded, outside their transactions: a slow or absent
+// SMTP server never holds a database transaction open (which would hold back every
+// relay on the server) nor the bus. Each message is claimed, sent and settled on its
+// own, so one failing message delays no other.
+
+const BATCH = 20;
+
+export interface DispatcherOptions {
+  pool: Pool;
+  senders: Record<Channel, Sender>;
+  policy: SendPolicy;
+  pollMs: number;
+  leaseMs: number;
+  log: Logger;
+  random?: () => number;
+}
+
+export interface Dispatcher {
+  /** Looks for due messages now, instead of at the next poll (new ones were just recorded). */
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+async function sendOne(options: DispatcherOptions, claim: ClaimedDelivery): Promise<void> {
+  const { pool, log } = options;
+  try {
+    await options.senders[claim.channel].send({ deliveryId: claim.id, ...claim });
+    await markSent(pool, claim);
+    return;
+  } catch (error) {
+    const decision = afterFailure(
+      claim.attempt,
+      failureOf(error),
+      options.policy,
+      (options.random ?? Math.random)(),
+    );
+    const about = { deliveryId: claim.id, channel: claim.channel, kind: claim.kind, attempt: claim.attempt };
+    if (decision.action === 'retry') {
+      log.warn({ ...about, err: error, retryInMs: decision.delayMs }, 'send failed; will retry');
+      await markRetry(pool, claim, decision.delayMs, failureOf(error).reason);
+    } else {
+      log.error({ ...about, reason: decision.reason }, 'send failed for good; recorded as failed');
+      await markFailed(pool, claim, decision.reason);
+    }
+  }
+}
+
+/** Resolves how many messages it claimed. */
+async function dispatchBatch(options: DispatcherOptions): Promise<number> {
+  const claimed = await claimDue(options.pool, BATCH, options.leaseMs);
+  await Promise.all(claimed.map((claim) => sendOne(options, claim)));
+  return claimed.length;
+}
+
+export function startDispatcher(options: DispatcherOptions): Dispatcher {
+  let stopped = false;
+  let woken = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  async function loop(): Promise<void> {
+    do {
+      woken = false;
+      try {
+        // A full batch means more may be due: go on before sleeping.
+        while (!stopped && (await dispatchBatch(options)) === BATCH);
+      } catch (error) {
+        options.log.warn({ err: error }, 'dispatch failed; trying again at the next poll');
+      }
+    } while (woken && !stopped);
+  }
+
+  function run(): void {
+    clearTimeout(timer);
+    if (stopped) return;
+    if (running) {
+      woken = true;
+      return;
+    }
+    running = loop().finally(() => {
+      running = undefined;
+      if (!stopped) timer = setTimeout(run, options.pollMs);
+    });
+  }
+
+  run();
+  return {
+    wake: run,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      await Promise.all(Object.values(options.senders).map((sender) => sender.close()));
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { Bus, Envelope, Tx } from '@platform/chassis';
+import type { EventData, EventType, eventSchemas } from '@platform/contracts';
+import { recordDelivery } from './deliveries.ts';
+import { channelsFor } from './domain/channels.ts';
+import { NOTICE_KINDS, type Notice, noticeOf } from './domain/notices.ts';
+import { messageView } from './domain/views.ts';
+import { findOrder, findUser, insertOrder, upsertUser } from './store.ts';
+import type { Templates } from './templates.ts';
+
+// Events in: identity's keep the user copy, order.created the order copy, and the
+// rest become messages, recorded (rendered, one per chosen channel) in the same
+// transaction as the inbox row. The dispatcher sends them after the commit.
+
+type NotificationTx = Tx<typeof eventSchemas>;
+
+export const GROUP = 'notification';
+const COPIES = ['identity.user.registered', 'identity.user.updated', 'order.created'] as const;
+export const SUBSCRIBED: EventType[] = [...new Set([...COPIES, ...Object.keys(NOTICE_KINDS)])] as EventType[];
+
+export interface HandlerDeps {
+  templates: Templates;
+  shopUrl: string;
+  /** The bus's attempts per event: the last one records what cannot be addressed as failed. */
+  maxAttempts: number;
+  /** Called after a commit that recorded messages. */
+  recorded(): void;
+}
+
+/** Something the message needs (the user, the order) has not reached us yet: the bus tries again. */
+export class NotYetKnown extends Error {
+  override name = 'NotYetKnown';
+}
+
+function dataOf<T extends EventType>(event: Envelope, _type: T): EventData<T> {
+  return event.data as EventData<T>;
+}
+
+async function keepCopies(tx: NotificationTx, event: Envelope): Promise<void> {
+  if (event.type === 'identity.user.registered' || event.type === 'identity.user.updated') {
+    const user = dataOf(event, 'identity.user.registered');
+    await upsertUser(tx, {
+      userId: user.userId,
+      email: user.email,
+      name: user.name,
+      channels: user.preferences.notifications ?? {},
+      version: user.version,
+    });
+  } else if (event.type === 'order.created') {
+    const order = dataOf(event, 'order.created');
+    await insertOrder(tx, { ...order, placedAt: order.placedAt });
+  }
+}
+
+/** Records the notice's messages; resolves how many. */
+async function tell(
+  tx: NotificationTx,
+  event: Envelope,
+  notice: Notice,
+  deps: HandlerDeps,
+  attempt: number,
+): Promise<number> {
+  const order = notice.orderId ? await findOrder(tx, notice.orderId) : undefined;
+  const userId = notice.userId ?? order?.userId;
+  const user = userId ? await findUser(tx, userId) : undefined;
+  const missing = !user
+    ? userId
+      ? `user ${userId}`
+      : `order ${notice.orderId}`
+    : notice.orderId && !order
+      ? `order ${notice.orderId}`
+      : undefined;
+  const about = { eventId: event.id, eventType: event.type, kind: notice.kind };
+  if (missing || !user) {
+    // Events can overtake each other; the bus retries with backoff. After the last
+    // attempt the message is recorded as failed, where operators see it.
+    if (attempt < deps.maxAttempts) throw new NotYetKnown(`${missing} is not known yet`);
+    const failed = `recipient unknown: no copy of ${missing} after ${attempt} attempts`;
+    await recordDelivery(tx, {
+      ...about,
+      channel: 'email',
+      userId: userId ?? null,
+      recipient: null,
+      subject: notice.kind,
+      text: '',
+      html: null,
+      failed,
+    });
+    return 0;
+  }
+  const rendered = deps.templates.render(messageView({ ...notice, user, order, shopUrl: deps.shopUrl }));
+  let recorded = 0;
+  for (const channel of channelsFor(user.channels, notice.kind)) {
+    const email = channel === 'email';
+    const fresh = await recordDelivery(tx, {
+      ...about,
+      channel,
+      userId: user.userId,
+      recipient: email ? user.email : user.userId,
+      subject: rendered.subject,
+      text: email ? rendered.text : rendered.short,
+      html: email ? rendered.html : null,
+    });
+    if (fresh) recorded++;
+  }
+  return recorded;
+}
+
+export async function subscribeToEvents(bus: Bus<typeof eventSchemas>, deps: HandlerDeps): Promise<void> {
+  await bus.subscribe(GROUP, SUBSCRIBED, async (event, { tx, attempt, afterCommit }) => {
+    await keepCopies(tx, event);
+    const notice = noticeOf(event);
+    if (notice && (await tell(tx, event, notice, deps, attempt)) > 0) afterCommit(deps.recorded);
+  });
+}
