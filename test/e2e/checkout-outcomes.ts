@@ -2,13 +2,11 @@
 // One suite, run against each saga mode: both must reach the same outcomes.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { freePort } from '@platform/testkit';
-import { npmStart, type RunningPlatform, root, waitFor } from './platform.ts';
-import { address, card, DECLINE, NO_FUNDS, Shop } from './shop.ts';
+import { type RunningPlatform, root, waitFor } from './platform.ts';
+import { address, card, DECLINE, NO_FUNDS, openShop, type Shop } from './shop.ts';
 
 export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
   const dataDir = join(root, '.test-data', `checkout-${mode}-${randomUUID().slice(0, 8)}`);
@@ -18,32 +16,13 @@ export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
   let paymentUrl: string;
 
   before(async () => {
-    platform = await npmStart(
-      {
-        PLATFORM_DATA_DIR: dataDir,
-        PLATFORM_PG_PORT: String(await freePort()),
-        GATEWAY_PORT: String(await freePort()),
-        SAGA_MODE: mode,
-        SAGA_STEP_TIMEOUT_MS: '4000',
-        // Slow enough that an order stays CONFIRMED for 2 s before its parcel leaves.
-        SHIPPING_STEP_MS: '2000',
-        INVENTORY_SEED_ON_HAND: '1000',
-        RATE_LIMIT_POLICIES: JSON.stringify({
-          write: { capacity: 10_000, refillPerSecond: 10_000 },
-          browse: { capacity: 100_000, refillPerSecond: 100_000 },
-          auth: { capacity: 1_000, refillPerSecond: 1_000 },
-        }),
-      },
-      180_000,
-    );
-    const gateway = platform.state.gateway;
-    const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
-    const login = await fetch(`${gateway}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'admin@platform.local', password: secrets['admin-password'] }),
-    });
-    shop = new Shop(gateway, ((await login.json()) as { accessToken: string }).accessToken);
+    ({ platform, shop } = await openShop(dataDir, {
+      SAGA_MODE: mode,
+      SAGA_STEP_TIMEOUT_MS: '4000',
+      // Slow enough that an order stays CONFIRMED for 2 s before its parcel leaves.
+      SHIPPING_STEP_MS: '2000',
+      INVENTORY_SEED_ON_HAND: '1000',
+    }));
     shopper = await shop.shopper();
     paymentUrl = platform.state.services.find((s) => s.name === 'payment')?.url ?? '';
   });
@@ -85,7 +64,14 @@ export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
       });
       const order = await shop.settled(shopper, placed.body.id);
       assert.equal(order.status, 'REJECTED');
-      await shop.paymentsSettle(placed.body.id, (p) => p.captured === 0 && p.authorized === p.captured, true);
+      // Choreography authorizes in parallel with the reservation, so the hold is voided;
+      // the orchestrator stops before payment.
+      const payments = await shop.paymentsSettle(
+        placed.body.id,
+        (p) => p.captured === 0 && (p.status === 'VOIDED' || p.status === 'FAILED'),
+        true,
+      );
+      if (mode === 'orchestration') assert.deepEqual(payments, [], 'the saga stopped before payment');
       assert.deepEqual(await shop.stock(productId), { productId, onHand: 1, reserved: 0, available: 1 });
     });
 

@@ -1,14 +1,18 @@
 // A shopper's and an operator's view of the platform, through the gateway: the calls
 // the checkout tests make, with the platform's own API shapes.
 import { randomUUID } from 'node:crypto';
-import { waitFor } from './platform.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '@platform/testkit';
+import { npmStart, type RunningPlatform, waitFor } from './platform.ts';
 
 export interface Order {
   id: string;
   status: string;
   reason?: string;
   totals: { subtotal: number; tax: number; shipping: number; total: number; currency: string };
-  timeline: Array<{ step: string; outcome: string }>;
+  timeline: Array<{ at: string; step: string; outcome: string }>;
+  createdAt: string;
 }
 export interface Payment {
   status: string;
@@ -154,4 +158,37 @@ export class Shop {
       30_000,
     );
   }
+}
+
+/**
+ * `npm start` in `dataDir` on free ports, with rate limits that a test's bursts do not
+ * reach (`env` may override any of it), and a shop run by the administrator.
+ */
+export async function openShop(
+  dataDir: string,
+  env: Record<string, string>,
+): Promise<{ platform: RunningPlatform; shop: Shop }> {
+  const platform = await npmStart(
+    {
+      PLATFORM_DATA_DIR: dataDir,
+      PLATFORM_PG_PORT: String(await freePort()),
+      GATEWAY_PORT: String(await freePort()),
+      RATE_LIMIT_POLICIES: JSON.stringify({
+        write: { capacity: 10_000, refillPerSecond: 10_000 },
+        browse: { capacity: 100_000, refillPerSecond: 100_000 },
+        auth: { capacity: 1_000, refillPerSecond: 1_000 },
+      }),
+      ...env,
+    },
+    180_000,
+  );
+  const gateway = platform.state.gateway;
+  const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+  const login = await fetch(`${gateway}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@platform.local', password: secrets['admin-password'] }),
+  });
+  if (login.status !== 200) throw new Error(`admin login: ${login.status}`);
+  return { platform, shop: new Shop(gateway, ((await login.json()) as { accessToken: string }).accessToken) };
 }

@@ -186,8 +186,17 @@ export const OrderRejected = Type.Object({ ...OrderFact.properties, reason: Type
 export const OrderCancelled = Type.Object({ ...OrderFact.properties, reason: Type.String() });
 export const OrderShipped = OrderFact;
 export const OrderDelivered = OrderFact;
-/** Choreography only: the order gave up waiting; participants compensate as if it failed. */
+/**
+ * Choreography only: the order gave up waiting. Shipping cancels the booking (or
+ * leaves a tombstone) and says so; payment and inventory undo their part on that.
+ */
 export const OrderTimedOut = Type.Object({ ...OrderFact.properties, step: Type.String() });
+/**
+ * Choreography only: the customer asked to cancel. Asked of shipping first, which
+ * alone knows whether the parcel has left: `shipping.cancelled` undoes the rest,
+ * `shipping.cancel-refused` nothing. `order.cancelled` follows once it is undone.
+ */
+export const OrderCancelRequested = Type.Object({ ...OrderFact.properties, reason: Type.String() });
 
 export const CartCheckedOut = Type.Object({ userId: Type.String(), orderId: OrderId });
 
@@ -224,5 +233,6 @@ export const commerceEventSchemas = {
   'order.shipped': OrderShipped,
   'order.delivered': OrderDelivered,
   'order.timed-out': OrderTimedOut,
+  'order.cancel-requested': OrderCancelRequested,
   'cart.checked-out': CartCheckedOut,
 } satisfies Record<string, TSchema>;

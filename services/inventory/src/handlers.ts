@@ -61,8 +61,8 @@ const FACTS: EventType[] = [
   'order.created',
   'payment.failed',
   'shipping.failed',
-  'order.timed-out',
-  'order.cancelled',
+  // The order's timeout and its customer's cancel come through shipping, which may refuse them.
+  'shipping.cancelled',
   'shipping.scheduled',
 ];
 
@@ -75,14 +75,8 @@ function releaseReason(event: Envelope): { orderId: string; reason: string } | u
     }
     case 'shipping.failed':
       return { orderId: dataOf(event, 'shipping.failed').orderId, reason: 'shipping failed' };
-    case 'order.timed-out': {
-      const { orderId, step } = dataOf(event, 'order.timed-out');
-      return { orderId, reason: `order timed out at ${step}` };
-    }
-    case 'order.cancelled': {
-      const { orderId, reason } = dataOf(event, 'order.cancelled');
-      return { orderId, reason };
-    }
+    case 'shipping.cancelled':
+      return { orderId: dataOf(event, 'shipping.cancelled').orderId, reason: 'shipment cancelled' };
     default:
       return undefined;
   }

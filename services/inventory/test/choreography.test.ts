@@ -136,15 +136,12 @@ test('inventory - choreography: shipping.scheduled commits; a short order.create
   ]);
 });
 
-test('inventory - choreography: an order cancelled before it was seen gets no stock', async () => {
+test('inventory - choreography: a shipment cancelled before the order was seen gets no stock', async () => {
   const productId = randomUUID();
   await h.setStock(productId, 10);
   const orderId = randomUUID();
-  await h.probe.publish(
-    'order.cancelled',
-    { orderId, userId: randomUUID(), reason: 'changed my mind' },
-    orderId,
-  );
+  // Shipping's answer to a cancel or timeout that reached it first: a tombstone.
+  await h.probe.publish('shipping.cancelled', { orderId }, orderId);
   await replyFor(h.probe, 'inventory.stock.released', orderId);
   await h.probe.publish('order.created', orderCreated(orderId, [{ productId, quantity: 1 }]), orderId);
   const refused = await replyFor(h.probe, 'inventory.stock.reservation-failed', orderId);

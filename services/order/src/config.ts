@@ -6,18 +6,16 @@ export const OrderConfig = Type.Object({
   ...databaseConfig,
   ...busConfig,
   ...authConfig,
-  // Inventory, payment and shipping also react to facts (SAGA_MODE=choreography); the
-  // order service's side of it is not written yet, so it refuses that mode at start
-  // rather than send commands nobody answers.
-  SAGA_MODE: Type.Literal('orchestration', {
+  SAGA_MODE: Type.Union([Type.Literal('orchestration'), Type.Literal('choreography')], {
     default: 'orchestration',
-    description: 'who drives checkout; only orchestration (the order service) so far',
+    description:
+      "who drives checkout: the order service sends commands (orchestration), or every service reacts to the others' facts (choreography)",
   }),
   SAGA_STEP_TIMEOUT_MS: Type.Integer({
     minimum: 100,
     default: 60_000,
     description:
-      'a step silent this long is treated as failed and compensated; keep it above BUS_LEASE_MS, the time a reply claimed by a crashed instance takes to come back',
+      'a step silent this long is treated as failed and compensated (choreography: no progress this long before the shipment is booked); keep it above BUS_LEASE_MS, the time a reply claimed by a crashed instance takes to come back',
   }),
   ORDER_RESERVATION_TTL_MS: Type.Integer({
     minimum: 1_000,

@@ -4,6 +4,7 @@
 // so a restarted process simply carries on.
 import type { Bus, Envelope, Logger, Tx } from '@platform/chassis';
 import type { EventType, eventSchemas } from '@platform/contracts';
+import { deadlineSweeper } from './deadlines.ts';
 import type { Order, Step } from './domain/order.ts';
 import {
   cancelRequested,
@@ -15,7 +16,7 @@ import {
 } from './domain/saga.ts';
 import { CancelTooLate } from './errors.ts';
 import { publishOrderFacts } from './facts.ts';
-import { appendEvents, loadOrder, lockSaga, overdueSagas, saveSaga } from './store.ts';
+import { appendEvents, loadOrder, lockSaga, saveSaga } from './store.ts';
 
 type OrderTx = Tx<typeof eventSchemas>;
 
@@ -108,9 +109,6 @@ export interface SagaRunner {
 }
 
 export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: SagaOptions): SagaRunner {
-  let sweeping: NodeJS.Timeout | undefined;
-  let sweep: Promise<void> = Promise.resolve();
-
   async function apply(tx: OrderTx, order: Order, decision: Decision) {
     const after = await appendEvents(tx, order.id, order, decision.events);
     let awaiting: { commandId: string; deadlineMs: number } | null = null;
@@ -145,22 +143,17 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     await apply(tx, order, decision);
   }
 
-  async function sweepOverdue(): Promise<void> {
-    for (;;) {
-      const handled = await bus.transaction(async (tx) => {
-        const due = await overdueSagas(tx, 20);
-        for (const orderId of due) {
-          const saga = await lockSaga(tx, orderId);
-          const order = await loadOrder(tx, orderId);
-          if (!saga || !order) continue;
-          log.warn({ orderId, step: saga.state.step }, 'saga step timed out');
-          await apply(tx, order, stepTimedOut(saga.state));
-        }
-        return due.length;
-      });
-      if (handled < 20) return;
-    }
-  }
+  const deadlines = deadlineSweeper(bus, log, {
+    mode: 'orchestration',
+    stepTimeoutMs: options.stepTimeoutMs,
+    async overdue(tx, orderId) {
+      const saga = await lockSaga(tx, orderId);
+      const order = await loadOrder(tx, orderId);
+      if (!saga || !order) return;
+      log.warn({ orderId, step: saga.state.step }, 'saga step timed out');
+      await apply(tx, order, stepTimedOut(saga.state));
+    },
+  });
 
   return {
     async start(tx, order) {
@@ -187,18 +180,8 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
       }),
     async run() {
       await bus.subscribe(SAGA_GROUP, REPLY_TYPES, (event, { tx }) => onReply(event, tx));
-      sweeping = setInterval(
-        () => {
-          sweep = sweep
-            .then(sweepOverdue)
-            .catch((error: unknown) => log.warn({ err: error }, 'saga deadline sweep failed'));
-        },
-        Math.min(500, options.stepTimeoutMs / 4),
-      );
+      deadlines.start();
     },
-    async stop() {
-      clearInterval(sweeping);
-      await sweep;
-    },
+    stop: () => deadlines.stop(),
   };
 }

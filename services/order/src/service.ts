@@ -9,6 +9,7 @@ import {
   type TokenSource,
 } from '@platform/chassis';
 import { eventSchemas } from '@platform/contracts';
+import { choreographyFollower } from './choreography-follower.ts';
 import type { OrderConfig } from './config.ts';
 import { registerOrderRoutes } from './http.ts';
 import { sagaRunner } from './saga-runner.ts';
@@ -36,14 +37,17 @@ export async function startOrder(
       'saga steps time out before a crashed instance releases its replies: a crash will cancel orders in flight',
     );
   }
-  const saga = sagaRunner(bus, service.log, {
-    stepTimeoutMs: config.SAGA_STEP_TIMEOUT_MS,
-    reservationTtlMs: config.ORDER_RESERVATION_TTL_MS,
-  });
+  const saga =
+    config.SAGA_MODE === 'choreography'
+      ? choreographyFollower(bus, service.log, { stepTimeoutMs: config.SAGA_STEP_TIMEOUT_MS })
+      : sagaRunner(bus, service.log, {
+          stepTimeoutMs: config.SAGA_STEP_TIMEOUT_MS,
+          reservationTtlMs: config.ORDER_RESERVATION_TTL_MS,
+        });
   service.onShutdown(() => saga.stop());
   await saga.run();
   await trackShipments(bus);
   registerOrderRoutes(service.app, pool, { peers, bus, saga, mode: config.SAGA_MODE });
-  await serve(service, config, { discovery });
+  await serve(service, config, { discovery, metadata: { sagaMode: config.SAGA_MODE } });
   return service;
 }

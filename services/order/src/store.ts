@@ -1,6 +1,7 @@
 // SQL of the order service: the event store, its projection, and saga rows.
 import type { Queryable } from '@platform/chassis';
 import type { orders } from '@platform/contracts';
+import type { Choreography } from './domain/choreography.ts';
 import { evolve, fold, type Order, type OrderEvent, type RecordedEvent } from './domain/order.ts';
 import type { SagaState } from './domain/saga.ts';
 
@@ -142,12 +143,38 @@ export async function saveSaga(
   );
 }
 
-/** Sagas whose awaited reply is overdue, locked (skipping those another instance holds). */
-export async function overdueSagas(db: Queryable, limit: number): Promise<string[]> {
+/** Sagas of `mode` whose deadline has passed, locked (skipping those another instance holds). */
+export async function overdueSagas(db: Queryable, mode: string, limit: number): Promise<string[]> {
   const { rows } = await db.query<{ order_id: string }>(
-    `SELECT order_id FROM sagas WHERE deadline_at <= now() ORDER BY deadline_at
-     LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit],
+    `SELECT order_id FROM sagas WHERE deadline_at <= now() AND mode = $1 ORDER BY deadline_at
+     LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [mode, limit],
   );
   return rows.map((row) => row.order_id);
+}
+
+/** A choreographed order's follower state, locked until the transaction ends. */
+export async function lockFollowing(db: Queryable, orderId: string): Promise<Choreography | undefined> {
+  const { rows } = await db.query<{ state: Choreography }>(
+    `SELECT state FROM sagas WHERE order_id = $1 AND mode = 'choreography' FOR UPDATE`,
+    [orderId],
+  );
+  return rows[0]?.state;
+}
+
+/** Saves a follower state; `deadline` restarts its clock (ms from now), clears it (null) or keeps it. */
+export async function saveFollowing(
+  db: Queryable,
+  orderId: string,
+  state: Choreography,
+  deadline: number | null | 'keep',
+): Promise<void> {
+  await db.query(
+    `INSERT INTO sagas (order_id, mode, state, deadline_at, updated_at)
+     VALUES ($1, 'choreography', $2, now() + make_interval(secs => $3::float8 / 1000), now())
+     ON CONFLICT (order_id) DO UPDATE SET state = $2, updated_at = now(),
+       deadline_at = CASE WHEN $4 THEN sagas.deadline_at
+                          ELSE now() + make_interval(secs => $3::float8 / 1000) END`,
+    [orderId, state, deadline === 'keep' ? null : deadline, deadline === 'keep'],
+  );
 }

@@ -1,7 +1,7 @@
 // The saga's decisions, without I/O: which events are recorded and which command goes next.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fold, type RecordedEvent } from '../src/domain/order.ts';
+import { evolve, fold, type RecordedEvent, type SagaMode } from '../src/domain/order.ts';
 import { orderTotals } from '../src/domain/pricing.ts';
 import {
   cancelRequested,
@@ -155,27 +155,30 @@ describe('saga rules', () => {
   });
 });
 
+function placed(at: string, sagaMode: SagaMode): RecordedEvent {
+  return {
+    at,
+    event: {
+      type: 'OrderPlaced',
+      data: {
+        userId: 'u',
+        items: [],
+        totals: { subtotal: 0, tax: 0, shipping: 0, total: 0, currency: 'USD' },
+        shippingAddress: { name: 'n', line1: 'l', city: 'c', postalCode: 'p', country: 'US' },
+        card: { brand: 'visa', last4: '4242' },
+        paymentMethodId: 'pm',
+        sagaMode,
+        fromCart: false,
+      },
+    },
+  };
+}
+
 describe('order fold and pricing', () => {
   test('order - status and timeline are the fold of its events', () => {
     const at = '2026-01-01T00:00:00.000Z';
-    const placed: RecordedEvent = {
-      at,
-      event: {
-        type: 'OrderPlaced',
-        data: {
-          userId: 'u',
-          items: [],
-          totals: { subtotal: 0, tax: 0, shipping: 0, total: 0, currency: 'USD' },
-          shippingAddress: { name: 'n', line1: 'l', city: 'c', postalCode: 'p', country: 'US' },
-          card: { brand: 'visa', last4: '4242' },
-          paymentMethodId: 'pm',
-          sagaMode: 'orchestration',
-          fromCart: false,
-        },
-      },
-    };
     const order = fold('o', [
-      placed,
+      placed(at, 'orchestration'),
       { at, event: { type: 'StepSucceeded', data: { step: 'reserve-stock' } } },
       { at, event: { type: 'StepFailed', data: { step: 'authorize-payment', reason: 'card_declined' } } },
       { at, event: { type: 'StepSucceeded', data: { step: 'release-stock' } } },
@@ -194,6 +197,18 @@ describe('order fold and pricing', () => {
         'order:rejected',
       ],
     );
+  });
+
+  test('order - choreography: a payment heard before the stock leaves the order PENDING until both are in', () => {
+    const at = '2026-01-01T00:00:00.000Z';
+    const paid = fold('o', [
+      placed(at, 'choreography'),
+      { at, event: { type: 'StepSucceeded', data: { step: 'authorize-payment' } } },
+    ]);
+    assert.equal(paid?.status, 'PENDING');
+    const both =
+      paid && evolve(paid, { at, event: { type: 'StepSucceeded', data: { step: 'reserve-stock' } } }, 'o');
+    assert.equal(both?.status, 'PAYMENT_AUTHORIZED');
   });
 
   test('pricing - tax rounds half up on integer cents, totals add up', () => {

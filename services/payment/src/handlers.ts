@@ -78,8 +78,9 @@ export async function handleCommands(bus: Bus<Events>, operations: PaymentOperat
 const CANCELLING_FACTS = [
   'inventory.stock.reservation-failed',
   'shipping.failed',
-  'order.timed-out',
-  'order.cancelled',
+  // The order's timeout and its customer's cancel reach payment through shipping,
+  // which alone can refuse them (the parcel left): never refund a travelling parcel.
+  'shipping.cancelled',
 ] as const;
 
 /** Why a fact cancels the order's payment, in words for the refund's reason. */
@@ -89,10 +90,8 @@ function cancelReason(event: Envelope): string {
       return `stock reservation failed: ${dataOf(event, 'inventory.stock.reservation-failed').reason}`;
     case 'shipping.failed':
       return `shipping failed: ${dataOf(event, 'shipping.failed').reason}`;
-    case 'order.timed-out':
-      return `order timed out waiting for ${dataOf(event, 'order.timed-out').step}`;
     default:
-      return `order cancelled: ${dataOf(event, 'order.cancelled').reason}`;
+      return 'shipment cancelled';
   }
 }
 

@@ -93,7 +93,7 @@ test('choreography - stock that failed before order.created reached payment: not
   assert.deepEqual(ledger, []);
 });
 
-test('choreography - order.cancelled after capture refunds; a second cancelling fact publishes nothing new', async () => {
+test('choreography - a shipment cancelled after capture refunds; a second cancelling fact publishes nothing new', async () => {
   const orderId = randomUUID();
   const method = await harness.paymentMethod(CARDS.approves);
   await harness.probe.publish('order.created', orderCreated(orderId, method, 6_000), orderId);
@@ -104,15 +104,11 @@ test('choreography - order.cancelled after capture refunds; a second cancelling 
     orderId,
   );
   await fact(orderId, 'payment.captured');
-  await harness.probe.publish('order.cancelled', { orderId, userId: 'u', reason: 'changed mind' }, orderId);
+  await harness.probe.publish('shipping.cancelled', { orderId, shipmentId: randomUUID() }, orderId);
   const refunded = await fact(orderId, 'payment.refunded');
   assert.deepEqual((refunded.data as Data).amount, { amount: 6_000, currency: 'EUR' });
 
-  const again = await harness.probe.publish(
-    'order.timed-out',
-    { orderId, userId: 'u', step: 'delivery' },
-    orderId,
-  );
+  const again = await harness.probe.publish('shipping.failed', { orderId, reason: 'late failure' }, orderId);
   // Handled once the inbox has it; what it published is in the outbox of the same commit.
   await waitForInbox(again.id);
   const published = await harness.sql<{ type: string }>(

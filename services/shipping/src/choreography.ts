@@ -12,7 +12,9 @@ import { type CarrierRules, cancelShipment, scheduleShipment } from './shipments
 
 // Choreography: no saga asks; shipping reacts to the other services' facts. It ships
 // once the order, its stock and its payment are all in (in any order), and cancels
-// (or leaves a tombstone) when any of them fails or the order gives up.
+// (or leaves a tombstone) when any of them fails. The order's timeout and its
+// customer's cancel come to shipping first, since only shipping knows whether the
+// parcel has left: its `shipping.cancelled` is what payment and inventory undo on.
 
 type ShippingTx = Tx<typeof eventSchemas>;
 
@@ -23,7 +25,7 @@ const FACTS = [
   'inventory.stock.reservation-failed',
   'payment.failed',
   'order.timed-out',
-  'order.cancelled',
+  'order.cancel-requested',
 ] as const;
 
 function detailsOf(order: EventData<'order.created'>): OrderDetails {
@@ -77,8 +79,8 @@ async function onFact(tx: ShippingTx, event: Envelope, rules: CarrierRules): Pro
       const { orderId, step } = dataOf(event, 'order.timed-out');
       return cancelFor(tx, orderId, `order timed out at ${step}`);
     }
-    case 'order.cancelled': {
-      const { orderId, reason } = dataOf(event, 'order.cancelled');
+    case 'order.cancel-requested': {
+      const { orderId, reason } = dataOf(event, 'order.cancel-requested');
       return cancelFor(tx, orderId, `order cancelled: ${reason}`);
     }
   }

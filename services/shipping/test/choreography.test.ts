@@ -135,7 +135,7 @@ test('choreography - a failure fact first leaves a tombstone: the other facts ar
   assert.equal(await shipmentCount(orderId), 0);
 });
 
-test('choreography - the order cancelled after scheduling cancels the shipment; a timed-out one before is refused', async () => {
+test('choreography - a cancel asked after scheduling cancels the shipment; an order timed out before is refused', async () => {
   const shipped = randomUUID();
   for (const fact of facts) await publishFact(fact, shipped);
   const scheduled = await h.probe.next(
@@ -143,7 +143,7 @@ test('choreography - the order cancelled after scheduling cancels the shipment; 
   );
   const { shipmentId } = scheduled.data as { shipmentId: string };
   await h.probe.publish(
-    'order.cancelled',
+    'order.cancel-requested',
     { orderId: shipped, userId: randomUUID(), reason: 'changed mind' },
     shipped,
   );

@@ -100,12 +100,17 @@ function timelineEntry(event: OrderEvent, at: string): orders.TimelineEntry {
   }
 }
 
-function nextStatus(status: OrderStatus, event: OrderEvent): OrderStatus {
+const succeeded = (order: Order, step: Step) =>
+  order.timeline.some((entry) => entry.step === step && entry.outcome === 'succeeded');
+
+function nextStatus(order: Order, event: OrderEvent): OrderStatus {
+  const { status } = order;
   switch (event.type) {
     case 'StepSucceeded':
-      if (event.data.step === 'reserve-stock' && status === 'PENDING') return 'STOCK_RESERVED';
-      if (event.data.step === 'authorize-payment' && (status === 'STOCK_RESERVED' || status === 'PENDING'))
-        return 'PAYMENT_AUTHORIZED';
+      // Choreography reserves and authorizes in parallel: PAYMENT_AUTHORIZED needs both.
+      if (event.data.step === 'reserve-stock' && status === 'PENDING')
+        return succeeded(order, 'authorize-payment') ? 'PAYMENT_AUTHORIZED' : 'STOCK_RESERVED';
+      if (event.data.step === 'authorize-payment' && status === 'STOCK_RESERVED') return 'PAYMENT_AUTHORIZED';
       return status;
     case 'OrderConfirmed':
       return 'CONFIRMED';
@@ -137,7 +142,7 @@ export function evolve(order: Order | undefined, recorded: RecordedEvent, id: st
     };
   }
   if (!order) return undefined;
-  const status = nextStatus(order.status, event);
+  const status = nextStatus(order, event);
   const reason =
     event.type === 'OrderRejected' || event.type === 'OrderCancelled' ? event.data.reason : order.reason;
   return {

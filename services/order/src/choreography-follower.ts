@@ -1,0 +1,129 @@
+// Choreography's I/O (SAGA_MODE=choreography): hears the participants' facts, records
+// what they mean for the order (domain/choreography.ts decides), publishes the order's
+// own facts in the same transaction, and on a timer gives up on orders that stopped
+// moving before the pivot. Its state is beside the order's events, so a restarted
+// process simply carries on.
+import type { Bus, Envelope, Logger, Tx } from '@platform/chassis';
+import type { EventType, eventSchemas } from '@platform/contracts';
+import { deadlineSweeper } from './deadlines.ts';
+import {
+  cancelAsked,
+  deadlinePassed,
+  type Fact,
+  type FollowDecision,
+  factHeard,
+  startFollowing,
+} from './domain/choreography.ts';
+import type { Order } from './domain/order.ts';
+import { CancelTooLate } from './errors.ts';
+import { publishOrderFacts } from './facts.ts';
+import type { SagaRunner } from './saga-runner.ts';
+import { appendEvents, loadOrder, lockFollowing, saveFollowing } from './store.ts';
+
+type OrderTx = Tx<typeof eventSchemas>;
+
+export const FOLLOWER_GROUP = 'order-choreography';
+
+type FactData = { reason?: string; code?: string; trackingNumber?: string; shipmentId?: string };
+
+/** What each participant's fact says about the order. */
+const FACTS: Partial<Record<EventType, (data: FactData) => Fact>> = {
+  'inventory.stock.reserved': () => ({ kind: 'succeeded', step: 'reserve-stock' }),
+  'inventory.stock.reservation-failed': (d) => ({
+    kind: 'failed',
+    step: 'reserve-stock',
+    reason: d.reason ?? 'failed',
+  }),
+  'payment.authorized': () => ({ kind: 'succeeded', step: 'authorize-payment' }),
+  'payment.failed': (d) => ({
+    kind: 'failed',
+    step: 'authorize-payment',
+    reason: d.code ?? d.reason ?? 'failed',
+  }),
+  'shipping.scheduled': (d) => ({
+    kind: 'succeeded',
+    step: 'schedule-shipment',
+    ...(d.trackingNumber ? { detail: d.trackingNumber } : {}),
+  }),
+  'shipping.failed': (d) => ({ kind: 'failed', step: 'schedule-shipment', reason: d.reason ?? 'failed' }),
+  'payment.captured': () => ({ kind: 'succeeded', step: 'capture-payment' }),
+  'inventory.stock.committed': () => ({ kind: 'succeeded', step: 'commit-stock' }),
+  'inventory.stock.released': () => ({ kind: 'succeeded', step: 'release-stock' }),
+  'payment.voided': () => ({ kind: 'succeeded', step: 'cancel-payment', detail: 'voided' }),
+  'payment.refunded': () => ({ kind: 'succeeded', step: 'cancel-payment', detail: 'refunded' }),
+  'shipping.cancelled': () => ({ kind: 'succeeded', step: 'cancel-shipment' }),
+  'shipping.cancel-refused': (d) => ({ kind: 'cancel-refused', reason: d.reason ?? 'refused' }),
+};
+export const FOLLOWED_FACTS = Object.keys(FACTS) as EventType[];
+
+export function choreographyFollower(
+  bus: Bus<typeof eventSchemas>,
+  log: Logger,
+  options: { stepTimeoutMs: number },
+): SagaRunner {
+  async function apply(tx: OrderTx, order: Order, decision: FollowDecision): Promise<Order> {
+    const after = decision.events.length ? await appendEvents(tx, order.id, order, decision.events) : order;
+    const deadline = { restart: options.stepTimeoutMs, clear: null, keep: 'keep' as const }[
+      decision.deadline
+    ];
+    await saveFollowing(tx, order.id, decision.state, deadline);
+    await publishOrderFacts(tx, after, decision.events);
+    const about = { orderId: order.id, userId: order.userId };
+    if (decision.announce?.type === 'order.timed-out') {
+      await tx.publish({
+        type: 'order.timed-out',
+        subject: order.id,
+        data: { ...about, step: decision.announce.step },
+      });
+    } else if (decision.announce?.type === 'order.cancel-requested') {
+      const { reason } = decision.announce;
+      await tx.publish({ type: 'order.cancel-requested', subject: order.id, data: { ...about, reason } });
+    }
+    return after;
+  }
+
+  async function onFact(event: Envelope, tx: OrderTx): Promise<void> {
+    const toFact = FACTS[event.type as EventType];
+    const orderId = event.subject;
+    if (!toFact || !orderId) return;
+    const state = await lockFollowing(tx, orderId);
+    const order = state && (await loadOrder(tx, orderId));
+    if (!state || !order) {
+      log.info({ orderId, type: event.type }, 'fact about an order not followed here ignored');
+      return;
+    }
+    await apply(tx, order, factHeard(state, toFact(event.data as FactData)));
+  }
+
+  const deadlines = deadlineSweeper(bus, log, {
+    mode: 'choreography',
+    stepTimeoutMs: options.stepTimeoutMs,
+    async overdue(tx, orderId) {
+      const state = await lockFollowing(tx, orderId);
+      const order = state && (await loadOrder(tx, orderId));
+      if (!state || !order) return;
+      log.warn({ orderId, status: order.status }, 'choreographed order stopped moving: giving up');
+      await apply(tx, order, deadlinePassed(state));
+    },
+  });
+
+  return {
+    async start(tx, order) {
+      await apply(tx, order, startFollowing());
+    },
+    cancel: (orderId, reason) =>
+      bus.transaction(async (tx) => {
+        const state = await lockFollowing(tx, orderId);
+        const order = state && (await loadOrder(tx, orderId));
+        if (!state || !order) throw new Error(`order ${orderId} is not followed by choreography`);
+        const decision = cancelAsked(state, reason);
+        if (decision === 'too-late') throw new CancelTooLate(`Order ${orderId} is ${order.status}`);
+        return apply(tx, order, decision);
+      }),
+    async run() {
+      await bus.subscribe(FOLLOWER_GROUP, FOLLOWED_FACTS, (event, { tx }) => onFact(event, tx));
+      deadlines.start();
+    },
+    stop: () => deadlines.stop(),
+  };
+}

@@ -1,0 +1,4 @@
+// The crash suite with SAGA_MODE=orchestration.
+import { checkoutCrash } from './checkout-crash.ts';
+
+checkoutCrash('orchestration');

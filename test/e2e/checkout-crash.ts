@@ -1,0 +1,108 @@
+// kill -9 of the order service in the middle of checkouts: after the launcher
+// restarts it, every order still reaches a terminal state, and no reservation or
+// charge is left behind. The payment processor is slowed so that each step is in
+// flight for a while and the kill lands where the test says. One suite, run against
+// each saga mode: the orchestrator resumes its sagas; the choreography's follower
+// hears the facts it missed.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type PlatformState, type RunningPlatform, root, waitFor } from './platform.ts';
+import { address, card, openShop, type Shop } from './shop.ts';
+
+export function checkoutCrash(mode: 'orchestration' | 'choreography'): void {
+  const dataDir = join(root, '.test-data', `checkout-crash-${mode}-${randomUUID().slice(0, 8)}`);
+  let platform: RunningPlatform;
+  let shop: Shop;
+  let shopper: string;
+
+  function orderPid(): number {
+    const state = JSON.parse(readFileSync(join(dataDir, 'platform.json'), 'utf8')) as PlatformState;
+    const pid = state.services.find((s) => s.name === 'order')?.pid;
+    if (!pid) throw new Error('no order process in platform.json');
+    return pid;
+  }
+
+  before(async () => {
+    ({ platform, shop } = await openShop(dataDir, {
+      SAGA_MODE: mode,
+      SAGA_STEP_TIMEOUT_MS: '20000',
+      BUS_LEASE_MS: '3000',
+      SHIPPING_STEP_MS: '600000',
+      PAYMENT_PROCESSOR_LATENCY_MS: '1500',
+    }));
+    shopper = await shop.shopper();
+  });
+  after(async () => {
+    await platform?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const ORDER_OF = ['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED', 'CONFIRMED'];
+
+  for (const [index, moment] of ['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED'].entries()) {
+    test(`checkout crash (${mode}) - kill -9 of the order service at ${moment}: every order ends, nothing left held`, async () => {
+      const productId = await shop.productWithStock(20, 10 + index);
+      const cards = ['4242424242424242', '4000000000000002', '4242424242424242'];
+      const placed = await Promise.all(
+        cards.map((number) =>
+          shop.place(shopper, {
+            items: [{ productId, quantity: 2 }],
+            shippingAddress: address(),
+            payment: card(number),
+          }),
+        ),
+      );
+      const first = placed[0]?.body.id ?? '';
+      await waitFor(
+        `order at ${moment}`,
+        async () => {
+          const order = await shop.order(shopper, first);
+          return ORDER_OF.indexOf(order.status) >= ORDER_OF.indexOf(moment) ? true : undefined;
+        },
+        30_000,
+      );
+      const killed = orderPid();
+      process.kill(killed, 'SIGKILL');
+      await waitFor(
+        'order service restarted',
+        async () => (orderPid() !== killed ? true : undefined),
+        30_000,
+      );
+
+      const orders = await Promise.all(
+        placed.map((p) => shop.settled(shopper, p.body.id, ['CONFIRMED', 'REJECTED', 'CANCELLED'], 90_000)),
+      );
+      // Replies the dead process had claimed come back after the bus lease (3 s here),
+      // well inside a step's deadline: so the saga carries on instead of compensating.
+      assert.deepEqual(
+        orders.map((o) => o.status),
+        ['CONFIRMED', 'REJECTED', 'CONFIRMED'],
+      );
+      const confirmedCount = orders.filter((o) => o.status === 'CONFIRMED').length;
+      for (const order of orders) {
+        const payments = await shop.paymentsSettle(
+          order.id,
+          (p) =>
+            order.status === 'CONFIRMED'
+              ? p.status === 'CAPTURED'
+              : p.captured === 0 && p.status !== 'AUTHORIZED',
+          order.status !== 'CONFIRMED',
+        );
+        if (order.status === 'CONFIRMED') assert.equal(payments[0]?.captured, order.totals.total);
+      }
+      const stock = await waitFor(
+        'no reservation left',
+        async () => {
+          const now = await shop.stock(productId);
+          return now.reserved === 0 ? now : undefined;
+        },
+        30_000,
+      );
+      assert.equal(stock.onHand, 20 - 2 * confirmedCount);
+    });
+  }
+}
