@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@platform/devinfra';
 import { type PlatformDatabase, provisionDatabase, startDatabase } from './database.ts';
+import { type PlatformMail, startPlatformMail } from './mail.ts';
 import { waitUntilReady } from './readiness.ts';
 import { type Scale, ScaleError, scaleFrom } from './scale.ts';
 import { Secrets } from './secrets.ts';
@@ -33,6 +34,7 @@ interface Instance {
 const supervisors: Array<{ instance: Instance; supervisor: Supervisor }> = [];
 const rows: Row[] = [];
 let database: PlatformDatabase | undefined;
+let mail: PlatformMail | undefined;
 let stopping: Promise<void> | undefined;
 
 /** How services reach the bus: NATS when NATS_URL is given, else the `bus` database. */
@@ -60,6 +62,9 @@ function serviceEnv(
     SUPERVISOR_PID: String(process.pid),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(definition.bus ? busEnv : {}),
+    ...(definition.mail
+      ? { ...mail?.env, SHOP_URL: process.env.SHOP_URL ?? `http://127.0.0.1:${gatewayPort}` }
+      : {}),
     SERVICE_CLIENT_ID: definition.name,
     SERVICE_CLIENT_SECRET: secrets.get(`client-${definition.name}`),
     // Services believe X-Forwarded-For only from the gateway on this host; the
@@ -163,6 +168,8 @@ async function shutdown(code: number): Promise<void> {
     say('\nStopping: services first, then PostgreSQL...');
     // Reverse start order: the gateway stops taking traffic before what it calls.
     for (const { supervisor } of [...supervisors].reverse()) await supervisor.stop(15_000);
+    // After the services, so the last messages they send still land.
+    await mail?.stop();
     await database?.stop();
     rmSync(stateFile, { force: true });
     say('Stopped.');
@@ -212,6 +219,9 @@ async function main(): Promise<void> {
     busEnv = { BUS_DRIVER: 'postgres', BUS_DATABASE_URL: busUrl };
     rows.push({ service: 'bus', pid: '-', url: 'postgres database "bus"', ready: '-' });
   }
+
+  mail = await startPlatformMail({ dataDir, secrets, warn: (message) => say(`  ! ${message}`) });
+  rows.push(mail.row);
 
   const instances = await planInstances(scale);
   // Each service's first instance: where the others find identity's keys and the registry.

@@ -8,6 +8,8 @@ export interface ServiceDefinition {
   database: boolean;
   /** Publishes or consumes events: gets the bus settings (BUS_DRIVER and its URL). */
   bus: boolean;
+  /** Sends e-mail: gets SMTP_URL (the launcher's sink, unless one is given) and the sink's mailbox. */
+  mail?: boolean;
   /** Services whose URLs this one needs; they are started (and ready) first. */
   dependsOn: string[];
   /** Environment beyond the common variables, given the URLs of the services started before it. */
@@ -107,11 +109,31 @@ export const services: ServiceDefinition[] = [
     env: (context) => ({ ...jwks(context), ...sagaMode() }),
   },
   {
+    // Tells users what happened, by the channels they chose; e-mail to the launcher's SMTP sink.
+    name: 'notification',
+    entry: 'services/notification/src/main.ts',
+    database: true,
+    bus: true,
+    mail: true,
+    dependsOn: ['identity', 'registry'],
+    env: jwks,
+  },
+  {
     name: 'gateway',
     entry: 'services/gateway/src/main.ts',
     database: false,
     bus: false,
-    dependsOn: ['catalog', 'identity', 'registry', 'cart', 'inventory', 'order', 'payment', 'shipping'],
+    dependsOn: [
+      'catalog',
+      'identity',
+      'registry',
+      'cart',
+      'inventory',
+      'order',
+      'payment',
+      'shipping',
+      'notification',
+    ],
     env: ({ urls }) => ({ CATALOG_URL: urls.catalog ?? '', IDENTITY_URL: urls.identity ?? '' }),
   },
 ];

@@ -39,6 +39,12 @@ export const GatewayConfig = Type.Object({
       description: 'shipping instances, comma separated (DISCOVERY=static)',
     }),
   ),
+  NOTIFICATION_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'notification instances, comma separated (DISCOVERY=static)',
+    }),
+  ),
   IDENTITY_URL: Type.String({
     pattern: '^https?://',
     description: 'identity instances, comma separated; the first serves the signing keys',

@@ -12,6 +12,7 @@ export const UPSTREAMS = [
   'order',
   'payment',
   'shipping',
+  'notification',
 ] as const;
 export type Upstream = (typeof UPSTREAMS)[number];
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -218,6 +219,35 @@ export const routes: RouteSpec[] = [
     methods: ['POST'],
     upstream: 'shipping',
     access: 'public',
+    rateLimit: 'browse',
+    cacheable: false,
+    timeoutMs: 5_000,
+  },
+  {
+    prefix: '/api/v1/notifications',
+    methods: READ,
+    upstream: 'notification',
+    access: 'user',
+    rateLimit: 'browse',
+    cacheable: false,
+    timeoutMs: 5_000,
+  },
+  {
+    // Operators' views: every delivery with its attempts and errors.
+    prefix: '/api/v1/admin/notifications',
+    methods: READ,
+    upstream: 'notification',
+    access: 'admin',
+    rateLimit: 'browse',
+    cacheable: false,
+    timeoutMs: 5_000,
+  },
+  {
+    // The embedded SMTP sink's mail, read by the notification service from the launcher.
+    prefix: '/api/v1/admin/mailbox',
+    methods: READ,
+    upstream: 'notification',
+    access: 'admin',
     rateLimit: 'browse',
     cacheable: false,
     timeoutMs: 5_000,

@@ -102,6 +102,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
       ORDER_URL: config.ORDER_URL,
       PAYMENT_URL: config.PAYMENT_URL,
       SHIPPING_URL: config.SHIPPING_URL,
+      NOTIFICATION_URL: config.NOTIFICATION_URL,
     },
   });
   const clients = upstreamClients(service, { discovery, http, loadBalancing: config.LOAD_BALANCING });
