@@ -56,6 +56,11 @@ export const busConfig = {
     default: 30_000,
     description: 'how long a claimed message is held (postgres driver)',
   }),
+  BUS_RETENTION_DAYS: Type.Integer({
+    minimum: 1,
+    default: 365,
+    description: 'how long the bus keeps published events: the history new groups and replays read',
+  }),
 } satisfies TProperties;
 
 function describe(value: unknown): string {

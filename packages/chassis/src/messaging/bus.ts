@@ -45,6 +45,12 @@ export interface Bus<S extends Schemas> {
   readonly deadLetters: DeadLetterStore;
   /** Runs a dead letter's handler again, as a fresh delivery; rejects if it fails again. */
   replay(id: number): Promise<void>;
+  /**
+   * Visits every retained event of `types`, oldest first, each checked against its
+   * contract (one that breaks it is logged and skipped); resolves with how many were
+   * visited. For rebuilding a read model from history; it settles no delivery.
+   */
+  history(types: Array<keyof S & string>, visit: (event: Envelope) => Promise<void>): Promise<number>;
 }
 
 export interface BusConfig {
@@ -53,7 +59,10 @@ export interface BusConfig {
   NATS_URL?: string | undefined;
   BUS_MAX_ATTEMPTS: number;
   BUS_LEASE_MS: number;
+  BUS_RETENTION_DAYS?: number | undefined;
 }
+
+const DAY_MS = 24 * 3600 * 1000;
 
 /** The driver the configuration names, failing fast if its connection setting is missing. */
 export function driverFromConfig(
@@ -68,6 +77,7 @@ export function driverFromConfig(
       log: service.log,
       name: service.instanceId,
       ackWaitMs: config.BUS_LEASE_MS,
+      ...(config.BUS_RETENTION_DAYS ? { retentionMs: config.BUS_RETENTION_DAYS * DAY_MS } : {}),
     });
   }
   if (!config.BUS_DATABASE_URL) {
@@ -77,6 +87,7 @@ export function driverFromConfig(
     url: config.BUS_DATABASE_URL,
     log: service.log,
     leaseMs: config.BUS_LEASE_MS,
+    ...(config.BUS_RETENTION_DAYS ? { retentionMs: config.BUS_RETENTION_DAYS * DAY_MS } : {}),
   });
 }
 
@@ -205,6 +216,21 @@ export async function openBus<S extends Schemas>(
       subscriptions.push({ group, subscription });
     },
     replay,
+    async history(types, visit) {
+      let visited = 0;
+      await driver.history(types, async (body) => {
+        const parsed = parseEnvelope(body);
+        const broken =
+          'invalid' in parsed ? parsed.invalid : checkData(parsed.envelope.type, parsed.envelope.data);
+        if (broken || 'invalid' in parsed) {
+          service.log.warn({ reason: broken }, 'history: a message that breaks its contract was skipped');
+          return;
+        }
+        visited++;
+        await visit(parsed.envelope);
+      });
+      return visited;
+    },
   };
   registerDeadLetterRoutes(service.app, deadLetters, replay);
   return bus;

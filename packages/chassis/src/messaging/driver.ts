@@ -35,6 +35,11 @@ export interface BusDriver {
     deliver: (delivery: Delivery) => Promise<void>,
     options: { concurrency: number },
   ): Promise<Subscription>;
+  /**
+   * Every retained message of `types`, oldest first (publish order), visited one at
+   * a time: the history a read model is rebuilt from. Reads alone; settles nothing.
+   */
+  history(types: string[], visit: (body: unknown) => Promise<void>): Promise<void>;
   /** Rejects if the broker cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

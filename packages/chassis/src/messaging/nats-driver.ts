@@ -22,6 +22,20 @@ function durableName(group: string, type: string): string {
   return `${group}__${type}`.replace(/[.*>\s]/g, '_');
 }
 
+/** The narrowest subject filter covering every type: `events.shop.order.>` for two order types. */
+export function commonFilter(types: string[]): string {
+  const split = types.map((type) => type.split('.'));
+  const shortest = Math.min(...split.map((tokens) => tokens.length));
+  const shared: string[] = [];
+  for (let i = 0; i < shortest; i++) {
+    const token = split[0]?.[i];
+    if (token === undefined || !split.every((tokens) => tokens[i] === token)) break;
+    shared.push(token);
+  }
+  if (types.length === 1) return `${SUBJECT_PREFIX}${types[0]}`;
+  return `${SUBJECT_PREFIX}${shared.length ? `${shared.join('.')}.` : ''}>`;
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
     promise,
@@ -45,6 +59,8 @@ export function createNatsDriver(options: {
   replicas?: number;
   /** How long a delivered message waits for its ack before it is redelivered. */
   ackWaitMs?: number;
+  /** How long the stream keeps events (new groups and replays read them); default 365 days. */
+  retentionMs?: number;
 }): BusDriver {
   const log = options.log;
   let nc: NatsConnection | undefined;
@@ -132,6 +148,31 @@ export function createNatsDriver(options: {
     };
   }
 
+  async function history(types: string[], visit: (body: unknown) => Promise<void>): Promise<void> {
+    const { js, jsm } = client();
+    const wanted = new Set(types.map((type) => `${SUBJECT_PREFIX}${type}`));
+    // One ordered consumer keeps the stream's order across types. Servers before 2.10
+    // take one filter only: the types' common prefix, the rest is skipped here.
+    const filter = commonFilter(types);
+    const { state } = await jsm.streams.info(STREAM, { subjects_filter: filter });
+    const matching = Object.values(state.subjects ?? {}).reduce((sum, count) => sum + count, 0);
+    if (matching === 0) return;
+    const consumer = await js.consumers.get(STREAM, {
+      filter_subjects: filter,
+      deliver_policy: DeliverPolicy.All,
+    });
+    for (;;) {
+      let received = 0;
+      const batch = await consumer.fetch({ max_messages: 500, expires: 5_000 });
+      for await (const message of batch) {
+        received++;
+        if (wanted.has(message.subject)) await visit(toDelivery(message).body);
+        if (message.info.pending === 0) return;
+      }
+      if (received === 0) return;
+    }
+  }
+
   return {
     name: 'nats',
     async start() {
@@ -143,19 +184,26 @@ export function createNatsDriver(options: {
       });
       js = jetstream(nc);
       jsm = await jetstreamManager(nc);
+      const maxAge = nanos(options.retentionMs ?? 365 * 24 * 3600 * 1000);
+      let existing: Awaited<ReturnType<JetStreamManager['streams']['info']>> | undefined;
       try {
-        await jsm.streams.info(STREAM);
+        existing = await jsm.streams.info(STREAM);
       } catch {
         await jsm.streams.add({
           name: STREAM,
           subjects: [`${SUBJECT_PREFIX}>`],
           storage: StorageType.File,
           retention: RetentionPolicy.Limits,
-          max_age: nanos(7 * 24 * 3600 * 1000),
+          max_age: maxAge,
           duplicate_window: nanos(120_000),
           num_replicas: options.replicas ?? 1,
         });
         log.info({ stream: STREAM }, 'JetStream stream created');
+      }
+      if (existing && existing.config.max_age !== maxAge) {
+        // The history a replay can read is the stream's age limit: keep it as configured.
+        await jsm.streams.update(STREAM, { max_age: maxAge });
+        log.info({ stream: STREAM, retentionMs: options.retentionMs }, 'JetStream stream retention changed');
       }
     },
     async publish(envelopes: Envelope[]) {
@@ -168,6 +216,7 @@ export function createNatsDriver(options: {
       );
     },
     subscribe,
+    history,
     async ping() {
       await withTimeout(client().nc.rtt(), 2_000, 'NATS round trip');
     },

@@ -7,6 +7,7 @@ import type { Envelope } from './envelope.ts';
 
 const CHANNEL = 'bus';
 const SAFETY_POLL_MS = 5_000;
+const HISTORY_PAGE = 500;
 
 interface ClaimedRow {
   seq: number;
@@ -26,7 +27,7 @@ export function createPostgresDriver(options: {
   url: string;
   log: Logger;
   leaseMs?: number;
-  /** How long published messages are kept once no group has them pending (default 7 days). */
+  /** How long published messages are kept (for new groups and replays) once no group has them pending; default 365 days. */
   retentionMs?: number;
 }): BusDriver {
   const log = options.log;
@@ -36,7 +37,7 @@ export function createPostgresDriver(options: {
   let listener: pg.Client | undefined;
   let closed = false;
   let pruneTimer: NodeJS.Timeout | undefined;
-  const retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
+  const retentionMs = options.retentionMs ?? 365 * 24 * 3600 * 1000;
 
   async function listen(): Promise<void> {
     while (!closed) {
@@ -228,6 +229,20 @@ export function createPostgresDriver(options: {
       );
     },
     subscribe,
+    async history(types, visit) {
+      // Keyset pages in bus order: messages published meanwhile are read too, never twice.
+      let after = '0';
+      for (;;) {
+        const { rows } = await pool.query<{ seq: string; envelope: unknown }>(
+          'SELECT seq, envelope FROM bus_messages WHERE type = ANY($1) AND seq > $2 ORDER BY seq LIMIT $3',
+          [types, after, HISTORY_PAGE],
+        );
+        for (const row of rows) await visit(row.envelope);
+        const last = rows.at(-1);
+        if (!last || rows.length < HISTORY_PAGE) return;
+        after = last.seq;
+      }
+    },
     async ping() {
       await pool.query('SELECT 1');
       if (!listener) throw new Error('bus listener is not connected');
