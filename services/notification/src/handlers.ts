@@ -51,6 +51,13 @@ async function keepCopies(tx: NotificationTx, event: Envelope): Promise<void> {
   }
 }
 
+/** What the message needs but we have no copy of yet, if anything. */
+function missingCopy(notice: Notice, userId: string | undefined, user: unknown, order: unknown) {
+  if (!user) return userId ? `user ${userId}` : `order ${notice.orderId}`;
+  if (notice.orderId && !order) return `order ${notice.orderId}`;
+  return undefined;
+}
+
 /** Records the notice's messages; resolves how many. */
 async function tell(
   tx: NotificationTx,
@@ -62,29 +69,15 @@ async function tell(
   const order = notice.orderId ? await findOrder(tx, notice.orderId) : undefined;
   const userId = notice.userId ?? order?.userId;
   const user = userId ? await findUser(tx, userId) : undefined;
-  const missing = !user
-    ? userId
-      ? `user ${userId}`
-      : `order ${notice.orderId}`
-    : notice.orderId && !order
-      ? `order ${notice.orderId}`
-      : undefined;
   const about = { eventId: event.id, eventType: event.type, kind: notice.kind };
+  const missing = missingCopy(notice, userId, user, order);
   if (missing || !user) {
     // Events can overtake each other; the bus retries with backoff. After the last
     // attempt the message is recorded as failed, where operators see it.
     if (attempt < deps.maxAttempts) throw new NotYetKnown(`${missing} is not known yet`);
     const failed = `recipient unknown: no copy of ${missing} after ${attempt} attempts`;
-    await recordDelivery(tx, {
-      ...about,
-      channel: 'email',
-      userId: userId ?? null,
-      recipient: null,
-      subject: notice.kind,
-      text: '',
-      html: null,
-      failed,
-    });
+    const blank = { recipient: null, subject: notice.kind, text: '', html: null };
+    await recordDelivery(tx, { ...about, ...blank, channel: 'email', userId: userId ?? null, failed });
     return 0;
   }
   const rendered = deps.templates.render(messageView({ ...notice, user, order, shopUrl: deps.shopUrl }));
