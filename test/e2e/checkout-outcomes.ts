@@ -55,6 +55,57 @@ export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
       assert.deepEqual(await shop.stock(productId), { productId, onHand: 3, reserved: 0, available: 3 });
     });
 
+    test(`${mode} - live status over SSE: every status in order, resumed after a reconnect without gaps`, async () => {
+      const productId = await shop.productWithStock(5, 9);
+      const placed = await shop.place(shopper, {
+        items: [{ productId, quantity: 1 }],
+        shippingAddress: address(),
+        payment: card(),
+      });
+      // Hang up after the second status, as a phone losing its signal, then come back.
+      const first = await shop.orderEvents(shopper, placed.body.id, {
+        enough: (events) => events.filter((e) => e.event === 'status').length >= 2,
+      });
+      assert.equal(first.status, 200);
+      assert.match(first.contentType, /^text\/event-stream/);
+      assert.equal(first.ended, false);
+      const rest = await shop.orderEvents(shopper, placed.body.id, {
+        lastEventId: first.events.at(-1)?.id ?? '',
+      });
+      assert.equal(rest.ended, true, 'the stream ends with the final status');
+      const all = [...first.events, ...rest.events];
+      assert.deepEqual(
+        all.map((e) => Number(e.id)),
+        all.map((_, index) => index + 1),
+        'every event once, in order, none missed across the reconnect',
+      );
+      const statuses = all.filter((e) => e.event === 'status').map((e) => e.data.status);
+      // Choreography reserves and authorizes in parallel: a payment heard first goes
+      // from PENDING straight to PAYMENT_AUTHORIZED once the stock is in.
+      const expected = [
+        'PENDING',
+        'STOCK_RESERVED',
+        'PAYMENT_AUTHORIZED',
+        'CONFIRMED',
+        'SHIPPED',
+        'DELIVERED',
+      ];
+      assert.deepEqual(
+        statuses,
+        mode === 'choreography' && !statuses.includes('STOCK_RESERVED')
+          ? expected.filter((status) => status !== 'STOCK_RESERVED')
+          : expected,
+      );
+      const order = await shop.order(shopper, placed.body.id);
+      assert.equal(all.length, order.timeline.length, 'one event per timeline entry');
+
+      const stranger = await shop.shopper();
+      assert.equal((await shop.orderEvents(stranger, placed.body.id)).status, 404);
+      const bad = await shop.orderEvents(shopper, placed.body.id, { lastEventId: 'yesterday' });
+      assert.equal(bad.status, 400);
+      assert.match(bad.contentType, /application\/problem\+json/);
+    });
+
     test(`${mode} - out of stock: REJECTED, and nobody is charged`, async () => {
       const productId = await shop.productWithStock(1, 1);
       const placed = await shop.place(shopper, {

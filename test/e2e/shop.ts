@@ -26,6 +26,25 @@ export interface Stock {
   reserved: number;
 }
 
+export interface LiveEvent {
+  id: string;
+  event: string;
+  data: { seq: number; type: string; status: string; step?: string; outcome?: string };
+}
+
+/** One server-sent event frame; comments and the `retry:` frame are not events. */
+function parseFrame(frame: string): LiveEvent | undefined {
+  const fields = new Map<string, string>();
+  for (const line of frame.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
+  }
+  const data = fields.get('data');
+  if (data === undefined) return undefined;
+  return { id: fields.get('id') ?? '', event: fields.get('event') ?? 'message', data: JSON.parse(data) };
+}
+
 export const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'DELIVERED', 'SHIPPED'];
 export const APPROVE = '4242424242424242';
 export const DECLINE = '4000000000000002';
@@ -133,6 +152,56 @@ export class Shop {
       },
       timeoutMs,
     );
+  }
+
+  /**
+   * Reads the order's server-sent events through the gateway from `lastEventId` on,
+   * until `enough` says so (then hangs up) or the stream ends; gives up after `timeoutMs`.
+   */
+  async orderEvents(
+    token: string,
+    orderId: string,
+    options: { lastEventId?: string; enough?: (events: LiveEvent[]) => boolean; timeoutMs?: number } = {},
+  ): Promise<{ status: number; contentType: string; events: LiveEvent[]; ended: boolean }> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), options.timeoutMs ?? 60_000);
+    const events: LiveEvent[] = [];
+    try {
+      const response = await fetch(`${this.gateway}/api/v1/orders/${orderId}/events`, {
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'text/event-stream',
+          ...(options.lastEventId ? { 'last-event-id': options.lastEventId } : {}),
+        },
+        signal: abort.signal,
+      });
+      const contentType = response.headers.get('content-type') ?? '';
+      if (response.status !== 200 || !response.body) {
+        await response.body?.cancel();
+        return { status: response.status, contentType, events, ended: true };
+      }
+      const decoder = new TextDecoder();
+      let buffered = '';
+      let hungUp = false;
+      // Leaving the loop cancels the body: the connection closes, as a client going away.
+      for await (const chunk of response.body) {
+        buffered += decoder.decode(chunk, { stream: true });
+        let end = buffered.indexOf('\n\n');
+        while (end >= 0) {
+          const frame = parseFrame(buffered.slice(0, end));
+          buffered = buffered.slice(end + 2);
+          if (frame) events.push(frame);
+          end = buffered.indexOf('\n\n');
+        }
+        if (options.enough?.(events)) {
+          hungUp = true;
+          break;
+        }
+      }
+      return { status: 200, contentType, events, ended: !hungUp };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async payments(orderId: string): Promise<Payment[]> {

@@ -169,6 +169,17 @@ export const routes: RouteSpec[] = [
     timeoutMs: 5_000,
   },
   {
+    // Live order status (server-sent events): the stream stays open, so the timeout is
+    // the longest silence allowed between events (the order service beats every 15 s).
+    prefix: '/api/v1/orders/:id/events',
+    methods: ['GET'],
+    upstream: 'order',
+    access: 'user',
+    rateLimit: 'browse',
+    cacheable: false,
+    timeoutMs: 60_000,
+  },
+  {
     prefix: '/api/v1/orders',
     methods: READ,
     upstream: 'order',

@@ -51,3 +51,8 @@ export const CardRejected = defineProblem({
   status: 422,
   title: 'The card was not accepted',
 });
+export const BadLastEventId = defineProblem({
+  code: 'BAD_LAST_EVENT_ID',
+  status: 400,
+  title: 'Last-Event-ID is not an event id of this stream',
+});

@@ -81,6 +81,7 @@ async function pricedLines(peers: OrderPeers, wanted: Wanted): Promise<OrderLine
         productId,
         sku: product.sku,
         name: product.name,
+        category: product.category,
         quantity,
         unitPrice: product.price,
         weightGrams: typeof weight === 'number' ? Math.round(weight) : DEFAULT_WEIGHT_GRAMS,

@@ -12,6 +12,7 @@ import { eventSchemas } from '@platform/contracts';
 import { choreographyFollower } from './choreography-follower.ts';
 import type { OrderConfig } from './config.ts';
 import { registerOrderRoutes } from './http.ts';
+import { liveStatus } from './live-status.ts';
 import { sagaRunner } from './saga-runner.ts';
 import { trackShipments } from './tracking.ts';
 
@@ -48,6 +49,10 @@ export async function startOrder(
   await saga.run();
   await trackShipments(bus);
   registerOrderRoutes(service.app, pool, { peers, bus, saga, mode: config.SAGA_MODE });
+  const live = liveStatus(pool, service.log);
+  live.register(service.app);
+  // Open streams would hold the drain until its deadline: end them first.
+  service.beforeDrain(() => live.close());
   await serve(service, config, { discovery, metadata: { sagaMode: config.SAGA_MODE } });
   return service;
 }

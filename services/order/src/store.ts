@@ -29,18 +29,22 @@ export function toApiOrder(order: Order): orders.Order {
   };
 }
 
-export async function loadOrder(db: Queryable, orderId: string): Promise<Order | undefined> {
+/** The order's events in sequence order: the first is sequence number 1. */
+export async function loadEvents(db: Queryable, orderId: string): Promise<RecordedEvent[]> {
   const { rows } = await db.query<{ type: OrderEvent['type']; data: OrderEvent['data']; at: Date }>(
     'SELECT type, data, recorded_at AS at FROM order_events WHERE order_id = $1 ORDER BY seq',
     [orderId],
   );
-  const events = rows.map(
+  return rows.map(
     (row): RecordedEvent => ({
       event: { type: row.type, data: row.data } as OrderEvent,
       at: row.at.toISOString(),
     }),
   );
-  return fold(orderId, events);
+}
+
+export async function loadOrder(db: Queryable, orderId: string): Promise<Order | undefined> {
+  return fold(orderId, await loadEvents(db, orderId));
 }
 
 /**
@@ -72,6 +76,8 @@ export async function appendEvents(
     current = evolve(current, { event, at }, orderId);
   }
   if (!current) throw new Error(`order ${orderId} has no OrderPlaced event`);
+  // Live status streams hear of it once (and only if) this transaction commits.
+  await db.query(`SELECT pg_notify('order_events', $1)`, [orderId]);
   await db.query(
     `INSERT INTO orders (id, user_id, status, document, created_at, updated_at, version)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
