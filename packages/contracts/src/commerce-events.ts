@@ -32,6 +32,8 @@ export const OrderLine = Type.Object({
   productId: ProductId,
   sku: Type.String(),
   name: Type.String(),
+  /** The product's category id when it was ordered (for sales by category). */
+  category: Type.Optional(Type.String()),
   quantity: Type.Integer({ minimum: 1, maximum: 99 }),
   unitPrice: Money,
   weightGrams: Type.Integer({ minimum: 0 }),
