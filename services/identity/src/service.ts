@@ -11,7 +11,7 @@ import {
 } from '@platform/chassis';
 import { eventSchemas } from '@platform/contracts';
 import type { IdentityConfig } from './config.ts';
-import type { Identity } from './context.ts';
+import { type Identity, userEventData } from './context.ts';
 import { normaliseEmail } from './domain/email.ts';
 import { registerAuthRoutes } from './http/auth-routes.ts';
 import { registerUserRoutes } from './http/user-routes.ts';
@@ -77,11 +77,23 @@ export async function startIdentity(config: Static<typeof IdentityConfig>): Prom
   });
   const store = createIdentityStore(pool);
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
-    const admin = await store.ensureUser({
-      email: normaliseEmail(config.ADMIN_EMAIL),
-      name: 'Administrator',
-      passwordHash: await hashPassword(config.ADMIN_PASSWORD),
-      roles: ['admin'],
+    const passwordHash = await hashPassword(config.ADMIN_PASSWORD);
+    const admin = await bus.transaction(async (tx) => {
+      const ensured = await createIdentityStore(tx).ensureUser({
+        email: normaliseEmail(config.ADMIN_EMAIL ?? ''),
+        name: 'Administrator',
+        passwordHash,
+        roles: ['admin'],
+      });
+      // Announced like any new account, so services that keep users (notification) know it.
+      if (ensured.created) {
+        await tx.publish({
+          type: 'identity.user.registered',
+          subject: ensured.user.id,
+          data: userEventData(ensured.user),
+        });
+      }
+      return ensured.user;
     });
     service.log.info({ userId: admin.id, email: admin.email }, 'administrator account ready');
   }

@@ -104,16 +104,17 @@ export function createIdentityStore(db: Queryable) {
       name: string;
       passwordHash: string;
       roles: Role[];
-    }): Promise<User> {
-      const { rows } = await db.query<UserRow>(
+    }): Promise<{ user: User; created: boolean }> {
+      // xmax is 0 on a row this statement inserted, and set on one it updated.
+      const { rows } = await db.query<UserRow & { created: boolean }>(
         `INSERT INTO users (email, name, password_hash, roles) VALUES ($1, $2, $3, $4)
          ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash, roles = EXCLUDED.roles
-         RETURNING ${USER_COLUMNS}`,
+         RETURNING ${USER_COLUMNS}, (xmax = 0) AS created`,
         [user.email, user.name, user.passwordHash, user.roles],
       );
       const row = rows[0];
       if (!row) throw new Error('could not ensure user');
-      return toUser(row);
+      return { user: toUser(row), created: row.created };
     },
 
     /** A new refresh token, the first of a new family unless `familyId` continues one. */

@@ -180,6 +180,35 @@ describe('profiles, versions and who may see whom', () => {
     assert.equal(v2.body.email, session.user.email);
   });
 
+  test('identity - the administrator account is announced once, when it is first created', async () => {
+    const announced = async () => {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(
+          `SELECT 1 FROM outbox WHERE type = 'identity.user.registered' AND envelope->'data'->>'email' = $1`,
+          ['root@shop.test'],
+        );
+        return rows.length;
+      } finally {
+        await client.end();
+      }
+    };
+    assert.equal(await announced(), 1);
+    // A second instance on the same database finds the account: nothing new to announce.
+    const second = await startIdentity(
+      loadConfig(IdentityConfig, {
+        DATABASE_URL: database.url,
+        BUS_DATABASE_URL: busDatabase.url,
+        LOG_LEVEL: 'silent',
+        ADMIN_EMAIL: 'root@shop.test',
+        ADMIN_PASSWORD: 'a very long admin secret',
+      }),
+    );
+    await second.shutdown('test over');
+    assert.equal(await announced(), 1);
+  });
+
   test('identity - a customer cannot read another user or list users; an admin can', async () => {
     const alice = await register('Alice');
     const bob = await register('Bob');
