@@ -1,11 +1,13 @@
-// Checkout benchmark: orders confirmed per second, and the time from `POST /orders`
-// to CONFIRMED (p50/p90/p99), for each bus (the embedded PostgreSQL bus and NATS
-// JetStream) and each saga mode. The platform is started as `npm start` starts it;
-// shoppers place orders through the gateway from a fixed number of concurrent
-// clients. Times are the order service's own: placement and confirmation as recorded
-// in the order's timeline, so polling for the outcome adds nothing to them.
-// Run: npm run bench -- checkout [--orders 200] [--concurrency 16] [--bus postgres,nats]
-//      [--mode orchestration,choreography]
+// Checkout benchmark, for each bus (the embedded PostgreSQL bus and NATS JetStream)
+// and each saga mode, on a platform started as `npm start` starts it:
+// - saturated: C shoppers place orders back to back through the gateway; orders
+//   confirmed per second is the throughput (POST→CONFIRMED then includes the queue);
+// - paced: orders placed at a steady rate well below that, open loop; POST→CONFIRMED
+//   p50/p99 is the checkout's own latency.
+// Times are the order service's own (placement and confirmation in the order's
+// timeline), so polling for the outcome adds nothing to them.
+// Run: npm run bench -- checkout [--orders 200] [--concurrency 16] [--paced 40] [--rate 4]
+//      [--bus postgres,nats] [--mode orchestration,choreography]
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -20,23 +22,34 @@ const { values } = parseArgs({
   options: {
     orders: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '16' },
+    paced: { type: 'string', default: '40' },
+    rate: { type: 'string', default: '4' },
     bus: { type: 'string', default: 'postgres,nats' },
     mode: { type: 'string', default: 'orchestration,choreography' },
   },
 });
 const ORDERS = Number(values.orders);
 const CONCURRENCY = Number(values.concurrency);
+const PACED = Number(values.paced);
+const RATE = Number(values.rate);
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+interface Latency {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
 
 interface Run {
   bus: string;
   mode: string;
-  orders: number;
-  confirmed: number;
-  confirmedPerSecond: number;
+  saturated: { orders: number; confirmed: number; confirmedPerSecond: number; toConfirmedMs: Latency };
+  paced: { orders: number; ratePerSecond: number; confirmed: number; toConfirmedMs: Latency };
   placeMs: { p50: number; p99: number };
-  toConfirmedMs: { p50: number; p90: number; p99: number; max: number };
 }
+
+type Placed = Array<{ id: string; token: string }>;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -77,56 +90,52 @@ async function measure(bus: string, mode: string): Promise<Run> {
     const shoppers = await Promise.all(Array.from({ length: CONCURRENCY }, () => shop.shopper()));
     const products = await Promise.all([0, 1, 2, 3].map((skip) => shop.productWithStock(100_000, skip)));
     // Warm-up: one order per shopper, not counted (JIT, pools, first connections).
-    await Promise.all(shoppers.map((token, i) => checkout(shop, token, products[i % products.length] ?? '')));
+    const warm = await Promise.all(
+      shoppers.map(async (token, i) => ({
+        id: await checkout(shop, token, products[i % products.length] ?? ''),
+        token,
+      })),
+    );
+    await allSettled(shop, warm);
 
     const placeMs: number[] = [];
-    const placed: Array<{ id: string; token: string }> = [];
+    const place = async (token: string, i: number) => {
+      const began = performance.now();
+      const id = await checkout(shop, token, products[i % products.length] ?? '');
+      placeMs.push(performance.now() - began);
+      return { id, token };
+    };
+    const saturated: Placed = [];
     let next = 0;
     await Promise.all(
       shoppers.map(async (token, client) => {
         while (next < ORDERS) {
           next++;
-          const began = performance.now();
-          const id = await checkout(shop, token, products[client % products.length] ?? '');
-          placeMs.push(performance.now() - began);
-          placed.push({ id, token });
+          saturated.push(await place(token, client));
         }
       }),
     );
-    await allSettled(shop, placed);
-    // Eight at a time: the gateway's bulkhead (rightly) refuses a burst of hundreds.
-    const settled: Order[] = [];
-    for (let i = 0; i < placed.length; i += 8) {
-      settled.push(
-        ...(await Promise.all(placed.slice(i, i + 8).map(({ id, token }) => shop.order(token, id)))),
-      );
-    }
-    const spans: number[] = [];
-    let first = Number.POSITIVE_INFINITY;
-    let last = 0;
-    for (const order of settled) {
-      const created = Date.parse(order.createdAt);
-      const confirmed = confirmedAt(order);
-      if (confirmed === undefined) continue;
-      spans.push(confirmed - created);
-      first = Math.min(first, created);
-      last = Math.max(last, confirmed);
-    }
-    spans.sort((a, b) => a - b);
+    const busy = await outcome(shop, saturated);
+    // Paced, open loop: one order every 1/RATE s, whether or not the last has answered.
+    const paced = await Promise.all(
+      Array.from({ length: PACED }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, (i * 1000) / RATE));
+        return place(shoppers[i % shoppers.length] ?? '', i);
+      }),
+    );
+    const calm = await outcome(shop, paced);
     placeMs.sort((a, b) => a - b);
     return {
       bus,
       mode,
-      orders: ORDERS,
-      confirmed: spans.length,
-      confirmedPerSecond: Math.round((spans.length / ((last - first) / 1000)) * 10) / 10,
-      placeMs: { p50: percentile(placeMs, 50), p99: percentile(placeMs, 99) },
-      toConfirmedMs: {
-        p50: percentile(spans, 50),
-        p90: percentile(spans, 90),
-        p99: percentile(spans, 99),
-        max: percentile(spans, 100),
+      saturated: { orders: ORDERS, ...busy },
+      paced: {
+        orders: PACED,
+        ratePerSecond: RATE,
+        confirmed: calm.confirmed,
+        toConfirmedMs: calm.toConfirmedMs,
       },
+      placeMs: { p50: percentile(placeMs, 50), p99: percentile(placeMs, 99) },
     };
   } finally {
     await platform.stop();
@@ -134,10 +143,44 @@ async function measure(bus: string, mode: string): Promise<Run> {
   }
 }
 
+/** Once every order has settled: how many were confirmed, how fast, and POST→CONFIRMED. */
+async function outcome(shop: Shop, placed: Placed) {
+  await allSettled(shop, placed);
+  // Eight at a time: the gateway's bulkhead (rightly) refuses a burst of hundreds.
+  const settled: Order[] = [];
+  for (let i = 0; i < placed.length; i += 8) {
+    settled.push(
+      ...(await Promise.all(placed.slice(i, i + 8).map(({ id, token }) => shop.order(token, id)))),
+    );
+  }
+  const spans: number[] = [];
+  let first = Number.POSITIVE_INFINITY;
+  let last = 0;
+  for (const order of settled) {
+    const created = Date.parse(order.createdAt);
+    const confirmed = confirmedAt(order);
+    if (confirmed === undefined) continue;
+    spans.push(confirmed - created);
+    first = Math.min(first, created);
+    last = Math.max(last, confirmed);
+  }
+  spans.sort((a, b) => a - b);
+  return {
+    confirmed: spans.length,
+    confirmedPerSecond: Math.round((spans.length / ((last - first) / 1000)) * 10) / 10,
+    toConfirmedMs: {
+      p50: percentile(spans, 50),
+      p90: percentile(spans, 90),
+      p99: percentile(spans, 99),
+      max: percentile(spans, 100),
+    },
+  };
+}
+
 const SETTLED = ['CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'];
 
 /** Waits for every order to settle, asking once a second per shopper (not per order: that would be load). */
-async function allSettled(shop: Shop, placed: Array<{ id: string; token: string }>): Promise<void> {
+async function allSettled(shop: Shop, placed: Placed): Promise<void> {
   const waiting = new Set(placed.map(({ id }) => id));
   const tokens = [...new Set(placed.map(({ token }) => token))];
   const deadline = Date.now() + 300_000;
@@ -176,15 +219,18 @@ for (const bus of (values.bus ?? '').split(',')) {
     continue;
   }
   for (const mode of (values.mode ?? '').split(',')) {
-    console.log(`checkout: ${ORDERS} orders from ${CONCURRENCY} clients, bus ${bus}, ${mode}...`);
-    const run = await measure(bus, mode);
     console.log(
-      `  ${run.confirmed}/${run.orders} confirmed, ${run.confirmedPerSecond}/s; POST→CONFIRMED p50 ${run.toConfirmedMs.p50} ms, p99 ${run.toConfirmedMs.p99} ms`,
+      `checkout: bus ${bus}, ${mode}: ${ORDERS} orders from ${CONCURRENCY} shoppers, then ${PACED} at ${RATE}/s...`,
+    );
+    const run = await measure(bus, mode);
+    const { saturated, paced } = run;
+    console.log(
+      `  saturated: ${saturated.confirmed}/${saturated.orders} confirmed, ${saturated.confirmedPerSecond}/s; paced: POST→CONFIRMED p50 ${paced.toConfirmedMs.p50} ms, p99 ${paced.toConfirmedMs.p99} ms`,
     );
     runs.push(run);
   }
 }
-const result = { machine: machineDetails(), orders: ORDERS, concurrency: CONCURRENCY, runs, skipped };
+const result = { machine: machineDetails(), concurrency: CONCURRENCY, runs, skipped };
 const file = join(root, 'bench', 'results', 'checkout.json');
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`\nwritten to ${file}`);
