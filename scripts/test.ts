@@ -1,8 +1,9 @@
 // `npm test`: one run of Node's test runner over every workspace, with one
 // PostgreSQL shared by the whole run. By default an embedded server is started in a
-// throwaway folder (a laptop needs nothing installed); with `--infra` the suite uses
-// the machine's servers (DATABASE_URL, else 127.0.0.1:5432) and REQUIRE_INFRA=1, so
-// a missing server fails the run instead of skipping.
+// throwaway folder (a laptop needs nothing installed); with `--infra` the suites that
+// can use the machine's servers (DATABASE_URL, else 127.0.0.1:5432; Redis; NATS) run
+// against them with REQUIRE_INFRA=1, so a missing server fails the run instead of
+// skipping.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -14,12 +15,17 @@ const root = join(import.meta.dirname, '..');
 const infra = process.argv.includes('--infra');
 const patterns = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 
-const DEFAULT_PATTERNS = [
+const UNIT_AND_SERVICE_PATTERNS = [
   'packages/*/test/**/*.test.ts',
   'services/*/test/**/*.test.ts',
   'apps/*/test/**/*.test.ts',
-  'test/e2e/**/*.test.ts',
 ];
+// The end-to-end suites start the platform as `npm start` does, on its embedded
+// PostgreSQL and bus, whatever the machine has: with `--infra` they would only run
+// the same again, so that run covers the suites that use the machine's servers.
+const DEFAULT_PATTERNS = infra
+  ? UNIT_AND_SERVICE_PATTERNS
+  : [...UNIT_AND_SERVICE_PATTERNS, 'test/e2e/**/*.test.ts'];
 
 async function startDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
   if (infra) {
