@@ -45,6 +45,12 @@ export const GatewayConfig = Type.Object({
       description: 'notification instances, comma separated (DISCOVERY=static)',
     }),
   ),
+  ANALYTICS_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'analytics instances, comma separated (DISCOVERY=static)',
+    }),
+  ),
   IDENTITY_URL: Type.String({
     pattern: '^https?://',
     description: 'identity instances, comma separated; the first serves the signing keys',

@@ -13,6 +13,7 @@ export const UPSTREAMS = [
   'payment',
   'shipping',
   'notification',
+  'analytics',
 ] as const;
 export type Upstream = (typeof UPSTREAMS)[number];
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -262,6 +263,26 @@ export const routes: RouteSpec[] = [
     rateLimit: 'browse',
     cacheable: false,
     timeoutMs: 5_000,
+  },
+  {
+    // Operators' reports: the read models built from events (CQRS).
+    prefix: '/api/v1/analytics',
+    methods: READ,
+    upstream: 'analytics',
+    access: 'admin',
+    rateLimit: 'browse',
+    cacheable: false,
+    timeoutMs: 10_000,
+  },
+  {
+    // Drops the read models and replays the bus history: as long as the history is.
+    prefix: '/api/v1/analytics/rebuild',
+    methods: ['POST'],
+    upstream: 'analytics',
+    access: 'admin',
+    rateLimit: 'write',
+    cacheable: false,
+    timeoutMs: 120_000,
   },
   {
     prefix: '/.well-known/jwks.json',

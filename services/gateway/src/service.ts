@@ -103,6 +103,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
       PAYMENT_URL: config.PAYMENT_URL,
       SHIPPING_URL: config.SHIPPING_URL,
       NOTIFICATION_URL: config.NOTIFICATION_URL,
+      ANALYTICS_URL: config.ANALYTICS_URL,
     },
   });
   const clients = upstreamClients(service, { discovery, http, loadBalancing: config.LOAD_BALANCING });
