@@ -119,6 +119,15 @@ export const services: ServiceDefinition[] = [
     env: jwks,
   },
   {
+    // The query side (CQRS): read models fed by order and payment events, rebuildable from the bus history.
+    name: 'analytics',
+    entry: 'services/analytics/src/main.ts',
+    database: true,
+    bus: true,
+    dependsOn: ['identity', 'registry'],
+    env: jwks,
+  },
+  {
     name: 'gateway',
     entry: 'services/gateway/src/main.ts',
     database: false,
@@ -133,6 +142,7 @@ export const services: ServiceDefinition[] = [
       'payment',
       'shipping',
       'notification',
+      'analytics',
     ],
     env: ({ urls }) => ({ CATALOG_URL: urls.catalog ?? '', IDENTITY_URL: urls.identity ?? '' }),
   },
