@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type BusDriver,
   createLogger,
+  createNatsDriver,
   createPostgresDriver,
   type Envelope,
   loadConfig,
@@ -59,9 +60,14 @@ export function envelope<T extends EventType>(
   };
 }
 
-export async function startHarness(label: string): Promise<Harness> {
+/** Starts analytics on the postgres bus (a fresh bus database), or on the NATS server at `natsUrl`. */
+export async function startHarness(label: string, options: { natsUrl?: string } = {}): Promise<Harness> {
   const database = await createTestDatabase(label);
   const busDatabase = await createTestDatabase(`${label}_bus`);
+  const log = createLogger({ service: 'test-producer', instance: 'test', level: 'silent' });
+  const bus = options.natsUrl
+    ? { BUS_DRIVER: 'nats', NATS_URL: options.natsUrl }
+    : { BUS_DRIVER: 'postgres', BUS_DATABASE_URL: busDatabase.url };
   const issuer = await startTestIssuer();
   const pool = new pg.Pool({ connectionString: database.url, max: 3 });
   pool.on('error', () => undefined);
@@ -69,17 +75,16 @@ export async function startHarness(label: string): Promise<Harness> {
     loadConfig(AnalyticsConfig, {
       DATABASE_URL: database.url,
       DATABASE_POOL_MAX: '8',
-      BUS_DATABASE_URL: busDatabase.url,
+      ...bus,
       IDENTITY_JWKS_URL: issuer.jwksUrl,
       LOG_LEVEL: 'silent',
       BUS_LEASE_MS: '5000',
     }),
     { discovery: staticDiscovery({}) },
   );
-  const driver: BusDriver = createPostgresDriver({
-    url: busDatabase.url,
-    log: createLogger({ service: 'test-producer', instance: 'test', level: 'silent' }),
-  });
+  const driver: BusDriver = options.natsUrl
+    ? createNatsDriver({ url: options.natsUrl, log, name: 'test-producer' })
+    : createPostgresDriver({ url: busDatabase.url, log });
   await driver.start();
   const base = `http://127.0.0.1:${(service.app.server.address() as { port: number }).port}`;
   const admin = await issuer.token(['admin']);
