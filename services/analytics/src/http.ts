@@ -19,6 +19,24 @@ function pageOf<T>(
 
 /** The admin API: every view, and the rebuild. */
 export function registerAnalyticsRoutes(app: App, views: Views, rebuild: () => Promise<RebuildReport>): void {
+  registerListRoutes(app, views);
+  registerFigureRoutes(app, views);
+  app.post(
+    '/api/v1/analytics/rebuild',
+    {
+      config: ADMIN,
+      schema: {
+        tags,
+        summary: 'Drop the read models and replay the bus history into them (one transaction)',
+        response: { 200: api.RebuildReport },
+      },
+    },
+    () => rebuild(),
+  );
+}
+
+/** The views that are lists: paginated, with links. */
+function registerListRoutes(app: App, views: Views): void {
   app.get(
     '/api/v1/analytics/sales/daily',
     {
@@ -66,7 +84,10 @@ export function registerAnalyticsRoutes(app: App, views: Views, rebuild: () => P
     async (request) =>
       pageOf('/api/v1/analytics/products/top', request.query, await views.topProducts(request.query)),
   );
+}
 
+/** The views that are a few figures. */
+function registerFigureRoutes(app: App, views: Views): void {
   app.get(
     '/api/v1/analytics/funnel',
     {
@@ -118,18 +139,5 @@ export function registerAnalyticsRoutes(app: App, views: Views, rebuild: () => P
       },
     },
     () => views.status(),
-  );
-
-  app.post(
-    '/api/v1/analytics/rebuild',
-    {
-      config: ADMIN,
-      schema: {
-        tags,
-        summary: 'Drop the read models and replay the bus history into them (one transaction)',
-        response: { 200: api.RebuildReport },
-      },
-    },
-    () => rebuild(),
   );
 }

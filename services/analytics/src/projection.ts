@@ -17,9 +17,13 @@ export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored';
 
 const projected = new Set<string>(PROJECTED_TYPES);
 
-/** The envelope as an event the projection applies; the bus has checked its data against the contract. */
+/**
+ * The envelope as an event the projection applies (the bus has checked its data
+ * against the contract); undefined for other types, and for a `time` that is no time,
+ * which live and rebuilt views then both leave out alike.
+ */
 export function asProjected(envelope: Envelope): ProjectedEvent | undefined {
-  if (!projected.has(envelope.type)) return undefined;
+  if (!projected.has(envelope.type) || Number.isNaN(Date.parse(envelope.time))) return undefined;
   return {
     id: envelope.id,
     type: envelope.type as ProjectedType,

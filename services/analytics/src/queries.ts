@@ -35,7 +35,12 @@ async function paged<T>(
   return { items: rows.rows as T[], total: count.rows[0]?.total ?? 0 };
 }
 
+/** Every view's reads. */
 export function createViews(db: Queryable) {
+  return { ...listViews(db), ...figureViews(db) };
+}
+
+function listViews(db: Queryable) {
   return {
     dailySales(query: Static<typeof api.DailySalesQuery>): Promise<Paged<DailySales>> {
       return paged<DailySales>(
@@ -82,7 +87,11 @@ export function createViews(db: Queryable) {
         query,
       );
     },
+  };
+}
 
+function figureViews(db: Queryable) {
+  return {
     async funnel(): Promise<Static<typeof api.Funnel>> {
       const { rows } = await db.query<{ stage: Stage; orders: number }>(
         'SELECT stage, orders FROM funnel_counts',

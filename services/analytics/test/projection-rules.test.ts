@@ -174,3 +174,10 @@ test('rules - conversion rates are shares of created orders, null before the fir
   assert.equal(averageSeconds(0, 0), null);
   assert.equal(averageSeconds(2, 3_001), 1.501);
 });
+
+test('rules - only the projected types with a real time are applied', () => {
+  const [placed] = story;
+  assert.ok(placed && asProjected(placed));
+  assert.equal(asProjected({ ...placed, type: 'order.shipped' }), undefined);
+  assert.equal(asProjected({ ...placed, time: 'yesterday' }), undefined);
+});
