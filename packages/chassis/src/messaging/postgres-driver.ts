@@ -42,8 +42,17 @@ export function createPostgresDriver(options: {
   async function listen(): Promise<void> {
     while (!closed) {
       const client = new pg.Client({ connectionString: options.url, application_name: 'bus-listener' });
+      // A connection that dies can emit 'error' more than once: every one is handled here.
+      let lost: (() => void) | undefined;
+      client.on('error', (error) => {
+        if (!closed) log.warn({ err: error }, 'bus listener connection lost');
+        lost?.();
+      });
+      client.on('end', () => lost?.());
       try {
         await client.connect();
+        // Closed while connecting: close() could not end what did not exist yet.
+        if (closed) break;
         client.on('notification', (message) => {
           const types = (message.payload ?? '').split(',');
           for (const wake of wakers) wake(types);
@@ -53,8 +62,8 @@ export function createPostgresDriver(options: {
         // Anything published while we were not listening is picked up now.
         for (const wake of wakers) wake('all');
         await new Promise<void>((resolve) => {
-          client.once('error', () => resolve());
-          client.once('end', () => resolve());
+          lost = resolve;
+          if (closed) resolve();
         });
       } catch (error) {
         if (!closed) log.warn({ err: error }, 'bus listener could not connect; retrying');
