@@ -37,5 +37,19 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   }
   return { name, url: withDatabase(adminUrl, name), drop: () => dropDatabase(adminUrl, name) };
 }
+/** Waits until `check` resolves truthy (and returns it), or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 export { type SagaProbe, startSagaProbe } from './bus.ts';
 export { startTestIssuer, type TestIssuer } from './tokens.ts';

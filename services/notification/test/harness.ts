@@ -6,6 +6,7 @@ import type { EventData, EventType } from '@platform/contracts';
 import { type MailSink, startMailSink } from '@platform/launcher/mail-sink';
 import {
   createTestDatabase,
+  eventually,
   type SagaProbe,
   startSagaProbe,
   startTestIssuer,
@@ -165,19 +166,7 @@ export async function startHarness(label: string, env: Record<string, string> = 
   };
 }
 
-/** Waits until `check` resolves truthy, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { eventually };
 
 export function registered(
   options: { userId?: string; name?: string; email?: string; version?: number } & {

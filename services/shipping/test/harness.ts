@@ -3,6 +3,7 @@ import { loadConfig, type Service, staticDiscovery } from '@platform/chassis';
 import type { EventData, EventType } from '@platform/contracts';
 import {
   createTestDatabase,
+  eventually,
   type SagaProbe,
   startSagaProbe,
   startTestIssuer,
@@ -92,19 +93,7 @@ export async function startHarness(label: string, env: Record<string, string>): 
   };
 }
 
-/** Waits until `check` resolves truthy, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 5_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { eventually };
 
 export const address = (postalCode = '10115') => ({
   name: 'Ada Lovelace',
