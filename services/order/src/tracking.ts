@@ -12,6 +12,11 @@ export async function trackShipments(bus: Bus<typeof eventSchemas>): Promise<voi
     await tx.query('SELECT 1 FROM orders WHERE id = $1 FOR UPDATE', [orderId]);
     const order = await loadOrder(tx, orderId);
     if (!order) return;
+    if (['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED'].includes(order.status)) {
+      // The parcel left before the capture and commit were heard (a fast carrier): the
+      // bus retries this fact with backoff, so SHIPPED always follows CONFIRMED.
+      throw new Error(`order ${orderId} is not confirmed yet (${order.status})`);
+    }
     const data = event.data as { trackingNumber?: string };
     let happened: OrderEvent | undefined;
     if (event.type === 'shipping.shipped' && order.status === 'CONFIRMED') {
