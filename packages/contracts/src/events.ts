@@ -1,6 +1,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { commerceEventSchemas } from './commerce-events.ts';
 import { Money } from './common.ts';
+import { Channel, NotificationKind } from './notifications.ts';
 
 // Event payloads, by CloudEvents `type`. A type's payload only ever gains optional
 // fields; anything else is a new type (`...v2`), so old consumers keep working.
@@ -43,6 +44,17 @@ export const IdentityUserRegistered = Type.Object({
 });
 export const IdentityUserUpdated = IdentityUserRegistered;
 
+/** A message left for its recipient: the SMTP server or the channel's provider accepted it. */
+export const NotificationSent = Type.Object({
+  deliveryId: Type.String({ format: 'uuid' }),
+  userId: Type.String(),
+  kind: NotificationKind,
+  channel: Channel,
+  /** The event the message was about. */
+  causeId: Type.String(),
+  sentAt: Type.String({ format: 'date-time' }),
+});
+
 /** Every event type the platform publishes, with the schema of its `data`. */
 export const eventSchemas = {
   'identity.user.registered': IdentityUserRegistered,
@@ -51,6 +63,7 @@ export const eventSchemas = {
   'catalog.product.updated': CatalogProductUpdated,
   'catalog.product.price-changed': CatalogProductPriceChanged,
   'catalog.product.deleted': CatalogProductDeleted,
+  'notification.sent': NotificationSent,
   ...commerceEventSchemas,
 } satisfies Record<string, TSchema>;
 

@@ -53,6 +53,8 @@ export interface ClaimedDelivery {
   html: string | null;
   /** This attempt's number, 1-based. */
   attempt: number;
+  /** The event the message is about. */
+  eventId: string;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
     body_text: string;
     body_html: string | null;
     attempts: number;
+    event_id: string;
   }>(
     `WITH due AS (
        SELECT id FROM deliveries
@@ -79,7 +82,8 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
      SET status = 'sending', attempts = d.attempts + 1,
          next_attempt_at = now() + $2 * interval '1 millisecond'
      FROM due WHERE d.id = due.id
-     RETURNING d.id, d.kind, d.channel, d.user_id, d.recipient, d.subject, d.body_text, d.body_html, d.attempts`,
+     RETURNING d.id, d.kind, d.channel, d.user_id, d.recipient, d.subject, d.body_text, d.body_html, d.attempts,
+       d.event_id`,
     [limit, leaseMs],
   );
   return rows.map((row) => ({
@@ -92,6 +96,7 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
     text: row.body_text,
     html: row.body_html,
     attempt: row.attempts,
+    eventId: row.event_id,
   }));
 }
 
@@ -99,11 +104,14 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
 // a sender that outlived its lease cannot overwrite a newer attempt's outcome.
 const OWN_CLAIM = `id = $1 AND attempts = $2 AND status = 'sending'`;
 
-export async function markSent(db: Queryable, claim: ClaimedDelivery): Promise<void> {
-  await db.query(
-    `UPDATE deliveries SET status = 'sent', sent_at = now(), last_error = NULL WHERE ${OWN_CLAIM}`,
+/** Resolves when it was sent, if the claim was still this sender's (else undefined). */
+export async function markSent(db: Queryable, claim: ClaimedDelivery): Promise<Date | undefined> {
+  const { rows } = await db.query<{ sent_at: Date }>(
+    `UPDATE deliveries SET status = 'sent', sent_at = now(), last_error = NULL WHERE ${OWN_CLAIM}
+     RETURNING sent_at`,
     [claim.id, claim.attempt],
   );
+  return rows[0]?.sent_at;
 }
 
 export async function markRetry(db: Queryable, claim: ClaimedDelivery, delayMs: number, reason: string) {

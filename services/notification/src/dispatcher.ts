@@ -1,4 +1,5 @@
-import type { Logger, Pool } from '@platform/chassis';
+import type { Bus, Logger, Pool } from '@platform/chassis';
+import type { eventSchemas } from '@platform/contracts';
 import { failureOf, type Sender } from './channels/sender.ts';
 import { type ClaimedDelivery, claimDue, markFailed, markRetry, markSent } from './deliveries.ts';
 import type { Channel } from './domain/channels.ts';
@@ -13,6 +14,8 @@ const BATCH = 20;
 
 export interface DispatcherOptions {
   pool: Pool;
+  /** Publishes `notification.sent` in the transaction that records the send. */
+  bus: Bus<typeof eventSchemas>;
   senders: Record<Channel, Sender>;
   policy: SendPolicy;
   pollMs: number;
@@ -31,7 +34,22 @@ async function sendOne(options: DispatcherOptions, claim: ClaimedDelivery): Prom
   const { pool, log } = options;
   try {
     await options.senders[claim.channel].send({ deliveryId: claim.id, ...claim });
-    await markSent(pool, claim);
+    await options.bus.transaction(async (tx) => {
+      const sentAt = await markSent(tx, claim);
+      if (!sentAt) return;
+      await tx.publish({
+        type: 'notification.sent',
+        subject: claim.id,
+        data: {
+          deliveryId: claim.id,
+          userId: claim.userId,
+          kind: claim.kind,
+          channel: claim.channel,
+          causeId: claim.eventId,
+          sentAt: sentAt.toISOString(),
+        },
+      });
+    });
     return;
   } catch (error) {
     const decision = afterFailure(

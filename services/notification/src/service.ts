@@ -43,6 +43,7 @@ export async function startNotification(
   });
   const dispatcher = startDispatcher({
     pool,
+    bus,
     senders: {
       email:
         deps.senders?.email ??

@@ -68,6 +68,22 @@ test('notification - confirmation, shipment and delivery of an order each send o
   const shipped = mail.find((message) => message.subject.endsWith('on its way'));
   assert.match(shipped?.text ?? '', /Tracking number: PLT-SHIP-1/);
   assert.match(shipped?.text ?? '', /on 2 January 2030 at 03:04 UTC/);
+  // Each send is announced once, naming the event it was about.
+  const announced = await eventually(async () => {
+    const rows = await h.query<{ data: { kind: string; channel: string; causeId: string } }>(
+      `SELECT envelope->'data' AS data FROM outbox
+       WHERE type = 'notification.sent' AND envelope->'data'->>'userId' = $1`,
+      [userId],
+    );
+    return rows.length === 4 && rows;
+  });
+  assert.deepEqual(announced.map((row) => row.data.kind).sort(), [
+    'order-confirmed',
+    'shipment-delivered',
+    'shipment-shipped',
+    'welcome',
+  ]);
+  assert.ok(announced.every((row) => row.data.channel === 'email' && row.data.causeId));
 });
 
 test('notification - a cancellation with a refund sends the cancellation and the refund, once each', async () => {
