@@ -35,6 +35,15 @@ export function createPool(options: {
 /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
 export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // The pool listens to a connection's errors only while it is idle in the pool. One
+  // that fails while checked out, between statements, would have no listener and crash
+  // the process; caught here, the next statement fails instead, and the connection is
+  // discarded rather than returned to the pool.
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -44,7 +53,8 @@ export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) 
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }
 
