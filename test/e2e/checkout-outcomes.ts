@@ -69,6 +69,9 @@ export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
       assert.equal(first.status, 200);
       assert.match(first.contentType, /^text\/event-stream/);
       assert.equal(first.ended, false);
+      // Streamed as it happens, not buffered until the stream ends: the parcel (2 s a
+      // step) has not even arrived when the first statuses are in.
+      assert.notEqual((await shop.order(shopper, placed.body.id)).status, 'DELIVERED');
       const rest = await shop.orderEvents(shopper, placed.body.id, {
         lastEventId: first.events.at(-1)?.id ?? '',
       });

@@ -74,6 +74,35 @@ async function register(name = 'Ada'): Promise<Shopper> {
   return { token: answer.body.accessToken, email };
 }
 
+/** The platform's bus database, as the launcher provisioned it. */
+async function busDatabase(): Promise<pg.Client> {
+  const bus = new pg.Client({
+    host: '127.0.0.1',
+    port: pgPort,
+    user: 'bus',
+    password: secrets['db-bus'],
+    database: 'bus',
+  });
+  await bus.connect();
+  return bus;
+}
+
+/** True once the notification service has handled (acknowledged) a `type` event about `email`. */
+async function notificationHandled(type: string, email: string): Promise<true | undefined> {
+  const bus = await busDatabase();
+  try {
+    // A delivery row is written with the message and deleted when the group acknowledges it.
+    const { rows } = await bus.query(
+      `SELECT 1 FROM bus_messages m WHERE m.type = $1 AND m.envelope->'data'->>'email' = $2
+         AND NOT EXISTS (SELECT 1 FROM bus_deliveries d WHERE d.seq = m.seq AND d.group_name = 'notification')`,
+      [type, email],
+    );
+    return rows.length > 0 ? true : undefined;
+  } finally {
+    await bus.end();
+  }
+}
+
 async function mailbox(to: string): Promise<notifications.MailboxMessage[]> {
   const answer = await shop.call<{ data: notifications.MailboxMessage[] }>(
     'GET',
@@ -178,8 +207,11 @@ test('notifications - opting out of e-mail stops the order e-mails; an SMS opt-i
     body: { preferences: { notifications: { email: false, sms: true } } },
   });
   assert.equal(patched.status, 200);
-  // identity.user.updated travels the bus ahead of the order's facts.
-  await sleep(1_000);
+  await waitFor(
+    'the new preferences at the notification service',
+    () => notificationHandled('identity.user.updated', quiet.email),
+    30_000,
+  );
   const order = await checkout(quiet, 2);
   await shop.settled(quiet.token, order.id, ['DELIVERED'], 60_000);
   const sent = await waitFor(
@@ -206,14 +238,7 @@ test('notifications - redelivering every event to the notification service sends
   const before = await shop.call<{ pagination: { total: number } }>('GET', '/api/v1/admin/mailbox?limit=1', {
     token: shop.adminToken,
   });
-  const bus = new pg.Client({
-    host: '127.0.0.1',
-    port: pgPort,
-    user: 'bus',
-    password: secrets['db-bus'],
-    database: 'bus',
-  });
-  await bus.connect();
+  const bus = await busDatabase();
   try {
     // Every message the group was ever given, handed to it again: what a lost ack does.
     const { rowCount } = await bus.query(
