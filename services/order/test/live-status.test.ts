@@ -4,24 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evolve, type RecordedEvent } from '../src/domain/order.ts';
 import { frameFor, lastEventId } from '../src/live-status.ts';
+import { placed } from './fixtures.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
-const placed: RecordedEvent = {
-  at,
-  event: {
-    type: 'OrderPlaced',
-    data: {
-      userId: 'u',
-      items: [],
-      totals: { subtotal: 0, tax: 0, shipping: 0, total: 0, currency: 'USD' },
-      shippingAddress: { name: 'n', line1: 'l', city: 'c', postalCode: 'p', country: 'US' },
-      card: { brand: 'visa', last4: '4242' },
-      paymentMethodId: 'pm',
-      sagaMode: 'orchestration',
-      fromCart: false,
-    },
-  },
-};
+const opened = placed(at, 'orchestration');
 
 function parse(frame: string) {
   const lines = frame.trimEnd().split('\n');
@@ -30,9 +16,9 @@ function parse(frame: string) {
 }
 
 test('live status - an event that changes the status is a status event; one that does not is progress', () => {
-  const first = evolve(undefined, placed, 'o');
+  const first = evolve(undefined, opened, 'o');
   assert.ok(first);
-  const opening = parse(frameFor(1, placed, undefined, first));
+  const opening = parse(frameFor(1, opened, undefined, first));
   assert.deepEqual(opening, {
     id: '1',
     event: 'status',

@@ -1,7 +1,7 @@
 // The saga's decisions, without I/O: which events are recorded and which command goes next.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { evolve, fold, type RecordedEvent, type SagaMode } from '../src/domain/order.ts';
+import { evolve, fold } from '../src/domain/order.ts';
 import { orderTotals } from '../src/domain/pricing.ts';
 import {
   cancelRequested,
@@ -12,6 +12,7 @@ import {
   stepSucceeded,
   stepTimedOut,
 } from '../src/domain/saga.ts';
+import { placed } from './fixtures.ts';
 
 function run(from: Decision, ...moves: Array<(saga: SagaState) => Decision>) {
   const sent = [from.send];
@@ -154,25 +155,6 @@ describe('saga rules', () => {
     assert.deepEqual(refused.saga.compensations, ['cancel-shipment', 'cancel-payment', 'release-stock']);
   });
 });
-
-function placed(at: string, sagaMode: SagaMode): RecordedEvent {
-  return {
-    at,
-    event: {
-      type: 'OrderPlaced',
-      data: {
-        userId: 'u',
-        items: [],
-        totals: { subtotal: 0, tax: 0, shipping: 0, total: 0, currency: 'USD' },
-        shippingAddress: { name: 'n', line1: 'l', city: 'c', postalCode: 'p', country: 'US' },
-        card: { brand: 'visa', last4: '4242' },
-        paymentMethodId: 'pm',
-        sagaMode,
-        fromCart: false,
-      },
-    },
-  };
-}
 
 describe('order fold and pricing', () => {
   test('order - status and timeline are the fold of its events', () => {
