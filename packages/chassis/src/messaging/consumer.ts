@@ -1,6 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { runWithCorrelationId } from '../context.ts';
 import { type Pool, type PoolClient, withTransaction } from '../db.ts';
+import { ProblemError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { Delivery } from './driver.ts';
@@ -108,8 +109,23 @@ function describeBody(body: unknown): { eventId: string; type: string } {
 }
 
 /**
+ * How long to wait before trying again when the handler failed because something it
+ * needs is unavailable (a 503 problem: an open circuit, a dependency down), or
+ * undefined for any other failure. Such an event did not fail on its own: it waits
+ * for the dependency (its Retry-After, else the backoff), however long that takes,
+ * and is never dead-lettered for it.
+ */
+export function waitForDependency(error: unknown, attempt: number, policy: RetryPolicy): number | undefined {
+  if (!(error instanceof ProblemError) || error.status !== 503) return undefined;
+  const retryAfterMs = Number(error.headers['retry-after']) * 1000;
+  const backoff = Math.min(policy.baseDelayMs * 2 ** (Math.min(attempt, 20) - 1), policy.maxDelayMs);
+  return retryAfterMs > 0 ? Math.min(retryAfterMs, policy.maxDelayMs) : backoff;
+}
+
+/**
  * Handles one delivery: invalid messages go straight to dead letters; a handler
- * failure is retried with backoff until the last allowed attempt, then dead-lettered.
+ * failure is retried with backoff until the last allowed attempt, then dead-lettered;
+ * a failure because a dependency is unavailable waits for it (`waitForDependency`).
  */
 export async function handleDelivery<Tx>(deps: ConsumerDeps<Tx>, delivery: Delivery): Promise<void> {
   const { group, metrics, log } = deps;
@@ -143,6 +159,16 @@ export async function handleDelivery<Tx>(deps: ConsumerDeps<Tx>, delivery: Deliv
     await delivery.ack();
   } catch (error) {
     const reason = (error as Error).message || String(error);
+    const waitMs = waitForDependency(error, delivery.attempt, deps.retry);
+    if (waitMs !== undefined) {
+      metrics.retried.inc({ type: envelope.type, group });
+      log.warn(
+        { group, eventId: envelope.id, type: envelope.type, attempt: delivery.attempt, reason, waitMs },
+        'a dependency is unavailable; the event waits for it',
+      );
+      await delivery.retry(waitMs, reason);
+      return;
+    }
     const plan = redeliveryPlan(delivery.attempt, deps.retry);
     if (plan.action === 'dead-letter') return deadLetter(envelope.id, envelope.type, reason);
     metrics.retried.inc({ type: envelope.type, group });

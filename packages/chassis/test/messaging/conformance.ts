@@ -5,10 +5,17 @@ import { trace } from '@opentelemetry/api';
 import {
   type BusDriver,
   currentCorrelationId,
+  defineProblem,
   runWithCorrelationId,
   startTelemetry,
 } from '../../src/index.ts';
 import { BusHarness, eventually, testSchemas } from './harness.ts';
+
+const Unavailable = defineProblem({
+  code: 'LEDGER_UNAVAILABLE',
+  status: 503,
+  title: 'The ledger is unavailable',
+});
 
 // Spans need a tracer provider for trace context to cross the bus.
 startTelemetry({ service: 'conformance', sampleRatio: 1 });
@@ -128,6 +135,30 @@ export function busConformance(driverName: string, makeDriver: (name: string) =>
         tx.query('SELECT count(*)::int AS n FROM charges'),
       );
       assert.equal(charges.rows[0].n, 1, 'the failed attempts wrote nothing');
+    });
+
+    test(`${driverName} - an event whose handler finds a dependency unavailable (503) waits for it, past the last attempt`, async () => {
+      const { placed, schemas } = testSchemas();
+      const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+      const consumer = await harness.instance('billing', await harness.database('billing'), schemas, {
+        maxAttempts: 2,
+        baseDelayMs: 20,
+        maxDelayMs: 50,
+      });
+      let attempts = 0;
+      const applied: string[] = [];
+      await consumer.bus.subscribe(`${placed}-billing`, [placed], async (event) => {
+        attempts++;
+        if (attempts <= 6) throw new Unavailable('the ledger is down', { headers: { 'retry-after': '0' } });
+        applied.push(event.id);
+      });
+      await producer.bus.transaction((tx) =>
+        tx.publish({ type: placed, data: { orderId: 'o7', amount: 1 } }),
+      );
+      await eventually('applied once the ledger is back', () => applied.length === 1);
+      assert.ok(attempts > 2, `tried ${attempts} times, more than maxAttempts`);
+      const letters = (await consumer.service.app.inject({ url: '/admin/dead-letters' })).json().data;
+      assert.deepEqual(letters, [], 'an outage is not a poison message');
     });
 
     test(`${driverName} - after the last attempt a message is a dead letter; replay applies it once`, async () => {
