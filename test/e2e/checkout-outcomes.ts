@@ -221,8 +221,15 @@ export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
           15_000,
         );
         // The late authorization is voided (or, had the void come first, refused by its
-        // tombstone, itself a VOIDED row): nothing stays held or charged.
-        await shop.paymentsSettle(placed.body.id, (p) => p.captured === 0 && p.status === 'VOIDED');
+        // tombstone, itself a VOIDED row): nothing stays held or charged. Choreography
+        // may have booked and captured it before shipping heard of the timeout (the slow
+        // authorization's transaction holds back every relay on the shared server), and
+        // then refunds it in full.
+        await shop.paymentsSettle(placed.body.id, (p) =>
+          mode === 'choreography'
+            ? p.captured === p.refunded && (p.status === 'VOIDED' || p.status === 'REFUNDED')
+            : p.captured === 0 && p.status === 'VOIDED',
+        );
       } finally {
         await fetch(`${paymentUrl}/api/v1/admin/payment-processor`, {
           method: 'PUT',

@@ -217,15 +217,19 @@ export class Shop {
     check: (payment: Payment) => boolean,
     allowNone = false,
   ): Promise<Payment[]> {
+    let last: Payment[] = [];
     return waitFor(
       `payments of ${orderId}`,
       async () => {
         const payments = await this.payments(orderId);
+        last = payments;
         if (!allowNone && payments.length === 0) return undefined;
         return payments.every(check) ? payments : undefined;
       },
       30_000,
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last seen: ${JSON.stringify(last)}`);
+    });
   }
 }
 

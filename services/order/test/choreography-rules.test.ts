@@ -125,6 +125,40 @@ describe('choreography rules', () => {
     assert.equal(state.over, true);
   });
 
+  test('choreography - steps that overtook a timeout do not confirm an order being undone', () => {
+    // The booking, capture and commit happened before shipping heard of the timeout.
+    const undone = follow(
+      ok('reserve-stock'),
+      'deadline',
+      ok('authorize-payment'),
+      ok('schedule-shipment'),
+      ok('capture-payment'),
+      ok('commit-stock'),
+      ok('cancel-shipment'),
+      ok('cancel-payment', 'refunded'),
+      ok('release-stock'),
+    );
+    assert.ok(!undone.events.includes('OrderConfirmed'), undone.events.join(', '));
+    assert.deepEqual(undone.events.slice(-4), [
+      'StepSucceeded:cancel-shipment',
+      'OrderRejected:authorize-payment timed out',
+      'StepSucceeded:cancel-payment',
+      'StepSucceeded:release-stock',
+    ]);
+    // Had the parcel already left, shipping refuses the undo: then the order is confirmed.
+    const shipped = follow(
+      ok('reserve-stock'),
+      'deadline',
+      ok('authorize-payment'),
+      ok('schedule-shipment'),
+      ok('capture-payment'),
+      ok('commit-stock'),
+      { kind: 'cancel-refused', reason: 'already shipped' },
+    );
+    assert.deepEqual(shipped.events.slice(-2), ['CancellationRefused:already shipped', 'OrderConfirmed']);
+    assert.equal(shipped.state.confirmed, true);
+  });
+
   test('choreography - past the pivot the deadline is over: nothing times out', () => {
     const { events, announced } = follow(
       ok('reserve-stock'),

@@ -113,10 +113,12 @@ function succeeded(state: Choreography, step: Step, detail?: string): FollowDeci
   const events: OrderEvent[] = [recorded];
   if (state.over) return { state: { ...state, done }, events, announce: null, deadline: 'keep' };
   const confirmed = done.includes('capture-payment') && done.includes('commit-stock');
-  if (confirmed && !state.confirmed) events.push({ type: 'OrderConfirmed', data: {} });
+  // An order being undone is not confirmed by steps that overtook the undo (a booking
+  // made before shipping heard of a timeout): unless shipping refuses the undo.
+  if (confirmed && !state.confirmed && !state.undoing) events.push({ type: 'OrderConfirmed', data: {} });
   const pastPivot = done.includes('schedule-shipment');
   return {
-    state: { ...state, done, confirmed: state.confirmed || confirmed },
+    state: { ...state, done, confirmed: state.confirmed || (confirmed && !state.undoing) },
     events,
     announce: null,
     deadline: pastPivot ? 'clear' : 'restart',
@@ -140,15 +142,19 @@ export function factHeard(state: Choreography, fact: Fact): FollowDecision {
         deadline: 'clear',
       };
     }
-    case 'cancel-refused':
+    case 'cancel-refused': {
       if (!state.undoing || state.over) return nothing(state);
       // The parcel has left: nothing is undone, and the order goes on to delivery.
+      const events: OrderEvent[] = [{ type: 'CancellationRefused', data: { reason: fact.reason } }];
+      const finished = state.done.includes('capture-payment') && state.done.includes('commit-stock');
+      if (finished && !state.confirmed) events.push({ type: 'OrderConfirmed', data: {} });
       return {
-        state: { ...state, undoing: null },
-        events: [{ type: 'CancellationRefused', data: { reason: fact.reason } }],
+        state: { ...state, undoing: null, confirmed: state.confirmed || finished },
+        events,
         announce: null,
         deadline: 'clear',
       };
+    }
   }
 }
 
