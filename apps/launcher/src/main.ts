@@ -126,7 +126,7 @@ async function startInstance(
       notice: (message) => say(`  ! ${message}`),
       restarted: () => {
         writeState();
-        waitUntilReady(url, { timeoutMs: READY_TIMEOUT_MS }).then(
+        waitUntilReady(url, { timeoutMs: READY_TIMEOUT_MS, pid: () => supervisor.pid }).then(
           (ms) => say(`  ✓ ${label} is serving again (ready ${ms} ms after restart)`),
           (error: Error) => say(`  ! ${error.message}`),
         );
@@ -142,6 +142,7 @@ async function startInstance(
   say(`  … ${label} starting (pid ${pid})`);
   const readyMs = await waitUntilReady(url, {
     timeoutMs: READY_TIMEOUT_MS,
+    pid: () => supervisor.pid,
     onWaiting: (elapsed) =>
       say(`  … still waiting for ${label} to be ready (${Math.round(elapsed / 1000)} s)`),
   });

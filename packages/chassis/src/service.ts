@@ -192,7 +192,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
           new ServiceUnavailable(`not ready: ${failing.join(', ')}`, { extensions: { checks } }),
         );
       }
-      return { status: 'ready', checks };
+      // The pid lets a supervisor tell its own process from another one on the port.
+      return { status: 'ready', checks, pid: process.pid };
     },
   );
   app.get('/metrics', { config: PUBLIC, schema: INTERNAL_ROUTE }, async (_request, reply) => {

@@ -1,18 +1,22 @@
 import { createServer } from 'node:net';
 
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+// Ports handed out for services to listen on later (the launcher plans every
+// instance's port before starting any). They are drawn from below the ephemeral range
+// (Linux 32768-60999, macOS and Windows 49152-65535): a port the OS hands out for
+// `listen(0)` or as the local end of an outgoing connection could be taken by any
+// process between being picked here and being listened on, and it was, when several
+// platforms started at once. Below that range only other pickers like this one
+// compete, and a random pick among ten thousand rarely meets another.
+const PLANNED_FROM = 21_000;
+const PLANNED_TO = 32_000;
+
+/** A TCP port outside the ephemeral range that was free on 127.0.0.1 a moment ago. */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = PLANNED_FROM + Math.floor(Math.random() * (PLANNED_TO - PLANNED_FROM));
+    if (!(await isPortInUse(port))) return port;
+  }
+  throw new Error(`no free port between ${PLANNED_FROM} and ${PLANNED_TO} on 127.0.0.1`);
 }
 
 /** True if something accepts connections on 127.0.0.1:port. */
