@@ -174,9 +174,12 @@ describe('catalog with the demo data', () => {
   });
 
   test('catalog - readiness reports the database and the bus', async () => {
-    const { response, body } = await get<{ status: string; checks: Record<string, string> }>(base, '/readyz');
+    const { response, body } = await get<{ status: string; checks: Record<string, string>; pid: number }>(
+      base,
+      '/readyz',
+    );
     assert.equal(response.status, 200);
-    assert.deepEqual(body, { status: 'ready', checks: { database: 'ok', bus: 'ok' } });
+    assert.deepEqual(body, { status: 'ready', checks: { database: 'ok', bus: 'ok' }, pid: process.pid });
   });
 
   test('catalog - only an admin can change the catalog', async () => {
