@@ -65,6 +65,16 @@ export async function dropDatabase(adminUrl: string, database: string): Promise<
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
+    // Connections just closed by their clients can take a moment to leave the server;
+    // FORCE would terminate them, and a client still listening would hear of it.
+    for (let waited = 0; waited < 3_000; waited += 50) {
+      const { rows } = await client.query<{ open: number }>(
+        'SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [database],
+      );
+      if ((rows[0]?.open ?? 0) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   } finally {
     await client.end();

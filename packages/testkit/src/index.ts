@@ -24,6 +24,18 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * A pool for a test's own queries. `pool.end()` resolves before its connections have
+ * closed, so the database dropped right after may still find one and terminate it:
+ * the pool then emits 'error', which without a listener would crash the test file.
+ * A test's own queries still fail loudly; only idle connections are let go quietly.
+ */
+export function testPool(url: string, max = 2): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 /** A fresh, empty database on the run's server, so test files can run in parallel. */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const adminUrl = adminDatabaseUrl();

@@ -10,8 +10,14 @@ import {
   staticDiscovery,
 } from '@platform/chassis';
 import type { EventData, EventType } from '@platform/contracts';
-import { createTestDatabase, startTestIssuer, type TestDatabase, type TestIssuer } from '@platform/testkit';
-import pg from 'pg';
+import {
+  createTestDatabase,
+  startTestIssuer,
+  type TestDatabase,
+  type TestIssuer,
+  testPool,
+} from '@platform/testkit';
+import type pg from 'pg';
 import { AnalyticsConfig } from '../src/config.ts';
 import { startAnalytics } from '../src/service.ts';
 
@@ -69,7 +75,7 @@ export async function startHarness(label: string, options: { natsUrl?: string } 
     ? { BUS_DRIVER: 'nats', NATS_URL: options.natsUrl }
     : { BUS_DRIVER: 'postgres', BUS_DATABASE_URL: busDatabase.url };
   const issuer = await startTestIssuer();
-  const pool = new pg.Pool({ connectionString: database.url, max: 3 });
+  const pool = testPool(database.url, 3);
   pool.on('error', () => undefined);
   const service = await startAnalytics(
     loadConfig(AnalyticsConfig, {

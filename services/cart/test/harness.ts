@@ -13,8 +13,9 @@ import {
   startTestIssuer,
   type TestDatabase,
   type TestIssuer,
+  testPool,
 } from '@platform/testkit';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Static } from 'typebox';
 import { CartConfig } from '../src/config.ts';
 import { startCart } from '../src/service.ts';
@@ -130,7 +131,7 @@ export async function startHarness(label: string): Promise<Harness> {
   });
   const probe = await startSagaProbe(busDatabase.url, ['cart.checked-out']);
   const base = `http://127.0.0.1:${(service.app.server.address() as { port: number }).port}`;
-  const db = new pg.Pool({ connectionString: database.url, max: 2 });
+  const db = testPool(database.url);
   const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
     (await db.query<R>(sql, params)).rows;
 

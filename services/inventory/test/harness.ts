@@ -8,8 +8,9 @@ import {
   startTestIssuer,
   type TestDatabase,
   type TestIssuer,
+  testPool,
 } from '@platform/testkit';
-import pg from 'pg';
+import type pg from 'pg';
 import { InventoryConfig } from '../src/config.ts';
 import { startInventory } from '../src/service.ts';
 
@@ -55,7 +56,7 @@ export async function startHarness(
     }),
     { ...deps, tokens: { token: () => issuer.token(['service']) } },
   );
-  const db = new pg.Pool({ connectionString: database.url, max: 24 });
+  const db = testPool(database.url, 24);
   return {
     service,
     base: `http://127.0.0.1:${(service.app.server.address() as { port: number }).port}`,

@@ -12,8 +12,9 @@ import {
   startTestIssuer,
   type TestDatabase,
   type TestIssuer,
+  testPool,
 } from '@platform/testkit';
-import pg from 'pg';
+import type pg from 'pg';
 import { checkNotificationConfig, NotificationConfig } from '../src/config.ts';
 import { GROUP } from '../src/handlers.ts';
 import { startNotification } from '../src/service.ts';
@@ -85,8 +86,8 @@ export async function startHarness(label: string, env: Record<string, string> = 
   const token = randomBytes(18).toString('base64url');
   const sink = await startMailSink({ token });
   const webhooks = await startWebhooks();
-  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
-  const busPool = new pg.Pool({ connectionString: busDatabase.url, max: 2 });
+  const pool = testPool(database.url);
+  const busPool = testPool(busDatabase.url);
   for (const each of [pool, busPool]) each.on('error', () => undefined);
   const config = checkNotificationConfig(
     loadConfig(NotificationConfig, {

@@ -9,8 +9,9 @@ import {
   startTestIssuer,
   type TestDatabase,
   type TestIssuer,
+  testPool,
 } from '@platform/testkit';
-import pg from 'pg';
+import type pg from 'pg';
 import { PaymentConfig } from '../src/config.ts';
 import { startPayment } from '../src/service.ts';
 
@@ -63,7 +64,7 @@ export async function startHarness(label: string, env: Record<string, string> = 
     { discovery: staticDiscovery({}), tokens: { token: () => issuer.token(['service']) } },
   );
   const probe = await startSagaProbe(busDatabase.url, PAYMENT_FACTS);
-  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const pool = testPool(database.url);
   const base = `http://127.0.0.1:${(service.app.server.address() as { port: number }).port}`;
   const headers = async (roles: string[], subject?: string) => ({
     authorization: `Bearer ${await issuer.token(roles, subject)}`,

@@ -9,8 +9,9 @@ import {
   startTestIssuer,
   type TestDatabase,
   type TestIssuer,
+  testPool,
 } from '@platform/testkit';
-import pg from 'pg';
+import type pg from 'pg';
 import { ShippingConfig } from '../src/config.ts';
 import { startShipping } from '../src/service.ts';
 
@@ -44,7 +45,7 @@ export async function startHarness(label: string, env: Record<string, string>): 
   const database = await createTestDatabase(label);
   const busDatabase = await createTestDatabase(`${label}_bus`);
   const issuer = await startTestIssuer();
-  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const pool = testPool(database.url);
   // An idle connection dropped by the server is only replaced; it fails no test.
   pool.on('error', () => undefined);
   const running = new Set<Service>();
