@@ -76,12 +76,15 @@ export async function appendEvents(
     current = evolve(current, { event, at }, orderId);
   }
   if (!current) throw new Error(`order ${orderId} has no OrderPlaced event`);
-  // Live status streams hear of it once (and only if) this transaction commits.
-  await db.query(`SELECT pg_notify('order_events', $1)`, [orderId]);
+  // The projection, and a NOTIFY that live status streams hear once (and only if)
+  // this transaction commits: one round trip on every append.
   await db.query(
-    `INSERT INTO orders (id, user_id, status, document, created_at, updated_at, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (id) DO UPDATE SET status = $3, document = $4, updated_at = $6, version = $7`,
+    `WITH saved AS (
+       INSERT INTO orders (id, user_id, status, document, created_at, updated_at, version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET status = $3, document = $4, updated_at = $6, version = $7
+       RETURNING id)
+     SELECT pg_notify('order_events', id::text) FROM saved`,
     [
       orderId,
       current.userId,

@@ -22,6 +22,15 @@ function durableName(group: string, type: string): string {
   return `${group}__${type}`.replace(/[.*>\s]/g, '_');
 }
 
+/** The message as JSON, or as text if it is not JSON (it then fails validation, visibly). */
+function bodyOf(message: JsMsg): unknown {
+  try {
+    return message.json();
+  } catch {
+    return message.string();
+  }
+}
+
 /** The narrowest subject filter covering every type: `events.shop.order.>` for two order types. */
 export function commonFilter(types: string[]): string {
   const split = types.map((type) => type.split('.'));
@@ -91,14 +100,8 @@ export function createNatsDriver(options: {
   }
 
   function toDelivery(message: JsMsg): Delivery {
-    let body: unknown;
-    try {
-      body = message.json();
-    } catch {
-      body = message.string();
-    }
     return {
-      body,
+      body: bodyOf(message),
       attempt: message.info.deliveryCount,
       ack: async () => {
         await message.ackAck();
@@ -166,7 +169,7 @@ export function createNatsDriver(options: {
       const batch = await consumer.fetch({ max_messages: 500, expires: 5_000 });
       for await (const message of batch) {
         received++;
-        if (wanted.has(message.subject)) await visit(toDelivery(message).body);
+        if (wanted.has(message.subject)) await visit(bodyOf(message));
         if (message.info.pending === 0) return;
       }
       if (received === 0) return;
