@@ -35,8 +35,12 @@ export class ProblemError extends Error {
 
 /** Declares a problem kind once; `new Kind(detail)` throws an instance of it. */
 export function defineProblem(spec: ProblemSpec) {
+  // The static members make the class itself a ProblemSpec, so a route can list it
+  // in `config.errors` for its OpenAPI document.
   return class extends ProblemError {
     static readonly code = spec.code;
+    static readonly status = spec.status;
+    static readonly title = spec.title;
     constructor(
       detail?: string,
       options?: { extensions?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown },

@@ -46,6 +46,7 @@ export { EXIT_CONFIG, runMain } from './lifecycle.ts';
 export { createLogger, type Logger } from './logger.ts';
 export * from './messaging/index.ts';
 export { instrumentPool } from './metrics.ts';
+export { ProblemSchema, problemResponses } from './openapi.ts';
 export { type PageInfo, type PageLinks, pageInfo, pageLinks } from './pagination.ts';
 export { PROBLEM_CONTENT_TYPE, sendProblem, toProblem } from './problem.ts';
 export * from './resilience/index.ts';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
-import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -17,6 +16,7 @@ import {
 import { DeadlineExceeded, ServiceUnavailable } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetricsRegistry, instrumentHttp } from './metrics.ts';
+import { installOpenApi } from './openapi.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
 import { FaultInjector, installFaults } from './resilience/faults.ts';
 
@@ -147,16 +147,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   if (options.auth) installFaults(app, faults);
   instrumentHttp(app, metrics);
   await app.register(new FastifyOtelInstrumentation({ instrumentHooks: false }).plugin());
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: options.name,
-        version: options.version ?? '0.1.0',
-        description: options.description ?? '',
-      },
-    },
-  });
+  await installOpenApi(app, options, metrics);
 
   app.get(
     '/healthz',

@@ -64,4 +64,5 @@ export async function eventually<T>(
 }
 
 export { type SagaProbe, startSagaProbe } from './bus.ts';
+export { undocumentedAnswers, validateOpenApi } from './openapi.ts';
 export { startTestIssuer, type TestIssuer } from './tokens.ts';

@@ -1,6 +1,6 @@
 import { type App, pageInfo, pageLinks } from '@platform/chassis';
 import * as api from './api.ts';
-import { InvalidRange } from './errors.ts';
+import { InvalidRange, RebuildInProgress } from './errors.ts';
 import type { Views } from './queries.ts';
 import type { RebuildReport } from './rebuild.ts';
 
@@ -24,7 +24,7 @@ export function registerAnalyticsRoutes(app: App, views: Views, rebuild: () => P
   app.post(
     '/api/v1/analytics/rebuild',
     {
-      config: ADMIN,
+      config: { ...ADMIN, errors: [RebuildInProgress] },
       schema: {
         tags,
         summary: 'Drop the read models and replay the bus history into them (one transaction)',
@@ -40,7 +40,7 @@ function registerListRoutes(app: App, views: Views): void {
   app.get(
     '/api/v1/analytics/sales/daily',
     {
-      config: ADMIN,
+      config: { ...ADMIN, errors: [InvalidRange] },
       schema: {
         tags,
         summary: 'Confirmed sales per day the orders were placed (UTC) and currency, newest first',

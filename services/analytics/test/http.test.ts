@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { undocumentedAnswers, validateOpenApi } from '@platform/testkit';
 import { type Harness, startHarness } from './harness.ts';
 
 // The admin API's edges: who may call it, and what bad input gets.
@@ -79,4 +80,6 @@ test('http - bad query parameters are a 400 problem, never a 500', async () => {
 test('http - the routes are described in /openapi.json', async () => {
   const spec = (await h.call<{ paths: Record<string, unknown> }>('/openapi.json', { token: null })).body;
   for (const path of [...VIEWS, '/api/v1/analytics/rebuild']) assert.ok(spec.paths[path], path);
+  await validateOpenApi(spec);
+  assert.deepEqual(await undocumentedAnswers(h.base), [], 'every answer above is documented');
 });

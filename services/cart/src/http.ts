@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { type App, Type, Unauthenticated } from '@platform/chassis';
+import { type App, type ProblemSpec, Type, Unauthenticated } from '@platform/chassis';
 import { cart } from '@platform/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CartOperations } from './carts.ts';
 import { identifyCaller, type Owner } from './domain/owner.ts';
+import * as problems from './errors.ts';
 
 const PUBLIC = { access: 'public' } as const;
+/** Anyone, and a token when one is sent (it picks the user's cart; a bad one is a 401). */
+const anyCaller = (...errors: ProblemSpec[]) => ({ ...PUBLIC, errors: [Unauthenticated, ...errors] });
+const OPTIONAL_TOKEN: Array<Record<string, string[]>> = [{}, { bearer: [] }];
 const SERVICE = { access: 'service' } as const;
 const GUEST_COOKIE = 'guest_id';
 const GUEST_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
@@ -78,10 +82,11 @@ export function registerCartRoutes(app: App, carts: CartOperations, cookies: Coo
   app.get(
     '/api/v1/cart',
     {
-      config: PUBLIC,
+      config: anyCaller(),
       schema: {
         summary: "The caller's cart (a user's with a token, else the guest's)",
         tags,
+        security: OPTIONAL_TOKEN,
         headers: GuestHeaders,
         response: { 200: cart.Cart },
       },
@@ -92,10 +97,16 @@ export function registerCartRoutes(app: App, carts: CartOperations, cookies: Coo
   app.post(
     '/api/v1/cart/items',
     {
-      config: PUBLIC,
+      config: anyCaller(
+        problems.UnknownProduct,
+        problems.CurrencyNotSupported,
+        problems.QuantityTooLarge,
+        problems.CatalogUnavailable,
+      ),
       schema: {
         summary: 'Add a product (to its line if already there); a line holds at most 99',
         tags,
+        security: OPTIONAL_TOKEN,
         headers: GuestHeaders,
         body: cart.AddItem,
         response: { 200: cart.Cart },
@@ -108,10 +119,11 @@ export function registerCartRoutes(app: App, carts: CartOperations, cookies: Coo
   app.patch(
     '/api/v1/cart/items/:productId',
     {
-      config: PUBLIC,
+      config: anyCaller(problems.ItemNotInCart),
       schema: {
         summary: "Set a line's quantity (1..99)",
         tags,
+        security: OPTIONAL_TOKEN,
         headers: GuestHeaders,
         params: cart.ItemParams,
         body: cart.ChangeQuantity,
@@ -125,10 +137,11 @@ export function registerCartRoutes(app: App, carts: CartOperations, cookies: Coo
   app.delete(
     '/api/v1/cart/items/:productId',
     {
-      config: PUBLIC,
+      config: anyCaller(),
       schema: {
         summary: 'Remove a line (a product not in the cart is already removed)',
         tags,
+        security: OPTIONAL_TOKEN,
         headers: GuestHeaders,
         params: cart.ItemParams,
         response: { 200: cart.Cart },
@@ -140,8 +153,14 @@ export function registerCartRoutes(app: App, carts: CartOperations, cookies: Coo
   app.delete(
     '/api/v1/cart',
     {
-      config: PUBLIC,
-      schema: { summary: 'Empty the cart', tags, headers: GuestHeaders, response: { 200: cart.Cart } },
+      config: anyCaller(),
+      schema: {
+        summary: 'Empty the cart',
+        tags,
+        security: OPTIONAL_TOKEN,
+        headers: GuestHeaders,
+        response: { 200: cart.Cart },
+      },
     },
     async (request, reply) => carts.clear(await owner(request, reply)),
   );

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { undocumentedAnswers, validateOpenApi } from '@platform/testkit';
 import { type Harness, startHarness } from './harness.ts';
 
 interface Problem {
@@ -239,4 +240,9 @@ test('cart - with the catalog down, a product the cart knows is added at its las
   assert.equal(unknown.status, 503);
   assert.equal(unknown.body.code, 'CATALOG_UNAVAILABLE');
   h.catalog.down = false;
+});
+
+test('cart - the OpenAPI document is valid and lists every answer above', async () => {
+  await validateOpenApi(await (await fetch(`${h.base}/openapi.json`)).json());
+  assert.deepEqual(await undocumentedAnswers(h.base), []);
 });

@@ -8,13 +8,15 @@ import {
   Type,
 } from '@platform/chassis';
 import { catalog, type eventSchemas } from '@platform/contracts';
-import { ProductNotFound, SkuTaken } from './errors.ts';
+import { ProductNotFound, SkuTaken, UnknownCategory } from './errors.ts';
 import { productWrites } from './product-writes.ts';
 
 const ADMIN = { access: 'admin' } as const;
 const tags = ['catalog admin'];
 const ProductParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String()) });
+// What lockCurrent throws.
+const LOCK_ERRORS = [PreconditionRequired, ProductNotFound, PreconditionFailed];
 
 const snapshot = (product: catalog.Product) => ({
   productId: product.id,
@@ -47,7 +49,7 @@ export function registerCatalogAdminRoutes(app: App, bus: Bus<typeof eventSchema
   app.post(
     '/api/v1/products',
     {
-      config: ADMIN,
+      config: { ...ADMIN, errors: [SkuTaken, UnknownCategory] },
       schema: {
         tags,
         summary: 'Create a product',
@@ -73,7 +75,7 @@ export function registerCatalogAdminRoutes(app: App, bus: Bus<typeof eventSchema
   app.put(
     '/api/v1/products/:id',
     {
-      config: ADMIN,
+      config: { ...ADMIN, errors: [...LOCK_ERRORS, UnknownCategory] },
       schema: {
         tags,
         summary: 'Replace a product (If-Match required)',
@@ -110,12 +112,13 @@ export function registerCatalogAdminRoutes(app: App, bus: Bus<typeof eventSchema
   app.delete(
     '/api/v1/products/:id',
     {
-      config: ADMIN,
+      config: { ...ADMIN, errors: LOCK_ERRORS },
       schema: {
         tags,
         summary: 'Delete a product (If-Match required)',
         params: ProductParams,
         headers: IfMatch,
+        response: { 204: Type.Null({ description: 'Deleted' }) },
       },
     },
     async (request, reply) => {
@@ -129,7 +132,7 @@ export function registerCatalogAdminRoutes(app: App, bus: Bus<typeof eventSchema
           data: { productId: product.id, sku: product.sku, version: product.version + 1 },
         });
       });
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

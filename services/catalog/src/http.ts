@@ -30,7 +30,7 @@ export function registerCatalogRoutes(app: App, store: CatalogStore): void {
   app.get(
     '/api/v1/products/:id',
     {
-      config: PUBLIC,
+      config: { ...PUBLIC, errors: [ProductNotFound] },
       schema: {
         summary: 'One product; send If-None-Match with its ETag to revalidate',
         tags: ['catalog'],
@@ -51,8 +51,13 @@ export function registerCatalogRoutes(app: App, store: CatalogStore): void {
   app.get(
     '/api/v1/products/:id/image',
     {
-      config: PUBLIC,
-      schema: { summary: "The product's picture (SVG)", tags: ['catalog'], params: ProductParams },
+      config: { ...PUBLIC, errors: [ProductNotFound] },
+      schema: {
+        summary: "The product's picture (SVG)",
+        tags: ['catalog'],
+        params: ProductParams,
+        produces: ['image/svg+xml'],
+      },
     },
     async (request, reply) => {
       const product = await store.findProduct(request.params.id);

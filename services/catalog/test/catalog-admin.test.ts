@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { loadConfig, type Service } from '@platform/chassis';
 import type { catalog } from '@platform/contracts';
-import { createTestDatabase, startTestIssuer, type TestDatabase, type TestIssuer } from '@platform/testkit';
+import {
+  createTestDatabase,
+  startTestIssuer,
+  type TestDatabase,
+  type TestIssuer,
+  undocumentedAnswers,
+} from '@platform/testkit';
 import pg from 'pg';
 import { CatalogConfig } from '../src/config.ts';
 import { startCatalog } from '../src/service.ts';
@@ -159,4 +165,13 @@ test('catalog admin - a taken SKU is 409, an unknown category 422, and nothing i
   };
   assert.equal(await bySku('HOM-TEST-03'), 1, 'the duplicate was not written');
   assert.equal(await bySku('HOM-TEST-04'), 0, 'the product with no category was not written');
+});
+
+test('catalog admin - every answer above is one the OpenAPI document lists; DELETE is documented 204', async () => {
+  const document = (await (await fetch(`${base}/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  };
+  const remove = document.paths['/api/v1/products/{id}']?.delete?.responses ?? {};
+  assert.ok(remove['204'] && !remove['200'], 'DELETE answers 204, and only that on success');
+  assert.deepEqual(await undocumentedAnswers(base), []);
 });

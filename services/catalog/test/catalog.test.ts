@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createLogger, createPool, loadConfig, type Pool, type Service } from '@platform/chassis';
 import type { catalog } from '@platform/contracts';
-import { createTestDatabase, startTestIssuer, type TestDatabase, type TestIssuer } from '@platform/testkit';
+import {
+  createTestDatabase,
+  startTestIssuer,
+  type TestDatabase,
+  type TestIssuer,
+  undocumentedAnswers,
+  validateOpenApi,
+} from '@platform/testkit';
 import { CatalogConfig } from '../src/config.ts';
 import { seedCatalog, seedProducts } from '../src/seed/seed.ts';
 import { startCatalog } from '../src/service.ts';
@@ -167,6 +174,7 @@ describe('catalog with the demo data', () => {
   test('catalog - OpenAPI 3.1 describes the public routes, not the internal ones', async () => {
     const { body } = await get<{ openapi: string; paths: Record<string, unknown> }>(base, '/openapi.json');
     assert.equal(body.openapi, '3.1.0');
+    await validateOpenApi(body);
     assert.ok(body.paths['/api/v1/products']);
     assert.ok(body.paths['/api/v1/products/{id}']);
     assert.ok(body.paths['/api/v1/categories']);
@@ -201,6 +209,10 @@ describe('catalog with the demo data', () => {
     assert.equal((await post()).status, 401);
     assert.equal((await post(await issuer.token(['customer']))).status, 403);
     assert.equal((await post(await issuer.token(['service']))).status, 403);
+  });
+
+  test('catalog - every answer above is one its OpenAPI document lists', async () => {
+    assert.deepEqual(await undocumentedAnswers(base), []);
   });
 });
 

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig, type Service } from '@platform/chassis';
-import { createTestDatabase, type TestDatabase } from '@platform/testkit';
+import {
+  createTestDatabase,
+  type TestDatabase,
+  undocumentedAnswers,
+  validateOpenApi,
+} from '@platform/testkit';
 import pg from 'pg';
 import { IdentityConfig } from '../src/config.ts';
 import { startIdentity } from '../src/service.ts';
@@ -310,4 +315,18 @@ describe('signing keys at rest', () => {
       await keysBus.drop();
     }
   });
+});
+
+test('identity - the OpenAPI document is valid and lists every answer above; logout is 204, sign-in needs no token', async () => {
+  const document = (await call('GET', '/openapi.json')).body as {
+    paths: Record<string, Record<string, { security: unknown; responses: Record<string, unknown> }>>;
+  };
+  await validateOpenApi(document);
+  for (const path of ['/api/v1/auth/logout', '/api/v1/auth/keys/rotate']) {
+    const success = Object.keys(document.paths[path]?.post?.responses ?? {}).filter((s) => s < '400');
+    assert.deepEqual(success, ['204'], path);
+  }
+  assert.deepEqual(document.paths['/api/v1/auth/login']?.post?.security, []);
+  assert.deepEqual(document.paths['/api/v1/users/me']?.get?.security, [{ bearer: [] }]);
+  assert.deepEqual(await undocumentedAnswers(base), []);
 });

@@ -1,7 +1,7 @@
 import type { App, Bus, Pool } from '@platform/chassis';
 import { Type } from '@platform/chassis';
 import { type eventSchemas, inventory } from '@platform/contracts';
-import { ReservationNotFound, StockNotFound } from './errors.ts';
+import { ReservationNotFound, StockBelowReserved, StockNotFound } from './errors.ts';
 import type { StockOperations } from './operations.ts';
 import { reservationStore, stockStore, toReservation, toStockLevel } from './store.ts';
 
@@ -19,7 +19,7 @@ export function registerInventoryRoutes(
   app.get(
     '/api/v1/inventory/:productId',
     {
-      config: PUBLIC,
+      config: { ...PUBLIC, errors: [StockNotFound] },
       schema: {
         tags,
         summary: "A product's stock: on hand, reserved and available",
@@ -37,7 +37,7 @@ export function registerInventoryRoutes(
   app.put(
     '/api/v1/inventory/:productId',
     {
-      config: ADMIN,
+      config: { ...ADMIN, errors: [StockBelowReserved] },
       schema: {
         tags,
         summary: 'Set what is on hand (409 below what is reserved)',
@@ -57,7 +57,7 @@ export function registerInventoryRoutes(
   app.get(
     '/api/v1/inventory/reservations/:orderId',
     {
-      config: ADMIN,
+      config: { ...ADMIN, errors: [ReservationNotFound] },
       schema: {
         tags,
         summary: 'What inventory holds for an order',

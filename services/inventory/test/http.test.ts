@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { inventory } from '@platform/contracts';
+import { undocumentedAnswers, validateOpenApi } from '@platform/testkit';
 import { type Harness, replyFor, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -102,4 +103,9 @@ test("inventory http - an admin reads an order's reservation; others cannot; unk
   });
   assert.equal(unknown.status, 404);
   assert.equal(((await unknown.json()) as { code: string }).code, 'RESERVATION_NOT_FOUND');
+});
+
+test('inventory http - the OpenAPI document is valid and lists every answer above', async () => {
+  await validateOpenApi(await (await fetch(`${h.base}/openapi.json`)).json());
+  assert.deepEqual(await undocumentedAnswers(h.base), []);
 });

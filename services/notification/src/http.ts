@@ -1,6 +1,7 @@
 import { type App, type Pool, pageInfo, pageLinks } from '@platform/chassis';
 import { notifications as api } from '@platform/contracts';
 import { listDeliveries } from './deliveries.ts';
+import { MailboxNotConfigured, MailboxUnavailable } from './errors.ts';
 import type { MailboxReader } from './mailbox.ts';
 
 const USER = { access: 'user' } as const;
@@ -65,7 +66,7 @@ export function registerNotificationRoutes(app: App, options: { pool: Pool; mail
   app.get(
     '/api/v1/admin/mailbox',
     {
-      config: ADMIN,
+      config: { ...ADMIN, errors: [MailboxNotConfigured, MailboxUnavailable] },
       schema: {
         tags: ['operations'],
         summary: "The embedded SMTP sink's mail, newest first: recipient, subject, text and HTML",

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { notifications } from '@platform/contracts';
+import { undocumentedAnswers, validateOpenApi } from '@platform/testkit';
 import { eventually, type Harness, orderCreated, registered, startHarness } from './harness.ts';
 
 // The HTTP API: my notifications, every delivery for operators, the sink's mailbox;
@@ -134,4 +135,9 @@ test('notification - the admin mailbox shows what the sink received: recipient, 
   assert.match(newest?.html ?? '', /<table/);
   const everything = await call<{ pagination: { total: number } }>('/api/v1/admin/mailbox?limit=1', admin);
   assert.ok(everything.body.pagination.total >= 2);
+});
+
+test('notification - the OpenAPI document is valid and lists every answer above', async () => {
+  await validateOpenApi(await (await fetch(`${h.base}/openapi.json`)).json());
+  assert.deepEqual(await undocumentedAnswers(h.base), []);
 });

@@ -10,11 +10,6 @@ export const CancelTooLate = defineProblem({
   status: 409,
   title: 'The order can no longer be cancelled',
 });
-export const IdempotencyKeyRequired = defineProblem({
-  code: 'IDEMPOTENCY_KEY_REQUIRED',
-  status: 400,
-  title: 'An Idempotency-Key header is required',
-});
 export const IdempotencyKeyReused = defineProblem({
   code: 'IDEMPOTENCY_KEY_REUSED',
   status: 422,

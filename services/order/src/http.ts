@@ -1,7 +1,28 @@
-import { type App, type Pool, type Principal, pageInfo, pageLinks, Type } from '@platform/chassis';
+import {
+  type App,
+  BadGateway,
+  GatewayTimeout,
+  PeerFailed,
+  type Pool,
+  type Principal,
+  pageInfo,
+  pageLinks,
+  Type,
+} from '@platform/chassis';
 import { orders } from '@platform/contracts';
 import { canCancel } from './domain/order.ts';
-import { CancelTooLate, IdempotencyKeyRequired, OrderNotFound } from './errors.ts';
+import {
+  CancelTooLate,
+  CardRejected,
+  CartEmpty,
+  IdempotencyKeyInProgress,
+  IdempotencyKeyReused,
+  MixedCurrencies,
+  OrderNotFound,
+  PriceChanged,
+  ShippingUnavailable,
+  UnknownProduct,
+} from './errors.ts';
 import { oncePerKey } from './idempotency.ts';
 import { type Accepted, createOrder, type PlacementDeps } from './place-order.ts';
 import { findOrder, listOrders, toApiOrder } from './store.ts';
@@ -13,9 +34,24 @@ const AcceptedSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   _links: Type.Object({ self: Type.String() }),
 });
+// Required by the schema, so the document says so and validation answers its absence.
 const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  'idempotency-key': Type.String({ minLength: 1, maxLength: 200 }),
 });
+const PLACEMENT_ERRORS = [
+  IdempotencyKeyReused,
+  IdempotencyKeyInProgress,
+  CartEmpty,
+  UnknownProduct,
+  PriceChanged,
+  MixedCurrencies,
+  ShippingUnavailable,
+  CardRejected,
+  // Pricing asks the cart, catalog, shipping and payment services while the client waits.
+  PeerFailed,
+  BadGateway,
+  GatewayTimeout,
+];
 const CancelBody = Type.Union([
   Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
   Type.Null(),
@@ -39,7 +75,7 @@ export function registerOrderRoutes(app: App, pool: Pool, deps: PlacementDeps): 
   app.post(
     '/api/v1/orders',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: PLACEMENT_ERRORS },
       schema: {
         summary: 'Place an order from the cart (no items) or from explicit lines; needs an Idempotency-Key',
         tags: ['orders'],
@@ -50,7 +86,6 @@ export function registerOrderRoutes(app: App, pool: Pool, deps: PlacementDeps): 
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      if (!key) throw new IdempotencyKeyRequired('Send an Idempotency-Key header (a UUID is fine)');
       const principal = principalOf(request);
       const answer = await oncePerKey<Accepted>(
         pool,
@@ -86,7 +121,7 @@ export function registerOrderRoutes(app: App, pool: Pool, deps: PlacementDeps): 
   app.get(
     '/api/v1/orders/:id',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: [OrderNotFound] },
       schema: {
         summary: 'One order with the timeline of every saga step and compensation',
         tags: ['orders'],
@@ -100,7 +135,7 @@ export function registerOrderRoutes(app: App, pool: Pool, deps: PlacementDeps): 
   app.post(
     '/api/v1/orders/:id/cancel',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: [OrderNotFound, CancelTooLate] },
       schema: {
         summary: 'Cancel until the parcel has left: releases stock, voids or refunds the payment',
         tags: ['orders'],

@@ -118,7 +118,7 @@ export function liveStatus(pool: Pool, log: Logger): LiveStatus {
       app.get(
         '/api/v1/orders/:id/events',
         {
-          config: { access: 'user' },
+          config: { access: 'user', errors: [BadLastEventId, OrderNotFound] },
           schema: {
             summary: 'The order as it moves, as server-sent events; reconnect with Last-Event-ID',
             tags: ['orders'],

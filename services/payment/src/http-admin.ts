@@ -1,5 +1,11 @@
 import { type App, type Breaker, type Bus, type Static, Type } from '@platform/chassis';
 import { type eventSchemas, payments } from '@platform/contracts';
+import {
+  PaymentNotCaptured,
+  PaymentNotFound,
+  ProcessorUnavailable,
+  RefundExceedsCaptured,
+} from './errors.ts';
 import { messageFor } from './handlers.ts';
 import type { PaymentOperations } from './operations.ts';
 import type { CardProcessor } from './processor/processor.ts';
@@ -44,7 +50,10 @@ export function registerAdminRoutes(
   app.post(
     '/api/v1/payments/:id/refunds',
     {
-      config: ADMIN,
+      config: {
+        ...ADMIN,
+        errors: [PaymentNotFound, PaymentNotCaptured, RefundExceedsCaptured, ProcessorUnavailable],
+      },
       schema: {
         tags,
         summary: 'Refund part or all of what a payment captured',

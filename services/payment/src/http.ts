@@ -1,5 +1,6 @@
 import type { App, Queryable } from '@platform/chassis';
 import { payments } from '@platform/contracts';
+import { CardExpired, CardInvalid } from './errors.ts';
 import type { CardProcessor } from './processor/processor.ts';
 import { paymentStore } from './store.ts';
 
@@ -10,7 +11,7 @@ export function registerPaymentRoutes(app: App, db: Queryable, processor: CardPr
   app.post(
     '/internal/payment-methods',
     {
-      config: { access: 'service' },
+      config: { access: 'service', errors: [CardInvalid, CardExpired] },
       schema: {
         tags,
         summary: 'Turn a card into an opaque payment method (the card itself is not kept)',

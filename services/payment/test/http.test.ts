@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { payments } from '@platform/contracts';
+import { undocumentedAnswers, validateOpenApi } from '@platform/testkit';
 import { authorizeCommand, CARDS, type Harness, startHarness, unbalancedPayments } from './harness.ts';
 
 let harness: Harness;
@@ -165,4 +166,9 @@ test('ledger - after captures, refunds and a cancel, every ledger balances with 
     ['authorize 9999', 'capture 9999', 'refund 999', 'refund 9000'],
   );
   assert.deepEqual(await unbalancedPayments(harness), []);
+});
+
+test('payment http - the OpenAPI document is valid and lists every answer above', async () => {
+  await validateOpenApi(await (await fetch(`${harness.base}/openapi.json`)).json());
+  assert.deepEqual(await undocumentedAnswers(harness.base), []);
 });

@@ -57,13 +57,21 @@ export function registerRegistryRoutes(app: App, registry: Registrations, closin
 
   app.delete(
     '/registry/services/:service/instances/:instanceId',
-    { config: SERVICE_ONLY, schema: { tags, summary: 'Deregister an instance', params: InstancePath } },
+    {
+      config: { ...SERVICE_ONLY, errors: [UnknownInstance] },
+      schema: {
+        tags,
+        summary: 'Deregister an instance',
+        params: InstancePath,
+        response: { 204: Type.Null({ description: 'Deregistered' }) },
+      },
+    },
     async (request, reply) => {
       const { service, instanceId } = request.params;
       if (!registry.deregister(service, instanceId)) {
         throw new UnknownInstance(`${service} has no instance ${instanceId}`);
       }
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type Service } from '@platform/chassis';
-import { startTestIssuer, type TestIssuer } from '@platform/testkit';
+import { startTestIssuer, type TestIssuer, undocumentedAnswers, validateOpenApi } from '@platform/testkit';
 import { RegistryConfig } from '../src/config.ts';
 import { startRegistry } from '../src/service.ts';
 
@@ -162,4 +162,9 @@ describe('registry', () => {
     assert.match(text, /event: change\nid: \d+\ndata: \{"index":\d+,"service":"inventory"/);
     controller.abort();
   });
+});
+
+test('registry - the OpenAPI document is valid and lists every answer above', async () => {
+  await validateOpenApi(await (await fetch(`${url}/openapi.json`)).json());
+  assert.deepEqual(await undocumentedAnswers(url), []);
 });

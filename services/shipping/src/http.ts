@@ -23,7 +23,7 @@ export function registerShippingRoutes(
   app.post(
     '/api/v1/shipping/quotes',
     {
-      config: PUBLIC,
+      config: { ...PUBLIC, errors: [NoService, CurrencyNotSupported] },
       schema: {
         tags,
         summary: 'What sending a parcel of this weight to this country costs',
@@ -63,7 +63,7 @@ export function registerShippingRoutes(
   app.get(
     '/api/v1/shipments/:id',
     {
-      config: USER,
+      config: { ...USER, errors: [ShipmentNotFound] },
       schema: {
         tags,
         summary: 'One shipment with its tracking history',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { shipping } from '@platform/contracts';
+import { undocumentedAnswers, validateOpenApi } from '@platform/testkit';
 import { type Harness, scheduleCommand, startHarness } from './harness.ts';
 
 // The HTTP API: quotes for anyone, shipments for their owner and administrators.
@@ -120,4 +121,6 @@ test('http - the routes are described in /openapi.json', async () => {
   for (const path of ['/api/v1/shipping/quotes', '/api/v1/shipments', '/api/v1/shipments/{id}']) {
     assert.ok(spec.paths[path], path);
   }
+  await validateOpenApi(spec);
+  assert.deepEqual(await undocumentedAnswers(h.base), [], 'every answer above is documented');
 });

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { pageInfo, pageLinks } from '../pagination.ts';
 import type { App } from '../service.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
-import { DeadLetterNotFound, DeadLetterSettled } from './errors.ts';
+import { DeadLetterNotFound, DeadLetterSettled, ReplayFailed, UnknownConsumerGroup } from './errors.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const tags = ['dead letters'];
@@ -44,7 +44,10 @@ export function registerDeadLetterRoutes(
 
   app.get(
     '/admin/dead-letters/:id',
-    { config: ADMIN, schema: { tags, summary: 'One dead letter', params: IdParams } },
+    {
+      config: { ...ADMIN, errors: [DeadLetterNotFound] },
+      schema: { tags, summary: 'One dead letter', params: IdParams },
+    },
     async (request) => {
       const letter = await store.get(request.params.id);
       if (!letter) throw new DeadLetterNotFound(`No dead letter ${request.params.id}`);
@@ -54,7 +57,13 @@ export function registerDeadLetterRoutes(
 
   app.post(
     '/admin/dead-letters/:id/replay',
-    { config: ADMIN, schema: { tags, summary: "Run the group's handler on it again", params: IdParams } },
+    {
+      config: {
+        ...ADMIN,
+        errors: [DeadLetterNotFound, DeadLetterSettled, UnknownConsumerGroup, ReplayFailed],
+      },
+      schema: { tags, summary: "Run the group's handler on it again", params: IdParams },
+    },
     async (request) => {
       await replay(request.params.id);
       return store.get(request.params.id);
@@ -64,7 +73,7 @@ export function registerDeadLetterRoutes(
   app.post(
     '/admin/dead-letters/:id/discard',
     {
-      config: ADMIN,
+      config: { ...ADMIN, errors: [DeadLetterNotFound, DeadLetterSettled] },
       schema: { tags, summary: 'Give up on it for good (kept for the record)', params: IdParams },
     },
     async (request) => {

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { App } from '@platform/chassis';
+import { type App, Type } from '@platform/chassis';
 import { identity as api } from '@platform/contracts';
 import { type Identity, startSession, toMe, userEventData } from '../context.ts';
 import { normaliseEmail } from '../domain/email.ts';
@@ -29,7 +29,7 @@ export function registerAuthRoutes(app: App, identity: Identity): void {
   app.post(
     '/api/v1/auth/register',
     {
-      config: PUBLIC,
+      config: { ...PUBLIC, errors: [PasswordRejected, EmailTaken] },
       schema: { tags, summary: 'Create an account', body: api.RegisterBody, response: { 201: api.Session } },
     },
     async (request, reply) => {
@@ -59,7 +59,7 @@ export function registerAuthRoutes(app: App, identity: Identity): void {
   app.post(
     '/api/v1/auth/login',
     {
-      config: PUBLIC,
+      config: { ...PUBLIC, errors: [TooManyAttempts, InvalidCredentials] },
       schema: { tags, summary: 'Sign in', body: api.LoginBody, response: { 200: api.Session } },
     },
     async (request, reply) => {
@@ -90,7 +90,7 @@ export function registerAuthRoutes(app: App, identity: Identity): void {
   app.post(
     '/api/v1/auth/refresh',
     {
-      config: PUBLIC,
+      config: { ...PUBLIC, errors: [InvalidRefreshToken] },
       schema: {
         tags,
         summary: 'Trade a refresh token for a new pair (single use)',
@@ -125,18 +125,23 @@ export function registerAuthRoutes(app: App, identity: Identity): void {
     '/api/v1/auth/logout',
     {
       config: PUBLIC,
-      schema: { tags, summary: 'Revoke a refresh token and its family', body: api.RefreshBody },
+      schema: {
+        tags,
+        summary: 'Revoke a refresh token and its family',
+        body: api.RefreshBody,
+        response: { 204: Type.Null({ description: 'Revoked (an unknown token needs nothing revoked)' }) },
+      },
     },
     async (request, reply) => {
       await identity.store.revokeFamily(request.body.refreshToken);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
   app.post(
     '/api/v1/auth/token',
     {
-      config: PUBLIC,
+      config: { ...PUBLIC, errors: [InvalidClient] },
       schema: {
         tags,
         summary: 'Service token (OAuth 2 client credentials grant)',
@@ -168,10 +173,17 @@ export function registerAuthRoutes(app: App, identity: Identity): void {
 
   app.post(
     '/api/v1/auth/keys/rotate',
-    { config: { access: 'admin' }, schema: { tags, summary: 'Start signing with a new key now' } },
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Start signing with a new key now',
+        response: { 204: Type.Null({ description: 'New tokens are signed with the new key' }) },
+      },
+    },
     async (_request, reply) => {
       await identity.keys.rotate();
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -19,14 +19,17 @@ export function registerUserRoutes(app: App, identity: Identity): void {
 
   app.get(
     '/api/v1/users/me',
-    { config: { access: 'user' }, schema: { tags, summary: 'My account', response: { 200: api.Me } } },
+    {
+      config: { access: 'user', errors: [UserNotFound] },
+      schema: { tags, summary: 'My account', response: { 200: api.Me } },
+    },
     async (request) => toMe(await me(request.principal?.subject)),
   );
 
   app.patch(
     '/api/v1/users/me',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: [UserNotFound] },
       schema: {
         tags,
         summary: 'Change my name or preferences',
@@ -58,7 +61,7 @@ export function registerUserRoutes(app: App, identity: Identity): void {
   app.get(
     '/api/v1/users/:id',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: [UserNotFound] },
       schema: { tags, summary: 'A user (v1 shape)', params: IdParams, response: { 200: api.UserV1 } },
     },
     async (request) => toV1(await visible(request.params.id, request.principal)),
@@ -67,7 +70,7 @@ export function registerUserRoutes(app: App, identity: Identity): void {
   app.get(
     '/api/v2/users/:id',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: [UserNotFound] },
       schema: {
         tags,
         summary: 'A user (v2: adds email and createdAt)',
