@@ -388,4 +388,76 @@ describe('signing keys at rest', () => {
       await keysBus.drop();
     }
   });
+
+  test('identity - keys stored in clear before a key was configured are encrypted on start and keep signing', async () => {
+    const keysDb = await createTestDatabase('identity_plain');
+    const keysBus = await createTestDatabase('identity_plain_bus');
+    const settings = { DATABASE_URL: keysDb.url, BUS_DATABASE_URL: keysBus.url, LOG_LEVEL: 'silent' };
+    const storedKeys = async () => {
+      const client = new pg.Client({ connectionString: keysDb.url });
+      await client.connect();
+      try {
+        return (
+          await client.query<{ kid: string; private_key: string }>(
+            'SELECT kid, private_key FROM signing_keys',
+          )
+        ).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    const urlOf = (running: Service) =>
+      `http://127.0.0.1:${(running.app.server.address() as { port: number }).port}`;
+    // An existing data folder: identity ran without an encryption key.
+    const plain = await startIdentity(loadConfig(IdentityConfig, settings));
+    let session: Session;
+    try {
+      const registered = await fetch(`${urlOf(plain)}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'before@shop.test', password: PASSWORD, name: 'B' }),
+      });
+      session = (await registered.json()) as Session;
+    } finally {
+      await plain.shutdown('test over');
+    }
+    const before = await storedKeys();
+    assert.match(before[0]?.private_key ?? '', /PRIVATE KEY/, 'stored in clear without a key');
+
+    const encrypted = await startIdentity(
+      loadConfig(IdentityConfig, {
+        ...settings,
+        SIGNING_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+      }),
+    );
+    try {
+      const after = await storedKeys();
+      assert.deepEqual(
+        after.map((row) => row.kid),
+        before.map((row) => row.kid),
+        'the same keys, not new ones',
+      );
+      for (const row of after) {
+        assert.match(row.private_key, /^enc:v1:/);
+        assert.doesNotMatch(row.private_key, /PRIVATE KEY/);
+      }
+      const me = await fetch(`${urlOf(encrypted)}/api/v1/users/me`, {
+        headers: { authorization: `Bearer ${session.accessToken}` },
+      });
+      assert.equal(me.status, 200, 'a token signed before still verifies');
+      const signedIn = await fetch(`${urlOf(encrypted)}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'before@shop.test', password: PASSWORD }),
+      });
+      const { accessToken } = (await signedIn.json()) as { accessToken: string };
+      const kid = (token: string) =>
+        JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()).kid;
+      assert.equal(kid(accessToken), kid(session.accessToken), 'the decrypted key signs new tokens');
+    } finally {
+      await encrypted.shutdown('test over');
+      await keysDb.drop();
+      await keysBus.drop();
+    }
+  });
 });
