@@ -35,11 +35,16 @@ function alive(pid: number | undefined): boolean {
   }
 }
 
-/** Starts the platform exactly as the README says (`npm start`) and waits until it reports ready. */
+/**
+ * Starts the platform exactly as the README says (`npm start`) and waits until it reports
+ * ready. `ownProcessGroup`: npm leads a process group of its own, as in a terminal, so
+ * `process.kill(-child.pid, 'SIGINT')` is a Ctrl-C.
+ */
 export async function npmStart(
   env: Record<string, string>,
   timeoutMs = 120_000,
   args: string[] = [],
+  options: { ownProcessGroup?: boolean } = {},
 ): Promise<RunningPlatform> {
   const stateFile = join(env.PLATFORM_DATA_DIR ?? '', 'platform.json');
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
@@ -47,6 +52,7 @@ export async function npmStart(
     cwd: root,
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk));
@@ -55,7 +61,11 @@ export async function npmStart(
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(stateFile) || !/All ready/.test(output)) {
     if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms:\n${output}`);
+    if (Date.now() > deadline) {
+      // A group of its own is ended whole, so a platform that never got ready leaves nothing.
+      if (options.ownProcessGroup && child.pid) process.kill(-child.pid, 'SIGKILL');
+      throw new Error(`not ready after ${timeoutMs} ms:\n${output}`);
+    }
     await sleep(200);
   }
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as PlatformState;

@@ -115,6 +115,8 @@ async function startInstance(
   databaseUrl: string | undefined,
 ) {
   const { definition, url, label } = instance;
+  // Interrupted while starting: what has started is being stopped; start nothing more.
+  if (stopping) return;
   const supervisor = new Supervisor(
     {
       name: label,
@@ -164,8 +166,12 @@ async function startService(
   await Promise.all(others.map((instance) => startInstance(instance, urls, secrets, databaseUrl)));
 }
 
-async function shutdown(code: number): Promise<void> {
+/** Stops everything in order; `signal` is the one that asked, so the launcher can end as it would. */
+async function shutdown(code: number, signal?: NodeJS.Signals): Promise<void> {
   stopping ??= (async () => {
+    // A terminal's Ctrl-C reaches the whole process group at once: the services and
+    // PostgreSQL are already stopping by themselves, and none of that is a crash.
+    for (const { supervisor } of supervisors) supervisor.standDown();
     say('\nStopping: services first, then PostgreSQL...');
     // Reverse start order: the gateway stops taking traffic before what it calls.
     for (const { supervisor } of [...supervisors].reverse()) await supervisor.stop(15_000);
@@ -174,6 +180,13 @@ async function shutdown(code: number): Promise<void> {
     await database?.stop();
     rmSync(stateFile, { force: true });
     say('Stopped.');
+    if (signal === 'SIGINT') {
+      // Ended by the signal, as a program interrupted with Ctrl-C should be: the shell
+      // (and npm, the wrapper, a script running us in a loop) sees 130 and stops too.
+      process.removeAllListeners('SIGINT');
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
     process.exit(code);
   })();
   return stopping;
@@ -248,7 +261,7 @@ async function main(): Promise<void> {
   say(`  curl 'http://127.0.0.1:${gatewayPort}/api/v1/categories'`);
 }
 
-process.on('SIGINT', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
 process.on('SIGTERM', () => void shutdown(0));
 // If whatever started the launcher dies without signalling it (SIGKILL), stop too:
 // an orphaned platform would hold its ports and data folder.

@@ -44,6 +44,7 @@ export const services: ServiceDefinition[] = [
       ADMIN_EMAIL,
       ADMIN_PASSWORD: process.env.ADMIN_PASSWORD ?? context.secret('admin-password'),
       SERVICE_CLIENTS: serviceClients(context),
+      SIGNING_KEY_ENCRYPTION_KEY: context.secret('signing-key-encryption-key'),
     }),
   },
   {

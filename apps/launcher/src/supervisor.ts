@@ -91,10 +91,19 @@ export class Supervisor {
     }, delay);
   }
 
-  /** SIGTERM (graceful shutdown), then SIGKILL if it has not exited within `graceMs`. */
-  async stop(graceMs: number): Promise<void> {
+  /**
+   * From now on the process exiting is expected, not a crash: no notice, no restart.
+   * The platform is stopping, and the process may be stopping on its own (a terminal's
+   * Ctrl-C reaches it too) before `stop` gets to it.
+   */
+  standDown(): void {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
+  }
+
+  /** SIGTERM (graceful shutdown), then SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs: number): Promise<void> {
+    this.standDown();
     const child = this.#child;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = once(child, 'exit');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { BlockList, isIPv6 } from 'node:net';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { trace } from '@opentelemetry/api';
@@ -39,7 +40,10 @@ export interface ServiceOptions {
   shutdownTimeoutMs?: number;
   /** Verifies bearer tokens; routes then declare `config.access` (default 'user'). */
   auth?: TokenVerifier;
-  /** Proxies (addresses) whose X-Forwarded-For gives `request.ip`; by default none. */
+  /**
+   * Proxies (comma-separated addresses or CIDR blocks) whose X-Forwarded-For gives
+   * `request.ip`: the last address it appended, nothing before it; by default none.
+   */
   trustProxy?: string;
   /** Time a client has to send its whole request (slow-loris protection); default 30 s. */
   requestTimeoutMs?: number;
@@ -68,6 +72,26 @@ export interface Service {
 }
 
 const INTERNAL_ROUTE = { hide: true } as const;
+
+/**
+ * Believes one hop only: the address a listed proxy (the gateway) appended. The entries
+ * before it are the client's own claim, and a client on the proxy's host (every client
+ * of a local platform) would otherwise be trusted to make it: rate limits and sign-in
+ * throttling keyed on `request.ip` would count whatever address it names.
+ */
+function trustImmediateProxy(list: string): (address: string, hop: number) => boolean {
+  const proxies = new BlockList();
+  for (const entry of list
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const [address = '', prefix] = entry.split('/');
+    const family = isIPv6(address) ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) proxies.addAddress(address, family);
+    else proxies.addSubnet(address, Number(prefix), family);
+  }
+  return (address, hop) => hop === 0 && proxies.check(address, isIPv6(address) ? 'ipv6' : 'ipv4');
+}
 const PUBLIC = { access: 'public' } as const;
 
 /** Builds a Fastify service with the chassis's logging, errors, health, metrics and OpenAPI. */
@@ -95,7 +119,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     genReqId: (request) => acceptCorrelationId(request.headers[CORRELATION_HEADER]),
     return503OnClosing: true,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
-    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+    ...(options.trustProxy ? { trustProxy: trustImmediateProxy(options.trustProxy) } : {}),
     // Idle keep-alive sockets are closed at shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
     ajv: {

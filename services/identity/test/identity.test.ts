@@ -33,6 +33,8 @@ before(async () => {
       ADMIN_EMAIL: 'root@shop.test',
       ADMIN_PASSWORD: 'a very long admin secret',
       SERVICE_CLIENTS: 'catalog:catalog-secret-0123456789',
+      // As the launcher runs it: the gateway, on this host, says who the client is.
+      TRUST_PROXY: '127.0.0.1',
     }),
   );
   base = `http://127.0.0.1:${(service.app.server.address() as { port: number }).port}`;
@@ -75,7 +77,7 @@ async function register(name = 'Ada'): Promise<Session> {
   return response.body as Session;
 }
 
-// Every test request comes from 127.0.0.1: together they stay under the 20-per-address limit.
+// Requests without X-Forwarded-For come from 127.0.0.1: together they stay under its 20-failure limit.
 const login = (email: string, password: string) => call('POST', '/api/v1/auth/login', { email, password });
 
 describe('accounts and sessions', () => {
@@ -141,13 +143,89 @@ describe('accounts and sessions', () => {
     assert.equal(unknown.status, 401);
     assert.deepEqual({ ...wrong.body, correlationId: 0 }, { ...unknown.body, correlationId: 0 });
   });
+});
 
-  test('identity - after 5 failures the account is locked with Retry-After, even with the right password', async () => {
+const PASSWORD = 'correct horse battery staple';
+/** A sign-in as the gateway forwards it: it appends the address its client connected from. */
+const loginVia = (forwardedFor: string, email: string, password: string) =>
+  call('POST', '/api/v1/auth/login', { email, password }, undefined, { 'x-forwarded-for': forwardedFor });
+async function failFiveTimes(forwardedFor: string, email: string) {
+  for (let i = 0; i < 5; i++) {
+    assert.equal((await loginVia(forwardedFor, email, `wrong guess ${i}`)).status, 401);
+  }
+}
+
+describe('sign-in throttling', () => {
+  test('identity - after 5 failures an address is refused with Retry-After, even with the right password', async () => {
     const { user } = await register();
-    for (let i = 0; i < 5; i++) assert.equal((await login(user.email, 'wrong password guess')).status, 401);
-    const locked = await login(user.email, 'correct horse battery staple');
-    assert.equal(locked.status, 429);
-    assert.ok(Number(locked.headers.get('retry-after')) > 0);
+    await failFiveTimes('198.51.100.9', user.email);
+    const refused = await loginVia('198.51.100.9', user.email, PASSWORD);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.body.code, 'TOO_MANY_ATTEMPTS');
+    assert.ok(Number(refused.headers.get('retry-after')) > 0);
+  });
+
+  test("identity - failures from other addresses do not lock the owner out; the attacker's addresses stay refused", async () => {
+    const { user } = await register();
+    const attackers = ['198.51.100.21', '198.51.100.22', '198.51.100.23'];
+    for (const address of attackers) await failFiveTimes(address, user.email);
+    const owner = await loginVia('203.0.113.10', user.email, PASSWORD);
+    assert.equal(owner.status, 200, 'the owner signs in from their own address');
+    for (const address of attackers) {
+      const refused = await loginVia(address, user.email, PASSWORD);
+      assert.equal(refused.status, 429, `${address} is still refused after the owner signed in`);
+    }
+  });
+
+  test('identity - an account past its ceiling lets a clean address in and slows the addresses that failed on it', async () => {
+    const { user } = await register();
+    assert.equal((await loginVia('198.51.100.40', user.email, 'one early guess')).status, 401);
+    // 20 failures in 15 minutes from many addresses: distributed guessing.
+    for (const n of [41, 42, 43]) await failFiveTimes(`198.51.100.${n}`, user.email);
+    for (const n of [44, 45, 46, 47]) {
+      assert.equal((await loginVia(`198.51.100.${n}`, user.email, 'a guess')).status, 401);
+    }
+    const slowed = await loginVia('198.51.100.40', user.email, PASSWORD);
+    assert.equal(slowed.status, 429, 'an address with one failure waits for the account to cool down');
+    const owner = await loginVia('203.0.113.40', user.email, PASSWORD);
+    assert.equal(owner.status, 200);
+  });
+
+  test('identity - guesses sent all at once are counted as they are let in: five are checked, the rest refused', async () => {
+    const { user } = await register();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => loginVia('198.51.100.60', user.email, `parallel guess ${i}`)),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+  });
+
+  test('identity - an unknown e-mail is refused exactly like an existing one', async () => {
+    const { user } = await register();
+    await failFiveTimes('198.51.100.50', user.email);
+    await failFiveTimes('198.51.100.50', 'nobody-at-all@shop.test');
+    const known = await loginVia('198.51.100.50', user.email, PASSWORD);
+    const unknown = await loginVia('198.51.100.50', 'nobody-at-all@shop.test', PASSWORD);
+    assert.equal(known.status, 429);
+    assert.equal(unknown.status, 429);
+    const shape = (response: typeof known) => ({
+      code: response.body.code,
+      title: response.body.title,
+      retryAfter: response.headers.get('retry-after') !== null,
+    });
+    assert.deepEqual(shape(unknown), shape(known));
+  });
+
+  test('identity - the address is the one the gateway saw: what the client put before it does not count', async () => {
+    const { user } = await register();
+    // A client on the gateway's host claims a new address with each guess; the gateway
+    // appends the one it saw, 127.0.0.1, and only that is believed.
+    for (let i = 0; i < 5; i++) {
+      const guess = await loginVia(`10.0.${i}.1, 127.0.0.1`, user.email, `wrong guess ${i}`);
+      assert.equal(guess.status, 401);
+    }
+    const sixth = await loginVia('10.0.99.1, 127.0.0.1', user.email, 'wrong guess 6');
+    assert.equal(sixth.status, 429);
   });
 });
 
@@ -309,6 +387,78 @@ describe('signing keys at rest', () => {
         assert.match(row.private_key, /^enc:v1:/);
         assert.doesNotMatch(row.private_key, /PRIVATE KEY/);
       }
+    } finally {
+      await encrypted.shutdown('test over');
+      await keysDb.drop();
+      await keysBus.drop();
+    }
+  });
+
+  test('identity - keys stored in clear before a key was configured are encrypted on start and keep signing', async () => {
+    const keysDb = await createTestDatabase('identity_plain');
+    const keysBus = await createTestDatabase('identity_plain_bus');
+    const settings = { DATABASE_URL: keysDb.url, BUS_DATABASE_URL: keysBus.url, LOG_LEVEL: 'silent' };
+    const storedKeys = async () => {
+      const client = new pg.Client({ connectionString: keysDb.url });
+      await client.connect();
+      try {
+        return (
+          await client.query<{ kid: string; private_key: string }>(
+            'SELECT kid, private_key FROM signing_keys',
+          )
+        ).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    const urlOf = (running: Service) =>
+      `http://127.0.0.1:${(running.app.server.address() as { port: number }).port}`;
+    // An existing data folder: identity ran without an encryption key.
+    const plain = await startIdentity(loadConfig(IdentityConfig, settings));
+    let session: Session;
+    try {
+      const registered = await fetch(`${urlOf(plain)}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'before@shop.test', password: PASSWORD, name: 'B' }),
+      });
+      session = (await registered.json()) as Session;
+    } finally {
+      await plain.shutdown('test over');
+    }
+    const before = await storedKeys();
+    assert.match(before[0]?.private_key ?? '', /PRIVATE KEY/, 'stored in clear without a key');
+
+    const encrypted = await startIdentity(
+      loadConfig(IdentityConfig, {
+        ...settings,
+        SIGNING_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+      }),
+    );
+    try {
+      const after = await storedKeys();
+      assert.deepEqual(
+        after.map((row) => row.kid),
+        before.map((row) => row.kid),
+        'the same keys, not new ones',
+      );
+      for (const row of after) {
+        assert.match(row.private_key, /^enc:v1:/);
+        assert.doesNotMatch(row.private_key, /PRIVATE KEY/);
+      }
+      const me = await fetch(`${urlOf(encrypted)}/api/v1/users/me`, {
+        headers: { authorization: `Bearer ${session.accessToken}` },
+      });
+      assert.equal(me.status, 200, 'a token signed before still verifies');
+      const signedIn = await fetch(`${urlOf(encrypted)}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'before@shop.test', password: PASSWORD }),
+      });
+      const { accessToken } = (await signedIn.json()) as { accessToken: string };
+      const kid = (token: string) =>
+        JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()).kid;
+      assert.equal(kid(accessToken), kid(session.accessToken), 'the decrypted key signs new tokens');
     } finally {
       await encrypted.shutdown('test over');
       await keysDb.drop();

@@ -3,7 +3,7 @@ import { type App, Type } from '@platform/chassis';
 import { identity as api } from '@platform/contracts';
 import { type Identity, startSession, toMe, userEventData } from '../context.ts';
 import { normaliseEmail } from '../domain/email.ts';
-import { lockoutDecision } from '../domain/lockout.ts';
+import { addressKey } from '../domain/lockout.ts';
 import { passwordProblem } from '../domain/password-policy.ts';
 import {
   EmailTaken,
@@ -11,9 +11,9 @@ import {
   InvalidCredentials,
   InvalidRefreshToken,
   PasswordRejected,
-  TooManyAttempts,
 } from '../errors.ts';
 import { DECOY_HASH, hashPassword, verifyPassword } from '../passwords.ts';
+import { admitSignIn } from '../sign-in.ts';
 import { createIdentityStore } from '../store.ts';
 
 const PUBLIC = { access: 'public' } as const;
@@ -64,25 +64,13 @@ export function registerAuthRoutes(app: App, identity: Identity): void {
     },
     async (request, reply) => {
       const email = normaliseEmail(request.body.email);
-      const recent = await identity.store.recentLoginFailures(email, request.ip);
-      const decision = lockoutDecision({
-        accountFailures: recent.account,
-        ipFailures: recent.address,
-        now: Date.now(),
-      });
-      if (!decision.allowed) {
-        throw new TooManyAttempts(`Too many failed sign-ins; try again in ${decision.retryAfterSeconds} s`, {
-          headers: { 'retry-after': String(decision.retryAfterSeconds) },
-        });
-      }
+      const address = addressKey(request.ip);
+      await admitSignIn(identity, { email, address }, request.log);
       const found = await identity.store.findByEmail(email);
       // An unknown email costs a full hash check too, so timing does not tell them apart.
       const matches = await verifyPassword(request.body.password, found?.passwordHash ?? DECOY_HASH);
-      if (!found || !matches) {
-        await identity.store.recordLoginFailure(email, request.ip);
-        throw new InvalidCredentials('Wrong email or password');
-      }
-      await identity.store.clearLoginFailures(email);
+      if (!found || !matches) throw new InvalidCredentials('Wrong email or password');
+      await identity.store.clearLoginFailures(email, address);
       return reply.send(await startSession(identity, found.user));
     },
   );
