@@ -11,6 +11,7 @@ import {
   InvalidCredentials,
   InvalidRefreshToken,
   PasswordRejected,
+  TooManyAttempts,
 } from '../errors.ts';
 import { DECOY_HASH, hashPassword, verifyPassword } from '../passwords.ts';
 import { admitSignIn } from '../sign-in.ts';
