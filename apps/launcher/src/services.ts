@@ -145,9 +145,22 @@ export const services: ServiceDefinition[] = [
       'notification',
       'analytics',
     ],
-    env: ({ urls }) => ({ CATALOG_URL: urls.catalog ?? '', IDENTITY_URL: urls.identity ?? '' }),
+    env: ({ urls }) => ({
+      CATALOG_URL: urls.catalog ?? '',
+      IDENTITY_URL: urls.identity ?? '',
+      MANAGEMENT_PORT: gatewayManagementPort(urls.gateway),
+    }),
   },
 ];
+
+/**
+ * Where the gateway serves its metrics, apart from the public port: GATEWAY_MANAGEMENT_PORT,
+ * else the port after the gateway's (8081 beside 8080).
+ */
+function gatewayManagementPort(gatewayUrl: string | undefined): string {
+  if (process.env.GATEWAY_MANAGEMENT_PORT) return process.env.GATEWAY_MANAGEMENT_PORT;
+  return gatewayUrl ? String(Number(new URL(gatewayUrl).port) + 1) : '0';
+}
 
 /** Groups services into waves: each wave needs only services of earlier waves. */
 export function startWaves(definitions: ServiceDefinition[]): ServiceDefinition[][] {

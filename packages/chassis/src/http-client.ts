@@ -1,10 +1,10 @@
 import { Agent, type Dispatcher, errors } from 'undici';
 import { CORRELATION_HEADER, currentCorrelationId, DEADLINE_HEADER, remainingTime } from './context.ts';
-import { BadGateway, DeadlineExceeded, GatewayTimeout } from './errors.ts';
+import { BadGateway, DeadlineExceeded, GatewayTimeout, InternalError } from './errors.ts';
 
 export interface OutgoingRequest {
   method: Dispatcher.HttpMethod;
-  /** Absolute URL of the upstream resource. */
+  /** Absolute URL of the upstream resource; its path is sent exactly as written here. */
   url: string;
   headers?: Record<string, string | string[] | undefined>;
   body?: Dispatcher.DispatchOptions['body'];
@@ -25,6 +25,18 @@ export function isTimeout(error: unknown): boolean {
 }
 
 /**
+ * The origin of an absolute URL and the rest of it exactly as written. `new URL()`
+ * would resolve `..` and `%2e%2e` and re-encode what it likes, so a gateway would
+ * forward another path than the one its route table matched.
+ */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)(.*)$/is.exec(url);
+  if (!match?.[1]) throw new TypeError(`Not an absolute URL: ${url}`);
+  const rest = match[2] ?? '';
+  return { origin: new URL(match[1]).origin, path: rest.startsWith('/') ? rest : `/${rest}` };
+}
+
+/**
  * An HTTP client with pooled keep-alive connections per origin that passes the
  * current correlation id on (trace context is added by the undici instrumentation)
  * and turns connection failures into 502 and timeouts into 504 problems.
@@ -40,11 +52,13 @@ export function createHttpClient(
   });
   return {
     async request({ method, url, headers = {}, body, timeoutMs: requested = defaultTimeout }) {
+      const { origin, path } = splitUrl(url);
+      const upstream = new URL(origin).host;
       // The call gets no longer than the request it is made for has left, and says so
       // to the upstream, which then does not start work nobody will wait for.
       const remaining = remainingTime();
       if (remaining !== undefined && remaining <= 0) {
-        throw new DeadlineExceeded(`No time left to call ${new URL(url).host}`);
+        throw new DeadlineExceeded(`No time left to call ${upstream}`);
       }
       const timeoutMs = Math.max(1, Math.min(requested, remaining ?? requested));
       const correlationId = currentCorrelationId();
@@ -55,8 +69,8 @@ export function createHttpClient(
       if (correlationId) outgoing[CORRELATION_HEADER] = correlationId;
       try {
         return await agent.request({
-          origin: new URL(url).origin,
-          path: `${new URL(url).pathname}${new URL(url).search}`,
+          origin,
+          path,
           method,
           headers: outgoing,
           body: body ?? null,
@@ -64,7 +78,11 @@ export function createHttpClient(
           bodyTimeout: timeoutMs,
         });
       } catch (error) {
-        const upstream = new URL(url).host;
+        // A request undici refuses to send (a header or path it rejects) is this
+        // caller's fault, never a sign that the upstream is failing.
+        if (error instanceof errors.InvalidArgumentError || error instanceof errors.NotSupportedError) {
+          throw new InternalError(`A request to ${upstream} could not be sent`, { cause: error });
+        }
         if (isTimeout(error)) {
           throw new GatewayTimeout(`${upstream} did not answer within ${timeoutMs} ms`, { cause: error });
         }

@@ -11,6 +11,7 @@ import {
   UnsupportedMediaType,
   ValidationFailed,
 } from './errors.ts';
+import { dependencyUnavailable } from './resilience/failures.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -54,7 +55,10 @@ export function toProblem(error: unknown): ProblemError {
     case 415:
       return new UnsupportedMediaType(fastifyError.message);
     default:
-      return new InternalError('An unexpected error occurred; the correlation id identifies it in the logs.');
+      return (
+        dependencyUnavailable(error) ??
+        new InternalError('An unexpected error occurred; the correlation id identifies it in the logs.')
+      );
   }
 }
 

@@ -1,5 +1,6 @@
 // Operators' views of the gateway's resilience state, and fault injection for any
-// service, fanned out to every instance discovery knows. Admin only.
+// service, fanned out to every instance discovery knows. Admin only: the route table
+// gives these routes their access and rate limit.
 import {
   type App,
   type Discovery,
@@ -11,8 +12,13 @@ import {
 } from '@platform/chassis';
 import { UnknownService } from './errors.ts';
 
-const ADMIN = { access: 'admin' } as const;
 const ServiceParams = Type.Object({ service: Type.String({ pattern: '^[a-z][a-z0-9-]{0,40}$' }) });
+
+const FAULT_SUMMARY = {
+  GET: 'The fault rule of every instance of a service',
+  PUT: 'Sets a fault rule (latency, errors, dropped connections) on every instance of a service',
+  DELETE: 'Lifts the fault rule of every instance of a service',
+};
 
 interface InstanceFaults {
   instanceId: string;
@@ -29,31 +35,43 @@ export function registerAdminRoutes(
   const { discovery, clients, http } = options;
   const tags = ['operations'];
 
-  app.get('/api/v1/admin/resilience', { config: ADMIN, schema: { tags } }, async () => ({
-    discovery: discovery.driver,
-    upstreams: Object.fromEntries(clients.map((client) => [client.service, client.state()])),
-  }));
+  const summary = (text: string) => ({ tags, summary: text });
+  app.get(
+    '/api/v1/admin/resilience',
+    { schema: summary('Breakers, bulkheads, retry budgets and instances of every upstream') },
+    async () => ({
+      discovery: discovery.driver,
+      upstreams: Object.fromEntries(clients.map((client) => [client.service, client.state()])),
+    }),
+  );
 
-  app.get('/api/v1/admin/instances', { config: ADMIN, schema: { tags } }, async () => {
-    const seen = Object.fromEntries(clients.map((client) => [client.service, client.state()]));
-    const now = Date.now();
-    const services = Object.entries(discovery.snapshot()).map(([service, instances]) => ({
-      service,
-      instances: instances.map((instance) => {
-        const measured = seen[service]?.instances.find((entry) => entry.instanceId === instance.instanceId);
-        const ejected = measured?.ejectedUntil && Date.parse(measured.ejectedUntil) > now;
-        return { ...instance, health: ejected ? 'ejected' : 'healthy', ...(measured ?? {}) };
-      }),
-    }));
-    return { discovery: discovery.driver, services };
-  });
+  app.get(
+    '/api/v1/admin/instances',
+    { schema: summary('Every instance discovery knows, with its health as this gateway measures it') },
+    async () => {
+      const seen = Object.fromEntries(clients.map((client) => [client.service, client.state()]));
+      const now = Date.now();
+      const services = Object.entries(discovery.snapshot()).map(([service, instances]) => ({
+        service,
+        instances: instances.map((instance) => {
+          const measured = seen[service]?.instances.find((entry) => entry.instanceId === instance.instanceId);
+          const ejected = measured?.ejectedUntil && Date.parse(measured.ejectedUntil) > now;
+          return { ...instance, health: ejected ? 'ejected' : 'healthy', ...(measured ?? {}) };
+        }),
+      }));
+      return { discovery: discovery.driver, services };
+    },
+  );
 
   const faultsOf = (app: App, method: 'GET' | 'PUT' | 'DELETE') => {
     app.route({
       method,
       url: '/api/v1/admin/faults/:service',
-      config: ADMIN,
-      schema: { tags, params: ServiceParams, ...(method === 'PUT' ? { body: FaultRule } : {}) },
+      schema: {
+        ...summary(FAULT_SUMMARY[method]),
+        params: ServiceParams,
+        ...(method === 'PUT' ? { body: FaultRule } : {}),
+      },
       handler: async (request) => {
         const { service } = request.params as { service: string };
         const body = method === 'PUT' ? (request.body as FaultRule) : undefined;

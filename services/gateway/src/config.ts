@@ -6,6 +6,15 @@ export const GatewayConfig = Type.Object({
   ...baseConfig,
   ...discoveryConfig,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  MANAGEMENT_PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 0,
+    description: 'where /metrics is served, apart from the public port (0: any free port, logged)',
+  }),
+  MANAGEMENT_HOST: Type.Optional(
+    Type.String({ minLength: 1, description: "the management listener's address (default: HOST)" }),
+  ),
   CATALOG_URL: Type.Optional(
     Type.String({
       pattern: '^https?://',

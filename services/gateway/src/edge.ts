@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TooManyRequests } from './errors.ts';
 import type { RateLimitStore } from './rate-limit.ts';
-import type { RatePolicyName, ratePolicies } from './routes.ts';
+import type { RatePolicyName, ratePolicies } from './rate-policies.ts';
 
 /**
  * Headers a client must never be able to set: identity and internal headers are

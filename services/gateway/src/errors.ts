@@ -11,3 +11,15 @@ export const UnknownService = defineProblem({
   status: 404,
   title: 'No such service, or no instance of it is running',
 });
+
+export const PathNotCanonical = defineProblem({
+  code: 'PATH_NOT_CANONICAL',
+  status: 400,
+  title: 'The path is not in canonical form',
+});
+
+export const CorsRefused = defineProblem({
+  code: 'CORS_REFUSED',
+  status: 403,
+  title: 'This cross-origin request is not allowed',
+});

@@ -1,7 +1,13 @@
 import { ProblemError, type ServiceClient, type ServiceResponse } from '@platform/chassis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Histogram } from 'prom-client';
-import { type CachedResponse, isFresh, type ResponseCache } from './response-cache.ts';
+import {
+  type CachedResponse,
+  isFresh,
+  mayStore,
+  type ResponseCache,
+  representationHeaders,
+} from './response-cache.ts';
 import type { RouteSpec, Upstream } from './routes.ts';
 
 // Hop-by-hop headers (RFC 9110 section 7.6.1) describe one connection, not the message.
@@ -17,6 +23,8 @@ const HOP_BY_HOP = new Set([
   'upgrade',
   'host',
   'content-length',
+  // Answered by the gateway's own server (100 Continue); undici refuses to send it on.
+  'expect',
 ]);
 
 function forwardableHeaders(headers: Record<string, string | string[] | undefined>) {
@@ -35,8 +43,9 @@ export interface ProxyContext {
 
 /**
  * Forwards the request to an instance of the route's upstream (through the service
- * client: discovery, load balancing, breaker, bulkhead, retries), with the same path
- * and query, streaming bodies both ways. Public cacheable GETs go through the
+ * client: discovery, load balancing, breaker, bulkhead, retries), with the path and
+ * query exactly as they came and matched the table (only canonical paths get here:
+ * exposure.ts), streaming bodies both ways. Public cacheable GETs go through the
  * response cache, which also answers with a stale copy when the upstream fails.
  */
 export async function forward(
@@ -116,24 +125,19 @@ async function forwardCached(
     return sendCached(request, reply, cached, 'STALE', `upstream answered ${response.statusCode}`);
   }
   const length = Number(response.headers['content-length'] ?? Number.NaN);
-  if (response.statusCode !== 200 || !(length <= cache.maxBodyBytes)) {
+  const storable = mayStore(request.headers, response.headers);
+  if (response.statusCode !== 200 || !(length <= cache.maxBodyBytes) || !storable) {
     reply.code(response.statusCode).headers(forwardableHeaders(response.headers));
     return reply.header('x-cache', 'BYPASS').send(response.body);
   }
   const entry: CachedResponse = {
     status: 200,
-    headers: flatHeaders(forwardableHeaders(response.headers)),
+    headers: representationHeaders(response.headers),
     body: Buffer.from(await response.body.arrayBuffer()).toString('base64'),
     storedAt: Date.now(),
   };
   await cache.put(route.upstream, request.url, entry);
   return sendCached(request, reply, entry, 'MISS');
-}
-
-function flatHeaders(headers: Record<string, string | string[]>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
-  );
 }
 
 /** Sends a stored answer, honouring the client's If-None-Match; a stale one says so. */

@@ -91,6 +91,58 @@ export function redisResponseCache(redis: Redis, times: CacheTimes): ResponseCac
   };
 }
 
+/**
+ * Headers that describe the representation, the only ones stored and replayed. Not
+ * stored: anything about one request or one caller (x-correlation-id, traceparent,
+ * set-cookie, rate limits, date), which a hit would otherwise hand to the next caller.
+ */
+const REPRESENTATION_HEADERS = [
+  'content-type',
+  'content-encoding',
+  'content-language',
+  'content-location',
+  'etag',
+  'last-modified',
+  'cache-control',
+  'expires',
+  'link',
+];
+
+/** The representation headers of an upstream's answer, as stored. */
+export function representationHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of REPRESENTATION_HEADERS) {
+    const value = headers[name];
+    if (value !== undefined) kept[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return kept;
+}
+
+/**
+ * Whether a shared cache may store this answer (RFC 9111 §3): not when the upstream
+ * says `private`, `no-store` or `no-cache`; not when it varies by request headers (the
+ * key is the URL alone) or sets a cookie (it is someone's); and for a request that
+ * carried credentials, only when the upstream says it is public (§3.5).
+ */
+export function mayStore(
+  request: Record<string, string | string[] | undefined>,
+  response: Record<string, string | string[] | undefined>,
+): boolean {
+  const directives = String(response['cache-control'] ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((directive) => directive.trim().split('=')[0]);
+  const forbidden = directives.some(
+    (name) => name === 'private' || name === 'no-store' || name === 'no-cache',
+  );
+  if (forbidden) return false;
+  if (response.vary !== undefined || response['set-cookie'] !== undefined) return false;
+  if (request.authorization === undefined) return true;
+  return directives.some((name) => name === 'public' || name === 's-maxage' || name === 'must-revalidate');
+}
+
 export function isFresh(cache: ResponseCache, entry: CachedResponse, now = Date.now()): boolean {
   return now - entry.storedAt < cache.freshMs;
 }

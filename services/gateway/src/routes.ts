@@ -1,8 +1,9 @@
-// The gateway's route table: every public path, in one place. A path that is not
-// here is not reachable from outside, whatever the services behind expose.
-import { type Access, ConfigError, Type } from '@platform/chassis';
-import Value from 'typebox/value';
-import type { RatePolicy } from './domain/token-bucket.ts';
+// The gateway's route table: every public path, in one place: the paths forwarded to
+// a service, and those the gateway answers itself. A path that is not here is not
+// reachable from outside, whatever the services behind (or the chassis, or a plugin)
+// register: `exposure.ts` refuses it, and the API document lists what is here.
+import type { Access } from '@platform/chassis';
+import type { RatePolicyName } from './rate-policies.ts';
 
 export const UPSTREAMS = [
   'catalog',
@@ -18,45 +19,7 @@ export const UPSTREAMS = [
 export type Upstream = (typeof UPSTREAMS)[number];
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** Per caller (the user, or the address when anonymous), per policy. */
-export const ratePolicies = {
-  /** Browsing: bursts of 120, 20 a second sustained. */
-  browse: { capacity: 120, refillPerSecond: 20 },
-  /** Account actions: 10 at once, then one every 6 s, against password guessing. */
-  auth: { capacity: 10, refillPerSecond: 1 / 6 },
-  /** Changes: 30 at once, 2 a second sustained. */
-  write: { capacity: 30, refillPerSecond: 2 },
-} satisfies Record<string, RatePolicy>;
-
-export type RatePolicyName = keyof typeof ratePolicies;
-
-const RatePolicyOverrides = Type.Partial(
-  Type.Record(
-    Type.Union(Object.keys(ratePolicies).map((name) => Type.Literal(name))),
-    Type.Object({
-      capacity: Type.Number({ exclusiveMinimum: 0 }),
-      refillPerSecond: Type.Number({ exclusiveMinimum: 0 }),
-    }),
-  ),
-);
-
-/** The built-in policies with those of `RATE_LIMIT_POLICIES` (JSON) laid over them. */
-export function ratePoliciesWith(overrides: string | undefined): typeof ratePolicies {
-  if (!overrides) return ratePolicies;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(overrides);
-  } catch {
-    throw new ConfigError('invalid configuration: RATE_LIMIT_POLICIES is not JSON');
-  }
-  if (!Value.Check(RatePolicyOverrides, parsed)) {
-    throw new ConfigError(
-      `invalid configuration: RATE_LIMIT_POLICIES must map ${Object.keys(ratePolicies).join('/')} to { capacity, refillPerSecond }`,
-    );
-  }
-  return { ...ratePolicies, ...(parsed as Partial<typeof ratePolicies>) };
-}
-
+/** A path forwarded to a service. */
 export interface RouteSpec {
   /** Matches the prefix itself and everything below it. */
   prefix: string;
@@ -293,4 +256,42 @@ export const routes: RouteSpec[] = [
     cacheable: true,
     timeoutMs: 5_000,
   },
+];
+
+/** A path the gateway answers itself; its access and rate limit are applied from here. */
+export interface GatewayRouteSpec {
+  /** Fastify's pattern (`:name` is one segment), matched as a whole. */
+  path: string;
+  methods: HttpMethod[];
+  access: Access;
+  /** None for health probes: a load balancer must always get its answer. */
+  rateLimit?: RatePolicyName;
+  /** In the public API document (/api/docs/openapi.json). */
+  documented: boolean;
+}
+
+const own = (
+  path: string,
+  methods: HttpMethod[],
+  access: Access,
+  rateLimit: RatePolicyName | undefined,
+  documented: boolean,
+): GatewayRouteSpec => ({ path, methods, access, ...(rateLimit ? { rateLimit } : {}), documented });
+
+export const gatewayRoutes: GatewayRouteSpec[] = [
+  // The gateway's own liveness and readiness (the chassis's). Its metrics are not here:
+  // they are on the management listener (MANAGEMENT_PORT), which the edge does not serve.
+  own('/healthz', ['GET'], 'public', undefined, false),
+  own('/readyz', ['GET'], 'public', undefined, false),
+  // API composition: an order with its payment and shipment (details.ts).
+  own('/api/v1/orders/:id/details', ['GET'], 'user', 'browse', true),
+  // The API document and Swagger UI (docs.ts).
+  own('/api/docs', ['GET'], 'public', 'browse', false),
+  own('/api/docs/openapi.json', ['GET'], 'public', 'browse', false),
+  own('/api/docs/assets/init.js', ['GET'], 'public', 'browse', false),
+  own('/api/docs/assets/:file', ['GET'], 'public', 'browse', false),
+  // Operators' views of discovery and resilience, and fault injection (admin.ts).
+  own('/api/v1/admin/resilience', ['GET'], 'admin', 'browse', true),
+  own('/api/v1/admin/instances', ['GET'], 'admin', 'browse', true),
+  own('/api/v1/admin/faults/:service', ['GET', 'PUT', 'DELETE'], 'admin', 'write', true),
 ];

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import {
   announce,
@@ -17,17 +16,26 @@ import { Redis } from 'ioredis';
 import { Histogram } from 'prom-client';
 import { registerAdminRoutes } from './admin.ts';
 import type { GatewayConfig } from './config.ts';
+import { installCors } from './cors.ts';
 import { registerOrderDetails } from './details.ts';
 import { registerApiDocs } from './docs.ts';
 import { enforceRateLimit, stripForgeableHeaders } from './edge.ts';
+import { applyTableToOwnRoutes, guardBeforeRouting, refuseWhatTheTableDoesNotList } from './exposure.ts';
+import { startManagementListener } from './management.ts';
 import { forward, type ProxyContext } from './proxy.ts';
 import { memoryRateLimitStore, redisRateLimitStore } from './rate-limit.ts';
+import { ratePoliciesWith } from './rate-policies.ts';
 import { memoryResponseCache, redisResponseCache } from './response-cache.ts';
-import { ratePoliciesWith, routes } from './routes.ts';
+import { gatewayRoutes, routes } from './routes.ts';
 import { upstreamClients } from './upstreams.ts';
 
+export interface Gateway extends Service {
+  /** The management listener (`/metrics`), apart from the public one. */
+  readonly managementUrl: string;
+}
+
 /** Builds and starts the gateway: one Fastify route per entry of the route table. */
-export async function startGateway(config: Static<typeof GatewayConfig>): Promise<Service> {
+export async function startGateway(config: Static<typeof GatewayConfig>): Promise<Gateway> {
   const service = await createService({
     name: 'gateway',
     description: 'The public entry point of the platform',
@@ -39,32 +47,13 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
       jwksUrl: new URL('/.well-known/jwks.json', config.IDENTITY_URL.split(',')[0]).toString(),
     }),
   });
-  // Browsers may call from the configured origins only; every response carries the
-  // usual security headers (no sniffing, no framing, HSTS, a strict CSP for the API).
-  const origins = config.CORS_ORIGINS.split(',').filter(Boolean);
-  await service.app.register(cors, {
-    origin: origins,
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: [
-      'authorization',
-      'content-type',
-      'if-match',
-      'if-none-match',
-      'idempotency-key',
-      'x-correlation-id',
-    ],
-    exposedHeaders: [
-      'etag',
-      'location',
-      'x-correlation-id',
-      'ratelimit-limit',
-      'ratelimit-remaining',
-      'ratelimit-reset',
-      'retry-after',
-    ],
-    maxAge: 600,
-  });
+  // The table decides what the public listener serves, before anything else runs.
+  guardBeforeRouting(service.app.server, service.log);
+  refuseWhatTheTableDoesNotList(service.app);
+  // Every response carries the usual security headers (no sniffing, no framing, HSTS,
+  // a strict CSP for the API); browsers may call from the configured origins only.
   await service.app.register(helmet, { global: true });
+  await installCors(service.app, config.CORS_ORIGINS.split(',').filter(Boolean));
   const policies = ratePoliciesWith(config.RATE_LIMIT_POLICIES);
   const redis = config.REDIS_URL
     ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: false })
@@ -115,6 +104,10 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
     registers: [service.metrics],
   });
   const proxy: ProxyContext = { clients, cache, latency };
+  const edgeStep = async (request: FastifyRequest, reply: FastifyReply, policy: keyof typeof policies) => {
+    stripForgeableHeaders(request);
+    await enforceRateLimit(rateLimits, policies, policy, request, reply);
+  };
 
   await service.app.register(async (proxied) => {
     // Bodies are passed to the upstream as bytes, not parsed here; reading them
@@ -132,22 +125,23 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
         config: { access: route.access },
         // Runs after the chassis has verified the token (onRequest), so a signed-in
         // caller is limited as a user, not by address.
-        preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
-          stripForgeableHeaders(request);
-          await enforceRateLimit(rateLimits, policies, route.rateLimit, request, reply);
-        },
+        preHandler: (request: FastifyRequest, reply: FastifyReply) =>
+          edgeStep(request, reply, route.rateLimit),
       };
       proxied.route({ ...options, url: route.prefix });
       proxied.route({ ...options, url: `${route.prefix}/*` });
     }
   });
-  registerOrderDetails(service.app, clients, async (request, reply) => {
-    stripForgeableHeaders(request);
-    await enforceRateLimit(rateLimits, policies, 'browse', request, reply);
-  });
-  registerApiDocs(service.app, { routes, clients, log: service.log });
+  // The gateway's own routes: access and rate limit from the table, as each is registered.
+  applyTableToOwnRoutes(service.app, edgeStep);
+  registerOrderDetails(service.app, clients);
+  registerApiDocs(service.app, { routes, gatewayRoutes, clients, log: service.log });
   registerAdminRoutes(service, { discovery, clients: Object.values(clients), http });
+  const managementUrl = await startManagementListener(service, {
+    host: config.MANAGEMENT_HOST ?? config.HOST,
+    port: config.MANAGEMENT_PORT,
+  });
   const url = await service.listen({ host: config.HOST, port: config.PORT });
   await announce(service, discovery, { url, version: config.SERVICE_VERSION, zone: config.ZONE });
-  return service;
+  return Object.assign(service, { managementUrl });
 }

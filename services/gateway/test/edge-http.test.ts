@@ -72,12 +72,12 @@ test('gateway - a request body over the limit is a 413 problem and never reaches
 });
 
 test('gateway - CORS: the configured origin may call, others are not granted', async () => {
-  const preflight = (origin: string) =>
-    fetch(`${url}/api/v1/products`, {
+  const preflight = (origin: string, method = 'POST', path = '/api/v1/products') =>
+    fetch(`${url}${path}`, {
       method: 'OPTIONS',
       headers: {
         origin,
-        'access-control-request-method': 'POST',
+        'access-control-request-method': method,
         'access-control-request-headers': 'authorization, content-type',
       },
     });
@@ -85,6 +85,7 @@ test('gateway - CORS: the configured origin may call, others are not granted', a
   assert.equal(allowed.status, 204);
   assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://shop.example.test');
   assert.match(allowed.headers.get('access-control-allow-headers') ?? '', /authorization/);
+  assert.match(allowed.headers.get('access-control-allow-methods') ?? '', /POST/);
   const other = await preflight('https://evil.example.test');
   assert.equal(other.headers.get('access-control-allow-origin'), null);
   const simple = await fetch(`${url}/api/v1/categories`, {
@@ -92,6 +93,56 @@ test('gateway - CORS: the configured origin may call, others are not granted', a
   });
   assert.equal(simple.headers.get('access-control-allow-origin'), 'https://shop.example.test');
   assert.match(simple.headers.get('access-control-expose-headers') ?? '', /etag/);
+});
+
+test('gateway - CORS: every preflight is a 204 or a problem, and says the methods of its own path', async () => {
+  const options = (path: string, headers: Record<string, string>) =>
+    fetch(`${url}${path}`, { method: 'OPTIONS', headers });
+  const shop = 'https://shop.example.test';
+  const categories = await options('/api/v1/categories', {
+    origin: shop,
+    'access-control-request-method': 'GET',
+  });
+  assert.equal(categories.status, 204);
+  assert.equal(categories.headers.get('access-control-allow-methods'), 'GET, HEAD');
+  for (const [why, path, headers, status] of [
+    [
+      'another origin',
+      '/api/v1/products',
+      { origin: 'https://evil.example.test', 'access-control-request-method': 'GET' },
+      403,
+    ],
+    [
+      'a method the path does not take',
+      '/api/v1/categories',
+      { origin: shop, 'access-control-request-method': 'DELETE' },
+      403,
+    ],
+    [
+      'a path outside the table',
+      '/internal/admin',
+      { origin: shop, 'access-control-request-method': 'GET' },
+      404,
+    ],
+    [
+      'a path that is not canonical',
+      '/api/v1/products//x',
+      { origin: shop, 'access-control-request-method': 'GET' },
+      400,
+    ],
+  ] as const) {
+    const refused = await options(path, headers);
+    assert.equal(refused.status, status, why);
+    assert.equal(refused.headers.get('content-type')?.split(';')[0], 'application/problem+json', why);
+    if (why === 'another origin') assert.equal(refused.headers.get('access-control-allow-origin'), null);
+    await refused.body?.cancel();
+  }
+  // Not a preflight (no Origin, or no method asked for): what HTTP says OPTIONS is.
+  for (const headers of [{}, { origin: shop }] as Array<Record<string, string>>) {
+    const plain = await options('/api/v1/categories', headers);
+    assert.equal(plain.status, 204);
+    assert.equal(plain.headers.get('allow'), 'GET, HEAD, OPTIONS');
+  }
 });
 
 test('gateway - every response carries security headers', async () => {

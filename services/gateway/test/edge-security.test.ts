@@ -181,21 +181,39 @@ describe('API documentation', () => {
     assert.equal(response.status, 200);
     const document = (await response.json()) as {
       openapi: string;
-      paths: Record<string, Record<string, unknown>>;
+      security: unknown[];
+      paths: Record<string, Record<string, { security?: Array<Record<string, string[]>> }>>;
     };
     assert.equal(document.openapi, '3.1.0');
     assert.ok(document.paths['/api/v1/auth/login']?.post);
     assert.ok(document.paths['/api/v2/users/{id}']?.get);
     assert.ok(document.paths['/api/v1/users/me']?.patch);
-    for (const internal of ['/healthz', '/metrics', '/openapi.json', '/admin/dead-letters']) {
+    for (const internal of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/admin/dead-letters']) {
       assert.equal(document.paths[internal], undefined, `${internal} is not exposed`);
     }
+    assert.deepEqual(document.security, [{ bearer: [] }]);
+    assert.deepEqual(document.paths['/api/v1/auth/login']?.post?.security, [], 'public: no token asked for');
+    assert.deepEqual(document.paths['/.well-known/jwks.json']?.get?.security, []);
+    const needsToken = (path: string, method: string) => {
+      const security = document.paths[path]?.[method]?.security;
+      assert.ok(security?.length, `${method} ${path} is documented with its security`);
+      assert.ok(
+        security.every((requirement) => Object.keys(requirement).length > 0),
+        `${method} ${path} needs a token`,
+      );
+    };
+    needsToken('/api/v1/users/me', 'get');
+    // The gateway's own routes, from the same route table.
+    needsToken('/api/v1/orders/{id}/details', 'get');
+    needsToken('/api/v1/admin/resilience', 'get');
+    needsToken('/api/v1/admin/instances', 'get');
+    for (const method of ['get', 'put', 'delete']) needsToken('/api/v1/admin/faults/{service}', method);
     const page = await fetch(`${gatewayUrl}/api/docs`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /swagger-ui-bundle\.js/);
     const bundle = await fetch(`${gatewayUrl}/api/docs/assets/swagger-ui-bundle.js`);
     assert.equal(bundle.status, 200);
     await bundle.body?.cancel();
-    assert.equal((await fetch(`${gatewayUrl}/api/docs/assets/..%2F..%2Fpackage.json`)).status, 404);
+    assert.equal((await fetch(`${gatewayUrl}/api/docs/assets/..%2F..%2Fpackage.json`)).status, 400);
   });
 });

@@ -6,7 +6,7 @@ import { loadConfig, type Service } from '@platform/chassis';
 import { requireInfra } from '@platform/testkit';
 import { Redis } from 'ioredis';
 import { GatewayConfig } from '../src/config.ts';
-import { ratePolicies } from '../src/routes.ts';
+import { ratePolicies } from '../src/rate-policies.ts';
 import { startGateway } from '../src/service.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

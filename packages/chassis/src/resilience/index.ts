@@ -8,6 +8,7 @@ export {
 } from './load-balancer.ts';
 export {
   connectPeers,
+  PeerError,
   PeerFailed,
   type PeerRequest,
   type PeerResponse,

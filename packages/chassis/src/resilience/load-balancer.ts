@@ -23,7 +23,7 @@ export interface Endpoint {
 }
 
 export interface EjectionPolicy {
-  /** Consecutive connection failures or 5xx that take an instance out of rotation. */
+  /** Consecutive failures (as `failures.ts` counts them) that take an instance out of rotation. */
   consecutiveFailures: number;
   /** First ejection; each further one in a row doubles it, up to `maxMs`. */
   baseMs: number;
@@ -128,7 +128,7 @@ export class InstancePool {
     endpoint.outstanding += 1;
   }
 
-  /** Records the outcome of a call: `failed` is a connection failure, a timeout or a 5xx. */
+  /** Records the outcome of a call: `failed` when it counts against the upstream (`failures.ts`). */
   finished(endpoint: Endpoint, outcome: { failed: boolean; elapsedMs: number }): void {
     endpoint.outstanding = Math.max(0, endpoint.outstanding - 1);
     endpoint.latencyMs = endpoint.latencyMs * (1 - EWMA_WEIGHT) + outcome.elapsedMs * EWMA_WEIGHT;

@@ -3,12 +3,24 @@ import { createDiscovery, type Discovery, serviceTokenSource, type TokenSource }
 import { defineProblem, ProblemError } from '../errors.ts';
 import { createHttpClient } from '../http-client.ts';
 import type { Service } from '../service.ts';
+import { answerCountsAgainstUpstream } from './failures.ts';
 import { createServiceClient, type ServiceClient, type ServiceClientOptions } from './service-client.ts';
 
+/** A peer is unavailable: 502, which this service's own callers count against it in turn. */
 export const PeerFailed = defineProblem({
   code: 'UPSTREAM_FAILED',
   status: 502,
   title: 'A service this one depends on failed',
+});
+
+/**
+ * A peer answered 500 to this request: a bug met by one request, passed on as a 500
+ * (not a 502), so no breaker anywhere along the chain counts it.
+ */
+export const PeerError = defineProblem({
+  code: 'UPSTREAM_ERROR',
+  status: 500,
+  title: 'A service this one depends on failed on this request',
 });
 
 /** A JSON call to a peer: `as` is the bearer token to send (the service's own by default). */
@@ -34,7 +46,8 @@ export interface Peers<N extends string> {
   /**
    * Calls `peer` with JSON, as `as` (a bearer token: the caller's, to act for them,
    * or the service's). Statuses below 500 are answers; 5xx and transport failures
-   * throw (the service client has already retried what was safe to retry).
+   * throw (the service client has already retried what was safe to retry): 502
+   * `PeerFailed` when the peer is unavailable, 500 `PeerError` when it failed on this request.
    */
   call<T>(peer: N, request: PeerRequest): Promise<PeerResponse<T>>;
 }
@@ -105,7 +118,8 @@ export function connectPeers<N extends string>(
       }
       const text = await response.body.text();
       if (response.statusCode >= 500) {
-        throw new PeerFailed(`${peer} answered ${response.statusCode} to ${request.method} ${request.path}`);
+        const Failure = answerCountsAgainstUpstream(response.statusCode) ? PeerFailed : PeerError;
+        throw new Failure(`${peer} answered ${response.statusCode} to ${request.method} ${request.path}`);
       }
       return { status: response.statusCode, body: (text ? JSON.parse(text) : undefined) as T };
     },

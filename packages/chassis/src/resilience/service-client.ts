@@ -7,6 +7,7 @@ import type { Discovery, ServiceInstance } from '../discovery/types.ts';
 import { DeadlineExceeded, ProblemError, ServiceUnavailable } from '../errors.ts';
 import type { HttpClient, OutgoingRequest } from '../http-client.ts';
 import { Breaker, type BreakerOptions, BrokenCircuitError } from './breaker.ts';
+import { answerCountsAgainstUpstream, errorCountsAgainstUpstream } from './failures.ts';
 import { type BalancingStrategy, type EjectionPolicy, type Endpoint, InstancePool } from './load-balancer.ts';
 import { type ClientMetrics, clientMetrics } from './metrics.ts';
 import { RetryBudget } from './retry-budget.ts';
@@ -77,12 +78,14 @@ export interface ServiceClient {
 const DEFAULT_RETRY: RetryOptions = { maxRetries: 2, baseDelayMs: 25, maxDelayMs: 400 };
 const DEFAULT_EJECTION: EjectionPolicy = { consecutiveFailures: 3, baseMs: 5_000, maxMs: 60_000 };
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-/** Answers that say "this instance, now" rather than "this request": worth another try. */
-const RETRYABLE_STATUS = new Set([502, 503, 504]);
 
+/**
+ * One call to one instance. `failed` means it counts against the upstream (breaker,
+ * ejection): what says "this instance, now" is also what is worth another try.
+ */
 type Attempt =
   | { failed: boolean; elapsedMs: number; response: Dispatcher.ResponseData; endpoint: Endpoint }
-  | { failed: true; elapsedMs: number; error: ProblemError; endpoint: Endpoint };
+  | { failed: boolean; elapsedMs: number; error: unknown; endpoint: Endpoint };
 
 /**
  * Calls one service through discovery and the platform's resilience policies, from
@@ -121,7 +124,12 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     known = true;
   }
 
-  async function attemptOnce(request: ServiceRequest, endpoint: Endpoint, timeoutMs: number) {
+  async function attemptOnce(
+    request: ServiceRequest,
+    endpoint: Endpoint,
+    timeoutMs: number,
+    cutShortByCaller: boolean,
+  ): Promise<Attempt> {
     pool.started(endpoint);
     const started = performance.now();
     try {
@@ -133,14 +141,15 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         timeoutMs,
       });
       const elapsedMs = performance.now() - started;
-      const failed = response.statusCode >= 500;
+      const failed = answerCountsAgainstUpstream(response.statusCode);
       pool.finished(endpoint, { failed, elapsedMs });
-      return { failed, elapsedMs, response, endpoint } satisfies Attempt;
+      return { failed, elapsedMs, response, endpoint };
     } catch (error) {
+      // Returned, not thrown, so the breaker judges it by `failed` like an answer.
       const elapsedMs = performance.now() - started;
-      pool.finished(endpoint, { failed: true, elapsedMs });
-      if (!(error instanceof ProblemError)) throw error;
-      return { failed: true, elapsedMs, error, endpoint } satisfies Attempt;
+      const failed = errorCountsAgainstUpstream(error, cutShortByCaller);
+      pool.finished(endpoint, { failed, elapsedMs });
+      return { failed, elapsedMs, error, endpoint };
     }
   }
 
@@ -165,8 +174,11 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
 
   function mayRetry(request: ServiceRequest, attempt: Attempt, retries: number, deadline: number): boolean {
     const reason =
-      'error' in attempt ? attempt.error.code.toLowerCase() : String(attempt.response.statusCode);
-    if ('response' in attempt && !RETRYABLE_STATUS.has(attempt.response.statusCode)) return false;
+      'response' in attempt
+        ? String(attempt.response.statusCode)
+        : attempt.error instanceof ProblemError
+          ? attempt.error.code.toLowerCase()
+          : 'error';
     const deny = (why: string) => {
       metrics?.retriesDenied.inc({ upstream: service, reason: why });
       return false;
@@ -181,9 +193,12 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   }
 
   async function request(request: ServiceRequest): Promise<ServiceResponse> {
+    const own = request.timeoutMs ?? defaultTimeout;
     const left = remainingTime();
-    const deadline =
-      Date.now() + Math.min(request.timeoutMs ?? defaultTimeout, left ?? Number.POSITIVE_INFINITY);
+    // A caller's deadline shorter than our own timeout: if the call then times out, the
+    // caller was in a hurry, which says nothing about the upstream's health.
+    const cutShortByCaller = left !== undefined && left < own;
+    const deadline = Date.now() + Math.min(own, left ?? own);
     await endpoints();
     budget.recordRequest();
     const tried = new Set<string>();
@@ -201,7 +216,9 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       tried.add(endpoint.instance.instanceId);
       let attempt: Attempt;
       try {
-        attempt = await bulk.execute(() => breaker.execute(() => attemptOnce(request, endpoint, timeoutMs)));
+        attempt = await bulk.execute(() =>
+          breaker.execute(() => attemptOnce(request, endpoint, timeoutMs, cutShortByCaller)),
+        );
       } catch (error) {
         metrics?.requests.inc({ upstream: service, outcome: 'rejected' });
         throw refusal(error) ?? error;

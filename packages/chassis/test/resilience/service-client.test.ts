@@ -143,10 +143,11 @@ describe('retries', () => {
 
 describe('circuit breaker in the client', () => {
   test('opens on a failing upstream, then fails fast with 503 and Retry-After', async () => {
-    const failing = await upstream(answer(500));
+    const failing = await upstream(answer(503));
     const { subject, metrics } = client([failing.url], {
       breaker: { minimumCalls: 5, windowSize: 5, openMs: 30_000 },
       ejection: { consecutiveFailures: 1_000_000 },
+      retry: { maxRetries: 0 },
     });
     for (let i = 0; i < 5; i++) await (await subject.request({ method: 'GET', path: '/' })).body.dump();
     assert.equal(subject.state().breaker.state, 'open');
@@ -215,5 +216,83 @@ describe('discovery', () => {
     const { subject } = client([]);
     const problem = await problemOf(subject.request({ method: 'GET', path: '/' }));
     assert.equal(problem.status, 503);
+  });
+});
+
+// Only the upstream's own failures count against it (failures.ts): a caller that
+// sends requests which fail must not open the circuit or eject instances for everyone.
+describe('what counts against an upstream', () => {
+  const strict = {
+    breaker: { minimumCalls: 5, windowSize: 5, openMs: 30_000 },
+    ejection: { consecutiveFailures: 3 },
+  } satisfies Partial<ServiceClientOptions>;
+
+  test('a flood of 500s and 4xx leaves the circuit closed and every instance in rotation', async () => {
+    let n = 0;
+    const buggy = await upstream((_request, response) => {
+      response.statusCode = n++ % 2 === 0 ? 500 : 400;
+      response.end('{}');
+    });
+    const { subject, metrics } = client([buggy.url], strict);
+    for (let i = 0; i < 30; i++) await (await subject.request({ method: 'GET', path: '/' })).body.dump();
+    assert.equal(subject.state().breaker.state, 'closed');
+    assert.equal(subject.state().instances[0]?.ejectedUntil, undefined);
+    assert.equal(buggy.hits, 30, 'each answered once: a 500 is not retried either');
+    assert.equal(await metricValue(metrics, 'client_circuit_transitions_total', {}), 0);
+  });
+
+  test('502, 503 and 504 answers and refused connections do count', async () => {
+    let n = 0;
+    const failing = await upstream((_request, response) => {
+      response.statusCode = [502, 503, 504][n++ % 3] ?? 503;
+      response.end();
+    });
+    const { subject } = client([failing.url], { ...strict, retry: { maxRetries: 0 } });
+    for (let i = 0; i < 5; i++) await (await subject.request({ method: 'GET', path: '/' })).body.dump();
+    assert.equal(subject.state().breaker.state, 'open');
+    const { subject: toDead } = client([await deadUrl()], { ...strict, retry: { maxRetries: 0 } });
+    for (let i = 0; i < 5; i++) await problemOf(toDead.request({ method: 'GET', path: '/' }));
+    assert.equal(toDead.state().breaker.state, 'open');
+  });
+
+  test('timeouts cut short by the caller’s deadline do not count; timeouts of the client’s own time do', async () => {
+    const hanging = await upstream(() => undefined);
+    const { subject } = client([hanging.url], { ...strict, timeoutMs: 5_000, retry: { maxRetries: 0 } });
+    // Side by side: undici's timers are coarse, each timeout takes about a second.
+    const hurried = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        problemOf(
+          runWithCorrelationId(
+            `hurry-${i}`,
+            () => subject.request({ method: 'GET', path: '/' }),
+            Date.now() + 30,
+          ),
+        ),
+      ),
+    );
+    assert.deepEqual(new Set(hurried.map((problem) => problem.status)), new Set([504]));
+    assert.equal(subject.state().breaker.state, 'closed', 'a hurried caller says nothing of the upstream');
+    assert.equal(subject.state().instances[0]?.ejectedUntil, undefined);
+    const { subject: patient } = client([hanging.url], {
+      ...strict,
+      timeoutMs: 30,
+      retry: { maxRetries: 0 },
+    });
+    await Promise.all(
+      Array.from({ length: 5 }, () => problemOf(patient.request({ method: 'GET', path: '/' }))),
+    );
+    assert.equal(patient.state().breaker.state, 'open');
+  });
+
+  test('a request the HTTP client refuses to send is our 500 and never counts', async () => {
+    const healthy = await upstream(answer(200));
+    const { subject } = client([healthy.url], strict);
+    for (let i = 0; i < 8; i++) {
+      const refused = subject.request({ method: 'GET', path: '/', headers: { expect: '100-continue' } });
+      assert.equal((await problemOf(refused)).status, 500);
+    }
+    assert.equal(subject.state().breaker.state, 'closed');
+    assert.equal(subject.state().instances[0]?.ejectedUntil, undefined);
+    assert.equal(healthy.hits, 0);
   });
 });
