@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Money, Page, PageQuery } from './common.ts';
+import { ListQuery, Money, Page } from './common.ts';
 
 // Catalog API v1. Changing a field's meaning or removing one needs /api/v2.
 
@@ -26,13 +26,12 @@ export const Product = Type.Object({
 });
 export type Product = Static<typeof Product>;
 
-export const ProductListQuery = Type.Object(
+export const ProductListQuery = ListQuery(
   {
     q: Type.Optional(
       Type.String({ maxLength: 200, description: 'full-text search; words match as prefixes' }),
     ),
     category: Type.Optional(Type.String({ maxLength: 64 })),
-    ...PageQuery,
   },
   { additionalProperties: false },
 );
