@@ -38,15 +38,17 @@ function invalidParams(error: FastifyError): InvalidParam[] {
   });
 }
 
+/** The 400 VALIDATION_FAILED problem naming each offending field. */
+export function validationProblem(errors: InvalidParam[]): ProblemError {
+  const summary = errors.map((e) => `${e.in} ${e.name} ${e.reason}`).join('; ');
+  return new ValidationFailed(summary, { extensions: { errors } });
+}
+
 /** Maps anything thrown while serving a request to the problem the client should see. */
 export function toProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   const fastifyError = error as FastifyError;
-  if (fastifyError.validation) {
-    const errors = invalidParams(fastifyError);
-    const summary = errors.map((e) => `${e.in} ${e.name} ${e.reason}`).join('; ');
-    return new ValidationFailed(summary, { extensions: { errors } });
-  }
+  if (fastifyError.validation) return validationProblem(invalidParams(fastifyError));
   switch (fastifyError.statusCode) {
     case 400:
       return new MalformedBody(fastifyError.message);

@@ -1,9 +1,10 @@
 import type { ServerOptions } from 'node:http';
 import AjvCompiler from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { MalformedBody, MalformedRequest, UnsupportedMediaType, ValidationFailed } from './errors.ts';
-import type { InvalidParam } from './problem.ts';
+import { MalformedBody, MalformedRequest, UnsupportedMediaType } from './errors.ts';
+import { validationProblem } from './problem.ts';
 import { installServerAnswers, serverErrorOptions } from './server-errors.ts';
+import { MALFORMED, parseQueryString, printable, type Query, textIssues } from './text.ts';
 
 // What every service refuses at its edge, before a route runs (decision 013):
 // - JSON bodies: UTF-8 only (another charset is 415, invalid bytes 400), and no type
@@ -138,89 +139,6 @@ function isCanonical(text: string, kind: NumberKind): boolean {
   return NUMBER.test(text) && Number.isFinite(Number(text));
 }
 
-/** Names of query parameters whose percent-encoding did not decode (kept raw in the result). */
-const MALFORMED = Symbol('malformed query parameters');
-type Query = Record<string, string | string[]> & { [MALFORMED]?: string[] };
-
-/**
- * Parses a query string as Fastify's default does (`+` is a space, repeated names make
- * an array), except that a malformed `%` escape, or one that is not UTF-8, is recorded
- * for the input guard to refuse instead of passing through as raw text.
- */
-export function parseQueryString(query: string): Query {
-  const result: Query = Object.create(null);
-  const malformed: string[] = [];
-  for (const pair of query.split('&')) {
-    if (pair === '') continue;
-    const split = pair.indexOf('=');
-    const rawName = split === -1 ? pair : pair.slice(0, split);
-    const rawValue = split === -1 ? '' : pair.slice(split + 1);
-    const name = decodeQueryComponent(rawName);
-    const value = decodeQueryComponent(rawValue);
-    if (name === undefined || value === undefined) malformed.push(name ?? rawName);
-    const key = name ?? rawName;
-    const previous = result[key];
-    const next = value ?? rawValue;
-    result[key] = previous === undefined ? next : [previous, next].flat();
-  }
-  if (malformed.length > 0) Object.defineProperty(result, MALFORMED, { value: malformed });
-  return result;
-}
-
-function decodeQueryComponent(text: string): string | undefined {
-  const spaced = text.includes('+') ? text.replaceAll('+', ' ') : text;
-  if (!spaced.includes('%')) return spaced;
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return undefined;
-  }
-}
-
-const BAD_TEXT = {
-  nul: 'must not contain the NUL character (U+0000)',
-  surrogate: 'must not contain an unpaired UTF-16 surrogate',
-};
-
-/** The first reason `text` cannot be stored as PostgreSQL text, if any. */
-function badText(text: string): string | undefined {
-  if (text.includes('\0')) return BAD_TEXT.nul;
-  if (!text.isWellFormed()) return BAD_TEXT.surrogate;
-  return undefined;
-}
-
-/** Printable form of a property name for an error message (the name itself may be the problem). */
-function printable(name: string): string {
-  return name.toWellFormed().replaceAll('\0', '\uFFFD');
-}
-
-/**
- * Every string (and property name) in `value` that cannot be stored as text, named by
- * its path as validation errors name fields. Iterative: a body nested thousands of
- * levels deep must not overflow the stack.
- */
-export function textIssues(value: unknown, where: string): InvalidParam[] {
-  const issues: InvalidParam[] = [];
-  const pending: Array<[unknown, string]> = [[value, '']];
-  while (pending.length > 0) {
-    const [node, path] = pending.pop() as [unknown, string];
-    if (typeof node === 'string') {
-      const reason = badText(node);
-      if (reason) issues.push({ in: where, name: path || where, reason });
-    } else if (Array.isArray(node)) {
-      node.forEach((item, index) => void pending.push([item, path ? `${path}.${index}` : String(index)]));
-    } else if (typeof node === 'object' && node !== null && !Buffer.isBuffer(node)) {
-      for (const [key, item] of Object.entries(node)) {
-        const name = path ? `${path}.${printable(key)}` : printable(key);
-        const reason = badText(key);
-        if (reason) issues.push({ in: where, name, reason: `has a property name that ${reason}` });
-        pending.push([item, name]);
-      }
-    }
-  }
-  return issues.reverse();
-}
-
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
 
@@ -236,6 +154,15 @@ export function installInputGuards(app: FastifyInstance): void {
     const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
       done(new UnsupportedMediaType(`JSON is accepted in UTF-8 only, not in ${charset}`), undefined);
+      return;
+    }
+    // Fastify does not decompress: a compressed body would otherwise be parsed as text.
+    const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+    if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+      done(
+        new UnsupportedMediaType(`Content-Encoding ${encoding} is not accepted; send the body uncompressed`),
+        undefined,
+      );
       return;
     }
     let text: string;
@@ -267,9 +194,6 @@ export function installInputGuards(app: FastifyInstance): void {
       ...textIssues(request.query, 'querystring'),
       ...textIssues(request.body, 'body'),
     ];
-    if (issues.length > 0) {
-      const summary = issues.map((e) => `${e.in} ${e.name} ${e.reason}`).join('; ');
-      throw new ValidationFailed(summary, { extensions: { errors: issues } });
-    }
+    if (issues.length > 0) throw validationProblem(issues);
   });
 }

@@ -3,6 +3,7 @@
 // reached its database.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { MAX_PAGE } from '@platform/contracts';
 import { PROBLEM_CONTENT_TYPE, pageInfo, pageLinks, type Service, Type } from '../src/index.ts';
 import { type RawResponse, rawRequest, startTestService } from './helpers.ts';
@@ -62,7 +63,7 @@ const post = (path: string, body: string, contentType = 'application/json') =>
   fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
 
 test('validation - a JSON body is not coerced: "5", true and [1] are not integers', async () => {
-  for (const quantity of ['"5"', 'true', '[1]', '5.5', '"0x10"']) {
+  for (const quantity of ['"5"', 'true', '[1]', '5.5', '"0x10"', '1e400', 'null']) {
     const response = await post('/lines', `{"quantity": ${quantity}}`);
     const body = await problem(response, 400, 'VALIDATION_FAILED');
     assert.deepEqual(
@@ -105,9 +106,13 @@ test('validation - a body nested 100 000 levels deep is walked without overflowi
   const response = await post('/anything', `${'['.repeat(depth)}"\\u0000"${']'.repeat(depth)}`);
   const body = await problem(response, 400, 'VALIDATION_FAILED');
   assert.equal(body.errors?.length, 1);
+  // Ten thousand bad strings are named up to twenty, in document order.
+  const many = await post('/anything', JSON.stringify(Array.from({ length: 10_000 }, () => 'a\u0000')));
+  const names = (await problem(many, 400, 'VALIDATION_FAILED')).errors?.map((e) => e.name);
+  assert.deepEqual(names, Array.from({ length: 20 }, (_, index) => String(index)));
 });
 
-test('validation - JSON in another charset is 415; bytes that are not UTF-8 are 400', async () => {
+test('validation - JSON in another charset or compressed is 415; bytes that are not UTF-8 are 400', async () => {
   for (const charset of ['utf-16', 'UTF-16LE', 'iso-8859-1', '"latin1"']) {
     const response = await post('/lines', '{"quantity": 1}', `application/json; charset=${charset}`);
     await problem(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
@@ -116,6 +121,12 @@ test('validation - JSON in another charset is 415; bytes that are not UTF-8 are 
     const response = await post('/lines', '{"quantity": 1}', `application/json; charset=${charset}`);
     assert.equal(response.status, 200, charset);
   }
+  const gzipped = await fetch(`${url}/lines`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    body: gzipSync('{"quantity": 1}'),
+  });
+  await problem(gzipped, 415, 'UNSUPPORTED_MEDIA_TYPE');
   const latin1 = Buffer.concat([
     Buffer.from('{"quantity": 1, "address": {"line1": "caf'),
     Buffer.from([0xe9, 0x22, 0x7d, 0x7d]),

@@ -79,7 +79,11 @@ test('http - bad query parameters are a 400 problem, never a 500', async () => {
 
 test('http - the three lists refuse paging past page 1000 or not in decimal digits', async () => {
   const admin = await h.issuer.token(['admin']);
-  for (const path of ['/api/v1/analytics/sales/daily', '/api/v1/analytics/sales/categories', '/api/v1/analytics/products/top']) {
+  for (const path of [
+    '/api/v1/analytics/sales/daily',
+    '/api/v1/analytics/sales/categories',
+    '/api/v1/analytics/products/top',
+  ]) {
     await assertPagingBounds((query) =>
       fetch(`${h.base}${path}?${query}`, { headers: { authorization: `Bearer ${admin}` } }),
     );

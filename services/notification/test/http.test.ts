@@ -95,7 +95,11 @@ test('notification - the three lists refuse paging past page 1000 or not in deci
   await assertPagingBounds(list('/api/v1/notifications', customer));
   await assertPagingBounds(list('/api/v1/admin/notifications', admin));
   await assertPagingBounds(list('/api/v1/admin/mailbox', admin));
-  await assertRefused(await list('/api/v1/admin/notifications', admin)('userId=u%00'), 'querystring', 'userId');
+  await assertRefused(
+    await list('/api/v1/admin/notifications', admin)('userId=u%00'),
+    'querystring',
+    'userId',
+  );
   await assertRefused(await list('/api/v1/admin/mailbox', admin)('to=a%00%40shop.test'), 'querystring', 'to');
 });
 

@@ -82,7 +82,11 @@ test('order - a NUL or a lone surrogate in the shipping address is a 400 naming 
 test('order - item quantities "5", true or [1] are not numbers: 400 naming the line', async () => {
   for (const quantity of ['5', true, [1]]) {
     const items = [{ productId: randomUUID(), quantity }];
-    await assertRefused(await place({ items, shippingAddress: address, payment }), 'body', 'items.0.quantity');
+    await assertRefused(
+      await place({ items, shippingAddress: address, payment }),
+      'body',
+      'items.0.quantity',
+    );
   }
 });
 
