@@ -109,7 +109,10 @@ test('validation - a body nested 100 000 levels deep is walked without overflowi
   // Ten thousand bad strings are named up to twenty, in document order.
   const many = await post('/anything', JSON.stringify(Array.from({ length: 10_000 }, () => 'a\u0000')));
   const names = (await problem(many, 400, 'VALIDATION_FAILED')).errors?.map((e) => e.name);
-  assert.deepEqual(names, Array.from({ length: 20 }, (_, index) => String(index)));
+  assert.deepEqual(
+    names,
+    Array.from({ length: 20 }, (_, index) => String(index)),
+  );
 });
 
 test('validation - JSON in another charset or compressed is 415; bytes that are not UTF-8 are 400', async () => {

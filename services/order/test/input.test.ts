@@ -3,50 +3,34 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { loadConfig, type Service, staticDiscovery } from '@platform/chassis';
+import { loadConfig, staticDiscovery } from '@platform/chassis';
 import {
   assertPagingBounds,
   assertRefused,
-  createTestDatabase,
-  startTestIssuer,
-  type TestDatabase,
-  type TestIssuer,
+  type ServiceUnderTest,
+  startServiceUnderTest,
   testPool,
   UNSTORABLE_TEXT,
 } from '@platform/testkit';
 import { OrderConfig } from '../src/config.ts';
 import { startOrder } from '../src/service.ts';
 
-let database: TestDatabase;
-let busDatabase: TestDatabase;
-let issuer: TestIssuer;
-let service: Service;
+let order: ServiceUnderTest;
 let base: string;
 let token: string;
 
 before(async () => {
-  database = await createTestDatabase('order_input');
-  busDatabase = await createTestDatabase('order_input_bus');
-  issuer = await startTestIssuer();
   // No peers: every case here must be refused before the order service calls one.
-  service = await startOrder(
-    loadConfig(OrderConfig, {
-      DATABASE_URL: database.url,
-      BUS_DATABASE_URL: busDatabase.url,
-      IDENTITY_JWKS_URL: issuer.jwksUrl,
-      LOG_LEVEL: 'silent',
+  order = await startServiceUnderTest('order_input', (env, issuer) =>
+    startOrder(loadConfig(OrderConfig, env), {
+      discovery: staticDiscovery({}),
+      tokens: { token: () => issuer.token(['service']) },
     }),
-    { discovery: staticDiscovery({}), tokens: { token: () => issuer.token(['service']) } },
   );
-  base = `http://127.0.0.1:${(service.app.server.address() as { port: number }).port}`;
-  token = await issuer.token(['customer'], randomUUID());
+  base = order.base;
+  token = await order.issuer.token(['customer'], randomUUID());
 });
-after(async () => {
-  await service.shutdown('test over');
-  await issuer.close();
-  await database.drop();
-  await busDatabase.drop();
-});
+after(() => order.close());
 
 const address = { name: 'Ada', line1: '1 Main Street', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
 const payment = { cardNumber: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' };
@@ -73,7 +57,7 @@ test('order - a NUL or a lone surrogate in the shipping address is a 400 naming 
   for (const [shippingAddress, field] of cases) {
     await assertRefused(await place({ shippingAddress, payment }), 'body', field);
   }
-  const pool = testPool(database.url);
+  const pool = testPool(order.database.url);
   const { rows } = await pool.query('SELECT count(*)::int AS n FROM order_events');
   await pool.end();
   assert.equal(rows[0].n, 0);
