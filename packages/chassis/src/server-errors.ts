@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { acceptCorrelationId, CORRELATION_HEADER } from './context.ts';
@@ -66,6 +67,8 @@ function answerOnSocket(
     return;
   }
   socket.end(rawProblem(problem, correlationId), () => socket.destroy());
+  // A peer that never reads the answer must not hold the socket open.
+  (socket as Partial<Socket>).setTimeout?.(5_000, () => socket.destroy());
 }
 
 interface ParserError extends Error {
