@@ -109,3 +109,36 @@ export const DeadlineExceeded = defineProblem({
   status: 504,
   title: "The caller's deadline has passed",
 });
+
+// Problems of requests that are not well-formed HTTP, answered before any route runs
+// (server-errors.ts), and of methods this server implements nowhere.
+export const MalformedRequest = defineProblem({
+  code: 'MALFORMED_REQUEST',
+  status: 400,
+  title: 'Request is not well-formed HTTP',
+});
+export const RequestTimeout = defineProblem({
+  code: 'REQUEST_TIMEOUT',
+  status: 408,
+  title: 'The request was not received in time',
+});
+export const UriTooLong = defineProblem({
+  code: 'URI_TOO_LONG',
+  status: 414,
+  title: 'Request target is too long',
+});
+export const ExpectationFailed = defineProblem({
+  code: 'EXPECTATION_FAILED',
+  status: 417,
+  title: 'Expectation not supported',
+});
+export const HeadersTooLarge = defineProblem({
+  code: 'HEADERS_TOO_LARGE',
+  status: 431,
+  title: 'Request line or headers are too large',
+});
+export const NotImplemented = defineProblem({
+  code: 'NOT_IMPLEMENTED',
+  status: 501,
+  title: 'Method not implemented',
+});

@@ -1,3 +1,5 @@
+import { MAX_PAGE } from '@platform/contracts';
+
 export interface PageInfo {
   page: number;
   limit: number;
@@ -18,7 +20,8 @@ export function pageInfo(page: number, limit: number, total: number): PageInfo {
 
 /**
  * `self`, `next` and `prev` links for a page of a list at `path`, keeping the other
- * query parameters. `next` is null on the last page, `prev` on the first.
+ * query parameters. `next` is null on the last page, and on the deepest page a list
+ * serves (`MAX_PAGE`), so that every link given works; `prev` is null on the first.
  */
 export function pageLinks(
   path: string,
@@ -37,7 +40,7 @@ export function pageLinks(
   };
   return {
     self: link(info.page),
-    next: info.page < info.totalPages ? link(info.page + 1) : null,
+    next: info.page < Math.min(info.totalPages, MAX_PAGE) ? link(info.page + 1) : null,
     prev: info.page > 1 ? link(Math.min(info.page - 1, Math.max(info.totalPages, 1))) : null,
   };
 }

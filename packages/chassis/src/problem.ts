@@ -4,6 +4,7 @@ import {
   InternalError,
   MalformedBody,
   MethodNotAllowed,
+  NotImplemented,
   PayloadTooLarge,
   ProblemError,
   problemType,
@@ -38,15 +39,17 @@ function invalidParams(error: FastifyError): InvalidParam[] {
   });
 }
 
+/** The 400 VALIDATION_FAILED problem naming each offending field. */
+export function validationProblem(errors: InvalidParam[]): ProblemError {
+  const summary = errors.map((e) => `${e.in} ${e.name} ${e.reason}`).join('; ');
+  return new ValidationFailed(summary, { extensions: { errors } });
+}
+
 /** Maps anything thrown while serving a request to the problem the client should see. */
 export function toProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   const fastifyError = error as FastifyError;
-  if (fastifyError.validation) {
-    const errors = invalidParams(fastifyError);
-    const summary = errors.map((e) => `${e.in} ${e.name} ${e.reason}`).join('; ');
-    return new ValidationFailed(summary, { extensions: { errors } });
-  }
+  if (fastifyError.validation) return validationProblem(invalidParams(fastifyError));
   switch (fastifyError.statusCode) {
     case 400:
       return new MalformedBody(fastifyError.message);
@@ -62,21 +65,30 @@ export function toProblem(error: unknown): ProblemError {
   }
 }
 
+/** The RFC 9457 document for `problem`; `instance` is the request's path when there is one. */
+export function problemBody(
+  problem: ProblemError,
+  instance: string | undefined,
+  correlationId: string,
+): Record<string, unknown> {
+  return {
+    type: problemType(problem.code),
+    title: problem.title,
+    status: problem.status,
+    detail: problem.message,
+    instance,
+    code: problem.code,
+    correlationId,
+    ...problem.extensions,
+  };
+}
+
 export function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
   problem: ProblemError,
 ): FastifyReply {
-  const body = {
-    type: problemType(problem.code),
-    title: problem.title,
-    status: problem.status,
-    detail: problem.message,
-    instance: request.url.split('?')[0],
-    code: problem.code,
-    correlationId: request.id,
-    ...problem.extensions,
-  };
+  const body = problemBody(problem, request.url.split('?')[0], request.id);
   return reply.code(problem.status).headers(problem.headers).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
@@ -88,9 +100,11 @@ export function installProblemHandlers(app: FastifyInstance): void {
   // A shadow router with every registered route tells a wrong method (405) from an
   // unknown path (404), using the same matching rules as Fastify's own router.
   const shadow = FindMyWay({ ignoreTrailingSlash: false });
+  const implemented = new Set<string>(METHODS);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
+      implemented.add(method);
       try {
         shadow.on(method as HTTPMethod, route.url ?? route.path, () => undefined);
       } catch {
@@ -111,6 +125,15 @@ export function installProblemHandlers(app: FastifyInstance): void {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
+    // A method no route of this server takes anywhere (TRACE, PROPFIND...) is not
+    // implemented, as for methods Node's parser does not know (RFC 9110, 15.6.2).
+    if (!implemented.has(request.method)) {
+      return sendProblem(
+        request,
+        reply,
+        new NotImplemented(`${request.method} is not implemented by this server`),
+      );
+    }
     // OPTIONS is left out: a CORS plugin answers preflights for every path, which
     // would make every unknown path look like a wrong method.
     const allowed = METHODS.filter((m) => m !== 'OPTIONS' && shadow.find(m, path) !== null);

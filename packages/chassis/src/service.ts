@@ -20,6 +20,7 @@ import { createMetricsRegistry, instrumentHttp } from './metrics.ts';
 import { installOpenApi } from './openapi.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
 import { FaultInjector, installFaults } from './resilience/faults.ts';
+import { inputOptions, installInputGuards } from './validation.ts';
 
 export type App = FastifyInstance<
   Server,
@@ -122,9 +123,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     ...(options.trustProxy ? { trustProxy: trustImmediateProxy(options.trustProxy) } : {}),
     // Idle keep-alive sockets are closed at shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
-    ajv: {
-      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
-    },
+    // Input at the edge: validation without body coercion, problems for malformed HTTP (decision 013).
+    ...inputOptions(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // The rest of the request's life runs inside the correlation context, so every
@@ -165,6 +165,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   });
 
   installProblemHandlers(app);
+  // Input at the edge: text no service can store is refused before any route or token check.
+  installInputGuards(app);
   if (options.auth) installAuth(app, options.auth);
   // Fault rules need an admin token to set, so only services that verify tokens take them.
   const faults = new FaultInjector();

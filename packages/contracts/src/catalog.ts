@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Money, Page, PageQuery } from './common.ts';
+import { ListQuery, Money, Page } from './common.ts';
 
 // Catalog API v1. Changing a field's meaning or removing one needs /api/v2.
 
@@ -26,13 +26,12 @@ export const Product = Type.Object({
 });
 export type Product = Static<typeof Product>;
 
-export const ProductListQuery = Type.Object(
+export const ProductListQuery = ListQuery(
   {
     q: Type.Optional(
       Type.String({ maxLength: 200, description: 'full-text search; words match as prefixes' }),
     ),
     category: Type.Optional(Type.String({ maxLength: 64 })),
-    ...PageQuery,
   },
   { additionalProperties: false },
 );
@@ -44,14 +43,26 @@ export type ProductPage = Static<typeof ProductPage>;
 export const CategoryList = Type.Object({ data: Type.Array(Category) });
 export type CategoryList = Static<typeof CategoryList>;
 
+/**
+ * The highest price a product takes, in minor units (1 000 000.00): the largest order
+ * (50 lines of 99) then stays an exact integer in JavaScript and far inside bigint.
+ */
+export const MAX_PRICE = 100_000_000;
+
 const ProductFields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.String({ maxLength: 5_000, default: '' }),
-  price: Money,
+  price: Type.Object(
+    {
+      ...Money.properties,
+      amount: Type.Integer({ minimum: 0, maximum: MAX_PRICE, description: 'minor units' }),
+    },
+    { title: 'Price' },
+  ),
   category: Type.String({ minLength: 1, maxLength: 64 }),
   attributes: Type.Record(
     Type.String({ maxLength: 64 }),
-    Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
+    Type.Union([Type.String({ maxLength: 500 }), Type.Number(), Type.Boolean()]),
     {
       default: {},
       maxProperties: 50,

@@ -1,7 +1,7 @@
 export * as cart from './cart.ts';
 export * as catalog from './catalog.ts';
 export * as commerce from './commerce-events.ts';
-export { Money, Page, PageLinks, PageQuery, Pagination } from './common.ts';
+export { ListQuery, MAX_PAGE, MAX_PAGE_SIZE, Money, Page, PageLinks, Pagination } from './common.ts';
 export { type EventData, type EventType, eventSchemas } from './events.ts';
 export * as identity from './identity.ts';
 export * as inventory from './inventory.ts';

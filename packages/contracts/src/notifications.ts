@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Page, PageQuery } from './common.ts';
+import { ListQuery, Page } from './common.ts';
 
 // Notification API v1: what the platform told people, and (admin) the embedded
 // mail sink's mailbox.
@@ -38,8 +38,8 @@ export const Notification = Type.Object({
 });
 export type Notification = Static<typeof Notification>;
 
-export const NotificationQuery = Type.Object(
-  { ...PageQuery, status: Type.Optional(DeliveryStatus) },
+export const NotificationQuery = ListQuery(
+  { status: Type.Optional(DeliveryStatus) },
   { additionalProperties: false },
 );
 export const NotificationList = Page(Notification);
@@ -57,9 +57,8 @@ export const DeliveryRecord = Type.Object({
 });
 export type DeliveryRecord = Static<typeof DeliveryRecord>;
 
-export const DeliveryQuery = Type.Object(
+export const DeliveryQuery = ListQuery(
   {
-    ...PageQuery,
     status: Type.Optional(DeliveryStatus),
     userId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   },
@@ -80,8 +79,8 @@ export const MailboxMessage = Type.Object({
 });
 export type MailboxMessage = Static<typeof MailboxMessage>;
 
-export const MailboxQuery = Type.Object(
-  { ...PageQuery, to: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })) },
+export const MailboxQuery = ListQuery(
+  { to: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })) },
   { additionalProperties: false },
 );
 export const Mailbox = Page(MailboxMessage);

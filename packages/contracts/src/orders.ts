@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { OrderLine, OrderTotals, ShippingAddress, StockLine } from './commerce-events.ts';
-import { Page, PageQuery } from './common.ts';
+import { ListQuery, Page } from './common.ts';
 import { CardInput } from './payments.ts';
 
 // Order API v1.
@@ -62,5 +62,5 @@ export type Order = Static<typeof Order>;
 
 export const OrderSummary = Type.Omit(Order, ['timeline', 'shippingAddress', 'items']);
 export const OrderPage = Page(OrderSummary);
-export const OrderListQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
+export const OrderListQuery = ListQuery({}, { additionalProperties: false });
 export const OrderParams = Type.Object({ id: Type.String({ format: 'uuid' }) });

@@ -58,9 +58,16 @@ export const PaymentQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** More than any order can total (see catalog's MAX_PRICE), exact in JavaScript and far inside bigint. */
+export const MAX_REFUND = 1_000_000_000_000;
+
 export const RefundRequest = Type.Object(
   {
-    amount: Type.Integer({ minimum: 1, description: 'minor units; at most captured - refunded' }),
+    amount: Type.Integer({
+      minimum: 1,
+      maximum: MAX_REFUND,
+      description: 'minor units; at most captured - refunded',
+    }),
     reason: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },

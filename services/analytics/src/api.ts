@@ -1,5 +1,5 @@
 import { Type } from '@platform/chassis';
-import { Page, PageQuery } from '@platform/contracts';
+import { ListQuery, Page } from '@platform/contracts';
 
 // The analytics API's shapes. Money is integer minor units, always beside its currency.
 
@@ -9,11 +9,10 @@ const Count = Type.Integer({ minimum: 0 });
 const Minor = Type.Integer({ description: 'minor units of `currency`' });
 const Rate = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]);
 
-export const DailySalesQuery = Type.Object({
+export const DailySalesQuery = ListQuery({
   from: Type.Optional(Day),
   to: Type.Optional(Day),
   currency: Type.Optional(Currency),
-  ...PageQuery,
 });
 export const DailySales = Type.Object({
   day: Day,
@@ -26,7 +25,7 @@ export const DailySales = Type.Object({
 });
 export const DailySalesPage = Page(DailySales);
 
-export const CategorySalesQuery = Type.Object({ currency: Type.Optional(Currency), ...PageQuery });
+export const CategorySalesQuery = ListQuery({ currency: Type.Optional(Currency) });
 export const CategorySales = Type.Object({
   category: Type.String(),
   currency: Currency,
@@ -36,10 +35,9 @@ export const CategorySales = Type.Object({
 });
 export const CategorySalesPage = Page(CategorySales);
 
-export const TopProductsQuery = Type.Object({
+export const TopProductsQuery = ListQuery({
   by: Type.Union([Type.Literal('units'), Type.Literal('revenue')], { default: 'units' }),
   currency: Type.Optional(Currency),
-  ...PageQuery,
 });
 export const ProductSales = Type.Object({
   productId: Type.String({ format: 'uuid' }),

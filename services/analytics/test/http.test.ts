@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { undocumentedAnswers, validateOpenApi } from '@platform/testkit';
+import { assertPagingBounds, undocumentedAnswers, validateOpenApi } from '@platform/testkit';
 import { type Harness, startHarness } from './harness.ts';
 
 // The admin API's edges: who may call it, and what bad input gets.
@@ -75,6 +75,19 @@ test('http - bad query parameters are a 400 problem, never a 500', async () => {
   const range = await h.call<{ code: string }>('/api/v1/analytics/sales/daily?from=2025-03-02&to=2025-03-01');
   assert.equal(range.status, 400);
   assert.equal(range.body.code, 'INVALID_RANGE');
+});
+
+test('http - the three lists refuse paging past page 1000 or not in decimal digits', async () => {
+  const admin = await h.issuer.token(['admin']);
+  for (const path of [
+    '/api/v1/analytics/sales/daily',
+    '/api/v1/analytics/sales/categories',
+    '/api/v1/analytics/products/top',
+  ]) {
+    await assertPagingBounds((query) =>
+      fetch(`${h.base}${path}?${query}`, { headers: { authorization: `Bearer ${admin}` } }),
+    );
+  }
 });
 
 test('http - the routes are described in /openapi.json', async () => {

@@ -14,7 +14,7 @@ import { productWrites } from './product-writes.ts';
 const ADMIN = { access: 'admin' } as const;
 const tags = ['catalog admin'];
 const ProductParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String()) });
+const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 200 })) });
 // What lockCurrent throws.
 const LOCK_ERRORS = [PreconditionRequired, ProductNotFound, PreconditionFailed];
 

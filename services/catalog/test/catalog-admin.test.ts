@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { loadConfig, type Service } from '@platform/chassis';
-import type { catalog } from '@platform/contracts';
+import { catalog } from '@platform/contracts';
 import {
+  assertRefused,
   createTestDatabase,
   startTestIssuer,
   type TestDatabase,
   type TestIssuer,
+  UNSTORABLE_TEXT,
   undocumentedAnswers,
 } from '@platform/testkit';
 import pg from 'pg';
@@ -165,6 +167,34 @@ test('catalog admin - a taken SKU is 409, an unknown category 422, and nothing i
   };
   assert.equal(await bySku('HOM-TEST-03'), 1, 'the duplicate was not written');
   assert.equal(await bySku('HOM-TEST-04'), 0, 'the product with no category was not written');
+});
+
+test('catalog admin - a price past 1 000 000.00, a number sent as a string, or unstorable text is 400; nothing is written', async () => {
+  const create = (product: Record<string, unknown>) =>
+    fetch(`${base}/api/v1/products`, { method: 'POST', headers: admin, body: JSON.stringify(product) });
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [
+      { ...lamp, sku: 'HOM-TEST-05', price: { amount: catalog.MAX_PRICE + 1, currency: 'USD' } },
+      'price.amount',
+    ],
+    [{ ...lamp, sku: 'HOM-TEST-05', price: { amount: 1e21, currency: 'USD' } }, 'price.amount'],
+    [{ ...lamp, sku: 'HOM-TEST-05', price: { amount: '4999', currency: 'USD' } }, 'price.amount'],
+    [{ ...lamp, sku: 'HOM-TEST-05', name: UNSTORABLE_TEXT.nul }, 'name'],
+    [{ ...lamp, sku: 'HOM-TEST-05', description: UNSTORABLE_TEXT.surrogate }, 'description'],
+    [{ ...lamp, sku: 'HOM-TEST-05', attributes: { colour: UNSTORABLE_TEXT.nul } }, 'attributes.colour'],
+    [{ ...lamp, sku: 'HOM-TEST-05', attributes: { colour: 'x'.repeat(501) } }, 'attributes.colour'],
+  ];
+  for (const [product, field] of cases) await assertRefused(await create(product), 'body', field);
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const { rows } = await client.query("SELECT count(*)::int AS n FROM products WHERE sku = 'HOM-TEST-05'");
+  await client.end();
+  assert.equal(rows[0].n, 0);
+  assert.equal(
+    (await create({ ...lamp, sku: 'HOM-TEST-05', price: { amount: catalog.MAX_PRICE, currency: 'USD' } }))
+      .status,
+    201,
+  );
 });
 
 test('catalog admin - every answer above is one the OpenAPI document lists; DELETE is documented 204', async () => {

@@ -3,6 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { createLogger, createPool, loadConfig, type Pool, type Service } from '@platform/chassis';
 import type { catalog } from '@platform/contracts';
 import {
+  assertPagingBounds,
+  assertRefused,
   createTestDatabase,
   startTestIssuer,
   type TestDatabase,
@@ -129,6 +131,17 @@ describe('catalog with the demo data', () => {
       await response.body?.cancel();
     }
     assert.equal((await get<catalog.ProductPage>(base, '/api/v1/products?limit=100')).body.data.length, 100);
+  });
+
+  test('catalog - a NUL or unstorable text in ?category= or ?q= is a 400 naming it, not a 500', async () => {
+    for (const query of ['category=%00', 'category=audio%00', 'category=%ED%A0%80', 'q=head%00phones']) {
+      const [name = ''] = query.split('=');
+      await assertRefused(await fetch(`${base}/api/v1/products?${query}`), 'querystring', name);
+    }
+  });
+
+  test('catalog - the product list refuses paging past page 1000 or not in decimal digits', async () => {
+    await assertPagingBounds((query) => fetch(`${base}/api/v1/products?${query}`));
   });
 
   test('catalog - a product has an ETag; If-None-Match with it gives 304', async () => {

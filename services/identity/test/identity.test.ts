@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig, type Service } from '@platform/chassis';
 import {
+  assertPagingBounds,
+  assertRefused,
   createTestDatabase,
   type TestDatabase,
+  UNSTORABLE_TEXT,
   undocumentedAnswers,
   validateOpenApi,
 } from '@platform/testkit';
@@ -347,6 +350,60 @@ describe('profiles, versions and who may see whom', () => {
     const newKid = JSON.parse(Buffer.from(fresh.body.accessToken.split('.')[0], 'base64url').toString()).kid;
     assert.notEqual(newKid, oldKid);
     for (const key of jwks.body.keys) assert.equal(key.d, undefined, 'no private material in the JWKS');
+  });
+});
+
+describe('input at the edge (these once reached PostgreSQL and answered 500)', () => {
+  // The raw Response, for assertRefused; JSON.stringify writes NUL and lone surrogates as \u escapes.
+  const send = (method: string, path: string, body: unknown, token?: string) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  test('identity - a NUL or a lone surrogate in the register name or email is a 400 naming the field', async () => {
+    for (const [field, text] of [
+      ['name', UNSTORABLE_TEXT.nul],
+      ['name', UNSTORABLE_TEXT.surrogate],
+      ['email', 'ada\u0000@shop.test'],
+      ['email', 'ada\ud800@shop.test'],
+    ] as const) {
+      const fields = {
+        email: `input${Date.now()}@shop.test`,
+        password: 'correct horse battery staple',
+        name: 'Ada',
+      };
+      await assertRefused(
+        await send('POST', '/api/v1/auth/register', { ...fields, [field]: text }),
+        'body',
+        field,
+      );
+    }
+  });
+
+  test('identity - a NUL in the login email and in PATCH /users/me is a 400, not a 500', async () => {
+    const credentials = { email: 'ada\u0000@shop.test', password: 'whatever it is' };
+    await assertRefused(await send('POST', '/api/v1/auth/login', credentials), 'body', 'email');
+    const session = await register();
+    for (const name of [UNSTORABLE_TEXT.nul, UNSTORABLE_TEXT.surrogate]) {
+      await assertRefused(
+        await send('PATCH', '/api/v1/users/me', { name }, session.accessToken),
+        'body',
+        'name',
+      );
+    }
+    const me = await call('GET', '/api/v1/users/me', undefined, session.accessToken);
+    assert.equal(me.body.name, 'Ada', 'nothing was stored');
+  });
+
+  test('identity - the users list refuses paging past page 1000 or not in decimal digits', async () => {
+    const admin = await login('root@shop.test', 'a very long admin secret');
+    await assertPagingBounds((query) =>
+      fetch(`${base}/api/v1/users?${query}`, {
+        headers: { authorization: `Bearer ${admin.body.accessToken}` },
+      }),
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { notifications } from '@platform/contracts';
-import { undocumentedAnswers, validateOpenApi } from '@platform/testkit';
+import { assertPagingBounds, assertRefused, undocumentedAnswers, validateOpenApi } from '@platform/testkit';
 import { eventually, type Harness, orderCreated, registered, startHarness } from './harness.ts';
 
 // The HTTP API: my notifications, every delivery for operators, the sink's mailbox;
@@ -85,6 +85,22 @@ test('notification - bad input is a 400 problem, no token 401, a customer on adm
   assert.equal((await call('/api/v1/notifications')).status, 401);
   assert.equal((await call('/api/v1/admin/mailbox', token)).status, 403);
   assert.equal((await call('/api/v1/admin/notifications', token)).status, 403);
+});
+
+test('notification - the three lists refuse paging past page 1000 or not in decimal digits, and unstorable filters', async () => {
+  const customer = await h.issuer.token(['customer']);
+  const admin = await h.issuer.token(['admin']);
+  const list = (path: string, token: string) => (query: string) =>
+    fetch(`${h.base}${path}?${query}`, { headers: { authorization: `Bearer ${token}` } });
+  await assertPagingBounds(list('/api/v1/notifications', customer));
+  await assertPagingBounds(list('/api/v1/admin/notifications', admin));
+  await assertPagingBounds(list('/api/v1/admin/mailbox', admin));
+  await assertRefused(
+    await list('/api/v1/admin/notifications', admin)('userId=u%00'),
+    'querystring',
+    'userId',
+  );
+  await assertRefused(await list('/api/v1/admin/mailbox', admin)('to=a%00%40shop.test'), 'querystring', 'to');
 });
 
 test('notification - a webhook failing with 503 is retried with backoff until it passes', async () => {

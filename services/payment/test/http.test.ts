@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import type { payments } from '@platform/contracts';
-import { undocumentedAnswers, validateOpenApi } from '@platform/testkit';
+import { payments } from '@platform/contracts';
+import { assertRefused, UNSTORABLE_TEXT, undocumentedAnswers, validateOpenApi } from '@platform/testkit';
 import { authorizeCommand, CARDS, type Harness, startHarness, unbalancedPayments } from './harness.ts';
 
 let harness: Harness;
@@ -45,11 +45,11 @@ async function paidOrder(amount: number, options: { capture?: boolean; userId?: 
   return { orderId: data.orderId, paymentId };
 }
 
-async function refund(paymentId: string, amount: number) {
+async function refund(paymentId: string, amount: unknown, reason = 'damaged in transit') {
   return fetch(`${harness.base}/api/v1/payments/${paymentId}/refunds`, {
     method: 'POST',
     headers: await harness.headers(['admin']),
-    body: JSON.stringify({ amount, reason: 'damaged in transit' }),
+    body: JSON.stringify({ amount, reason }),
   });
 }
 
@@ -141,6 +141,11 @@ test('refunds - a payment not captured is 409, an unknown one 404, a bad amount 
   assert.equal(unknown.status, 404);
   assert.equal(((await unknown.json()) as Problem).code, 'PAYMENT_NOT_FOUND');
   assert.equal((await refund(paymentId, 0)).status, 400);
+  // Past bigint, or not a JSON integer: refused before the ledger is read.
+  for (const amount of [1e21, 2 ** 63, payments.MAX_REFUND + 1, '100', true]) {
+    await assertRefused(await refund(paymentId, amount), 'body', 'amount');
+  }
+  await assertRefused(await refund(paymentId, 100, UNSTORABLE_TEXT.nul), 'body', 'reason');
   const asCustomer = await fetch(`${harness.base}/api/v1/payments/${paymentId}/refunds`, {
     method: 'POST',
     headers: await harness.headers(['customer']),

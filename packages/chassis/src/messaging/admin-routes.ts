@@ -1,3 +1,4 @@
+import { ListQuery } from '@platform/contracts';
 import Type from 'typebox';
 import { pageInfo, pageLinks } from '../pagination.ts';
 import type { App } from '../service.ts';
@@ -25,13 +26,11 @@ export function registerDeadLetterRoutes(
       schema: {
         tags,
         summary: 'Dead letters, oldest first',
-        querystring: Type.Object({
+        querystring: ListQuery({
           status: Type.Union([Type.Literal('dead'), Type.Literal('replayed'), Type.Literal('discarded')], {
             default: 'dead',
           }),
-          group: Type.Optional(Type.String()),
-          page: Type.Integer({ minimum: 1, default: 1 }),
-          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+          group: Type.Optional(Type.String({ maxLength: 100 })),
         }),
       },
     },

@@ -1,5 +1,5 @@
 import { type App, pageInfo, pageLinks, Type } from '@platform/chassis';
-import { identity as api, Page } from '@platform/contracts';
+import { identity as api, ListQuery, Page } from '@platform/contracts';
 import { type Identity, toMe, userEventData } from '../context.ts';
 import { UserNotFound } from '../errors.ts';
 import { createIdentityStore, type User } from '../store.ts';
@@ -88,10 +88,7 @@ export function registerUserRoutes(app: App, identity: Identity): void {
       schema: {
         tags,
         summary: 'Every account (admin)',
-        querystring: Type.Object({
-          page: Type.Integer({ minimum: 1, default: 1 }),
-          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-        }),
+        querystring: ListQuery({}),
         response: { 200: Page(api.Me) },
       },
     },
