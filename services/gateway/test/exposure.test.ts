@@ -73,7 +73,7 @@ describe('the route table at the edge', () => {
 
   test('exposure - a canonical path and its query are forwarded byte for byte', async () => {
     for (const path of [
-      '/api/v1/products/caf%C3%A9?q=..%2F..&x=%00',
+      '/api/v1/products/caf%C3%A9?q=..%2F..&x=%3Cb%3E',
       '/api/v1/products/%252e%252e',
       '/api/v1/cart/items/a:b@c',
     ]) {

@@ -120,9 +120,15 @@ export function scheduleCommand(
 }
 
 /** The probe's events about `orderId`, by type, in the order heard. */
+/**
+ * The types of the facts heard about one order, in the order they happened: the bus
+ * keeps publish order per type only, so a reply and an event of another type may
+ * arrive the other way round (a busy machine does it); their `time` does not.
+ */
 export function heardFor(probe: SagaProbe, orderId: string): string[] {
   return probe
     .heard()
     .filter((event) => event.subject === orderId)
+    .sort((a, b) => Date.parse(a.time) - Date.parse(b.time))
     .map((event) => event.type);
 }
