@@ -15,8 +15,8 @@ import { root } from '../../../test/e2e/platform.ts';
 import { openShop } from '../../../test/e2e/shop.ts';
 import { prepare } from './prepare.ts';
 import { REGRESSIONS, withKnownIds } from './regressions.ts';
-import { describeFailure, describeReport } from './report.ts';
-import { fuzz, Prober } from './run.ts';
+import { curl, describeFailures, describeReport } from './report.ts';
+import { type Failure, fuzz, Prober } from './run.ts';
 
 const USAGE =
   'usage: npm run fuzz -- [--runs N] [--seed S] [--gateway URL] [--concurrency C] [--only REGEX] [--minutes M] [--json FILE]';
@@ -66,6 +66,16 @@ async function platform(): Promise<{ gateway: string; password: string; stop: ()
   };
 }
 
+/** A failure for the JSON report: its curl command, and a body that is not text as base64. */
+function asJson(gateway: string, failure: Failure) {
+  const { body } = failure.request;
+  const request =
+    body instanceof Uint8Array
+      ? { ...failure.request, body: { base64: Buffer.from(body).toString('base64') } }
+      : failure.request;
+  return { ...failure, request, curl: curl(gateway, failure.request) };
+}
+
 const target = await platform();
 let failed = true;
 try {
@@ -94,10 +104,14 @@ try {
   });
   session.stop();
   const failures = [...regressions.failures.values()];
-  for (const failure of failures)
-    process.stdout.write(`regression ${describeFailure(target.gateway, failure)}\n\n`);
+  if (failures.length)
+    process.stdout.write(`Regressions:\n\n${describeFailures(target.gateway, failures)}\n\n`);
   process.stdout.write(`${describeReport(target.gateway, report)}\n`);
-  if (values.json) writeFileSync(values.json, JSON.stringify({ regressions: failures, ...report }, null, 2));
+  if (values.json) {
+    const readable = (list: Failure[]) => list.map((failure) => asJson(target.gateway, failure));
+    const whole = { ...report, regressions: readable(failures), failures: readable(report.failures) };
+    writeFileSync(values.json, JSON.stringify(whole, null, 2));
+  }
   failed = failures.length + report.failures.length > 0;
 } finally {
   await target.stop();
