@@ -19,6 +19,7 @@ const UNIT_AND_SERVICE_PATTERNS = [
   'packages/*/test/**/*.test.ts',
   'services/*/test/**/*.test.ts',
   'apps/*/test/**/*.test.ts',
+  'tools/*/test/**/*.test.ts',
 ];
 // The end-to-end suites start the platform as `npm start` does, on its embedded
 // PostgreSQL and bus, whatever the machine has: with `--infra` they would only run

@@ -1,0 +1,108 @@
+// The public API, fuzzed through the gateway from its own OpenAPI document: every
+// operation gets valid, boundary, invalid and malformed requests, with no token, a
+// shopper's and the administrator's, and every answer must keep four rules: no 5xx;
+// every error is application/problem+json with a status the operation documents;
+// every documented body matches its schema; nothing takes longer than its route's
+// timeout. A short seeded run here; `npm run fuzz` is the long one
+// (docs/security/fuzz.md).
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  describeFailures,
+  type Failure,
+  type FuzzReport,
+  fuzz,
+  operationsOf,
+  PROPERTIES,
+  type Prepared,
+  Prober,
+  prepare,
+  REGRESSIONS,
+  summary,
+  withKnownIds,
+} from '@platform/fuzz';
+import { type RunningPlatform, root } from './platform.ts';
+import { openShop } from './shop.ts';
+
+/** Fixed, so every run sends the same requests; FUZZ_SEED=<n> tries others. */
+const SEED = Number(process.env.FUZZ_SEED ?? 20_240_613);
+/** Requests per operation: about 2 400 in all, under a minute on a two-core machine. */
+const RUNS = 50;
+/** A cap, should the machine be slower still: the run stops starting requests after it. */
+const BUDGET_MS = 90_000;
+
+const dataDir = join(root, '.test-data', `fuzz-${randomUUID().slice(0, 8)}`);
+let platform: RunningPlatform | undefined;
+let gateway = '';
+let prepared: Prepared;
+
+before(async () => {
+  // openShop raises the rate limits (RATE_LIMIT_POLICIES) far above what this run
+  // sends: 429 is a documented answer and would pass, but with the defaults most
+  // requests would stop at the limiter and the services behind it would hardly be fuzzed.
+  ({ platform } = await openShop(dataDir, {}));
+  gateway = platform.state.gateway;
+  const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+  prepared = await prepare(gateway, {
+    email: 'admin@platform.local',
+    password: secrets['admin-password'] ?? '',
+  });
+});
+
+after(async () => {
+  await platform?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function explain(failures: Failure[]): string {
+  return `${failures.length} failure(s); each request below, sent again, shows it:\n\n${describeFailures(gateway, failures)}`;
+}
+
+test('fuzz - the document the run is built from has every service in it', () => {
+  // A service whose document the gateway could not read is left out of it, and then
+  // out of the run: the run would pass without having fuzzed it.
+  const { document } = prepared;
+  assert.doesNotMatch(document.info?.description ?? '', /Unavailable/);
+  assert.ok(operationsOf(document).length >= 40, `${operationsOf(document).length} operations`);
+});
+
+test('fuzz - requests that once broke a rule keep every rule now', async () => {
+  const prober = new Prober({ gateway, document: prepared.document, token: prepared.session.token });
+  try {
+    for (const request of REGRESSIONS) await prober.probe(withKnownIds(request, prepared.known.lookup));
+  } finally {
+    prober.close();
+  }
+  assert.ok(prober.requests >= REGRESSIONS.length);
+  const failures = [...prober.failures.values()];
+  assert.equal(failures.length, 0, explain(failures));
+});
+
+test('fuzz - a seeded run through every public operation keeps the four rules', async (t) => {
+  const report: FuzzReport = await fuzz({
+    gateway,
+    document: prepared.document,
+    token: prepared.session.token,
+    known: prepared.known.lookup,
+    runs: RUNS,
+    seed: SEED,
+    budgetMs: BUDGET_MS,
+  });
+  t.diagnostic(summary(report));
+  const operations = operationsOf(prepared.document).map((operation) => operation.id);
+  assert.deepEqual(
+    operations.filter((operation) => !report.statuses[operation]),
+    [],
+    'every operation was sent requests',
+  );
+  for (const property of PROPERTIES) {
+    await t.test(property, () => {
+      const failures = report.failures.filter((failure) => failure.property === property);
+      assert.equal(failures.length, 0, explain(failures));
+    });
+  }
+});
