@@ -10,12 +10,15 @@ import Type from 'typebox';
 import { type Access, Forbidden, Unauthenticated } from './auth.ts';
 import {
   DeadlineExceeded,
+  HeadersTooLarge,
   InternalError,
   MalformedBody,
+  MalformedRequest,
   PayloadTooLarge,
   type ProblemSpec,
   ServiceUnavailable,
   UnsupportedMediaType,
+  UriTooLong,
   ValidationFailed,
 } from './errors.ts';
 import { PROBLEM_CONTENT_TYPE } from './problem.ts';
@@ -38,7 +41,9 @@ export const ProblemSchema = Type.Object(
     title: Type.String({ description: 'Short summary, the same for every occurrence of the code' }),
     status: Type.Integer({ minimum: 400, maximum: 599, description: 'The HTTP status, repeated' }),
     detail: Type.String({ description: 'What went wrong this time' }),
-    instance: Type.String({ description: 'The path of the request' }),
+    instance: Type.Optional(
+      Type.String({ description: 'The path of the request; absent when its request line could not be read' }),
+    ),
     code: Type.String({
       pattern: '^[A-Z][A-Z0-9_]*$',
       description: 'Stable machine-readable code; each response lists the codes it can carry',
@@ -62,7 +67,15 @@ const PROBLEM_SCHEMA_REF = '#/components/schemas/Problem';
 const BEARER = 'bearer';
 const DEFAULT_ACCESS: Access = 'user'; // as installAuth: undeclared means signed in
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-const ALWAYS: readonly ProblemSpec[] = [InternalError, ServiceUnavailable, DeadlineExceeded];
+// Any request can carry a malformed query or oversized headers, and any service can
+// fail; these are answered before (or whatever) the route's own code runs.
+const ALWAYS: readonly ProblemSpec[] = [
+  MalformedRequest,
+  HeadersTooLarge,
+  InternalError,
+  ServiceUnavailable,
+  DeadlineExceeded,
+];
 
 /** What the chassis reads from a route to document it. */
 interface RouteFacts {
@@ -80,6 +93,8 @@ function routeProblems(route: RouteFacts, authenticated: boolean): ProblemSpec[]
   const schema = route.schema ?? {};
   const problems: ProblemSpec[] = [];
   if (schema.body || schema.querystring || schema.params || schema.headers) problems.push(ValidationFailed);
+  // The router refuses a path parameter past its length (find-my-way's maxParamLength).
+  if (schema.params) problems.push(UriTooLong);
   // Fastify parses a body on these methods whether or not the route asks for one.
   if (schema.body || [route.method].flat().some((method) => BODY_METHODS.has(method))) {
     problems.push(MalformedBody, PayloadTooLarge, UnsupportedMediaType);

@@ -160,8 +160,19 @@ test('openapi - each operation states its own security; nothing inherits a globa
 test('openapi - statuses follow the route: schema 400, access 401/403, body 413/415, its own errors by code', async () => {
   const document = await openapi();
   const statuses = (method: string, path: string) => Object.keys(operation(document, method, path).responses);
-  assert.deepEqual(statuses('get', '/things'), ['200', '400', '500', '503', '504']);
-  assert.deepEqual(statuses('get', '/things/{id}'), ['200', '400', '401', '403', '404', '500', '503', '504']);
+  assert.deepEqual(statuses('get', '/things'), ['200', '400', '431', '500', '503', '504']);
+  assert.deepEqual(statuses('get', '/things/{id}'), [
+    '200',
+    '400',
+    '401',
+    '403',
+    '404',
+    '414',
+    '431',
+    '500',
+    '503',
+    '504',
+  ]);
   assert.deepEqual(statuses('post', '/things'), [
     '201',
     '400',
@@ -170,6 +181,7 @@ test('openapi - statuses follow the route: schema 400, access 401/403, body 413/
     '409',
     '413',
     '415',
+    '431',
     '500',
     '503',
     '504',
@@ -180,7 +192,9 @@ test('openapi - statuses follow the route: schema 400, access 401/403, body 413/
     '401',
     '403',
     '412',
+    '414',
     '428',
+    '431',
     '500',
     '503',
     '504',

@@ -67,6 +67,7 @@ export function registerAdminRoutes(
     app.route({
       method,
       url: '/api/v1/admin/faults/:service',
+      config: { errors: [UnknownService] },
       schema: {
         ...summary(FAULT_SUMMARY[method]),
         params: ServiceParams,

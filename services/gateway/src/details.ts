@@ -50,6 +50,8 @@ export function registerOrderDetails(app: App, clients: Record<Upstream, Service
   app.get(
     '/api/v1/orders/:id/details',
     {
+      // The order service's own answer when the order is not there (or not the caller's).
+      config: { errors: [{ code: 'ORDER_NOT_FOUND', status: 404, title: 'Order not found' }] },
       schema: {
         summary:
           'An order with its payment and shipment, composed by the gateway; missing parts are named in warnings',

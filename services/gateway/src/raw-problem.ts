@@ -4,7 +4,7 @@ import {
   CORRELATION_HEADER,
   PROBLEM_CONTENT_TYPE,
   type ProblemError,
-  problemType,
+  problemBody,
 } from '@platform/chassis';
 
 /**
@@ -17,14 +17,7 @@ export function sendRawProblem(
   problem: ProblemError,
 ): void {
   const correlationId = acceptCorrelationId(request.headers[CORRELATION_HEADER]);
-  const body = JSON.stringify({
-    type: problemType(problem.code),
-    title: problem.title,
-    status: problem.status,
-    detail: problem.message,
-    code: problem.code,
-    correlationId,
-  });
+  const body = JSON.stringify(problemBody(problem, request.url?.split('?', 1)[0], correlationId));
   response
     .writeHead(problem.status, {
       ...problem.headers,
