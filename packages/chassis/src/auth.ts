@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { DEFAULT_JWKS_REFRESH_MS } from './config.ts';
 import { defineProblem } from './errors.ts';
 
 /** Who may call a route: anyone, a signed-in person, an administrator, or another service. */
@@ -37,21 +38,34 @@ export interface TokenVerifier {
 export const ACCESS_TOKEN_ALGORITHM = 'EdDSA';
 
 /**
+ * How long identity publishes a new key before signing with it, for verifiers that
+ * fetch its keys again at most every `refreshMs` for an unknown `kid`. A verifier
+ * that fetched just before the key appeared may fetch again `refreshMs` later; the
+ * second `refreshMs` covers an HTTP cache on the way keeping a copy as long (the
+ * JWKS says `max-age` of `refreshMs`). So no verifier meets a token whose key it
+ * cannot have (docs/decisions/018).
+ */
+export function keyActivationDelayMs(refreshMs: number): number {
+  return 2 * refreshMs;
+}
+
+/**
  * Verifies access tokens against the identity service's public keys: the algorithm
  * is pinned (so `alg: none` and HS256-with-the-public-key fail), and `exp`, `nbf`,
  * `iss` and `aud` are checked. With a JWKS URL the keys are cached and fetched again
- * when a token names an unknown `kid` (at most every 30 s).
+ * when a token names an unknown `kid` (at most every `refreshMs`, `JWKS_REFRESH_MS`).
  */
 export function jwtVerifier(options: {
   issuer: string;
   audience: string;
   jwksUrl?: string;
   keys?: JWTVerifyGetKey;
+  refreshMs?: number;
 }): TokenVerifier {
   const keys =
     options.keys ??
     createRemoteJWKSet(new URL(options.jwksUrl ?? ''), {
-      cooldownDuration: 30_000,
+      cooldownDuration: options.refreshMs ?? DEFAULT_JWKS_REFRESH_MS,
       cacheMaxAge: 10 * 60_000,
     });
   return {

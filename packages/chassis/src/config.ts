@@ -30,8 +30,28 @@ export const databaseConfig = {
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
 } satisfies TProperties;
 
+/** `JWKS_REFRESH_MS` when none is configured. */
+export const DEFAULT_JWKS_REFRESH_MS = 30_000;
+
+/**
+ * The one timing of key rotation, read by every verifier and by identity alike, so
+ * they cannot drift apart: verifiers fetch identity's keys again this soon for a
+ * `kid` they do not know, and identity publishes a new key `keyActivationDelayMs`
+ * of it before signing with it (auth.ts).
+ */
+export const jwksConfig = {
+  JWKS_REFRESH_MS: Type.Integer({
+    minimum: 100,
+    maximum: 3_600_000,
+    default: DEFAULT_JWKS_REFRESH_MS,
+    description:
+      "how soon a service fetches identity's keys again for a key id it does not know; identity publishes a new signing key twice this long before signing with it",
+  }),
+} satisfies TProperties;
+
 /** How a service checks bearer tokens: the identity service's published keys. */
 export const authConfig = {
+  ...jwksConfig,
   IDENTITY_JWKS_URL: Type.String({ pattern: '^https?://', description: "identity's /.well-known/jwks.json" }),
   TOKEN_ISSUER: Type.String({ default: 'urn:platform:identity' }),
   TOKEN_AUDIENCE: Type.String({ default: 'platform' }),

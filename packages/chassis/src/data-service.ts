@@ -35,6 +35,7 @@ export async function openDataService<S extends Schemas>(
       issuer: config.TOKEN_ISSUER,
       audience: config.TOKEN_AUDIENCE,
       jwksUrl: config.IDENTITY_JWKS_URL,
+      refreshMs: config.JWKS_REFRESH_MS,
     }),
   });
   const pool = await openDatabase(service, {

@@ -6,6 +6,7 @@ export {
   Forbidden,
   installAuth,
   jwtVerifier,
+  keyActivationDelayMs,
   type Principal,
   type TokenVerifier,
   Unauthenticated,
@@ -16,6 +17,7 @@ export {
   busConfig,
   ConfigError,
   databaseConfig,
+  jwksConfig,
   loadConfig,
   serviceOptionsFrom,
 } from './config.ts';

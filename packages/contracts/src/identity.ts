@@ -96,3 +96,10 @@ export const ServiceToken = Type.Object({
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer(),
 });
+
+/** What a key rotation planned: the new key, published now, signing from `signsFrom`. */
+export const KeyRotation = Type.Object({
+  kid: Type.String({ description: 'the JWK thumbprint of the new key, as tokens will name it' }),
+  signsFrom: Type.String({ format: 'date-time', description: 'when the new key starts signing' }),
+});
+export type KeyRotation = Static<typeof KeyRotation>;

@@ -1,4 +1,4 @@
-import { type Logger, type Pool, ProblemError, type Queryable, withTransaction } from '@platform/chassis';
+import { type Logger, type Pool, peerUnavailable, type Queryable, withTransaction } from '@platform/chassis';
 import type { cart } from '@platform/contracts';
 import type { CatalogLookup } from './catalog-client.ts';
 import { cartIdOf, type Owner } from './domain/owner.ts';
@@ -34,20 +34,23 @@ export function cartOperations(deps: CartDeps) {
   }
 
   /**
-   * Today's product from the catalog. If the catalog cannot answer, the last copy
-   * we hold will do (the order re-checks prices at checkout); with none, 503.
+   * Today's product from the catalog. If the catalog is unavailable, the last copy
+   * we hold will do (the order re-checks prices at checkout); with none, 503. Any
+   * other failure (the catalog's 500) is rethrown: a 503 would be counted against
+   * the cart by the gateway's breaker (docs/decisions/011).
    */
   async function currentProduct(productId: string): Promise<ProductCopy> {
     let found: ProductCopy | undefined;
     try {
       found = await deps.catalog.product(productId);
     } catch (error) {
+      if (!peerUnavailable(error)) throw error;
       const copy = await productCopies(pool).find(productId);
       if (copy && !copy.deleted) {
         deps.log.warn({ err: error, productId }, 'catalog unavailable; adding at the last known price');
         return copy;
       }
-      const detail = error instanceof ProblemError ? error.message : 'the catalog did not answer';
+      const detail = error instanceof Error ? error.message : 'the catalog did not answer';
       throw new CatalogUnavailable(`Cannot look up product ${productId}: ${detail}`, { cause: error });
     }
     if (!found) throw new UnknownProduct(`The catalog has no product ${productId}`);

@@ -29,7 +29,8 @@ export function catalogLookup(peers: Peers<'catalog'>, timeoutMs: number): Catal
         timeoutMs,
       });
       if (status === 404) return undefined;
-      if (status !== 200 || !CatalogProduct.Check(body) || body.id !== id) {
+      // The catalog answers its uuids in lowercase, whatever case was asked.
+      if (status !== 200 || !CatalogProduct.Check(body) || body.id !== id.toLowerCase()) {
         throw new Error(`catalog answered ${status} with no usable product to GET /api/v1/products/${id}`);
       }
       return { id: body.id, sku: body.sku, name: body.name, price: body.price, version: body.version };

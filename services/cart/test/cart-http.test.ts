@@ -221,12 +221,56 @@ test('cart - the internal route gives the order service a user’s cart (empty i
   assert.equal((await h.call('GET', `/internal/carts/${userId}`)).status, 401);
 });
 
+// The gateway's breaker counts the cart's 503s: only the catalog being unavailable may
+// become one. A catalog bug on one request is the cart's 500, which nothing counts.
+test("cart - the catalog's 500 is the cart's 500 and its 404 an unknown product, never a 503", async () => {
+  const token = await h.userToken(randomUUID());
+  const known = h.catalog.add();
+  await h.call('POST', '/api/v1/cart/items', { token, body: { productId: known.id, quantity: 1 } });
+  h.catalog.failWith = 500;
+  try {
+    for (const productId of [randomUUID(), known.id]) {
+      const failed = await h.call<Problem>('POST', '/api/v1/cart/items', {
+        token,
+        body: { productId, quantity: 1 },
+      });
+      assert.equal(failed.status, 500, JSON.stringify(failed.body));
+      assert.equal(failed.body.code, 'UPSTREAM_ERROR');
+    }
+    h.catalog.failWith = 404;
+    const gone = await h.call<Problem>('POST', '/api/v1/cart/items', {
+      token,
+      body: { productId: known.id, quantity: 1 },
+    });
+    assert.equal(gone.status, 422, JSON.stringify(gone.body));
+    assert.equal(gone.body.code, 'UNKNOWN_PRODUCT');
+  } finally {
+    h.catalog.failWith = undefined;
+  }
+  const cart = await h.call('GET', '/api/v1/cart', { token });
+  assert.equal(cart.body.items[0]?.quantity, 1, 'nothing was added meanwhile');
+});
+
+test('cart - a product id in uppercase is the same product, answered in lowercase', async () => {
+  const token = await h.userToken(randomUUID());
+  const lamp = h.catalog.add();
+  const added = await h.call('POST', '/api/v1/cart/items', {
+    token,
+    body: { productId: lamp.id.toUpperCase(), quantity: 1 },
+  });
+  assert.equal(added.status, 200, JSON.stringify(added.body));
+  assert.deepEqual(
+    added.body.items.map((item) => [item.productId, item.quantity]),
+    [[lamp.id, 1]],
+  );
+});
+
 // Last: it leaves the catalog client's circuit breaker open.
 test('cart - with the catalog down, a product the cart knows is added at its last price; an unknown one is 503', async () => {
   const token = await h.userToken(randomUUID());
   const known = h.catalog.add({ price: { amount: 700, currency: 'USD' } });
   await h.call('POST', '/api/v1/cart/items', { token, body: { productId: known.id, quantity: 1 } });
-  h.catalog.down = true;
+  h.catalog.failWith = 503;
   const added = await h.call('POST', '/api/v1/cart/items', {
     token,
     body: { productId: known.id, quantity: 1 },
@@ -240,7 +284,7 @@ test('cart - with the catalog down, a product the cart knows is added at its las
   });
   assert.equal(unknown.status, 503);
   assert.equal(unknown.body.code, 'CATALOG_UNAVAILABLE');
-  h.catalog.down = false;
+  h.catalog.failWith = undefined;
 });
 
 test('cart - the OpenAPI document is valid and lists every answer above', async () => {

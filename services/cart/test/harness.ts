@@ -32,8 +32,8 @@ export interface FakeCatalog {
   url: string;
   /** Products the catalog answers with; anything else is a 404. */
   products: Map<string, FakeProduct>;
-  /** While true, every lookup is a 503. */
-  down: boolean;
+  /** While set, every lookup answers this status (503: the catalog is down). */
+  failWith: number | undefined;
   lookups: number;
   add(fields?: Partial<FakeProduct>): FakeProduct;
   close(): Promise<void>;
@@ -43,8 +43,9 @@ async function startFakeCatalog(): Promise<FakeCatalog> {
   const server = createServer((request, response) => {
     catalog.lookups += 1;
     const id = /^\/api\/v1\/products\/([^/?]+)$/.exec(request.url ?? '')?.[1] ?? '';
-    const product = catalog.products.get(id);
-    const status = catalog.down ? 503 : product ? 200 : 404;
+    // Like the catalog's uuid column: any letter case finds the product.
+    const product = catalog.products.get(id.toLowerCase());
+    const status = catalog.failWith ?? (product ? 200 : 404);
     response.writeHead(status, { 'content-type': 'application/json' });
     response.end(JSON.stringify(status === 200 ? { ...product, description: '', category: 'home' } : {}));
   });
@@ -53,7 +54,7 @@ async function startFakeCatalog(): Promise<FakeCatalog> {
   const catalog: FakeCatalog = {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     products: new Map(),
-    down: false,
+    failWith: undefined,
     lookups: 0,
     add(fields = {}) {
       const id = fields.id ?? randomUUID();

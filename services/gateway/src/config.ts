@@ -1,10 +1,11 @@
-import { BALANCING_STRATEGIES, baseConfig, discoveryConfig, Type } from '@platform/chassis';
+import { BALANCING_STRATEGIES, baseConfig, discoveryConfig, jwksConfig, Type } from '@platform/chassis';
 
 const STRATEGY = BALANCING_STRATEGIES.join('|');
 
 export const GatewayConfig = Type.Object({
   ...baseConfig,
   ...discoveryConfig,
+  ...jwksConfig,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   MANAGEMENT_PORT: Type.Integer({
     minimum: 0,

@@ -45,6 +45,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
       issuer: config.TOKEN_ISSUER,
       audience: config.TOKEN_AUDIENCE,
       jwksUrl: new URL('/.well-known/jwks.json', config.IDENTITY_URL.split(',')[0]).toString(),
+      refreshMs: config.JWKS_REFRESH_MS,
     }),
   });
   // The table decides what the public listener serves, before anything else runs.

@@ -1,10 +1,12 @@
-import { baseConfig, busConfig, databaseConfig, discoveryConfig, Type } from '@platform/chassis';
+import { baseConfig, busConfig, databaseConfig, discoveryConfig, jwksConfig, Type } from '@platform/chassis';
 
 export const IdentityConfig = Type.Object({
   ...baseConfig,
   ...discoveryConfig,
   ...databaseConfig,
   ...busConfig,
+  // Identity publishes a new key keyActivationDelayMs(JWKS_REFRESH_MS) before it signs.
+  ...jwksConfig,
   TOKEN_ISSUER: Type.String({ default: 'urn:platform:identity' }),
   TOKEN_AUDIENCE: Type.String({ default: 'platform' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 3_600, default: 900 }),

@@ -13,6 +13,8 @@ export interface Identity {
   tokens: TokenIssuer;
   accessTtlSeconds: number;
   refreshTtlSeconds: number;
+  /** How soon verifiers fetch the keys again (`JWKS_REFRESH_MS`); caches keep the JWKS no longer. */
+  jwksRefreshMs: number;
   /** client id to secret, for service tokens */
   serviceClients: Map<string, string>;
 }

@@ -3,6 +3,7 @@ import {
   createDiscovery,
   createService,
   driverFromConfig,
+  keyActivationDelayMs,
   openBus,
   openDatabase,
   type Service,
@@ -72,6 +73,7 @@ export async function startIdentity(config: Static<typeof IdentityConfig>): Prom
     pool,
     rotationMs: config.SIGNING_KEY_ROTATION_HOURS * 3_600_000,
     tokenTtlMs: config.ACCESS_TOKEN_TTL_SECONDS * 1_000,
+    activationDelayMs: keyActivationDelayMs(config.JWKS_REFRESH_MS),
     encryptionKey,
   });
   await ring.current();
@@ -112,6 +114,7 @@ export async function startIdentity(config: Static<typeof IdentityConfig>): Prom
     tokens: createTokenIssuer(keys, settings),
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    jwksRefreshMs: config.JWKS_REFRESH_MS,
     serviceClients: parseClients(config.SERVICE_CLIENTS),
   };
   registerAuthRoutes(service.app, identity);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type Service } from '@platform/chassis';
 import {
   assertPagingBounds,
@@ -36,6 +37,8 @@ before(async () => {
       ADMIN_EMAIL: 'root@shop.test',
       ADMIN_PASSWORD: 'a very long admin secret',
       SERVICE_CLIENTS: 'catalog:catalog-secret-0123456789',
+      // A rotated key signs 2 x this later (key-rotation.test.ts has the rule).
+      JWKS_REFRESH_MS: '100',
       // As the launcher runs it: the gateway, on this host, says who the client is.
       TRUST_PROXY: '127.0.0.1',
     }),
@@ -338,10 +341,10 @@ describe('profiles, versions and who may see whom', () => {
       Buffer.from(session.accessToken.split('.')[0] ?? '', 'base64url').toString(),
     ).kid;
     const admin = await login('root@shop.test', 'a very long admin secret');
-    assert.equal(
-      (await call('POST', '/api/v1/auth/keys/rotate', undefined, admin.body.accessToken)).status,
-      204,
-    );
+    const rotated = await call('POST', '/api/v1/auth/keys/rotate', undefined, admin.body.accessToken);
+    assert.equal(rotated.status, 202);
+    // The new key is published at once and signs from signsFrom on.
+    await sleep(Math.max(0, Date.parse(rotated.body.signsFrom) - Date.now()) + 20);
     const jwks = await call('GET', '/.well-known/jwks.json');
     const kids = jwks.body.keys.map((key: { kid: string }) => key.kid);
     assert.ok(kids.includes(oldKid) && kids.length >= 2);
@@ -349,6 +352,7 @@ describe('profiles, versions and who may see whom', () => {
     const fresh = await login(session.user.email, 'correct horse battery staple');
     const newKid = JSON.parse(Buffer.from(fresh.body.accessToken.split('.')[0], 'base64url').toString()).kid;
     assert.notEqual(newKid, oldKid);
+    assert.equal(newKid, rotated.body.kid);
     for (const key of jwks.body.keys) assert.equal(key.d, undefined, 'no private material in the JWKS');
   });
 });
@@ -524,14 +528,17 @@ describe('signing keys at rest', () => {
   });
 });
 
-test('identity - the OpenAPI document is valid and lists every answer above; logout is 204, sign-in needs no token', async () => {
+test('identity - the OpenAPI document is valid and lists every answer above; logout is 204, a rotation 202, sign-in needs no token', async () => {
   const document = (await call('GET', '/openapi.json')).body as {
     paths: Record<string, Record<string, { security: unknown; responses: Record<string, unknown> }>>;
   };
   await validateOpenApi(document);
-  for (const path of ['/api/v1/auth/logout', '/api/v1/auth/keys/rotate']) {
+  for (const [path, status] of [
+    ['/api/v1/auth/logout', '204'],
+    ['/api/v1/auth/keys/rotate', '202'],
+  ] as const) {
     const success = Object.keys(document.paths[path]?.post?.responses ?? {}).filter((s) => s < '400');
-    assert.deepEqual(success, ['204'], path);
+    assert.deepEqual(success, [status], path);
   }
   assert.deepEqual(document.paths['/api/v1/auth/login']?.post?.security, []);
   assert.deepEqual(document.paths['/api/v1/users/me']?.get?.security, [{ bearer: [] }]);

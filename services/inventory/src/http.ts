@@ -47,9 +47,10 @@ export function registerInventoryRoutes(
       },
     },
     async (request) => {
-      const count = await bus.transaction((tx) =>
-        operations.setStock(tx, request.params.productId, request.body.onHand),
-      );
+      // PostgreSQL answers uuids in lowercase: an id sent in uppercase must be looked up
+      // (and answered) in that form, or an existing row is not found and the PUT fails.
+      const productId = request.params.productId.toLowerCase();
+      const count = await bus.transaction((tx) => operations.setStock(tx, productId, request.body.onHand));
       return toStockLevel(count);
     },
   );

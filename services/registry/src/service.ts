@@ -21,6 +21,7 @@ export async function startRegistry(config: Static<typeof RegistryConfig>): Prom
       issuer: config.TOKEN_ISSUER,
       audience: config.TOKEN_AUDIENCE,
       jwksUrl: config.IDENTITY_JWKS_URL,
+      refreshMs: config.JWKS_REFRESH_MS,
     }),
   });
   const registry = new Registrations(config.REGISTRY_TTL_MS);

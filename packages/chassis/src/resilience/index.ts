@@ -13,6 +13,7 @@ export {
   type PeerRequest,
   type PeerResponse,
   type Peers,
+  peerUnavailable,
   serviceTokensFrom,
 } from './peers.ts';
 export { RetryBudget } from './retry-budget.ts';

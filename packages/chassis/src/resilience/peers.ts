@@ -3,7 +3,7 @@ import { createDiscovery, type Discovery, serviceTokenSource, type TokenSource }
 import { defineProblem, ProblemError } from '../errors.ts';
 import { createHttpClient } from '../http-client.ts';
 import type { Service } from '../service.ts';
-import { answerCountsAgainstUpstream } from './failures.ts';
+import { answerCountsAgainstUpstream, dependencyUnavailable } from './failures.ts';
 import { createServiceClient, type ServiceClient, type ServiceClientOptions } from './service-client.ts';
 
 /** A peer is unavailable: 502, which this service's own callers count against it in turn. */
@@ -22,6 +22,18 @@ export const PeerError = defineProblem({
   status: 500,
   title: 'A service this one depends on failed on this request',
 });
+
+/**
+ * Whether an error from `Peers.call` says the peer cannot be used now: unreachable,
+ * timed out, no instance, its circuit open (a 502, 503 or 504), or what calling it
+ * takes (identity, for the service token) unreachable. A caller may work around that
+ * (a copy it holds) or answer its own 503. A peer's 500 (`PeerError`) and anything
+ * else are bugs met by one request: rethrow them, so no breaker counts them.
+ */
+export function peerUnavailable(error: unknown): boolean {
+  if (error instanceof ProblemError) return answerCountsAgainstUpstream(error.status);
+  return dependencyUnavailable(error) !== undefined;
+}
 
 /** A JSON call to a peer: `as` is the bearer token to send (the service's own by default). */
 export interface PeerRequest {

@@ -155,7 +155,9 @@ export function registerAuthRoutes(app: App, identity: Identity): void {
     '/.well-known/jwks.json',
     { config: PUBLIC, schema: { tags, summary: 'Public keys that verify access tokens' } },
     async (_request, reply) => {
-      reply.header('cache-control', 'public, max-age=300');
+      // No cache may keep the keys longer than verifiers wait to fetch them again: a new
+      // key is published only twice that long before it signs (docs/decisions/018).
+      reply.header('cache-control', `public, max-age=${Math.floor(identity.jwksRefreshMs / 1_000)}`);
       return identity.keys.jwks();
     },
   );
@@ -166,13 +168,15 @@ export function registerAuthRoutes(app: App, identity: Identity): void {
       config: { access: 'admin' },
       schema: {
         tags,
-        summary: 'Start signing with a new key now',
-        response: { 204: Type.Null({ description: 'New tokens are signed with the new key' }) },
+        summary: 'Publish a new signing key now; it signs from signsFrom on',
+        description:
+          'The key is published first and signs once every service can have fetched it (twice JWKS_REFRESH_MS later); until then the current key signs. A rotation while a key is already planned changes nothing and answers that key.',
+        response: { 202: api.KeyRotation },
       },
     },
     async (_request, reply) => {
-      await identity.keys.rotate();
-      return reply.code(204).send(null);
+      const planned = await identity.keys.rotate();
+      return reply.code(202).send({ kid: planned.kid, signsFrom: planned.signsFrom.toISOString() });
     },
   );
 }
