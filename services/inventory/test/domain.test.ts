@@ -67,31 +67,18 @@ test('stock - low stock alerts on the downward crossing only', () => {
 
 test('stock - a new order is reserved if it fits, waits if the shelf holds it but others hold the units, refused otherwise', () => {
   const shelf = counts({ productId: A, onHand: 10, reserved: 8 }, { productId: B, onHand: 3, reserved: 3 });
-  assert.equal(standingOf([{ productId: A, quantity: 2 }], shelf), 'reserve');
+  const standing = (...lines: Array<[string, number]>) =>
+    standingOf(
+      lines.map(([productId, quantity]) => ({ productId, quantity })),
+      shelf,
+    );
+  assert.equal(standing([A, 2]), 'reserve');
   // Held, not sold: an order that fails gives its units back, so the buyer waits for them.
-  assert.equal(standingOf([{ productId: A, quantity: 3 }], shelf), 'wait');
-  assert.equal(
-    standingOf(
-      [
-        { productId: A, quantity: 1 },
-        { productId: B, quantity: 1 },
-      ],
-      shelf,
-    ),
-    'wait',
-  );
+  assert.equal(standing([A, 3]), 'wait');
+  assert.equal(standing([A, 1], [B, 1]), 'wait');
   // More than the shelf holds: no release can ever cover it.
-  assert.equal(standingOf([{ productId: B, quantity: 4 }], shelf), 'refuse');
-  assert.equal(
-    standingOf(
-      [
-        { productId: A, quantity: 1 },
-        { productId: C, quantity: 1 },
-      ],
-      shelf,
-    ),
-    'refuse',
-  );
+  assert.equal(standing([B, 4]), 'refuse');
+  assert.equal(standing([A, 1], [C, 1]), 'refuse');
 });
 
 test('stock - the line moves in arrival order: served while units last, refused once the shelf cannot cover them', () => {
