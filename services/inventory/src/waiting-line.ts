@@ -41,7 +41,6 @@ export async function moveLineFor(tx: LineTx, productIds: readonly string[], ann
   const stock = stockStore(tx);
   const before = await stock.lock([...new Set(waiting.flatMap((w) => w.lines.map((l) => l.productId)))]);
   const { served, refused } = moveLine(waiting, before);
-  const byOrder = new Map(waiting.map((waiter) => [waiter.orderId, waiter]));
   if (served.length > 0) {
     const taken = combineLines(served.flatMap((waiter) => waiter.lines));
     const after = await stock.apply(
@@ -49,21 +48,21 @@ export async function moveLineFor(tx: LineTx, productIds: readonly string[], ann
     );
     await announce(before, after);
   }
-  for (const { orderId, lines } of served) {
-    const waiter = byOrder.get(orderId);
+  for (const { orderId, lines, until, answerTo } of served) {
     await reservations.settle(orderId, 'RESERVED');
-    await answer(tx, waiter?.answerTo ?? null, {
+    await answer(tx, answerTo, {
       type: 'inventory.stock.reserved',
-      data: { orderId, lines, expiresAt: waiter?.until ?? new Date().toISOString() },
+      data: { orderId, lines, expiresAt: until },
     });
   }
+  const answerTo = new Map(waiting.map((waiter) => [waiter.orderId, waiter.answerTo]));
   for (const { orderId, shortages } of refused) {
     await reservations.settle(orderId, 'REJECTED', {
       reason: INSUFFICIENT_STOCK,
       shortages,
       clearExpiry: true,
     });
-    await answer(tx, byOrder.get(orderId)?.answerTo ?? null, {
+    await answer(tx, answerTo.get(orderId) ?? null, {
       type: 'inventory.stock.reservation-failed',
       data: { orderId, reason: INSUFFICIENT_STOCK, shortages },
     });

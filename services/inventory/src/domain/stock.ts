@@ -77,9 +77,9 @@ export interface Waiter {
   lines: StockLine[];
 }
 
-export interface LineMoves {
-  /** Their stock is theirs now (already counted in the order they are listed). */
-  served: Waiter[];
+export interface LineMoves<W extends Waiter> {
+  /** Their stock is theirs now. */
+  served: W[];
   refused: Array<{ orderId: string; shortages: Shortage[] }>;
 }
 
@@ -88,9 +88,12 @@ export interface LineMoves {
  * fit now is served (a big order ahead does not block a small one that fits), each
  * the shelf can no longer cover is refused, and the rest keep their place.
  */
-export function moveLine(waiters: readonly Waiter[], counts: ReadonlyMap<string, StockCount>): LineMoves {
+export function moveLine<W extends Waiter>(
+  waiters: readonly W[],
+  counts: ReadonlyMap<string, StockCount>,
+): LineMoves<W> {
   const now = new Map(counts);
-  const moves: LineMoves = { served: [], refused: [] };
+  const moves: LineMoves<W> = { served: [], refused: [] };
   for (const waiter of waiters) {
     const needed = combineLines(waiter.lines);
     const standing = standingOf(needed, now);
