@@ -113,6 +113,16 @@ export const InventoryStockReservationFailed = Type.Object({
     }),
   ),
 });
+/**
+ * Every unit the order needs is on the shelf but held by orders still in flight: it
+ * waits in line, and by `until` it is answered again, `inventory.stock.reserved` or
+ * `inventory.stock.reservation-failed`.
+ */
+export const InventoryStockWaiting = Type.Object({
+  orderId: OrderId,
+  lines: Type.Array(StockLine),
+  until: Type.String({ format: 'date-time' }),
+});
 export const InventoryStockReleased = Type.Object({ orderId: OrderId, reason: Type.String() });
 export const InventoryStockCommitted = Type.Object({ orderId: OrderId });
 export const InventoryStockLow = Type.Object({
@@ -208,6 +218,7 @@ export const commerceEventSchemas = {
   'inventory.commit-stock': InventoryCommitStock,
   'inventory.stock.reserved': InventoryStockReserved,
   'inventory.stock.reservation-failed': InventoryStockReservationFailed,
+  'inventory.stock.waiting': InventoryStockWaiting,
   'inventory.stock.released': InventoryStockReleased,
   'inventory.stock.committed': InventoryStockCommitted,
   'inventory.stock.low': InventoryStockLow,

@@ -21,6 +21,7 @@ export type SetStock = Static<typeof SetStock>;
 
 export const ReservationStatus = Type.Union([
   Type.Literal('RESERVED'),
+  Type.Literal('WAITING'),
   Type.Literal('COMMITTED'),
   Type.Literal('RELEASED'),
   Type.Literal('EXPIRED'),

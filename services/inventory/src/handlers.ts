@@ -15,16 +15,28 @@ function dataOf<T extends EventType>(event: Envelope, type: T): EventData<T> {
 }
 
 function reservationMessage(answer: ReserveAnswer) {
-  return answer.reserved
-    ? {
+  const { orderId } = answer;
+  switch (answer.outcome) {
+    case 'reserved':
+      return {
         type: 'inventory.stock.reserved' as const,
-        data: { orderId: answer.orderId, lines: answer.lines, expiresAt: answer.expiresAt },
-      }
-    : {
-        type: 'inventory.stock.reservation-failed' as const,
-        data: { orderId: answer.orderId, reason: answer.reason, shortages: answer.shortages },
+        data: { orderId, lines: answer.lines, expiresAt: answer.expiresAt },
       };
+    case 'waiting':
+      return {
+        type: 'inventory.stock.waiting' as const,
+        data: { orderId, lines: answer.lines, until: answer.until },
+      };
+    case 'refused':
+      return {
+        type: 'inventory.stock.reservation-failed' as const,
+        data: { orderId, reason: answer.reason, shortages: answer.shortages },
+      };
+  }
 }
+
+/** Where an answer given later (by the line's move) goes: to whoever asked, as `tx.reply` would. */
+const askedBy = (event: Envelope) => ({ causationId: event.id, correlationId: event.correlationid });
 
 const COMMANDS: EventType[] = [
   'inventory.reserve-stock',
@@ -37,7 +49,11 @@ export async function answerCommands(bus: InventoryBus, operations: StockOperati
   await bus.subscribe('inventory-commands', COMMANDS, async (event, { tx }) => {
     switch (event.type) {
       case 'inventory.reserve-stock': {
-        const answer = await operations.reserveStock(tx, dataOf(event, 'inventory.reserve-stock'));
+        const answer = await operations.reserveStock(
+          tx,
+          dataOf(event, 'inventory.reserve-stock'),
+          askedBy(event),
+        );
         await tx.reply(event, reservationMessage(answer));
         return;
       }
@@ -91,11 +107,15 @@ export async function reactToFacts(
   await bus.subscribe('inventory-choreography', FACTS, async (event, { tx }) => {
     if (event.type === 'order.created') {
       const { orderId, items } = dataOf(event, 'order.created');
-      const answer = await operations.reserveStock(tx, {
-        orderId,
-        lines: items.map(({ productId, quantity }) => ({ productId, quantity })),
-        expiresAt: new Date(Date.now() + settings.reservationTtlMs).toISOString(),
-      });
+      const answer = await operations.reserveStock(
+        tx,
+        {
+          orderId,
+          lines: items.map(({ productId, quantity }) => ({ productId, quantity })),
+          expiresAt: new Date(Date.now() + settings.reservationTtlMs).toISOString(),
+        },
+        askedBy(event),
+      );
       await tx.publish({ ...reservationMessage(answer), subject: orderId });
       return;
     }

@@ -10,9 +10,16 @@ import {
   type ReserveAnswer,
   releaseEffect,
 } from './domain/reservation.ts';
-import { combineLines, lowStockCrossings, type StockCount, shortagesFor } from './domain/stock.ts';
+import {
+  combineLines,
+  lowStockCrossings,
+  type StockCount,
+  shortagesFor,
+  standingOf,
+} from './domain/stock.ts';
 import { StockBelowReserved } from './errors.ts';
-import { reservationStore, stockStore } from './store.ts';
+import { type AnswerTo, reservationStore, stockStore } from './store.ts';
+import { lockWithLine, moveLineFor, refuseLapsedWaiters } from './waiting-line.ts';
 
 /** What the operations need of a transaction: SQL, and publishing through the outbox. */
 export type InventoryTx = Pick<Tx<typeof eventSchemas>, 'query' | 'publish'>;
@@ -32,18 +39,31 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
     }
   }
 
+  /** After stock came free or left the shelf: serves or refuses the orders waiting for it. */
+  function moveLine(tx: InventoryTx, productIds: readonly string[]): Promise<void> {
+    return moveLineFor(tx, productIds, (before, after) => announceLowStock(tx, before, after));
+  }
+
   /**
-   * Reserves every line or none. The order's row is claimed first, so a repeat (or a
+   * Reserves every line or none; if the shelf holds them but other orders hold the
+   * units, the order waits in line until `expiresAt` (answered then by the line's
+   * move, to `answerTo`). The order's row is claimed first, so a repeat (or a
    * concurrent duplicate) gets the first outcome, and a tombstone refuses the reserve.
    */
   async function reserveStock(
     tx: InventoryTx,
     command: EventData<'inventory.reserve-stock'>,
+    answerTo?: AnswerTo,
   ): Promise<ReserveAnswer> {
     const { orderId, lines } = command;
     const expiresAt = new Date(command.expiresAt).toISOString();
     const reservations = reservationStore(tx);
-    const claimed = await reservations.claim(orderId, 'RESERVED', { lines, expiresAt, reason: null });
+    const claimed = await reservations.claim(orderId, 'RESERVED', {
+      lines,
+      expiresAt,
+      reason: null,
+      ...(answerTo ? { answerTo } : {}),
+    });
     if (!claimed) {
       const existing = await reservations.find(orderId);
       if (!existing) throw new Error(`reservation for order ${orderId} conflicted but cannot be read`);
@@ -52,25 +72,31 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
     const needed = combineLines(lines);
     const stock = stockStore(tx);
     const before = await stock.lock(needed.map((line) => line.productId));
-    const shortages = shortagesFor(needed, before);
-    if (shortages.length > 0) {
+    const standing = standingOf(needed, before);
+    if (standing === 'wait') {
+      await reservations.settle(orderId, 'WAITING');
+      return { outcome: 'waiting', orderId, lines, until: expiresAt };
+    }
+    if (standing === 'refuse') {
+      const shortages = shortagesFor(needed, before);
       await reservations.settle(orderId, 'REJECTED', {
         reason: INSUFFICIENT_STOCK,
         shortages,
         clearExpiry: true,
       });
-      return { reserved: false, orderId, reason: INSUFFICIENT_STOCK, shortages };
+      return { outcome: 'refused', orderId, reason: INSUFFICIENT_STOCK, shortages };
     }
     const after = await stock.apply(
       needed.map((line) => ({ productId: line.productId, onHand: 0, reserved: line.quantity })),
     );
     await announceLowStock(tx, before, after);
-    return { reserved: true, orderId, lines, expiresAt };
+    return { outcome: 'reserved', orderId, lines, expiresAt };
   }
 
   /**
-   * Gives an order's stock back: unreserved, or returned to the shelf after a commit.
-   * An unknown order gets a RELEASED tombstone, so a reserve arriving later is refused.
+   * Gives an order's stock back (unreserved, or returned to the shelf after a commit)
+   * to the orders waiting for it, or takes the order out of the line. An unknown order
+   * gets a RELEASED tombstone, so a reserve arriving later is refused.
    */
   async function releaseStock(
     tx: InventoryTx,
@@ -85,10 +111,14 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
     if (!existing) throw new Error(`reservation for order ${orderId} conflicted but cannot be read`);
     const effect = releaseEffect(existing.status);
     if (effect === 'none') return { orderId, reason };
+    if (effect === 'leave-line') {
+      await reservations.settle(orderId, 'RELEASED', { reason, clearExpiry: true });
+      return { orderId, reason };
+    }
     const needed = combineLines(existing.lines);
-    const stock = stockStore(tx);
-    await stock.lock(needed.map((line) => line.productId));
-    await stock.apply(
+    const products = needed.map((line) => line.productId);
+    await lockWithLine(tx, products);
+    await stockStore(tx).apply(
       needed.map(({ productId, quantity }) =>
         effect === 'unreserve'
           ? { productId, onHand: 0, reserved: -quantity }
@@ -96,6 +126,7 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
       ),
     );
     await reservations.settle(orderId, 'RELEASED', { reason, clearExpiry: true });
+    await moveLine(tx, products);
     return { orderId, reason };
   }
 
@@ -117,8 +148,9 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
       throw new Error(`cannot commit stock for order ${orderId}: ${existing?.status ?? 'no reservation'}`);
     }
     const needed = combineLines(existing.lines);
+    const products = needed.map((line) => line.productId);
     const stock = stockStore(tx);
-    const before = await stock.lock(needed.map((line) => line.productId));
+    const before = await lockWithLine(tx, products);
     if (effect === 'take-again') {
       const shortages = shortagesFor(needed, before);
       if (shortages.length > 0) {
@@ -141,17 +173,24 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
       );
     }
     await reservations.settle(orderId, 'COMMITTED', { clearExpiry: true });
+    // Units left the shelf: whoever waits for more than is left now is refused.
+    await moveLine(tx, products);
     return { orderId };
   }
 
-  /** Expires up to `limit` lapsed reservations, giving their stock back; how many it expired. */
+  /**
+   * Expires up to `limit` lapsed reservations, giving their stock to the line, and
+   * refuses up to `limit` orders that waited in line too long; how many of both.
+   */
   async function expireDue(tx: InventoryTx, limit: number): Promise<number> {
+    const refused = await refuseLapsedWaiters(tx, limit);
     const reservations = reservationStore(tx);
     const due = await reservations.lockDue(limit);
-    if (due.length === 0) return 0;
+    if (due.length === 0) return refused;
     const needed = combineLines(due.flatMap((reservation) => reservation.lines));
+    const products = needed.map((line) => line.productId);
     const stock = stockStore(tx);
-    await stock.lock(needed.map((line) => line.productId));
+    await lockWithLine(tx, products);
     await stock.apply(
       needed.map((line) => ({ productId: line.productId, onHand: 0, reserved: -line.quantity })),
     );
@@ -166,14 +205,15 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
         data: { orderId, reason: EXPIRED },
       });
     }
-    return due.length;
+    await moveLine(tx, products);
+    return refused + due.length;
   }
 
-  /** Sets what is on the shelf (creating the row); refused below what is reserved. */
+  /** Sets what is on the shelf (creating the row), and moves the line; refused below what is reserved. */
   async function setStock(tx: InventoryTx, productId: string, onHand: number): Promise<StockCount> {
     const stock = stockStore(tx);
     if ((await stock.addMissing([productId], onHand)) > 0) return { productId, onHand, reserved: 0 };
-    const before = await stock.lock([productId]);
+    const before = await lockWithLine(tx, [productId]);
     const current = before.get(productId);
     if (!current) throw new Error(`stock row ${productId} was deleted while being set`);
     if (onHand < current.reserved) {
@@ -183,7 +223,8 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
     }
     const after = await stock.setOnHand(productId, onHand);
     await announceLowStock(tx, before, [after]);
-    return after;
+    await moveLine(tx, [productId]);
+    return (await stock.find(productId)) ?? after;
   }
 
   return { reserveStock, releaseStock, commitStock, expireDue, setStock };

@@ -1,7 +1,7 @@
 import type { Queryable } from '@platform/chassis';
 import type { inventory } from '@platform/contracts';
 import type { ReservationState, ReservationStatus } from './domain/reservation.ts';
-import type { Shortage, StockCount, StockLine } from './domain/stock.ts';
+import type { Shortage, StockCount, StockLine, Waiter } from './domain/stock.ts';
 
 interface StockRow {
   product_id: string;
@@ -19,7 +19,22 @@ interface ReservationRow {
   updated_at: Date;
 }
 
+/** Whom a reservation's answer goes to: the ids of the message that asked for it. */
+export interface AnswerTo {
+  causationId: string;
+  correlationId?: string | undefined;
+}
+
+/** An order in the line for held stock, and when it stops waiting. */
+export interface InLine extends Waiter {
+  until: string;
+  answerTo: AnswerTo | null;
+}
+
 const RESERVATION_COLUMNS = 'order_id, status, lines, shortages, expires_at, reason, updated_at';
+/** Reservations whose lines name one of the products `$1`. */
+const NAMES_A_PRODUCT = `EXISTS (SELECT 1 FROM jsonb_array_elements(lines) AS line
+  WHERE (line->>'productId')::uuid = ANY($1::uuid[]))`;
 
 const toCount = (row: StockRow): StockCount => ({
   productId: row.product_id,
@@ -137,12 +152,19 @@ export function reservationStore(db: Queryable) {
     async claim(
       orderId: string,
       status: ReservationStatus,
-      fields: { lines: StockLine[]; expiresAt: string | null; reason: string | null },
+      fields: { lines: StockLine[]; expiresAt: string | null; reason: string | null; answerTo?: AnswerTo },
     ): Promise<boolean> {
       const { rowCount } = await db.query(
-        `INSERT INTO reservations (order_id, status, lines, expires_at, reason) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (order_id) DO NOTHING`,
-        [orderId, status, JSON.stringify(fields.lines), fields.expiresAt, fields.reason],
+        `INSERT INTO reservations (order_id, status, lines, expires_at, reason, answer_to)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
+        [
+          orderId,
+          status,
+          JSON.stringify(fields.lines),
+          fields.expiresAt,
+          fields.reason,
+          fields.answerTo ? JSON.stringify(fields.answerTo) : null,
+        ],
       );
       return (rowCount ?? 0) > 0;
     },
@@ -184,6 +206,43 @@ export function reservationStore(db: Queryable) {
         [limit],
       );
       return rows.map(toState);
+    },
+
+    /** `productIds` and every product named by an order waiting for one of them. */
+    async productsInLineWith(productIds: readonly string[]): Promise<string[]> {
+      const { rows } = await db.query<{ product_id: string }>(
+        `SELECT DISTINCT (named->>'productId')::uuid::text AS product_id
+         FROM reservations, jsonb_array_elements(lines) AS named
+         WHERE status = 'WAITING' AND ${NAMES_A_PRODUCT}`,
+        [productIds],
+      );
+      return [...new Set([...productIds, ...rows.map((row) => row.product_id)])];
+    },
+
+    /** The orders waiting for any of `productIds`, in arrival order, locked. */
+    async lockLine(productIds: readonly string[]): Promise<InLine[]> {
+      const { rows } = await db.query<ReservationRow & { answer_to: AnswerTo | null }>(
+        `SELECT ${RESERVATION_COLUMNS}, answer_to FROM reservations
+         WHERE status = 'WAITING' AND ${NAMES_A_PRODUCT}
+         ORDER BY created_at, order_id FOR UPDATE`,
+        [productIds],
+      );
+      return rows.map((row) => ({
+        orderId: row.order_id,
+        lines: row.lines,
+        until: (row.expires_at ?? new Date(0)).toISOString(),
+        answerTo: row.answer_to,
+      }));
+    },
+
+    /** Up to `limit` orders that waited past their `expires_at`, locked; others' rows skipped. */
+    async lockWaitedTooLong(limit: number): Promise<Array<{ orderId: string; answerTo: AnswerTo | null }>> {
+      const { rows } = await db.query<{ order_id: string; answer_to: AnswerTo | null }>(
+        `SELECT order_id, answer_to FROM reservations WHERE status = 'WAITING' AND expires_at <= now()
+         ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      return rows.map((row) => ({ orderId: row.order_id, answerTo: row.answer_to }));
     },
 
     async markExpired(orderIds: readonly string[], reason: string): Promise<void> {

@@ -136,6 +136,25 @@ test('inventory - choreography: shipping.scheduled commits; a short order.create
   ]);
 });
 
+test('inventory - choreography: an order finding the units held waits; a failed payment gives its unit to the line', async () => {
+  const productId = randomUUID();
+  await h.setStock(productId, 1);
+  const [holder, waiter] = [randomUUID(), randomUUID()];
+  await h.probe.publish('order.created', orderCreated(holder, [{ productId, quantity: 1 }]), holder);
+  await replyFor(h.probe, 'inventory.stock.reserved', holder);
+  await h.probe.publish('order.created', orderCreated(waiter, [{ productId, quantity: 1 }]), waiter);
+  const waiting = await replyFor(h.probe, 'inventory.stock.waiting', waiter);
+  assert.deepEqual((waiting.data as { lines: unknown }).lines, [{ productId, quantity: 1 }]);
+
+  await h.probe.publish(
+    'payment.failed',
+    { orderId: holder, code: 'card_declined', reason: 'declined' },
+    holder,
+  );
+  await replyFor(h.probe, 'inventory.stock.reserved', waiter);
+  assert.deepEqual(await h.stock(productId), { onHand: 1, reserved: 1 });
+});
+
 test('inventory - choreography: a shipment cancelled before the order was seen gets no stock', async () => {
   const productId = randomUUID();
   await h.setStock(productId, 10);

@@ -31,6 +31,7 @@ export interface Harness {
 const HEARD = [
   'inventory.stock.reserved',
   'inventory.stock.reservation-failed',
+  'inventory.stock.waiting',
   'inventory.stock.released',
   'inventory.stock.committed',
   'inventory.stock.low',

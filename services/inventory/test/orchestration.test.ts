@@ -14,15 +14,23 @@ after(() => h.close());
 
 const inAMinute = () => new Date(Date.now() + 60_000).toISOString();
 const REPLIES = ['inventory.stock.reserved', 'inventory.stock.reservation-failed'];
+const FIRST_ANSWERS = [...REPLIES, 'inventory.stock.waiting'];
 
 async function reserve(
   orderId: string,
   lines: Array<{ productId: string; quantity: number }>,
   expiresAt = inAMinute(),
 ) {
-  await h.probe.send('inventory.reserve-stock', { orderId, lines, expiresAt }, orderId);
-  return h.probe.next((event) => event.subject === orderId && REPLIES.includes(event.type));
+  const command = await h.probe.send('inventory.reserve-stock', { orderId, lines, expiresAt }, orderId);
+  const answer = await h.probe.next(
+    (event) => event.subject === orderId && FIRST_ANSWERS.includes(event.type),
+  );
+  return Object.assign(answer, { command });
 }
+
+/** The final answer to a reserve: reserved or refused (after waiting in line, perhaps). */
+const finalAnswer = (orderId: string) =>
+  h.probe.next((event) => event.subject === orderId && REPLIES.includes(event.type));
 
 test('inventory - a reservation takes every line or none; unknown products have nothing available', async () => {
   const [plenty, scarce, unknown] = [randomUUID(), randomUUID(), randomUUID()];
@@ -64,7 +72,7 @@ test('inventory - a reservation takes every line or none; unknown products have 
   assert.deepEqual(await h.stock(plenty), { onHand: 10, reserved: 0 }, 'a release gives reserved stock back');
 });
 
-test('inventory - twenty buyers of ten units at once: exactly ten get one, stock never negative', async () => {
+test('inventory - twenty buyers of ten units at once: exactly ten get one, ten wait in line, stock never negative', async () => {
   const productId = randomUUID();
   await h.setStock(productId, 10);
   const operations = stockOperations({ lowStockThreshold: 0, log: h.service.log as Logger });
@@ -78,11 +86,12 @@ test('inventory - twenty buyers of ten units at once: exactly ten get one, stock
       ),
     ),
   );
-  assert.equal(answers.filter((answer) => answer.reserved).length, 10);
+  assert.equal(answers.filter((answer) => answer.outcome === 'reserved').length, 10);
+  assert.equal(answers.filter((answer) => answer.outcome === 'waiting').length, 10);
   assert.deepEqual(await h.stock(productId), { onHand: 10, reserved: 10 });
 });
 
-test('inventory - twenty reserve commands over the bus for ten units: ten reserved, ten refused', async () => {
+test('inventory - twenty reserve commands over the bus for ten units: ten reserved, ten waiting', async () => {
   const productId = randomUUID();
   await h.setStock(productId, 10);
   const orders = Array.from({ length: 20 }, () => randomUUID());
@@ -96,10 +105,87 @@ test('inventory - twenty reserve commands over the bus for ten units: ten reserv
     ),
   );
   const replies = await Promise.all(
-    orders.map((orderId) => h.probe.next((e) => e.subject === orderId && REPLIES.includes(e.type))),
+    orders.map((orderId) => h.probe.next((e) => e.subject === orderId && FIRST_ANSWERS.includes(e.type))),
   );
   assert.equal(replies.filter((reply) => reply.type === 'inventory.stock.reserved').length, 10);
+  assert.equal(replies.filter((reply) => reply.type === 'inventory.stock.waiting').length, 10);
   assert.deepEqual(await h.stock(productId), { onHand: 10, reserved: 10 });
+});
+
+test('inventory - a unit given back goes to the first in line, answered as a reply to its command; once sold out, the line is refused', async () => {
+  const productId = randomUUID();
+  await h.setStock(productId, 2);
+  const [first, second, third, fourth, fifth] = [
+    randomUUID(),
+    randomUUID(),
+    randomUUID(),
+    randomUUID(),
+    randomUUID(),
+  ];
+  const one = [{ productId, quantity: 1 }];
+  assert.equal((await reserve(first, one)).type, 'inventory.stock.reserved');
+  assert.equal((await reserve(second, one)).type, 'inventory.stock.reserved');
+  const waiting = await reserve(third, one);
+  assert.equal(waiting.type, 'inventory.stock.waiting');
+  assert.equal((waiting.data as { until: string }).until.length > 0, true);
+  assert.equal((await reserve(fourth, one)).type, 'inventory.stock.waiting');
+  assert.equal(
+    (await reserve(fifth, [{ productId, quantity: 3 }])).type,
+    'inventory.stock.reservation-failed',
+  );
+
+  // The first buyer's payment fails: its unit goes to the third, not back on the shelf.
+  await h.probe.send('inventory.release-stock', { orderId: first, reason: 'card declined' }, first);
+  const served = await finalAnswer(third);
+  assert.equal(served.type, 'inventory.stock.reserved');
+  assert.equal(served.causationid, waiting.command.id, 'the saga matches it to its reserve command');
+  assert.deepEqual(await h.stock(productId), { onHand: 2, reserved: 2 });
+
+  // Both units are sold: the fourth can no longer be served.
+  for (const orderId of [second, third]) {
+    await h.probe.send('inventory.commit-stock', { orderId }, orderId);
+    await replyFor(h.probe, 'inventory.stock.committed', orderId);
+  }
+  const refused = await finalAnswer(fourth);
+  assert.equal(refused.type, 'inventory.stock.reservation-failed');
+  assert.deepEqual(refused.data, {
+    orderId: fourth,
+    reason: 'insufficient stock',
+    shortages: [{ productId, requested: 1, available: 0 }],
+  });
+  assert.deepEqual(await h.stock(productId), { onHand: 0, reserved: 0 });
+});
+
+test('inventory - an order in line leaves it when released, is refused when it waited too long, and is served by a restock', async () => {
+  const productId = randomUUID();
+  await h.setStock(productId, 1);
+  const [holder, leaves, lapses, restocked] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+  const one = [{ productId, quantity: 1 }];
+  assert.equal((await reserve(holder, one)).type, 'inventory.stock.reserved');
+  assert.equal((await reserve(leaves, one)).type, 'inventory.stock.waiting');
+  const soon = new Date(Date.now() + 300).toISOString();
+  assert.equal((await reserve(lapses, one, soon)).type, 'inventory.stock.waiting');
+  assert.equal((await reserve(restocked, one)).type, 'inventory.stock.waiting');
+
+  await h.probe.send('inventory.release-stock', { orderId: leaves, reason: 'saga deadline' }, leaves);
+  await replyFor(h.probe, 'inventory.stock.released', leaves);
+  const lapsed = await finalAnswer(lapses);
+  assert.deepEqual(lapsed.data, { orderId: lapses, reason: 'no stock came free in time', shortages: [] });
+  assert.deepEqual(await h.stock(productId), { onHand: 1, reserved: 1 }, 'nothing moved for those two');
+
+  // The administrator restocks: the line is served from the new units.
+  const response = await fetch(`${h.base}/api/v1/inventory/${productId}`, {
+    method: 'PUT',
+    headers: {
+      authorization: `Bearer ${await h.issuer.token(['admin'])}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ onHand: 2 }),
+  });
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { productId, onHand: 2, reserved: 2, available: 0 });
+  assert.equal((await finalAnswer(restocked)).type, 'inventory.stock.reserved');
+  assert.equal(heardFor(h.probe, leaves, REPLIES).length, 0, 'who left the line gets no answer');
 });
 
 test('inventory - the same reserve command twice (new event ids) reserves once and answers the same', async () => {

@@ -24,7 +24,13 @@ type OrderTx = Tx<typeof eventSchemas>;
 
 export const FOLLOWER_GROUP = 'order-choreography';
 
-type FactData = { reason?: string; code?: string; trackingNumber?: string; shipmentId?: string };
+type FactData = {
+  reason?: string;
+  code?: string;
+  trackingNumber?: string;
+  shipmentId?: string;
+  until?: string;
+};
 
 /** What each participant's fact says about the order. */
 const FACTS: Partial<Record<EventType, (data: FactData) => Fact>> = {
@@ -34,6 +40,7 @@ const FACTS: Partial<Record<EventType, (data: FactData) => Fact>> = {
     step: 'reserve-stock',
     reason: d.reason ?? 'failed',
   }),
+  'inventory.stock.waiting': (d) => ({ kind: 'waiting', until: d.until ?? new Date().toISOString() }),
   'payment.authorized': () => ({ kind: 'succeeded', step: 'authorize-payment' }),
   'payment.failed': (d) => ({
     kind: 'failed',
@@ -63,9 +70,11 @@ export function choreographyFollower(
 ): SagaRunner {
   async function apply(tx: OrderTx, order: Order, decision: FollowDecision): Promise<Order> {
     const after = decision.events.length ? await appendEvents(tx, order.id, order, decision.events) : order;
-    const deadline = { restart: options.stepTimeoutMs, clear: null, keep: 'keep' as const }[
-      decision.deadline
-    ];
+    const deadline =
+      typeof decision.deadline === 'object'
+        ? // In line for stock: overdue only once inventory's promised answer is.
+          Math.max(0, Date.parse(decision.deadline.until) - Date.now()) + options.stepTimeoutMs
+        : { restart: options.stepTimeoutMs, clear: null, keep: 'keep' as const }[decision.deadline];
     await saveFollowing(tx, order.id, decision.state, deadline);
     await publishOrderFacts(tx, after, decision.events);
     const about = { orderId: order.id, userId: order.userId };

@@ -7,12 +7,16 @@ import type { EventType, eventSchemas } from '@platform/contracts';
 import { deadlineSweeper } from './deadlines.ts';
 import type { Order, Step } from './domain/order.ts';
 import {
+  type Awaiting,
+  answersAwaited,
   cancelRequested,
   type Decision,
+  nextAwaiting,
   startSaga,
   stepFailed,
   stepSucceeded,
   stepTimedOut,
+  stepWaiting,
 } from './domain/saga.ts';
 import { CancelTooLate } from './errors.ts';
 import { publishOrderFacts } from './facts.ts';
@@ -22,21 +26,24 @@ type OrderTx = Tx<typeof eventSchemas>;
 
 export const SAGA_GROUP = 'order-saga';
 
-/** Which reply answers which step, and whether it says the step happened. */
-const REPLIES: Partial<Record<EventType, { step: Step; ok: boolean }>> = {
-  'inventory.stock.reserved': { step: 'reserve-stock', ok: true },
-  'inventory.stock.reservation-failed': { step: 'reserve-stock', ok: false },
-  'payment.authorized': { step: 'authorize-payment', ok: true },
-  'payment.failed': { step: 'authorize-payment', ok: false },
-  'shipping.scheduled': { step: 'schedule-shipment', ok: true },
-  'shipping.failed': { step: 'schedule-shipment', ok: false },
-  'payment.captured': { step: 'capture-payment', ok: true },
-  'inventory.stock.committed': { step: 'commit-stock', ok: true },
-  'inventory.stock.released': { step: 'release-stock', ok: true },
-  'payment.voided': { step: 'cancel-payment', ok: true },
-  'payment.refunded': { step: 'cancel-payment', ok: true },
-  'shipping.cancelled': { step: 'cancel-shipment', ok: true },
-  'shipping.cancel-refused': { step: 'cancel-shipment', ok: false },
+type Said = 'done' | 'failed' | 'waiting';
+
+/** Which reply answers which step, and what it says: the step happened, failed, or waits in line. */
+const REPLIES: Partial<Record<EventType, { step: Step; said: Said }>> = {
+  'inventory.stock.reserved': { step: 'reserve-stock', said: 'done' },
+  'inventory.stock.reservation-failed': { step: 'reserve-stock', said: 'failed' },
+  'inventory.stock.waiting': { step: 'reserve-stock', said: 'waiting' },
+  'payment.authorized': { step: 'authorize-payment', said: 'done' },
+  'payment.failed': { step: 'authorize-payment', said: 'failed' },
+  'shipping.scheduled': { step: 'schedule-shipment', said: 'done' },
+  'shipping.failed': { step: 'schedule-shipment', said: 'failed' },
+  'payment.captured': { step: 'capture-payment', said: 'done' },
+  'inventory.stock.committed': { step: 'commit-stock', said: 'done' },
+  'inventory.stock.released': { step: 'release-stock', said: 'done' },
+  'payment.voided': { step: 'cancel-payment', said: 'done' },
+  'payment.refunded': { step: 'cancel-payment', said: 'done' },
+  'shipping.cancelled': { step: 'cancel-shipment', said: 'done' },
+  'shipping.cancel-refused': { step: 'cancel-shipment', said: 'failed' },
 };
 export const REPLY_TYPES = Object.keys(REPLIES) as EventType[];
 
@@ -109,15 +116,22 @@ export interface SagaRunner {
 }
 
 export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: SagaOptions): SagaRunner {
-  async function apply(tx: OrderTx, order: Order, decision: Decision) {
+  /** When the awaited answer is overdue: a step's timeout, or past when a participant promised it. */
+  function deadlineOf(decision: Decision): number | null {
+    if (decision.wait)
+      return Math.max(0, Date.parse(decision.wait.until) - Date.now()) + options.stepTimeoutMs;
+    return decision.send ? options.stepTimeoutMs : null;
+  }
+
+  async function apply(tx: OrderTx, order: Order, decision: Decision, awaiting: Awaiting) {
     const after = await appendEvents(tx, order.id, order, decision.events);
-    let awaiting: { commandId: string; deadlineMs: number } | null = null;
+    let sentId: string | null = null;
     if (decision.send) {
       const reason = decision.saga.outcome?.reason ?? 'compensation';
-      const sent = await tx.send(command(decision.send, after, reason, options));
-      awaiting = { commandId: sent.id, deadlineMs: options.stepTimeoutMs };
+      sentId = (await tx.send(command(decision.send, after, reason, options))).id;
     }
-    await saveSaga(tx, order.id, order.sagaMode, decision.saga, awaiting);
+    const next = nextAwaiting(awaiting, decision, sentId);
+    await saveSaga(tx, order.id, order.sagaMode, decision.saga, next, deadlineOf(decision));
     await publishOrderFacts(tx, after, decision.events);
     if (decision.send)
       log.debug({ orderId: order.id, step: decision.send, phase: decision.saga.phase }, 'saga moved');
@@ -128,7 +142,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     const orderId = event.subject;
     if (!reply || !orderId) return;
     const saga = await lockSaga(tx, orderId);
-    if (!saga || saga.awaitingCommand === null || saga.awaitingCommand !== event.causationid) {
+    if (!saga || !answersAwaited(saga.awaiting, event.causationid)) {
       // A reply to a command the saga has stopped waiting for (it timed out and moved on,
       // or it is a duplicate): the compensation already sent covers it.
       log.info({ orderId, type: event.type }, 'late or unexpected reply ignored');
@@ -136,11 +150,14 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     }
     const order = await loadOrder(tx, orderId);
     if (!order || saga.state.step !== reply.step) return;
-    const data = event.data as { reason?: string; code?: string; trackingNumber?: string };
-    const decision = reply.ok
-      ? stepSucceeded(saga.state, reply.step, data.trackingNumber)
-      : stepFailed(saga.state, reply.step, data.code ?? data.reason ?? 'failed');
-    await apply(tx, order, decision);
+    const data = event.data as { reason?: string; code?: string; trackingNumber?: string; until?: string };
+    const decision =
+      reply.said === 'done'
+        ? stepSucceeded(saga.state, reply.step, data.trackingNumber)
+        : reply.said === 'waiting'
+          ? stepWaiting(saga.state, reply.step, data.until ?? new Date().toISOString())
+          : stepFailed(saga.state, reply.step, data.code ?? data.reason ?? 'failed');
+    await apply(tx, order, decision, saga.awaiting);
   }
 
   const deadlines = deadlineSweeper(bus, log, {
@@ -151,13 +168,13 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
       const order = await loadOrder(tx, orderId);
       if (!saga || !order) return;
       log.warn({ orderId, step: saga.state.step }, 'saga step timed out');
-      await apply(tx, order, stepTimedOut(saga.state));
+      await apply(tx, order, stepTimedOut(saga.state), saga.awaiting);
     },
   });
 
   return {
     async start(tx, order) {
-      await apply(tx, order, startSaga());
+      await apply(tx, order, startSaga(), { command: null, earlier: [] });
     },
     cancel: (orderId, reason) =>
       bus.transaction(async (tx) => {
@@ -167,7 +184,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
         const decision = cancelRequested(saga.state, reason);
         if (decision === 'too-late') throw new CancelTooLate(`Order ${orderId} is ${order.status}`);
         // A cancel waiting on an in-flight step keeps that step's command and deadline.
-        if (decision.send === null && saga.awaitingCommand) {
+        if (decision.send === null && saga.awaiting.command) {
           const after = await appendEvents(tx, orderId, order, decision.events);
           await tx.query('UPDATE sagas SET state = $2, updated_at = now() WHERE order_id = $1', [
             orderId,
@@ -175,7 +192,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
           ]);
           return after;
         }
-        await apply(tx, order, decision);
+        await apply(tx, order, decision, saga.awaiting);
         return (await loadOrder(tx, orderId)) ?? order;
       }),
     async run() {

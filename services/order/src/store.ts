@@ -3,7 +3,7 @@ import type { Queryable } from '@platform/chassis';
 import type { orders } from '@platform/contracts';
 import type { Choreography } from './domain/choreography.ts';
 import { evolve, fold, type Order, type OrderEvent, type RecordedEvent } from './domain/order.ts';
-import type { SagaState } from './domain/saga.ts';
+import type { Awaiting, SagaState } from './domain/saga.ts';
 
 export class ConcurrentAppend extends Error {
   override name = 'ConcurrentAppend';
@@ -123,32 +123,36 @@ export async function listOrders(
 export interface SagaRow {
   orderId: string;
   state: SagaState;
-  awaitingCommand: string | null;
+  awaiting: Awaiting;
 }
 
 /** The saga of `orderId`, locked until the transaction ends. */
 export async function lockSaga(db: Queryable, orderId: string): Promise<SagaRow | undefined> {
-  const { rows } = await db.query<{ state: SagaState; awaiting_command: string | null }>(
-    'SELECT state, awaiting_command FROM sagas WHERE order_id = $1 FOR UPDATE',
+  const { rows } = await db.query<{ state: SagaState; awaiting_command: string | null; earlier: string[] }>(
+    `SELECT state, awaiting_command, earlier_commands AS earlier FROM sagas WHERE order_id = $1 FOR UPDATE`,
     [orderId],
   );
   const row = rows[0];
-  return row ? { orderId, state: row.state, awaitingCommand: row.awaiting_command } : undefined;
+  return row
+    ? { orderId, state: row.state, awaiting: { command: row.awaiting_command, earlier: row.earlier } }
+    : undefined;
 }
 
+/** Saves a saga; `deadlineMs` from now (null: no deadline). */
 export async function saveSaga(
   db: Queryable,
   orderId: string,
   mode: string,
   state: SagaState,
-  awaiting: { commandId: string; deadlineMs: number } | null,
+  awaiting: Awaiting,
+  deadlineMs: number | null,
 ): Promise<void> {
   await db.query(
-    `INSERT INTO sagas (order_id, mode, state, awaiting_command, deadline_at, updated_at)
-     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::float8 / 1000), now())
-     ON CONFLICT (order_id) DO UPDATE SET state = $3, awaiting_command = $4,
-       deadline_at = now() + make_interval(secs => $5::float8 / 1000), updated_at = now()`,
-    [orderId, mode, state, awaiting?.commandId ?? null, awaiting ? awaiting.deadlineMs : null],
+    `INSERT INTO sagas (order_id, mode, state, awaiting_command, earlier_commands, deadline_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::float8 / 1000), now())
+     ON CONFLICT (order_id) DO UPDATE SET state = $3, awaiting_command = $4, earlier_commands = $5,
+       deadline_at = now() + make_interval(secs => $6::float8 / 1000), updated_at = now()`,
+    [orderId, mode, state, awaiting.command, awaiting.earlier, deadlineMs],
   );
 }
 

@@ -19,7 +19,8 @@ function follow(...moves: Move[]) {
   let decision: FollowDecision = startFollowing();
   const events: string[] = [];
   const announced: string[] = [];
-  const deadlines: string[] = [decision.deadline];
+  const deadlineOf = (d: FollowDecision['deadline']) => (typeof d === 'string' ? d : `until ${d.until}`);
+  const deadlines: string[] = [deadlineOf(decision.deadline)];
   for (const move of moves) {
     const state: Choreography = decision.state;
     const next =
@@ -40,7 +41,7 @@ function follow(...moves: Move[]) {
       );
     }
     if (next.announce) announced.push(next.announce.type);
-    deadlines.push(next.deadline);
+    deadlines.push(deadlineOf(next.deadline));
   }
   return { state: decision.state, events, announced, deadlines };
 }
@@ -76,6 +77,33 @@ describe('choreography rules', () => {
     assert.deepEqual(announced, [], 'the order only listens on the happy path');
     // Progress before the pivot restarts the deadline; the booked shipment ends it.
     assert.deepEqual(deadlines, ['restart', 'restart', 'restart', 'clear', 'clear', 'clear', 'keep']);
+  });
+
+  test('choreography - an order in line for held stock waits for inventory: a payment meanwhile does not shorten it; served, the clock restarts', () => {
+    const until = '2030-01-01T00:15:00.000Z';
+    const { events, deadlines, state } = follow(
+      { kind: 'waiting', until },
+      ok('authorize-payment'),
+      'deadline',
+      ok('reserve-stock'),
+      ok('schedule-shipment'),
+    );
+    // The deadline is the sweeper's: it fires only once inventory's answer is overdue,
+    // so a 'deadline' here stands for one that came after `until`.
+    assert.deepEqual(events.slice(0, 3), [
+      'StepWaiting:reserve-stock',
+      'StepSucceeded:authorize-payment',
+      'StepTimedOut:reserve-stock',
+    ]);
+    assert.deepEqual(deadlines.slice(0, 3), ['restart', `until ${until}`, 'keep']);
+    assert.ok(state.undoing, 'an answer overdue is given up on like any silent step');
+
+    const served = follow({ kind: 'waiting', until }, ok('authorize-payment'), ok('reserve-stock'));
+    assert.deepEqual(served.deadlines, ['restart', `until ${until}`, 'keep', 'restart']);
+    assert.equal(served.state.waiting, false);
+    assert.deepEqual(follow(ok('reserve-stock'), { kind: 'waiting', until }).events, [
+      'StepSucceeded:reserve-stock',
+    ]);
   });
 
   test('choreography - out of stock rejects at once; the void that follows completes the timeline', () => {

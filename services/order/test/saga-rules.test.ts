@@ -4,13 +4,17 @@ import { describe, test } from 'node:test';
 import { evolve, fold } from '../src/domain/order.ts';
 import { orderTotals } from '../src/domain/pricing.ts';
 import {
+  type Awaiting,
+  answersAwaited,
   cancelRequested,
   type Decision,
+  nextAwaiting,
   type SagaState,
   startSaga,
   stepFailed,
   stepSucceeded,
   stepTimedOut,
+  stepWaiting,
 } from '../src/domain/saga.ts';
 import { placed } from './fixtures.ts';
 
@@ -109,6 +113,76 @@ describe('saga rules', () => {
     assert.deepEqual(sent.slice(-2), ['release-stock', 'release-stock']);
   });
 
+  test('saga - an order in line for held stock keeps awaiting inventory, until its answer is due', () => {
+    const until = '2030-01-01T00:15:00.000Z';
+    const waiting = stepWaiting(startSaga().saga, 'reserve-stock', until);
+    assert.deepEqual(
+      waiting.events.map((event) => event.type),
+      ['StepWaiting'],
+    );
+    assert.equal(waiting.send, null, 'nothing is asked again: inventory answers when the line moves');
+    assert.deepEqual(waiting.wait, { until });
+    assert.equal(waiting.saga.step, 'reserve-stock');
+    const { sent } = run(waiting, ok('reserve-stock'));
+    assert.deepEqual(sent, ['authorize-payment']);
+    const refused = stepFailed(waiting.saga, 'reserve-stock', 'insufficient stock');
+    assert.equal(refused.events.at(-1)?.type, 'OrderRejected');
+    // A waiting answer to a step no longer awaited changes nothing.
+    const moved = stepSucceeded(startSaga().saga, 'reserve-stock').saga;
+    assert.deepEqual(stepWaiting(moved, 'reserve-stock', until), { saga: moved, events: [], send: null });
+  });
+
+  test('saga - a cancel while in line takes the order out of the line at once', () => {
+    const waiting = stepWaiting(startSaga().saga, 'reserve-stock', '2030-01-01T00:15:00.000Z').saga;
+    const decision = cancelRequested(waiting, 'changed my mind');
+    if (decision === 'too-late') throw new Error('a cancel while waiting should be accepted');
+    assert.equal(decision.send, 'release-stock');
+    const done = stepSucceeded(decision.saga, 'release-stock');
+    assert.deepEqual(done.saga.outcome, { status: 'CANCELLED', reason: 'changed my mind' });
+    // And a cancel that came first is acted on as soon as inventory says the order waits.
+    const first = cancelRequested(startSaga().saga, 'no');
+    if (first === 'too-late') throw new Error('a cancel in flight should be accepted');
+    assert.equal(stepWaiting(first.saga, 'reserve-stock', '2030-01-01T00:15:00.000Z').send, 'release-stock');
+  });
+
+  test('saga - a step asked again takes the answer to any of its asks; a step given up on takes none', () => {
+    const none: Awaiting = { command: null, earlier: [] };
+    const confirmedAfterPivot = run(
+      startSaga(),
+      ok('reserve-stock'),
+      ok('authorize-payment'),
+      ok('schedule-shipment'),
+    );
+    const capture = nextAwaiting(
+      none,
+      { saga: confirmedAfterPivot.saga, events: [], send: 'capture-payment' },
+      'c1',
+    );
+    assert.deepEqual(capture, { command: 'c1', earlier: [] });
+    // Silent past its deadline: asked again. The first ask's answer, arriving after the
+    // second ask went out, still answers the step (each would, late, forever otherwise).
+    const again = stepTimedOut(confirmedAfterPivot.saga);
+    assert.equal(again.again, true);
+    const asked = nextAwaiting(capture, again, 'c2');
+    assert.deepEqual(asked, { command: 'c2', earlier: ['c1'] });
+    assert.equal(answersAwaited(asked, 'c1'), true);
+    assert.equal(answersAwaited(asked, 'c2'), true);
+    assert.equal(answersAwaited(asked, 'c0'), false);
+    assert.equal(answersAwaited(asked, undefined), false);
+    // The next step starts afresh; waiting keeps what is awaited.
+    const next = nextAwaiting(asked, stepSucceeded(again.saga, 'capture-payment'), 'c3');
+    assert.deepEqual(next, { command: 'c3', earlier: [] });
+    const waiting = stepWaiting(startSaga().saga, 'reserve-stock', '2030-01-01T00:15:00.000Z');
+    assert.deepEqual(nextAwaiting(next, waiting, null), next);
+    // Before the pivot a silent step is undone, not asked again: its late answer is not taken.
+    const undone = stepTimedOut(stepSucceeded(startSaga().saga, 'reserve-stock').saga);
+    assert.equal(undone.again, undefined);
+    assert.deepEqual(nextAwaiting({ command: 'a1', earlier: [] }, undone, 'r1'), {
+      command: 'r1',
+      earlier: [],
+    });
+  });
+
   test('saga - cancel after confirmation cancels the shipment, refunds and restocks', () => {
     const confirmed = run(
       startSaga(),
@@ -179,6 +253,16 @@ describe('order fold and pricing', () => {
         'order:rejected',
       ],
     );
+  });
+
+  test('order - an order in line for stock stays PENDING, and its timeline says it waits', () => {
+    const at = '2026-01-01T00:00:00.000Z';
+    const order = fold('o', [
+      placed(at, 'orchestration'),
+      { at, event: { type: 'StepWaiting', data: { step: 'reserve-stock' } } },
+    ]);
+    assert.equal(order?.status, 'PENDING');
+    assert.deepEqual(order?.timeline.at(-1), { at, step: 'reserve-stock', outcome: 'waiting' });
   });
 
   test('order - choreography: a payment heard before the stock leaves the order PENDING until both are in', () => {

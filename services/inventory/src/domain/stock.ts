@@ -1,4 +1,5 @@
-// Stock rules, without I/O: what an order needs, what is missing, when stock runs low.
+// Stock rules, without I/O: what an order needs, what is missing, when stock runs low,
+// and who in the line for held stock is served or refused when the shelf changes.
 
 export interface StockLine {
   productId: string;
@@ -54,6 +55,59 @@ export function shortagesFor(
     }
   }
   return shortages;
+}
+
+/**
+ * Where a new order stands. Reserved if every line fits what is available. Refused
+ * only if the shelf cannot cover some line even were every hold let go: stock held
+ * by orders still in flight is not sold, and a busy shop does not turn a buyer away
+ * for units that may come back. Otherwise the order waits in line for them.
+ */
+export type Standing = 'reserve' | 'wait' | 'refuse';
+
+export function standingOf(needed: readonly StockLine[], counts: ReadonlyMap<string, StockCount>): Standing {
+  if (shortagesFor(needed, counts).length === 0) return 'reserve';
+  const onShelf = (line: StockLine) => (counts.get(line.productId)?.onHand ?? 0) >= line.quantity;
+  return needed.every(onShelf) ? 'wait' : 'refuse';
+}
+
+/** An order waiting in line for held stock. */
+export interface Waiter {
+  orderId: string;
+  lines: StockLine[];
+}
+
+export interface LineMoves<W extends Waiter> {
+  /** Their stock is theirs now. */
+  served: W[];
+  refused: Array<{ orderId: string; shortages: Shortage[] }>;
+}
+
+/**
+ * After stock came free or left the shelf: in arrival order, each waiter whose lines
+ * fit now is served (a big order ahead does not block a small one that fits), each
+ * the shelf can no longer cover is refused, and the rest keep their place.
+ */
+export function moveLine<W extends Waiter>(
+  waiters: readonly W[],
+  counts: ReadonlyMap<string, StockCount>,
+): LineMoves<W> {
+  const now = new Map(counts);
+  const moves: LineMoves<W> = { served: [], refused: [] };
+  for (const waiter of waiters) {
+    const needed = combineLines(waiter.lines);
+    const standing = standingOf(needed, now);
+    if (standing === 'refuse') {
+      moves.refused.push({ orderId: waiter.orderId, shortages: shortagesFor(needed, now) });
+    } else if (standing === 'reserve') {
+      moves.served.push(waiter);
+      for (const line of needed) {
+        const count = now.get(line.productId);
+        if (count) now.set(line.productId, { ...count, reserved: count.reserved + line.quantity });
+      }
+    }
+  }
+  return moves;
 }
 
 /**

@@ -22,13 +22,16 @@ export interface Choreography {
   /** The order is REJECTED or CANCELLED: what is heard now only completes its timeline. */
   over: boolean;
   confirmed: boolean;
+  /** Inventory put the order in line: the deadline runs to its answer, whatever else is heard. */
+  waiting?: boolean;
 }
 
 /** What a participant said, in the order's terms. */
 export type Fact =
   | { kind: 'succeeded'; step: Step; detail?: string }
   | { kind: 'failed'; step: ForwardStep; reason: string }
-  | { kind: 'cancel-refused'; reason: string };
+  | { kind: 'cancel-refused'; reason: string }
+  | { kind: 'waiting'; until: string };
 
 export type Announcement =
   | { type: 'order.timed-out'; step: Step }
@@ -39,8 +42,11 @@ export interface FollowDecision {
   events: OrderEvent[];
   /** A fact of the order's own for the others to react to, if any. */
   announce: Announcement | null;
-  /** The deadline of the steps before the pivot: restarted on progress, cleared once past it or over. */
-  deadline: 'restart' | 'clear' | 'keep';
+  /**
+   * The deadline of the steps before the pivot: restarted on progress, cleared once past
+   * it or over, or moved to when inventory must answer an order it put in line.
+   */
+  deadline: 'restart' | 'clear' | 'keep' | { until: string };
 }
 
 /** Until the shipment is booked an order can give up; after it, only go forward. */
@@ -117,11 +123,24 @@ function succeeded(state: Choreography, step: Step, detail?: string): FollowDeci
   // made before shipping heard of a timeout): unless shipping refuses the undo.
   if (confirmed && !state.confirmed && !state.undoing) events.push({ type: 'OrderConfirmed', data: {} });
   const pastPivot = done.includes('schedule-shipment');
+  // In line for stock, a payment heard meanwhile must not cut the wait short.
+  const waiting = Boolean(state.waiting) && step !== 'reserve-stock';
   return {
-    state: { ...state, done, confirmed: state.confirmed || (confirmed && !state.undoing) },
+    state: { ...state, done, confirmed: state.confirmed || (confirmed && !state.undoing), waiting },
     events,
     announce: null,
-    deadline: pastPivot ? 'clear' : 'restart',
+    deadline: pastPivot ? 'clear' : waiting ? 'keep' : 'restart',
+  };
+}
+
+/** Inventory put the order in line for units other orders hold: its answer comes by `until`. */
+function waitingForStock(state: Choreography, until: string): FollowDecision {
+  if (state.over || state.undoing || state.done.includes('reserve-stock')) return nothing(state);
+  return {
+    state: { ...state, waiting: true },
+    events: [{ type: 'StepWaiting', data: { step: 'reserve-stock' } }],
+    announce: null,
+    deadline: { until },
   };
 }
 
@@ -130,6 +149,8 @@ export function factHeard(state: Choreography, fact: Fact): FollowDecision {
   switch (fact.kind) {
     case 'succeeded':
       return succeeded(state, fact.step, fact.detail);
+    case 'waiting':
+      return waitingForStock(state, fact.until);
     case 'failed': {
       const failed: OrderEvent = { type: 'StepFailed', data: { step: fact.step, reason: fact.reason } };
       if (state.over) return { state, events: [failed], announce: null, deadline: 'keep' };

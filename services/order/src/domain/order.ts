@@ -30,6 +30,8 @@ export type OrderEvent =
   | { type: 'StepSucceeded'; data: { step: Step; detail?: string } }
   | { type: 'StepFailed'; data: { step: Step; reason: string } }
   | { type: 'StepTimedOut'; data: { step: Step } }
+  /** Inventory put the order in line for units other orders hold (decision 017). */
+  | { type: 'StepWaiting'; data: { step: Step } }
   | { type: 'CancellationRequested'; data: { reason: string } }
   | { type: 'CancellationRefused'; data: { reason: string } }
   | { type: 'OrderConfirmed'; data: Record<string, never> }
@@ -83,6 +85,8 @@ function timelineEntry(event: OrderEvent, at: string): orders.TimelineEntry {
       return { at, step: event.data.step, outcome: 'failed', detail: event.data.reason };
     case 'StepTimedOut':
       return { at, step: event.data.step, outcome: 'timed-out' };
+    case 'StepWaiting':
+      return { at, step: event.data.step, outcome: 'waiting' };
     case 'CancellationRequested':
       return { at, step: 'cancel', outcome: 'requested', detail: event.data.reason };
     case 'CancellationRefused':

@@ -15,6 +15,8 @@ export interface SagaState {
   outcome: { status: 'REJECTED' | 'CANCELLED'; reason: string } | null;
   /** A customer's cancel that arrived while a forward step was in flight. */
   cancelRequested: string | null;
+  /** Inventory put the order in line: the reserve is awaited until its answer is due. */
+  waiting?: boolean;
 }
 
 export interface Decision {
@@ -22,6 +24,40 @@ export interface Decision {
   events: OrderEvent[];
   /** The command to send now (with a fresh deadline), if any. */
   send: Step | null;
+  /** `send` asks again for the step already awaited: an answer to any ask is its answer. */
+  again?: true;
+  /** Keep awaiting the same command; its deadline moves to when the participant must answer. */
+  wait?: { until: string };
+}
+
+/** The commands whose reply answers the awaited step: the last sent, and earlier asks of the same step. */
+export interface Awaiting {
+  command: string | null;
+  earlier: string[];
+}
+
+/** Asks of one step remembered; a participant down that long is answered by the newest ones. */
+const MAX_EARLIER_ASKS = 50;
+
+export function answersAwaited(awaiting: Awaiting, causationId: string | undefined): boolean {
+  if (!causationId) return false;
+  return awaiting.command === causationId || awaiting.earlier.includes(causationId);
+}
+
+/**
+ * What is awaited after `decision`, `sentId` being the id of the command it sent. A
+ * step asked again keeps its earlier asks: when a round trip takes longer than the
+ * step's deadline, the answer to an earlier ask arrives after the next ask went out,
+ * and ignoring it would ask again, forever.
+ */
+export function nextAwaiting(awaiting: Awaiting, decision: Decision, sentId: string | null): Awaiting {
+  if (decision.wait) return awaiting;
+  if (!decision.send || !sentId) return { command: null, earlier: [] };
+  const earlier =
+    decision.again && awaiting.command
+      ? [...awaiting.earlier, awaiting.command].slice(-MAX_EARLIER_ASKS)
+      : [];
+  return { command: sentId, earlier };
 }
 
 export const FORWARD: Step[] = [
@@ -80,10 +116,16 @@ function compensate(
     };
   }
   return {
-    saga: { ...saga, phase: 'compensating', step: next, compensations: rest, outcome },
+    saga: { ...saga, phase: 'compensating', step: next, compensations: rest, outcome, waiting: false },
     events,
     send: next,
   };
+}
+
+/** The reserve's own undo added: a reserve awaited (in flight, or in line) may have happened. */
+function withUndoOf(saga: SagaState, step: Step): SagaState {
+  const undo = COMPENSATION[step];
+  return { ...saga, compensations: undo ? [undo, ...saga.compensations] : saga.compensations };
 }
 
 export function stepSucceeded(saga: SagaState, step: Step, detail?: string): Decision {
@@ -103,7 +145,22 @@ export function stepSucceeded(saga: SagaState, step: Step, detail?: string): Dec
       send: null,
     };
   }
-  return { saga: { ...advanced, step: next }, events, send: next };
+  return { saga: { ...advanced, step: next, waiting: false }, events, send: next };
+}
+
+/**
+ * Inventory put the order in line for units other orders hold: nothing is asked
+ * again, since inventory answers by `until` (served or refused); the step's deadline
+ * moves there. A cancel asked meanwhile takes the order out of the line at once.
+ */
+export function stepWaiting(saga: SagaState, step: Step, until: string): Decision {
+  if (saga.phase !== 'forward' || saga.step !== step) return { saga, events: [], send: null };
+  const events: OrderEvent[] = [{ type: 'StepWaiting', data: { step } }];
+  if (saga.cancelRequested) {
+    const outcome = { status: 'CANCELLED' as const, reason: saga.cancelRequested };
+    return compensate(withUndoOf(saga, step), outcome, events);
+  }
+  return { saga: { ...saga, waiting: true }, events, send: null, wait: { until } };
 }
 
 export function stepFailed(saga: SagaState, step: Step, reason: string): Decision {
@@ -133,19 +190,25 @@ export function stepTimedOut(saga: SagaState): Decision {
   const events: OrderEvent[] = [{ type: 'StepTimedOut', data: { step } }];
   if (saga.phase === 'compensating' || AFTER_PIVOT.includes(step)) {
     // Must happen: ask again (every participant treats a repeat as the same command).
-    return { saga, events, send: step };
+    return { saga, events, send: step, again: true };
   }
   // It may have happened late: undo it too. Its late reply will find a saga gone past it.
-  const undo = COMPENSATION[step];
-  const withUndo = { ...saga, compensations: undo ? [undo, ...saga.compensations] : saga.compensations };
   const status = saga.cancelRequested ? 'CANCELLED' : (FAILED_AS[step] ?? 'CANCELLED');
-  return compensate(withUndo, { status, reason: saga.cancelRequested ?? `${step} timed out` }, events);
+  return compensate(
+    withUndoOf(saga, step),
+    { status, reason: saga.cancelRequested ?? `${step} timed out` },
+    events,
+  );
 }
 
 /** A customer cancels: now if nothing is in flight, else when the current step answers. */
 export function cancelRequested(saga: SagaState, reason: string): Decision | 'too-late' {
   const events: OrderEvent[] = [{ type: 'CancellationRequested', data: { reason } }];
   if (saga.phase === 'confirmed') return compensate(saga, { status: 'CANCELLED', reason }, events);
+  if (saga.phase === 'forward' && saga.waiting && saga.step) {
+    // In line, nothing is in flight: leave the line now rather than wait to be served.
+    return compensate(withUndoOf(saga, saga.step), { status: 'CANCELLED', reason }, events);
+  }
   if (saga.phase === 'forward' && !saga.cancelRequested) {
     return { saga: { ...saga, cancelRequested: reason }, events, send: null };
   }
