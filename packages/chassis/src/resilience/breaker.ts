@@ -44,6 +44,8 @@ const STATE_NAMES: Record<CircuitState, BreakerStateName> = {
 export interface CallOutcome {
   failed: boolean;
   elapsedMs: number;
+  /** This call's own threshold for slow, when its caller allowed it longer than usual. */
+  slowCallMs?: number;
 }
 
 export { BrokenCircuitError };
@@ -70,7 +72,7 @@ export class Breaker {
     this.#policy = circuitBreaker(
       handleAll.orWhenResult((result) => {
         const outcome = result as CallOutcome;
-        return outcome.failed || outcome.elapsedMs >= this.options.slowCallMs;
+        return outcome.failed || outcome.elapsedMs >= (outcome.slowCallMs ?? this.options.slowCallMs);
       }),
       {
         halfOpenAfter: this.options.openMs,

@@ -6,7 +6,7 @@ import { remainingTime } from '../context.ts';
 import type { Discovery, ServiceInstance } from '../discovery/types.ts';
 import { DeadlineExceeded, ProblemError, ServiceUnavailable } from '../errors.ts';
 import type { HttpClient, OutgoingRequest } from '../http-client.ts';
-import { Breaker, type BreakerOptions, BrokenCircuitError } from './breaker.ts';
+import { Breaker, type BreakerOptions, BrokenCircuitError, type CallOutcome } from './breaker.ts';
 import { answerCountsAgainstUpstream, errorCountsAgainstUpstream } from './failures.ts';
 import { type BalancingStrategy, type EjectionPolicy, type Endpoint, InstancePool } from './load-balancer.ts';
 import { type ClientMetrics, clientMetrics } from './metrics.ts';
@@ -84,8 +84,8 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
  * ejection): what says "this instance, now" is also what is worth another try.
  */
 type Attempt =
-  | { failed: boolean; elapsedMs: number; response: Dispatcher.ResponseData; endpoint: Endpoint }
-  | { failed: boolean; elapsedMs: number; error: unknown; endpoint: Endpoint };
+  | (CallOutcome & { response: Dispatcher.ResponseData; endpoint: Endpoint })
+  | (CallOutcome & { error: unknown; endpoint: Endpoint });
 
 /**
  * Calls one service through discovery and the platform's resilience policies, from
@@ -132,6 +132,12 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   ): Promise<Attempt> {
     pool.started(endpoint);
     const started = performance.now();
+    // A call its caller allowed long (placing an order, a rebuild) is slow only past
+    // half of that: the upstream doing what was asked is not the upstream degrading.
+    const slowCallMs =
+      request.timeoutMs === undefined
+        ? undefined
+        : Math.max(breaker.options.slowCallMs, request.timeoutMs / 2);
     try {
       const response = await http.request({
         method: request.method,
@@ -143,13 +149,13 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       const elapsedMs = performance.now() - started;
       const failed = answerCountsAgainstUpstream(response.statusCode);
       pool.finished(endpoint, { failed, elapsedMs });
-      return { failed, elapsedMs, response, endpoint };
+      return { failed, elapsedMs, slowCallMs, response, endpoint };
     } catch (error) {
       // Returned, not thrown, so the breaker judges it by `failed` like an answer.
       const elapsedMs = performance.now() - started;
       const failed = errorCountsAgainstUpstream(error, cutShortByCaller);
       pool.finished(endpoint, { failed, elapsedMs });
-      return { failed, elapsedMs, error, endpoint };
+      return { failed, elapsedMs, slowCallMs, error, endpoint };
     }
   }
 

@@ -160,6 +160,21 @@ describe('circuit breaker in the client', () => {
   });
 });
 
+describe('slow calls', () => {
+  test('a call slower than the breaker allows counts, unless the caller gave it twice that time', async () => {
+    const slow = await upstream(answer(200, 'slow', 120));
+    const breaker = { minimumCalls: 5, windowSize: 5, openMs: 30_000, slowCallMs: 50 };
+    // A placed order is allowed 15 s at the gateway: 120 ms of a 1 s allowance is not slow.
+    const { subject: patient } = client([slow.url], { breaker });
+    for (let i = 0; i < 6; i++)
+      await (await patient.request({ method: 'GET', path: '/', timeoutMs: 1_000 })).body.dump();
+    assert.equal(patient.state().breaker.state, 'closed');
+    const { subject: hurried } = client([slow.url], { breaker });
+    for (let i = 0; i < 5; i++) await (await hurried.request({ method: 'GET', path: '/' })).body.dump();
+    assert.equal(hurried.state().breaker.state, 'open');
+  });
+});
+
 describe('bulkhead', () => {
   test('calls beyond the cap are refused fast with 503 instead of piling up', async () => {
     const slow = await upstream(answer(200, 'slow', 300));
