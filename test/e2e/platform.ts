@@ -62,8 +62,18 @@ export async function npmStart(
   while (!existsSync(stateFile) || !/All ready/.test(output)) {
     if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
     if (Date.now() > deadline) {
-      // A group of its own is ended whole, so a platform that never got ready leaves nothing.
+      // A platform that never got ready is ended whole, so it leaves nothing running:
+      // its group when it has one, else every process carrying its data folder.
       if (options.ownProcessGroup && child.pid) process.kill(-child.pid, 'SIGKILL');
+      else if (env.PLATFORM_DATA_DIR) {
+        for (const pid of processesMarkedWith(`PLATFORM_DATA_DIR=${env.PLATFORM_DATA_DIR}\0`)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // Gone already.
+          }
+        }
+      }
       throw new Error(`not ready after ${timeoutMs} ms:\n${output}`);
     }
     await sleep(200);
