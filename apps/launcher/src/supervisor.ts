@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { RestartPolicy } from './backoff.ts';
 
 /** Exit code a service uses for bad configuration: restarting would not help. */
@@ -56,13 +56,18 @@ export class Supervisor {
     const restarts = this.#starts++;
     const env = { ...this.spec.env };
     if (restarts > 0 && env.INSTANCE_ID) env.INSTANCE_ID = `${env.INSTANCE_ID}-r${restarts}`;
-    const child = spawn(process.execPath, this.spec.args, {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Its log lines go straight to the file, not through us: a service whose launcher
+    // died (kill -9) would otherwise block for ever in a synchronous write to a pipe
+    // nobody reads, deaf even to SIGTERM, instead of noticing and stopping.
+    const logFd = openSync(this.spec.logFile, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(process.execPath, this.spec.args, { env, stdio: ['ignore', logFd, 'pipe'] });
+    } finally {
+      closeSync(logFd);
+    }
     this.#child = child;
     this.#startedAt = Date.now();
-    child.stdout?.pipe(this.#log, { end: false });
     child.stderr?.on('data', (chunk: Buffer) => {
       this.#log.write(chunk);
       for (const line of chunk.toString().trimEnd().split('\n'))
