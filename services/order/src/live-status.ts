@@ -64,6 +64,14 @@ export function liveStatus(pool: Pool, log: Logger): LiveStatus {
   let listener: PoolClient | undefined;
   let closed = false;
   let relisten: NodeJS.Timeout | undefined;
+  // A connection can report its loss more than once, or after close() gave it back
+  // (a Ctrl-C reaches PostgreSQL too): giving it back twice throws.
+  const released = new WeakSet<PoolClient>();
+  const giveBack = (client: PoolClient, error?: Error) => {
+    if (released.has(client)) return;
+    released.add(client);
+    client.release(error);
+  };
 
   async function catchUp(stream: Stream): Promise<void> {
     // The fold needs every event (an order has a few dozen); only those after `seq` are written.
@@ -97,9 +105,11 @@ export function liveStatus(pool: Pool, log: Logger): LiveStatus {
         for (const stream of streams) if (stream.orderId === message.payload) refresh(stream);
       });
       client.on('error', (error) => {
-        log.warn({ err: error }, 'live status listener lost its connection; listening again');
-        client.release(error);
+        if (released.has(client)) return;
+        giveBack(client, error);
         if (listener === client) listener = undefined;
+        if (closed) return;
+        log.warn({ err: error }, 'live status listener lost its connection; listening again');
         relisten = setTimeout(() => void listen(), RELISTEN_MS);
       });
       await client.query('LISTEN order_events');
@@ -171,7 +181,7 @@ export function liveStatus(pool: Pool, log: Logger): LiveStatus {
       listener = undefined;
       if (client) {
         await client.query('UNLISTEN order_events').catch(() => undefined);
-        client.release();
+        giveBack(client);
       }
     },
   };
