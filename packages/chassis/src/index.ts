@@ -52,5 +52,6 @@ export { ProblemSchema, problemResponses } from './openapi.ts';
 export { type PageInfo, type PageLinks, pageInfo, pageLinks } from './pagination.ts';
 export { PROBLEM_CONTENT_TYPE, problemBody, sendProblem, toProblem } from './problem.ts';
 export * from './resilience/index.ts';
+export { sendRawProblem } from './server-errors.ts';
 export { type App, createService, type Service, type ServiceOptions } from './service.ts';
 export { startTelemetry, stopTelemetry } from './telemetry.ts';

@@ -118,15 +118,28 @@ export function installServerAnswers(server: Server): void {
     answerOnSocket(socket, new NotImplemented('CONNECT is not implemented: this server is not a proxy'), id);
   });
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
-    const id = acceptCorrelationId(request.headers[CORRELATION_HEADER]);
-    const problem = new ExpectationFailed(`Only "Expect: 100-continue" is supported`);
-    const body = JSON.stringify(problemBody(problem, request.url?.split('?')[0], id));
-    response.writeHead(problem.status, {
-      'content-type': PROBLEM_CONTENT_TYPE,
-      'content-length': Buffer.byteLength(body),
-      [CORRELATION_HEADER]: id,
-      connection: 'close',
-    });
-    response.end(body);
+    sendRawProblem(request, response, new ExpectationFailed(`Only "Expect: 100-continue" is supported`));
   });
+}
+
+/**
+ * Answers `problem` on a Node request that no Fastify route will see (refused before
+ * routing, or on a listener of its own), in the shape the chassis gives every problem.
+ */
+export function sendRawProblem(
+  request: IncomingMessage,
+  response: ServerResponse,
+  problem: ProblemError,
+): void {
+  const id = acceptCorrelationId(request.headers[CORRELATION_HEADER]);
+  const body = JSON.stringify(problemBody(problem, request.url?.split('?', 1)[0], id));
+  response.writeHead(problem.status, {
+    ...problem.headers,
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    [CORRELATION_HEADER]: id,
+  });
+  response.end(body);
 }

@@ -2,12 +2,18 @@
 // nothing else, and only paths in their one canonical spelling (domain/canonical-path.ts),
 // checked before routing, then matched and forwarded exactly as they came.
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { type Access, type App, DEADLINE_HEADER, type Logger, RouteNotFound } from '@platform/chassis';
+import {
+  type Access,
+  type App,
+  DEADLINE_HEADER,
+  type Logger,
+  RouteNotFound,
+  sendRawProblem,
+} from '@platform/chassis';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { whyNotCanonical } from './domain/canonical-path.ts';
 import { PathNotCanonical } from './errors.ts';
 import type { RatePolicyName } from './rate-policies.ts';
-import { sendRawProblem } from './raw-problem.ts';
 import { gatewayRoutes, routes } from './routes.ts';
 
 export interface ExposedRoute {

@@ -4,8 +4,13 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InternalError, MethodNotAllowed, RouteNotFound, type Service } from '@platform/chassis';
-import { sendRawProblem } from './raw-problem.ts';
+import {
+  InternalError,
+  MethodNotAllowed,
+  RouteNotFound,
+  type Service,
+  sendRawProblem,
+} from '@platform/chassis';
 
 /** Serves `GET /metrics` of `service` on `host:port`; closed when the service shuts down. Returns its URL. */
 export async function startManagementListener(
