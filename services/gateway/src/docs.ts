@@ -1,7 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Access, App, Logger, ServiceClient } from '@platform/chassis';
+import {
+  type Access,
+  type App,
+  BadGateway,
+  GatewayTimeout,
+  type Logger,
+  type ProblemSpec,
+  problemResponses,
+  type ServiceClient,
+  ServiceUnavailable,
+} from '@platform/chassis';
+import { PathNotCanonical, TooManyRequests } from './errors.ts';
 import type { GatewayRouteSpec, RouteSpec, Upstream } from './routes.ts';
 
 // Who may read the documents, and how often, is in the route table.
@@ -57,6 +68,26 @@ function securityOf(operation: Operation, access: Access): Operation['security']
   return open ? [{ bearer: [] }] : declared;
 }
 
+type Responses = Record<string, { description?: string }>;
+
+/**
+ * The operation as the edge serves it: its security (`securityOf`) and, beside what the
+ * service answers, what the gateway itself may: a path not in canonical form, its rate
+ * limit, an upstream it cannot reach, cannot get an answer from, or has cut off.
+ */
+function atTheEdge(operation: Operation, access: Access, rateLimited: boolean): Operation {
+  const edge: ProblemSpec[] = [PathNotCanonical, BadGateway, ServiceUnavailable, GatewayTimeout];
+  if (rateLimited) edge.push(TooManyRequests);
+  const responses: Responses = { ...(operation.responses as Responses | undefined) };
+  for (const [status, response] of Object.entries(problemResponses(edge))) {
+    const own = responses[status];
+    responses[status] = own
+      ? { ...own, description: `${own.description ?? ''}\n${response.description}` }
+      : response;
+  }
+  return { ...operation, security: securityOf(operation, access), responses };
+}
+
 function mergeComponents(into: Record<string, Record<string, unknown>>, document: OpenApi): void {
   for (const [section, entries] of Object.entries(document.components ?? {})) {
     into[section] = { ...into[section], ...entries };
@@ -72,7 +103,7 @@ function ownOperations(document: OpenApi, gatewayRoutes: GatewayRouteSpec[], pat
       if (!operation) continue;
       paths[path] = {
         ...paths[path],
-        [method]: { ...operation, security: securityOf(operation, route.access) },
+        [method]: atTheEdge(operation, route.access, route.rateLimit !== undefined),
       };
     }
   }
@@ -114,7 +145,7 @@ export function registerApiDocs(
             if (!route) continue;
             paths[path] = {
               ...paths[path],
-              [method]: { ...operation, security: securityOf(operation, route.access) },
+              [method]: atTheEdge(operation, route.access, true),
             };
           }
         }

@@ -208,6 +208,23 @@ describe('API documentation', () => {
     needsToken('/api/v1/admin/resilience', 'get');
     needsToken('/api/v1/admin/instances', 'get');
     for (const method of ['get', 'put', 'delete']) needsToken('/api/v1/admin/faults/{service}', method);
+    // What the edge itself answers is documented on each operation it serves: its rate
+    // limit, its refusal of non-canonical paths, and an upstream it cannot reach.
+    const responses = (path: string, method: string) =>
+      (document.paths[path]?.[method] as { responses?: Record<string, { description?: string }> })
+        ?.responses ?? {};
+    for (const [path, method] of [
+      ['/api/v1/auth/login', 'post'],
+      ['/api/v1/users/me', 'get'],
+      ['/api/v1/orders/{id}/details', 'get'],
+    ] as const) {
+      const listed = responses(path, method);
+      for (const status of ['400', '429', '502', '503', '504']) {
+        assert.ok(listed[status], `${method} ${path} documents ${status}`);
+      }
+      assert.match(listed['429']?.description ?? '', /RATE_LIMITED/);
+      assert.match(listed['400']?.description ?? '', /PATH_NOT_CANONICAL/);
+    }
     const page = await fetch(`${gatewayUrl}/api/docs`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /swagger-ui-bundle\.js/);
