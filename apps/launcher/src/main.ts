@@ -8,7 +8,7 @@ import { type PlatformMail, startPlatformMail } from './mail.ts';
 import { waitUntilReady } from './readiness.ts';
 import { type Scale, ScaleError, scaleFrom } from './scale.ts';
 import { Secrets } from './secrets.ts';
-import { ADMIN_EMAIL, type ServiceDefinition, services, startWaves } from './services.ts';
+import { ADMIN_EMAIL, GATEWAY_MANAGEMENT, type ServiceDefinition, services, startWaves } from './services.ts';
 import { Supervisor } from './supervisor.ts';
 import { type Row, renderTable } from './table.ts';
 
@@ -106,6 +106,20 @@ async function planInstances(scale: Scale): Promise<Instance[]> {
     }
   }
   return instances;
+}
+
+/**
+ * Where the gateway serves its metrics: GATEWAY_MANAGEMENT_PORT, else 8081 beside the
+ * default 8080, else a port planned like every other (never the gateway's port + 1 by
+ * rule: another platform, or a service of this one, may have planned that one).
+ */
+async function gatewayManagementPort(instances: Instance[]): Promise<number> {
+  if (process.env.GATEWAY_MANAGEMENT_PORT) return Number(process.env.GATEWAY_MANAGEMENT_PORT);
+  if (gatewayPort === 8080) return 8081;
+  const taken = new Set(instances.map((instance) => instance.port));
+  let port = await freePort();
+  while (taken.has(port)) port = await freePort();
+  return port;
 }
 
 async function startInstance(
@@ -241,6 +255,7 @@ async function main(): Promise<void> {
   // Each service's first instance: where the others find identity's keys and the registry.
   const urls: Record<string, string> = {};
   for (const instance of instances) urls[instance.definition.name] ??= instance.url;
+  urls[GATEWAY_MANAGEMENT] = `http://127.0.0.1:${await gatewayManagementPort(instances)}`;
   for (const wave of startWaves(services)) {
     await Promise.all(wave.map((definition) => startService(definition, instances, urls, secrets)));
   }

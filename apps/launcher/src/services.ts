@@ -148,19 +148,13 @@ export const services: ServiceDefinition[] = [
     env: ({ urls }) => ({
       CATALOG_URL: urls.catalog ?? '',
       IDENTITY_URL: urls.identity ?? '',
-      MANAGEMENT_PORT: gatewayManagementPort(urls.gateway),
+      MANAGEMENT_PORT: new URL(urls[GATEWAY_MANAGEMENT] ?? 'http://127.0.0.1:0').port,
     }),
   },
 ];
 
-/**
- * Where the gateway serves its metrics, apart from the public port: GATEWAY_MANAGEMENT_PORT,
- * else the port after the gateway's (8081 beside 8080).
- */
-function gatewayManagementPort(gatewayUrl: string | undefined): string {
-  if (process.env.GATEWAY_MANAGEMENT_PORT) return process.env.GATEWAY_MANAGEMENT_PORT;
-  return gatewayUrl ? String(Number(new URL(gatewayUrl).port) + 1) : '0';
-}
+/** The key of `urls` that holds the gateway's management listener (its metrics). */
+export const GATEWAY_MANAGEMENT = 'gateway-management';
 
 /** Groups services into waves: each wave needs only services of earlier waves. */
 export function startWaves(definitions: ServiceDefinition[]): ServiceDefinition[][] {
