@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Runs `node <args>` on a Node.js that can strip TypeScript types (>= 22.18).
+// Runs `node <args>` on a Node.js that runs the platform: one that strips TypeScript
+// types (22.18+) and has `node:crypto`'s argon2, which identity hashes passwords with
+// (24.7+). The minimum is kept equal to `engines` in package.json (scripts/node.test.ts).
 //
 // Like the Gradle or Maven wrapper: when the system Node is older, the pinned
 // version in `.node-version` is fetched once from the npm registry (the official
@@ -11,10 +13,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const MINIMUM = [22, 18];
+export const MINIMUM = [24, 7];
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function supportsTypeStripping(version) {
+/** True when `version` (as `process.version` prints it) is at least MINIMUM. */
+export function meetsMinimum(version) {
   const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
   return major > MINIMUM[0] || (major === MINIMUM[0] && minor >= MINIMUM[1]);
 }
@@ -27,7 +30,7 @@ function platformPackage() {
 
 /** Returns the path of a Node binary able to run TypeScript, fetching it if needed. */
 export function resolveNode() {
-  if (supportsTypeStripping(process.version)) return process.execPath;
+  if (meetsMinimum(process.version)) return process.execPath;
   const version = readFileSync(join(root, '.node-version'), 'utf8').trim();
   const home = join(root, '.tools', `node-${version}`);
   const binary = join(home, process.platform === 'win32' ? 'node.exe' : join('bin', 'node'));

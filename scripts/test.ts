@@ -20,6 +20,7 @@ const UNIT_AND_SERVICE_PATTERNS = [
   'services/*/test/**/*.test.ts',
   'apps/*/test/**/*.test.ts',
   'tools/*/test/**/*.test.ts',
+  'scripts/*.test.ts',
 ];
 // The end-to-end suites start the platform as `npm start` does, on its embedded
 // PostgreSQL and bus, whatever the machine has: with `--infra` they would only run
