@@ -20,6 +20,8 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** saturation only: CPU the target's own processes spent per request (cpu.ts). */
+  cpuMicrosecondsPerRequest?: number;
   /** paced only: how far behind its schedule the sender put requests out. */
   senderLateMs?: { p50: number; p99: number };
 }

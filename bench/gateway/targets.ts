@@ -70,7 +70,7 @@ export async function benchIssuer(issuer: string, audience: string) {
 }
 
 /** The upstream (upstream.ts), in its own process; resolves with its base URL once it listens. */
-export async function startUpstream(jwks: string): Promise<string> {
+export async function startUpstream(jwks: string): Promise<{ url: string; pid: number | undefined }> {
   const port = await freePort();
   const child = fork(join(import.meta.dirname, 'upstream.ts'), [], {
     env: { ...process.env, PORT: String(port), BENCH_JWKS: jwks },
@@ -80,7 +80,21 @@ export async function startUpstream(jwks: string): Promise<string> {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`the upstream exited with ${code}`)));
   });
-  return `http://127.0.0.1:${port}`;
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid };
+}
+
+/** The bare Node.js proxy (bare-proxy.ts) in front of `upstreamUrl`, in its own process. */
+export async function startBareProxy(upstreamUrl: string): Promise<Started> {
+  const port = await freePort();
+  const child = fork(join(import.meta.dirname, 'bare-proxy.ts'), [], {
+    env: { ...process.env, PORT: String(port), UPSTREAM_URL: upstreamUrl },
+  });
+  track(child);
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`the bare proxy exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid, diagnose: () => '' };
 }
 
 /** Keeps the last 16 kB a child wrote, to show when it fails. */
@@ -96,6 +110,8 @@ function tail(child: ChildProcess): () => string {
 
 export interface Started {
   url: string;
+  /** The process that serves (its children included), to read its CPU time. */
+  pid?: number | undefined;
   /** Why it is not answering, if it has died or logged something. */
   diagnose(): string;
 }
@@ -106,7 +122,12 @@ export interface Started {
  * browse rate limit (the policy of GET /api/v1/users/*) is raised so that the
  * limiter takes a token on every request but never refuses one.
  */
-export async function startGateway(upstreamUrl: string, issuer: string, audience: string): Promise<Started> {
+export async function startGateway(
+  upstreamUrl: string,
+  issuer: string,
+  audience: string,
+  profileDir?: string,
+): Promise<Started> {
   const port = await freePort();
   const env: Record<string, string | undefined> = { ...process.env };
   // The defaults of a plain run: static discovery, tracing sampled at the default
@@ -114,7 +135,12 @@ export async function startGateway(upstreamUrl: string, issuer: string, audience
   for (const name of Object.keys(env)) if (/^(OTEL_|REDIS_URL$|DISCOVERY$)/.test(name)) delete env[name];
   const child = spawn(
     process.execPath,
-    ['--import', '@platform/chassis/telemetry-preload', join(root, 'services', 'gateway', 'src', 'main.ts')],
+    [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      '--import',
+      '@platform/chassis/telemetry-preload',
+      join(root, 'services', 'gateway', 'src', 'main.ts'),
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -143,6 +169,7 @@ export async function startGateway(upstreamUrl: string, issuer: string, audience
   track(child);
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
     diagnose: () =>
       `${exited !== undefined ? `the gateway exited with ${exited}` : 'the gateway is running'}; its output:\n${output()}`,
   };
@@ -162,6 +189,7 @@ export async function startProxy(
   track(nginx.child, () => nginx.stop());
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: nginx.child.pid,
     version: nginxVersion(binary),
     diagnose: () =>
       `${exited !== undefined ? `nginx exited with ${exited}` : 'nginx is running'}; its error log:\n${nginx.errors()}`,

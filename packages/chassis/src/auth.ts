@@ -50,10 +50,47 @@ export function keyActivationDelayMs(refreshMs: number): number {
 }
 
 /**
+ * Tokens already verified, so that a caller's next requests are not checked again:
+ * keyed by the whole token (a changed byte is another token), remembered until the
+ * earlier of its `exp` and `maxAgeMs` (the key set's refresh time, so a key withdrawn
+ * from the set stops working as soon as it would without this), at most `max` of
+ * them, the oldest forgotten first. A token that fails is never remembered.
+ */
+class VerifiedTokens {
+  readonly #entries = new Map<string, { principal: Principal; until: number }>();
+  readonly #max: number;
+  readonly #maxAgeMs: number;
+  constructor(max: number, maxAgeMs: number) {
+    this.#max = max;
+    this.#maxAgeMs = maxAgeMs;
+  }
+
+  get(token: string, now: number): Principal | undefined {
+    const entry = this.#entries.get(token);
+    if (entry === undefined) return undefined;
+    if (entry.until > now) return entry.principal;
+    this.#entries.delete(token);
+    return undefined;
+  }
+
+  remember(token: string, principal: Principal, expiresAtSeconds: number, now: number): void {
+    if (this.#max <= 0) return;
+    if (this.#entries.size >= this.#max) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+    this.#entries.set(token, { principal, until: Math.min(expiresAtSeconds * 1000, now + this.#maxAgeMs) });
+  }
+}
+
+/**
  * Verifies access tokens against the identity service's public keys: the algorithm
  * is pinned (so `alg: none` and HS256-with-the-public-key fail), and `exp`, `nbf`,
  * `iss` and `aud` are checked. With a JWKS URL the keys are cached and fetched again
  * when a token names an unknown `kid` (at most every `refreshMs`, `JWKS_REFRESH_MS`).
+ * A verified token is remembered (`rememberTokens` of them, default 10 000) until it
+ * expires or `refreshMs` passes: checking an EdDSA signature is the costliest step of
+ * a request at the edge, and a client sends the same token many times.
  */
 export function jwtVerifier(options: {
   issuer: string;
@@ -61,26 +98,38 @@ export function jwtVerifier(options: {
   jwksUrl?: string;
   keys?: JWTVerifyGetKey;
   refreshMs?: number;
+  rememberTokens?: number;
+  /** The clock, for tests. */
+  now?: () => number;
 }): TokenVerifier {
+  const refreshMs = options.refreshMs ?? DEFAULT_JWKS_REFRESH_MS;
+  const now = options.now ?? Date.now;
   const keys =
     options.keys ??
     createRemoteJWKSet(new URL(options.jwksUrl ?? ''), {
-      cooldownDuration: options.refreshMs ?? DEFAULT_JWKS_REFRESH_MS,
+      cooldownDuration: refreshMs,
       cacheMaxAge: 10 * 60_000,
     });
+  const verified = new VerifiedTokens(options.rememberTokens ?? 10_000, refreshMs);
   return {
     async verify(token) {
+      const at = now();
+      const known = verified.get(token, at);
+      if (known) return known;
       const { payload } = await jwtVerify(token, keys, {
         algorithms: [ACCESS_TOKEN_ALGORITHM],
         issuer: options.issuer,
         audience: options.audience,
         requiredClaims: ['sub', 'exp', 'iat', 'jti'],
         clockTolerance: 5,
+        currentDate: new Date(at),
       });
       const roles = Array.isArray(payload.roles)
         ? payload.roles.filter((role) => typeof role === 'string')
         : [];
-      return { subject: payload.sub ?? '', roles, token, tokenId: payload.jti };
+      const principal: Principal = { subject: payload.sub ?? '', roles, token, tokenId: payload.jti };
+      verified.remember(token, principal, payload.exp ?? 0, at);
+      return principal;
     },
   };
 }

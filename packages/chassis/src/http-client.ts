@@ -1,6 +1,7 @@
 import { Agent, type Dispatcher, errors } from 'undici';
 import { CORRELATION_HEADER, currentCorrelationId, DEADLINE_HEADER, remainingTime } from './context.ts';
 import { BadGateway, DeadlineExceeded, GatewayTimeout, InternalError } from './errors.ts';
+import { endHttpSpan, failHttpSpan, startClientSpan } from './tracing.ts';
 
 export interface OutgoingRequest {
   method: Dispatcher.HttpMethod;
@@ -38,8 +39,8 @@ export function splitUrl(url: string): { origin: string; path: string } {
 
 /**
  * An HTTP client with pooled keep-alive connections per origin that passes the
- * current correlation id on (trace context is added by the undici instrumentation)
- * and turns connection failures into 502 and timeouts into 504 problems.
+ * current correlation id and trace context on (with a client span when the trace is
+ * sampled) and turns connection failures into 502 and timeouts into 504 problems.
  */
 export function createHttpClient(
   options: { timeoutMs?: number; connectionsPerOrigin?: number } = {},
@@ -67,8 +68,9 @@ export function createHttpClient(
         [DEADLINE_HEADER]: String(timeoutMs),
       };
       if (correlationId) outgoing[CORRELATION_HEADER] = correlationId;
+      const span = startClientSpan(method, upstream, path, outgoing);
       try {
-        return await agent.request({
+        const response = await agent.request({
           origin,
           path,
           method,
@@ -77,7 +79,10 @@ export function createHttpClient(
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         });
+        if (span) endHttpSpan(span, response.statusCode, 'client');
+        return response;
       } catch (error) {
+        if (span) failHttpSpan(span, error);
         // A request undici refuses to send (a header or path it rejects) is this
         // caller's fault, never a sign that the upstream is failing.
         if (error instanceof errors.InvalidArgumentError || error instanceof errors.NotSupportedError) {

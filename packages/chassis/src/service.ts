@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { BlockList, isIPv6 } from 'node:net';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { trace } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import { installAuth, type TokenVerifier } from './auth.ts';
@@ -20,6 +19,7 @@ import { createMetricsRegistry, instrumentHttp } from './metrics.ts';
 import { installOpenApi } from './openapi.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
 import { FaultInjector, installFaults } from './resilience/faults.ts';
+import { endHttpSpan, failHttpSpan, startServerSpan, traceparentOf, withTraceContext } from './tracing.ts';
 import { inputOptions, installInputGuards } from './validation.ts';
 
 export type App = FastifyInstance<
@@ -72,7 +72,16 @@ export interface Service {
   shutdown(reason: string): Promise<{ drained: boolean }>;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The span of this request (tracing.ts); none for health checks and scrapes. */
+    serverSpan: Span | undefined;
+  }
+}
+
 const INTERNAL_ROUTE = { hide: true } as const;
+/** Probes and scrapes: many a minute, of no interest in a trace. */
+const UNTRACED = /^\/(healthz|readyz|metrics)(\?|$)/;
 
 /**
  * Believes one hop only: the address a listed proxy (the gateway) appended. The entries
@@ -127,23 +136,30 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     ...inputOptions(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // The rest of the request's life runs inside the correlation context, so every
-  // log line and outgoing call made on its behalf carries the id.
+  // The rest of the request's life runs inside its span and the correlation context,
+  // so every log line and outgoing call made on its behalf carries both.
+  app.decorateRequest('serverSpan', undefined);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(CORRELATION_HEADER, request.id);
-    const span = trace.getActiveSpan()?.spanContext();
-    if (span)
-      reply.header(
-        'traceparent',
-        `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}`,
-      );
+    let traced: ReturnType<typeof startServerSpan> | undefined;
+    if (!UNTRACED.test(request.url)) {
+      traced = startServerSpan(request.method, request.routeOptions.url, request.headers);
+      request.serverSpan = traced.span;
+      const traceparent = traceparentOf(traced.span);
+      if (traceparent) reply.header('traceparent', traceparent);
+    }
     // A caller that has already given up gets no work done on its behalf.
     const deadline = acceptDeadline(request.headers[DEADLINE_HEADER]);
     if (deadline !== undefined && deadline <= Date.now()) {
       done(new DeadlineExceeded('The request arrived after its deadline; no work was started'));
       return;
     }
-    runWithCorrelationId(request.id, done, deadline);
+    if (traced) withTraceContext(traced.context, () => runWithCorrelationId(request.id, done, deadline));
+    else runWithCorrelationId(request.id, done, deadline);
+  });
+  app.addHook('onRequestAbort', (request, done) => {
+    if (request.serverSpan) failHttpSpan(request.serverSpan, new Error('the client closed the connection'));
+    done();
   });
   // While draining, each response closes its connection, so keep-alive sockets do
   // not hold the server open after their last request.
@@ -151,6 +167,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     if (shuttingDown) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
+    if (request.serverSpan) endHttpSpan(request.serverSpan, reply.statusCode, 'server');
     const level = reply.statusCode >= 500 ? 'error' : 'info';
     request.log[level](
       {
@@ -172,7 +189,6 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const faults = new FaultInjector();
   if (options.auth) installFaults(app, faults);
   instrumentHttp(app, metrics);
-  await app.register(new FastifyOtelInstrumentation({ instrumentHooks: false }).plugin());
   await installOpenApi(app, options, metrics);
 
   app.get(

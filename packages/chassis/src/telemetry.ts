@@ -3,9 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
@@ -35,8 +33,8 @@ function sampleRatioFromEnv(): number {
 }
 
 /**
- * Starts OpenTelemetry tracing: W3C trace context in and out, HTTP, undici and pg
- * spans, ratio sampling. Must run before `pg` and `fastify` are first loaded, which
+ * Starts OpenTelemetry tracing: W3C trace context in and out, HTTP spans (made by
+ * the chassis, tracing.ts) and pg spans, ratio sampling. Must run before `pg` and `fastify` are first loaded, which
  * is why services start with `--import @platform/chassis/telemetry-preload`. On
  * Node 24 an ES module importing a CommonJS package (pg, fastify) goes through the
  * CommonJS loader, so the instrumentations' require hooks see it: no ESM loader hook.
@@ -63,15 +61,8 @@ export function startTelemetry(options: TelemetryOptions): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
-  registerInstrumentations({
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? ''),
-      }),
-      new UndiciInstrumentation(),
-      new PgInstrumentation(),
-    ],
-  });
+  // HTTP spans are the chassis's own (tracing.ts); SQL inside a traced request is pg's.
+  registerInstrumentations({ instrumentations: [new PgInstrumentation({ requireParentSpan: true })] });
 }
 
 /** Flushes and stops tracing; called last on shutdown. */

@@ -62,7 +62,21 @@ export async function forward(
   }
   reply.code(response.statusCode).headers(forwardableHeaders(response.headers));
   if (!route.cacheable) reply.header('cache-control', 'private, no-store');
-  return reply.send(response.body);
+  return reply.send(await bodyToSend(response));
+}
+
+/** Answers up to this size are read whole and sent in one write; larger ones stream. */
+const BUFFERED_BODY_BYTES = 64 * 1024;
+
+/**
+ * The upstream's body as Fastify should send it: a small one with a known length as
+ * bytes (one write, none of a stream's machinery per answer), anything else as the
+ * stream it is (server-sent events, a large page), so the gateway never holds it.
+ */
+async function bodyToSend(response: ServiceResponse): Promise<ServiceResponse['body'] | Buffer> {
+  const length = Number(response.headers['content-length'] ?? Number.NaN);
+  if (!(length <= BUFFERED_BODY_BYTES)) return response.body;
+  return Buffer.from(await response.body.arrayBuffer());
 }
 
 function requestHeaders(request: FastifyRequest): Record<string, string | string[]> {
@@ -128,7 +142,7 @@ async function forwardCached(
   const storable = mayStore(request.headers, response.headers);
   if (response.statusCode !== 200 || !(length <= cache.maxBodyBytes) || !storable) {
     reply.code(response.statusCode).headers(forwardableHeaders(response.headers));
-    return reply.header('x-cache', 'BYPASS').send(response.body);
+    return reply.header('x-cache', 'BYPASS').send(await bodyToSend(response));
   }
   const entry: CachedResponse = {
     status: 200,

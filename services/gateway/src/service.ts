@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import helmet from '@fastify/helmet';
 import {
   announce,
   createDiscovery,
@@ -22,6 +21,7 @@ import { registerApiDocs } from './docs.ts';
 import { enforceRateLimit, stripForgeableHeaders } from './edge.ts';
 import { applyTableToOwnRoutes, guardBeforeRouting, refuseWhatTheTableDoesNotList } from './exposure.ts';
 import { startManagementListener } from './management.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import { forward, type ProxyContext } from './proxy.ts';
 import { memoryRateLimitStore, redisRateLimitStore } from './rate-limit.ts';
 import { ratePoliciesWith } from './rate-policies.ts';
@@ -53,7 +53,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
   refuseWhatTheTableDoesNotList(service.app);
   // Every response carries the usual security headers (no sniffing, no framing, HSTS,
   // a strict CSP for the API); browsers may call from the configured origins only.
-  await service.app.register(helmet, { global: true });
+  installSecurityHeaders(service.app);
   await installCors(service.app, config.CORS_ORIGINS.split(',').filter(Boolean));
   const policies = ratePoliciesWith(config.RATE_LIMIT_POLICIES);
   const redis = config.REDIS_URL
