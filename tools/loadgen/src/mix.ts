@@ -3,6 +3,7 @@
 // so a typo is a clear message, not a run full of 4xx.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { orders } from '@platform/contracts';
 import type { Random } from './random.ts';
 
 /** Each kind of step is one route class: its latency has a histogram of its own. */
@@ -19,17 +20,11 @@ export const ROUTE_CLASSES = [
 ] as const;
 export type RouteClass = (typeof ROUTE_CLASSES)[number];
 
-export const ORDER_STATUSES = [
-  'PENDING',
-  'STOCK_RESERVED',
-  'PAYMENT_AUTHORIZED',
-  'CONFIRMED',
-  'SHIPPED',
-  'DELIVERED',
-  'REJECTED',
-  'CANCELLED',
-] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+/** The order statuses of the public API, from its contract. */
+export type OrderStatus = orders.OrderStatus;
+export const ORDER_STATUSES: readonly OrderStatus[] = orders.OrderStatus.anyOf.map(
+  (literal) => literal.const,
+);
 
 /** Where a product step takes its product from. */
 export type ProductSource = 'seen' | 'stocked' | 'out-of-stock';
