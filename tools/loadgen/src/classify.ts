@@ -53,7 +53,13 @@ export function classifyAnswer(
 
 export type OrderProgress =
   | { state: 'waiting' }
-  | { state: 'ended'; status: OrderStatus | string; error?: 'unexpected-outcome' | 'unfinished-order' };
+  | {
+      state: 'ended';
+      status: OrderStatus | string;
+      error?: 'unexpected-outcome' | 'unfinished-order';
+      /** The order's reason, for an error's sample. */
+      detail?: string;
+    };
 
 /**
  * Where an order followed by an order-status step stands: still on its way, at an end
