@@ -77,6 +77,7 @@ export class LoadRun {
   #inFlight = 0;
   #closing = false;
   #rateLimited = false;
+  #stopped = false;
 
   constructor(settings: RunSettings, parts: RunParts, hooks: RunHooks = {}) {
     this.#settings = settings;
@@ -92,6 +93,7 @@ export class LoadRun {
 
   /** Ends the arrivals now (Ctrl-C); the run then drains and reports what it measured. */
   stop(): void {
+    this.#stopped = true;
     this.#ticker?.stop();
   }
 
@@ -115,11 +117,11 @@ export class LoadRun {
     while (this.#inFlight > 0 && performance.now() < giveUp) await sleep(20);
     const seconds = clock.stop();
     await this.#parts.accounts.settled();
+    // The whole window unless stopped: its last ticket falls a little before its end.
     const windowStart = this.#origin + this.#settings.warmupMs;
-    const measuredMs = Math.max(
-      0,
-      Math.min(lastTicketAt, windowStart + this.#settings.durationMs) - windowStart,
-    );
+    const measuredMs = this.#stopped
+      ? Math.max(0, Math.min(lastTicketAt, windowStart + this.#settings.durationMs) - windowStart)
+      : this.#settings.durationMs;
     return {
       recorder: this.recorder,
       crowd: this.crowd,
@@ -128,7 +130,7 @@ export class LoadRun {
       measuredMs,
       drainMs: performance.now() - lastTicketAt,
       cpu: clock.measuredCpu(),
-      stoppedEarly: measuredMs < this.#settings.durationMs - 1_000,
+      stoppedEarly: this.#stopped,
     };
   }
 
