@@ -2,6 +2,7 @@
 // per second, every error by kind, status and class, the load generator's own cost,
 // and the verdict on each objective. The HTML page is drawn from this alone.
 import { cpus } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import { machineDetails } from '../../../bench/machine.ts';
 import type { ErrorKind } from './classify.ts';
 import { type Mix, ROUTE_CLASSES } from './mix.ts';
@@ -73,6 +74,9 @@ export interface LoadReport {
   notes: string[];
 }
 
+const root = join(import.meta.dirname, '..', '..', '..');
+/** A path as the repository names it, when it is inside the repository. */
+const fromRoot = (file: string) => (resolve(file).startsWith(root) ? relative(root, resolve(file)) : file);
 const round = (value: number, places = 2) => Math.round(value * 10 ** places) / 10 ** places;
 
 function classesOf(result: RunResult, seconds: number): Record<string, ClassReport> {
@@ -169,8 +173,8 @@ export function buildReport({
       seed: options.seed,
       shoppers: options.shoppers,
       maxLive: options.maxLive,
-      mixFile: options.mixFile,
-      sloFile: options.sloFile,
+      mixFile: fromRoot(options.mixFile),
+      sloFile: fromRoot(options.sloFile),
     },
     run: {
       startedAt: result.startedAt,
