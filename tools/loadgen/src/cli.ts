@@ -46,7 +46,10 @@ async function measure(target: Target, options: Options, mix: Mix, slo: Slo): Pr
     if (!rateLimited && !options.start) log(`\n${RATE_LIMIT_ADVICE}\n`);
     rateLimited = true;
   };
-  const gateway = new Gateway(target.gateway, { connections: options.maxLive, timeoutMs: options.timeoutMs });
+  const gateway = new Gateway(target.gateway, {
+    connections: options.connections,
+    timeoutMs: options.timeoutMs,
+  });
   try {
     const prepared = await prepare({
       gateway: target.gateway,

@@ -1,7 +1,11 @@
-// The connection to the gateway: one undici Pool, keep-alive, at most one connection
-// per live shopper (each has at most one request in flight, so nothing queues in the
-// pool). The per-request timeout is undici's own headers and body timers: no timer,
-// promise race or AbortController of ours per request.
+// The connection to the gateway: one undici Pool of keep-alive connections, capped.
+// Without a cap a stalled platform would be met by one new connection per waiting
+// shopper, hundreds at once: its accept queue overflows, SYNs are dropped and retried
+// after 1, 3, 7 s, and the run measures TCP's backoff instead of the platform. Past
+// the cap requests wait in the pool; their latency still starts at their ticket's
+// intended time, so the wait is counted, not hidden. The per-request timeout is
+// undici's own headers and body timers: no timer, promise race or AbortController of
+// ours per request.
 import { Pool } from 'undici';
 
 export interface Call {
@@ -28,7 +32,7 @@ export interface Answer {
 }
 
 export interface GatewayOptions {
-  /** Connections kept at most (open only as needed). */
+  /** Connections kept at most (opened only as needed). */
   connections: number;
   /** No headers, or no body chunk, within this long: the request fails with a timeout. */
   timeoutMs: number;

@@ -22,7 +22,8 @@ Load
                           200,500,1000   steps, each for an equal share of the duration
   --duration SECONDS    the measured window (default 60)
   --warmup SECONDS      sent at the shape's first rate before it, not measured (default 5)
-  --timeout MS          a request with no answer this long is an error "timeout" (default 5000)
+  --timeout MS          a request with no answer this long after it went out is an error
+                        "timeout" (default 5000)
   --seed N              seed of every random choice: journeys, categories, products (default: random, printed)
 
 Shoppers
@@ -31,6 +32,9 @@ Shoppers
                         a signed-in journey holds one for its whole length
   --max-live N          bound on live shoppers (default 1000); a ticket that finds every
                         one busy at the bound is an error "loadgen-saturated"
+  --connections N       keep-alive connections to the gateway at most (default 128); a
+                        request finding all busy waits in the load generator, and that
+                        wait is inside its latency, which starts at its intended time
 
 Platform
   --gateway URL         the running platform's gateway (default http://127.0.0.1:8080);
@@ -61,6 +65,7 @@ export interface Options {
   mixFile: string;
   shoppers: number;
   maxLive: number;
+  connections: number;
   sloFile: string;
   out: string;
 }
@@ -92,6 +97,7 @@ export function parseOptions(argv: string[]): Options {
         mix: { type: 'string', default: DEFAULT_MIX },
         shoppers: { type: 'string', default: '40' },
         'max-live': { type: 'string', default: '1000' },
+        connections: { type: 'string', default: '128' },
         slo: { type: 'string', default: DEFAULT_SLO },
         out: { type: 'string', default: DEFAULT_OUT },
       },
@@ -125,6 +131,7 @@ export function parseOptions(argv: string[]): Options {
     mixFile: text('mix'),
     shoppers: integer(text('shoppers'), 'shoppers', 1, 10_000),
     maxLive: integer(text('max-live'), 'max-live', 1, 100_000),
+    connections: integer(text('connections'), 'connections', 1, 10_000),
     sloFile: text('slo'),
     out: text('out').replace(/\.(json|html)$/, ''),
   };

@@ -197,7 +197,7 @@ function settings(report: LoadReport): string {
     ['mix / SLO', `${s.mixFile} / ${s.sloFile}`],
     [
       'shoppers',
-      `${s.shoppers} accounts, at most ${s.maxLive} live (peak ${l.peakLive}); timeout ${s.timeoutMs} ms; seed ${s.seed}`,
+      `${s.shoppers} accounts, at most ${s.maxLive} live (peak ${l.peakLive}); ${s.connections} connections; timeout ${s.timeoutMs} ms; seed ${s.seed}`,
     ],
     [
       'load generator',

@@ -38,6 +38,7 @@ export interface LoadReport {
     seed: number;
     shoppers: number;
     maxLive: number;
+    connections: number;
     mixFile: string;
     sloFile: string;
   };
@@ -173,6 +174,7 @@ export function buildReport({
       seed: options.seed,
       shoppers: options.shoppers,
       maxLive: options.maxLive,
+      connections: options.connections,
       mixFile: fromRoot(options.mixFile),
       sloFile: fromRoot(options.sloFile),
     },

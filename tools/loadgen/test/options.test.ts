@@ -13,6 +13,7 @@ test('options - the defaults: 100 req/s for 60 s after 5 s of warm-up, against t
   assert.equal(options.mixFile, DEFAULT_MIX);
   assert.equal(options.shoppers, 40);
   assert.equal(options.maxLive, 1_000);
+  assert.equal(options.connections, 128);
   assert.equal(options.start, false);
   assert.match(options.out, /bench\/results\/load$/);
 });
@@ -60,6 +61,7 @@ test('options - the help text documents every option', () => {
     'mix',
     'shoppers',
     'max-live',
+    'connections',
     'gateway',
     'start',
     'slo',
