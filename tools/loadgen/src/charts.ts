@@ -70,6 +70,8 @@ export interface ChartSpec {
   thresholds?: Threshold[];
   bands?: Band[];
   hovers?: Hover[];
+  /** Written across an empty chart. */
+  message?: string;
 }
 
 const MARGIN = { top: 14, right: 150, bottom: 46, left: 64 };
@@ -160,21 +162,12 @@ function path(series: Series, sx: (v: number) => number, sy: (v: number) => numb
   return `<path d="${d}" fill="none" stroke="${series.color}" stroke-width="${series.width ?? 2}"${dash} stroke-linejoin="round"/>`;
 }
 
-/**
- * Names in the right margin, each at the height where its line ends (moved apart so
- * none sits on another), with a dotted leader from the line's end when it ends early.
- */
-function endLabels(
-  series: Series[],
-  sx: (v: number) => number,
-  sy: (v: number) => number,
-  edge: number,
-  log: boolean,
-) {
+/** Names in the right margin, each at the height where its line ends, moved apart so none sits on another. */
+function endLabels(series: Series[], sy: (v: number) => number, edge: number, log: boolean) {
   const labels = series
     .map((s) => {
       const last = [...s.points].reverse().find(([, y]) => y !== null && (!log || y > 0));
-      return last ? { s, x: sx(last[0]), lineY: sy(last[1] as number), y: sy(last[1] as number) } : undefined;
+      return last ? { s, y: sy(last[1] as number) } : undefined;
     })
     .filter((label) => label !== undefined)
     .sort((a, b) => a.y - b.y);
@@ -183,13 +176,9 @@ function endLabels(
     if (before && label && label.y - before.y < 14) label.y = before.y + 14;
   }
   return labels
-    .map(({ s, x, lineY, y }) => {
+    .map(({ s, y }) => {
       const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
-      const leader =
-        edge - x > 40
-          ? `<path d="M${fixed(x + 3)} ${fixed(lineY)}L${fixed(edge + 4)} ${fixed(y)}" stroke="#ccd2d8" stroke-width="1" stroke-dasharray="1 4" fill="none"/>`
-          : '';
-      return `${leader}<line x1="${fixed(edge + 6)}" x2="${fixed(edge + 30)}" y1="${fixed(y)}" y2="${fixed(y)}" stroke="${s.color}" stroke-width="${s.width ?? 2}"${dash}/><text class="label" x="${fixed(edge + 34)}" y="${fixed(y)}" dominant-baseline="middle">${escapeHtml(s.name)}</text>`;
+      return `<line x1="${fixed(edge + 6)}" x2="${fixed(edge + 30)}" y1="${fixed(y)}" y2="${fixed(y)}" stroke="${s.color}" stroke-width="${s.width ?? 2}"${dash}/><text class="label" x="${fixed(edge + 34)}" y="${fixed(y)}" dominant-baseline="middle">${escapeHtml(s.name)}</text>`;
     })
     .join('');
 }
@@ -239,5 +228,8 @@ export function chart(spec: ChartSpec): string {
         `<rect class="hover" x="${fixed(sx(hv.from))}" y="${MARGIN.top}" width="${fixed(Math.max(1, sx(hv.to) - sx(hv.from)))}" height="${bottom - MARGIN.top}"><title>${escapeHtml(hv.text)}</title></rect>`,
     )
     .join('');
-  return `<svg viewBox="0 0 ${w} ${h}" role="img" aria-label="${escapeHtml(spec.label)}" class="chart">${bands}${gridAndAxes(spec, sx, sy, w, h)}${bars}${thresholds(spec, sy, w)}${lines}${endLabels(spec.series ?? [], sx, sy, w - MARGIN.right, spec.y.log === true)}${hovers}</svg>`;
+  const message = spec.message
+    ? `<text class="message" x="${(MARGIN.left + w - MARGIN.right) / 2}" y="${(MARGIN.top + bottom) / 2}" text-anchor="middle" dominant-baseline="middle">${escapeHtml(spec.message)}</text>`
+    : '';
+  return `<svg viewBox="0 0 ${w} ${h}" role="img" aria-label="${escapeHtml(spec.label)}" class="chart">${bands}${gridAndAxes(spec, sx, sy, w, h)}${bars}${thresholds(spec, sy, w)}${lines}${endLabels(spec.series ?? [], sy, w - MARGIN.right, spec.y.log === true)}${message}${hovers}</svg>`;
 }

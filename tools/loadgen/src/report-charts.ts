@@ -127,6 +127,7 @@ export function errorsChart(report: LoadReport): string {
     x: timeAxis(report),
     y: { min: 0, max, ticks: linearTicks(0, max, (v) => String(v), 4), title: 'errors / s' },
     bars: { points, color: PALETTE.vermillion, width: 1 },
+    ...(report.summary.errors === 0 ? { message: 'no errors' } : {}),
     bands: drainBand(report),
     hovers: hovers(report),
   });
@@ -135,6 +136,8 @@ export function errorsChart(report: LoadReport): string {
 /** Where percentile p sits on the spectrum's axis: 90 % at 1, 99 % at 2, 99.9 % at 3. */
 const nines = (p: number) => Math.log10(100 / (100 - p));
 const SPECTRUM_TICKS = ['0%', '90%', '99%', '99.9%', '99.99%', '99.999%'];
+/** Stands for the right edge until the axis is known. */
+const SPECTRUM_EDGE = Number.POSITIVE_INFINITY;
 /** Each route class's line, the same in every report: nine distinct colour and dash pairs. */
 const CLASS_STYLES: Record<string, { color: string; dash: string }> = {
   'browse-category': { color: PALETTE.blue, dash: DASHES[0] },
@@ -153,8 +156,13 @@ export function classStyle(name: string): { color: string; dash: string } {
 }
 
 export function spectrumChart(report: LoadReport): string {
-  const curve = (spectrum: Array<[number, number]>) =>
-    spectrum.filter(([p]) => p < 100).map(([p, ms]): [number, number] => [nines(p), ms]);
+  // Past its last percentile a class's latency is its maximum: the line runs on flat to
+  // the right edge, so every line ends there, beside its name.
+  const curve = (spectrum: Array<[number, number]>): Array<[number, number]> => {
+    const points = spectrum.filter(([p]) => p < 100).map(([p, ms]): [number, number] => [nines(p), ms]);
+    const max = spectrum.at(-1)?.[1];
+    return max === undefined ? points : [...points, [SPECTRUM_EDGE, max]];
+  };
   const series: Series[] = Object.entries(report.classes).map(([name, value]) => ({
     name,
     points: curve(value.latency.spectrum),
@@ -162,8 +170,9 @@ export function spectrumChart(report: LoadReport): string {
     width: 1.75,
   }));
   series.push({ name: 'overall', points: curve(report.overall.spectrum), color: PALETTE.black, width: 3 });
-  const xs = series.flatMap((s) => s.points.map(([x]) => x));
+  const xs = series.flatMap((s) => s.points.map(([x]) => x).filter((x) => x < SPECTRUM_EDGE));
   const right = Math.min(5, Math.max(2, Math.ceil(Math.max(...xs, 0))));
+  for (const s of series) for (const point of s.points) if (point[0] === SPECTRUM_EDGE) point[0] = right;
   const values = series
     .flatMap((s) => s.points.map(([, y]) => y))
     .filter((y): y is number => y !== null && y > 0);

@@ -35,6 +35,8 @@ svg.chart { width: 100%; height: auto; display: block; font-size: 12px; }
 svg .grid { stroke: #e6e9ed; } svg .frame { fill: none; stroke: #aab2bb; }
 svg .tick { fill: #57606a; } svg .axis-title { fill: #1b1f24; font-size: 13px; }
 svg .label { fill: #1b1f24; font-size: 12px; } svg .threshold { font-size: 12px; font-weight: 600; }
+svg .threshold, svg .label { paint-order: stroke; stroke: #fff; stroke-width: 4px; stroke-linejoin: round; }
+svg .message { fill: #57606a; font-size: 14px; }
 svg .band { fill: #f0f1f3; } svg .hover { fill: transparent; } svg .hover:hover { fill: rgba(0, 0, 0, .05); }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; font-size: 14px; }
 dt { color: var(--muted); } dd { margin: 0; overflow-wrap: anywhere; }
