@@ -16,13 +16,21 @@ import {
 } from './platform.ts';
 import { progressLine } from './progress.ts';
 import { reportPage } from './report-html.ts';
-import { buildReport } from './report-json.ts';
+import { buildReport, type LoadReport } from './report-json.ts';
 import { summaryText } from './report-text.ts';
 import { LoadRun } from './run.ts';
-import { prepare } from './setup.ts';
+import { prepare, SetupError } from './setup.ts';
 import { exitCodeFor, loadSlo, type Slo, SloError } from './slo.ts';
 
 const EXIT = { usage: 2, failed: 3 } as const;
+
+/** What went wrong, with its cause (fetch's "fetch failed" says nothing alone); a stack only for a bug. */
+function failure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  const why = cause ? ` (${cause.code ?? cause.message})` : '';
+  return error instanceof SetupError || cause ? `${error.message}${why}` : (error.stack ?? error.message);
+}
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function inputs(argv: string[]): { options: Options; mix: Mix; slo: Slo } {
@@ -38,6 +46,13 @@ function inputs(argv: string[]): { options: Options; mix: Mix; slo: Slo } {
     log(`${error.message}\n(npm run load -- --help lists the options)`);
     process.exit(EXIT.usage);
   }
+}
+
+function writeReports(report: LoadReport, out: string): void {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(`${out}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${out}.html`, reportPage(report));
+  process.stdout.write(`\n${summaryText(report)}\n\nReports: ${out}.json, ${out}.html\n`);
 }
 
 async function measure(target: Target, options: Options, mix: Mix, slo: Slo): Promise<number> {
@@ -83,10 +98,7 @@ async function measure(target: Target, options: Options, mix: Mix, slo: Slo): Pr
       rateLimited,
       rateLimitAdvice: RATE_LIMIT_ADVICE,
     });
-    mkdirSync(dirname(options.out), { recursive: true });
-    writeFileSync(`${options.out}.json`, `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(`${options.out}.html`, reportPage(report));
-    process.stdout.write(`\n${summaryText(report)}\n\nReports: ${options.out}.json, ${options.out}.html\n`);
+    writeReports(report, options.out);
     return exitCodeFor(report.verdicts);
   } finally {
     await gateway.close();
@@ -102,12 +114,14 @@ try {
   process.exit(EXIT.failed);
 }
 if (!options.start)
-  log(`against ${target.gateway}; rate limits must be raised for a load test:\n  ${RAISED_LIMITS_COMMAND}`);
+  log(
+    `against ${target.gateway}: its rate limits must be raised for a load test, as started with\n  ${RAISED_LIMITS_COMMAND}`,
+  );
 let code: number = EXIT.failed;
 try {
   code = await measure(target, options, mix, slo);
 } catch (error) {
-  log(`the run failed: ${(error as Error).stack ?? error}`);
+  log(`the run failed: ${failure(error)}`);
 } finally {
   await target.stop();
 }

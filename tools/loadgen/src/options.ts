@@ -79,28 +79,31 @@ function integer(text: string, name: string, min: number, max: number): number {
   return value;
 }
 
+/** Every option, as `node:util` parseArgs reads them; their meaning is in HELP. */
+const SPEC = {
+  help: { type: 'boolean', short: 'h', default: false },
+  gateway: { type: 'string', default: 'http://127.0.0.1:8080' },
+  start: { type: 'boolean', default: false },
+  rate: { type: 'string', default: '100' },
+  duration: { type: 'string', default: '60' },
+  warmup: { type: 'string', default: '5' },
+  timeout: { type: 'string', default: '5000' },
+  seed: { type: 'string' },
+  mix: { type: 'string', default: DEFAULT_MIX },
+  shoppers: { type: 'string', default: '40' },
+  'max-live': { type: 'string', default: '1000' },
+  connections: { type: 'string', default: '128' },
+  slo: { type: 'string', default: DEFAULT_SLO },
+  out: { type: 'string', default: DEFAULT_OUT },
+} as const;
+
 /** The options of `argv` (what follows `npm run load --`); throws UsageError. */
 export function parseOptions(argv: string[]): Options {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: {
-        help: { type: 'boolean', short: 'h', default: false },
-        gateway: { type: 'string', default: 'http://127.0.0.1:8080' },
-        start: { type: 'boolean', default: false },
-        rate: { type: 'string', default: '100' },
-        duration: { type: 'string', default: '60' },
-        warmup: { type: 'string', default: '5' },
-        timeout: { type: 'string', default: '5000' },
-        seed: { type: 'string' },
-        mix: { type: 'string', default: DEFAULT_MIX },
-        shoppers: { type: 'string', default: '40' },
-        'max-live': { type: 'string', default: '1000' },
-        connections: { type: 'string', default: '128' },
-        slo: { type: 'string', default: DEFAULT_SLO },
-        out: { type: 'string', default: DEFAULT_OUT },
-      },
+      options: SPEC,
     }));
   } catch (error) {
     throw new UsageError((error as Error).message);

@@ -144,6 +144,58 @@ export interface ReportInputs {
   rateLimitAdvice: string;
 }
 
+function settingsOf(options: Options): LoadReport['settings'] {
+  return {
+    gateway: options.gateway,
+    startedPlatform: options.start,
+    rate: options.rate,
+    shape: options.shape,
+    durationSeconds: options.durationMs / 1000,
+    warmupSeconds: options.warmupMs / 1000,
+    timeoutMs: options.timeoutMs,
+    seed: options.seed,
+    shoppers: options.shoppers,
+    maxLive: options.maxLive,
+    connections: options.connections,
+    mixFile: fromRoot(options.mixFile),
+    sloFile: fromRoot(options.sloFile),
+  };
+}
+
+function journeysOf(mix: Mix, crowd: RunResult['crowd']): LoadReport['journeys'] {
+  const none: JourneyCounts = { started: 0, completed: 0, failed: 0, cutOff: 0, outcomes: {} };
+  return Object.fromEntries(
+    mix.journeys.map((journey) => [
+      journey.name,
+      { weight: journey.weight, ...(crowd.journeys.get(journey.name) ?? none) },
+    ]),
+  );
+}
+
+function loadgenOf(result: RunResult, options: Options): LoadReport['loadgen'] {
+  const lag = latencyOf(result.recorder.schedulerLag);
+  return {
+    cpu: { ...result.cpu, cores: cpus().length },
+    schedulerLagMs: { p50: lag.p50, p99: lag.p99, max: lag.max },
+    peakLive: result.crowd.peakLive,
+    maxLive: options.maxLive,
+    accounts: options.shoppers,
+    journeysWithoutAccount: result.crowd.withoutAccount,
+  };
+}
+
+function summaryOf(result: RunResult, errors: number, seconds: number): LoadReport['summary'] {
+  const { tickets, overall } = result.recorder;
+  return {
+    tickets,
+    answered: overall.count,
+    errors,
+    errorRatePercent: tickets ? round((errors * 100) / tickets, 3) : 0,
+    targetRate: seconds ? round(tickets / seconds, 1) : 0,
+    achievedRate: seconds ? round(overall.count / seconds, 1) : 0,
+  };
+}
+
 export function buildReport({
   options,
   mix,
@@ -152,74 +204,33 @@ export function buildReport({
   rateLimited,
   rateLimitAdvice,
 }: ReportInputs): LoadReport {
-  const { recorder, crowd } = result;
   const seconds = result.measuredMs / 1000;
-  const errors = [...recorder.errors.values()].sort((a, b) => b.count - a.count);
-  const errorCount = errors.reduce((sum, row) => sum + row.count, 0);
+  const errors = [...result.recorder.errors.values()].sort((a, b) => b.count - a.count);
   const errorsByKind: LoadReport['errorsByKind'] = {};
   for (const row of errors) errorsByKind[row.kind] = (errorsByKind[row.kind] ?? 0) + row.count;
-  const lag = latencyOf(recorder.schedulerLag);
   const report: LoadReport = {
     kind: 'load-report',
     version: 1,
     machine: machineDetails(),
-    settings: {
-      gateway: options.gateway,
-      startedPlatform: options.start,
-      rate: options.rate,
-      shape: options.shape,
-      durationSeconds: options.durationMs / 1000,
-      warmupSeconds: options.warmupMs / 1000,
-      timeoutMs: options.timeoutMs,
-      seed: options.seed,
-      shoppers: options.shoppers,
-      maxLive: options.maxLive,
-      connections: options.connections,
-      mixFile: fromRoot(options.mixFile),
-      sloFile: fromRoot(options.sloFile),
-    },
+    settings: settingsOf(options),
     run: {
       startedAt: result.startedAt,
       measuredSeconds: round(seconds, 1),
       drainSeconds: round(result.drainMs / 1000, 1),
       stoppedEarly: result.stoppedEarly,
     },
-    summary: {
-      tickets: recorder.tickets,
-      answered: recorder.overall.count,
-      errors: errorCount,
-      errorRatePercent: recorder.tickets ? round((errorCount * 100) / recorder.tickets, 3) : 0,
-      targetRate: seconds ? round(recorder.tickets / seconds, 1) : 0,
-      achievedRate: seconds ? round(recorder.overall.count / seconds, 1) : 0,
-    },
-    overall: latencyOf(recorder.overall),
+    summary: summaryOf(
+      result,
+      errors.reduce((sum, row) => sum + row.count, 0),
+      seconds,
+    ),
+    overall: latencyOf(result.recorder.overall),
     classes: classesOf(result, seconds),
     seconds: result.seconds,
     errors,
     errorsByKind,
-    journeys: Object.fromEntries(
-      mix.journeys.map((journey) => [
-        journey.name,
-        {
-          weight: journey.weight,
-          ...(crowd.journeys.get(journey.name) ?? {
-            started: 0,
-            completed: 0,
-            failed: 0,
-            cutOff: 0,
-            outcomes: {},
-          }),
-        },
-      ]),
-    ),
-    loadgen: {
-      cpu: { ...result.cpu, cores: cpus().length },
-      schedulerLagMs: { p50: lag.p50, p99: lag.p99, max: lag.max },
-      peakLive: crowd.peakLive,
-      maxLive: options.maxLive,
-      accounts: options.shoppers,
-      journeysWithoutAccount: crowd.withoutAccount,
-    },
+    journeys: journeysOf(mix, result.crowd),
+    loadgen: loadgenOf(result, options),
     mix,
     slo,
     verdicts: [],
