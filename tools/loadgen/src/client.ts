@@ -82,7 +82,8 @@ export class Gateway {
     }
   }
 
+  /** Ends every connection now: a request still queued has been recorded already, and must not hold the exit. */
   close(): Promise<void> {
-    return this.#pool.close();
+    return this.#pool.destroy();
   }
 }

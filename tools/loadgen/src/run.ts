@@ -74,7 +74,8 @@ export class LoadRun {
   readonly #origin: number;
   readonly #schedule: ArrivalSchedule;
   #ticker: ReturnType<typeof startTicker> | undefined;
-  #inFlight = 0;
+  /** Shoppers waiting for an answer, with the step it answers. */
+  readonly #inFlight = new Map<Shopper, Step>();
   #closing = false;
   #rateLimited = false;
   #stopped = false;
@@ -114,7 +115,8 @@ export class LoadRun {
     this.#closing = true;
     this.crowd.disperse();
     const giveUp = lastTicketAt + this.#settings.timeoutMs + 2_000;
-    while (this.#inFlight > 0 && performance.now() < giveUp) await sleep(20);
+    while (this.#inFlight.size > 0 && performance.now() < giveUp) await sleep(20);
+    this.#abandonInFlight();
     const seconds = clock.stop();
     await this.#parts.accounts.settled();
     // The whole window unless stopped: its last ticket falls a little before its end.
@@ -144,11 +146,31 @@ export class LoadRun {
     const step = shopper.journey.steps[shopper.step] as Step;
     shopper.intendedAt = intendedAt;
     const call = callFor(step, shopper, this.#parts.catalog, this.#random);
-    this.#inFlight++;
+    this.#inFlight.set(shopper, step);
     this.#parts.gateway.send(call).then((answer) => {
-      this.#inFlight--;
+      // Answered after the run gave up on it: already recorded as a timeout.
+      if (!this.#inFlight.delete(shopper)) return;
       this.#answered(shopper, step, answer);
     });
+  }
+
+  /**
+   * Requests still unanswered long after the last ticket (queued behind busy
+   * connections, then timed out one by one) are recorded as timeouts now, with the
+   * latency they have reached, rather than left out of the report.
+   */
+  #abandonInFlight(): void {
+    const now = performance.now();
+    for (const [shopper, step] of this.#inFlight) {
+      this.recorder.ended(step.do, shopper.intendedAt, {
+        endedAt: now,
+        error: 'timeout',
+        status: 0,
+        sample: 'still unanswered when the run ended (waiting for a connection, or for the platform)',
+      });
+      this.crowd.leave(shopper, 'cut-off');
+    }
+    this.#inFlight.clear();
   }
 
   #answered(shopper: Shopper, step: Step, answer: Answer): void {

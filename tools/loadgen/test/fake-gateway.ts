@@ -65,9 +65,12 @@ export function runAgainst(
   url: string,
   mix: unknown,
   settings: Partial<RunSettings> & Pick<RunSettings, 'shape' | 'durationMs'>,
-  options: { accounts?: number; hooks?: RunHooks } = {},
+  options: { accounts?: number; hooks?: RunHooks; connections?: number } = {},
 ) {
-  const gateway = new Gateway(url, { connections: 64, timeoutMs: settings.timeoutMs ?? 5_000 });
+  const gateway = new Gateway(url, {
+    connections: options.connections ?? 64,
+    timeoutMs: settings.timeoutMs ?? 5_000,
+  });
   const accounts = Array.from({ length: options.accounts ?? 0 }, (_, n) => ({
     email: `shopper-${n}@example.test`,
     credentials: '{}',

@@ -70,6 +70,31 @@ test('run - a ticket no shopper can take is a loadgen-saturated error, never dro
   assert.equal(crowd.peakLive, 5);
 });
 
+test('run - a request never answered is a timeout, even one still queued for a connection when the run ends', async () => {
+  const gateway = await fakeGateway(() => {
+    // Never answers.
+  });
+  gateways.push(gateway);
+  const { result } = runAgainst(
+    gateway.url,
+    searchOnly,
+    { shape: { kind: 'constant', rate: 20 }, durationMs: 1_000, timeoutMs: 300 },
+    { connections: 1 },
+  );
+  const started = performance.now();
+  const { recorder, crowd } = await result;
+  // One connection and answers that never come: undici times them out one at a time,
+  // about a second each; the run records the rest as timeouts once it stops waiting.
+  assert.ok(performance.now() - started < 8_000, 'the run did not wait for each queued request in turn');
+  assert.equal(recorder.tickets, 20);
+  assert.equal(recorder.overall.count, 20, 'every request recorded');
+  assert.deepEqual(
+    [...recorder.errors.values()].map(({ kind, count }) => [kind, count]),
+    [['timeout', 20]],
+  );
+  assert.equal(crowd.live, 0, 'every shopper left');
+});
+
 test('run - errors are kept by kind, status and route class, with what the platform said', async () => {
   let rateLimitedCalls = 0;
   const gateway = await fakeGateway((request, response) => {
