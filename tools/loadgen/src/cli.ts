@@ -3,6 +3,7 @@
 // every option. Ctrl-C ends the run early; what was measured is still reported.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { machineDetails } from '../../../bench/machine.ts';
 import { AccountPool } from './accounts.ts';
 import { Gateway } from './client.ts';
 import { loadMix, type Mix, MixError } from './mix.ts';
@@ -55,7 +56,46 @@ function writeReports(report: LoadReport, out: string): void {
   process.stdout.write(`\n${summaryText(report)}\n\nReports: ${out}.json, ${out}.html\n`);
 }
 
+/** Setup, then the run with its progress line; Ctrl-C stops the arrivals. */
+async function loadRun(
+  target: Target,
+  gateway: Gateway,
+  options: Options,
+  mix: Mix,
+  onRateLimited: () => void,
+) {
+  const prepared = await prepare({
+    gateway: target.gateway,
+    admin: target.admin,
+    shoppers: options.shoppers,
+    seed: options.seed,
+    log,
+    onRateLimited,
+  });
+  const accounts = new AccountPool(prepared.accounts, gateway);
+  accounts.keepFresh((message) => log(`could not renew the shoppers' tokens: ${message}`));
+  const { rate, durationMs, warmupMs, seed } = options;
+  log(
+    `running ${rate} req/s for ${durationMs / 1000} s after ${warmupMs / 1000} s of warm-up (seed ${seed}) ...`,
+  );
+  const run = new LoadRun(
+    { ...options },
+    { gateway, mix, catalog: prepared.catalog, accounts },
+    { onSecond: (second, totals) => log(progressLine(second, totals)), onRateLimited },
+  );
+  process.once('SIGINT', () => {
+    log('stopping the run (Ctrl-C): draining what is in flight, then the report ...');
+    run.stop();
+  });
+  try {
+    return await run.run();
+  } finally {
+    accounts.stop();
+  }
+}
+
 async function measure(target: Target, options: Options, mix: Mix, slo: Slo): Promise<number> {
+  const machine = machineDetails();
   let rateLimited = false;
   const onRateLimited = () => {
     if (!rateLimited && !options.start) log(`\n${RATE_LIMIT_ADVICE}\n`);
@@ -66,38 +106,9 @@ async function measure(target: Target, options: Options, mix: Mix, slo: Slo): Pr
     timeoutMs: options.timeoutMs,
   });
   try {
-    const prepared = await prepare({
-      gateway: target.gateway,
-      admin: target.admin,
-      shoppers: options.shoppers,
-      seed: options.seed,
-      log,
-      onRateLimited,
-    });
-    const accounts = new AccountPool(prepared.accounts, gateway);
-    accounts.keepFresh((message) => log(`could not renew the shoppers' tokens: ${message}`));
-    log(
-      `running ${options.rate} req/s for ${options.durationMs / 1000} s after ${options.warmupMs / 1000} s of warm-up (seed ${options.seed}) ...`,
-    );
-    const run = new LoadRun(
-      { ...options },
-      { gateway, mix, catalog: prepared.catalog, accounts },
-      { onSecond: (second, totals) => log(progressLine(second, totals)), onRateLimited },
-    );
-    process.once('SIGINT', () => {
-      log('stopping the run (Ctrl-C): draining what is in flight, then the report ...');
-      run.stop();
-    });
-    const result = await run.run();
-    accounts.stop();
-    const report = buildReport({
-      options,
-      mix,
-      slo,
-      result,
-      rateLimited,
-      rateLimitAdvice: RATE_LIMIT_ADVICE,
-    });
+    const result = await loadRun(target, gateway, options, mix, onRateLimited);
+    const rateLimitAdvice = RATE_LIMIT_ADVICE;
+    const report = buildReport({ options, mix, slo, result, rateLimited, rateLimitAdvice, machine });
     writeReports(report, options.out);
     return exitCodeFor(report.verdicts);
   } finally {

@@ -28,7 +28,7 @@ Load
 
 Shoppers
   --mix FILE            journeys, weights and steps (default tools/loadgen/mixes/storefront.json)
-  --shoppers N          shopper accounts made and signed in before the run (default 40);
+  --shoppers N          shopper accounts made and signed in before the run (default 100);
                         a signed-in journey holds one for its whole length
   --max-live N          bound on live shoppers (default 1000); a ticket that finds every
                         one busy at the bound is an error "loadgen-saturated"
@@ -90,7 +90,7 @@ const SPEC = {
   timeout: { type: 'string', default: '5000' },
   seed: { type: 'string' },
   mix: { type: 'string', default: DEFAULT_MIX },
-  shoppers: { type: 'string', default: '40' },
+  shoppers: { type: 'string', default: '100' },
   'max-live': { type: 'string', default: '1000' },
   connections: { type: 'string', default: '128' },
   slo: { type: 'string', default: DEFAULT_SLO },

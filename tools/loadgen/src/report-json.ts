@@ -142,6 +142,8 @@ export interface ReportInputs {
   result: RunResult;
   rateLimited: boolean;
   rateLimitAdvice: string;
+  /** Taken before the run: its load average shows what else the machine was doing. */
+  machine?: ReturnType<typeof machineDetails>;
 }
 
 function settingsOf(options: Options): LoadReport['settings'] {
@@ -196,14 +198,8 @@ function summaryOf(result: RunResult, errors: number, seconds: number): LoadRepo
   };
 }
 
-export function buildReport({
-  options,
-  mix,
-  slo,
-  result,
-  rateLimited,
-  rateLimitAdvice,
-}: ReportInputs): LoadReport {
+export function buildReport(inputs: ReportInputs): LoadReport {
+  const { options, mix, slo, result, rateLimited, rateLimitAdvice } = inputs;
   const seconds = result.measuredMs / 1000;
   const errors = [...result.recorder.errors.values()].sort((a, b) => b.count - a.count);
   const errorsByKind: LoadReport['errorsByKind'] = {};
@@ -211,7 +207,7 @@ export function buildReport({
   const report: LoadReport = {
     kind: 'load-report',
     version: 1,
-    machine: machineDetails(),
+    machine: inputs.machine ?? machineDetails(),
     settings: settingsOf(options),
     run: {
       startedAt: result.startedAt,

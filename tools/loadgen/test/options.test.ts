@@ -11,7 +11,7 @@ test('options - the defaults: 100 req/s for 60 s after 5 s of warm-up, against t
   assert.equal(options.timeoutMs, 5_000);
   assert.equal(options.gateway, 'http://127.0.0.1:8080');
   assert.equal(options.mixFile, DEFAULT_MIX);
-  assert.equal(options.shoppers, 40);
+  assert.equal(options.shoppers, 100);
   assert.equal(options.maxLive, 1_000);
   assert.equal(options.connections, 128);
   assert.equal(options.start, false);
