@@ -82,6 +82,12 @@ export class Gateway {
     }
   }
 
+  /** Connections open, and requests waiting for one (past the cap). */
+  connections(): { connections: number; queued: number } {
+    const { connected, queued } = this.#pool.stats;
+    return { connections: connected, queued };
+  }
+
   /** Ends every connection now: a request still queued has been recorded already, and must not hold the exit. */
   close(): Promise<void> {
     return this.#pool.destroy();

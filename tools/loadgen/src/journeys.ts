@@ -27,6 +27,8 @@ export interface Shopper {
   cartFull: boolean;
   /** The ticket its request in flight answers. */
   intendedAt: number;
+  /** Sent as x-correlation-id with that request, so an error can be found in the platform's logs. */
+  correlationId: string;
 }
 
 export function newShopper(journey: Journey, account: Account | undefined): Shopper {
@@ -41,6 +43,7 @@ export function newShopper(journey: Journey, account: Account | undefined): Shop
     orderSince: 0,
     cartFull: false,
     intendedAt: 0,
+    correlationId: '',
   };
 }
 

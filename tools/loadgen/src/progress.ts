@@ -1,6 +1,6 @@
 // One line a second on stderr while the run goes: where it is, the target and achieved
-// rates, the last second's p50 and p99, errors in that second and in all, live shoppers
-// and the load generator's own CPU.
+// rates, the last second's p50 and p99, errors in that second and in all, live shoppers,
+// connections (and requests waiting for one), and the load generator's own CPU.
 import type { Second } from './recorder.ts';
 
 /** Milliseconds as people read them: 0.84, 8.4, 84, 840. */
@@ -29,6 +29,7 @@ export function progressLine(
     `p99 ${formatMs(second.p99)} ms`.padEnd(13),
     `errors ${second.errors} (total ${run.errors})`.padEnd(22),
     `live ${second.live}`.padEnd(10),
+    `conn ${second.connections}${second.queued ? ` (+${second.queued} waiting)` : ''}`.padEnd(12),
     `cpu ${Math.round(second.cpuPercent)}%`,
   ].join(' ');
 }

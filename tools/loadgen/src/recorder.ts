@@ -52,9 +52,15 @@ export interface Second {
   p99: number | null;
   max: number | null;
   live: number;
+  /** Connections open to the gateway, and requests waiting in the load generator for one. */
+  connections: number;
+  queued: number;
   /** The load generator's own CPU time this second, in % of one core. */
   cpuPercent: number;
 }
+
+/** The load generator's state at the end of a second. */
+export type Moment = Pick<Second, 'live' | 'connections' | 'queued'>;
 
 /** Whether a request was answered, and how. */
 export interface Ending {
@@ -146,7 +152,7 @@ export class Recorder {
   }
 
   /** Sums up the second that just ended and starts the next. */
-  roll(at: number, phase: Second['phase'], live: number, cpuPercent: number): Second {
+  roll(at: number, phase: Second['phase'], moment: Moment, cpuPercent: number): Second {
     const window = this.#second;
     const some = window.count > 0;
     const second: Second = {
@@ -159,7 +165,7 @@ export class Recorder {
       p90: some ? ms(window.percentile(90)) : null,
       p99: some ? ms(window.percentile(99)) : null,
       max: some ? ms(window.max) : null,
-      live,
+      ...moment,
       cpuPercent,
     };
     window.reset();

@@ -59,7 +59,7 @@ function hovers(report: LoadReport): Hover[] {
   return report.seconds.map((s) => ({
     from: s.at - 1,
     to: s.at,
-    text: `${s.at} s${s.phase === 'drain' ? ' (drain)' : ''}: target ${s.target}/s, achieved ${s.achieved}/s, p50 ${formatMs(s.p50)} ms, p90 ${formatMs(s.p90)} ms, p99 ${formatMs(s.p99)} ms, max ${formatMs(s.max)} ms, errors ${s.errors}, live shoppers ${s.live}`,
+    text: `${s.at} s${s.phase === 'drain' ? ' (drain)' : ''}: target ${s.target}/s, achieved ${s.achieved}/s, p50 ${formatMs(s.p50)} ms, p90 ${formatMs(s.p90)} ms, p99 ${formatMs(s.p99)} ms, max ${formatMs(s.max)} ms, errors ${s.errors}, live shoppers ${s.live}, connections ${s.connections}${s.queued ? `, ${s.queued} requests waiting for one` : ''}`,
   }));
 }
 

@@ -3,6 +3,7 @@
 // recorded against the ticket's intended time. After the last ticket the run drains:
 // every request still in flight is waited for (up to the timeout) and recorded, so
 // the slowest answers of the window are not the ones left out.
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccountPool } from './accounts.ts';
 import type { Catalog } from './catalog.ts';
@@ -11,7 +12,7 @@ import type { Answer, Gateway } from './client.ts';
 import { callFor, learn, type Shopper } from './journeys.ts';
 import { JourneyPicker, type Mix, type Step } from './mix.ts';
 import { Random } from './random.ts';
-import { Recorder, type Second } from './recorder.ts';
+import { type Moment, Recorder, type Second } from './recorder.ts';
 import { ArrivalSchedule, type Shape, startTicker } from './schedule.ts';
 import { Crowd } from './shoppers.ts';
 
@@ -79,6 +80,8 @@ export class LoadRun {
   #closing = false;
   #rateLimited = false;
   #stopped = false;
+  readonly #runId = `load-${randomBytes(3).toString('hex')}`;
+  #sent = 0;
 
   constructor(settings: RunSettings, parts: RunParts, hooks: RunHooks = {}) {
     this.#settings = settings;
@@ -104,7 +107,7 @@ export class LoadRun {
       this.#origin,
       this.#settings,
       this.recorder,
-      () => this.crowd.live,
+      () => ({ live: this.crowd.live, ...this.#parts.gateway.connections() }),
       this.#hooks,
     );
     this.#ticker = startTicker(this.#schedule, this.#origin, (intendedAt, now) =>
@@ -146,6 +149,10 @@ export class LoadRun {
     const step = shopper.journey.steps[shopper.step] as Step;
     shopper.intendedAt = intendedAt;
     const call = callFor(step, shopper, this.#parts.catalog, this.#random);
+    // One small string and header object per request: what lets an error be looked up
+    // in the platform's logs (grep the id in .data/logs/*.log).
+    shopper.correlationId = `${this.#runId}-${++this.#sent}`;
+    call.headers = { ...call.headers, 'x-correlation-id': shopper.correlationId };
     this.#inFlight.set(shopper, step);
     this.#parts.gateway.send(call).then((answer) => {
       // Answered after the run gave up on it: already recorded as a timeout.
@@ -166,7 +173,7 @@ export class LoadRun {
         endedAt: now,
         error: 'timeout',
         status: 0,
-        sample: 'still unanswered when the run ended (waiting for a connection, or for the platform)',
+        sample: `still unanswered when the run ended (waiting for a connection, or for the platform) [${shopper.correlationId}]`,
       });
       this.crowd.leave(shopper, 'cut-off');
     }
@@ -176,7 +183,7 @@ export class LoadRun {
   #answered(shopper: Shopper, step: Step, answer: Answer): void {
     let error: ErrorKind | undefined = classifyAnswer(step.do, answer.status, answer.failure, step.expected);
     let status: number | string = answer.status;
-    let sample = error ? sampleOf(answer) : undefined;
+    let sample = error ? `${sampleOf(answer)} [${shopper.correlationId}]` : undefined;
     let progress: OrderProgress | undefined;
     if (!error) {
       try {
@@ -188,7 +195,10 @@ export class LoadRun {
     }
     if (progress?.state === 'ended') {
       this.crowd.outcome(shopper, progress.status);
-      if (progress.error) [error, status, sample] = [progress.error, progress.status, progress.detail];
+      if (progress.error) {
+        [error, status] = [progress.error, progress.status];
+        sample = `${progress.detail ?? ''} [${shopper.correlationId}]`.trim();
+      }
     }
     this.recorder.ended(step.do, shopper.intendedAt, {
       endedAt: answer.endedAt,
@@ -228,7 +238,7 @@ class SecondClock {
   readonly #origin: number;
   readonly #settings: RunSettings;
   readonly #recorder: Recorder;
-  readonly #live: () => number;
+  readonly #moment: () => Moment;
   readonly #hooks: RunHooks;
   #timer: NodeJS.Timeout | undefined;
   #count = 0;
@@ -240,13 +250,13 @@ class SecondClock {
     origin: number,
     settings: RunSettings,
     recorder: Recorder,
-    live: () => number,
+    moment: () => Moment,
     hooks: RunHooks,
   ) {
     this.#origin = origin;
     this.#settings = settings;
     this.#recorder = recorder;
-    this.#live = live;
+    this.#moment = moment;
     this.#hooks = hooks;
     this.#schedule();
   }
@@ -274,7 +284,7 @@ class SecondClock {
       this.#measuredCpu.wallMs += wallMs;
     }
     const cpuPercent = Math.round(((cpu.user + cpu.system) / 1000 / Math.max(wallMs, 1)) * 1000) / 10;
-    const second = this.#recorder.roll(at, phase, this.#live(), cpuPercent);
+    const second = this.#recorder.roll(at, phase, this.#moment(), cpuPercent);
     if (phase !== 'warm-up') this.#seconds.push(second);
     const errors = [...this.#recorder.errors.values()].reduce((sum, row) => sum + row.count, 0);
     const { warmupMs, durationMs } = this.#settings;

@@ -97,7 +97,9 @@ test('run - a request never answered is a timeout, even one still queued for a c
 
 test('run - errors are kept by kind, status and route class, with what the platform said', async () => {
   let rateLimitedCalls = 0;
+  const correlationIds = new Set<string>();
   const gateway = await fakeGateway((request, response) => {
+    correlationIds.add(String(request.headers['x-correlation-id']));
     if (request.url?.startsWith('/api/v1/products?q=')) return json(response, 200, { data: [] });
     if (request.url?.startsWith('/api/v1/inventory/'))
       return json(response, 429, { title: 'Too Many Requests' });
@@ -118,12 +120,14 @@ test('run - errors are kept by kind, status and route class, with what the platf
     { hooks: { onRateLimited: () => rateLimitedCalls++ } },
   );
   const { recorder, crowd } = await result;
-  const rows = [...recorder.errors.values()].map(({ kind, status, routeClass, sample }) => ({
-    kind,
-    status,
-    routeClass,
-    sample,
-  }));
+  // Each sample names its request's correlation id, which the platform logs.
+  const ID = /^load-[0-9a-f]{6}-\d+$/;
+  const rows = [...recorder.errors.values()].map(({ kind, status, routeClass, sample }) => {
+    const [, said, id] = sample.match(/^(.*) \[(.+)\]$/) ?? [];
+    assert.match(id ?? '', ID);
+    assert.ok(correlationIds.has(id ?? ''), 'sent as x-correlation-id');
+    return { kind, status, routeClass, sample: said };
+  });
   assert.deepEqual(
     rows.sort((a, b) => a.kind.localeCompare(b.kind)),
     [
@@ -137,6 +141,8 @@ test('run - errors are kept by kind, status and route class, with what the platf
     ],
   );
   assert.equal(rateLimitedCalls, 1, 'told once, at the first 429');
+  assert.equal(correlationIds.size, recorder.tickets, 'one id per request');
+  for (const id of correlationIds) assert.match(id, ID);
   assert.ok((crowd.journeys.get('opens')?.failed ?? 0) > 0, 'a shopper leaves at an error');
   assert.equal(crowd.journeys.get('opens')?.completed, 0);
 });
@@ -193,7 +199,12 @@ test('run - a declined order ending REJECTED is expected; an approved one ending
   assert.ok(approved.failed > 0);
   const rows = [...recorder.errors.values()];
   assert.deepEqual(
-    rows.map(({ kind, status, routeClass, sample }) => ({ kind, status, routeClass, sample })),
+    rows.map(({ kind, status, routeClass, sample }) => ({
+      kind,
+      status,
+      routeClass,
+      sample: sample.split(' [')[0],
+    })),
     [{ kind: 'unexpected-outcome', status: 'REJECTED', routeClass: 'order-status', sample: 'card_declined' }],
   );
   assert.equal(rows[0]?.count, approved.failed);
