@@ -21,7 +21,8 @@ Load
                           100..1000      ramp from 100 to 1000 over the duration
                           200,500,1000   steps, each for an equal share of the duration
   --duration SECONDS    the measured window (default 60)
-  --warmup SECONDS      sent at the shape's first rate before it, not measured (default 5)
+  --warmup SECONDS      sent at the shape's first rate before it, not measured (default 15:
+                        a platform just started answers its first ~10 s far slower)
   --timeout MS          a request with no answer this long after it went out is an error
                         "timeout" (default 5000)
   --seed N              seed of every random choice: journeys, categories, products (default: random, printed)
@@ -86,7 +87,7 @@ const SPEC = {
   start: { type: 'boolean', default: false },
   rate: { type: 'string', default: '100' },
   duration: { type: 'string', default: '60' },
-  warmup: { type: 'string', default: '5' },
+  warmup: { type: 'string', default: '15' },
   timeout: { type: 'string', default: '5000' },
   seed: { type: 'string' },
   mix: { type: 'string', default: DEFAULT_MIX },

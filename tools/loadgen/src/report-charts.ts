@@ -127,7 +127,7 @@ export function errorsChart(report: LoadReport): string {
     x: timeAxis(report),
     y: { min: 0, max, ticks: linearTicks(0, max, (v) => String(v), 4), title: 'errors / s' },
     bars: { points, color: PALETTE.vermillion, width: 1 },
-    ...(report.summary.errors === 0 ? { message: 'no errors' } : {}),
+    ...(points.every(([, errors]) => errors === 0) ? { message: 'no errors' } : {}),
     bands: drainBand(report),
     hovers: hovers(report),
   });

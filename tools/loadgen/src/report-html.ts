@@ -25,7 +25,7 @@ th, td { padding: 6px 8px; border-bottom: 1px solid #eaeef2; text-align: right; 
 th { font-size: 12px; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); border-bottom: 2px solid var(--line); }
 th:first-child, td:first-child, td.text, th.text { text-align: left; }
 td.sample { text-align: left; font-family: ui-monospace, Menlo, monospace; font-size: 12px; max-width: 420px; overflow-wrap: anywhere; }
-.verdict { display: inline-block; min-width: 96px; padding: 2px 8px; border-radius: 999px; font-weight: 600; font-size: 13px; text-align: center; border: 1.5px solid; }
+.verdict { display: inline-block; white-space: nowrap; min-width: 96px; padding: 2px 8px; border-radius: 999px; font-weight: 600; font-size: 13px; text-align: center; border: 1.5px solid; }
 .verdict.met { background: #e6f4ea; color: #0b5d2b; } .verdict.at-risk { background: #fff3cd; color: #6b4700; }
 .verdict.breached { background: #fde2dd; color: #8f1d00; } .verdict.skipped { background: #eef0f2; color: #444c56; }
 td.over { background: #fff3cd; font-weight: 600; }
@@ -234,7 +234,7 @@ ${notes ? `<section aria-label="Notes">${notes}</section>` : ''}
 <p class="caption">Percentiles of the answers that ended in each second, measured from each request's intended start (log scale). Hover a second for its figures.</p>
 ${latencyChart(report)}</section>
 <section aria-labelledby="throughput"><h2 id="throughput">Throughput and errors over time</h2>
-<p class="caption">Requests the schedule gave out (target) and answers that ended (achieved) each second; below, errors each second.</p>
+<p class="caption">Requests the schedule gave out (target) and answers that ended (achieved) each second; below, errors each second. Each second counts what ended in it, so a warm-up request ending in the first seconds shows here but not in the totals.</p>
 ${throughputChart(report)}${errorsChart(report)}</section>
 <section aria-labelledby="distribution"><h2 id="distribution">Latency distribution per route class</h2>
 <p class="caption">Latency at each percentile: read a line where it crosses 99 % for that class's p99. The overall line is the thick black one.</p>

@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import { DEFAULT_MIX } from '../src/mix.ts';
 import { HELP, parseOptions, UsageError } from '../src/options.ts';
 
-test('options - the defaults: 100 req/s for 60 s after 5 s of warm-up, against the local gateway', () => {
+test('options - the defaults: 100 req/s for 60 s after 15 s of warm-up, against the local gateway', () => {
   const options = parseOptions([]);
   assert.deepEqual(options.shape, { kind: 'constant', rate: 100 });
   assert.equal(options.durationMs, 60_000);
-  assert.equal(options.warmupMs, 5_000);
+  assert.equal(options.warmupMs, 15_000);
   assert.equal(options.timeoutMs, 5_000);
   assert.equal(options.gateway, 'http://127.0.0.1:8080');
   assert.equal(options.mixFile, DEFAULT_MIX);
