@@ -24,6 +24,7 @@ table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nu
 th, td { padding: 6px 8px; border-bottom: 1px solid #eaeef2; text-align: right; vertical-align: top; }
 th { font-size: 12px; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); border-bottom: 2px solid var(--line); }
 th:first-child, td:first-child, td.text, th.text { text-align: left; }
+td:not(.text):not(.sample) { white-space: nowrap; }
 td.sample { text-align: left; font-family: ui-monospace, Menlo, monospace; font-size: 12px; max-width: 420px; overflow-wrap: anywhere; }
 .verdict { display: inline-block; white-space: nowrap; min-width: 96px; padding: 2px 8px; border-radius: 999px; font-weight: 600; font-size: 13px; text-align: center; border: 1.5px solid; }
 .verdict.met { background: #e6f4ea; color: #0b5d2b; } .verdict.at-risk { background: #fff3cd; color: #6b4700; }

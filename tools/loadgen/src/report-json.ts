@@ -7,6 +7,7 @@ import { machineDetails } from '../../../bench/machine.ts';
 import type { ErrorKind } from './classify.ts';
 import { type Mix, ROUTE_CLASSES } from './mix.ts';
 import type { Options } from './options.ts';
+import { formatMs } from './progress.ts';
 import { type ErrorRow, type Latency, latencyOf, type Second } from './recorder.ts';
 import type { RunResult } from './run.ts';
 import type { JourneyCounts } from './shoppers.ts';
@@ -130,7 +131,7 @@ function notesOf(report: LoadReport, rateLimited: boolean, advice: string): stri
     );
   if (schedulerLagMs.p99 > 10)
     notes.push(
-      `The load generator gave tickets out late (p99 ${schedulerLagMs.p99} ms): that lateness is inside the latencies. The machine may be short of CPU.`,
+      `The load generator gave tickets out late (p99 ${formatMs(schedulerLagMs.p99)} ms): that lateness is inside the latencies. The machine may be short of CPU.`,
     );
   return notes;
 }
