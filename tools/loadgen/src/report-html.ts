@@ -244,7 +244,9 @@ ${spectrumChart(report)}</section>
 <p class="caption">▲ marks a p99 at or over the p99 objective. Cache hits: answers the gateway served from its cache.</p>
 ${classTable(report)}</section>
 <section aria-labelledby="errors"><h2 id="errors">Errors</h2>${errorTable(report)}</section>
-<section aria-labelledby="journeys"><h2 id="journeys">Journeys</h2>${journeyTable(report)}</section>
+<section aria-labelledby="journeys"><h2 id="journeys">Journeys</h2>
+<p class="caption">Every journey of the run, warm-up included: a shopper's journey spans the window's edges.</p>
+${journeyTable(report)}</section>
 <section aria-labelledby="run"><h2 id="run">How this run was made</h2>${settings(report)}</section>
 </main>
 <script type="application/json" id="load-report">${data}</script>

@@ -222,13 +222,14 @@ export class LoadRun {
     now: number,
   ) {
     if (error) return this.crowd.leave(shopper, 'failed');
-    if (this.#closing) return this.crowd.leave(shopper, 'cut-off');
     // An order on its way: the same step again, after its polling interval.
-    if (progress?.state === 'waiting' && step.do === 'order-status')
-      return this.crowd.rest(shopper, now, step.everyMs);
-    shopper.step++;
+    const pollAgainIn =
+      step.do === 'order-status' && progress?.state === 'waiting' ? step.everyMs : undefined;
+    if (pollAgainIn === undefined) shopper.step++;
+    // A journey whose last step just ended is complete, even as the run closes.
     if (shopper.step >= shopper.journey.steps.length) return this.crowd.leave(shopper, 'completed');
-    this.crowd.rest(shopper, now, step.pauseMs);
+    if (this.#closing) return this.crowd.leave(shopper, 'cut-off');
+    this.crowd.rest(shopper, now, pollAgainIn ?? step.pauseMs);
   }
 }
 
