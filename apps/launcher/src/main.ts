@@ -122,6 +122,15 @@ async function gatewayManagementPort(instances: Instance[]): Promise<number> {
   return port;
 }
 
+/**
+ * Extra Node.js arguments for every service (`PLATFORM_NODE_ARGS`, split on spaces),
+ * for what NODE_OPTIONS refuses: `--cpu-prof --cpu-prof-dir=DIR` profiles every
+ * service until it stops.
+ */
+function serviceNodeArgs(): string[] {
+  return (process.env.PLATFORM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
 async function startInstance(
   instance: Instance,
   urls: Record<string, string>,
@@ -134,7 +143,12 @@ async function startInstance(
   const supervisor = new Supervisor(
     {
       name: label,
-      args: ['--import', '@platform/chassis/telemetry-preload', join(root, definition.entry)],
+      args: [
+        ...serviceNodeArgs(),
+        '--import',
+        '@platform/chassis/telemetry-preload',
+        join(root, definition.entry),
+      ],
       env: serviceEnv(secrets, instance, urls, databaseUrl),
       logFile: join(logDir, `${label}.log`),
     },

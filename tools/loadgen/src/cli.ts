@@ -15,11 +15,12 @@ import {
   startPlatform,
   type Target,
 } from './platform.ts';
+import { PlatformSampler, platformUse } from './processes.ts';
 import { progressLine } from './progress.ts';
 import { reportPage } from './report-html.ts';
 import { buildReport, type LoadReport } from './report-json.ts';
 import { summaryText } from './report-text.ts';
-import { LoadRun } from './run.ts';
+import { LoadRun, type RunHooks } from './run.ts';
 import { prepare, SetupError } from './setup.ts';
 import { exitCodeFor, loadSlo, type Slo, SloError } from './slo.ts';
 
@@ -78,17 +79,32 @@ async function loadRun(
   log(
     `running ${rate} req/s for ${durationMs / 1000} s after ${warmupMs / 1000} s of warm-up (seed ${seed}) ...`,
   );
+  // The platform's processes, sampled as the measured window opens and as it closes.
+  const sampler = PlatformSampler.forPlatform(target.dataDir, target.gateway);
+  const samples: Array<ReturnType<PlatformSampler['sample']>> = [];
+  const onSecond: RunHooks['onSecond'] = (second, totals) => {
+    log(progressLine(second, totals));
+    const wanted = samples.length === 0 ? 'measured' : samples.length === 1 ? 'drain' : undefined;
+    if (sampler && second.phase === wanted) samples.push(sampler.sample());
+  };
   const run = new LoadRun(
     { ...options },
     { gateway, mix, catalog: prepared.catalog, accounts },
-    { onSecond: (second, totals) => log(progressLine(second, totals)), onRateLimited },
+    { onSecond, onRateLimited },
   );
   process.once('SIGINT', () => {
     log('stopping the run (Ctrl-C): draining what is in flight, then the report ...');
     run.stop();
   });
   try {
-    return await run.run();
+    const result = await run.run();
+    if (sampler && samples.length === 1) samples.push(sampler.sample());
+    const [start, end] = samples;
+    const platform =
+      start && end
+        ? platformUse(start, end)
+        : { unavailable: `no platform on this machine in ${target.dataDir} serves ${target.gateway}` };
+    return { result, platform };
   } finally {
     accounts.stop();
   }
@@ -106,9 +122,18 @@ async function measure(target: Target, options: Options, mix: Mix, slo: Slo): Pr
     timeoutMs: options.timeoutMs,
   });
   try {
-    const result = await loadRun(target, gateway, options, mix, onRateLimited);
+    const { result, platform } = await loadRun(target, gateway, options, mix, onRateLimited);
     const rateLimitAdvice = RATE_LIMIT_ADVICE;
-    const report = buildReport({ options, mix, slo, result, rateLimited, rateLimitAdvice, machine });
+    const report = buildReport({
+      options,
+      mix,
+      slo,
+      result,
+      rateLimited,
+      rateLimitAdvice,
+      machine,
+      platform,
+    });
     writeReports(report, options.out);
     return exitCodeFor(report.verdicts);
   } finally {

@@ -30,6 +30,8 @@ or let the load generator start one itself: npm run load -- --start ...`;
 
 export interface Target {
   gateway: string;
+  /** The platform's data folder, where its state file says which processes it runs. */
+  dataDir: string;
   admin: { email: string; password: string };
   stop(): Promise<void>;
 }
@@ -43,11 +45,9 @@ function secretsOf(dataDir: string): Record<string, string> {
 /** The running platform at `gateway`. */
 export function runningPlatform(gateway: string): Target {
   const email = process.env.ADMIN_EMAIL ?? 'admin@platform.local';
-  const password =
-    process.env.ADMIN_PASSWORD ??
-    secretsOf(process.env.PLATFORM_DATA_DIR ?? join(root, '.data'))['admin-password'] ??
-    '';
-  return { gateway, admin: { email, password }, stop: async () => {} };
+  const dataDir = process.env.PLATFORM_DATA_DIR ?? join(root, '.data');
+  const password = process.env.ADMIN_PASSWORD ?? secretsOf(dataDir)['admin-password'] ?? '';
+  return { gateway, dataDir, admin: { email, password }, stop: async () => {} };
 }
 
 /** `npm start` in `.test-data/load-*` on free ports with raised rate limits; stop() removes it all. */
@@ -59,6 +59,7 @@ export async function startPlatform(log: (line: string) => void): Promise<Target
   log(`platform ready in ${Math.round((Date.now() - started) / 1000)} s at ${platform.state.gateway}`);
   return {
     gateway: platform.state.gateway,
+    dataDir,
     admin: { email: 'admin@platform.local', password: secretsOf(dataDir)['admin-password'] ?? '' },
     stop: async () => {
       log('stopping the platform ...');

@@ -186,6 +186,20 @@ function journeyTable(report: LoadReport): string {
   );
 }
 
+function platformTable(report: LoadReport): string {
+  const { platform } = report;
+  if ('unavailable' in platform)
+    return `<p class="caption">Not measured: ${escapeHtml(platform.unavailable)}.</p>`;
+  const body = platform.processes.map((use) => [
+    td(use.name),
+    td(use.processes),
+    td(`${use.cpuPercentOfOneCore} %`),
+    td(`${use.rssMiB} MiB`),
+  ]);
+  body.push([td('all of the platform'), td(''), td(`${platform.totalCpuPercentOfOneCore} %`), td('')]);
+  return rows(['process', 'processes', 'CPU, % of one core', 'resident memory at the end'], body);
+}
+
 function settings(report: LoadReport): string {
   const { settings: s, machine: m, loadgen: l } = report;
   const items: Array<[string, string]> = [
@@ -247,6 +261,9 @@ ${classTable(report)}</section>
 <section aria-labelledby="journeys"><h2 id="journeys">Journeys</h2>
 <p class="caption">Every journey of the run, warm-up included: a shopper's journey spans the window's edges.</p>
 ${journeyTable(report)}</section>
+<section aria-labelledby="platform"><h2 id="platform">Where the platform spent the machine</h2>
+<p class="caption">CPU of each process of the platform over the measured window (PostgreSQL's backends counted per database), busiest first, and the memory each held at the end: the process or database at the top is the first to saturate as the rate grows.</p>
+${platformTable(report)}</section>
 <section aria-labelledby="run"><h2 id="run">How this run was made</h2>${settings(report)}</section>
 </main>
 <script type="application/json" id="load-report">${data}</script>

@@ -7,6 +7,7 @@ import { machineDetails } from '../../../bench/machine.ts';
 import type { ErrorKind } from './classify.ts';
 import { type Mix, ROUTE_CLASSES } from './mix.ts';
 import type { Options } from './options.ts';
+import type { PlatformUse } from './processes.ts';
 import { formatMs } from './progress.ts';
 import { type ErrorRow, type Latency, latencyOf, type Second } from './recorder.ts';
 import type { RunResult } from './run.ts';
@@ -69,6 +70,11 @@ export interface LoadReport {
     /** Signed-in journeys that found every account taken and ran as anonymous ones. */
     journeysWithoutAccount: number;
   };
+  /**
+   * What each process of the platform spent over the measured window and held at its
+   * end, when the platform runs on this machine (processes.ts); else why not.
+   */
+  platform: PlatformUse | { unavailable: string };
   mix: Mix;
   slo: Slo;
   verdicts: Verdict[];
@@ -145,6 +151,7 @@ export interface ReportInputs {
   rateLimitAdvice: string;
   /** Taken before the run: its load average shows what else the machine was doing. */
   machine?: ReturnType<typeof machineDetails>;
+  platform?: PlatformUse | { unavailable: string };
 }
 
 function settingsOf(options: Options): LoadReport['settings'] {
@@ -228,6 +235,7 @@ export function buildReport(inputs: ReportInputs): LoadReport {
     errorsByKind,
     journeys: journeysOf(mix, result.crowd),
     loadgen: loadgenOf(result, options),
+    platform: inputs.platform ?? { unavailable: 'not measured' },
     mix,
     slo,
     verdicts: [],

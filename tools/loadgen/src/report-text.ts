@@ -43,6 +43,17 @@ export function verdictTable(verdicts: readonly Verdict[]): string {
   return [table(rows), ...reasons].join('\n');
 }
 
+/** The platform's busiest processes over the window, and their memory at its end. */
+function platformText(report: LoadReport): string {
+  const { platform } = report;
+  if ('unavailable' in platform) return `Platform processes: not measured (${platform.unavailable}).`;
+  const rows = [['process', 'CPU % of one core', 'RSS MiB']];
+  for (const use of platform.processes.slice(0, 12))
+    rows.push([use.name, String(use.cpuPercentOfOneCore), String(use.rssMiB)]);
+  rows.push(['all of the platform', String(platform.totalCpuPercentOfOneCore), '']);
+  return table(rows);
+}
+
 export function summaryText(report: LoadReport): string {
   const { summary, overall, loadgen } = report;
   const lines = [
@@ -84,6 +95,7 @@ export function summaryText(report: LoadReport): string {
       ]);
     lines.push(table(errorRows), '');
   }
+  lines.push(platformText(report), '');
   for (const note of report.notes) lines.push(`Note: ${note}`, '');
   lines.push(verdictTable(report.verdicts));
   return lines.join('\n');

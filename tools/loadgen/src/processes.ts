@@ -1,0 +1,126 @@
+// What each process of the platform spent during the measured window, and how much
+// memory it held at its end: the answer to "which part saturates first". Read from
+// /proc for a platform on this machine whose state file (platform.json in its data
+// folder) names the gateway the run is pointed at; PostgreSQL's backends are counted
+// per database, from the process titles PostgreSQL gives them.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ProcessUse {
+  name: string;
+  /** Processes counted under the name (one per service instance; every backend of a database). */
+  processes: number;
+  cpuPercentOfOneCore: number;
+  rssMiB: number;
+}
+
+export interface PlatformUse {
+  measuredSeconds: number;
+  totalCpuPercentOfOneCore: number;
+  processes: ProcessUse[];
+}
+
+interface PlatformState {
+  gateway: string;
+  launcherPid: number;
+  database?: { pid?: number };
+  services: Array<{ name: string; instance: string; pid: number }>;
+}
+
+interface Sample {
+  at: number;
+  /** Per name: CPU microseconds, resident bytes, process count. */
+  use: Map<string, { cpu: number; rss: number; processes: number }>;
+}
+
+const TICKS_PER_SECOND = 100;
+
+function read(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function cpuAndRss(pid: number): { cpu: number; rss: number } | undefined {
+  const stat = read(`/proc/${pid}/stat`);
+  const status = read(`/proc/${pid}/status`);
+  if (!stat || !status) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  const cpu = ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
+  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  return { cpu, rss };
+}
+
+function childrenOf(pid: number): number[] {
+  return (read(`/proc/${pid}/task/${pid}/children`) ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** `postgres (catalog)` for a backend of the catalog database, `postgres` for the server's own. */
+function postgresName(pid: number): string {
+  const title = (read(`/proc/${pid}/cmdline`) ?? '').replaceAll('\0', ' ').trim();
+  const backend = /^postgres: \S+ (\S+) \d/.exec(title);
+  return backend ? `postgres (${backend[1]})` : 'postgres';
+}
+
+export class PlatformSampler {
+  readonly #named: Array<{ name: string; pid: number }>;
+  readonly #database: number | undefined;
+
+  private constructor(state: PlatformState) {
+    this.#named = [
+      { name: 'launcher', pid: state.launcherPid },
+      ...state.services.map((service) => ({ name: service.name, pid: service.pid })),
+    ];
+    this.#database = state.database?.pid;
+  }
+
+  /** The sampler of the platform in `dataDir` if it is on this machine and serves `gateway`. */
+  static forPlatform(dataDir: string, gateway: string): PlatformSampler | undefined {
+    const text = read(join(dataDir, 'platform.json'));
+    if (!text || !existsSync('/proc/self/stat')) return undefined;
+    const state = JSON.parse(text) as PlatformState;
+    if (state.gateway.replace(/\/$/, '') !== gateway.replace(/\/$/, '')) return undefined;
+    return new PlatformSampler(state);
+  }
+
+  sample(): Sample {
+    const use: Sample['use'] = new Map();
+    const add = (name: string, pid: number) => {
+      const found = cpuAndRss(pid);
+      if (!found) return;
+      const entry = use.get(name) ?? { cpu: 0, rss: 0, processes: 0 };
+      use.set(name, {
+        cpu: entry.cpu + found.cpu,
+        rss: entry.rss + found.rss,
+        processes: entry.processes + 1,
+      });
+    };
+    for (const { name, pid } of this.#named) add(name, pid);
+    if (this.#database) {
+      add('postgres', this.#database);
+      for (const pid of childrenOf(this.#database)) add(postgresName(pid), pid);
+    }
+    return { at: performance.now(), use };
+  }
+}
+
+/** Each name's CPU between two samples (a backend gone meanwhile is not counted) and its memory at the end. */
+export function platformUse(start: Sample, end: Sample): PlatformUse {
+  const seconds = (end.at - start.at) / 1000;
+  const percent = (micros: number) => Math.round((micros / 1e6 / Math.max(seconds, 0.001)) * 1000) / 10;
+  const processes = [...end.use].map(([name, now]) => ({
+    name,
+    processes: now.processes,
+    cpuPercentOfOneCore: percent(Math.max(0, now.cpu - (start.use.get(name)?.cpu ?? 0))),
+    rssMiB: Math.round((now.rss / 2 ** 20) * 10) / 10,
+  }));
+  processes.sort((a, b) => b.cpuPercentOfOneCore - a.cpuPercentOfOneCore);
+  const total = processes.reduce((sum, entry) => sum + entry.cpuPercentOfOneCore, 0);
+  return {
+    measuredSeconds: Math.round(seconds * 10) / 10,
+    totalCpuPercentOfOneCore: Math.round(total * 10) / 10,
+    processes,
+  };
+}
