@@ -21,12 +21,12 @@ import { registerApiDocs } from './docs.ts';
 import { enforceRateLimit, stripForgeableHeaders } from './edge.ts';
 import { applyTableToOwnRoutes, guardBeforeRouting, refuseWhatTheTableDoesNotList } from './exposure.ts';
 import { startManagementListener } from './management.ts';
-import { installSecurityHeaders } from './security-headers.ts';
 import { forward, type ProxyContext } from './proxy.ts';
 import { memoryRateLimitStore, redisRateLimitStore } from './rate-limit.ts';
 import { ratePoliciesWith } from './rate-policies.ts';
 import { memoryResponseCache, redisResponseCache } from './response-cache.ts';
 import { gatewayRoutes, routes } from './routes.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import { upstreamClients } from './upstreams.ts';
 
 export interface Gateway extends Service {
