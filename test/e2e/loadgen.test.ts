@@ -103,9 +103,19 @@ test('loadgen - a short run writes a JSON and a self-contained HTML report, with
     output,
   );
   assert.ok(report.loadgen.cpu.percentOfOneCore >= 0);
+  // The platform runs on this machine: the report says what each of its processes spent.
+  assert.ok(!('unavailable' in report.platform), JSON.stringify(report.platform));
+  const processes = 'processes' in report.platform ? report.platform.processes.map((use) => use.name) : [];
+  for (const name of ['gateway', 'catalog', 'launcher'])
+    assert.ok(processes.includes(name), processes.join(', '));
+  assert.ok(
+    processes.some((name) => name.startsWith('postgres (')),
+    `PostgreSQL's backends per database: ${processes.join(', ')}`,
+  );
 
   const page = readFileSync(`${out}.html`, 'utf8');
   assert.match(page, /Service-level objectives/);
+  assert.match(page, /Where the platform spent the machine/);
   assert.ok((page.match(/<svg viewBox/g) ?? []).length >= 4, 'the charts');
   assert.doesNotMatch(page, /<script[^>]+src=|<link[^>]+href=|url\(http/i, 'nothing fetched from elsewhere');
   assert.match(output, /p99 latency\s.*met/);
