@@ -57,24 +57,33 @@ export async function appendEvents(
   order: Order | undefined,
   events: OrderEvent[],
 ): Promise<Order> {
-  let current = order;
-  const now = await db.query<{ at: Date }>('SELECT clock_timestamp() AS at');
-  const at = (now.rows[0]?.at ?? new Date()).toISOString();
-  for (const event of events) {
-    const seq = (current?.version ?? 0) + 1;
-    try {
-      await db.query(
-        'INSERT INTO order_events (order_id, seq, type, data, recorded_at) VALUES ($1, $2, $3, $4, $5)',
-        [orderId, seq, event.type, event.data, at],
-      );
-    } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw new ConcurrentAppend(`order ${orderId} moved past version ${seq - 1}`);
-      }
-      throw error;
+  const first = (order?.version ?? 0) + 1;
+  let recordedAt: Date | undefined;
+  try {
+    // Every event of the append in one statement (one round trip), all with one time.
+    const { rows } = await db.query<{ at: Date }>(
+      `INSERT INTO order_events (order_id, seq, type, data, recorded_at)
+       SELECT $1, e.seq, e.type, e.data::jsonb, c.at
+       FROM (SELECT clock_timestamp() AS at) c,
+            unnest($2::int[], $3::text[], $4::text[]) AS e(seq, type, data)
+       RETURNING recorded_at AS at`,
+      [
+        orderId,
+        events.map((_event, index) => first + index),
+        events.map((event) => event.type),
+        events.map((event) => JSON.stringify(event.data)),
+      ],
+    );
+    recordedAt = rows[0]?.at;
+  } catch (error) {
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+      throw new ConcurrentAppend(`order ${orderId} moved past version ${first - 1}`);
     }
-    current = evolve(current, { event, at }, orderId);
+    throw error;
   }
+  const at = (recordedAt ?? new Date()).toISOString();
+  let current = order;
+  for (const event of events) current = evolve(current, { event, at }, orderId);
   if (!current) throw new Error(`order ${orderId} has no OrderPlaced event`);
   // The projection, and a NOTIFY that live status streams hear once (and only if)
   // this transaction commits: one round trip on every append.

@@ -8,15 +8,18 @@ import type { BusMetrics } from './metrics.ts';
 
 const CHANNEL = 'outbox';
 
-/** Records `envelope` for publication in the caller's transaction: it leaves only if that commits. */
+/**
+ * Records `envelope` for publication in the caller's transaction: it leaves only if
+ * that commits. The relay's wake-up (NOTIFY) goes in the same statement, one round
+ * trip; PostgreSQL delivers it at commit, once per transaction however many events
+ * the transaction adds.
+ */
 export async function appendToOutbox(client: PoolClient, envelope: Envelope): Promise<void> {
-  await client.query('INSERT INTO outbox (event_id, type, envelope) VALUES ($1, $2, $3)', [
-    envelope.id,
-    envelope.type,
-    envelope,
-  ]);
-  // Delivered at commit, and only once per transaction however many events it adds.
-  await client.query(`SELECT pg_notify('${CHANNEL}', '')`);
+  await client.query(
+    `WITH added AS (INSERT INTO outbox (event_id, type, envelope) VALUES ($1, $2, $3) RETURNING id)
+     SELECT pg_notify('${CHANNEL}', '') FROM added`,
+    [envelope.id, envelope.type, envelope],
+  );
 }
 
 export interface RelayOptions {
