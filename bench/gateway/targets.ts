@@ -69,32 +69,29 @@ export async function benchIssuer(issuer: string, audience: string) {
   return { jwks: JSON.stringify({ keys: [jwk] }), token };
 }
 
-/** The upstream (upstream.ts), in its own process; resolves with its base URL once it listens. */
-export async function startUpstream(jwks: string): Promise<{ url: string; pid: number | undefined }> {
-  const port = await freePort();
-  const child = fork(join(import.meta.dirname, 'upstream.ts'), [], {
-    env: { ...process.env, PORT: String(port), BENCH_JWKS: jwks },
-  });
+/** Forks `file` (of this folder) with `env`; resolves once it says it listens, with its pid. */
+async function forkListening(file: string, env: Record<string, string>): Promise<number | undefined> {
+  const child = fork(join(import.meta.dirname, file), [], { env: { ...process.env, ...env } });
   track(child);
   await new Promise((resolve, reject) => {
     child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`the upstream exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid };
+  return child.pid;
+}
+
+/** The upstream (upstream.ts), in its own process; resolves with its base URL once it listens. */
+export async function startUpstream(jwks: string): Promise<{ url: string; pid: number | undefined }> {
+  const port = await freePort();
+  const pid = await forkListening('upstream.ts', { PORT: String(port), BENCH_JWKS: jwks });
+  return { url: `http://127.0.0.1:${port}`, pid };
 }
 
 /** The bare Node.js proxy (bare-proxy.ts) in front of `upstreamUrl`, in its own process. */
 export async function startBareProxy(upstreamUrl: string): Promise<Started> {
   const port = await freePort();
-  const child = fork(join(import.meta.dirname, 'bare-proxy.ts'), [], {
-    env: { ...process.env, PORT: String(port), UPSTREAM_URL: upstreamUrl },
-  });
-  track(child);
-  await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`the bare proxy exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid, diagnose: () => '' };
+  const pid = await forkListening('bare-proxy.ts', { PORT: String(port), UPSTREAM_URL: upstreamUrl });
+  return { url: `http://127.0.0.1:${port}`, pid, diagnose: () => '' };
 }
 
 /** Keeps the last 16 kB a child wrote, to show when it fails. */

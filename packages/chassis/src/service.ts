@@ -157,8 +157,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     if (traced) withTraceContext(traced.context, () => runWithCorrelationId(request.id, done, deadline));
     else runWithCorrelationId(request.id, done, deadline);
   });
+  // A span ends once: when the client hangs up, or with the answer, whichever is first.
   app.addHook('onRequestAbort', (request, done) => {
-    if (request.serverSpan) failHttpSpan(request.serverSpan, new Error('the client closed the connection'));
+    const span = request.serverSpan;
+    request.serverSpan = undefined;
+    if (span) failHttpSpan(span, new Error('the client closed the connection'));
     done();
   });
   // While draining, each response closes its connection, so keep-alive sockets do
@@ -167,7 +170,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     if (shuttingDown) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
-    if (request.serverSpan) endHttpSpan(request.serverSpan, reply.statusCode, 'server');
+    const span = request.serverSpan;
+    request.serverSpan = undefined;
+    if (span) endHttpSpan(span, reply.statusCode, 'server');
     const level = reply.statusCode >= 500 ? 'error' : 'info';
     request.log[level](
       {

@@ -1,4 +1,11 @@
-import { ProblemError, type ServiceClient, type ServiceResponse } from '@platform/chassis';
+import {
+  BadGateway,
+  GatewayTimeout,
+  isTimeout,
+  ProblemError,
+  type ServiceClient,
+  type ServiceResponse,
+} from '@platform/chassis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Histogram } from 'prom-client';
 import {
@@ -62,7 +69,7 @@ export async function forward(
   }
   reply.code(response.statusCode).headers(forwardableHeaders(response.headers));
   if (!route.cacheable) reply.header('cache-control', 'private, no-store');
-  return reply.send(await bodyToSend(response));
+  return reply.send(await bodyToSend(response, route.upstream));
 }
 
 /** Answers up to this size are read whole and sent in one write; larger ones stream. */
@@ -73,10 +80,24 @@ const BUFFERED_BODY_BYTES = 64 * 1024;
  * bytes (one write, none of a stream's machinery per answer), anything else as the
  * stream it is (server-sent events, a large page), so the gateway never holds it.
  */
-async function bodyToSend(response: ServiceResponse): Promise<ServiceResponse['body'] | Buffer> {
+async function bodyToSend(
+  response: ServiceResponse,
+  upstream: Upstream,
+): Promise<ServiceResponse['body'] | Buffer> {
   const length = Number(response.headers['content-length'] ?? Number.NaN);
   if (!(length <= BUFFERED_BODY_BYTES)) return response.body;
-  return Buffer.from(await response.body.arrayBuffer());
+  return wholeBody(response, upstream);
+}
+
+/** The upstream's whole answer; one that breaks off or stalls is the upstream's failure (502, 504). */
+async function wholeBody(response: ServiceResponse, upstream: Upstream): Promise<Buffer> {
+  try {
+    return Buffer.from(await response.body.arrayBuffer());
+  } catch (error) {
+    if (isTimeout(error))
+      throw new GatewayTimeout(`${upstream} stopped sending its answer`, { cause: error });
+    throw new BadGateway(`${upstream} broke off its answer`, { cause: error });
+  }
 }
 
 function requestHeaders(request: FastifyRequest): Record<string, string | string[]> {
@@ -142,12 +163,12 @@ async function forwardCached(
   const storable = mayStore(request.headers, response.headers);
   if (response.statusCode !== 200 || !(length <= cache.maxBodyBytes) || !storable) {
     reply.code(response.statusCode).headers(forwardableHeaders(response.headers));
-    return reply.header('x-cache', 'BYPASS').send(await bodyToSend(response));
+    return reply.header('x-cache', 'BYPASS').send(await bodyToSend(response, route.upstream));
   }
   const entry: CachedResponse = {
     status: 200,
     headers: representationHeaders(response.headers),
-    body: Buffer.from(await response.body.arrayBuffer()).toString('base64'),
+    body: (await wholeBody(response, route.upstream)).toString('base64'),
     storedAt: Date.now(),
   };
   await cache.put(route.upstream, request.url, entry);

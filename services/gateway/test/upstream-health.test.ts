@@ -11,6 +11,13 @@ function answer(request: IncomingMessage, response: ServerResponse): void {
   let body = '';
   request.on('data', (chunk: Buffer) => (body += chunk));
   request.on('end', () => {
+    if (/broken-off/.test(request.url ?? '')) {
+      // Promises 100 bytes, sends 10, and hangs up: an upstream dying mid-answer.
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      response.write('{"data":[');
+      setTimeout(() => response.socket?.destroy(), 10);
+      return;
+    }
     const buggy = /page=Infinity/.test(request.url ?? '') || body.includes('\\u0000');
     const status = buggy ? 500 : 200;
     // A little latency, so a deadline of a millisecond would cut the call short.
@@ -88,4 +95,14 @@ test('upstream health - an Expect header the upstream client cannot send is not 
   }
   assert.equal(g.lastHeaders().expect, undefined);
   assert.deepEqual(await health('catalog'), { circuit: 0, ejections: 0 });
+});
+
+test('upstream health - an upstream that breaks off its answer is a 502 problem, read whole or cached alike', async () => {
+  const token = await g.token(['customer']);
+  const user = await g.raw('GET', '/api/v1/users/broken-off', { authorization: `Bearer ${token}` });
+  const search = await g.raw('GET', '/api/v1/products?q=broken-off');
+  for (const answer of [user, search]) {
+    assert.equal(answer.status, 502, answer.body);
+    assert.match(String(answer.headers['content-type']), /application\/problem\+json/);
+  }
 });
