@@ -5,9 +5,10 @@
 // Plus, for NATS, the raw JetStream publish and consume ceiling of this machine.
 // Run: npm run bench -- bus
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import {
@@ -25,6 +26,18 @@ import { freePort, startEmbeddedPostgres, withDatabase } from '@platform/devinfr
 import pg from 'pg';
 import { machineDetails } from '../machine.ts';
 
+const { values: args } = parseArgs({
+  options: {
+    drivers: { type: 'string', default: 'postgres,nats' },
+    instances: { type: 'string', default: '1,4' },
+    'max-batch': { type: 'string', default: '64' },
+    producers: { type: 'string', default: '8' },
+  },
+});
+const wantedDrivers = (args.drivers ?? '').split(',') as Array<'postgres' | 'nats'>;
+const wantedInstances = (args.instances ?? '').split(',').map(Number);
+const maxBatch = Number(args['max-batch']);
+const producers = Number(args.producers);
 const root = join(import.meta.dirname, '..', '..');
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const log = createLogger({ service: 'bench', instance: 'bench', level: 'silent' });
@@ -79,15 +92,20 @@ async function scenario(adminUrl: string, driverName: 'postgres' | 'nats', consu
   let lastHandledAt = 0;
   for (let i = 0; i < consumers; i++) {
     const bus = await instance(`consumer-${i}`, consumerUrl);
-    await bus.subscribe(`bench-${tag}`, [type], async (event, { afterCommit }) => {
-      afterCommit(() => {
-        const now = performance.now();
-        const sent = committedAt.get(event.id);
-        if (sent !== undefined) latencies.push(now - sent);
-        handled += 1;
-        lastHandledAt = now;
-      });
-    });
+    await bus.subscribe(
+      `bench-${tag}`,
+      [type],
+      async (event, { afterCommit }) => {
+        afterCommit(() => {
+          const now = performance.now();
+          const sent = committedAt.get(event.id);
+          if (sent !== undefined) latencies.push(now - sent);
+          handled += 1;
+          lastHandledAt = now;
+        });
+      },
+      { maxBatch },
+    );
   }
   const publish = async (n: number) => {
     const envelope = await producer.transaction((tx) => tx.publish({ type, data: { n } }));
@@ -118,15 +136,20 @@ async function scenario(adminUrl: string, driverName: 'postgres' | 'nats', consu
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: 8 }, async () => {
+    Array.from({ length: producers }, async () => {
       while (next < total) await publish(next++);
     }),
   );
+  const producedIn = performance.now() - t0;
   while (handled < total) await sleep(5);
-  const throughput = { events: total, perSecond: Math.round(total / ((lastHandledAt - t0) / 1000)) };
+  const throughput = {
+    events: total,
+    perSecond: Math.round(total / ((lastHandledAt - t0) / 1000)),
+    committedPerSecond: Math.round(total / (producedIn / 1000)),
+  };
 
   for (const service of services.reverse()) await service.shutdown('bench over');
-  return { driver: driverName, consumerInstances: consumers, latency, throughput };
+  return { driver: driverName, consumerInstances: consumers, maxBatch, producers, latency, throughput };
 }
 
 /** JetStream alone: pipelined publishes with acks, then a pull consumer reading them all. */
@@ -161,6 +184,7 @@ async function natsCeiling() {
   return { messages: count, payloadBytes: 256, publishPerSecond, consumeWithAckPerSecond: consumePerSecond };
 }
 
+await mkdir(join(root, '.test-data'), { recursive: true });
 const dataDir = await mkdtemp(join(root, '.test-data', 'bench-bus-'));
 await chmod(dataDir, 0o755);
 const server = await startEmbeddedPostgres({
@@ -169,12 +193,14 @@ const server = await startEmbeddedPostgres({
   adminPassword: randomBytes(8).toString('hex'),
 });
 try {
-  const drivers: Array<'postgres' | 'nats'> = ['postgres'];
-  if (await natsReachable()) drivers.push('nats');
-  else console.log(`no NATS at ${natsUrl}: measuring the postgres driver only`);
+  const drivers: Array<'postgres' | 'nats'> = wantedDrivers.filter((driver) => driver === 'postgres');
+  if (wantedDrivers.includes('nats')) {
+    if (await natsReachable()) drivers.push('nats');
+    else console.log(`no NATS at ${natsUrl}: measuring the postgres driver only`);
+  }
   const scenarios = [];
   for (const driver of drivers) {
-    for (const consumers of [1, 4]) {
+    for (const consumers of wantedInstances) {
       const result = await scenario(server.adminUrl, driver, consumers);
       console.log(JSON.stringify(result));
       scenarios.push(result);

@@ -23,7 +23,8 @@ export async function subscribeProjection(
       await lockProjectionShared(tx);
       metrics.applied(event.type, await applyEvent(tx, event), 'live');
     },
-    // Handlers wait on a running rebuild with a connection each: leave some for readers.
-    { concurrency: 4 },
+    // Handlers wait on a running rebuild with a connection each: leave some for
+    // readers. Facts that arrive together are applied in one transaction.
+    { concurrency: 4, maxBatch: 32 },
   );
 }

@@ -48,16 +48,21 @@ export async function followCatalog(bus: Bus<Events>, currency: string, log: Log
  * `cart.checked-out`, once per order even if order.created comes again under a new id.
  */
 export async function followOrders(bus: Bus<Events>): Promise<void> {
-  await bus.subscribe('cart-orders', ['order.created'], async (event, { tx }) => {
-    if (event.type !== 'order.created') return;
-    const order = dataOf(event, 'order.created');
-    if (order.fromCart !== true) return;
-    if (!(await recordCheckout(tx, order.orderId, order.userId))) return;
-    await cartStore(tx).remove({ kind: 'user', id: order.userId });
-    await tx.publish({
-      type: 'cart.checked-out',
-      subject: order.orderId,
-      data: { userId: order.userId, orderId: order.orderId },
-    });
-  });
+  await bus.subscribe(
+    'cart-orders',
+    ['order.created'],
+    async (event, { tx }) => {
+      if (event.type !== 'order.created') return;
+      const order = dataOf(event, 'order.created');
+      if (order.fromCart !== true) return;
+      if (!(await recordCheckout(tx, order.orderId, order.userId))) return;
+      await cartStore(tx).remove({ kind: 'user', id: order.userId });
+      await tx.publish({
+        type: 'cart.checked-out',
+        subject: order.orderId,
+        data: { userId: order.userId, orderId: order.orderId },
+      });
+    },
+    { maxBatch: 32 },
+  );
 }

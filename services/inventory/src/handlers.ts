@@ -38,6 +38,10 @@ function reservationMessage(answer: ReserveAnswer) {
 /** Where an answer given later (by the line's move) goes: to whoever asked, as `tx.reply` would. */
 const askedBy = (event: Envelope) => ({ causationId: event.id, correlationId: event.correlationid });
 
+// Every effect of these handlers is in their transaction: events that arrive together
+// may share one (docs/messaging.md, batches).
+const BATCHED = { maxBatch: 32 };
+
 const COMMANDS: EventType[] = [
   'inventory.reserve-stock',
   'inventory.release-stock',
@@ -46,31 +50,36 @@ const COMMANDS: EventType[] = [
 
 /** Orchestration: each command gets its reply, with the command's correlation id and subject. */
 export async function answerCommands(bus: InventoryBus, operations: StockOperations): Promise<void> {
-  await bus.subscribe('inventory-commands', COMMANDS, async (event, { tx }) => {
-    switch (event.type) {
-      case 'inventory.reserve-stock': {
-        const answer = await operations.reserveStock(
-          tx,
-          dataOf(event, 'inventory.reserve-stock'),
-          askedBy(event),
-        );
-        await tx.reply(event, reservationMessage(answer));
-        return;
+  await bus.subscribe(
+    'inventory-commands',
+    COMMANDS,
+    async (event, { tx }) => {
+      switch (event.type) {
+        case 'inventory.reserve-stock': {
+          const answer = await operations.reserveStock(
+            tx,
+            dataOf(event, 'inventory.reserve-stock'),
+            askedBy(event),
+          );
+          await tx.reply(event, reservationMessage(answer));
+          return;
+        }
+        case 'inventory.release-stock': {
+          const { orderId, reason } = dataOf(event, 'inventory.release-stock');
+          const released = await operations.releaseStock(tx, orderId, reason);
+          await tx.reply(event, { type: 'inventory.stock.released', data: released });
+          return;
+        }
+        case 'inventory.commit-stock': {
+          const { orderId } = dataOf(event, 'inventory.commit-stock');
+          const committed = await operations.commitStock(tx, orderId);
+          await tx.reply(event, { type: 'inventory.stock.committed', data: committed });
+          return;
+        }
       }
-      case 'inventory.release-stock': {
-        const { orderId, reason } = dataOf(event, 'inventory.release-stock');
-        const released = await operations.releaseStock(tx, orderId, reason);
-        await tx.reply(event, { type: 'inventory.stock.released', data: released });
-        return;
-      }
-      case 'inventory.commit-stock': {
-        const { orderId } = dataOf(event, 'inventory.commit-stock');
-        const committed = await operations.commitStock(tx, orderId);
-        await tx.reply(event, { type: 'inventory.stock.committed', data: committed });
-        return;
-      }
-    }
-  });
+    },
+    BATCHED,
+  );
 }
 
 const FACTS: EventType[] = [
@@ -104,32 +113,37 @@ export async function reactToFacts(
   operations: StockOperations,
   settings: { reservationTtlMs: number },
 ): Promise<void> {
-  await bus.subscribe('inventory-choreography', FACTS, async (event, { tx }) => {
-    if (event.type === 'order.created') {
-      const { orderId, items } = dataOf(event, 'order.created');
-      const answer = await operations.reserveStock(
-        tx,
-        {
-          orderId,
-          lines: items.map(({ productId, quantity }) => ({ productId, quantity })),
-          expiresAt: new Date(Date.now() + settings.reservationTtlMs).toISOString(),
-        },
-        askedBy(event),
-      );
-      await tx.publish({ ...reservationMessage(answer), subject: orderId });
-      return;
-    }
-    if (event.type === 'shipping.scheduled') {
-      const { orderId } = dataOf(event, 'shipping.scheduled');
-      const committed = await operations.commitStock(tx, orderId);
-      await tx.publish({ type: 'inventory.stock.committed', subject: orderId, data: committed });
-      return;
-    }
-    const release = releaseReason(event);
-    if (!release) return;
-    const released = await operations.releaseStock(tx, release.orderId, release.reason);
-    await tx.publish({ type: 'inventory.stock.released', subject: release.orderId, data: released });
-  });
+  await bus.subscribe(
+    'inventory-choreography',
+    FACTS,
+    async (event, { tx }) => {
+      if (event.type === 'order.created') {
+        const { orderId, items } = dataOf(event, 'order.created');
+        const answer = await operations.reserveStock(
+          tx,
+          {
+            orderId,
+            lines: items.map(({ productId, quantity }) => ({ productId, quantity })),
+            expiresAt: new Date(Date.now() + settings.reservationTtlMs).toISOString(),
+          },
+          askedBy(event),
+        );
+        await tx.publish({ ...reservationMessage(answer), subject: orderId });
+        return;
+      }
+      if (event.type === 'shipping.scheduled') {
+        const { orderId } = dataOf(event, 'shipping.scheduled');
+        const committed = await operations.commitStock(tx, orderId);
+        await tx.publish({ type: 'inventory.stock.committed', subject: orderId, data: committed });
+        return;
+      }
+      const release = releaseReason(event);
+      if (!release) return;
+      const released = await operations.releaseStock(tx, release.orderId, release.reason);
+      await tx.publish({ type: 'inventory.stock.released', subject: release.orderId, data: released });
+    },
+    BATCHED,
+  );
 }
 
 /** Keeps a stock row per catalog product: added when created, removed when deleted (unless reserved). */

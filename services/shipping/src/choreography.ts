@@ -87,5 +87,7 @@ async function onFact(tx: ShippingTx, event: Envelope, rules: CarrierRules): Pro
 }
 
 export async function subscribeToFacts(bus: Bus<typeof eventSchemas>, rules: CarrierRules): Promise<void> {
-  await bus.subscribe('shipping-choreography', [...FACTS], (event, { tx }) => onFact(tx, event, rules));
+  await bus.subscribe('shipping-choreography', [...FACTS], (event, { tx }) => onFact(tx, event, rules), {
+    maxBatch: 32,
+  });
 }

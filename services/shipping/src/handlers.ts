@@ -23,5 +23,8 @@ export async function subscribeToCommands(bus: Bus<typeof eventSchemas>, rules: 
         await tx.reply(command, await cancelShipment(tx, orderId, reason));
       }
     },
+    // Every effect is in the transaction (the carrier's rules run here): events that
+    // arrive together may share one.
+    { maxBatch: 32 },
   );
 }

@@ -4,14 +4,15 @@ import { ConfigError } from '../config.ts';
 import { migrate, type Pool, type PoolClient, withTransaction } from '../db.ts';
 import type { Service } from '../service.ts';
 import { registerDeadLetterRoutes } from './admin-routes.ts';
+import { batchingDeliverer } from './batching.ts';
 import { applyOnce, type ConsumerDeps, type EventHandler, handleDelivery } from './consumer.ts';
 import { type DeadLetterStore, deadLetterStore } from './dead-letters.ts';
-import type { BusDriver, Subscription } from './driver.ts';
+import type { BusDriver, Delivery, Subscription } from './driver.ts';
 import { createEnvelope, type Envelope, type OutgoingMessage, parseEnvelope } from './envelope.ts';
 import { DeadLetterNotFound, DeadLetterSettled, ReplayFailed, UnknownConsumerGroup } from './errors.ts';
 import { createBusMetrics, registerBusGauges } from './metrics.ts';
 import { createNatsDriver } from './nats-driver.ts';
-import { appendToOutbox, startRelay } from './outbox.ts';
+import { appendToOutbox, notifyRelay, startRelay } from './outbox.ts';
 import { createPostgresDriver } from './postgres-driver.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 
@@ -40,7 +41,17 @@ export interface Bus<S extends Schemas> {
     group: string,
     types: Array<keyof S & string>,
     handler: EventHandler<Tx<S>>,
-    options?: { concurrency?: number },
+    options?: {
+      /** Deliveries (or batches) handled at once by this instance; default 8. */
+      concurrency?: number;
+      /**
+       * Up to this many events that arrive together are handled in one transaction
+       * (default 1: each alone). Only for handlers whose effects are all in `tx`: a
+       * batch that fails is rolled back and its events handled one by one, so a
+       * handler with an outside effect (an e-mail, a card charge) would repeat it.
+       */
+      maxBatch?: number;
+    },
   ): Promise<void>;
   readonly deadLetters: DeadLetterStore;
   /** Runs a dead letter's handler again, as a fresh delivery; rejects if it fails again. */
@@ -132,15 +143,18 @@ export async function openBus<S extends Schemas>(
     return `data breaks the ${type} contract: ${first ? `${first.instancePath || '/'} ${first.message}` : 'invalid'}`;
   }
 
+  // Transactions that added to the outbox: once committed, the relay is woken.
+  const publishing = new WeakSet<Tx<S>>();
   function openTx(client: PoolClient): Tx<S> {
     const publish = async (message: OutgoingMessage) => {
       const broken = checkData(message.type, message.data);
       if (broken) throw new Error(broken);
       const envelope = createEnvelope(service.name, message);
       await appendToOutbox(client, envelope);
+      publishing.add(tx);
       return envelope;
     };
-    return {
+    const tx: Tx<S> = {
       query: client.query.bind(client) as PoolClient['query'],
       publish,
       send: (command) => publish(command),
@@ -152,11 +166,26 @@ export async function openBus<S extends Schemas>(
           ...(cause.subject !== undefined && message.subject === undefined ? { subject: cause.subject } : {}),
         }),
     };
+    return tx;
+  }
+
+  /** After a commit: the relay sends what `tx` published now, not at its next poll. */
+  function committed(tx: Tx<S>): void {
+    if (!publishing.has(tx)) return;
+    if (relay.leading()) {
+      relay.wake();
+      return;
+    }
+    // Another instance leads: tell it, outside any transaction. If this is lost (a
+    // crash right after the commit), the leader still finds the rows at its next poll.
+    notifyRelay(pool).catch((error: unknown) =>
+      service.log.debug({ err: error }, 'could not wake the outbox relay'),
+    );
   }
 
   const relay =
     options.relay === false
-      ? { stop: async () => {} }
+      ? { leading: () => false, wake: () => {}, stop: async () => {} }
       : startRelay({
           databaseUrl: options.databaseUrl,
           service: service.name,
@@ -191,7 +220,15 @@ export async function openBus<S extends Schemas>(
   const bus: Bus<S> = {
     driver,
     deadLetters,
-    transaction: (work) => withTransaction(pool, (client) => work(openTx(client))),
+    async transaction(work) {
+      let tx: Tx<S> | undefined;
+      const result = await withTransaction(pool, (client) => {
+        tx = openTx(client);
+        return work(tx);
+      });
+      if (tx) committed(tx);
+      return result;
+    },
     async subscribe(group, types, handler, subscribeOptions = {}) {
       const deps: ConsumerDeps<Tx<S>> = {
         group,
@@ -199,20 +236,22 @@ export async function openBus<S extends Schemas>(
         handler,
         validate: (envelope) => checkData(envelope.type, envelope.data),
         openTx,
+        committed,
         retry,
         deadLetters,
         metrics,
         log: service.log,
       };
       consumers.set(group, deps);
-      const subscription = await driver.subscribe(
-        group,
-        types,
-        (delivery) => handleDelivery(deps, delivery),
-        {
-          concurrency: subscribeOptions.concurrency ?? 8,
-        },
-      );
+      const concurrency = subscribeOptions.concurrency ?? 8;
+      const maxBatch = subscribeOptions.maxBatch ?? 1;
+      const deliver =
+        maxBatch > 1
+          ? batchingDeliverer(deps, { maxBatch, concurrency })
+          : (delivery: Delivery) => handleDelivery(deps, delivery);
+      const subscription = await driver.subscribe(group, types, deliver, {
+        concurrency: Math.max(concurrency, maxBatch),
+      });
       subscriptions.push({ group, subscription });
     },
     replay,

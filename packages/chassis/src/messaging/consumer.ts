@@ -26,6 +26,8 @@ export interface ConsumerDeps<Tx> {
   /** Why the event's data breaks its contract, or undefined if it keeps it. */
   validate(envelope: Envelope): string | undefined;
   openTx(client: PoolClient): Tx;
+  /** Called once a handler's transaction (`tx`) has committed. */
+  committed(tx: Tx): void;
   retry: RetryPolicy;
   deadLetters: DeadLetterStore;
   metrics: BusMetrics;
@@ -35,7 +37,7 @@ export interface ConsumerDeps<Tx> {
 const tracer = trace.getTracer('@platform/chassis/messaging');
 
 /** Runs `work` as a consumer span that continues the producer's trace, with its correlation id. */
-function inEventContext<T>(envelope: Envelope, group: string, work: () => Promise<T>): Promise<T> {
+export function inEventContext<T>(envelope: Envelope, group: string, work: () => Promise<T>): Promise<T> {
   const carrier: Record<string, string> = {};
   if (envelope.traceparent) carrier.traceparent = envelope.traceparent;
   if (envelope.tracestate) carrier.tracestate = envelope.tracestate;
@@ -78,6 +80,7 @@ export function applyOnce<Tx>(
 ): Promise<'handled' | 'duplicate'> {
   return inEventContext(envelope, deps.group, async () => {
     const committed: Array<() => Promise<void> | void> = [];
+    let tx: Tx | undefined;
     const outcome = await withTransaction(deps.pool, async (client) => {
       const fresh = await client.query(
         'INSERT INTO inbox (group_name, event_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
@@ -85,9 +88,11 @@ export function applyOnce<Tx>(
       );
       if (fresh.rowCount === 0) return 'duplicate' as const;
       const afterCommit = (callback: () => Promise<void> | void) => void committed.push(callback);
-      await deps.handler(envelope, { tx: deps.openTx(client), attempt, afterCommit });
+      tx = deps.openTx(client);
+      await deps.handler(envelope, { tx, attempt, afterCommit });
       return 'handled' as const;
     });
+    if (tx) deps.committed(tx);
     for (const callback of committed) {
       // The effect is committed: a failing listener must not make the event look unhandled.
       await Promise.resolve()

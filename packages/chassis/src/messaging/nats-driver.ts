@@ -103,9 +103,9 @@ export function createNatsDriver(options: {
     return {
       body: bodyOf(message),
       attempt: message.info.deliveryCount,
-      ack: async () => {
-        await message.ackAck();
-      },
+      // Not confirmed (no round trip): the effect and its inbox row are committed, so an
+      // ack lost on the way only makes a redelivery, which the inbox finds and drops.
+      ack: async () => message.ack(),
       retry: async (delayMs) => message.nak(delayMs),
       // A plain +TERM: servers before 2.10 ignore `+TERM <reason>` as an unknown ack
       // (and redeliver forever). The reason is kept with the dead letter instead.

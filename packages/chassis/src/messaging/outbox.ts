@@ -10,16 +10,23 @@ const CHANNEL = 'outbox';
 
 /**
  * Records `envelope` for publication in the caller's transaction: it leaves only if
- * that commits. The relay's wake-up (NOTIFY) goes in the same statement, one round
- * trip; PostgreSQL delivers it at commit, once per transaction however many events
- * the transaction adds.
+ * that commits. The relay is woken after the commit (`Relay.wake`, or a NOTIFY on
+ * `outbox` from another instance), never by a NOTIFY inside the transaction:
+ * PostgreSQL serialises the commits of every transaction that notifies, fsync
+ * included, on one lock for the whole server, which halved the commits a second the
+ * platform could make (decision 021).
  */
 export async function appendToOutbox(client: PoolClient, envelope: Envelope): Promise<void> {
-  await client.query(
-    `WITH added AS (INSERT INTO outbox (event_id, type, envelope) VALUES ($1, $2, $3) RETURNING id)
-     SELECT pg_notify('${CHANNEL}', '') FROM added`,
-    [envelope.id, envelope.type, envelope],
-  );
+  await client.query('INSERT INTO outbox (event_id, type, envelope) VALUES ($1, $2, $3)', [
+    envelope.id,
+    envelope.type,
+    envelope,
+  ]);
+}
+
+/** Wakes the relay of whichever instance leads: sent after the commit, outside any transaction. */
+export async function notifyRelay(pool: Pick<PoolClient, 'query'>): Promise<void> {
+  await pool.query(`SELECT pg_notify('${CHANNEL}', '')`);
 }
 
 export interface RelayOptions {
@@ -36,6 +43,10 @@ export interface RelayOptions {
 }
 
 export interface Relay {
+  /** Whether this instance's relay holds the lead (sends the outbox). */
+  leading(): boolean;
+  /** Looks at the outbox now: a transaction of this instance has just committed events. */
+  wake(): void;
   stop(): Promise<void>;
 }
 
@@ -50,7 +61,8 @@ interface OutboxRow {
  * advisory lock), so rows go out once and in outbox order; the others wait to take
  * over if it dies. Rows of transactions that are still open, or that began before
  * one that is, are held back (`txid < xmin`), so a later row never overtakes an
- * earlier one that has not committed yet. A row is marked sent only after the bus
+ * earlier one that has not committed yet (open transactions of other databases on the
+ * same server do not count). A row is marked sent only after the bus
  * confirmed it: a crash in between sends it again (at least once).
  */
 export function startRelay(options: RelayOptions): Relay {
@@ -63,6 +75,8 @@ export function startRelay(options: RelayOptions): Relay {
   let client: pg.Client | undefined;
   let endWait: (() => void) | undefined;
   let signalled = false;
+  // The lock belongs to the connection's session: a new connection must win it again.
+  let leader = false;
 
   const wait = (ms: number) =>
     signalled
@@ -93,9 +107,18 @@ export function startRelay(options: RelayOptions): Relay {
   }
 
   async function relayBatch(connection: pg.Client): Promise<'sent' | 'held' | 'idle'> {
+    // Held back: rows at or after the oldest transaction still running in this
+    // database (it may yet commit a row with a smaller id). Transactions of other
+    // databases on the same server do not count; one that ends while this statement
+    // runs is counted anyway, which only holds back, never lets through.
     const { rows } = await connection.query<OutboxRow>(
-      `SELECT id, type, envelope FROM outbox
-       WHERE sent_at IS NULL AND txid < pg_snapshot_xmin(pg_current_snapshot())
+      `WITH running AS (
+         SELECT min(x) AS oldest FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+         WHERE (x::text::bigint % 4294967296)::text::xid NOT IN (
+           SELECT backend_xid FROM pg_stat_activity
+           WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()))
+       SELECT id, type, envelope FROM outbox, running
+       WHERE sent_at IS NULL AND (running.oldest IS NULL OR txid < running.oldest)
        ORDER BY id LIMIT $1`,
       [batchSize],
     );
@@ -116,8 +139,6 @@ export function startRelay(options: RelayOptions): Relay {
     let lastPrune = 0;
     let heldSince: number | undefined;
     let lastHeldWarning = 0;
-    // The lock belongs to the connection's session: a new connection must win it again.
-    let leader = false;
     while (running) {
       try {
         if (!client) {
@@ -153,13 +174,12 @@ export function startRelay(options: RelayOptions): Relay {
           );
         }
         if (outcome === 'held') {
-          // xmin is cluster-wide: on a shared server, any long transaction holds us back.
           heldSince ??= Date.now();
           if (Date.now() - heldSince > 5_000 && Date.now() - lastHeldWarning > 60_000) {
             lastHeldWarning = Date.now();
             log.warn(
               { heldForMs: Date.now() - heldSince },
-              'outbox rows held back behind an older open transaction on this PostgreSQL server',
+              'outbox rows held back behind an older open transaction in this database',
             );
           }
           await sleep(10);
@@ -174,12 +194,18 @@ export function startRelay(options: RelayOptions): Relay {
         log.warn({ err: error, failures }, 'outbox relay could not publish; will retry');
         await client?.end().catch(() => undefined);
         client = undefined;
+        leader = false;
         await sleep(Math.min(100 * 2 ** failures, 5_000));
       }
     }
   })();
 
   return {
+    leading: () => leader && running,
+    wake() {
+      signalled = true;
+      endWait?.();
+    },
     async stop() {
       running = false;
       endWait?.();

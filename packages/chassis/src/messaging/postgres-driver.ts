@@ -9,6 +9,26 @@ const CHANNEL = 'bus';
 const SAFETY_POLL_MS = 5_000;
 const HISTORY_PAGE = 500;
 
+/**
+ * Calls `flush` once with every value given in the same turn of the event loop;
+ * each caller's promise settles with that one call.
+ */
+function coalesced<T>(flush: (values: T[]) => Promise<void>): (value: T) => Promise<void> {
+  let pending: { values: T[]; done: Promise<void> } | undefined;
+  return (value) => {
+    if (!pending) {
+      const batch = { values: [] as T[], done: Promise.resolve() };
+      batch.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        pending = undefined;
+        return flush(batch.values);
+      });
+      pending = batch;
+    }
+    pending.values.push(value);
+    return pending.done;
+  };
+}
+
 interface ClaimedRow {
   seq: number;
   attempts: number;
@@ -17,7 +37,8 @@ interface ClaimedRow {
 
 /**
  * The embedded bus: a `bus` database on the platform's PostgreSQL. Publishing
- * inserts the message and one delivery row per subscribed group, then NOTIFYs;
+ * inserts the message and one delivery row per subscribed group, then (after that
+ * commits) NOTIFYs;
  * consumers sleep until a NOTIFY for one of their types (or a retry falling due)
  * wakes them, and claim rows with `FOR UPDATE SKIP LOCKED`, so the instances of a
  * group never take the same row. A claim is a lease: if the consumer dies, the row
@@ -105,11 +126,18 @@ export function createPostgresDriver(options: {
     };
     wakers.add(waker);
 
+    let retried = false;
+    // Acks settled in the same turn (a batch's, or concurrent handlers') go as one statement.
+    const ack = coalesced(async (seqs: number[]) => {
+      await pool.query('DELETE FROM bus_deliveries WHERE group_name = $1 AND seq = ANY($2::bigint[])', [
+        group,
+        seqs,
+      ]);
+    });
     const settle = (seq: number) => ({
-      ack: async () => {
-        await pool.query('DELETE FROM bus_deliveries WHERE group_name = $1 AND seq = $2', [group, seq]);
-      },
+      ack: () => ack(seq),
       retry: async (delayMs: number, reason: string) => {
+        retried = true;
         await pool.query(
           `UPDATE bus_deliveries SET available_at = now() + make_interval(secs => $3::float8 / 1000), last_error = $4
            WHERE group_name = $1 AND seq = $2`,
@@ -124,47 +152,54 @@ export function createPostgresDriver(options: {
       },
     });
 
-    async function claim(): Promise<ClaimedRow[]> {
-      const { rows } = await pool.query<ClaimedRow>(
+    /**
+     * Claims the group's due rows (a lease) and, in the same round trip, how long
+     * until the next of its other pending rows falls due: one statement per wake-up.
+     * Rows another instance is claiming at this moment are skipped, not waited for.
+     */
+    async function claim(): Promise<{ rows: ClaimedRow[]; waitMs: number }> {
+      const { rows } = await pool.query<ClaimedRow & { wait_ms: number | null; claimed: boolean }>(
         `WITH picked AS (
            SELECT seq FROM bus_deliveries
            WHERE group_name = $1 AND state = 'pending' AND available_at <= now()
-           ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
-         UPDATE bus_deliveries d
-         SET attempts = d.attempts + 1, available_at = now() + make_interval(secs => $3::float8 / 1000)
-         FROM picked, bus_messages m
-         WHERE d.group_name = $1 AND d.seq = picked.seq AND m.seq = d.seq
-         RETURNING d.seq, d.attempts, m.envelope`,
+           ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED),
+         claimed AS (
+           UPDATE bus_deliveries d
+           SET attempts = d.attempts + 1, available_at = now() + make_interval(secs => $3::float8 / 1000)
+           FROM picked, bus_messages m
+           WHERE d.group_name = $1 AND d.seq = picked.seq AND m.seq = d.seq
+           RETURNING d.seq, d.attempts, m.envelope)
+         SELECT true AS claimed, seq, attempts, envelope, NULL::int AS wait_ms FROM claimed
+         UNION ALL
+         SELECT false, NULL, NULL, NULL, ceil(extract(epoch FROM min(available_at) - now()) * 1000)::int
+         FROM bus_deliveries
+         WHERE group_name = $1 AND state = 'pending' AND seq NOT IN (SELECT seq FROM picked)`,
         [group, concurrency, leaseMs],
       );
-      return rows.sort((a, b) => a.seq - b.seq);
-    }
-
-    async function untilNextDue(): Promise<number> {
-      const { rows } = await pool.query<{ ms: number | null }>(
-        `SELECT ceil(extract(epoch FROM min(available_at) - now()) * 1000)::int AS ms
-         FROM bus_deliveries WHERE group_name = $1 AND state = 'pending'`,
-        [group],
-      );
-      const ms = rows[0]?.ms;
-      return ms === null || ms === undefined ? SAFETY_POLL_MS : Math.max(0, Math.min(ms, SAFETY_POLL_MS));
+      const claimed = rows.filter((row) => row.claimed).sort((a, b) => a.seq - b.seq);
+      const ms = rows.find((row) => !row.claimed)?.wait_ms;
+      const waitMs =
+        ms === null || ms === undefined ? SAFETY_POLL_MS : Math.max(0, Math.min(ms, SAFETY_POLL_MS));
+      return { rows: claimed, waitMs };
     }
 
     const loop = (async () => {
       while (running) {
         try {
           signalled = false;
-          const batch = await claim();
-          if (batch.length > 0) {
+          retried = false;
+          const { rows, waitMs } = await claim();
+          if (rows.length > 0) {
             await Promise.all(
-              batch.map((row) => deliver({ body: row.envelope, attempt: row.attempts, ...settle(row.seq) })),
+              rows.map((row) => deliver({ body: row.envelope, attempt: row.attempts, ...settle(row.seq) })),
             );
-            continue;
+            // A full claim may have left more behind, and a retry set a due time the
+            // claim could not know; otherwise the claim took all that was due.
+            if (rows.length === concurrency || retried) continue;
           }
-          const wait = await untilNextDue();
-          if (wait === 0 || signalled || !running) continue;
+          if (waitMs === 0 || signalled || !running) continue;
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, wait);
+            const timer = setTimeout(resolve, waitMs);
             endWait = () => {
               clearTimeout(timer);
               resolve();
@@ -220,9 +255,10 @@ export function createPostgresDriver(options: {
     },
     async publish(envelopes: Envelope[]) {
       if (envelopes.length === 0) return;
-      // Insert in order (seq follows the outbox order), fan out to every group
-      // subscribed to the type, and wake consumers: NOTIFY is sent at commit.
-      await pool.query(
+      // Insert in order (seq follows the outbox order) and fan out to every group
+      // subscribed to the type; then wake consumers, after the commit: a NOTIFY inside
+      // the insert's transaction would hold the server-wide notify lock through its fsync.
+      const { rows } = await pool.query<{ types: string | null }>(
         `WITH input AS (
            SELECT e.value AS envelope, e.value->>'id' AS event_id, e.value->>'type' AS type, e.ordinality AS ord
            FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e),
@@ -233,9 +269,14 @@ export function createPostgresDriver(options: {
          fanned AS (
            INSERT INTO bus_deliveries (group_name, seq)
            SELECT s.group_name, stored.seq FROM stored JOIN bus_subscriptions s ON s.type = stored.type)
-         SELECT pg_notify('${CHANNEL}', string_agg(DISTINCT type, ',')) FROM input`,
+         SELECT string_agg(DISTINCT type, ',') AS types FROM input`,
         [JSON.stringify(envelopes)],
       );
+      // Lost only if this process dies right here: consumers then find the rows at
+      // their safety poll.
+      await pool
+        .query(`SELECT pg_notify('${CHANNEL}', $1)`, [rows[0]?.types ?? ''])
+        .catch((error: unknown) => log.warn({ err: error }, 'published, but could not wake the consumers'));
     },
     subscribe,
     async history(types, visit) {

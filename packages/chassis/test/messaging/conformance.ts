@@ -9,6 +9,7 @@ import {
   runWithCorrelationId,
   startTelemetry,
 } from '../../src/index.ts';
+import { batchingConformance } from './batching-conformance.ts';
 import { BusHarness, eventually, testSchemas } from './harness.ts';
 
 const Unavailable = defineProblem({
@@ -432,5 +433,7 @@ export function busConformance(driverName: string, makeDriver: (name: string) =>
       assert.deepEqual(await read([placed, shipped]), published, 'reading settles nothing: the same again');
       assert.equal(live.length, 9, 'the live group got nothing twice');
     });
+
+    batchingConformance(driverName, harness);
   });
 }

@@ -1,0 +1,126 @@
+import { withTransaction } from '../db.ts';
+import { type ConsumerDeps, handleDelivery, inEventContext } from './consumer.ts';
+import type { Delivery } from './driver.ts';
+import { type Envelope, parseEnvelope } from './envelope.ts';
+
+interface Valid {
+  delivery: Delivery;
+  envelope: Envelope;
+}
+
+/**
+ * Applies several events for one group in one transaction: one statement records
+ * their inbox rows, the handler runs for each fresh one in order, and one COMMIT
+ * makes all of it durable, or none of it. Resolves the ids it handled (the others
+ * were duplicates). A batch that throws leaves nothing behind.
+ */
+async function applyBatch<Tx>(deps: ConsumerDeps<Tx>, batch: Valid[]): Promise<Set<string>> {
+  const committed: Array<() => Promise<void> | void> = [];
+  let tx: Tx | undefined;
+  const fresh = await withTransaction(deps.pool, async (client) => {
+    const { rows } = await client.query<{ event_id: string }>(
+      `INSERT INTO inbox (group_name, event_id, type)
+       SELECT $1, e.id, e.type FROM unnest($2::text[], $3::text[]) AS e(id, type)
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [deps.group, batch.map((item) => item.envelope.id), batch.map((item) => item.envelope.type)],
+    );
+    const handled = new Set(rows.map((row) => row.event_id));
+    const afterCommit = (callback: () => Promise<void> | void) => void committed.push(callback);
+    const batchTx = deps.openTx(client);
+    tx = batchTx;
+    for (const { envelope, delivery } of batch) {
+      if (!handled.has(envelope.id)) continue;
+      await inEventContext(envelope, deps.group, () =>
+        deps.handler(envelope, { tx: batchTx, attempt: delivery.attempt, afterCommit }),
+      );
+    }
+    return handled;
+  });
+  if (tx) deps.committed(tx);
+  for (const callback of committed) {
+    await Promise.resolve()
+      .then(callback)
+      .catch((error: unknown) => deps.log.warn({ err: error }, 'afterCommit callback failed'));
+  }
+  return fresh;
+}
+
+/**
+ * Handles deliveries that arrived together. Two or more valid ones are tried as one
+ * transaction; if that fails (one handler threw, a deadlock), it rolled back whole,
+ * and each is handled on its own, so a failing event gets its own retries and dead
+ * letter and does not hold back the rest. A lone or invalid delivery is handled as
+ * always.
+ */
+async function handleBatch<Tx>(deps: ConsumerDeps<Tx>, deliveries: Delivery[]): Promise<void> {
+  const valid: Valid[] = [];
+  const alone: Delivery[] = [];
+  for (const delivery of deliveries) {
+    const parsed = parseEnvelope(delivery.body);
+    if ('invalid' in parsed || deps.validate(parsed.envelope)) alone.push(delivery);
+    else valid.push({ delivery, envelope: parsed.envelope });
+  }
+  if (valid.length === 1) alone.push(...valid.map((item) => item.delivery));
+  else if (valid.length > 1) {
+    const handled = await applyBatch(deps, valid).catch((error: unknown) => {
+      deps.log.debug({ err: error, group: deps.group, size: valid.length }, 'batch failed; one by one');
+      alone.push(...valid.map((item) => item.delivery));
+      return undefined;
+    });
+    if (handled) {
+      for (const { envelope } of valid) {
+        const labels = { type: envelope.type, group: deps.group };
+        deps.metrics.delivered.inc(labels);
+        (handled.has(envelope.id) ? deps.metrics.handled : deps.metrics.duplicates).inc(labels);
+      }
+      await Promise.all(valid.map(({ delivery }) => delivery.ack()));
+    }
+  }
+  await Promise.all(alone.map((delivery) => handleDelivery(deps, delivery)));
+}
+
+/**
+ * What a driver calls for each delivery when the group allows batches: deliveries
+ * that arrive in the same turn of the event loop (a claim of several rows, a socket
+ * read of several messages) are gathered, up to `maxBatch`, and handled together,
+ * with at most `concurrency` batches at a time. Resolves once the delivery is settled.
+ * Under light load a batch is one event and nothing waits; under load batches grow
+ * and the commits per event fall.
+ */
+export function batchingDeliverer<Tx>(
+  deps: ConsumerDeps<Tx>,
+  { maxBatch, concurrency }: { maxBatch: number; concurrency: number },
+): (delivery: Delivery) => Promise<void> {
+  const waiting: Array<{ delivery: Delivery; settled: () => void }> = [];
+  let running = 0;
+  let scheduled = false;
+
+  function pump(): void {
+    scheduled = false;
+    while (running < concurrency && waiting.length > 0) {
+      const batch = waiting.splice(0, maxBatch);
+      running++;
+      void handleBatch(
+        deps,
+        batch.map((item) => item.delivery),
+      )
+        .catch((error: unknown) => deps.log.error({ err: error, group: deps.group }, 'delivery failed'))
+        .finally(() => {
+          running--;
+          for (const item of batch) item.settled();
+          if (waiting.length > 0) schedule();
+        });
+    }
+  }
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    // After this turn's I/O callbacks: everything that arrived with this one joins it.
+    setImmediate(pump);
+  }
+  return (delivery) =>
+    new Promise<void>((settled) => {
+      waiting.push({ delivery, settled });
+      schedule();
+    });
+}

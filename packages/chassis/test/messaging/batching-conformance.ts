@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type BusHarness, eventually, testSchemas } from './harness.ts';
+
+/** Batched consumers (`maxBatch`): fewer commits, the same exactly-once and retries. */
+export function batchingConformance(driverName: string, harness: BusHarness): void {
+  test(`${driverName} - events that arrive together are applied in shared transactions, each exactly once`, async () => {
+    const { placed, schemas } = testSchemas();
+    const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+    const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+    await consumer.bus.transaction((tx) => tx.query('CREATE TABLE charges (order_id text, txid xid8)'));
+    let seen = 0;
+    await consumer.bus.subscribe(
+      `${placed}-billing`,
+      [placed],
+      async (event, { tx, afterCommit }) => {
+        const { orderId } = event.data as { orderId: string };
+        await tx.query('INSERT INTO charges VALUES ($1, pg_current_xact_id())', [orderId]);
+        afterCommit(() => {
+          seen += 1;
+        });
+      },
+      { maxBatch: 32 },
+    );
+    const count = 60;
+    await producer.bus.transaction(async (tx) => {
+      for (let i = 0; i < count; i++)
+        await tx.publish({ type: placed, data: { orderId: `o${i}`, amount: i } });
+    });
+    await eventually('all sixty', () => seen === count);
+    await sleep(200);
+    const { rows } = await consumer.bus.transaction((tx) =>
+      tx.query<{ charges: number; orders: number; transactions: number }>(
+        `SELECT count(*)::int AS charges, count(DISTINCT order_id)::int AS orders,
+                count(DISTINCT txid)::int AS transactions FROM charges`,
+      ),
+    );
+    assert.equal(rows[0]?.charges, count, 'every event applied once');
+    assert.equal(rows[0]?.orders, count);
+    assert.ok(
+      (rows[0]?.transactions ?? count) < count / 2,
+      `events shared transactions: ${rows[0]?.transactions} commits for ${count} events`,
+    );
+    assert.equal(seen, count, 'one afterCommit per event');
+  });
+
+  test(`${driverName} - an event that fails inside a batch is retried alone; the others apply once`, async () => {
+    const { placed, schemas } = testSchemas();
+    const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+    const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+    await consumer.bus.transaction((tx) => tx.query('CREATE TABLE charges (order_id text)'));
+    const attempts = new Map<string, number[]>();
+    await consumer.bus.subscribe(
+      `${placed}-billing`,
+      [placed],
+      async (event, { tx, attempt }) => {
+        const { orderId } = event.data as { orderId: string };
+        attempts.set(orderId, [...(attempts.get(orderId) ?? []), attempt]);
+        await tx.query('INSERT INTO charges VALUES ($1)', [orderId]);
+        if (orderId === 'o4' && attempt < 3) throw new Error('card processor unavailable');
+      },
+      { maxBatch: 32 },
+    );
+    await producer.bus.transaction(async (tx) => {
+      for (let i = 0; i < 10; i++) await tx.publish({ type: placed, data: { orderId: `o${i}`, amount: i } });
+    });
+    const charged = async () =>
+      (
+        await consumer.bus.transaction((tx) =>
+          tx.query<{ order_id: string; n: number }>(
+            'SELECT order_id, count(*)::int AS n FROM charges GROUP BY order_id ORDER BY order_id',
+          ),
+        )
+      ).rows;
+    await eventually('all ten charged', async () => (await charged()).length === 10);
+    await sleep(300);
+    assert.ok(
+      (await charged()).every((row) => row.n === 1),
+      'each charged once: the failed batch left nothing',
+    );
+    assert.deepEqual(attempts.get('o4')?.slice(-2), [2, 3], 'the failing event had its own attempts');
+    const letters = (await consumer.service.app.inject({ url: '/admin/dead-letters' })).json().data;
+    assert.deepEqual(letters, []);
+  });
+}

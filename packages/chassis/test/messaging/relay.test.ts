@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestDatabase, type TestDatabase } from '@platform/testkit';
+import pg from 'pg';
+import { createLogger, createPostgresDriver } from '../../src/index.ts';
+import { BusHarness, eventually, testSchemas } from './harness.ts';
+
+// The relay's ordering guard (docs/messaging.md, "Ordering"): driver-independent, so
+// checked once, on the embedded driver.
+let busDatabase: TestDatabase;
+before(async () => {
+  busDatabase = await createTestDatabase('bus');
+});
+after(() => busDatabase.drop());
+const log = createLogger({ service: 'test', instance: 'test', level: 'silent' });
+
+describe('outbox relay', () => {
+  const harness = new BusHarness(() => createPostgresDriver({ url: busDatabase.url, log, leaseMs: 5_000 }));
+  afterEach(() => harness.close());
+
+  /** A producer, and a consumer recording the order ids it handles. */
+  async function producerAndConsumer() {
+    const { placed, schemas } = testSchemas();
+    const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+    const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+    const seen: string[] = [];
+    await consumer.bus.subscribe(`${placed}-billing`, [placed], async (event) => {
+      seen.push((event.data as { orderId: string }).orderId);
+    });
+    return { placed, producer, seen };
+  }
+
+  test('relay - a later event never overtakes an earlier one whose transaction is still open', async () => {
+    const { placed, producer, seen } = await producerAndConsumer();
+    let finish: () => void = () => undefined;
+    const open = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    let started: () => void = () => undefined;
+    const inside = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const slow = producer.bus.transaction(async (tx) => {
+      await tx.publish({ type: placed, data: { orderId: 'first', amount: 1 } });
+      started();
+      await open;
+    });
+    await inside;
+    await producer.bus.transaction((tx) =>
+      tx.publish({ type: placed, data: { orderId: 'second', amount: 2 } }),
+    );
+    await sleep(600);
+    assert.deepEqual(seen, [], 'the committed later event waits for the open earlier one');
+    finish();
+    await slow;
+    await eventually('both delivered', () => seen.length === 2);
+    assert.deepEqual(seen.sort(), ['first', 'second']);
+  });
+
+  test('relay - an open transaction in another database on the same server does not hold it back', async () => {
+    const { placed, producer, seen } = await producerAndConsumer();
+    const elsewhere = new pg.Client({ connectionString: (await harness.database('elsewhere')).url });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()'); // holds a transaction id, as a writer does
+      await producer.bus.transaction((tx) =>
+        tx.publish({ type: placed, data: { orderId: 'o1', amount: 1 } }),
+      );
+      await eventually(
+        'delivered while the other database has an open transaction',
+        () => seen.length === 1,
+        5_000,
+      );
+    } finally {
+      await elsewhere.query('ROLLBACK');
+      await elsewhere.end();
+    }
+  });
+});
