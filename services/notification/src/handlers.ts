@@ -99,9 +99,16 @@ async function tell(
 }
 
 export async function subscribeToEvents(bus: Bus<typeof eventSchemas>, deps: HandlerDeps): Promise<void> {
-  await bus.subscribe(GROUP, SUBSCRIBED, async (event, { tx, attempt, afterCommit }) => {
-    await keepCopies(tx, event);
-    const notice = noticeOf(event);
-    if (notice && (await tell(tx, event, notice, deps, attempt)) > 0) afterCommit(deps.recorded);
-  });
+  await bus.subscribe(
+    GROUP,
+    SUBSCRIBED,
+    async (event, { tx, attempt, afterCommit }) => {
+      await keepCopies(tx, event);
+      const notice = noticeOf(event);
+      if (notice && (await tell(tx, event, notice, deps, attempt)) > 0) afterCommit(deps.recorded);
+    },
+    // It only records (the dispatcher sends after the commit): events that arrive
+    // together may share a transaction.
+    { maxBatch: 32 },
+  );
 }
