@@ -6,8 +6,11 @@
 //   p50/p99 is the checkout's own latency.
 // Times are the order service's own (placement and confirmation in the order's
 // timeline), so polling for the outcome adds nothing to them.
-// Run: npm run bench -- checkout [--orders 200] [--concurrency 16] [--paced 40] [--rate 4]
-//      [--bus postgres,nats] [--mode orchestration,choreography]
+// Run: npm run bench -- checkout [--orders 200] [--concurrency 16] [--paced 40] [--rate half|N]
+//      [--bus postgres,nats] [--mode orchestration,choreography] [--profile DIR]
+// The saturated run also records each platform process's CPU (from /proc) and the CPU
+// the platform spent per confirmed order; --profile DIR writes every service's CPU
+// profile (`--cpu-prof`) under DIR/<bus>-<mode>/.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -16,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { root } from '../../test/e2e/platform.ts';
 import { address, card, type Order, openShop, type Shop } from '../../test/e2e/shop.ts';
+import { PlatformSampler, type PlatformUse, platformUse } from '../../tools/loadgen/src/processes.ts';
 import { machineDetails } from '../machine.ts';
 
 const { values } = parseArgs({
@@ -23,7 +27,9 @@ const { values } = parseArgs({
     orders: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '16' },
     paced: { type: 'string', default: '40' },
-    rate: { type: 'string', default: '4' },
+    // Orders a second for the paced run; `half` is half the saturated rate just measured.
+    rate: { type: 'string', default: 'half' },
+    profile: { type: 'string' },
     bus: { type: 'string', default: 'postgres,nats' },
     mode: { type: 'string', default: 'orchestration,choreography' },
   },
@@ -31,7 +37,7 @@ const { values } = parseArgs({
 const ORDERS = Number(values.orders);
 const CONCURRENCY = Number(values.concurrency);
 const PACED = Number(values.paced);
-const RATE = Number(values.rate);
+const RATE = values.rate === 'half' ? 'half' : Number(values.rate);
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 interface Latency {
@@ -44,7 +50,14 @@ interface Latency {
 interface Run {
   bus: string;
   mode: string;
-  saturated: { orders: number; confirmed: number; confirmedPerSecond: number; toConfirmedMs: Latency };
+  saturated: {
+    orders: number;
+    confirmed: number;
+    confirmedPerSecond: number;
+    toConfirmedMs: Latency;
+    /** Each process's CPU while the saturated orders were placed and settled. */
+    platform?: PlatformUse & { cpuMsPerConfirmedOrder: number };
+  };
   paced: { orders: number; ratePerSecond: number; confirmed: number; toConfirmedMs: Latency };
   placeMs: { p50: number; p99: number };
 }
@@ -80,6 +93,9 @@ async function measure(bus: string, mode: string): Promise<Run> {
     INVENTORY_SEED_ON_HAND: '100000',
     LOG_LEVEL: 'warn',
     ...(bus === 'nats' ? { NATS_URL } : {}),
+    ...(values.profile
+      ? { PLATFORM_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${join(values.profile, `${bus}-${mode}`)}` }
+      : {}),
     RATE_LIMIT_POLICIES: JSON.stringify({
       write: { capacity: 1_000_000, refillPerSecond: 1_000_000 },
       browse: { capacity: 1_000_000, refillPerSecond: 1_000_000 },
@@ -107,6 +123,8 @@ async function measure(bus: string, mode: string): Promise<Run> {
     };
     const saturated: Placed = [];
     let next = 0;
+    const sampler = PlatformSampler.forPlatform(dataDir, shop.gateway);
+    const before = sampler?.sample();
     await Promise.all(
       shoppers.map(async (token, client) => {
         while (next < ORDERS) {
@@ -116,10 +134,15 @@ async function measure(bus: string, mode: string): Promise<Run> {
       }),
     );
     const busy = await outcome(shop, saturated);
-    // Paced, open loop: one order every 1/RATE s, whether or not the last has answered.
+    const after = sampler?.sample();
+    const platformUsed = before && after ? platformUse(before, after) : undefined;
+    // Paced, open loop: one order every 1/rate s, whether or not the last has answered.
+    const rate = RATE === 'half' ? Math.max(1, Math.round(busy.confirmedPerSecond / 2)) : RATE;
+    const count = Math.max(PACED, rate * 10);
+    console.log(`  paced: ${count} orders at ${rate}/s`);
     const paced = await Promise.all(
-      Array.from({ length: PACED }, async (_, i) => {
-        await new Promise((resolve) => setTimeout(resolve, (i * 1000) / RATE));
+      Array.from({ length: count }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, (i * 1000) / rate));
         return place(shoppers[i % shoppers.length] ?? '', i);
       }),
     );
@@ -128,10 +151,24 @@ async function measure(bus: string, mode: string): Promise<Run> {
     return {
       bus,
       mode,
-      saturated: { orders: ORDERS, ...busy },
+      saturated: {
+        orders: ORDERS,
+        ...busy,
+        ...(platformUsed
+          ? {
+              platform: {
+                ...platformUsed,
+                cpuMsPerConfirmedOrder: Math.round(
+                  (platformUsed.totalCpuPercentOfOneCore * 10 * platformUsed.measuredSeconds) /
+                    Math.max(1, busy.confirmed),
+                ),
+              },
+            }
+          : {}),
+      },
       paced: {
-        orders: PACED,
-        ratePerSecond: RATE,
+        orders: count,
+        ratePerSecond: rate,
         confirmed: calm.confirmed,
         toConfirmedMs: calm.toConfirmedMs,
       },
@@ -220,13 +257,22 @@ for (const bus of (values.bus ?? '').split(',')) {
   }
   for (const mode of (values.mode ?? '').split(',')) {
     console.log(
-      `checkout: bus ${bus}, ${mode}: ${ORDERS} orders from ${CONCURRENCY} shoppers, then ${PACED} at ${RATE}/s...`,
+      `checkout: bus ${bus}, ${mode}: ${ORDERS} orders from ${CONCURRENCY} shoppers, then paced at ${RATE === 'half' ? 'half that rate' : `${RATE}/s`}...`,
     );
     const run = await measure(bus, mode);
     const { saturated, paced } = run;
     console.log(
       `  saturated: ${saturated.confirmed}/${saturated.orders} confirmed, ${saturated.confirmedPerSecond}/s; paced: POST→CONFIRMED p50 ${paced.toConfirmedMs.p50} ms, p99 ${paced.toConfirmedMs.p99} ms`,
     );
+    const top = saturated.platform?.processes
+      .slice(0, 8)
+      .map((entry) => `${entry.name} ${entry.cpuPercentOfOneCore}`)
+      .join(', ');
+    if (saturated.platform) {
+      console.log(
+        `  platform CPU while saturated: ${saturated.platform.totalCpuPercentOfOneCore} % of one core, ${saturated.platform.cpuMsPerConfirmedOrder} ms an order (${top})`,
+      );
+    }
     runs.push(run);
   }
 }
