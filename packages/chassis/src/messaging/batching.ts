@@ -34,6 +34,7 @@ async function applyBatch<Tx>(deps: ConsumerDeps<Tx>, batch: Valid[]): Promise<S
         deps.handler(envelope, { tx: batchTx, attempt: delivery.attempt, afterCommit }),
       );
     }
+    await deps.beforeCommit(batchTx);
     return handled;
   });
   if (tx) deps.committed(tx);

@@ -143,15 +143,15 @@ export async function openBus<S extends Schemas>(
     return `data breaks the ${type} contract: ${first ? `${first.instancePath || '/'} ${first.message}` : 'invalid'}`;
   }
 
-  // Transactions that added to the outbox: once committed, the relay is woken.
-  const publishing = new WeakSet<Tx<S>>();
+  // What each open transaction published: written to its outbox in one statement just
+  // before it commits (`beforeCommit`), and, once committed, the relay is woken.
+  const outgoing = new WeakMap<Tx<S>, { client: PoolClient; envelopes: Envelope[] }>();
   function openTx(client: PoolClient): Tx<S> {
     const publish = async (message: OutgoingMessage) => {
       const broken = checkData(message.type, message.data);
       if (broken) throw new Error(broken);
       const envelope = createEnvelope(service.name, message);
-      await appendToOutbox(client, envelope);
-      publishing.add(tx);
+      outgoing.get(tx)?.envelopes.push(envelope);
       return envelope;
     };
     const tx: Tx<S> = {
@@ -166,12 +166,19 @@ export async function openBus<S extends Schemas>(
           ...(cause.subject !== undefined && message.subject === undefined ? { subject: cause.subject } : {}),
         }),
     };
+    outgoing.set(tx, { client, envelopes: [] });
     return tx;
+  }
+
+  /** Writes what `tx` published to the outbox, in publish order; its last statement before COMMIT. */
+  async function beforeCommit(tx: Tx<S>): Promise<void> {
+    const pending = outgoing.get(tx);
+    if (pending && pending.envelopes.length > 0) await appendToOutbox(pending.client, pending.envelopes);
   }
 
   /** After a commit: the relay sends what `tx` published now, not at its next poll. */
   function committed(tx: Tx<S>): void {
-    if (!publishing.has(tx)) return;
+    if (!outgoing.get(tx)?.envelopes.length) return;
     if (relay.leading()) {
       relay.wake();
       return;
@@ -222,9 +229,12 @@ export async function openBus<S extends Schemas>(
     deadLetters,
     async transaction(work) {
       let tx: Tx<S> | undefined;
-      const result = await withTransaction(pool, (client) => {
-        tx = openTx(client);
-        return work(tx);
+      const result = await withTransaction(pool, async (client) => {
+        const opened = openTx(client);
+        tx = opened;
+        const value = await work(opened);
+        await beforeCommit(opened);
+        return value;
       });
       if (tx) committed(tx);
       return result;
@@ -236,6 +246,7 @@ export async function openBus<S extends Schemas>(
         handler,
         validate: (envelope) => checkData(envelope.type, envelope.data),
         openTx,
+        beforeCommit,
         committed,
         retry,
         deadLetters,

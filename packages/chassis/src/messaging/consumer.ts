@@ -26,6 +26,8 @@ export interface ConsumerDeps<Tx> {
   /** Why the event's data breaks its contract, or undefined if it keeps it. */
   validate(envelope: Envelope): string | undefined;
   openTx(client: PoolClient): Tx;
+  /** The last statement of a handler's transaction, before COMMIT (writes what it published). */
+  beforeCommit(tx: Tx): Promise<void>;
   /** Called once a handler's transaction (`tx`) has committed. */
   committed(tx: Tx): void;
   retry: RetryPolicy;
@@ -88,8 +90,10 @@ export function applyOnce<Tx>(
       );
       if (fresh.rowCount === 0) return 'duplicate' as const;
       const afterCommit = (callback: () => Promise<void> | void) => void committed.push(callback);
-      tx = deps.openTx(client);
-      await deps.handler(envelope, { tx, attempt, afterCommit });
+      const opened = deps.openTx(client);
+      tx = opened;
+      await deps.handler(envelope, { tx: opened, attempt, afterCommit });
+      await deps.beforeCommit(opened);
       return 'handled' as const;
     });
     if (tx) deps.committed(tx);

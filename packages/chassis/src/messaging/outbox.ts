@@ -9,19 +9,21 @@ import type { BusMetrics } from './metrics.ts';
 const CHANNEL = 'outbox';
 
 /**
- * Records `envelope` for publication in the caller's transaction: it leaves only if
- * that commits. The relay is woken after the commit (`Relay.wake`, or a NOTIFY on
+ * Records `envelopes` for publication in the caller's transaction: they leave only if
+ * it commits. The relay is woken after the commit (`Relay.wake`, or a NOTIFY on
  * `outbox` from another instance), never by a NOTIFY inside the transaction:
  * PostgreSQL serialises the commits of every transaction that notifies, fsync
  * included, on one lock for the whole server, which halved the commits a second the
  * platform could make (decision 021).
  */
-export async function appendToOutbox(client: PoolClient, envelope: Envelope): Promise<void> {
-  await client.query('INSERT INTO outbox (event_id, type, envelope) VALUES ($1, $2, $3)', [
-    envelope.id,
-    envelope.type,
-    envelope,
-  ]);
+export async function appendToOutbox(client: PoolClient, envelopes: Envelope[]): Promise<void> {
+  // One statement for all of them; ids follow the order they were published in.
+  await client.query(
+    `INSERT INTO outbox (event_id, type, envelope)
+     SELECT (e.value->>'id')::uuid, e.value->>'type', e.value
+     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e ORDER BY e.ordinality`,
+    [JSON.stringify(envelopes)],
+  );
 }
 
 /** Wakes the relay of whichever instance leads: sent after the commit, outside any transaction. */

@@ -31,7 +31,7 @@ describe('outbox relay', () => {
     return { placed, producer, seen };
   }
 
-  test('relay - a later event never overtakes an earlier one whose transaction is still open', async () => {
+  test('relay - events committed after an older writing transaction began wait until it ends', async () => {
     const { placed, producer, seen } = await producerAndConsumer();
     let finish: () => void = () => undefined;
     const open = new Promise<void>((resolve) => {
@@ -43,6 +43,8 @@ describe('outbox relay', () => {
     });
     const slow = producer.bus.transaction(async (tx) => {
       await tx.publish({ type: placed, data: { orderId: 'first', amount: 1 } });
+      // A writer: it holds a transaction id older than the next transaction's.
+      await tx.query('SELECT pg_current_xact_id()');
       started();
       await open;
     });
@@ -51,7 +53,7 @@ describe('outbox relay', () => {
       tx.publish({ type: placed, data: { orderId: 'second', amount: 2 } }),
     );
     await sleep(600);
-    assert.deepEqual(seen, [], 'the committed later event waits for the open earlier one');
+    assert.deepEqual(seen, [], 'the later commit waits for the older open writer');
     finish();
     await slow;
     await eventually('both delivered', () => seen.length === 2);
