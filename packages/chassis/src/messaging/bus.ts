@@ -31,6 +31,13 @@ export interface Tx<S extends Schemas> {
   send(command: MessageOf<S> & { replyTo: string }): Promise<Envelope>;
   /** An answer to `cause` (a command), carrying its correlation id and subject. */
   reply(cause: Envelope, message: MessageOf<S>): Promise<Envelope>;
+  /**
+   * Runs `callback` once the transaction has committed (never if it rolls back), for
+   * telling listeners outside it, e.g. a NOTIFY, which inside a transaction would
+   * serialise its commit with every other notifying one on the server (decision 023).
+   * A failing callback is logged; the commit stands.
+   */
+  afterCommit(callback: () => Promise<unknown> | unknown): void;
 }
 
 export interface Bus<S extends Schemas> {
@@ -145,7 +152,10 @@ export async function openBus<S extends Schemas>(
 
   // What each open transaction published: written to its outbox in one statement just
   // before it commits (`beforeCommit`), and, once committed, the relay is woken.
-  const outgoing = new WeakMap<Tx<S>, { client: PoolClient; envelopes: Envelope[] }>();
+  const outgoing = new WeakMap<
+    Tx<S>,
+    { client: PoolClient; envelopes: Envelope[]; callbacks: Array<() => Promise<unknown> | unknown> }
+  >();
   function openTx(client: PoolClient): Tx<S> {
     const publish = async (message: OutgoingMessage) => {
       const broken = checkData(message.type, message.data);
@@ -165,8 +175,9 @@ export async function openBus<S extends Schemas>(
           ...(cause.correlationid ? { correlationId: cause.correlationid } : {}),
           ...(cause.subject !== undefined && message.subject === undefined ? { subject: cause.subject } : {}),
         }),
+      afterCommit: (callback) => void outgoing.get(tx)?.callbacks.push(callback),
     };
-    outgoing.set(tx, { client, envelopes: [] });
+    outgoing.set(tx, { client, envelopes: [], callbacks: [] });
     return tx;
   }
 
@@ -176,9 +187,15 @@ export async function openBus<S extends Schemas>(
     if (pending && pending.envelopes.length > 0) await appendToOutbox(pending.client, pending.envelopes);
   }
 
-  /** After a commit: the relay sends what `tx` published now, not at its next poll. */
+  /** After a commit: `tx`'s callbacks run, and the relay sends what it published now, not at its next poll. */
   function committed(tx: Tx<S>): void {
-    if (!outgoing.get(tx)?.envelopes.length) return;
+    const done = outgoing.get(tx);
+    for (const callback of done?.callbacks ?? []) {
+      Promise.resolve()
+        .then(callback)
+        .catch((error: unknown) => service.log.warn({ err: error }, 'afterCommit callback failed'));
+    }
+    if (!done?.envelopes.length) return;
     if (relay.leading()) {
       relay.wake();
       return;

@@ -80,4 +80,29 @@ describe('outbox relay', () => {
       await elsewhere.end();
     }
   });
+
+  test('producer - tx.afterCommit runs once the transaction committed, and never after a rollback', async () => {
+    const { placed, schemas } = testSchemas();
+    const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+    const told: string[] = [];
+    await producer.bus.transaction(async (tx) => {
+      await tx.publish({ type: placed, data: { orderId: 'o1', amount: 1 } });
+      tx.afterCommit(async () => {
+        const { rows } = await producer.bus.transaction((check) =>
+          check.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox'),
+        );
+        told.push(`committed, outbox ${rows[0]?.n}`);
+      });
+      assert.deepEqual(told, [], 'not before the commit');
+    });
+    await assert.rejects(
+      producer.bus.transaction(async (tx) => {
+        tx.afterCommit(() => told.push('rolled back'));
+        throw new Error('refused');
+      }),
+    );
+    await eventually('told once', () => told.length === 1);
+    await sleep(100);
+    assert.deepEqual(told, ['committed, outbox 1']);
+  });
 });
