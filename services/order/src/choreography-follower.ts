@@ -4,17 +4,18 @@
 // moving before the pivot. Its state is beside the order's events, so a restarted
 // process simply carries on.
 import type { Bus, Envelope, Logger, Tx } from '@platform/chassis';
-import type { EventType, eventSchemas } from '@platform/contracts';
+import type { eventSchemas } from '@platform/contracts';
 import { deadlineSweeper } from './deadlines.ts';
 import {
   cancelAsked,
   deadlinePassed,
-  type Fact,
   type FollowDecision,
   factHeard,
+  factOf,
   startFollowing,
 } from './domain/choreography.ts';
 import type { Order } from './domain/order.ts';
+import { ANSWER_TYPES, type AnswerData, answerOf } from './domain/steps.ts';
 import { CancelTooLate } from './errors.ts';
 import { publishOrderFacts } from './facts.ts';
 import type { SagaRunner } from './saga-runner.ts';
@@ -23,45 +24,6 @@ import { appendEvents, loadOrder, lockFollowing, saveFollowing } from './store.t
 type OrderTx = Tx<typeof eventSchemas>;
 
 export const FOLLOWER_GROUP = 'order-choreography';
-
-type FactData = {
-  reason?: string;
-  code?: string;
-  trackingNumber?: string;
-  shipmentId?: string;
-  until?: string;
-};
-
-/** What each participant's fact says about the order. */
-const FACTS: Partial<Record<EventType, (data: FactData) => Fact>> = {
-  'inventory.stock.reserved': () => ({ kind: 'succeeded', step: 'reserve-stock' }),
-  'inventory.stock.reservation-failed': (d) => ({
-    kind: 'failed',
-    step: 'reserve-stock',
-    reason: d.reason ?? 'failed',
-  }),
-  'inventory.stock.waiting': (d) => ({ kind: 'waiting', until: d.until ?? new Date().toISOString() }),
-  'payment.authorized': () => ({ kind: 'succeeded', step: 'authorize-payment' }),
-  'payment.failed': (d) => ({
-    kind: 'failed',
-    step: 'authorize-payment',
-    reason: d.code ?? d.reason ?? 'failed',
-  }),
-  'shipping.scheduled': (d) => ({
-    kind: 'succeeded',
-    step: 'schedule-shipment',
-    ...(d.trackingNumber ? { detail: d.trackingNumber } : {}),
-  }),
-  'shipping.failed': (d) => ({ kind: 'failed', step: 'schedule-shipment', reason: d.reason ?? 'failed' }),
-  'payment.captured': () => ({ kind: 'succeeded', step: 'capture-payment' }),
-  'inventory.stock.committed': () => ({ kind: 'succeeded', step: 'commit-stock' }),
-  'inventory.stock.released': () => ({ kind: 'succeeded', step: 'release-stock' }),
-  'payment.voided': () => ({ kind: 'succeeded', step: 'cancel-payment', detail: 'voided' }),
-  'payment.refunded': () => ({ kind: 'succeeded', step: 'cancel-payment', detail: 'refunded' }),
-  'shipping.cancelled': () => ({ kind: 'succeeded', step: 'cancel-shipment' }),
-  'shipping.cancel-refused': (d) => ({ kind: 'cancel-refused', reason: d.reason ?? 'refused' }),
-};
-export const FOLLOWED_FACTS = Object.keys(FACTS) as EventType[];
 
 export function choreographyFollower(
   bus: Bus<typeof eventSchemas>,
@@ -92,16 +54,16 @@ export function choreographyFollower(
   }
 
   async function onFact(event: Envelope, tx: OrderTx): Promise<void> {
-    const toFact = FACTS[event.type as EventType];
+    const answer = answerOf(event.type, event.data as AnswerData, new Date());
     const orderId = event.subject;
-    if (!toFact || !orderId) return;
+    if (!answer || !orderId) return;
     const state = await lockFollowing(tx, orderId);
     const order = state && (await loadOrder(tx, orderId));
     if (!state || !order) {
       log.info({ orderId, type: event.type }, 'fact about an order not followed here ignored');
       return;
     }
-    await apply(tx, order, factHeard(state, toFact(event.data as FactData)));
+    await apply(tx, order, factHeard(state, factOf(answer)));
   }
 
   const deadlines = deadlineSweeper(bus, log, {
@@ -130,7 +92,7 @@ export function choreographyFollower(
         return apply(tx, order, decision);
       }),
     async run() {
-      await bus.subscribe(FOLLOWER_GROUP, FOLLOWED_FACTS, (event, { tx }) => onFact(event, tx));
+      await bus.subscribe(FOLLOWER_GROUP, ANSWER_TYPES, (event, { tx }) => onFact(event, tx));
       deadlines.start();
     },
     stop: () => deadlines.stop(),

@@ -3,9 +3,9 @@
 // and, on a timer, treats silent steps as failed. All of its state is in the database,
 // so a restarted process simply carries on.
 import type { Bus, Envelope, Logger, Tx } from '@platform/chassis';
-import type { EventType, eventSchemas } from '@platform/contracts';
+import type { eventSchemas } from '@platform/contracts';
 import { deadlineSweeper } from './deadlines.ts';
-import type { Order, Step } from './domain/order.ts';
+import type { Order } from './domain/order.ts';
 import {
   type Awaiting,
   answersAwaited,
@@ -18,6 +18,7 @@ import {
   stepTimedOut,
   stepWaiting,
 } from './domain/saga.ts';
+import { ANSWER_TYPES, type AnswerData, answerOf, commandFor } from './domain/steps.ts';
 import { CancelTooLate } from './errors.ts';
 import { publishOrderFacts } from './facts.ts';
 import { appendEvents, loadOrder, lockSaga, saveSaga } from './store.ts';
@@ -26,83 +27,9 @@ type OrderTx = Tx<typeof eventSchemas>;
 
 export const SAGA_GROUP = 'order-saga';
 
-type Said = 'done' | 'failed' | 'waiting';
-
-/** Which reply answers which step, and what it says: the step happened, failed, or waits in line. */
-const REPLIES: Partial<Record<EventType, { step: Step; said: Said }>> = {
-  'inventory.stock.reserved': { step: 'reserve-stock', said: 'done' },
-  'inventory.stock.reservation-failed': { step: 'reserve-stock', said: 'failed' },
-  'inventory.stock.waiting': { step: 'reserve-stock', said: 'waiting' },
-  'payment.authorized': { step: 'authorize-payment', said: 'done' },
-  'payment.failed': { step: 'authorize-payment', said: 'failed' },
-  'shipping.scheduled': { step: 'schedule-shipment', said: 'done' },
-  'shipping.failed': { step: 'schedule-shipment', said: 'failed' },
-  'payment.captured': { step: 'capture-payment', said: 'done' },
-  'inventory.stock.committed': { step: 'commit-stock', said: 'done' },
-  'inventory.stock.released': { step: 'release-stock', said: 'done' },
-  'payment.voided': { step: 'cancel-payment', said: 'done' },
-  'payment.refunded': { step: 'cancel-payment', said: 'done' },
-  'shipping.cancelled': { step: 'cancel-shipment', said: 'done' },
-  'shipping.cancel-refused': { step: 'cancel-shipment', said: 'failed' },
-};
-export const REPLY_TYPES = Object.keys(REPLIES) as EventType[];
-
 export interface SagaOptions {
   stepTimeoutMs: number;
   reservationTtlMs: number;
-}
-
-function command(step: Step, order: Order, reason: string, options: SagaOptions) {
-  const orderId = order.id;
-  const base = { subject: orderId, replyTo: SAGA_GROUP };
-  switch (step) {
-    case 'reserve-stock':
-      return {
-        ...base,
-        type: 'inventory.reserve-stock' as const,
-        data: {
-          orderId,
-          lines: order.items.map(({ productId, quantity }) => ({ productId, quantity })),
-          expiresAt: new Date(Date.now() + options.reservationTtlMs).toISOString(),
-        },
-      };
-    case 'authorize-payment':
-      return {
-        ...base,
-        type: 'payment.authorize' as const,
-        data: {
-          orderId,
-          userId: order.userId,
-          paymentMethodId: order.paymentMethodId,
-          amount: { amount: order.totals.total, currency: order.totals.currency },
-        },
-      };
-    case 'schedule-shipment':
-      return {
-        ...base,
-        type: 'shipping.schedule-shipment' as const,
-        data: {
-          orderId,
-          userId: order.userId,
-          address: order.shippingAddress,
-          lines: order.items.map(({ productId, quantity, weightGrams }) => ({
-            productId,
-            quantity,
-            weightGrams,
-          })),
-        },
-      };
-    case 'capture-payment':
-      return { ...base, type: 'payment.capture' as const, data: { orderId } };
-    case 'commit-stock':
-      return { ...base, type: 'inventory.commit-stock' as const, data: { orderId } };
-    case 'release-stock':
-      return { ...base, type: 'inventory.release-stock' as const, data: { orderId, reason } };
-    case 'cancel-payment':
-      return { ...base, type: 'payment.cancel' as const, data: { orderId, reason } };
-    case 'cancel-shipment':
-      return { ...base, type: 'shipping.cancel-shipment' as const, data: { orderId, reason } };
-  }
 }
 
 export interface SagaRunner {
@@ -127,8 +54,12 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     const after = await appendEvents(tx, order.id, order, decision.events);
     let sentId: string | null = null;
     if (decision.send) {
-      const reason = decision.saga.outcome?.reason ?? 'compensation';
-      sentId = (await tx.send(command(decision.send, after, reason, options))).id;
+      const command = commandFor(decision.send, {
+        order: after,
+        reason: decision.saga.outcome?.reason ?? 'compensation',
+        reservationExpiresAt: new Date(Date.now() + options.reservationTtlMs).toISOString(),
+      });
+      sentId = (await tx.send({ ...command, subject: order.id, replyTo: SAGA_GROUP })).id;
     }
     const next = nextAwaiting(awaiting, decision, sentId);
     await saveSaga(tx, order.id, order.sagaMode, decision.saga, next, deadlineOf(decision));
@@ -138,9 +69,9 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
   }
 
   async function onReply(event: Envelope, tx: OrderTx): Promise<void> {
-    const reply = REPLIES[event.type as EventType];
+    const answer = answerOf(event.type, event.data as AnswerData, new Date());
     const orderId = event.subject;
-    if (!reply || !orderId) return;
+    if (!answer || !orderId) return;
     const saga = await lockSaga(tx, orderId);
     if (!saga || !answersAwaited(saga.awaiting, event.causationid)) {
       // A reply to a command the saga has stopped waiting for (it timed out and moved on,
@@ -149,14 +80,13 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
       return;
     }
     const order = await loadOrder(tx, orderId);
-    if (!order || saga.state.step !== reply.step) return;
-    const data = event.data as { reason?: string; code?: string; trackingNumber?: string; until?: string };
+    if (!order || saga.state.step !== answer.step) return;
     const decision =
-      reply.said === 'done'
-        ? stepSucceeded(saga.state, reply.step, data.trackingNumber)
-        : reply.said === 'waiting'
-          ? stepWaiting(saga.state, reply.step, data.until ?? new Date().toISOString())
-          : stepFailed(saga.state, reply.step, data.code ?? data.reason ?? 'failed');
+      answer.said === 'done'
+        ? stepSucceeded(saga.state, answer.step, answer.detail)
+        : answer.said === 'waiting'
+          ? stepWaiting(saga.state, answer.step, answer.until)
+          : stepFailed(saga.state, answer.step, answer.reason);
     await apply(tx, order, decision, saga.awaiting);
   }
 
@@ -196,7 +126,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
         return (await loadOrder(tx, orderId)) ?? order;
       }),
     async run() {
-      await bus.subscribe(SAGA_GROUP, REPLY_TYPES, (event, { tx }) => onReply(event, tx));
+      await bus.subscribe(SAGA_GROUP, ANSWER_TYPES, (event, { tx }) => onReply(event, tx));
       deadlines.start();
     },
     stop: () => deadlines.stop(),

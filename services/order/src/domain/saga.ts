@@ -1,8 +1,10 @@
 // The checkout saga, as pure decisions: given where the saga is and what just
 // happened, which order events to record and which command to send next. Each
 // completed step pushes its compensation to the front of a list; failure runs that
-// list, one compensation at a time, each retried until it is acknowledged.
-import type { OrderEvent, OrderStatus, Step } from './order.ts';
+// list, one compensation at a time, each retried until it is acknowledged. The steps
+// themselves (order, undo, failure status) are the catalogue's (steps.ts).
+import type { OrderEvent, OrderStatus } from './order.ts';
+import { FORWARD, isAfterPivot, STEPS, type Step } from './steps.ts';
 
 export type Phase = 'forward' | 'compensating' | 'confirmed' | 'done';
 
@@ -60,30 +62,6 @@ export function nextAwaiting(awaiting: Awaiting, decision: Decision, sentId: str
   return { command: sentId, earlier };
 }
 
-export const FORWARD: Step[] = [
-  'reserve-stock',
-  'authorize-payment',
-  'schedule-shipment',
-  'capture-payment',
-  'commit-stock',
-];
-
-/** Undoes a completed step. Capture and commit are undone by the same compensations. */
-const COMPENSATION: Partial<Record<Step, Step>> = {
-  'reserve-stock': 'release-stock',
-  'authorize-payment': 'cancel-payment',
-  'schedule-shipment': 'cancel-shipment',
-};
-
-/** Once the shipment is booked, the saga only goes forward: capture and commit are retried, never undone by failure. */
-const AFTER_PIVOT: Step[] = ['capture-payment', 'commit-stock'];
-
-const FAILED_AS: Partial<Record<Step, 'REJECTED' | 'CANCELLED'>> = {
-  'reserve-stock': 'REJECTED',
-  'authorize-payment': 'REJECTED',
-  'schedule-shipment': 'CANCELLED',
-};
-
 export function startSaga(): Decision {
   return {
     saga: {
@@ -96,6 +74,12 @@ export function startSaga(): Decision {
     events: [],
     send: 'reserve-stock',
   };
+}
+
+/** What a failed or silent step makes of the order: a cancel asked meanwhile wins. */
+function outcomeOf(saga: SagaState, step: Step, reason: string): NonNullable<SagaState['outcome']> {
+  if (saga.cancelRequested) return { status: 'CANCELLED', reason: saga.cancelRequested };
+  return { status: STEPS[step].failsAs ?? 'CANCELLED', reason };
 }
 
 function compensate(
@@ -122,18 +106,19 @@ function compensate(
   };
 }
 
-/** The reserve's own undo added: a reserve awaited (in flight, or in line) may have happened. */
+/**
+ * The step's undo put first: the step happened, or, awaited (in flight or in line), it
+ * may have. Capture and commit have none: the payment's and the stock's undo them.
+ */
 function withUndoOf(saga: SagaState, step: Step): SagaState {
-  const undo = COMPENSATION[step];
+  const undo = STEPS[step].undoneBy;
   return { ...saga, compensations: undo ? [undo, ...saga.compensations] : saga.compensations };
 }
 
 export function stepSucceeded(saga: SagaState, step: Step, detail?: string): Decision {
   const events: OrderEvent[] = [{ type: 'StepSucceeded', data: { step, ...(detail ? { detail } : {}) } }];
   if (saga.phase === 'compensating' && saga.outcome) return compensate(saga, saga.outcome, events);
-  const undo = COMPENSATION[step];
-  const compensations = undo ? [undo, ...saga.compensations] : saga.compensations;
-  const advanced = { ...saga, compensations };
+  const advanced = withUndoOf(saga, step);
   if (saga.cancelRequested) {
     return compensate(advanced, { status: 'CANCELLED', reason: saga.cancelRequested }, events);
   }
@@ -179,8 +164,7 @@ export function stepFailed(saga: SagaState, step: Step, reason: string): Decisio
     };
   }
   const events: OrderEvent[] = [{ type: 'StepFailed', data: { step, reason } }];
-  const status = saga.cancelRequested ? 'CANCELLED' : (FAILED_AS[step] ?? 'CANCELLED');
-  return compensate(saga, { status, reason: saga.cancelRequested ?? reason }, events);
+  return compensate(saga, outcomeOf(saga, step, reason), events);
 }
 
 /** The awaited reply did not come in time. */
@@ -188,17 +172,12 @@ export function stepTimedOut(saga: SagaState): Decision {
   const step = saga.step;
   if (!step) return { saga, events: [], send: null };
   const events: OrderEvent[] = [{ type: 'StepTimedOut', data: { step } }];
-  if (saga.phase === 'compensating' || AFTER_PIVOT.includes(step)) {
+  if (saga.phase === 'compensating' || isAfterPivot(step)) {
     // Must happen: ask again (every participant treats a repeat as the same command).
     return { saga, events, send: step, again: true };
   }
   // It may have happened late: undo it too. Its late reply will find a saga gone past it.
-  const status = saga.cancelRequested ? 'CANCELLED' : (FAILED_AS[step] ?? 'CANCELLED');
-  return compensate(
-    withUndoOf(saga, step),
-    { status, reason: saga.cancelRequested ?? `${step} timed out` },
-    events,
-  );
+  return compensate(withUndoOf(saga, step), outcomeOf(saga, step, `${step} timed out`), events);
 }
 
 /** A customer cancels: now if nothing is in flight, else when the current step answers. */

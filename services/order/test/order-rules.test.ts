@@ -1,0 +1,160 @@
+// The order's own rules, without I/O: the step catalogue both saga styles read, and
+// the parcel's news.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { eventSchemas } from '@platform/contracts';
+import { Value } from 'typebox/value';
+import { factOf } from '../src/domain/choreography.ts';
+import { fold, type Order, type OrderEvent, type OrderPlacedData, parcelNews } from '../src/domain/order.ts';
+import {
+  ANSWER_TYPES,
+  answerOf,
+  BEFORE_PIVOT,
+  commandFor,
+  FORWARD,
+  isAfterPivot,
+  isCompensation,
+  STEPS,
+  type Step,
+} from '../src/domain/steps.ts';
+import { placed } from './fixtures.ts';
+
+const at = '2026-01-01T00:00:00.000Z';
+const now = new Date(at);
+const ORDER_ID = '00000000-0000-4000-8000-000000000001';
+const PRODUCT_ID = '00000000-0000-4000-8000-000000000002';
+
+function orderOf(sagaMode: 'orchestration' | 'choreography', ...events: OrderEvent[]): Order {
+  const { event: opening } = placed(at, sagaMode);
+  assert.equal(opening.type, 'OrderPlaced');
+  const withLine = {
+    at,
+    event: {
+      type: 'OrderPlaced' as const,
+      data: {
+        ...(opening.data as OrderPlacedData),
+        items: [
+          {
+            productId: PRODUCT_ID,
+            sku: 'S',
+            name: 'n',
+            quantity: 2,
+            unitPrice: { amount: 500, currency: 'USD' },
+            weightGrams: 300,
+          },
+        ],
+      },
+    },
+  };
+  const order = fold(ORDER_ID, [withLine, ...events.map((event) => ({ event, at }))]);
+  assert.ok(order);
+  return order;
+}
+
+describe('the step catalogue', () => {
+  test('steps - every command the saga sends carries data its contract accepts', () => {
+    const order = orderOf('orchestration');
+    for (const step of Object.keys(STEPS) as Step[]) {
+      const command = commandFor(step, { order, reason: 'card_declined', reservationExpiresAt: at });
+      assert.equal(command.type, STEPS[step].command);
+      assert.ok(
+        Value.Check(eventSchemas[command.type], command.data),
+        `${step}: ${JSON.stringify(command.data)}`,
+      );
+    }
+    assert.deepEqual(commandFor('reserve-stock', { order, reason: '-', reservationExpiresAt: at }).data, {
+      orderId: ORDER_ID,
+      lines: [{ productId: PRODUCT_ID, quantity: 2 }],
+      expiresAt: at,
+    });
+  });
+
+  test('steps - each step before the pivot has an undo and a failure status; after it, neither; each undo answers to a compensation', () => {
+    assert.deepEqual(BEFORE_PIVOT, ['reserve-stock', 'authorize-payment', 'schedule-shipment']);
+    for (const step of FORWARD) {
+      const { undoneBy, failsAs } = STEPS[step];
+      if (isAfterPivot(step)) {
+        assert.equal(undoneBy, undefined, step);
+        assert.equal(failsAs, undefined, step);
+      } else {
+        assert.ok(undoneBy && isCompensation(undoneBy), step);
+        assert.ok(failsAs, step);
+      }
+    }
+    assert.deepEqual(
+      FORWARD.map((step) => STEPS[step].failsAs ?? '-'),
+      ['REJECTED', 'REJECTED', 'CANCELLED', '-', '-'],
+    );
+  });
+
+  test('steps - an answer is read for its step whichever style hears it; anything else answers none', () => {
+    assert.equal(new Set(ANSWER_TYPES).size, ANSWER_TYPES.length, 'each message answers one step');
+    assert.deepEqual(answerOf('shipping.scheduled', { trackingNumber: 'TRK1' }, now), {
+      step: 'schedule-shipment',
+      said: 'done',
+      detail: 'TRK1',
+      reason: 'failed',
+    });
+    assert.equal(
+      answerOf('payment.failed', { code: 'card_declined', reason: 'Declined' }, now)?.reason,
+      'card_declined',
+    );
+    assert.deepEqual(answerOf('inventory.stock.waiting', { until: '2030-01-01T00:00:00.000Z' }, now), {
+      step: 'reserve-stock',
+      said: 'waiting',
+      reason: 'failed',
+      until: '2030-01-01T00:00:00.000Z',
+    });
+    assert.equal(answerOf('payment.refunded', {}, now)?.note, 'refunded');
+    assert.equal(answerOf('order.created', {}, now), undefined);
+    assert.equal(answerOf('shipping.shipped', {}, now), undefined, 'tracking news answers no step');
+  });
+
+  test('steps - choreography reads the answers as facts: a refused shipment cancel, and how a payment was undone', () => {
+    const read = (type: string, data = {}) => {
+      const answer = answerOf(type, data, now);
+      assert.ok(answer, type);
+      return factOf(answer);
+    };
+    assert.deepEqual(read('shipping.cancel-refused', { reason: 'already shipped' }), {
+      kind: 'cancel-refused',
+      reason: 'already shipped',
+    });
+    assert.deepEqual(read('payment.voided'), { kind: 'succeeded', step: 'cancel-payment', detail: 'voided' });
+    assert.deepEqual(read('inventory.stock.reservation-failed', { reason: 'insufficient stock' }), {
+      kind: 'failed',
+      step: 'reserve-stock',
+      reason: 'insufficient stock',
+    });
+  });
+});
+
+describe('the parcel', () => {
+  const confirmed = orderOf('orchestration', { type: 'OrderConfirmed', data: {} });
+
+  test('parcel - shipped once confirmed (with its tracking number), delivered once shipped', () => {
+    const shipped = parcelNews(confirmed, { kind: 'shipped', trackingNumber: 'TRK2' });
+    assert.deepEqual(shipped, [{ type: 'OrderShipped', data: { trackingNumber: 'TRK2' } }]);
+    const afterShipped = orderOf(
+      'orchestration',
+      { type: 'OrderConfirmed', data: {} },
+      ...(shipped as OrderEvent[]),
+    );
+    assert.equal(afterShipped.status, 'SHIPPED');
+    assert.deepEqual(parcelNews(afterShipped, { kind: 'delivered' }), [{ type: 'OrderDelivered', data: {} }]);
+    // The delivered news may overtake the shipped one.
+    assert.deepEqual(parcelNews(confirmed, { kind: 'delivered' }), [{ type: 'OrderDelivered', data: {} }]);
+  });
+
+  test('parcel - news before the order is confirmed is heard again later; news for an order past it or undone records nothing', () => {
+    for (const status of ['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED'] as const) {
+      assert.equal(parcelNews({ ...confirmed, status }, { kind: 'shipped' }), 'not-confirmed-yet', status);
+    }
+    for (const status of ['SHIPPED', 'DELIVERED', 'CANCELLED', 'REJECTED'] as const) {
+      assert.deepEqual(parcelNews({ ...confirmed, status }, { kind: 'shipped' }), [], status);
+    }
+    for (const status of ['DELIVERED', 'CANCELLED', 'REJECTED'] as const) {
+      assert.deepEqual(parcelNews({ ...confirmed, status }, { kind: 'delivered' }), [], status);
+    }
+  });
+});
