@@ -1,10 +1,11 @@
-// Choreography's I/O (SAGA_MODE=choreography): hears the participants' facts, records
-// what they mean for the order (domain/choreography.ts decides), publishes the order's
-// own facts in the same transaction, and on a timer gives up on orders that stopped
-// moving before the pivot. Its state is beside the order's events, so a restarted
-// process simply carries on.
-import type { Bus, Envelope, Logger, Tx } from '@platform/chassis';
+// Choreography's I/O (SAGA_MODE=choreography): hears the participants' facts and
+// commits what they mean for the order through its doorway (domain/choreography.ts
+// decides, commit.ts records and tells the others), and on a timer gives up on orders
+// that stopped moving before the pivot. Its state is beside the order's events, so a
+// restarted process simply carries on.
+import type { Bus, Envelope, Logger } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
+import { commit, type NewOrder, type OrderTx } from './commit.ts';
 import { deadlineSweeper } from './deadlines.ts';
 import {
   cancelAsked,
@@ -14,14 +15,12 @@ import {
   factOf,
   startFollowing,
 } from './domain/choreography.ts';
+import { dueIn } from './domain/decision.ts';
 import type { Order } from './domain/order.ts';
 import { ANSWER_TYPES, type AnswerData, answerOf } from './domain/steps.ts';
 import { CancelTooLate } from './errors.ts';
-import { publishOrderFacts } from './facts.ts';
 import type { SagaRunner } from './saga-runner.ts';
-import { appendEvents, loadOrder, lockFollowing, saveFollowing } from './store.ts';
-
-type OrderTx = Tx<typeof eventSchemas>;
+import { loadOrder, lockFollowing } from './store.ts';
 
 export const FOLLOWER_GROUP = 'order-choreography';
 
@@ -30,27 +29,16 @@ export function choreographyFollower(
   log: Logger,
   options: { stepTimeoutMs: number },
 ): SagaRunner {
-  async function apply(tx: OrderTx, order: Order, decision: FollowDecision): Promise<Order> {
-    const after = decision.events.length ? await appendEvents(tx, order.id, order, decision.events) : order;
-    const deadline =
-      typeof decision.deadline === 'object'
-        ? // In line for stock: overdue only once inventory's promised answer is.
-          Math.max(0, Date.parse(decision.deadline.until) - Date.now()) + options.stepTimeoutMs
-        : { restart: options.stepTimeoutMs, clear: null, keep: 'keep' as const }[decision.deadline];
-    await saveFollowing(tx, order.id, decision.state, deadline);
-    await publishOrderFacts(tx, after, decision.events);
-    const about = { orderId: order.id, userId: order.userId };
-    if (decision.announce?.type === 'order.timed-out') {
-      await tx.publish({
-        type: 'order.timed-out',
-        subject: order.id,
-        data: { ...about, step: decision.announce.step },
-      });
-    } else if (decision.announce?.type === 'order.cancel-requested') {
-      const { reason } = decision.announce;
-      await tx.publish({ type: 'order.cancel-requested', subject: order.id, data: { ...about, reason } });
-    }
-    return after;
+  function apply(tx: OrderTx, order: Order | NewOrder, decision: FollowDecision): Promise<Order> {
+    return commit(tx, order, {
+      events: decision.events,
+      saga: {
+        mode: 'choreography',
+        state: decision.state,
+        dueInMs: dueIn(decision.deadline, options.stepTimeoutMs, Date.now()),
+      },
+      announce: decision.announce,
+    });
   }
 
   async function onFact(event: Envelope, tx: OrderTx): Promise<void> {
@@ -79,8 +67,13 @@ export function choreographyFollower(
   });
 
   return {
-    async start(tx, order) {
-      await apply(tx, order, startFollowing());
+    begin(tx, orderId, placed) {
+      const start = startFollowing();
+      return apply(
+        tx,
+        { id: orderId },
+        { ...start, events: [{ type: 'OrderPlaced', data: placed }, ...start.events] },
+      );
     },
     cancel: (orderId, reason) =>
       bus.transaction(async (tx) => {

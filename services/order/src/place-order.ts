@@ -1,7 +1,7 @@
 // POST /orders: the order is priced here from the catalog, the shipping quote and the
 // destination's tax, never from what the client sent; the card becomes a processor
-// token before anything is stored. Then one transaction records the order, publishes
-// `order.created` and starts the saga.
+// token before anything is stored. Then one transaction records the order with its
+// saga started (the saga runner's `begin`, through the order's doorway: commit.ts).
 import { randomUUID } from 'node:crypto';
 import type { Bus, Peers, Principal, Queryable } from '@platform/chassis';
 import type { cart, catalog, commerce, eventSchemas, orders, payments, shipping } from '@platform/contracts';
@@ -16,7 +16,6 @@ import {
   UnknownProduct,
 } from './errors.ts';
 import type { SagaRunner } from './saga-runner.ts';
-import { appendEvents } from './store.ts';
 
 export type OrderPeers = Peers<'cart' | 'catalog' | 'payment' | 'shipping'>;
 type OrderLine = commerce.OrderLine;
@@ -145,7 +144,7 @@ export async function createOrder(
   ]);
   const totals = orderTotals(lines, shippingAmount, body.shippingAddress.country);
   return deps.bus.transaction(async (tx) => {
-    const placed = {
+    const order = await deps.saga.begin(tx, orderId, {
       userId: principal.subject,
       items: lines,
       totals,
@@ -154,23 +153,7 @@ export async function createOrder(
       paymentMethodId: method.id,
       sagaMode: deps.mode,
       fromCart: wanted.fromCart,
-    };
-    const order = await appendEvents(tx, orderId, undefined, [{ type: 'OrderPlaced', data: placed }]);
-    await tx.publish({
-      type: 'order.created',
-      subject: orderId,
-      data: {
-        orderId,
-        userId: placed.userId,
-        items: lines,
-        totals,
-        shippingAddress: body.shippingAddress,
-        paymentMethodId: method.id,
-        fromCart: wanted.fromCart,
-        placedAt: order.createdAt,
-      },
     });
-    await deps.saga.start(tx, order);
     const accepted: Accepted = {
       id: orderId,
       status: 'PENDING',

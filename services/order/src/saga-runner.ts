@@ -1,29 +1,38 @@
-// The orchestrator's I/O: turns the saga's decisions into order events, commands on
-// the bus (through the outbox, in the same transaction) and deadlines; hears replies;
-// and, on a timer, treats silent steps as failed. All of its state is in the database,
-// so a restarted process simply carries on.
-import type { Bus, Envelope, Logger, Tx } from '@platform/chassis';
+// The orchestrator's I/O: sends the command each of the saga's decisions asks for
+// (through the outbox, in the same transaction), commits the decision through the
+// order's doorway, hears the participants' answers, and, on a timer, treats silent
+// steps as failed. All of its state is in the database, so a restarted process simply
+// carries on.
+import type { Bus, Envelope, Logger } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
+import { commit, type NewOrder, type OrderTx } from './commit.ts';
 import { deadlineSweeper } from './deadlines.ts';
-import type { Order } from './domain/order.ts';
+import { dueIn } from './domain/decision.ts';
+import type { Order, OrderPlacedData } from './domain/order.ts';
 import {
   type Awaiting,
   answersAwaited,
   cancelRequested,
   type Decision,
   nextAwaiting,
+  type SagaState,
+  sagaDeadline,
   startSaga,
   stepFailed,
   stepSucceeded,
   stepTimedOut,
   stepWaiting,
 } from './domain/saga.ts';
-import { ANSWER_TYPES, type AnswerData, answerOf, commandFor } from './domain/steps.ts';
+import {
+  ANSWER_TYPES,
+  type Answer,
+  type AnswerData,
+  type Asking,
+  answerOf,
+  commandFor,
+} from './domain/steps.ts';
 import { CancelTooLate } from './errors.ts';
-import { publishOrderFacts } from './facts.ts';
-import { appendEvents, loadOrder, lockSaga, saveSaga } from './store.ts';
-
-type OrderTx = Tx<typeof eventSchemas>;
+import { loadOrder, lockSaga } from './store.ts';
 
 export const SAGA_GROUP = 'order-saga';
 
@@ -33,8 +42,8 @@ export interface SagaOptions {
 }
 
 export interface SagaRunner {
-  /** Starts the saga of a just-placed order, in the caller's transaction. */
-  start(tx: OrderTx, order: Order): Promise<void>;
+  /** Records a just-priced order with its saga started, in the caller's transaction. */
+  begin(tx: OrderTx, orderId: string, placed: OrderPlacedData): Promise<Order>;
   /** A customer's cancel; rejects with CancelTooLate once the parcel has left. */
   cancel(orderId: string, reason: string): Promise<Order>;
   /** Begins hearing replies and watching deadlines. */
@@ -42,30 +51,48 @@ export interface SagaRunner {
   stop(): Promise<void>;
 }
 
-export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: SagaOptions): SagaRunner {
-  /** When the awaited answer is overdue: a step's timeout, or past when a participant promised it. */
-  function deadlineOf(decision: Decision): number | null {
-    if (decision.wait)
-      return Math.max(0, Date.parse(decision.wait.until) - Date.now()) + options.stepTimeoutMs;
-    return decision.send ? options.stepTimeoutMs : null;
-  }
+const NOTHING_AWAITED: Awaiting = { command: null, earlier: [] };
 
-  async function apply(tx: OrderTx, order: Order, decision: Decision, awaiting: Awaiting) {
-    const after = await appendEvents(tx, order.id, order, decision.events);
+/** The saga's decision on a participant's answer to the step it awaits. */
+function decide(state: SagaState, answer: Answer): Decision {
+  switch (answer.said) {
+    case 'done':
+      return stepSucceeded(state, answer.step, answer.detail);
+    case 'waiting':
+      return stepWaiting(state, answer.step, answer.until);
+    case 'failed':
+      return stepFailed(state, answer.step, answer.reason);
+  }
+}
+
+export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: SagaOptions): SagaRunner {
+  /** Sends what `decision` asks of a participant, then commits it with what the saga now awaits. */
+  async function move(
+    tx: OrderTx,
+    order: Order | NewOrder,
+    asked: Asking['order'],
+    decision: Decision,
+    awaiting: Awaiting,
+  ): Promise<Order> {
     let sentId: string | null = null;
     if (decision.send) {
       const command = commandFor(decision.send, {
-        order: after,
+        order: asked,
         reason: decision.saga.outcome?.reason ?? 'compensation',
         reservationExpiresAt: new Date(Date.now() + options.reservationTtlMs).toISOString(),
       });
-      sentId = (await tx.send({ ...command, subject: order.id, replyTo: SAGA_GROUP })).id;
+      sentId = (await tx.send({ ...command, subject: asked.id, replyTo: SAGA_GROUP })).id;
+      log.debug({ orderId: asked.id, step: decision.send, phase: decision.saga.phase }, 'saga moved');
     }
-    const next = nextAwaiting(awaiting, decision, sentId);
-    await saveSaga(tx, order.id, order.sagaMode, decision.saga, next, deadlineOf(decision));
-    await publishOrderFacts(tx, after, decision.events);
-    if (decision.send)
-      log.debug({ orderId: order.id, step: decision.send, phase: decision.saga.phase }, 'saga moved');
+    return commit(tx, order, {
+      events: decision.events,
+      saga: {
+        mode: 'orchestration',
+        state: decision.saga,
+        awaiting: nextAwaiting(awaiting, decision, sentId),
+        dueInMs: dueIn(sagaDeadline(decision), options.stepTimeoutMs, Date.now()),
+      },
+    });
   }
 
   async function onReply(event: Envelope, tx: OrderTx): Promise<void> {
@@ -81,13 +108,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     }
     const order = await loadOrder(tx, orderId);
     if (!order || saga.state.step !== answer.step) return;
-    const decision =
-      answer.said === 'done'
-        ? stepSucceeded(saga.state, answer.step, answer.detail)
-        : answer.said === 'waiting'
-          ? stepWaiting(saga.state, answer.step, answer.until)
-          : stepFailed(saga.state, answer.step, answer.reason);
-    await apply(tx, order, decision, saga.awaiting);
+    await move(tx, order, order, decide(saga.state, answer), saga.awaiting);
   }
 
   const deadlines = deadlineSweeper(bus, log, {
@@ -98,13 +119,15 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
       const order = await loadOrder(tx, orderId);
       if (!saga || !order) return;
       log.warn({ orderId, step: saga.state.step }, 'saga step timed out');
-      await apply(tx, order, stepTimedOut(saga.state), saga.awaiting);
+      await move(tx, order, order, stepTimedOut(saga.state), saga.awaiting);
     },
   });
 
   return {
-    async start(tx, order) {
-      await apply(tx, order, startSaga(), { command: null, earlier: [] });
+    begin(tx, orderId, placed) {
+      const start = startSaga();
+      const opening = { ...start, events: [{ type: 'OrderPlaced' as const, data: placed }, ...start.events] };
+      return move(tx, { id: orderId }, { id: orderId, ...placed }, opening, NOTHING_AWAITED);
     },
     cancel: (orderId, reason) =>
       bus.transaction(async (tx) => {
@@ -113,17 +136,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
         if (!saga || !order) throw new Error(`order ${orderId} has no saga`);
         const decision = cancelRequested(saga.state, reason);
         if (decision === 'too-late') throw new CancelTooLate(`Order ${orderId} is ${order.status}`);
-        // A cancel waiting on an in-flight step keeps that step's command and deadline.
-        if (decision.send === null && saga.awaiting.command) {
-          const after = await appendEvents(tx, orderId, order, decision.events);
-          await tx.query('UPDATE sagas SET state = $2, updated_at = now() WHERE order_id = $1', [
-            orderId,
-            decision.saga,
-          ]);
-          return after;
-        }
-        await apply(tx, order, decision, saga.awaiting);
-        return (await loadOrder(tx, orderId)) ?? order;
+        return move(tx, order, order, decision, saga.awaiting);
       }),
     async run() {
       await bus.subscribe(SAGA_GROUP, ANSWER_TYPES, (event, { tx }) => onReply(event, tx));

@@ -1,10 +1,10 @@
 // The parcel's progress, heard from shipping: SHIPPED and DELIVERED on the order
-// (domain/order.ts decides).
+// (domain/order.ts decides, `commit` records).
 import type { Bus } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
+import { commit } from './commit.ts';
 import { type ParcelNews, parcelNews } from './domain/order.ts';
-import { publishOrderFacts } from './facts.ts';
-import { appendEvents, loadOrder } from './store.ts';
+import { loadOrder } from './store.ts';
 
 export async function trackShipments(bus: Bus<typeof eventSchemas>): Promise<void> {
   await bus.subscribe('order-tracking', ['shipping.shipped', 'shipping.delivered'], async (event, { tx }) => {
@@ -18,12 +18,10 @@ export async function trackShipments(bus: Bus<typeof eventSchemas>): Promise<voi
       event.type === 'shipping.shipped'
         ? { kind: 'shipped', ...(trackingNumber ? { trackingNumber } : {}) }
         : { kind: 'delivered' };
-    const happened = parcelNews(order, news);
+    const events = parcelNews(order, news);
     // The bus hears it again with backoff, so SHIPPED always follows CONFIRMED.
-    if (happened === 'not-confirmed-yet')
+    if (events === 'not-confirmed-yet')
       throw new Error(`order ${orderId} is not confirmed yet (${order.status})`);
-    if (!happened.length) return;
-    const after = await appendEvents(tx, orderId, order, happened);
-    await publishOrderFacts(tx, after, happened);
+    await commit(tx, order, { events });
   });
 }

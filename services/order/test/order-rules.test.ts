@@ -1,11 +1,20 @@
-// The order's own rules, without I/O: the step catalogue both saga styles read, and
-// the parcel's news.
+// The order's own rules, without I/O: the step catalogue both saga styles read, the
+// parcel's news, the facts the platform hears, and when a saga's deadline falls.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { eventSchemas } from '@platform/contracts';
 import { Value } from 'typebox/value';
 import { factOf } from '../src/domain/choreography.ts';
-import { fold, type Order, type OrderEvent, type OrderPlacedData, parcelNews } from '../src/domain/order.ts';
+import { dueIn } from '../src/domain/decision.ts';
+import { factsOf } from '../src/domain/facts.ts';
+import {
+  evolve,
+  fold,
+  type Order,
+  type OrderEvent,
+  type OrderPlacedData,
+  parcelNews,
+} from '../src/domain/order.ts';
 import {
   ANSWER_TYPES,
   answerOf,
@@ -156,5 +165,49 @@ describe('the parcel', () => {
     for (const status of ['DELIVERED', 'CANCELLED', 'REJECTED'] as const) {
       assert.deepEqual(parcelNews({ ...confirmed, status }, { kind: 'delivered' }), [], status);
     }
+  });
+});
+
+describe('facts', () => {
+  test('facts - a placed order is announced with its lines, totals and the time it was recorded', () => {
+    const order = orderOf('orchestration');
+    const [created, ...rest] = factsOf(order, [{ type: 'OrderPlaced', data: order }]);
+    assert.deepEqual(rest, []);
+    assert.equal(created?.type, 'order.created');
+    assert.ok(created && Value.Check(eventSchemas['order.created'], created.data));
+    assert.equal(created?.type === 'order.created' && created.data.placedAt, at);
+  });
+
+  test('facts - the final statuses and the parcel are told; steps are not; choreography adds what it announces', () => {
+    const order = orderOf('choreography');
+    const events: OrderEvent[] = [
+      { type: 'StepSucceeded', data: { step: 'reserve-stock' } },
+      { type: 'StepTimedOut', data: { step: 'authorize-payment' } },
+      { type: 'OrderRejected', data: { reason: 'authorize-payment timed out' } },
+      { type: 'OrderShipped', data: { trackingNumber: 'T' } },
+    ];
+    const after = events.reduce<Order | undefined>((o, event) => evolve(o, { event, at }, ORDER_ID), order);
+    assert.ok(after);
+    const facts = factsOf(after, events, { type: 'order.timed-out', step: 'authorize-payment' });
+    assert.deepEqual(
+      facts.map((fact) => fact.type),
+      ['order.rejected', 'order.shipped', 'order.timed-out'],
+    );
+    for (const fact of facts) assert.ok(Value.Check(eventSchemas[fact.type], fact.data), fact.type);
+  });
+});
+
+describe('deadlines', () => {
+  test('deadline - a fresh step timeout, none, unchanged, or a step timeout after the promised time', () => {
+    const t = Date.parse(at);
+    assert.equal(dueIn('restart', 1_000, t), 1_000);
+    assert.equal(dueIn('clear', 1_000, t), null);
+    assert.equal(dueIn('keep', 1_000, t), 'keep');
+    assert.equal(dueIn({ until: new Date(t + 5_000).toISOString() }, 1_000, t), 6_000);
+    assert.equal(
+      dueIn({ until: new Date(t - 5_000).toISOString() }, 1_000, t),
+      1_000,
+      'a promise already past',
+    );
   });
 });

@@ -3,6 +3,7 @@
 // completed step pushes its compensation to the front of a list; failure runs that
 // list, one compensation at a time, each retried until it is acknowledged. The steps
 // themselves (order, undo, failure status) are the catalogue's (steps.ts).
+import type { Deadline } from './decision.ts';
 import type { OrderEvent, OrderStatus } from './order.ts';
 import { FORWARD, isAfterPivot, STEPS, type Step } from './steps.ts';
 
@@ -50,16 +51,27 @@ export function answersAwaited(awaiting: Awaiting, causationId: string | undefin
  * What is awaited after `decision`, `sentId` being the id of the command it sent. A
  * step asked again keeps its earlier asks: when a round trip takes longer than the
  * step's deadline, the answer to an earlier ask arrives after the next ask went out,
- * and ignoring it would ask again, forever.
+ * and ignoring it would ask again, forever. A step still in flight with nothing sent
+ * (in line for stock, or a cancel waiting for it) keeps its command.
  */
 export function nextAwaiting(awaiting: Awaiting, decision: Decision, sentId: string | null): Awaiting {
-  if (decision.wait) return awaiting;
-  if (!decision.send || !sentId) return { command: null, earlier: [] };
+  if (!decision.send || !sentId) return decision.saga.step ? awaiting : { command: null, earlier: [] };
   const earlier =
     decision.again && awaiting.command
       ? [...awaiting.earlier, awaiting.command].slice(-MAX_EARLIER_ASKS)
       : [];
   return { command: sentId, earlier };
+}
+
+/**
+ * The deadline after `decision`: a fresh one for a command sent, inventory's promised
+ * time for an order in line, unchanged while a step is still in flight, none once
+ * nothing is awaited.
+ */
+export function sagaDeadline(decision: Decision): Deadline {
+  if (decision.send) return 'restart';
+  if (decision.wait) return { until: decision.wait.until };
+  return decision.saga.step ? 'keep' : 'clear';
 }
 
 export function startSaga(): Decision {
