@@ -126,14 +126,17 @@ async function paymentMethod(peers: OrderPeers, card: payments.CardInput) {
   return body;
 }
 
-/** Prices the order and records it with its saga started; returns what the client is told. */
+/**
+ * Prices the order and records it with its saga started; returns what the client is
+ * told, which `remember` may record in the order's own transaction.
+ */
 export async function createOrder(
   deps: PlacementDeps,
   principal: Principal,
   body: orders.PlaceOrder,
-  orderId: string = randomUUID(),
-  remember: (db: Queryable, answer: { statusCode: number; body: Accepted }) => Promise<void> = async () => {},
+  remember: (tx: Queryable, accepted: Accepted) => Promise<void> = async () => {},
 ): Promise<Accepted> {
+  const orderId = randomUUID();
   const { peers } = deps;
   const wanted = await wantedLines(peers, principal, body);
   const lines = await pricedLines(peers, wanted);
@@ -161,7 +164,7 @@ export async function createOrder(
       createdAt: order.createdAt,
       _links: { self: `/api/v1/orders/${orderId}` },
     };
-    await remember(tx, { statusCode: 202, body: accepted });
+    await remember(tx, accepted);
     return accepted;
   });
 }

@@ -153,8 +153,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(label: string, env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  label: string,
+  env: Record<string, string> = {},
+  /** Prepares the order's database before the service first starts on it (an older schema, its rows). */
+  prepare?: (database: TestDatabase) => Promise<void>,
+): Promise<Harness> {
   const database = await createTestDatabase(label);
+  await prepare?.(database);
   const busDatabase = await createTestDatabase(`${label}_bus`);
   const catalogDatabase = await createTestDatabase(`${label}_catalog`);
   const issuer = await startTestIssuer();

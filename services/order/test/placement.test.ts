@@ -1,8 +1,14 @@
 // Placing an order, against a real database, bus and catalog: what one POST /orders
 // asks of its peers, and what its one transaction writes.
 import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { migrate } from '@platform/chassis';
 import type { orders } from '@platform/contracts';
+import { testPool } from '@platform/testkit';
 import {
   ADDRESS,
   CARD,
@@ -179,4 +185,64 @@ test('placement - an Idempotency-Key: the same request is answered as the first 
   const theirs = await harness.place(body, { key, token: await harness.token(crypto.randomUUID()) });
   assert.equal(theirs.status, 202);
   assert.notEqual((theirs.body as Accepted).id, first.id);
+});
+
+/** JSON with every object's keys sorted: how a body was fingerprinted before and after the upgrade. */
+const sorted = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(sorted)
+    : value && typeof value === 'object'
+      ? Object.fromEntries(
+          Object.entries(value)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([k, v]) => [k, sorted(v)]),
+        )
+      : value;
+
+test('placement - an order answered before Idempotency-Keys moved into the chassis is answered again after it', async () => {
+  const subject = randomUUID();
+  const key = randomUUID();
+  const body = { items: [{ productId: randomUUID(), quantity: 1 }], shippingAddress: ADDRESS, payment: CARD };
+  const id = randomUUID();
+  const accepted = {
+    id,
+    status: 'PENDING',
+    totals: { subtotal: 100, tax: 20, shipping: 500, total: 620, currency: 'USD' },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    _links: { self: `/api/v1/orders/${id}` },
+  };
+  const upgraded = await startHarness('order_upgrade', {}, async (database) => {
+    // The order database as it was: migrations 001 and 002, a key answered in their table.
+    const old = await mkdtemp(join(tmpdir(), 'order-migrations-'));
+    for (const file of ['001_orders.sql', '002_saga_asks.sql']) {
+      await copyFile(new URL(`../migrations/${file}`, import.meta.url), join(old, file));
+    }
+    const pool = testPool(database.url);
+    await migrate(pool, old);
+    await pool.query(
+      `INSERT INTO idempotency_keys (user_id, key, request_hash, order_id, status_code, response)
+       VALUES ($1, $2, $3, $4, 202, $5)`,
+      [
+        subject,
+        key,
+        createHash('sha256')
+          .update(JSON.stringify(sorted(body)))
+          .digest('hex'),
+        id,
+        accepted,
+      ],
+    );
+    await pool.end();
+    await rm(old, { recursive: true });
+  });
+  try {
+    const again = await upgraded.place(body, { key, token: await upgraded.token(subject) });
+    assert.equal(again.status, 202);
+    assert.deepEqual(again.body, accepted);
+    assert.equal(again.headers.get('location'), `/api/v1/orders/${id}`);
+    assert.deepEqual(await upgraded.sql('SELECT id FROM orders'), [], 'nothing is placed again');
+    assert.deepEqual(await upgraded.sql("SELECT to_regclass('idempotency_keys') AS old"), [{ old: null }]);
+  } finally {
+    await upgraded.close();
+  }
 });
