@@ -67,26 +67,51 @@ async function wantedLines(
   };
 }
 
-async function pricedLines(peers: OrderPeers, wanted: Wanted): Promise<OrderLine[]> {
-  const lines = await Promise.all(
-    wanted.lines.map(async ({ productId, quantity }) => {
-      const { status, body: product } = await peers.call<catalog.Product>('catalog', {
+/** Ids the catalog looks up in one call (`GET /internal/products`). */
+const LOOKUP_SIZE = 100;
+
+/** Today's catalog entry of each product, by lower-case id: one call for up to 100 of them. */
+async function catalogEntries(
+  peers: OrderPeers,
+  productIds: string[],
+): Promise<Map<string, catalog.Product>> {
+  const ids = [...new Set(productIds.map((id) => id.toLowerCase()))];
+  const batches = Array.from({ length: Math.ceil(ids.length / LOOKUP_SIZE) }, (_, index) =>
+    ids.slice(index * LOOKUP_SIZE, (index + 1) * LOOKUP_SIZE),
+  );
+  const found = await Promise.all(
+    batches.map(async (batch) => {
+      const { status, body } = await peers.call<catalog.ProductList>('catalog', {
         method: 'GET',
-        path: `/api/v1/products/${productId}`,
+        path: `/internal/products?${batch.map((id) => `id=${id}`).join('&')}`,
       });
-      if (status !== 200) throw new UnknownProduct(`There is no product ${productId}`);
-      const weight = product.attributes.weightGrams;
-      return {
-        productId,
-        sku: product.sku,
-        name: product.name,
-        category: product.category,
-        quantity,
-        unitPrice: product.price,
-        weightGrams: typeof weight === 'number' ? Math.round(weight) : DEFAULT_WEIGHT_GRAMS,
-      };
+      if (status !== 200)
+        throw new Error(`catalog answered ${status} to a lookup of ${batch.length} products`);
+      return body.data;
     }),
   );
+  return new Map(found.flat().map((product) => [product.id.toLowerCase(), product]));
+}
+
+async function pricedLines(peers: OrderPeers, wanted: Wanted): Promise<OrderLine[]> {
+  const products = await catalogEntries(
+    peers,
+    wanted.lines.map((line) => line.productId),
+  );
+  const lines = wanted.lines.map(({ productId, quantity }) => {
+    const product = products.get(productId.toLowerCase());
+    if (!product) throw new UnknownProduct(`There is no product ${productId}`);
+    const weight = product.attributes.weightGrams;
+    return {
+      productId,
+      sku: product.sku,
+      name: product.name,
+      category: product.category,
+      quantity,
+      unitPrice: product.price,
+      weightGrams: typeof weight === 'number' ? Math.round(weight) : DEFAULT_WEIGHT_GRAMS,
+    };
+  });
   const changes = lines
     .filter(
       (line) =>

@@ -36,6 +36,14 @@ interface Accepted {
 const count = (statements: string[], pattern: RegExp) =>
   statements.filter((text) => pattern.test(text)).length;
 
+/** How many requests the catalog has served on `route`. */
+async function catalogServed(route: string): Promise<number> {
+  const metric = await harness.catalog.metrics.getSingleMetric('http_requests_total')?.get();
+  return (metric?.values ?? [])
+    .filter((value) => value.labels.route === route)
+    .reduce((sum, value) => sum + value.value, 0);
+}
+
 test('placement - one transaction records the order once, announces it and asks inventory for the stock', async () => {
   const [first, second] = await harness.products(1_000, 250);
   assert.ok(first && second);
@@ -93,6 +101,39 @@ test('placement - one transaction records the order once, announces it and asks 
   assert.equal(count(statements, /pg_notify\('order_events'/), 1, 'live status is woken once');
   // The command, the order with its saga, order.created, the Idempotency-Key's answer.
   assert.ok(statements.length <= 4, `${statements.length} statements: ${statements.join('\n---\n')}`);
+});
+
+test('placement - the catalog is asked once for all the lines of an order, a hundred at a time', async () => {
+  const products = await harness.products(100, 200, 300, 400, 500);
+  const before = await catalogServed('/internal/products');
+  const placed = await harness.place({
+    items: products.map((product) => ({ productId: product.id.toUpperCase(), quantity: 1 })),
+    shippingAddress: ADDRESS,
+    payment: CARD,
+  });
+  assert.equal(placed.status, 202);
+  assert.equal((placed.body as Accepted).totals.subtotal, 1_500);
+  assert.equal((await catalogServed('/internal/products')) - before, 1);
+  assert.equal(await catalogServed('/api/v1/products/:id'), 0, 'no product is asked for alone');
+
+  // A cart may hold more lines than an order's explicit 50: 101 of them are two lookups.
+  const many = await harness.products(...Array.from({ length: 101 }, () => 10));
+  const subject = randomUUID();
+  harness.peers.carts.set(
+    subject,
+    many.map(({ id }) => {
+      const price = { amount: 10, currency: 'USD' };
+      return { productId: id, sku: 's', name: 'n', quantity: 1, unitPrice: price, lineTotal: price };
+    }),
+  );
+  const between = await catalogServed('/internal/products');
+  const fromCart = await harness.place(
+    { shippingAddress: ADDRESS, payment: CARD },
+    { token: await harness.token(subject) },
+  );
+  assert.equal(fromCart.status, 202);
+  assert.equal((fromCart.body as Accepted).totals.subtotal, 1_010);
+  assert.equal((await catalogServed('/internal/products')) - between, 2);
 });
 
 test('placement - from the cart: a price the catalog changed since the cart showed it is a 409, and nothing is recorded', async () => {
