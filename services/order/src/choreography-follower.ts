@@ -20,7 +20,7 @@ import type { Order } from './domain/order.ts';
 import { ANSWER_TYPES, type AnswerData, answerOf } from './domain/steps.ts';
 import { CancelTooLate } from './errors.ts';
 import type { SagaRunner } from './saga-runner.ts';
-import { loadOrder, lockFollowing } from './store.ts';
+import { lockFollowing } from './store.ts';
 
 export const FOLLOWER_GROUP = 'order-choreography';
 
@@ -45,24 +45,22 @@ export function choreographyFollower(
     const answer = answerOf(event.type, event.data as AnswerData, new Date());
     const orderId = event.subject;
     if (!answer || !orderId) return;
-    const state = await lockFollowing(tx, orderId);
-    const order = state && (await loadOrder(tx, orderId));
-    if (!state || !order) {
+    const held = await lockFollowing(tx, orderId);
+    if (!held) {
       log.info({ orderId, type: event.type }, 'fact about an order not followed here ignored');
       return;
     }
-    await apply(tx, order, factHeard(state, factOf(answer)));
+    await apply(tx, held.order, factHeard(held.state, factOf(answer)));
   }
 
   const deadlines = deadlineSweeper(bus, log, {
     mode: 'choreography',
     stepTimeoutMs: options.stepTimeoutMs,
     async overdue(tx, orderId) {
-      const state = await lockFollowing(tx, orderId);
-      const order = state && (await loadOrder(tx, orderId));
-      if (!state || !order) return;
-      log.warn({ orderId, status: order.status }, 'choreographed order stopped moving: giving up');
-      await apply(tx, order, deadlinePassed(state));
+      const held = await lockFollowing(tx, orderId);
+      if (!held) return;
+      log.warn({ orderId, status: held.order.status }, 'choreographed order stopped moving: giving up');
+      await apply(tx, held.order, deadlinePassed(held.state));
     },
   });
 
@@ -77,12 +75,11 @@ export function choreographyFollower(
     },
     cancel: (orderId, reason) =>
       bus.transaction(async (tx) => {
-        const state = await lockFollowing(tx, orderId);
-        const order = state && (await loadOrder(tx, orderId));
-        if (!state || !order) throw new Error(`order ${orderId} is not followed by choreography`);
-        const decision = cancelAsked(state, reason);
-        if (decision === 'too-late') throw new CancelTooLate(`Order ${orderId} is ${order.status}`);
-        return apply(tx, order, decision);
+        const held = await lockFollowing(tx, orderId);
+        if (!held) throw new Error(`order ${orderId} is not followed by choreography`);
+        const decision = cancelAsked(held.state, reason);
+        if (decision === 'too-late') throw new CancelTooLate(`Order ${orderId} is ${held.order.status}`);
+        return apply(tx, held.order, decision);
       }),
     async run() {
       await bus.subscribe(FOLLOWER_GROUP, ANSWER_TYPES, (event, { tx }) => onFact(event, tx));

@@ -32,7 +32,7 @@ import {
   commandFor,
 } from './domain/steps.ts';
 import { CancelTooLate } from './errors.ts';
-import { loadOrder, lockSaga } from './store.ts';
+import { lockSaga } from './store.ts';
 
 export const SAGA_GROUP = 'order-saga';
 
@@ -99,27 +99,25 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     const answer = answerOf(event.type, event.data as AnswerData, new Date());
     const orderId = event.subject;
     if (!answer || !orderId) return;
-    const saga = await lockSaga(tx, orderId);
-    if (!saga || !answersAwaited(saga.awaiting, event.causationid)) {
+    const held = await lockSaga(tx, orderId);
+    if (!held || !answersAwaited(held.awaiting, event.causationid)) {
       // A reply to a command the saga has stopped waiting for (it timed out and moved on,
       // or it is a duplicate): the compensation already sent covers it.
       log.info({ orderId, type: event.type }, 'late or unexpected reply ignored');
       return;
     }
-    const order = await loadOrder(tx, orderId);
-    if (!order || saga.state.step !== answer.step) return;
-    await move(tx, order, order, decide(saga.state, answer), saga.awaiting);
+    if (held.state.step !== answer.step) return;
+    await move(tx, held.order, held.order, decide(held.state, answer), held.awaiting);
   }
 
   const deadlines = deadlineSweeper(bus, log, {
     mode: 'orchestration',
     stepTimeoutMs: options.stepTimeoutMs,
     async overdue(tx, orderId) {
-      const saga = await lockSaga(tx, orderId);
-      const order = await loadOrder(tx, orderId);
-      if (!saga || !order) return;
-      log.warn({ orderId, step: saga.state.step }, 'saga step timed out');
-      await move(tx, order, order, stepTimedOut(saga.state), saga.awaiting);
+      const held = await lockSaga(tx, orderId);
+      if (!held) return;
+      log.warn({ orderId, step: held.state.step }, 'saga step timed out');
+      await move(tx, held.order, held.order, stepTimedOut(held.state), held.awaiting);
     },
   });
 
@@ -131,12 +129,11 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     },
     cancel: (orderId, reason) =>
       bus.transaction(async (tx) => {
-        const saga = await lockSaga(tx, orderId);
-        const order = await loadOrder(tx, orderId);
-        if (!saga || !order) throw new Error(`order ${orderId} has no saga`);
-        const decision = cancelRequested(saga.state, reason);
-        if (decision === 'too-late') throw new CancelTooLate(`Order ${orderId} is ${order.status}`);
-        return move(tx, order, order, decision, saga.awaiting);
+        const held = await lockSaga(tx, orderId);
+        if (!held) throw new Error(`order ${orderId} has no saga`);
+        const decision = cancelRequested(held.state, reason);
+        if (decision === 'too-late') throw new CancelTooLate(`Order ${orderId} is ${held.order.status}`);
+        return move(tx, held.order, held.order, decision, held.awaiting);
       }),
     async run() {
       await bus.subscribe(SAGA_GROUP, ANSWER_TYPES, (event, { tx }) => onReply(event, tx));

@@ -3,7 +3,14 @@ import type { Queryable } from '@platform/chassis';
 import type { orders } from '@platform/contracts';
 import type { Choreography } from './domain/choreography.ts';
 import type { OrderDecision, SagaRecord } from './domain/decision.ts';
-import { evolve, fold, type Order, type OrderEvent, type RecordedEvent } from './domain/order.ts';
+import {
+  evolve,
+  fold,
+  type Order,
+  type OrderEvent,
+  type RecordedEvent,
+  type SagaMode,
+} from './domain/order.ts';
 import type { Awaiting, SagaState } from './domain/saga.ts';
 
 export class ConcurrentAppend extends Error {
@@ -30,6 +37,18 @@ export function toApiOrder(order: Order): orders.Order {
   };
 }
 
+/** A time as the API shows it (ISO 8601, milliseconds, UTC), formatted by PostgreSQL. */
+const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/** SQL: the events of the order whose id is `idColumn`, as one JSON array in sequence. */
+const EVENTS_OF = (idColumn: string) => `(
+  SELECT json_agg(json_build_object('type', e.type, 'data', e.data,
+    'at', to_char(e.recorded_at AT TIME ZONE 'UTC', ${ISO_MS})) ORDER BY e.seq)
+  FROM order_events e WHERE e.order_id = ${idColumn})`;
+
+const recordedEvents = (events: HeldRow<never>['events']): RecordedEvent[] =>
+  (events ?? []).map(({ type, data, at }) => ({ event: { type, data } as OrderEvent, at }));
+
 /** The order's events in sequence order: the first is sequence number 1. */
 export async function loadEvents(db: Queryable, orderId: string): Promise<RecordedEvent[]> {
   const { rows } = await db.query<{ type: OrderEvent['type']; data: OrderEvent['data']; at: Date }>(
@@ -44,10 +63,6 @@ export async function loadEvents(db: Queryable, orderId: string): Promise<Record
   );
 }
 
-export async function loadOrder(db: Queryable, orderId: string): Promise<Order | undefined> {
-  return fold(orderId, await loadEvents(db, orderId));
-}
-
 /**
  * Where the time of the events goes in the projection until PostgreSQL has recorded
  * it: the statement puts the recorded time in its place. No stored text can hold a
@@ -60,7 +75,7 @@ const RECORDED_AT = '\u0000recorded-at';
 // that live status streams hear once (and only if) the transaction commits.
 const WRITE_ORDER = `
   WITH stamp AS MATERIALIZED (
-    SELECT at, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS iso
+    SELECT at, to_char(at AT TIME ZONE 'UTC', ${ISO_MS}) AS iso
     FROM (SELECT date_trunc('milliseconds', clock_timestamp()) AS at) clock),
   appended AS (
     INSERT INTO order_events (order_id, seq, type, data, recorded_at)
@@ -170,22 +185,52 @@ export async function listOrders(
   return { items: rows.map((row) => row.document), total: rows[0]?.total ?? 0 };
 }
 
-export interface SagaRow {
-  orderId: string;
-  state: SagaState;
+/** An order with its saga's state, the saga's row locked until the transaction ends. */
+export interface Held<State> {
+  order: Order;
+  state: State;
+  /** The commands whose answer the saga awaits (orchestration). */
   awaiting: Awaiting;
 }
 
-/** The saga of `orderId`, locked until the transaction ends. */
-export async function lockSaga(db: Queryable, orderId: string): Promise<SagaRow | undefined> {
-  const { rows } = await db.query<{ state: SagaState; awaiting_command: string | null; earlier: string[] }>(
-    `SELECT state, awaiting_command, earlier_commands AS earlier FROM sagas WHERE order_id = $1 FOR UPDATE`,
-    [orderId],
+interface HeldRow<State> {
+  state: State;
+  awaiting_command: string | null;
+  earlier: string[];
+  events: Array<{ type: OrderEvent['type']; data: OrderEvent['data']; at: string }> | null;
+}
+
+/** The saga's row of `orderId` (of `mode`, if given) locked, and the order's events, in one round trip. */
+async function hold<State>(
+  db: Queryable,
+  orderId: string,
+  mode: SagaMode | null,
+): Promise<Held<State> | undefined> {
+  const { rows } = await db.query<HeldRow<State>>(
+    `SELECT s.state, s.awaiting_command, s.earlier_commands AS earlier, ${EVENTS_OF('s.order_id')} AS events
+     FROM sagas s WHERE s.order_id = $1 AND ($2::text IS NULL OR s.mode = $2) FOR UPDATE OF s`,
+    [orderId, mode],
   );
   const row = rows[0];
-  return row
-    ? { orderId, state: row.state, awaiting: { command: row.awaiting_command, earlier: row.earlier } }
-    : undefined;
+  const order = row && fold(orderId, recordedEvents(row.events));
+  if (!row || !order) return undefined;
+  return { order, state: row.state, awaiting: { command: row.awaiting_command, earlier: row.earlier } };
+}
+
+/** The orchestrated saga of `orderId` with its order, locked until the transaction ends. */
+export const lockSaga = (db: Queryable, orderId: string) => hold<SagaState>(db, orderId, null);
+
+/** A choreographed order with its follower state, locked until the transaction ends. */
+export const lockFollowing = (db: Queryable, orderId: string) =>
+  hold<Choreography>(db, orderId, 'choreography');
+
+/** The order, its projection's row locked until the transaction ends (one round trip). */
+export async function lockOrder(db: Queryable, orderId: string): Promise<Order | undefined> {
+  const { rows } = await db.query<Pick<HeldRow<never>, 'events'>>(
+    `SELECT ${EVENTS_OF('o.id')} AS events FROM orders o WHERE o.id = $1 FOR UPDATE OF o`,
+    [orderId],
+  );
+  return rows[0] && fold(orderId, recordedEvents(rows[0].events));
 }
 
 /** Sagas of `mode` whose deadline has passed, locked (skipping those another instance holds). */
@@ -196,13 +241,4 @@ export async function overdueSagas(db: Queryable, mode: string, limit: number): 
     [mode, limit],
   );
   return rows.map((row) => row.order_id);
-}
-
-/** A choreographed order's follower state, locked until the transaction ends. */
-export async function lockFollowing(db: Queryable, orderId: string): Promise<Choreography | undefined> {
-  const { rows } = await db.query<{ state: Choreography }>(
-    `SELECT state FROM sagas WHERE order_id = $1 AND mode = 'choreography' FOR UPDATE`,
-    [orderId],
-  );
-  return rows[0]?.state;
 }

@@ -4,14 +4,13 @@ import type { Bus } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
 import { commit } from './commit.ts';
 import { type ParcelNews, parcelNews } from './domain/order.ts';
-import { loadOrder } from './store.ts';
+import { lockOrder } from './store.ts';
 
 export async function trackShipments(bus: Bus<typeof eventSchemas>): Promise<void> {
   await bus.subscribe('order-tracking', ['shipping.shipped', 'shipping.delivered'], async (event, { tx }) => {
     const orderId = event.subject;
     if (!orderId) return;
-    await tx.query('SELECT 1 FROM orders WHERE id = $1 FOR UPDATE', [orderId]);
-    const order = await loadOrder(tx, orderId);
+    const order = await lockOrder(tx, orderId);
     if (!order) return;
     const { trackingNumber } = event.data as { trackingNumber?: string };
     const news: ParcelNews =
