@@ -23,14 +23,7 @@ import {
   stepTimedOut,
   stepWaiting,
 } from './domain/saga.ts';
-import {
-  ANSWER_TYPES,
-  type Answer,
-  type AnswerData,
-  type Asking,
-  answerOf,
-  commandFor,
-} from './domain/steps.ts';
+import { ANSWER_TYPES, type Answer, type AnswerData, answerOf, commandFor } from './domain/steps.ts';
 import { CancelTooLate } from './errors.ts';
 import { lockSaga } from './store.ts';
 
@@ -66,23 +59,25 @@ function decide(state: SagaState, answer: Answer): Decision {
 }
 
 export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: SagaOptions): SagaRunner {
-  /** Sends what `decision` asks of a participant, then commits it with what the saga now awaits. */
+  /**
+   * Sends what `decision` asks of a participant, then commits it with what the saga now
+   * awaits. `order` is the order before (one being placed: its id and placed data).
+   */
   async function move(
     tx: OrderTx,
-    order: Order | NewOrder,
-    asked: Asking['order'],
+    order: Order | (NewOrder & OrderPlacedData),
     decision: Decision,
     awaiting: Awaiting,
   ): Promise<Order> {
     let sentId: string | null = null;
     if (decision.send) {
       const command = commandFor(decision.send, {
-        order: asked,
+        order,
         reason: decision.saga.outcome?.reason ?? 'compensation',
         reservationExpiresAt: new Date(Date.now() + options.reservationTtlMs).toISOString(),
       });
-      sentId = (await tx.send({ ...command, subject: asked.id, replyTo: SAGA_GROUP })).id;
-      log.debug({ orderId: asked.id, step: decision.send, phase: decision.saga.phase }, 'saga moved');
+      sentId = (await tx.send({ ...command, subject: order.id, replyTo: SAGA_GROUP })).id;
+      log.debug({ orderId: order.id, step: decision.send, phase: decision.saga.phase }, 'saga moved');
     }
     return commit(tx, order, {
       events: decision.events,
@@ -107,7 +102,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
       return;
     }
     if (held.state.step !== answer.step) return;
-    await move(tx, held.order, held.order, decide(held.state, answer), held.awaiting);
+    await move(tx, held.order, decide(held.state, answer), held.awaiting);
   }
 
   const deadlines = deadlineSweeper(bus, log, {
@@ -117,7 +112,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
       const held = await lockSaga(tx, orderId);
       if (!held) return;
       log.warn({ orderId, step: held.state.step }, 'saga step timed out');
-      await move(tx, held.order, held.order, stepTimedOut(held.state), held.awaiting);
+      await move(tx, held.order, stepTimedOut(held.state), held.awaiting);
     },
   });
 
@@ -125,7 +120,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     begin(tx, orderId, placed) {
       const start = startSaga();
       const opening = { ...start, events: [{ type: 'OrderPlaced' as const, data: placed }, ...start.events] };
-      return move(tx, { id: orderId }, { id: orderId, ...placed }, opening, NOTHING_AWAITED);
+      return move(tx, { id: orderId, ...placed }, opening, NOTHING_AWAITED);
     },
     cancel: (orderId, reason) =>
       bus.transaction(async (tx) => {
@@ -133,7 +128,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
         if (!held) throw new Error(`order ${orderId} has no saga`);
         const decision = cancelRequested(held.state, reason);
         if (decision === 'too-late') throw new CancelTooLate(`Order ${orderId} is ${held.order.status}`);
-        return move(tx, held.order, held.order, decision, held.awaiting);
+        return move(tx, held.order, decision, held.awaiting);
       }),
     async run() {
       await bus.subscribe(SAGA_GROUP, ANSWER_TYPES, (event, { tx }) => onReply(event, tx));

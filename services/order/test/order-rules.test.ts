@@ -1,5 +1,5 @@
 // The order's own rules, without I/O: the step catalogue both saga styles read, the
-// parcel's news, the facts the platform hears, and when a saga's deadline falls.
+// parcel's news, the facts the platform hears, and what a saga awaits and until when.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { eventSchemas } from '@platform/contracts';
@@ -15,6 +15,15 @@ import {
   type OrderPlacedData,
   parcelNews,
 } from '../src/domain/order.ts';
+import {
+  type Awaiting,
+  cancelRequested,
+  nextAwaiting,
+  sagaDeadline,
+  startSaga,
+  stepFailed,
+  stepWaiting,
+} from '../src/domain/saga.ts';
 import {
   ANSWER_TYPES,
   answerOf,
@@ -198,6 +207,24 @@ describe('facts', () => {
 });
 
 describe('deadlines', () => {
+  test('saga - a step in flight keeps its command and deadline while nothing is sent; once nothing is awaited, neither is kept', () => {
+    const asked: Awaiting = { command: 'r1', earlier: [] };
+    const start = startSaga();
+    assert.equal(sagaDeadline(start), 'restart');
+    // A cancel while the reserve is in flight waits for its answer: the same command, the same deadline.
+    const cancel = cancelRequested(start.saga, 'no');
+    if (cancel === 'too-late') throw new Error('a cancel in flight should be accepted');
+    assert.deepEqual(nextAwaiting(asked, cancel, null), asked);
+    assert.equal(sagaDeadline(cancel), 'keep');
+    // In line for stock: the same command, due when inventory promised to answer.
+    const waiting = stepWaiting(start.saga, 'reserve-stock', '2030-01-01T00:15:00.000Z');
+    assert.deepEqual(sagaDeadline(waiting), { until: '2030-01-01T00:15:00.000Z' });
+    // Rejected: nothing awaited, no deadline.
+    const rejected = stepFailed(start.saga, 'reserve-stock', 'out of stock');
+    assert.deepEqual(nextAwaiting(asked, rejected, null), { command: null, earlier: [] });
+    assert.equal(sagaDeadline(rejected), 'clear');
+  });
+
   test('deadline - a fresh step timeout, none, unchanged, or a step timeout after the promised time', () => {
     const t = Date.parse(at);
     assert.equal(dueIn('restart', 1_000, t), 1_000);

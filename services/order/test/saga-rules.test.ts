@@ -10,7 +10,6 @@ import {
   type Decision,
   nextAwaiting,
   type SagaState,
-  sagaDeadline,
   startSaga,
   stepFailed,
   stepSucceeded,
@@ -182,24 +181,6 @@ describe('saga rules', () => {
       command: 'r1',
       earlier: [],
     });
-  });
-
-  test('saga - a step in flight keeps its command and deadline while nothing is sent; once nothing is awaited, neither is kept', () => {
-    const asked: Awaiting = { command: 'r1', earlier: [] };
-    const start = startSaga();
-    assert.equal(sagaDeadline(start), 'restart');
-    // A cancel while the reserve is in flight waits for its answer: the same command, the same deadline.
-    const cancel = cancelRequested(start.saga, 'no');
-    if (cancel === 'too-late') throw new Error('a cancel in flight should be accepted');
-    assert.deepEqual(nextAwaiting(asked, cancel, null), asked);
-    assert.equal(sagaDeadline(cancel), 'keep');
-    // In line for stock: the same command, due when inventory promised to answer.
-    const waiting = stepWaiting(start.saga, 'reserve-stock', '2030-01-01T00:15:00.000Z');
-    assert.deepEqual(sagaDeadline(waiting), { until: '2030-01-01T00:15:00.000Z' });
-    // Rejected: nothing awaited, no deadline.
-    const rejected = stepFailed(start.saga, 'reserve-stock', 'out of stock');
-    assert.deepEqual(nextAwaiting(asked, rejected, null), { command: null, earlier: [] });
-    assert.equal(sagaDeadline(rejected), 'clear');
   });
 
   test('saga - cancel after confirmation cancels the shipment, refunds and restocks', () => {
