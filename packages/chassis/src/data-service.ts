@@ -25,7 +25,8 @@ export type DataServiceSettings = Static<typeof DataServiceSettings>;
  */
 export async function openDataService<S extends Schemas>(
   config: DataServiceSettings,
-  options: { name: string; description: string; migrations: URL; schemas: S },
+  /** `migrations`: the service's own, applied before the bus opens (leave out to apply them later). */
+  options: { name: string; description: string; migrations?: URL; schemas: S },
 ): Promise<{ service: Service; pool: Pool; bus: Bus<S> }> {
   const service = await createService({
     name: options.name,
@@ -41,7 +42,7 @@ export async function openDataService<S extends Schemas>(
   const pool = await openDatabase(service, {
     url: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
-    migrations: options.migrations,
+    ...(options.migrations ? { migrations: options.migrations } : {}),
   });
   const bus = await openBus(service, {
     pool,

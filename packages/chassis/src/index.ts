@@ -44,6 +44,15 @@ export * from './discovery/index.ts';
 export * from './errors.ts';
 export { etagOf, matchesIfMatch, matchesIfNoneMatch } from './etag.ts';
 export { createHttpClient, type HttpClient, isTimeout, type OutgoingRequest } from './http-client.ts';
+export {
+  type IdempotencyClaim,
+  IdempotencyKeyHeader,
+  IdempotencyKeyInProgress,
+  IdempotencyKeyReused,
+  type IdempotentReplay,
+  idempotentReplay,
+  type ReplayableAnswer,
+} from './idempotency.ts';
 export { EXIT_CONFIG, runMain } from './lifecycle.ts';
 export { createLogger, type Logger } from './logger.ts';
 export * from './messaging/index.ts';

@@ -21,6 +21,7 @@ import {
   UriTooLong,
   ValidationFailed,
 } from './errors.ts';
+import { IdempotencyKeyInProgress, IdempotencyKeyReused } from './idempotency.ts';
 import { PROBLEM_CONTENT_TYPE } from './problem.ts';
 import type { ServiceOptions } from './service.ts';
 
@@ -81,7 +82,7 @@ const ALWAYS: readonly ProblemSpec[] = [
 interface RouteFacts {
   method: string | string[];
   schema?: FastifySchema | undefined;
-  config?: { access?: Access; errors?: readonly ProblemSpec[] } | undefined;
+  config?: { access?: Access; errors?: readonly ProblemSpec[]; idempotency?: unknown } | undefined;
 }
 
 function accessOf(route: RouteFacts, authenticated: boolean): Access {
@@ -100,6 +101,7 @@ function routeProblems(route: RouteFacts, authenticated: boolean): ProblemSpec[]
     problems.push(MalformedBody, PayloadTooLarge, UnsupportedMediaType);
   }
   if (accessOf(route, authenticated) !== 'public') problems.push(Unauthenticated, Forbidden);
+  if (route.config?.idempotency) problems.push(IdempotencyKeyReused, IdempotencyKeyInProgress);
   return [...problems, ...(route.config?.errors ?? []), ...ALWAYS];
 }
 

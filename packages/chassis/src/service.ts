@@ -14,6 +14,7 @@ import {
   runWithCorrelationId,
 } from './context.ts';
 import { DeadlineExceeded, ServiceUnavailable } from './errors.ts';
+import { installIdempotency } from './idempotency.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetricsRegistry, instrumentHttp } from './metrics.ts';
 import { installOpenApi } from './openapi.ts';
@@ -194,6 +195,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const faults = new FaultInjector();
   if (options.auth) installFaults(app, faults);
   instrumentHttp(app, metrics);
+  // Before the document: a route's key header is added to its schema as it is declared.
+  installIdempotency(app);
   await installOpenApi(app, options, metrics);
 
   app.get(

@@ -40,6 +40,23 @@ export type ProductListQuery = Static<typeof ProductListQuery>;
 export const ProductPage = Page(Product);
 export type ProductPage = Static<typeof ProductPage>;
 
+/** Internal (service callers): products looked up together, `?id=a&id=b`. */
+export const ProductLookupQuery = Type.Object(
+  {
+    id: Type.Array(Type.String({ format: 'uuid' }), {
+      minItems: 1,
+      maxItems: 100,
+      description: 'product ids, the parameter repeated; an order has at most 50 lines',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ProductLookupQuery = Static<typeof ProductLookupQuery>;
+
+/** The products found, once each, in the order asked; an unknown id is left out. */
+export const ProductList = Type.Object({ data: Type.Array(Product) });
+export type ProductList = Static<typeof ProductList>;
+
 export const CategoryList = Type.Object({ data: Type.Array(Category) });
 export type CategoryList = Static<typeof CategoryList>;
 

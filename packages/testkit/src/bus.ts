@@ -13,13 +13,16 @@ import { createTestDatabase, type TestDatabase } from './index.ts';
 /**
  * Stands in for the order saga in a participant's own tests: sends commands over a
  * real bus (through a real outbox) and records every event it hears, so a test can
- * wait for the reply to its command.
+ * wait for the reply to its command. In the order's own tests it stands in for the
+ * participants: it hears the saga's commands and answers them.
  */
 export interface SagaProbe {
   /** Sends a command for `orderId` with `replyto: "order-saga"`. */
   send<T extends EventType>(type: T, data: EventData<T>, orderId: string): Promise<Envelope>;
   /** Publishes an event as if another service had (choreography). */
   publish<T extends EventType>(type: T, data: EventData<T>, orderId: string): Promise<Envelope>;
+  /** Answers `command` as its participant would: same subject and correlation, `causationid` its id. */
+  reply<T extends EventType>(command: Envelope, type: T, data: EventData<T>): Promise<Envelope>;
   /** The first heard event matching, waiting up to `timeoutMs`. */
   next(match: (event: Envelope) => boolean, timeoutMs?: number): Promise<Envelope>;
   /** Everything heard so far. */
@@ -46,6 +49,8 @@ export async function startSagaProbe(busUrl: string, listen: EventType[]): Promi
     send: (type, data, orderId) =>
       bus.transaction((tx) => tx.send({ ...message(type, data, orderId), replyTo: 'order-saga' })),
     publish: (type, data, orderId) => bus.transaction((tx) => tx.publish(message(type, data, orderId))),
+    reply: (command, type, data) =>
+      bus.transaction((tx) => tx.reply(command, message(type, data, command.subject ?? ''))),
     async next(match, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -6,6 +6,7 @@ import type { CatalogStore } from './store.ts';
 
 const ProductParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const PUBLIC = { access: 'public' } as const;
+const SERVICE = { access: 'service' } as const;
 
 export function registerCatalogRoutes(app: App, store: CatalogStore): void {
   app.get(
@@ -67,6 +68,20 @@ export function registerCatalogRoutes(app: App, store: CatalogStore): void {
         .header('cache-control', 'public, max-age=86400')
         .send(placeholderImage(product));
     },
+  );
+
+  app.get(
+    '/internal/products',
+    {
+      config: SERVICE,
+      schema: {
+        summary: 'Products looked up together (the order service prices an order with one call)',
+        tags: ['catalog'],
+        querystring: catalog.ProductLookupQuery,
+        response: { 200: catalog.ProductList },
+      },
+    },
+    async (request) => ({ data: await store.findProducts(request.query.id) }),
   );
 
   app.get(

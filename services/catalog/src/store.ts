@@ -75,6 +75,16 @@ export function createCatalogStore(db: Queryable) {
       return rows[0] ? toProduct(rows[0]) : undefined;
     },
 
+    /** The products of `ids` that exist, once each, in the order of their first mention. */
+    async findProducts(ids: readonly string[]): Promise<catalog.Product[]> {
+      const { rows } = await db.query<ProductRow>(
+        `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ANY($1::uuid[])
+         ORDER BY array_position($1::uuid[], id)`,
+        [ids],
+      );
+      return rows.map(toProduct);
+    },
+
     async listCategories(): Promise<catalog.Category[]> {
       const { rows } = await db.query<catalog.Category>(
         `SELECT c.id, c.name, c.description, count(p.id)::int AS "productCount"

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createLogger, createPool, loadConfig, type Pool, type Service } from '@platform/chassis';
 import type { catalog } from '@platform/contracts';
@@ -222,6 +223,49 @@ describe('catalog with the demo data', () => {
     assert.equal((await post()).status, 401);
     assert.equal((await post(await issuer.token(['customer']))).status, 403);
     assert.equal((await post(await issuer.token(['service']))).status, 403);
+  });
+
+  test('catalog - products looked up together: those found, once each, in the order asked; unknown ids left out', async () => {
+    const { body: page } = await get<catalog.ProductPage>(base, '/api/v1/products?limit=3');
+    const [a, b, c] = page.data;
+    assert.ok(a && b && c);
+    const headers = { authorization: `Bearer ${await issuer.token(['service'])}` };
+    const ids = [c.id, randomUUID(), a.id, c.id];
+    const { response, body } = await get<catalog.ProductList>(
+      base,
+      `/internal/products?${ids.map((id) => `id=${id}`).join('&')}`,
+      headers,
+    );
+    assert.equal(response.status, 200);
+    assert.deepEqual(body.data, [c, a]);
+    const one = await get<catalog.ProductList>(base, `/internal/products?id=${b.id}`, headers);
+    assert.deepEqual(one.body.data, [b]);
+  });
+
+  test('catalog - a lookup with a malformed id, none, or more than 100 is a 400 problem naming id; only services may ask', async () => {
+    const headers = { authorization: `Bearer ${await issuer.token(['service'])}` };
+    const tooMany = Array.from({ length: 101 }, () => `id=${randomUUID()}`).join('&');
+    for (const [query, name] of [
+      ['id=not-a-uuid', 'id.0'],
+      ['', 'id'],
+      [tooMany, 'id'],
+    ]) {
+      const response = await fetch(`${base}/internal/products?${query}`, { headers });
+      await assertRefused(response, 'querystring', name ?? '');
+    }
+    const customer = { authorization: `Bearer ${await issuer.token(['customer'])}` };
+    assert.equal(
+      (await fetch(`${base}/internal/products?id=${randomUUID()}`, { headers: customer })).status,
+      403,
+    );
+    assert.equal((await fetch(`${base}/internal/products?id=${randomUUID()}`)).status, 401);
+    type Operation = { responses: Record<string, { content?: Record<string, unknown> }> };
+    const { body } = await get<{ paths: Record<string, { get: Operation }> }>(base, '/openapi.json');
+    const lookup = body.paths['/internal/products']?.get;
+    assert.ok(lookup, 'the lookup is in the document');
+    for (const status of ['400', '401', '403']) {
+      assert.ok(lookup.responses[status]?.content?.['application/problem+json'], status);
+    }
   });
 
   test('catalog - every answer above is one its OpenAPI document lists', async () => {

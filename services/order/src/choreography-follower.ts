@@ -1,136 +1,88 @@
-// Choreography's I/O (SAGA_MODE=choreography): hears the participants' facts, records
-// what they mean for the order (domain/choreography.ts decides), publishes the order's
-// own facts in the same transaction, and on a timer gives up on orders that stopped
-// moving before the pivot. Its state is beside the order's events, so a restarted
-// process simply carries on.
-import type { Bus, Envelope, Logger, Tx } from '@platform/chassis';
-import type { EventType, eventSchemas } from '@platform/contracts';
+// Choreography's I/O (SAGA_MODE=choreography): hears the participants' facts and
+// commits what they mean for the order through its doorway (domain/choreography.ts
+// decides, commit.ts records and tells the others), and on a timer gives up on orders
+// that stopped moving before the pivot. Its state is beside the order's events, so a
+// restarted process simply carries on.
+import type { Bus, Envelope, Logger } from '@platform/chassis';
+import type { eventSchemas } from '@platform/contracts';
+import { commit, type NewOrder, type OrderTx } from './commit.ts';
 import { deadlineSweeper } from './deadlines.ts';
 import {
   cancelAsked,
   deadlinePassed,
-  type Fact,
   type FollowDecision,
   factHeard,
+  factOf,
   startFollowing,
 } from './domain/choreography.ts';
+import { dueIn } from './domain/decision.ts';
 import type { Order } from './domain/order.ts';
+import { ANSWER_TYPES, type AnswerData, answerOf } from './domain/steps.ts';
 import { CancelTooLate } from './errors.ts';
-import { publishOrderFacts } from './facts.ts';
 import type { SagaRunner } from './saga-runner.ts';
-import { appendEvents, loadOrder, lockFollowing, saveFollowing } from './store.ts';
-
-type OrderTx = Tx<typeof eventSchemas>;
+import { lockFollowing } from './store.ts';
 
 export const FOLLOWER_GROUP = 'order-choreography';
-
-type FactData = {
-  reason?: string;
-  code?: string;
-  trackingNumber?: string;
-  shipmentId?: string;
-  until?: string;
-};
-
-/** What each participant's fact says about the order. */
-const FACTS: Partial<Record<EventType, (data: FactData) => Fact>> = {
-  'inventory.stock.reserved': () => ({ kind: 'succeeded', step: 'reserve-stock' }),
-  'inventory.stock.reservation-failed': (d) => ({
-    kind: 'failed',
-    step: 'reserve-stock',
-    reason: d.reason ?? 'failed',
-  }),
-  'inventory.stock.waiting': (d) => ({ kind: 'waiting', until: d.until ?? new Date().toISOString() }),
-  'payment.authorized': () => ({ kind: 'succeeded', step: 'authorize-payment' }),
-  'payment.failed': (d) => ({
-    kind: 'failed',
-    step: 'authorize-payment',
-    reason: d.code ?? d.reason ?? 'failed',
-  }),
-  'shipping.scheduled': (d) => ({
-    kind: 'succeeded',
-    step: 'schedule-shipment',
-    ...(d.trackingNumber ? { detail: d.trackingNumber } : {}),
-  }),
-  'shipping.failed': (d) => ({ kind: 'failed', step: 'schedule-shipment', reason: d.reason ?? 'failed' }),
-  'payment.captured': () => ({ kind: 'succeeded', step: 'capture-payment' }),
-  'inventory.stock.committed': () => ({ kind: 'succeeded', step: 'commit-stock' }),
-  'inventory.stock.released': () => ({ kind: 'succeeded', step: 'release-stock' }),
-  'payment.voided': () => ({ kind: 'succeeded', step: 'cancel-payment', detail: 'voided' }),
-  'payment.refunded': () => ({ kind: 'succeeded', step: 'cancel-payment', detail: 'refunded' }),
-  'shipping.cancelled': () => ({ kind: 'succeeded', step: 'cancel-shipment' }),
-  'shipping.cancel-refused': (d) => ({ kind: 'cancel-refused', reason: d.reason ?? 'refused' }),
-};
-export const FOLLOWED_FACTS = Object.keys(FACTS) as EventType[];
 
 export function choreographyFollower(
   bus: Bus<typeof eventSchemas>,
   log: Logger,
   options: { stepTimeoutMs: number },
 ): SagaRunner {
-  async function apply(tx: OrderTx, order: Order, decision: FollowDecision): Promise<Order> {
-    const after = decision.events.length ? await appendEvents(tx, order.id, order, decision.events) : order;
-    const deadline =
-      typeof decision.deadline === 'object'
-        ? // In line for stock: overdue only once inventory's promised answer is.
-          Math.max(0, Date.parse(decision.deadline.until) - Date.now()) + options.stepTimeoutMs
-        : { restart: options.stepTimeoutMs, clear: null, keep: 'keep' as const }[decision.deadline];
-    await saveFollowing(tx, order.id, decision.state, deadline);
-    await publishOrderFacts(tx, after, decision.events);
-    const about = { orderId: order.id, userId: order.userId };
-    if (decision.announce?.type === 'order.timed-out') {
-      await tx.publish({
-        type: 'order.timed-out',
-        subject: order.id,
-        data: { ...about, step: decision.announce.step },
-      });
-    } else if (decision.announce?.type === 'order.cancel-requested') {
-      const { reason } = decision.announce;
-      await tx.publish({ type: 'order.cancel-requested', subject: order.id, data: { ...about, reason } });
-    }
-    return after;
+  function apply(tx: OrderTx, order: Order | NewOrder, decision: FollowDecision): Promise<Order> {
+    return commit(tx, order, {
+      events: decision.events,
+      saga: {
+        mode: 'choreography',
+        state: decision.state,
+        dueInMs: dueIn(decision.deadline, options.stepTimeoutMs, Date.now()),
+      },
+      announce: decision.announce,
+    });
   }
 
   async function onFact(event: Envelope, tx: OrderTx): Promise<void> {
-    const toFact = FACTS[event.type as EventType];
+    const answer = answerOf(event.type, event.data as AnswerData, new Date());
     const orderId = event.subject;
-    if (!toFact || !orderId) return;
-    const state = await lockFollowing(tx, orderId);
-    const order = state && (await loadOrder(tx, orderId));
-    if (!state || !order) {
+    if (!answer || !orderId) return;
+    const held = await lockFollowing(tx, orderId);
+    if (!held) {
       log.info({ orderId, type: event.type }, 'fact about an order not followed here ignored');
       return;
     }
-    await apply(tx, order, factHeard(state, toFact(event.data as FactData)));
+    await apply(tx, held.order, factHeard(held.state, factOf(answer)));
   }
 
   const deadlines = deadlineSweeper(bus, log, {
     mode: 'choreography',
     stepTimeoutMs: options.stepTimeoutMs,
     async overdue(tx, orderId) {
-      const state = await lockFollowing(tx, orderId);
-      const order = state && (await loadOrder(tx, orderId));
-      if (!state || !order) return;
-      log.warn({ orderId, status: order.status }, 'choreographed order stopped moving: giving up');
-      await apply(tx, order, deadlinePassed(state));
+      const held = await lockFollowing(tx, orderId);
+      if (!held) return;
+      log.warn({ orderId, status: held.order.status }, 'choreographed order stopped moving: giving up');
+      await apply(tx, held.order, deadlinePassed(held.state));
     },
   });
 
   return {
-    async start(tx, order) {
-      await apply(tx, order, startFollowing());
+    begin(tx, orderId, placed) {
+      const start = startFollowing();
+      return apply(
+        tx,
+        { id: orderId },
+        { ...start, events: [{ type: 'OrderPlaced', data: placed }, ...start.events] },
+      );
     },
     cancel: (orderId, reason) =>
       bus.transaction(async (tx) => {
-        const state = await lockFollowing(tx, orderId);
-        const order = state && (await loadOrder(tx, orderId));
-        if (!state || !order) throw new Error(`order ${orderId} is not followed by choreography`);
-        const decision = cancelAsked(state, reason);
-        if (decision === 'too-late') throw new CancelTooLate(`Order ${orderId} is ${order.status}`);
-        return apply(tx, order, decision);
+        const held = await lockFollowing(tx, orderId);
+        if (!held) throw new Error(`order ${orderId} is not followed by choreography`);
+        const decision = cancelAsked(held.state, reason);
+        if (decision === 'too-late') throw new CancelTooLate(`Order ${orderId} is ${held.order.status}`);
+        return apply(tx, held.order, decision);
       }),
     async run() {
-      await bus.subscribe(FOLLOWER_GROUP, FOLLOWED_FACTS, (event, { tx }) => onFact(event, tx));
+      await bus.subscribe(FOLLOWER_GROUP, ANSWER_TYPES, (event, { tx }) => onFact(event, tx));
       deadlines.start();
     },
     stop: () => deadlines.stop(),

@@ -10,16 +10,6 @@ export const CancelTooLate = defineProblem({
   status: 409,
   title: 'The order can no longer be cancelled',
 });
-export const IdempotencyKeyReused = defineProblem({
-  code: 'IDEMPOTENCY_KEY_REUSED',
-  status: 422,
-  title: 'This Idempotency-Key was used with a different request',
-});
-export const IdempotencyKeyInProgress = defineProblem({
-  code: 'IDEMPOTENCY_KEY_IN_PROGRESS',
-  status: 409,
-  title: 'A request with this Idempotency-Key is still being processed',
-});
 export const CartEmpty = defineProblem({ code: 'CART_EMPTY', status: 422, title: 'The cart is empty' });
 export const UnknownProduct = defineProblem({
   code: 'UNKNOWN_PRODUCT',

@@ -2,11 +2,13 @@ import {
   type App,
   BadGateway,
   GatewayTimeout,
+  type IdempotentReplay,
   PeerFailed,
   type Pool,
   type Principal,
   pageInfo,
   pageLinks,
+  type ReplayableAnswer,
   Type,
 } from '@platform/chassis';
 import { orders } from '@platform/contracts';
@@ -15,15 +17,12 @@ import {
   CancelTooLate,
   CardRejected,
   CartEmpty,
-  IdempotencyKeyInProgress,
-  IdempotencyKeyReused,
   MixedCurrencies,
   OrderNotFound,
   PriceChanged,
   ShippingUnavailable,
   UnknownProduct,
 } from './errors.ts';
-import { oncePerKey } from './idempotency.ts';
 import { type Accepted, createOrder, type PlacementDeps } from './place-order.ts';
 import { findOrder, listOrders, toApiOrder } from './store.ts';
 
@@ -34,13 +33,7 @@ const AcceptedSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   _links: Type.Object({ self: Type.String() }),
 });
-// Required by the schema, so the document says so and validation answers its absence.
-const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.String({ minLength: 1, maxLength: 200 }),
-});
 const PLACEMENT_ERRORS = [
-  IdempotencyKeyReused,
-  IdempotencyKeyInProgress,
   CartEmpty,
   UnknownProduct,
   PriceChanged,
@@ -71,31 +64,39 @@ async function visibleOrder(pool: Pool, principal: Principal, id: string): Promi
   return order;
 }
 
-export function registerOrderRoutes(app: App, pool: Pool, deps: PlacementDeps): void {
+/** What placing an order answers, and what a repeat of it with its Idempotency-Key is answered. */
+function acceptedAnswer(accepted: Accepted) {
+  return {
+    statusCode: 202,
+    headers: { location: accepted._links.self },
+    body: accepted,
+  } as const satisfies ReplayableAnswer;
+}
+
+export function registerOrderRoutes(
+  app: App,
+  pool: Pool,
+  deps: PlacementDeps & { replay: IdempotentReplay },
+): void {
   app.post(
     '/api/v1/orders',
     {
-      config: { access: 'user', errors: PLACEMENT_ERRORS },
+      // The chassis requires the Idempotency-Key header and replays the first answer to a repeat.
+      config: { access: 'user', errors: PLACEMENT_ERRORS, idempotency: deps.replay },
       schema: {
         summary: 'Place an order from the cart (no items) or from explicit lines; needs an Idempotency-Key',
         tags: ['orders'],
-        headers: IdempotencyHeaders,
         body: orders.PlaceOrder,
         response: { 202: AcceptedSchema },
       },
     },
     async (request, reply) => {
-      const key = request.headers['idempotency-key'];
-      const principal = principalOf(request);
-      const answer = await oncePerKey<Accepted>(
-        pool,
-        { userId: principal.subject, key, body: request.body },
-        async (orderId, remember) => ({
-          statusCode: 202,
-          body: await createOrder(deps, principal, request.body, orderId, remember),
-        }),
-      );
-      return reply.code(202).header('location', answer.body._links.self).send(answer.body);
+      // The answer is kept in the order's own transaction: the order and its answer commit together.
+      const accepted = await createOrder(deps, principalOf(request), request.body, async (tx, placed) => {
+        await request.idempotency?.remember(tx, acceptedAnswer(placed));
+      });
+      const { statusCode, headers, body } = acceptedAnswer(accepted);
+      return reply.code(statusCode).headers(headers).send(body);
     },
   );
 

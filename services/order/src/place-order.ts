@@ -1,7 +1,7 @@
 // POST /orders: the order is priced here from the catalog, the shipping quote and the
 // destination's tax, never from what the client sent; the card becomes a processor
-// token before anything is stored. Then one transaction records the order, publishes
-// `order.created` and starts the saga.
+// token before anything is stored. Then one transaction records the order with its
+// saga started (the saga runner's `begin`, through the order's doorway: commit.ts).
 import { randomUUID } from 'node:crypto';
 import type { Bus, Peers, Principal, Queryable } from '@platform/chassis';
 import type { cart, catalog, commerce, eventSchemas, orders, payments, shipping } from '@platform/contracts';
@@ -16,7 +16,6 @@ import {
   UnknownProduct,
 } from './errors.ts';
 import type { SagaRunner } from './saga-runner.ts';
-import { appendEvents } from './store.ts';
 
 export type OrderPeers = Peers<'cart' | 'catalog' | 'payment' | 'shipping'>;
 type OrderLine = commerce.OrderLine;
@@ -68,26 +67,51 @@ async function wantedLines(
   };
 }
 
-async function pricedLines(peers: OrderPeers, wanted: Wanted): Promise<OrderLine[]> {
-  const lines = await Promise.all(
-    wanted.lines.map(async ({ productId, quantity }) => {
-      const { status, body: product } = await peers.call<catalog.Product>('catalog', {
+/** Ids the catalog looks up in one call (`GET /internal/products`). */
+const LOOKUP_SIZE = 100;
+
+/** Today's catalog entry of each product, by lower-case id: one call for up to 100 of them. */
+async function catalogEntries(
+  peers: OrderPeers,
+  productIds: string[],
+): Promise<Map<string, catalog.Product>> {
+  const ids = [...new Set(productIds.map((id) => id.toLowerCase()))];
+  const batches = Array.from({ length: Math.ceil(ids.length / LOOKUP_SIZE) }, (_, index) =>
+    ids.slice(index * LOOKUP_SIZE, (index + 1) * LOOKUP_SIZE),
+  );
+  const found = await Promise.all(
+    batches.map(async (batch) => {
+      const { status, body } = await peers.call<catalog.ProductList>('catalog', {
         method: 'GET',
-        path: `/api/v1/products/${productId}`,
+        path: `/internal/products?${batch.map((id) => `id=${id}`).join('&')}`,
       });
-      if (status !== 200) throw new UnknownProduct(`There is no product ${productId}`);
-      const weight = product.attributes.weightGrams;
-      return {
-        productId,
-        sku: product.sku,
-        name: product.name,
-        category: product.category,
-        quantity,
-        unitPrice: product.price,
-        weightGrams: typeof weight === 'number' ? Math.round(weight) : DEFAULT_WEIGHT_GRAMS,
-      };
+      if (status !== 200)
+        throw new Error(`catalog answered ${status} to a lookup of ${batch.length} products`);
+      return body.data;
     }),
   );
+  return new Map(found.flat().map((product) => [product.id.toLowerCase(), product]));
+}
+
+async function pricedLines(peers: OrderPeers, wanted: Wanted): Promise<OrderLine[]> {
+  const products = await catalogEntries(
+    peers,
+    wanted.lines.map((line) => line.productId),
+  );
+  const lines = wanted.lines.map(({ productId, quantity }) => {
+    const product = products.get(productId.toLowerCase());
+    if (!product) throw new UnknownProduct(`There is no product ${productId}`);
+    const weight = product.attributes.weightGrams;
+    return {
+      productId,
+      sku: product.sku,
+      name: product.name,
+      category: product.category,
+      quantity,
+      unitPrice: product.price,
+      weightGrams: typeof weight === 'number' ? Math.round(weight) : DEFAULT_WEIGHT_GRAMS,
+    };
+  });
   const changes = lines
     .filter(
       (line) =>
@@ -127,14 +151,17 @@ async function paymentMethod(peers: OrderPeers, card: payments.CardInput) {
   return body;
 }
 
-/** Prices the order and records it with its saga started; returns what the client is told. */
+/**
+ * Prices the order and records it with its saga started; returns what the client is
+ * told, which `remember` may record in the order's own transaction.
+ */
 export async function createOrder(
   deps: PlacementDeps,
   principal: Principal,
   body: orders.PlaceOrder,
-  orderId: string = randomUUID(),
-  remember: (db: Queryable, answer: { statusCode: number; body: Accepted }) => Promise<void> = async () => {},
+  remember: (tx: Queryable, accepted: Accepted) => Promise<void> = async () => {},
 ): Promise<Accepted> {
+  const orderId = randomUUID();
   const { peers } = deps;
   const wanted = await wantedLines(peers, principal, body);
   const lines = await pricedLines(peers, wanted);
@@ -145,7 +172,7 @@ export async function createOrder(
   ]);
   const totals = orderTotals(lines, shippingAmount, body.shippingAddress.country);
   return deps.bus.transaction(async (tx) => {
-    const placed = {
+    const order = await deps.saga.begin(tx, orderId, {
       userId: principal.subject,
       items: lines,
       totals,
@@ -154,23 +181,7 @@ export async function createOrder(
       paymentMethodId: method.id,
       sagaMode: deps.mode,
       fromCart: wanted.fromCart,
-    };
-    const order = await appendEvents(tx, orderId, undefined, [{ type: 'OrderPlaced', data: placed }]);
-    await tx.publish({
-      type: 'order.created',
-      subject: orderId,
-      data: {
-        orderId,
-        userId: placed.userId,
-        items: lines,
-        totals,
-        shippingAddress: body.shippingAddress,
-        paymentMethodId: method.id,
-        fromCart: wanted.fromCart,
-        placedAt: order.createdAt,
-      },
     });
-    await deps.saga.start(tx, order);
     const accepted: Accepted = {
       id: orderId,
       status: 'PENDING',
@@ -178,7 +189,7 @@ export async function createOrder(
       createdAt: order.createdAt,
       _links: { self: `/api/v1/orders/${orderId}` },
     };
-    await remember(tx, { statusCode: 202, body: accepted });
+    await remember(tx, accepted);
     return accepted;
   });
 }

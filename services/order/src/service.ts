@@ -2,6 +2,8 @@ import {
   connectPeers,
   createDiscovery,
   type Discovery,
+  idempotentReplay,
+  migrate,
   openDataService,
   type Service,
   type Static,
@@ -24,9 +26,12 @@ export async function startOrder(
   const { service, pool, bus } = await openDataService(config, {
     name: 'order',
     description: 'Orders (event-sourced) and the checkout saga',
-    migrations: new URL('../migrations/', import.meta.url),
     schemas: eventSchemas,
   });
+  // The chassis's table of Idempotency-Keys before the order's own migrations: 003
+  // moves the keys answered before it into it.
+  const replay = await idempotentReplay(pool, { log: service.log });
+  await migrate(pool, new URL('../migrations/', import.meta.url), { log: service.log });
   const discovery = deps.discovery ?? createDiscovery(config, { log: service.log });
   const peers = connectPeers(service, config, ['cart', 'catalog', 'payment', 'shipping'] as const, {
     discovery,
@@ -48,7 +53,7 @@ export async function startOrder(
   service.onShutdown(() => saga.stop());
   await saga.run();
   await trackShipments(bus);
-  registerOrderRoutes(service.app, pool, { peers, bus, saga, mode: config.SAGA_MODE });
+  registerOrderRoutes(service.app, pool, { peers, bus, saga, mode: config.SAGA_MODE, replay });
   const live = liveStatus(pool, service.log);
   live.register(service.app);
   // Open streams would hold the drain until its deadline: end them first.

@@ -2,7 +2,15 @@
 import type { Queryable } from '@platform/chassis';
 import type { orders } from '@platform/contracts';
 import type { Choreography } from './domain/choreography.ts';
-import { evolve, fold, type Order, type OrderEvent, type RecordedEvent } from './domain/order.ts';
+import type { OrderDecision, SagaRecord } from './domain/decision.ts';
+import {
+  evolve,
+  fold,
+  type Order,
+  type OrderEvent,
+  type RecordedEvent,
+  type SagaMode,
+} from './domain/order.ts';
 import type { Awaiting, SagaState } from './domain/saga.ts';
 
 export class ConcurrentAppend extends Error {
@@ -29,6 +37,18 @@ export function toApiOrder(order: Order): orders.Order {
   };
 }
 
+/** A time as the API shows it (ISO 8601, milliseconds, UTC), formatted by PostgreSQL. */
+const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/** SQL: the events of the order whose id is `idColumn`, as one JSON array in sequence. */
+const EVENTS_OF = (idColumn: string) => `(
+  SELECT json_agg(json_build_object('type', e.type, 'data', e.data,
+    'at', to_char(e.recorded_at AT TIME ZONE 'UTC', ${ISO_MS})) ORDER BY e.seq)
+  FROM order_events e WHERE e.order_id = ${idColumn})`;
+
+const recordedEvents = (events: HeldRow<never>['events']): RecordedEvent[] =>
+  (events ?? []).map(({ type, data, at }) => ({ event: { type, data } as OrderEvent, at }));
+
 /** The order's events in sequence order: the first is sequence number 1. */
 export async function loadEvents(db: Queryable, orderId: string): Promise<RecordedEvent[]> {
   const { rows } = await db.query<{ type: OrderEvent['type']; data: OrderEvent['data']; at: Date }>(
@@ -43,68 +63,104 @@ export async function loadEvents(db: Queryable, orderId: string): Promise<Record
   );
 }
 
-export async function loadOrder(db: Queryable, orderId: string): Promise<Order | undefined> {
-  return fold(orderId, await loadEvents(db, orderId));
+/**
+ * Where the time of the events goes in the projection until PostgreSQL has recorded
+ * it: the statement puts the recorded time in its place. No stored text can hold a
+ * NUL, so it stands for nothing else, and one left behind fails the jsonb cast.
+ */
+const RECORDED_AT = '\u0000recorded-at';
+
+// One round trip writes a move: the events appended (one time for all, the database's
+// clock), the projection written once with that time, the saga's row, and the NOTIFY
+// that live status streams hear once (and only if) the transaction commits.
+const WRITE_ORDER = `
+  WITH stamp AS MATERIALIZED (
+    SELECT at, to_char(at AT TIME ZONE 'UTC', ${ISO_MS}) AS iso
+    FROM (SELECT date_trunc('milliseconds', clock_timestamp()) AS at) clock),
+  appended AS (
+    INSERT INTO order_events (order_id, seq, type, data, recorded_at)
+    SELECT $1::uuid, e.seq, e.type, e.data::jsonb, stamp.at
+    FROM stamp, unnest($2::int[], $3::text[], $4::text[]) AS e(seq, type, data)),
+  projected AS (
+    INSERT INTO orders (id, user_id, status, document, created_at, updated_at, version)
+    SELECT $1::uuid, $5::text, $6::text, replace($7::text, $8::text, to_json(stamp.iso)::text)::jsonb,
+      stamp.at, stamp.at, $9::int
+    FROM stamp WHERE $7::text IS NOT NULL
+    ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, document = EXCLUDED.document,
+      updated_at = EXCLUDED.updated_at, version = EXCLUDED.version
+    RETURNING id),
+  saved AS (
+    INSERT INTO sagas (order_id, mode, state, awaiting_command, earlier_commands, deadline_at, updated_at)
+    SELECT $1::uuid, $10::text, $11::jsonb, $12::uuid, $13::uuid[],
+      now() + make_interval(secs => $14::float8 / 1000), now()
+    WHERE $10::text IS NOT NULL
+    ON CONFLICT (order_id) DO UPDATE SET state = EXCLUDED.state,
+      awaiting_command = EXCLUDED.awaiting_command, earlier_commands = EXCLUDED.earlier_commands,
+      deadline_at = CASE WHEN $15::boolean THEN sagas.deadline_at ELSE EXCLUDED.deadline_at END,
+      updated_at = EXCLUDED.updated_at)
+  SELECT stamp.iso AS at, (SELECT pg_notify('order_events', id::text) FROM projected) AS notified FROM stamp`;
+
+const evolveAll = (order: Order | undefined, events: OrderEvent[], at: string, id: string) =>
+  events.reduce((current, event) => evolve(current, { event, at }, id), order);
+
+/** $2-$4: the events, numbered from `first`. */
+const eventParameters = (events: OrderEvent[], first: number) => [
+  events.map((_event, index) => first + index),
+  events.map((event) => event.type),
+  events.map((event) => JSON.stringify(event.data)),
+];
+
+/** $5-$9: the projection (none when nothing was appended), its times still `RECORDED_AT`. */
+const projectionParameters = (pending: Order | undefined) => [
+  pending?.userId ?? null,
+  pending?.status ?? null,
+  pending ? JSON.stringify(toApiOrder(pending)) : null,
+  JSON.stringify(RECORDED_AT),
+  pending?.version ?? null,
+];
+
+/** $10-$15: the saga's row (none: untouched). */
+function sagaParameters(saga: SagaRecord | undefined): unknown[] {
+  if (!saga) return [null, null, null, null, null, false];
+  const awaiting = saga.mode === 'orchestration' ? saga.awaiting : { command: null, earlier: [] };
+  const due = saga.dueInMs === 'keep' ? null : saga.dueInMs;
+  return [saga.mode, saga.state, awaiting.command, awaiting.earlier, due, saga.dueInMs === 'keep'];
 }
 
 /**
- * Appends `events` after `order` (its version is the expected one: a concurrent
- * append fails on the primary key) and rewrites the projection in the same transaction.
+ * Writes one move of order `id` (`order` is it before, undefined when it is being
+ * placed) in one statement: the decision's events appended after `order`'s version (a
+ * concurrent append fails on the primary key), the projection, the saga's row.
+ * Returns the order after the move.
  */
-export async function appendEvents(
+export async function writeOrder(
   db: Queryable,
-  orderId: string,
+  id: string,
   order: Order | undefined,
-  events: OrderEvent[],
-): Promise<Order> {
+  decision: Pick<OrderDecision, 'events' | 'saga'>,
+): Promise<Order | undefined> {
+  const { events } = decision;
+  if (!events.length && !decision.saga) return order;
   const first = (order?.version ?? 0) + 1;
-  let recordedAt: Date | undefined;
+  const pending = events.length ? evolveAll(order, events, RECORDED_AT, id) : undefined;
+  if (events.length && !pending) throw new Error(`order ${id} has no OrderPlaced event`);
+  let recorded: { at: string } | undefined;
   try {
-    // Every event of the append in one statement (one round trip), all with one time.
-    const { rows } = await db.query<{ at: Date }>(
-      `INSERT INTO order_events (order_id, seq, type, data, recorded_at)
-       SELECT $1, e.seq, e.type, e.data::jsonb, c.at
-       FROM (SELECT clock_timestamp() AS at) c,
-            unnest($2::int[], $3::text[], $4::text[]) AS e(seq, type, data)
-       RETURNING recorded_at AS at`,
-      [
-        orderId,
-        events.map((_event, index) => first + index),
-        events.map((event) => event.type),
-        events.map((event) => JSON.stringify(event.data)),
-      ],
-    );
-    recordedAt = rows[0]?.at;
+    const { rows } = await db.query<{ at: string }>(WRITE_ORDER, [
+      id,
+      ...eventParameters(events, first),
+      ...projectionParameters(pending),
+      ...sagaParameters(decision.saga),
+    ]);
+    recorded = rows[0];
   } catch (error) {
     if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
-      throw new ConcurrentAppend(`order ${orderId} moved past version ${first - 1}`);
+      throw new ConcurrentAppend(`order ${id} moved past version ${first - 1}`);
     }
     throw error;
   }
-  const at = (recordedAt ?? new Date()).toISOString();
-  let current = order;
-  for (const event of events) current = evolve(current, { event, at }, orderId);
-  if (!current) throw new Error(`order ${orderId} has no OrderPlaced event`);
-  // The projection, and a NOTIFY that live status streams hear once (and only if)
-  // this transaction commits: one round trip on every append.
-  await db.query(
-    `WITH saved AS (
-       INSERT INTO orders (id, user_id, status, document, created_at, updated_at, version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (id) DO UPDATE SET status = $3, document = $4, updated_at = $6, version = $7
-       RETURNING id)
-     SELECT pg_notify('order_events', id::text) FROM saved`,
-    [
-      orderId,
-      current.userId,
-      current.status,
-      toApiOrder(current),
-      current.createdAt,
-      current.updatedAt,
-      current.version,
-    ],
-  );
-  return current;
+  if (!recorded) throw new Error(`order ${id}: the write recorded no time`);
+  return evolveAll(order, events, recorded.at, id);
 }
 
 /** The order's projection, as the API shows it. */
@@ -129,40 +185,52 @@ export async function listOrders(
   return { items: rows.map((row) => row.document), total: rows[0]?.total ?? 0 };
 }
 
-export interface SagaRow {
-  orderId: string;
-  state: SagaState;
+/** An order with its saga's state, the saga's row locked until the transaction ends. */
+export interface Held<State> {
+  order: Order;
+  state: State;
+  /** The commands whose answer the saga awaits (orchestration). */
   awaiting: Awaiting;
 }
 
-/** The saga of `orderId`, locked until the transaction ends. */
-export async function lockSaga(db: Queryable, orderId: string): Promise<SagaRow | undefined> {
-  const { rows } = await db.query<{ state: SagaState; awaiting_command: string | null; earlier: string[] }>(
-    `SELECT state, awaiting_command, earlier_commands AS earlier FROM sagas WHERE order_id = $1 FOR UPDATE`,
-    [orderId],
-  );
-  const row = rows[0];
-  return row
-    ? { orderId, state: row.state, awaiting: { command: row.awaiting_command, earlier: row.earlier } }
-    : undefined;
+interface HeldRow<State> {
+  state: State;
+  awaiting_command: string | null;
+  earlier: string[];
+  events: Array<{ type: OrderEvent['type']; data: OrderEvent['data']; at: string }> | null;
 }
 
-/** Saves a saga; `deadlineMs` from now (null: no deadline). */
-export async function saveSaga(
+/** The saga's row of `orderId` (of `mode`, if given) locked, and the order's events, in one round trip. */
+async function hold<State>(
   db: Queryable,
   orderId: string,
-  mode: string,
-  state: SagaState,
-  awaiting: Awaiting,
-  deadlineMs: number | null,
-): Promise<void> {
-  await db.query(
-    `INSERT INTO sagas (order_id, mode, state, awaiting_command, earlier_commands, deadline_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::float8 / 1000), now())
-     ON CONFLICT (order_id) DO UPDATE SET state = $3, awaiting_command = $4, earlier_commands = $5,
-       deadline_at = now() + make_interval(secs => $6::float8 / 1000), updated_at = now()`,
-    [orderId, mode, state, awaiting.command, awaiting.earlier, deadlineMs],
+  mode: SagaMode | null,
+): Promise<Held<State> | undefined> {
+  const { rows } = await db.query<HeldRow<State>>(
+    `SELECT s.state, s.awaiting_command, s.earlier_commands AS earlier, ${EVENTS_OF('s.order_id')} AS events
+     FROM sagas s WHERE s.order_id = $1 AND ($2::text IS NULL OR s.mode = $2) FOR UPDATE OF s`,
+    [orderId, mode],
   );
+  const row = rows[0];
+  const order = row && fold(orderId, recordedEvents(row.events));
+  if (!row || !order) return undefined;
+  return { order, state: row.state, awaiting: { command: row.awaiting_command, earlier: row.earlier } };
+}
+
+/** The orchestrated saga of `orderId` with its order, locked until the transaction ends. */
+export const lockSaga = (db: Queryable, orderId: string) => hold<SagaState>(db, orderId, null);
+
+/** A choreographed order with its follower state, locked until the transaction ends. */
+export const lockFollowing = (db: Queryable, orderId: string) =>
+  hold<Choreography>(db, orderId, 'choreography');
+
+/** The order, its projection's row locked until the transaction ends (one round trip). */
+export async function lockOrder(db: Queryable, orderId: string): Promise<Order | undefined> {
+  const { rows } = await db.query<Pick<HeldRow<never>, 'events'>>(
+    `SELECT ${EVENTS_OF('o.id')} AS events FROM orders o WHERE o.id = $1 FOR UPDATE OF o`,
+    [orderId],
+  );
+  return rows[0] && fold(orderId, recordedEvents(rows[0].events));
 }
 
 /** Sagas of `mode` whose deadline has passed, locked (skipping those another instance holds). */
@@ -173,30 +241,4 @@ export async function overdueSagas(db: Queryable, mode: string, limit: number): 
     [mode, limit],
   );
   return rows.map((row) => row.order_id);
-}
-
-/** A choreographed order's follower state, locked until the transaction ends. */
-export async function lockFollowing(db: Queryable, orderId: string): Promise<Choreography | undefined> {
-  const { rows } = await db.query<{ state: Choreography }>(
-    `SELECT state FROM sagas WHERE order_id = $1 AND mode = 'choreography' FOR UPDATE`,
-    [orderId],
-  );
-  return rows[0]?.state;
-}
-
-/** Saves a follower state; `deadline` restarts its clock (ms from now), clears it (null) or keeps it. */
-export async function saveFollowing(
-  db: Queryable,
-  orderId: string,
-  state: Choreography,
-  deadline: number | null | 'keep',
-): Promise<void> {
-  await db.query(
-    `INSERT INTO sagas (order_id, mode, state, deadline_at, updated_at)
-     VALUES ($1, 'choreography', $2, now() + make_interval(secs => $3::float8 / 1000), now())
-     ON CONFLICT (order_id) DO UPDATE SET state = $2, updated_at = now(),
-       deadline_at = CASE WHEN $4 THEN sagas.deadline_at
-                          ELSE now() + make_interval(secs => $3::float8 / 1000) END`,
-    [orderId, state, deadline === 'keep' ? null : deadline, deadline === 'keep'],
-  );
 }

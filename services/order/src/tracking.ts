@@ -1,37 +1,26 @@
-// The parcel's progress, heard from shipping: SHIPPED and DELIVERED on the order.
+// The parcel's progress, heard from shipping: SHIPPED and DELIVERED on the order
+// (domain/order.ts decides, `commit` records).
 import type { Bus } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
-import type { OrderEvent } from './domain/order.ts';
-import { publishOrderFacts } from './facts.ts';
-import { appendEvents, loadOrder } from './store.ts';
+import { commit } from './commit.ts';
+import { type ParcelNews, parcelNews } from './domain/order.ts';
+import { lockOrder } from './store.ts';
 
 export async function trackShipments(bus: Bus<typeof eventSchemas>): Promise<void> {
   await bus.subscribe('order-tracking', ['shipping.shipped', 'shipping.delivered'], async (event, { tx }) => {
     const orderId = event.subject;
     if (!orderId) return;
-    await tx.query('SELECT 1 FROM orders WHERE id = $1 FOR UPDATE', [orderId]);
-    const order = await loadOrder(tx, orderId);
+    const order = await lockOrder(tx, orderId);
     if (!order) return;
-    if (['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED'].includes(order.status)) {
-      // The parcel left before the capture and commit were heard (a fast carrier): the
-      // bus retries this fact with backoff, so SHIPPED always follows CONFIRMED.
+    const { trackingNumber } = event.data as { trackingNumber?: string };
+    const news: ParcelNews =
+      event.type === 'shipping.shipped'
+        ? { kind: 'shipped', ...(trackingNumber ? { trackingNumber } : {}) }
+        : { kind: 'delivered' };
+    const events = parcelNews(order, news);
+    // The bus hears it again with backoff, so SHIPPED always follows CONFIRMED.
+    if (events === 'not-confirmed-yet')
       throw new Error(`order ${orderId} is not confirmed yet (${order.status})`);
-    }
-    const data = event.data as { trackingNumber?: string };
-    let happened: OrderEvent | undefined;
-    if (event.type === 'shipping.shipped' && order.status === 'CONFIRMED') {
-      happened = {
-        type: 'OrderShipped',
-        data: data.trackingNumber ? { trackingNumber: data.trackingNumber } : {},
-      };
-    } else if (
-      event.type === 'shipping.delivered' &&
-      (order.status === 'SHIPPED' || order.status === 'CONFIRMED')
-    ) {
-      happened = { type: 'OrderDelivered', data: {} };
-    }
-    if (!happened) return;
-    const after = await appendEvents(tx, orderId, order, [happened]);
-    await publishOrderFacts(tx, after, [happened]);
+    await commit(tx, order, { events });
   });
 }

@@ -8,11 +8,12 @@
 // refuse (the parcel may have left): shipping cancels the booking or leaves a
 // tombstone and says `shipping.cancelled`, to which payment and inventory react, or
 // it says `shipping.cancel-refused` and nothing is undone. So an order is never
-// refunded while its parcel travels.
-import type { OrderEvent, Step } from './order.ts';
+// refunded while its parcel travels. The steps and their messages are the
+// catalogue's (steps.ts).
+import type { OrderEvent } from './order.ts';
+import { type Answer, BEFORE_PIVOT, STEPS, type Step } from './steps.ts';
 
 type Outcome = { status: 'REJECTED' | 'CANCELLED'; reason: string };
-type ForwardStep = 'reserve-stock' | 'authorize-payment' | 'schedule-shipment';
 
 export interface Choreography {
   /** The steps participants reported done, forward and compensating, as heard. */
@@ -29,7 +30,7 @@ export interface Choreography {
 /** What a participant said, in the order's terms. */
 export type Fact =
   | { kind: 'succeeded'; step: Step; detail?: string }
-  | { kind: 'failed'; step: ForwardStep; reason: string }
+  | { kind: 'failed'; step: Step; reason: string }
   | { kind: 'cancel-refused'; reason: string }
   | { kind: 'waiting'; until: string };
 
@@ -49,19 +50,31 @@ export interface FollowDecision {
   deadline: 'restart' | 'clear' | 'keep' | { until: string };
 }
 
-/** Until the shipment is booked an order can give up; after it, only go forward. */
-const BEFORE_PIVOT: ForwardStep[] = ['reserve-stock', 'authorize-payment', 'schedule-shipment'];
-const FAILED_AS: Record<ForwardStep, Outcome['status']> = {
-  'reserve-stock': 'REJECTED',
-  'authorize-payment': 'REJECTED',
-  'schedule-shipment': 'CANCELLED',
-};
-/** Each compensation and the step it undoes. */
-const UNDOES: Partial<Record<Step, Step>> = {
-  'release-stock': 'reserve-stock',
-  'cancel-payment': 'authorize-payment',
-  'cancel-shipment': 'schedule-shipment',
-};
+/** What the order becomes when `step` fails or stays silent before the pivot. */
+const failsAs = (step: Step): Outcome['status'] => STEPS[step].failsAs ?? 'CANCELLED';
+/** The step a compensation undoes. */
+const undoneBy = (compensation: Step): Step | undefined =>
+  BEFORE_PIVOT.find((step) => STEPS[step].undoneBy === compensation);
+
+/**
+ * A participant's answer as a fact about the order. Nobody asked for an undo here, so
+ * the timeline says how the payment service undid a payment (`note`).
+ */
+export function factOf(answer: Answer): Fact {
+  switch (answer.said) {
+    case 'done': {
+      const detail = answer.detail ?? answer.note;
+      return { kind: 'succeeded', step: answer.step, ...(detail ? { detail } : {}) };
+    }
+    case 'waiting':
+      return { kind: 'waiting', until: answer.until };
+    case 'failed':
+      // Shipping refusing to cancel is the one compensation that can fail: the parcel has left.
+      return answer.step === 'cancel-shipment'
+        ? { kind: 'cancel-refused', reason: answer.reason }
+        : { kind: 'failed', step: answer.step, reason: answer.reason };
+  }
+}
 
 const nothing = (state: Choreography): FollowDecision => ({
   state,
@@ -88,7 +101,7 @@ export function startFollowing(): FollowDecision {
 function succeeded(state: Choreography, step: Step, detail?: string): FollowDecision {
   if (state.done.includes(step)) return nothing(state);
   const recorded: OrderEvent = { type: 'StepSucceeded', data: { step, ...(detail ? { detail } : {}) } };
-  const undone = UNDOES[step];
+  const undone = undoneBy(step);
   if (undone) {
     if (step === 'cancel-shipment' && state.undoing && !state.over) {
       // Shipping let go: the order is undone, payment and inventory follow shipping's fact.
@@ -155,7 +168,7 @@ export function factHeard(state: Choreography, fact: Fact): FollowDecision {
       const failed: OrderEvent = { type: 'StepFailed', data: { step: fact.step, reason: fact.reason } };
       if (state.over) return { state, events: [failed], announce: null, deadline: 'keep' };
       // The others heard the failure too and undo their part; a cancel under way gives its reason.
-      const outcome = state.undoing ?? { status: FAILED_AS[fact.step], reason: fact.reason };
+      const outcome = state.undoing ?? { status: failsAs(fact.step), reason: fact.reason };
       return {
         state: { ...state, over: true },
         events: [failed, finalEvent(outcome)],
@@ -186,7 +199,7 @@ export function deadlinePassed(state: Choreography): FollowDecision {
     return { ...nothing(state), deadline: 'clear' };
   }
   return {
-    state: { ...state, undoing: { status: FAILED_AS[step], reason: `${step} timed out` } },
+    state: { ...state, undoing: { status: failsAs(step), reason: `${step} timed out` } },
     events: [{ type: 'StepTimedOut', data: { step } }],
     announce: { type: 'order.timed-out', step },
     deadline: 'clear',

@@ -1,17 +1,10 @@
 // The order aggregate, event-sourced: its events are the truth, its state their fold.
 import type { commerce, orders } from '@platform/contracts';
+import { isCompensation, type Step } from './steps.ts';
 
+export type { Step };
 export type OrderStatus = orders.OrderStatus;
 export type SagaMode = 'orchestration' | 'choreography';
-export type Step =
-  | 'reserve-stock'
-  | 'authorize-payment'
-  | 'schedule-shipment'
-  | 'capture-payment'
-  | 'commit-stock'
-  | 'release-stock'
-  | 'cancel-payment'
-  | 'cancel-shipment';
 
 export interface OrderPlacedData {
   userId: string;
@@ -66,14 +59,35 @@ export function canCancel(status: OrderStatus): boolean {
   return ['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED', 'CONFIRMED'].includes(status);
 }
 
-const COMPENSATIONS: Step[] = ['release-stock', 'cancel-payment', 'cancel-shipment'];
+/** What shipping says of an order's parcel. */
+export type ParcelNews = { kind: 'shipped'; trackingNumber?: string } | { kind: 'delivered' };
+
+/**
+ * What the parcel's news records on the order: SHIPPED once it is confirmed, DELIVERED
+ * once shipped (or confirmed: the shipped news may still be on its way); nothing for an
+ * order already past it or undone. `not-confirmed-yet`: the parcel left before the
+ * capture and commit were heard (a fast carrier), so the news is to be heard again
+ * later (the bus retries it): SHIPPED always follows CONFIRMED.
+ */
+export function parcelNews(order: Order, news: ParcelNews): OrderEvent[] | 'not-confirmed-yet' {
+  if (['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED'].includes(order.status)) return 'not-confirmed-yet';
+  if (news.kind === 'shipped' && order.status === 'CONFIRMED') {
+    return [
+      { type: 'OrderShipped', data: news.trackingNumber ? { trackingNumber: news.trackingNumber } : {} },
+    ];
+  }
+  if (news.kind === 'delivered' && (order.status === 'SHIPPED' || order.status === 'CONFIRMED')) {
+    return [{ type: 'OrderDelivered', data: {} }];
+  }
+  return [];
+}
 
 function timelineEntry(event: OrderEvent, at: string): orders.TimelineEntry {
   switch (event.type) {
     case 'OrderPlaced':
       return { at, step: 'place-order', outcome: 'placed' };
     case 'StepSucceeded': {
-      const outcome = COMPENSATIONS.includes(event.data.step) ? 'compensated' : 'succeeded';
+      const outcome = isCompensation(event.data.step) ? 'compensated' : 'succeeded';
       return {
         at,
         step: event.data.step,

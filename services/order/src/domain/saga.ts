@@ -1,8 +1,11 @@
 // The checkout saga, as pure decisions: given where the saga is and what just
 // happened, which order events to record and which command to send next. Each
 // completed step pushes its compensation to the front of a list; failure runs that
-// list, one compensation at a time, each retried until it is acknowledged.
-import type { OrderEvent, OrderStatus, Step } from './order.ts';
+// list, one compensation at a time, each retried until it is acknowledged. The steps
+// themselves (order, undo, failure status) are the catalogue's (steps.ts).
+import type { Deadline } from './decision.ts';
+import type { OrderEvent, OrderStatus } from './order.ts';
+import { FORWARD, isAfterPivot, STEPS, type Step } from './steps.ts';
 
 export type Phase = 'forward' | 'compensating' | 'confirmed' | 'done';
 
@@ -48,11 +51,11 @@ export function answersAwaited(awaiting: Awaiting, causationId: string | undefin
  * What is awaited after `decision`, `sentId` being the id of the command it sent. A
  * step asked again keeps its earlier asks: when a round trip takes longer than the
  * step's deadline, the answer to an earlier ask arrives after the next ask went out,
- * and ignoring it would ask again, forever.
+ * and ignoring it would ask again, forever. A step still in flight with nothing sent
+ * (in line for stock, or a cancel waiting for it) keeps its command.
  */
 export function nextAwaiting(awaiting: Awaiting, decision: Decision, sentId: string | null): Awaiting {
-  if (decision.wait) return awaiting;
-  if (!decision.send || !sentId) return { command: null, earlier: [] };
+  if (!decision.send || !sentId) return decision.saga.step ? awaiting : { command: null, earlier: [] };
   const earlier =
     decision.again && awaiting.command
       ? [...awaiting.earlier, awaiting.command].slice(-MAX_EARLIER_ASKS)
@@ -60,29 +63,16 @@ export function nextAwaiting(awaiting: Awaiting, decision: Decision, sentId: str
   return { command: sentId, earlier };
 }
 
-export const FORWARD: Step[] = [
-  'reserve-stock',
-  'authorize-payment',
-  'schedule-shipment',
-  'capture-payment',
-  'commit-stock',
-];
-
-/** Undoes a completed step. Capture and commit are undone by the same compensations. */
-const COMPENSATION: Partial<Record<Step, Step>> = {
-  'reserve-stock': 'release-stock',
-  'authorize-payment': 'cancel-payment',
-  'schedule-shipment': 'cancel-shipment',
-};
-
-/** Once the shipment is booked, the saga only goes forward: capture and commit are retried, never undone by failure. */
-const AFTER_PIVOT: Step[] = ['capture-payment', 'commit-stock'];
-
-const FAILED_AS: Partial<Record<Step, 'REJECTED' | 'CANCELLED'>> = {
-  'reserve-stock': 'REJECTED',
-  'authorize-payment': 'REJECTED',
-  'schedule-shipment': 'CANCELLED',
-};
+/**
+ * The deadline after `decision`: a fresh one for a command sent, inventory's promised
+ * time for an order in line, unchanged while a step is still in flight, none once
+ * nothing is awaited.
+ */
+export function sagaDeadline(decision: Decision): Deadline {
+  if (decision.send) return 'restart';
+  if (decision.wait) return { until: decision.wait.until };
+  return decision.saga.step ? 'keep' : 'clear';
+}
 
 export function startSaga(): Decision {
   return {
@@ -96,6 +86,12 @@ export function startSaga(): Decision {
     events: [],
     send: 'reserve-stock',
   };
+}
+
+/** What a failed or silent step makes of the order: a cancel asked meanwhile wins. */
+function outcomeOf(saga: SagaState, step: Step, reason: string): NonNullable<SagaState['outcome']> {
+  if (saga.cancelRequested) return { status: 'CANCELLED', reason: saga.cancelRequested };
+  return { status: STEPS[step].failsAs ?? 'CANCELLED', reason };
 }
 
 function compensate(
@@ -122,18 +118,19 @@ function compensate(
   };
 }
 
-/** The reserve's own undo added: a reserve awaited (in flight, or in line) may have happened. */
+/**
+ * The step's undo put first: the step happened, or, awaited (in flight or in line), it
+ * may have. Capture and commit have none: the payment's and the stock's undo them.
+ */
 function withUndoOf(saga: SagaState, step: Step): SagaState {
-  const undo = COMPENSATION[step];
+  const undo = STEPS[step].undoneBy;
   return { ...saga, compensations: undo ? [undo, ...saga.compensations] : saga.compensations };
 }
 
 export function stepSucceeded(saga: SagaState, step: Step, detail?: string): Decision {
   const events: OrderEvent[] = [{ type: 'StepSucceeded', data: { step, ...(detail ? { detail } : {}) } }];
   if (saga.phase === 'compensating' && saga.outcome) return compensate(saga, saga.outcome, events);
-  const undo = COMPENSATION[step];
-  const compensations = undo ? [undo, ...saga.compensations] : saga.compensations;
-  const advanced = { ...saga, compensations };
+  const advanced = withUndoOf(saga, step);
   if (saga.cancelRequested) {
     return compensate(advanced, { status: 'CANCELLED', reason: saga.cancelRequested }, events);
   }
@@ -179,8 +176,7 @@ export function stepFailed(saga: SagaState, step: Step, reason: string): Decisio
     };
   }
   const events: OrderEvent[] = [{ type: 'StepFailed', data: { step, reason } }];
-  const status = saga.cancelRequested ? 'CANCELLED' : (FAILED_AS[step] ?? 'CANCELLED');
-  return compensate(saga, { status, reason: saga.cancelRequested ?? reason }, events);
+  return compensate(saga, outcomeOf(saga, step, reason), events);
 }
 
 /** The awaited reply did not come in time. */
@@ -188,17 +184,12 @@ export function stepTimedOut(saga: SagaState): Decision {
   const step = saga.step;
   if (!step) return { saga, events: [], send: null };
   const events: OrderEvent[] = [{ type: 'StepTimedOut', data: { step } }];
-  if (saga.phase === 'compensating' || AFTER_PIVOT.includes(step)) {
+  if (saga.phase === 'compensating' || isAfterPivot(step)) {
     // Must happen: ask again (every participant treats a repeat as the same command).
     return { saga, events, send: step, again: true };
   }
   // It may have happened late: undo it too. Its late reply will find a saga gone past it.
-  const status = saga.cancelRequested ? 'CANCELLED' : (FAILED_AS[step] ?? 'CANCELLED');
-  return compensate(
-    withUndoOf(saga, step),
-    { status, reason: saga.cancelRequested ?? `${step} timed out` },
-    events,
-  );
+  return compensate(withUndoOf(saga, step), outcomeOf(saga, step, `${step} timed out`), events);
 }
 
 /** A customer cancels: now if nothing is in flight, else when the current step answers. */

@@ -1,0 +1,165 @@
+// The orchestrated saga's I/O against a real database and bus: the probe plays every
+// participant, hearing the saga's commands and answering them.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Envelope } from '@platform/chassis';
+import type { EventType, orders } from '@platform/contracts';
+import { type Harness, saying, startHarness, transactionsDuring } from './harness.ts';
+
+let harness: Harness;
+before(async () => {
+  // The parcel's news is heard again until the order is confirmed: enough attempts for a loaded machine.
+  harness = await startHarness('order_saga', { BUS_MAX_ATTEMPTS: '20' });
+});
+after(() => harness?.close());
+
+/** Hears the saga ask `command` of `orderId` and answers `reply`; returns the command. */
+async function answer(
+  command: EventType,
+  reply: Parameters<typeof saying>[0],
+  orderId: string,
+  h: Harness = harness,
+): Promise<Envelope> {
+  const asked = await h.command(command, orderId);
+  await h.probe.reply(asked, reply, saying(reply, orderId));
+  return asked;
+}
+
+const heard = (type: EventType, orderId: string) =>
+  harness.probe.heard().filter((event) => event.type === type && event.subject === orderId);
+
+test('saga - each answer moves the order and asks the next step, each committed once; CONFIRMED is told', async () => {
+  const id = await harness.placeOne();
+  await answer('inventory.reserve-stock', 'inventory.stock.reserved', id);
+  // Asked once the reserve's move committed: what follows is the authorization's alone.
+  const authorize = await harness.command('payment.authorize', id);
+  const transactions = await transactionsDuring(harness.database, async () => {
+    await harness.probe.reply(authorize, 'payment.authorized', saying('payment.authorized', id));
+    await harness.command('shipping.schedule-shipment', id);
+  });
+  await answer('shipping.schedule-shipment', 'shipping.scheduled', id);
+  await answer('payment.capture', 'payment.captured', id);
+  await answer('inventory.commit-stock', 'inventory.stock.committed', id);
+  const confirmed = await harness.reaches(id, 'CONFIRMED');
+  assert.deepEqual(
+    confirmed.timeline.map(
+      (entry) => `${entry.step}:${entry.outcome}${entry.detail ? `:${entry.detail}` : ''}`,
+    ),
+    [
+      'place-order:placed',
+      'reserve-stock:succeeded',
+      'authorize-payment:succeeded',
+      'schedule-shipment:succeeded:TRK-1',
+      'capture-payment:succeeded',
+      'commit-stock:succeeded',
+      'order:confirmed',
+    ],
+  );
+  const told = await harness.probe.next((e) => e.type === 'order.confirmed' && e.subject === id);
+  assert.deepEqual(told.data, { orderId: id, userId: confirmed.userId, totals: confirmed.totals });
+  const [saga] = await harness.sql('SELECT awaiting_command, deadline_at FROM sagas WHERE order_id = $1', [
+    id,
+  ]);
+  assert.deepEqual(saga, { awaiting_command: null, deadline_at: null }, 'nothing is awaited once confirmed');
+
+  const step = transactions.filter((statements) =>
+    statements.some((text) => /INSERT INTO order_events/.test(text)),
+  );
+  assert.equal(step.length, 1, 'the authorization is recorded in one transaction');
+  const [statements = []] = step;
+  assert.equal(
+    statements.filter((text) => /INSERT INTO orders\b/.test(text)).length,
+    1,
+    'the projection written once',
+  );
+  // The inbox's row, the saga locked with its order, the next command, the move written.
+  assert.ok(statements.length <= 4, `${statements.length} statements: ${statements.join('\n---\n')}`);
+});
+
+test('saga - a declined payment releases the stock and rejects the order; REJECTED is told', async () => {
+  const id = await harness.placeOne();
+  await answer('inventory.reserve-stock', 'inventory.stock.reserved', id);
+  await answer('payment.authorize', 'payment.failed', id);
+  const release = await answer('inventory.release-stock', 'inventory.stock.released', id);
+  assert.deepEqual(release.data, { orderId: id, reason: 'card_declined' });
+  const rejected = await harness.reaches(id, 'REJECTED');
+  assert.equal(rejected.reason, 'card_declined');
+  await harness.probe.next((e) => e.type === 'order.rejected' && e.subject === id);
+});
+
+test('saga - a cancel while the reserve is in flight awaits its answer (same command, same deadline), then undoes it', async () => {
+  const id = await harness.placeOne();
+  const reserve = await harness.command('inventory.reserve-stock', id);
+  const [before] = await harness.sql<{ deadline_at: Date }>(
+    'SELECT deadline_at FROM sagas WHERE order_id = $1',
+    [id],
+  );
+  const response = await harness.cancel(id, 'changed my mind');
+  assert.equal(response.status, 202);
+  assert.equal(((await response.json()) as orders.Order).status, 'PENDING');
+  const [during] = await harness.sql('SELECT awaiting_command, deadline_at FROM sagas WHERE order_id = $1', [
+    id,
+  ]);
+  assert.deepEqual(during, { awaiting_command: reserve.id, deadline_at: before?.deadline_at });
+
+  await harness.probe.reply(reserve, 'inventory.stock.reserved', saying('inventory.stock.reserved', id));
+  await answer('inventory.release-stock', 'inventory.stock.released', id);
+  const cancelled = await harness.reaches(id, 'CANCELLED');
+  assert.equal(cancelled.reason, 'changed my mind');
+  await harness.probe.next((e) => e.type === 'order.cancelled' && e.subject === id);
+});
+
+test('saga - a restarted order service carries on from the saga in its database', async () => {
+  const id = await harness.placeOne();
+  const reserve = await harness.command('inventory.reserve-stock', id);
+  await harness.restart();
+  await harness.probe.reply(reserve, 'inventory.stock.reserved', saying('inventory.stock.reserved', id));
+  await harness.command('payment.authorize', id);
+  await harness.reaches(id, 'STOCK_RESERVED');
+});
+
+test('tracking - a parcel that left before the order was confirmed is heard again until it is; SHIPPED and DELIVERED are told once', async () => {
+  const id = await harness.placeOne();
+  await answer('inventory.reserve-stock', 'inventory.stock.reserved', id);
+  await answer('payment.authorize', 'payment.authorized', id);
+  await answer('shipping.schedule-shipment', 'shipping.scheduled', id);
+  await harness.probe.publish('shipping.shipped', saying('shipping.shipped', id), id);
+  await answer('payment.capture', 'payment.captured', id);
+  await answer('inventory.commit-stock', 'inventory.stock.committed', id);
+  const shipped = await harness.reaches(id, 'SHIPPED');
+  assert.deepEqual(
+    shipped.timeline.slice(-2).map((entry) => `${entry.step}:${entry.outcome}`),
+    ['order:confirmed', 'shipment:shipped'],
+  );
+  await harness.probe.publish('shipping.delivered', saying('shipping.delivered', id), id);
+  await harness.reaches(id, 'DELIVERED');
+  await harness.probe.next((e) => e.type === 'order.delivered' && e.subject === id);
+  // A repeated delivery changes nothing and tells nothing again.
+  await harness.probe.publish('shipping.delivered', saying('shipping.delivered', id), id);
+  await harness.probe.publish('shipping.shipped', saying('shipping.shipped', id), id);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal((await harness.order(id)).version, shipped.version + 1);
+  assert.equal(heard('order.shipped', id).length, 1);
+  assert.equal(heard('order.delivered', id).length, 1);
+});
+
+test('saga - a silent step is undone past its deadline; its late answer is ignored', async () => {
+  const quick = await startHarness('order_saga_quick', { SAGA_STEP_TIMEOUT_MS: '1000' });
+  try {
+    const id = await quick.placeOne();
+    const reserve = await quick.command('inventory.reserve-stock', id);
+    // Silent: the reserve may have happened, so its undo is asked.
+    const release = await quick.command('inventory.release-stock', id);
+    await quick.probe.reply(reserve, 'inventory.stock.reserved', saying('inventory.stock.reserved', id));
+    await quick.probe.reply(release, 'inventory.stock.released', saying('inventory.stock.released', id));
+    const rejected = await quick.reaches(id, 'REJECTED');
+    assert.equal(rejected.reason, 'reserve-stock timed out');
+    assert.deepEqual(
+      rejected.timeline.map((entry) => `${entry.step}:${entry.outcome}`),
+      ['place-order:placed', 'reserve-stock:timed-out', 'release-stock:compensated', 'order:rejected'],
+      'the late reserve answer left no trace',
+    );
+  } finally {
+    await quick.close();
+  }
+});
