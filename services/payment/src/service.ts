@@ -14,16 +14,17 @@ import { registerPaymentRoutes } from './http.ts';
 import { registerAdminRoutes } from './http-admin.ts';
 import { paymentOperations } from './operations.ts';
 import { guardProcessor } from './processor/guarded.ts';
-import { createCardProcessor } from './processor/processor.ts';
+import { type CardProcessor, createCardProcessor } from './processor/processor.ts';
 
 /**
  * Builds and starts the payment service: its database migrated, the saga adapter the
  * configuration names subscribed, its routes listening. Payment calls no other
- * service, so `deps.tokens` is accepted for symmetry with the others and unused.
+ * service, so `deps.tokens` is accepted for symmetry with the others and unused;
+ * `deps.processor` stands in for the simulated card processor (tests).
  */
 export async function startPayment(
   config: Static<typeof PaymentConfig>,
-  deps: { discovery?: Discovery; tokens?: TokenSource } = {},
+  deps: { discovery?: Discovery; tokens?: TokenSource; processor?: CardProcessor } = {},
 ): Promise<Service> {
   const { service, pool, bus } = await openDataService(config, {
     name: 'payment',
@@ -32,11 +33,13 @@ export async function startPayment(
     schemas: eventSchemas,
   });
 
-  const processor = createCardProcessor({
-    secret: config.PAYMENT_PROCESSOR_SECRET,
-    latencyMs: config.PAYMENT_PROCESSOR_LATENCY_MS,
-    failureRate: config.PAYMENT_PROCESSOR_FAILURE_RATE,
-  });
+  const processor =
+    deps.processor ??
+    createCardProcessor({
+      secret: config.PAYMENT_PROCESSOR_SECRET,
+      latencyMs: config.PAYMENT_PROCESSOR_LATENCY_MS,
+      failureRate: config.PAYMENT_PROCESSOR_FAILURE_RATE,
+    });
   const breaker = new Breaker({ openMs: config.PAYMENT_BREAKER_OPEN_MS });
   breaker.onStateChange = (state) => service.log.warn({ state }, 'card processor circuit changed state');
   const operations = paymentOperations(guardProcessor(processor, breaker));
