@@ -12,9 +12,9 @@ import type { PaymentConfig } from './config.ts';
 import { handleCommands, handleFacts } from './handlers.ts';
 import { registerPaymentRoutes } from './http.ts';
 import { registerAdminRoutes } from './http-admin.ts';
-import { paymentOperations } from './operations.ts';
 import { guardProcessor } from './processor/guarded.ts';
 import { type CardProcessor, createCardProcessor } from './processor/processor.ts';
+import { startCallRunner } from './runner.ts';
 
 /**
  * Builds and starts the payment service: its database migrated, the saga adapter the
@@ -42,12 +42,21 @@ export async function startPayment(
     });
   const breaker = new Breaker({ openMs: config.PAYMENT_BREAKER_OPEN_MS });
   breaker.onStateChange = (state) => service.log.warn({ state }, 'card processor circuit changed state');
-  const operations = paymentOperations(guardProcessor(processor, breaker));
+  const runner = startCallRunner({
+    pool,
+    bus,
+    processor: guardProcessor(processor, breaker),
+    leaseMs: config.PAYMENT_CALL_LEASE_MS,
+    pollMs: config.PAYMENT_CALL_POLL_MS,
+    log: service.log,
+  });
+  // Registered after the bus, so it stops (at shutdown) before the bus and the pool close.
+  service.onShutdown(() => runner.stop());
 
   registerPaymentRoutes(service.app, pool, processor);
-  registerAdminRoutes(service.app, { bus, operations, processor, breaker });
-  if (config.SAGA_MODE === 'choreography') await handleFacts(bus, operations);
-  else await handleCommands(bus, operations);
+  registerAdminRoutes(service.app, { pool, bus, runner, processor, breaker });
+  if (config.SAGA_MODE === 'choreography') await handleFacts(bus, runner);
+  else await handleCommands(bus, runner);
 
   await serve(service, config, { discovery: deps.discovery, metadata: { sagaMode: config.SAGA_MODE } });
   return service;

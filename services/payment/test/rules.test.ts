@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Breaker } from '@platform/chassis';
+import { retryDelayMs } from '../src/domain/calls.ts';
 import { brandOf, isExpired, passesLuhn } from '../src/domain/card.ts';
 import {
   cancelPlan,
@@ -205,4 +206,14 @@ test('payment - refunds never go above what was captured', () => {
     refundable: 3_000,
   });
   assert.deepEqual(checkRefund(payment({}), 1), { ok: false, problem: 'not-captured' });
+});
+
+test("calls - a call not settled is tried again after the processor's Retry-After, else 250 ms doubling to 30 s", () => {
+  assert.deepEqual(
+    [1, 2, 3, 8, 9, 40].map((attempt) => retryDelayMs(attempt)),
+    [250, 500, 1_000, 30_000, 30_000, 30_000],
+  );
+  assert.equal(retryDelayMs(1, 2_000), 2_000);
+  assert.equal(retryDelayMs(5, 120_000), 30_000, 'never longer than 30 s');
+  assert.equal(retryDelayMs(0), 250);
 });
