@@ -20,14 +20,14 @@ after(async () => {
   await harness?.close();
 });
 
-/** What the processor did under `key`, and how often it was asked `request`. */
+/** What the processor did under `key`, and whether it was asked `request` again (a slow machine may ask a third time). */
 function processorSide(key: string, request: string) {
   return {
     actions: harness.processor
       .actions()
       .filter((action) => action.idempotencyKey === key)
       .map((action) => `${action.operation} ${action.amount.amount}`),
-    asked: harness.processor.requests().filter((seen) => seen === request).length,
+    askedAgain: harness.processor.requests().filter((seen) => seen === request).length >= 2,
   };
 }
 
@@ -89,7 +89,7 @@ test('calls - the taker died while the processor worked: after its lease the cal
   assert.equal(reply.type, 'payment.authorized');
   assert.deepEqual(processorSide(data.orderId, `authorize:${data.orderId}`), {
     actions: ['authorize 2500'],
-    asked: 2,
+    askedAgain: true,
   });
 
   // The first answer comes back at last: the call is settled, so it records nothing.
@@ -122,7 +122,7 @@ test('calls - the processor answered and the outcome failed to commit: made agai
   }
   assert.deepEqual(processorSide(orderId, `capture:${orderId}`), {
     actions: ['authorize 3000', 'capture 3000'],
-    asked: 2,
+    askedAgain: true,
   });
   assert.deepEqual(await harness.published(orderId), ['payment.authorized', 'payment.captured']);
   assert.deepEqual(await harness.ledger(orderId), ['authorize 3000', 'capture 3000']);
