@@ -1,7 +1,8 @@
 // kill -9 of the order service in the middle of checkouts: after the launcher
 // restarts it, every order still reaches a terminal state, and no reservation or
-// charge is left behind. The payment processor is slowed so that each step is in
-// flight for a while and the kill lands where the test says. One suite, run against
+// charge is left behind; and of the payment service while the card processor works.
+// The payment processor is slowed so that each step is in flight for a while and the
+// kill lands where the test says. One suite, run against
 // each saga mode: the orchestrator resumes its sagas; the choreography's follower
 // hears the facts it missed.
 import assert from 'node:assert/strict';
@@ -19,12 +20,13 @@ export function checkoutCrash(mode: 'orchestration' | 'choreography'): void {
   let shop: Shop;
   let shopper: string;
 
-  function orderPid(): number {
+  function pidOf(name: string): number {
     const state = JSON.parse(readFileSync(join(dataDir, 'platform.json'), 'utf8')) as PlatformState;
-    const pid = state.services.find((s) => s.name === 'order')?.pid;
-    if (!pid) throw new Error('no order process in platform.json');
+    const pid = state.services.find((s) => s.name === name)?.pid;
+    if (!pid) throw new Error(`no ${name} process in platform.json`);
     return pid;
   }
+  const orderPid = () => pidOf('order');
 
   before(async () => {
     ({ platform, shop } = await openShop(dataDir, {
@@ -37,6 +39,8 @@ export function checkoutCrash(mode: 'orchestration' | 'choreography'): void {
       BUS_LEASE_MS: '3000',
       SHIPPING_STEP_MS: '600000',
       PAYMENT_PROCESSOR_LATENCY_MS: '1500',
+      // A processor call whose payment process died is made again this soon after.
+      PAYMENT_CALL_LEASE_MS: '3000',
     }));
     shopper = await shop.shopper();
   });
@@ -98,15 +102,44 @@ export function checkoutCrash(mode: 'orchestration' | 'choreography'): void {
         );
         if (order.status === 'CONFIRMED') assert.equal(payments[0]?.captured, order.totals.total);
       }
-      const stock = await waitFor(
-        'no reservation left',
-        async () => {
-          const now = await shop.stock(productId);
-          return now.reserved === 0 ? now : undefined;
-        },
-        30_000,
-      );
+      const stock = await shop.unreserved(productId);
       assert.equal(stock.onHand, 20 - 2 * confirmedCount);
     });
   }
+
+  test(`checkout crash (${mode}) - kill -9 of the payment service while the processor authorizes: the order is confirmed, paid once`, async () => {
+    const productId = await shop.productWithStock(5, 13);
+    const placed = await shop.place(shopper, {
+      items: [{ productId, quantity: 1 }],
+      shippingAddress: address(),
+      payment: card('4242424242424242'),
+    });
+    // The processor takes 1.5 s: once the stock is reserved, the authorization is under way.
+    await waitFor(
+      'stock reserved',
+      async () => {
+        const order = await shop.order(shopper, placed.body.id);
+        return ORDER_OF.indexOf(order.status) >= ORDER_OF.indexOf('STOCK_RESERVED') ? true : undefined;
+      },
+      30_000,
+    );
+    const killed = pidOf('payment');
+    process.kill(killed, 'SIGKILL');
+    await waitFor(
+      'payment service restarted',
+      async () => (pidOf('payment') !== killed ? true : undefined),
+      30_000,
+    );
+
+    // The call recorded before the kill is made again with the same key once its lease
+    // ends, and answered once (decision 022).
+    const order = await shop.settled(shopper, placed.body.id, ['CONFIRMED', 'REJECTED', 'CANCELLED'], 90_000);
+    assert.equal(order.status, 'CONFIRMED');
+    const payments = await shop.paymentsSettle(order.id, (p) => p.status === 'CAPTURED');
+    assert.deepEqual(
+      payments.map((p) => [p.authorized, p.captured, p.refunded]),
+      [[order.totals.total, order.totals.total, 0]],
+    );
+    assert.equal((await shop.unreserved(productId)).onHand, 4);
+  });
 }

@@ -268,9 +268,8 @@ export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
       );
       // The late authorization is voided (or, had the void come first, refused by its
       // tombstone, itself a VOIDED row): nothing stays held or charged. Choreography
-      // may have booked and captured it before shipping heard of the timeout (the slow
-      // authorization's transaction holds back every relay on the shared server), and
-      // then refunds it in full.
+      // may have booked and captured it before shipping heard of the timeout, and then
+      // refunds it in full.
       await shop.paymentsSettle(placed.body.id, (p) =>
         mode === 'choreography'
           ? p.captured === p.refunded && (p.status === 'VOIDED' || p.status === 'REFUNDED')

@@ -128,6 +128,18 @@ export class Shop {
     return answer.body;
   }
 
+  /** Waits until nothing of the product is reserved (every order on it settled); resolves its stock. */
+  unreserved(productId: string, timeoutMs = 30_000): Promise<Stock> {
+    return waitFor(
+      `no reservation left of ${productId}`,
+      async () => {
+        const now = await this.stock(productId);
+        return now.reserved === 0 ? now : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
   place(token: string, body: unknown, key: string = randomUUID()) {
     return this.call<Order & { id: string }>('POST', '/api/v1/orders', {
       token,

@@ -59,6 +59,7 @@ export * from './messaging/index.ts';
 export { instrumentPool } from './metrics.ts';
 export { ProblemSchema, problemResponses } from './openapi.ts';
 export { type PageInfo, type PageLinks, pageInfo, pageLinks } from './pagination.ts';
+export { type Poller, type PollerOptions, startPoller } from './poller.ts';
 export { PROBLEM_CONTENT_TYPE, problemBody, sendProblem, toProblem } from './problem.ts';
 export * from './resilience/index.ts';
 export { sendRawProblem } from './server-errors.ts';

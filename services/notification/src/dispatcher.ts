@@ -1,4 +1,4 @@
-import type { Bus, Logger, Pool } from '@platform/chassis';
+import { type Bus, type Logger, type Pool, startPoller } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
 import { failureOf, type Sender } from './channels/sender.ts';
 import { type ClaimedDelivery, claimDue, markFailed, markRetry, markSent } from './deliveries.ts';
@@ -77,43 +77,17 @@ async function dispatchBatch(options: DispatcherOptions): Promise<number> {
 }
 
 export function startDispatcher(options: DispatcherOptions): Dispatcher {
-  let stopped = false;
-  let woken = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-
-  async function loop(): Promise<void> {
-    do {
-      woken = false;
-      try {
-        // A full batch means more may be due: go on before sleeping.
-        while (!stopped && (await dispatchBatch(options)) === BATCH);
-      } catch (error) {
-        options.log.warn({ err: error }, 'dispatch failed; trying again at the next poll');
-      }
-    } while (woken && !stopped);
-  }
-
-  function run(): void {
-    clearTimeout(timer);
-    if (stopped) return;
-    if (running) {
-      woken = true;
-      return;
-    }
-    running = loop().finally(() => {
-      running = undefined;
-      if (!stopped) timer = setTimeout(run, options.pollMs);
-    });
-  }
-
-  run();
+  const poller = startPoller({
+    intervalMs: options.pollMs,
+    log: options.log,
+    what: 'dispatch',
+    // A full batch means more may be due: go on before sleeping.
+    work: async () => (await dispatchBatch(options)) === BATCH,
+  });
   return {
-    wake: run,
+    wake: () => poller.wake(),
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      await poller.stop();
       await Promise.all(Object.values(options.senders).map((sender) => sender.close()));
     },
   };

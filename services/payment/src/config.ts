@@ -26,6 +26,18 @@ export const PaymentConfig = Type.Object({
     default: 0,
     description: 'share of processor calls that fail with processing_error',
   }),
+  PAYMENT_CALL_LEASE_MS: Type.Integer({
+    minimum: 100,
+    default: 30_000,
+    description:
+      'how long an instance has a processor call it took; after that (it died) any instance makes it again, with the same idempotency key',
+  }),
+  PAYMENT_CALL_POLL_MS: Type.Integer({
+    minimum: 10,
+    default: 1_000,
+    description:
+      'how often to look for processor calls due again (a lease ended, a retry after the processor failed)',
+  }),
   PAYMENT_BREAKER_OPEN_MS: Type.Integer({
     minimum: 100,
     default: 5_000,

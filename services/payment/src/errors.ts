@@ -31,3 +31,13 @@ export const ProcessorUnavailable = defineProblem({
   status: 503,
   title: 'The card processor is unavailable',
 });
+/**
+ * The order has a call to the card processor in flight; its other operations wait for
+ * it. Not an HTTP answer: the bus tries the message again later (a 503 is never
+ * dead-lettered), and a waiting refund asks again.
+ */
+export const PaymentBusy = defineProblem({
+  code: 'PAYMENT_BUSY',
+  status: 503,
+  title: "The order's payment is waiting for the card processor",
+});

@@ -1,76 +1,51 @@
-import type { Bus, Envelope, MessageOf } from '@platform/chassis';
-import type { EventData, EventType, eventSchemas } from '@platform/contracts';
-import type { AuthorizeOutcome, CancelOutcome, CaptureOutcome } from './domain/payment.ts';
-import type { PaymentOperations } from './operations.ts';
+import type { Bus, Envelope, HandlerContext } from '@platform/chassis';
+import type { EventData, EventType } from '@platform/contracts';
+import { callStore } from './calls.ts';
+import { type Audience, announce, type Events, type Outcome, type PaymentTx } from './messages.ts';
+import { authorizePayment, cancelPayment, capturePayment, type Step } from './operations.ts';
+import type { CallRunner } from './runner.ts';
 
 // The two saga adapters. Both call the same operations; they differ only in what
-// starts an operation (a command, or another service's fact) and how the outcome
-// leaves (a reply to the saga, or a fact for whoever listens).
-
-type Events = typeof eventSchemas;
-type Message = MessageOf<Events>;
-type Outcome = AuthorizeOutcome | CaptureOutcome | CancelOutcome;
+// starts an operation (a command, or another service's fact) and who hears the outcome
+// (the command's sender, or whoever listens). An operation that needs the card
+// processor records the call in the handler's transaction, with the inbox row; the call
+// is made once that has committed, outside any transaction, and its outcome is
+// announced when it settles (decision 022).
 
 /** The event's data; the bus has already checked it against its type's contract. */
 function dataOf<T extends EventType>(event: Envelope, _type: T): EventData<T> {
   return event.data as EventData<T>;
 }
 
-/** The payment.* fact that states an outcome. */
-export function messageFor(outcome: Outcome): Message {
-  const { orderId, paymentId } = outcome;
-  switch (outcome.kind) {
-    case 'authorized':
-      return {
-        type: 'payment.authorized',
-        subject: orderId,
-        data: { orderId, paymentId, amount: outcome.amount },
-      };
-    case 'captured':
-      return {
-        type: 'payment.captured',
-        subject: orderId,
-        data: { orderId, paymentId, amount: outcome.amount },
-      };
-    case 'failed':
-      return {
-        type: 'payment.failed',
-        subject: orderId,
-        data: { orderId, paymentId, code: outcome.code, reason: outcome.reason },
-      };
-    case 'voided':
-      return { type: 'payment.voided', subject: orderId, data: { orderId, paymentId } };
-    case 'refunded':
-      return {
-        type: 'payment.refunded',
-        subject: orderId,
-        data: {
-          orderId,
-          paymentId,
-          refundId: outcome.refundId,
-          amount: outcome.amount,
-          refundedTotal: outcome.refundedTotal,
-        },
-      };
-  }
+/** Announces the outcome now, or records the call and makes it after the commit. */
+async function carryOut(
+  step: Step<Outcome>,
+  audience: Audience,
+  context: HandlerContext<PaymentTx>,
+  runner: CallRunner,
+): Promise<void> {
+  if ('outcome' in step) return announce(context.tx, audience, step.outcome);
+  const call = await callStore(context.tx).record(step.call, audience, runner.leaseMs);
+  context.afterCommit(() => runner.run(call));
 }
 
 /** Orchestration: the order saga's commands, each answered with a reply (a repeat too). */
-export async function handleCommands(bus: Bus<Events>, operations: PaymentOperations): Promise<void> {
+export async function handleCommands(bus: Bus<Events>, runner: CallRunner): Promise<void> {
   await bus.subscribe(
     'payment-commands',
     ['payment.authorize', 'payment.capture', 'payment.cancel'],
-    async (command, { tx }) => {
-      let outcome: Outcome;
+    async (command, context) => {
+      const { tx } = context;
+      let step: Step<Outcome>;
       if (command.type === 'payment.authorize') {
-        outcome = await operations.authorizePayment(tx, dataOf(command, 'payment.authorize'));
+        step = await authorizePayment(tx, dataOf(command, 'payment.authorize'));
       } else if (command.type === 'payment.capture') {
-        outcome = await operations.capturePayment(tx, dataOf(command, 'payment.capture').orderId);
+        step = await capturePayment(tx, dataOf(command, 'payment.capture').orderId);
       } else {
         const { orderId, reason } = dataOf(command, 'payment.cancel');
-        outcome = await operations.cancelPayment(tx, orderId, reason);
+        step = await cancelPayment(tx, orderId, reason);
       }
-      await tx.reply(command, messageFor(outcome));
+      await carryOut(step, { replyTo: command }, context, runner);
     },
   );
 }
@@ -99,28 +74,30 @@ function cancelReason(event: Envelope): string {
  * Choreography: other services' facts start the operations, and the outcome is
  * published as a fact. A repeated outcome was already published, so it is not again.
  */
-export async function handleFacts(bus: Bus<Events>, operations: PaymentOperations): Promise<void> {
+export async function handleFacts(bus: Bus<Events>, runner: CallRunner): Promise<void> {
   await bus.subscribe(
     'payment-choreography',
     ['order.created', 'shipping.scheduled', ...CANCELLING_FACTS],
-    async (event, { tx }) => {
-      let outcome: Outcome;
+    async (event, context) => {
+      const { tx } = context;
+      let step: Step<Outcome>;
       if (event.type === 'order.created') {
         const order = dataOf(event, 'order.created');
-        outcome = await operations.authorizePayment(tx, {
+        step = await authorizePayment(tx, {
           orderId: order.orderId,
           userId: order.userId,
           paymentMethodId: order.paymentMethodId,
           amount: { amount: order.totals.total, currency: order.totals.currency },
         });
       } else if (event.type === 'shipping.scheduled') {
-        outcome = await operations.capturePayment(tx, dataOf(event, 'shipping.scheduled').orderId);
+        step = await capturePayment(tx, dataOf(event, 'shipping.scheduled').orderId);
       } else {
         // Every cancelling fact names the order it is about.
         const { orderId } = event.data as { orderId: string };
-        outcome = await operations.cancelPayment(tx, orderId, cancelReason(event));
+        step = await cancelPayment(tx, orderId, cancelReason(event));
       }
-      if (!outcome.repeated) await tx.publish(messageFor(outcome));
+      // The fact carries the correlation id of the one that caused it, as when published here.
+      await carryOut(step, { correlationId: event.correlationid ?? event.id }, context, runner);
     },
   );
 }

@@ -1,14 +1,13 @@
-import { type App, type Breaker, type Bus, type Static, Type } from '@platform/chassis';
-import { type eventSchemas, payments } from '@platform/contracts';
+import { type App, type Breaker, type Static, Type } from '@platform/chassis';
+import { payments } from '@platform/contracts';
 import {
   PaymentNotCaptured,
   PaymentNotFound,
   ProcessorUnavailable,
   RefundExceedsCaptured,
 } from './errors.ts';
-import { messageFor } from './handlers.ts';
-import type { PaymentOperations } from './operations.ts';
 import type { CardProcessor } from './processor/processor.ts';
+import { type RefundDeps, refundNow } from './refunds.ts';
 
 const ADMIN = { access: 'admin' } as const;
 const tags = ['payments admin'];
@@ -34,14 +33,9 @@ const ProcessorView = Type.Object({
 /** Refunds, and the simulated processor's latency and failure rate (to break it on purpose). */
 export function registerAdminRoutes(
   app: App,
-  deps: {
-    bus: Bus<typeof eventSchemas>;
-    operations: PaymentOperations;
-    processor: CardProcessor;
-    breaker: Breaker;
-  },
+  deps: RefundDeps & { processor: CardProcessor; breaker: Breaker },
 ): void {
-  const { bus, operations, processor, breaker } = deps;
+  const { processor, breaker } = deps;
   const view = (): Static<typeof ProcessorView> => ({
     ...processor.settings(),
     breaker: { state: breaker.state, since: new Date(breaker.since).toISOString() },
@@ -62,14 +56,7 @@ export function registerAdminRoutes(
         response: { 201: payments.Refund },
       },
     },
-    async (request, reply) => {
-      const refund = await bus.transaction(async (tx) => {
-        const { refund, outcome } = await operations.refundPayment(tx, request.params.id, request.body);
-        await tx.publish(messageFor(outcome));
-        return refund;
-      });
-      return reply.code(201).send(refund);
-    },
+    async (request, reply) => reply.code(201).send(await refundNow(deps, request.params.id, request.body)),
   );
 
   app.get(

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '@platform/chassis';
+import { callStore } from './calls.ts';
+import type { CallRequest } from './domain/calls.ts';
 import {
   type AuthorizeOutcome,
   type CancelOutcome,
@@ -12,15 +14,18 @@ import {
   NO_CURRENCY,
   repeatedAuthorization,
 } from './domain/payment.ts';
-import { PaymentNotCaptured, PaymentNotFound, RefundExceedsCaptured } from './errors.ts';
-import type { GuardedProcessor } from './processor/guarded.ts';
+import { PaymentBusy, PaymentNotCaptured, PaymentNotFound, RefundExceedsCaptured } from './errors.ts';
 import { type PaymentRow, paymentStore, type Refund, toState } from './store.ts';
 
-// The payment operations, each in the caller's transaction and idempotent by order
-// id: the saga's commands and the choreography's facts both come here. Each takes the
-// order's lock first, so a repeated command waits for the first and gets its answer.
-// The processor's idempotency keys derive from the order, so a retry after a crash
-// between the processor's answer and our commit does not charge twice either.
+// The payment operations, in the caller's transaction and idempotent by order id: the
+// saga's commands, the choreography's facts and an administrator's refunds all come
+// here. Each takes the order's lock and answers at once when no money has to move (a
+// repeat, a refusal, a tombstone); otherwise it names the call the card processor must
+// be asked, which the caller records and makes after its commit, outside any
+// transaction (decision 022). While an order has a call in flight its other operations
+// wait (PAYMENT_BUSY): each is still decided on settled state, one at a time. The
+// processor's idempotency keys derive from the order (or the refund), so a call made
+// again after a crash does not charge twice.
 
 export interface AuthorizeRequest {
   orderId: string;
@@ -29,74 +34,96 @@ export interface AuthorizeRequest {
   amount: Money;
 }
 
+/** What an operation comes to: an answer now, or a call to the processor to make first. */
+export type Step<O> = { outcome: O } | { call: CallRequest };
+
 const money = (amount: number, currency: string): Money => ({ amount, currency });
+
+/**
+ * Takes the order's lock; throws PAYMENT_BUSY while a call for it is in flight, to be
+ * tried again in a second, or when the call itself is next tried if it is waiting for
+ * the processor to come back (so an outage is not a storm of retries).
+ */
+async function lockSettledOrder(db: Queryable, orderId: string): Promise<void> {
+  await paymentStore(db).lockOrder(orderId);
+  const call = await callStore(db).inFlight(orderId);
+  if (!call) return;
+  const seconds = Math.max(1, Math.ceil((call.retryInMs ?? 0) / 1000));
+  throw new PaymentBusy(`Order ${orderId} is waiting for the card processor`, {
+    headers: { 'retry-after': String(seconds) },
+  });
+}
 
 /** Holds `amount` on the card, once per order; a cancelled order (tombstone) refuses. */
 export async function authorizePayment(
   db: Queryable,
-  processor: GuardedProcessor,
   request: AuthorizeRequest,
-): Promise<AuthorizeOutcome> {
-  const store = paymentStore(db);
-  await store.lockOrder(request.orderId);
-  const existing = await store.findByOrder(request.orderId);
-  if (existing) return repeatedAuthorization(toState(existing));
-
-  const { amount } = request;
-  const result = await processor.authorize(request.paymentMethodId, amount, request.orderId);
-  const approved = result.outcome === 'approved';
-  const code = result.outcome === 'declined' ? result.code : 'processing_error';
-  const payment = await store.insert({
-    id: randomUUID(),
-    orderId: request.orderId,
-    userId: request.userId,
-    status: approved ? 'AUTHORIZED' : result.outcome === 'declined' ? 'DECLINED' : 'FAILED',
-    currency: amount.currency,
-    authorized: approved ? amount.amount : 0,
-    ...(result.outcome === 'processing_error' ? { brand: 'card', last4: '' } : result.card),
-    failureCode: approved ? null : code,
-  });
-  const base = { orderId: request.orderId, paymentId: payment.id, repeated: false };
-  if (!approved) return { kind: 'failed', ...base, code, reason: failureReason(code) };
-  await store.record(payment.id, 'authorize', amount.amount);
-  return { kind: 'authorized', ...base, amount };
+): Promise<Step<AuthorizeOutcome>> {
+  await lockSettledOrder(db, request.orderId);
+  const existing = await paymentStore(db).findByOrder(request.orderId);
+  if (existing) return { outcome: repeatedAuthorization(toState(existing)) };
+  const { orderId, userId, paymentMethodId, amount } = request;
+  return {
+    call: {
+      operation: 'authorize',
+      orderId,
+      paymentId: randomUUID(),
+      idempotencyKey: orderId,
+      amount,
+      userId,
+      paymentMethodId,
+    },
+  };
 }
 
 /** Takes the whole authorized amount; a repeat answers with what was captured. */
-export async function capturePayment(
-  db: Queryable,
-  processor: GuardedProcessor,
-  orderId: string,
-): Promise<CaptureOutcome> {
-  const store = paymentStore(db);
-  await store.lockOrder(orderId);
-  const payment = await store.findByOrder(orderId);
+export async function capturePayment(db: Queryable, orderId: string): Promise<Step<CaptureOutcome>> {
+  await lockSettledOrder(db, orderId);
+  const payment = await paymentStore(db).findByOrder(orderId);
   // Not authorized yet (choreography may deliver out of order): fail, so the bus retries.
   if (!payment) throw new PaymentNotFound(`No payment for order ${orderId} to capture`);
   const base = { orderId, paymentId: payment.id };
   const plan = capturePlan(toState(payment));
-  if (plan.action === 'refuse') {
-    return { kind: 'failed', ...base, code: plan.code, reason: failureReason(plan.code), repeated: false };
+  switch (plan.action) {
+    case 'refuse':
+      return {
+        outcome: {
+          kind: 'failed',
+          ...base,
+          code: plan.code,
+          reason: failureReason(plan.code),
+          repeated: false,
+        },
+      };
+    case 'already-captured':
+      return {
+        outcome: {
+          kind: 'captured',
+          ...base,
+          amount: money(payment.captured, payment.currency),
+          repeated: true,
+        },
+      };
+    case 'capture':
+      return {
+        call: {
+          operation: 'capture',
+          ...base,
+          idempotencyKey: orderId,
+          amount: money(plan.amount, payment.currency),
+        },
+      };
   }
-  if (plan.action === 'already-captured') {
-    return { kind: 'captured', ...base, amount: money(payment.captured, payment.currency), repeated: true };
-  }
-  const amount = money(plan.amount, payment.currency);
-  await processor.capture(payment.id, amount, orderId);
-  await store.update(payment.id, { status: 'CAPTURED', captured: plan.amount });
-  await store.record(payment.id, 'capture', plan.amount);
-  return { kind: 'captured', ...base, amount, repeated: false };
 }
 
 /** Undoes the order's payment: voids a hold, refunds a capture; an unknown order gets a tombstone. */
 export async function cancelPayment(
   db: Queryable,
-  processor: GuardedProcessor,
   orderId: string,
   reason: string,
-): Promise<CancelOutcome> {
+): Promise<Step<CancelOutcome>> {
+  await lockSettledOrder(db, orderId);
   const store = paymentStore(db);
-  await store.lockOrder(orderId);
   const payment = await store.findByOrder(orderId);
   const plan = cancelPlan(payment ? toState(payment) : undefined);
   if (!payment || plan.action === 'tombstone') {
@@ -112,58 +139,53 @@ export async function cancelPayment(
       last4: '',
       failureCode: null,
     });
-    return { kind: 'voided', orderId, paymentId: tombstone.id, repeated: false };
+    return { outcome: { kind: 'voided', orderId, paymentId: tombstone.id, repeated: false } };
   }
+  const base = { orderId, paymentId: payment.id };
   switch (plan.action) {
     case 'already-voided':
-      return { kind: 'voided', orderId, paymentId: payment.id, repeated: true };
+      return { outcome: { kind: 'voided', ...base, repeated: true } };
     case 'already-refunded':
-      return refundedOutcome(payment, await store.lastRefund(payment.id, payment.currency), true);
+      return {
+        outcome: refundedOutcome(payment, await store.lastRefund(payment.id, payment.currency), true),
+      };
     case 'void':
-      await processor.void(payment.id, money(plan.amount, payment.currency), orderId);
-      await store.update(payment.id, { status: 'VOIDED' });
-      await store.record(payment.id, 'void', plan.amount);
-      return { kind: 'voided', orderId, paymentId: payment.id, repeated: false };
-    case 'refund-rest': {
-      const refundId = randomUUID();
-      const returned = await returnMoney(db, processor, payment, {
-        refundId,
-        amount: plan.amount,
-        reason,
-        idempotencyKey: `cancel:${orderId}`,
-      });
-      return refundedOutcome(returned.payment, returned.refund, false);
-    }
+      return {
+        call: {
+          operation: 'void',
+          ...base,
+          idempotencyKey: orderId,
+          amount: money(plan.amount, payment.currency),
+        },
+      };
+    case 'refund-rest':
+      return {
+        call: {
+          operation: 'refund',
+          ...base,
+          idempotencyKey: `cancel:${orderId}`,
+          amount: money(plan.amount, payment.currency),
+          refundId: randomUUID(),
+          reason,
+        },
+      };
   }
 }
 
-/** An administrator's refund: part or all of what is captured and not yet refunded. */
+export type RefundRequest = Extract<CallRequest, { operation: 'refund' }>;
+
+/** An administrator's refund of part or all of what is captured and not yet refunded: the call to make. */
 export async function refundPayment(
   db: Queryable,
-  processor: GuardedProcessor,
   paymentId: string,
   request: { amount: number; reason?: string | undefined },
-): Promise<{ refund: Refund; outcome: CancelOutcome }> {
-  const payment = await paymentStore(db).findById(paymentId);
-  if (!payment) throw new PaymentNotFound(`No payment with id ${paymentId}`);
-  const refundId = randomUUID();
-  const returned = await returnMoney(db, processor, payment, {
-    refundId,
-    amount: request.amount,
-    reason: request.reason ?? null,
-    idempotencyKey: refundId,
-  });
-  return { refund: returned.refund, outcome: refundedOutcome(returned.payment, returned.refund, false) };
-}
-
-/** Checks the amount, refunds at the processor, then records the refund, the balance and the ledger line. */
-async function returnMoney(
-  db: Queryable,
-  processor: GuardedProcessor,
-  payment: PaymentRow,
-  refund: { refundId: string; amount: number; reason: string | null; idempotencyKey: string },
-): Promise<{ refund: Refund; payment: PaymentRow }> {
-  const check = checkRefund(toState(payment), refund.amount);
+): Promise<RefundRequest> {
+  const store = paymentStore(db);
+  const found = await store.findById(paymentId);
+  if (!found) throw new PaymentNotFound(`No payment with id ${paymentId}`);
+  await lockSettledOrder(db, found.order_id);
+  const payment = (await store.findByOrder(found.order_id)) ?? found;
+  const check = checkRefund(toState(payment), request.amount);
   if (!check.ok && check.problem === 'not-captured') {
     throw new PaymentNotCaptured(`Payment ${payment.id} is ${payment.status}; nothing was captured`);
   }
@@ -172,18 +194,23 @@ async function returnMoney(
       extensions: { refundable: check.refundable },
     });
   }
-  const store = paymentStore(db);
-  await processor.refund(payment.id, money(refund.amount, payment.currency), refund.idempotencyKey);
-  const created = await store.insertRefund(
-    { id: refund.refundId, paymentId: payment.id, amount: refund.amount, reason: refund.reason },
-    payment.currency,
-  );
-  const after = await store.update(payment.id, { status: check.status, refunded: check.refunded });
-  await store.record(payment.id, 'refund', refund.amount);
-  return { refund: created, payment: after };
+  const refundId = randomUUID();
+  return {
+    operation: 'refund',
+    orderId: payment.order_id,
+    paymentId: payment.id,
+    idempotencyKey: refundId,
+    amount: money(request.amount, payment.currency),
+    refundId,
+    reason: request.reason ?? null,
+  };
 }
 
-function refundedOutcome(payment: PaymentRow, refund: Refund | undefined, repeated: boolean): CancelOutcome {
+export function refundedOutcome(
+  payment: PaymentRow,
+  refund: Refund | undefined,
+  repeated: boolean,
+): CancelOutcome {
   if (!refund) throw new Error(`payment ${payment.id} is REFUNDED but has no refund`);
   return {
     kind: 'refunded',
@@ -195,17 +222,3 @@ function refundedOutcome(payment: PaymentRow, refund: Refund | undefined, repeat
     repeated,
   };
 }
-
-/** The operations bound to one processor, as the adapters (bus handlers, routes) use them. */
-export function paymentOperations(processor: GuardedProcessor) {
-  return {
-    authorizePayment: (db: Queryable, request: AuthorizeRequest) => authorizePayment(db, processor, request),
-    capturePayment: (db: Queryable, orderId: string) => capturePayment(db, processor, orderId),
-    cancelPayment: (db: Queryable, orderId: string, reason: string) =>
-      cancelPayment(db, processor, orderId, reason),
-    refundPayment: (db: Queryable, paymentId: string, request: { amount: number; reason?: string }) =>
-      refundPayment(db, processor, paymentId, request),
-  };
-}
-
-export type PaymentOperations = ReturnType<typeof paymentOperations>;

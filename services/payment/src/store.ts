@@ -32,6 +32,8 @@ export type LedgerKind = 'authorize' | 'capture' | 'void' | 'refund';
 const PAYMENT_COLUMNS = `id, order_id, user_id, status, currency, authorized, captured, refunded, brand, last4,
   failure_code, created_at, updated_at`;
 
+const REFUND_COLUMNS = 'id, payment_id, amount, reason, created_at';
+
 export function toState(row: PaymentRow): PaymentState {
   return {
     id: row.id,
@@ -99,11 +101,11 @@ export function paymentStore(db: Queryable) {
       return rows[0];
     },
 
+    /** Unlocked: lock the order, then `findByOrder`, to change it. */
     async findById(id: string): Promise<PaymentRow | undefined> {
-      const { rows } = await db.query<PaymentRow>(
-        `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
+      const { rows } = await db.query<PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE id = $1`, [
+        id,
+      ]);
       return rows[0];
     },
 
@@ -155,7 +157,7 @@ export function paymentStore(db: Queryable) {
     ): Promise<Refund> {
       const { rows } = await db.query<RefundRow>(
         `INSERT INTO refunds (id, payment_id, amount, reason) VALUES ($1, $2, $3, $4)
-         RETURNING id, payment_id, amount, reason, created_at`,
+         RETURNING ${REFUND_COLUMNS}`,
         [refund.id, refund.paymentId, refund.amount, refund.reason],
       );
       return toRefund(rows[0] as RefundRow, currency);
@@ -163,10 +165,14 @@ export function paymentStore(db: Queryable) {
 
     async lastRefund(paymentId: string, currency: string): Promise<Refund | undefined> {
       const { rows } = await db.query<RefundRow>(
-        `SELECT id, payment_id, amount, reason, created_at FROM refunds
-         WHERE payment_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+        `SELECT ${REFUND_COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
         [paymentId],
       );
+      return rows[0] ? toRefund(rows[0], currency) : undefined;
+    },
+
+    async findRefund(id: string, currency: string): Promise<Refund | undefined> {
+      const { rows } = await db.query<RefundRow>(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE id = $1`, [id]);
       return rows[0] ? toRefund(rows[0], currency) : undefined;
     },
 

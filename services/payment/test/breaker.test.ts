@@ -68,8 +68,8 @@ test('breaker - a processor failing every call opens the circuit; commands wait 
   );
   await until(async () => (await processorView()).breaker.state === 'open', 10_000, 'the circuit to open');
 
-  // While the circuit is open, a command is not answered "failed": the bus redelivers it
-  // until the circuit lets calls through again, and then it is authorized.
+  // While the circuit is open, a command is not answered "failed": its processor call
+  // waits and is made again until the circuit lets calls through, and then it is authorized.
   const patient = authorizeCommand(method, 2_500);
   const waiting = await harness.probe.send('payment.authorize', patient, patient.orderId);
   await processorView({ failureRate: 0 });

@@ -8,7 +8,12 @@ import { CARDS, type Harness, startHarness, unbalancedPayments } from './harness
 let harness: Harness;
 
 before(async () => {
-  harness = await startHarness('payment_choreo', { SAGA_MODE: 'choreography' });
+  // A short lease, so a call whose taker "died" is taken again within a test.
+  harness = await startHarness('payment_choreo', {
+    SAGA_MODE: 'choreography',
+    PAYMENT_CALL_LEASE_MS: '400',
+    PAYMENT_CALL_POLL_MS: '50',
+  });
 });
 after(async () => {
   await harness?.close();
@@ -55,6 +60,20 @@ test('choreography - order.created authorizes the order total; shipping.schedule
   );
   const captured = await fact(orderId, 'payment.captured');
   assert.deepEqual((captured.data as Data).amount, { amount: 12_500, currency: 'EUR' });
+});
+
+test('choreography - the taker died while the processor authorized: the call is made again after its lease, the fact published once', async () => {
+  const orderId = randomUUID();
+  const method = await harness.paymentMethod(CARDS.approves);
+  const held = harness.processor.holdAnswer(`authorize:${orderId}`);
+  await harness.probe.publish('order.created', orderCreated(orderId, method, 8_000), orderId);
+  await held.reached;
+  await fact(orderId, 'payment.authorized');
+  held.release();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(await harness.published(orderId), ['payment.authorized']);
+  const charges = harness.processor.actions().filter((action) => action.idempotencyKey === orderId);
+  assert.equal(charges.length, 1);
 });
 
 test('choreography - a declined card publishes payment.failed', async () => {
@@ -111,14 +130,11 @@ test('choreography - a shipment cancelled after capture refunds; a second cancel
   const again = await harness.probe.publish('shipping.failed', { orderId, reason: 'late failure' }, orderId);
   // Handled once the inbox has it; what it published is in the outbox of the same commit.
   await waitForInbox(again.id);
-  const published = await harness.sql<{ type: string }>(
-    `SELECT type FROM outbox WHERE envelope->>'subject' = $1 ORDER BY id`,
-    [orderId],
-  );
-  assert.deepEqual(
-    published.map((row) => row.type),
-    ['payment.authorized', 'payment.captured', 'payment.refunded'],
-  );
+  assert.deepEqual(await harness.published(orderId), [
+    'payment.authorized',
+    'payment.captured',
+    'payment.refunded',
+  ]);
   assert.deepEqual(await unbalancedPayments(harness), []);
 });
 

@@ -13,10 +13,13 @@ import {
 } from '@platform/testkit';
 import type pg from 'pg';
 import { PaymentConfig } from '../src/config.ts';
+import { createCardProcessor } from '../src/processor/processor.ts';
 import { startPayment } from '../src/service.ts';
+import { controlledProcessor, type ProcessorControl } from './processor-control.ts';
 
 // One payment service on throwaway databases, a test token issuer, and a saga probe
-// on the same bus, for the integration tests.
+// on the same bus, for the integration tests. Its card processor is the simulated one
+// the service would build from the same settings, with a hand on it (`processor`).
 
 export const PAYMENT_FACTS: EventType[] = [
   'payment.authorized',
@@ -38,12 +41,17 @@ export interface Harness {
   base: string;
   probe: SagaProbe;
   issuer: TestIssuer;
+  processor: ProcessorControl;
   headers(roles: string[], subject?: string): Promise<Record<string, string>>;
   /** A payment method for `cardNumber`, from the service's own internal route. */
   paymentMethod(cardNumber: string): Promise<string>;
   /** The reply (or fact) the service sent for `command`. */
   replyTo(command: Envelope): Promise<Envelope>;
   sql<R extends pg.QueryResultRow>(text: string, params?: unknown[]): Promise<R[]>;
+  /** The ledger of the order's payment, oldest first: `authorize 5000`. */
+  ledger(orderId: string): Promise<string[]>;
+  /** The types the service published about the order, in order (the outbox is the record). */
+  published(orderId: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -51,18 +59,27 @@ export async function startHarness(label: string, env: Record<string, string> = 
   const database: TestDatabase = await createTestDatabase(label);
   const busDatabase: TestDatabase = await createTestDatabase(`${label}_bus`);
   const issuer = await startTestIssuer();
-  const service: Service = await startPayment(
-    loadConfig(PaymentConfig, {
-      DATABASE_URL: database.url,
-      BUS_DATABASE_URL: busDatabase.url,
-      IDENTITY_JWKS_URL: issuer.jwksUrl,
-      PAYMENT_PROCESSOR_SECRET: 'payment-test-secret-0123456789',
-      PAYMENT_PROCESSOR_LATENCY_MS: '2',
-      LOG_LEVEL: 'silent',
-      ...env,
+  const config = loadConfig(PaymentConfig, {
+    DATABASE_URL: database.url,
+    BUS_DATABASE_URL: busDatabase.url,
+    IDENTITY_JWKS_URL: issuer.jwksUrl,
+    PAYMENT_PROCESSOR_SECRET: 'payment-test-secret-0123456789',
+    PAYMENT_PROCESSOR_LATENCY_MS: '2',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const { processor, control } = controlledProcessor(
+    createCardProcessor({
+      secret: config.PAYMENT_PROCESSOR_SECRET,
+      latencyMs: config.PAYMENT_PROCESSOR_LATENCY_MS,
+      failureRate: config.PAYMENT_PROCESSOR_FAILURE_RATE,
     }),
-    { discovery: staticDiscovery({}), tokens: { token: () => issuer.token(['service']) } },
   );
+  const service: Service = await startPayment(config, {
+    discovery: staticDiscovery({}),
+    tokens: { token: () => issuer.token(['service']) },
+    processor,
+  });
   const probe = await startSagaProbe(busDatabase.url, PAYMENT_FACTS);
   const pool = testPool(database.url);
   const base = `http://127.0.0.1:${(service.app.server.address() as { port: number }).port}`;
@@ -75,6 +92,7 @@ export async function startHarness(label: string, env: Record<string, string> = 
     base,
     probe,
     issuer,
+    processor: control,
     headers,
     async paymentMethod(cardNumber) {
       const response = await fetch(`${base}/internal/payment-methods`, {
@@ -88,6 +106,21 @@ export async function startHarness(label: string, env: Record<string, string> = 
     replyTo: (command) => probe.next((event) => event.causationid === command.id),
     async sql(text, params = []) {
       return (await pool.query(text, params)).rows;
+    },
+    async ledger(orderId) {
+      const { rows } = await pool.query<{ kind: string; amount: number }>(
+        `SELECT l.kind, l.amount FROM ledger l JOIN payments p ON p.id = l.payment_id
+         WHERE p.order_id = $1 ORDER BY l.id`,
+        [orderId],
+      );
+      return rows.map((row) => `${row.kind} ${row.amount}`);
+    },
+    async published(orderId) {
+      const { rows } = await pool.query<{ type: string }>(
+        `SELECT type FROM outbox WHERE envelope->>'subject' = $1 ORDER BY id`,
+        [orderId],
+      );
+      return rows.map((row) => row.type);
     },
     async close() {
       await probe.close();

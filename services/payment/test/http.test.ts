@@ -154,6 +154,36 @@ test('refunds - a payment not captured is 409, an unknown one 404, a bad amount 
   assert.equal(asCustomer.status, 403);
 });
 
+async function processorFailing(failureRate: number): Promise<void> {
+  const response = await fetch(`${harness.base}/api/v1/admin/payment-processor`, {
+    method: 'PUT',
+    headers: await harness.headers(['admin']),
+    body: JSON.stringify({ failureRate }),
+  });
+  assert.equal(response.status, 200);
+}
+
+test('refunds - one the processor fails to make is 503 and records nothing; asked again later it goes through', async () => {
+  const { orderId, paymentId } = await paidOrder(1_200);
+  await processorFailing(1);
+  try {
+    const failed = await refund(paymentId, 200);
+    assert.equal(failed.status, 503);
+    assert.equal(((await failed.json()) as Problem).code, 'PROCESSOR_UNAVAILABLE');
+  } finally {
+    await processorFailing(0);
+  }
+  const [row] = await harness.sql('SELECT status, refunded FROM payments WHERE id = $1', [paymentId]);
+  assert.deepEqual(row, { status: 'CAPTURED', refunded: 0 });
+  assert.deepEqual(await harness.sql('SELECT id FROM refunds WHERE payment_id = $1', [paymentId]), []);
+  const inFlight = await harness.sql(
+    `SELECT id FROM processor_calls WHERE order_id = $1 AND state = 'pending'`,
+    [orderId],
+  );
+  assert.deepEqual(inFlight, [], 'the failed call is given up, not left to be made later');
+  assert.equal((await refund(paymentId, 200)).status, 201);
+});
+
 test('ledger - after captures, refunds and a cancel, every ledger balances with its payment', async () => {
   const { orderId, paymentId } = await paidOrder(9_999);
   assert.equal((await refund(paymentId, 999)).status, 201);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { payments } from '@platform/contracts';
 import { authorizeCommand, CARDS, type Harness, startHarness, unbalancedPayments } from './harness.ts';
 
@@ -21,15 +22,6 @@ async function paymentOf(orderId: string): Promise<payments.Payment | undefined>
   });
   assert.equal(response.status, 200);
   return ((await response.json()) as { data: payments.Payment[] }).data[0];
-}
-
-async function ledgerOf(orderId: string): Promise<string[]> {
-  const rows = await harness.sql<{ kind: string; amount: number }>(
-    `SELECT l.kind, l.amount FROM ledger l JOIN payments p ON p.id = l.payment_id
-     WHERE p.order_id = $1 ORDER BY l.id`,
-    [orderId],
-  );
-  return rows.map((row) => `${row.kind} ${row.amount}`);
 }
 
 /** Sends `payment.authorize` for a new order paid with `card` and waits for the reply. */
@@ -60,7 +52,7 @@ test("payment - each of Stripe's test cards gets its outcome", async () => {
     assert.equal(stored?.status, code === 'processing_error' ? 'FAILED' : 'DECLINED');
     assert.equal(stored?.authorized, 0);
     assert.equal(stored?.failureCode, code);
-    assert.deepEqual(await ledgerOf(refused.orderId), [], 'no money moved');
+    assert.deepEqual(await harness.ledger(refused.orderId), [], 'no money moved');
   }
 
   const other = await authorize(CARDS.mastercard, 1_234);
@@ -82,7 +74,7 @@ test('payment - an authorize sent twice for one order (new event id) charges onc
   );
   const paymentIds = replies.map((reply) => (reply.data as Data).paymentId);
   assert.equal(paymentIds[0], paymentIds[1]);
-  assert.deepEqual(await ledgerOf(data.orderId), ['authorize 7500']);
+  assert.deepEqual(await harness.ledger(data.orderId), ['authorize 7500']);
   const rows = await harness.sql('SELECT id FROM payments WHERE order_id = $1', [data.orderId]);
   assert.equal(rows.length, 1);
 });
@@ -103,7 +95,7 @@ test('payment - a cancel that arrives before the authorize leaves a tombstone: t
   const payment = await paymentOf(data.orderId);
   assert.equal(payment?.status, 'VOIDED');
   assert.equal(payment?.authorized, 0);
-  assert.deepEqual(await ledgerOf(data.orderId), [], 'no money was ever held');
+  assert.deepEqual(await harness.ledger(data.orderId), [], 'no money was ever held');
 });
 
 test('payment - cancel after authorize voids the hold; a later authorize is refused', async () => {
@@ -115,7 +107,26 @@ test('payment - cancel after authorize voids the hold; a later authorize is refu
   assert.equal((await paymentOf(orderId))?.status, 'VOIDED');
   const again = await harness.replyTo(await harness.probe.send('payment.authorize', data, orderId));
   assert.equal((again.data as Data).code, 'cancelled');
-  assert.deepEqual(await ledgerOf(orderId), ['authorize 3000', 'void 3000']);
+  assert.deepEqual(await harness.ledger(orderId), ['authorize 3000', 'void 3000']);
+});
+
+test('payment - a cancel sent while the card is being authorized waits for the answer, then voids the hold', async () => {
+  const data = authorizeCommand(await harness.paymentMethod(CARDS.approves), 3_300);
+  const held = harness.processor.holdAnswer(`authorize:${data.orderId}`);
+  const authorizeSent = await harness.probe.send('payment.authorize', data, data.orderId);
+  await held.reached;
+  const cancel = await harness.probe.send(
+    'payment.cancel',
+    { orderId: data.orderId, reason: 'saga deadline' },
+    data.orderId,
+  );
+  await sleep(300);
+  const early = harness.probe.heard().filter((event) => event.causationid === cancel.id);
+  assert.deepEqual(early, [], 'no answer while the hold may or may not exist');
+  held.release();
+  assert.equal((await harness.replyTo(authorizeSent)).type, 'payment.authorized');
+  assert.equal((await harness.replyTo(cancel)).type, 'payment.voided');
+  assert.deepEqual(await harness.ledger(data.orderId), ['authorize 3300', 'void 3300']);
 });
 
 test('payment - capture then cancel refunds everything captured; repeats change nothing', async () => {
@@ -141,7 +152,7 @@ test('payment - capture then cancel refunds everything captured; repeats change 
   const payment = await paymentOf(orderId);
   assert.equal(payment?.status, 'REFUNDED');
   assert.deepEqual([payment?.authorized, payment?.captured, payment?.refunded], [4_200, 4_200, 4_200]);
-  assert.deepEqual(await ledgerOf(orderId), ['authorize 4200', 'capture 4200', 'refund 4200']);
+  assert.deepEqual(await harness.ledger(orderId), ['authorize 4200', 'capture 4200', 'refund 4200']);
 });
 
 test('payment - a capture for an order with no payment is retried by the bus, not answered', async () => {
@@ -152,12 +163,8 @@ test('payment - a capture for an order with no payment is retried by the bus, no
   await harness.replyTo(await harness.probe.send('payment.authorize', data, orderId));
   const captured = await harness.replyTo(command);
   assert.equal(captured.type, 'payment.captured');
-  const published = await harness.sql<{ type: string }>(
-    `SELECT type FROM outbox WHERE envelope->>'subject' = $1 ORDER BY id`,
-    [orderId],
-  );
   assert.deepEqual(
-    published.map((row) => row.type),
+    await harness.published(orderId),
     ['payment.authorized', 'payment.captured'],
     'answered only once authorized',
   );

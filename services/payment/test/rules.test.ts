@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Breaker } from '@platform/chassis';
+import { retryDelayMs } from '../src/domain/calls.ts';
 import { brandOf, isExpired, passesLuhn } from '../src/domain/card.ts';
 import {
   cancelPlan,
@@ -117,6 +118,26 @@ test('processor - an idempotency key answers a repeated request the same, failur
   assert.equal((await processor.authorize(declined, USD(100), 'order-1')).outcome, 'approved');
 });
 
+test('processor - one key acts once: a repeat, even in flight together, gets the first answer and charges nothing', async () => {
+  const processor = createCardProcessor({ secret: SECRET, latencyMs: 5, failureRate: 0 });
+  const { id } = processor.tokenize({ ...future, cardNumber: '4242424242424242' });
+  const answers = await Promise.all([
+    processor.authorize(id, USD(700), 'order-2'),
+    processor.authorize(id, USD(700), 'order-2'),
+  ]);
+  assert.deepEqual(answers[0], answers[1]);
+  await processor.authorize(id, USD(700), 'order-2');
+  for (let time = 0; time < 2; time += 1) {
+    assert.equal((await processor.capture('p2', USD(700), 'order-2')).outcome, 'done');
+    assert.equal((await processor.refund('p2', USD(200), 'refund-1')).outcome, 'done');
+  }
+  assert.deepEqual(processor.actions(), [
+    { operation: 'authorize', idempotencyKey: 'order-2', amount: USD(700), outcome: 'approved' },
+    { operation: 'capture', idempotencyKey: 'order-2', amount: USD(700), outcome: 'done' },
+    { operation: 'refund', idempotencyKey: 'refund-1', amount: USD(200), outcome: 'done' },
+  ]);
+});
+
 test('guarded processor - a processing error is tried 3 times, then reported; open circuit throws 503', async () => {
   let calls = 0;
   const processor = createCardProcessor({
@@ -185,4 +206,14 @@ test('payment - refunds never go above what was captured', () => {
     refundable: 3_000,
   });
   assert.deepEqual(checkRefund(payment({}), 1), { ok: false, problem: 'not-captured' });
+});
+
+test("calls - a call not settled is tried again after the processor's Retry-After, else 250 ms doubling to 30 s", () => {
+  assert.deepEqual(
+    [1, 2, 3, 8, 9, 40].map((attempt) => retryDelayMs(attempt)),
+    [250, 500, 1_000, 30_000, 30_000, 30_000],
+  );
+  assert.equal(retryDelayMs(1, 2_000), 2_000);
+  assert.equal(retryDelayMs(5, 120_000), 30_000, 'never longer than 30 s');
+  assert.equal(retryDelayMs(0), 250);
 });

@@ -7,7 +7,10 @@ import type { AuthorizationResult, CardProcessor, MovementResult } from './proce
 
 // The processor as the service uses it: every call through the circuit breaker, a
 // processing error retried a few times with jittered backoff. An open circuit throws
-// PROCESSOR_UNAVAILABLE at once: a bus handler then fails and the bus redelivers later.
+// PROCESSOR_UNAVAILABLE at once: the call then waits (runner.ts) and is made again
+// after the breaker's Retry-After. PROCESSOR_UNAVAILABLE always means the processor did
+// nothing (it was not called, or answered a processing error, which it never
+// remembers), so a call that gets it may be given up.
 
 export const PROCESSOR_ATTEMPTS = 3;
 const BACKOFF_BASE_MS = 50;
@@ -15,7 +18,7 @@ const BACKOFF_BASE_MS = 50;
 export interface GuardedProcessor {
   /** Approved, declined, or (after every attempt failed) a processing error. */
   authorize(token: string, amount: Money, idempotencyKey: string): Promise<AuthorizationResult>;
-  /** Resolves once done; throws PROCESSOR_UNAVAILABLE if the processor kept failing. */
+  /** Resolves once done; throws PROCESSOR_UNAVAILABLE if the processor kept failing (and did nothing). */
   capture(reference: string, amount: Money, idempotencyKey: string): Promise<void>;
   void(reference: string, amount: Money, idempotencyKey: string): Promise<void>;
   refund(reference: string, amount: Money, idempotencyKey: string): Promise<void>;

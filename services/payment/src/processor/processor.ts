@@ -20,6 +20,15 @@ export type AuthorizationResult =
   | { outcome: 'declined'; code: DeclineCode; card: CardDetails }
   | { outcome: 'processing_error' };
 export type MovementResult = { outcome: 'done' } | { outcome: 'processing_error' };
+export type ProcessorOperation = 'authorize' | 'capture' | 'void' | 'refund';
+
+/** One request the processor acted on (its own record, as a processor's dashboard lists charges). */
+export interface ProcessorAction {
+  operation: ProcessorOperation;
+  idempotencyKey: string;
+  amount: Money;
+  outcome: 'approved' | 'declined' | 'done';
+}
 
 export interface ProcessorSettings {
   latencyMs: number;
@@ -43,6 +52,8 @@ export interface CardProcessor {
   capture(reference: string, amount: Money, idempotencyKey: string): Promise<MovementResult>;
   void(reference: string, amount: Money, idempotencyKey: string): Promise<MovementResult>;
   refund(reference: string, amount: Money, idempotencyKey: string): Promise<MovementResult>;
+  /** What it acted on, oldest first: one entry per idempotency key, however often the request came. */
+  actions(): ProcessorAction[];
 }
 
 const REMEMBERED_KEYS = 50_000;
@@ -56,24 +67,33 @@ export function createCardProcessor(options: {
   const key = tokenKey(options.secret);
   const random = options.random ?? Math.random;
   const settings: ProcessorSettings = { latencyMs: options.latencyMs, failureRate: options.failureRate };
-  const remembered = new Map<string, AuthorizationResult | MovementResult>();
+  const remembered = new Map<
+    string,
+    { result: AuthorizationResult | MovementResult; action: ProcessorAction }
+  >();
 
-  /** Latency, injected failures, then the idempotent answer: a processing error is never remembered. */
+  /**
+   * Latency, injected failures, then the idempotent answer: a request whose key was
+   * seen gets the first answer and does nothing again; a processing error did
+   * nothing and is never remembered. Between the look-up and the record there is no
+   * await, so two requests with one key in flight together act once.
+   */
   async function call<T extends AuthorizationResult | MovementResult>(
-    idempotencyKey: string,
+    request: Omit<ProcessorAction, 'outcome'>,
     decide: () => T,
   ): Promise<T> {
     if (settings.latencyMs > 0) await sleep(settings.latencyMs);
     if (random() < settings.failureRate) return { outcome: 'processing_error' } as T;
-    const earlier = remembered.get(idempotencyKey);
-    if (earlier) return earlier as T;
+    const key = `${request.operation}:${request.idempotencyKey}`;
+    const earlier = remembered.get(key);
+    if (earlier) return earlier.result as T;
     const result = decide();
     if (result.outcome === 'processing_error') return result;
     if (remembered.size >= REMEMBERED_KEYS) {
       const oldest = remembered.keys().next().value;
       if (oldest !== undefined) remembered.delete(oldest);
     }
-    remembered.set(idempotencyKey, result);
+    remembered.set(key, { result, action: { ...request, outcome: result.outcome } });
     return result;
   }
 
@@ -92,8 +112,10 @@ export function createCardProcessor(options: {
 
   // Captures, voids and refunds always go through when the network does: the
   // simulation keeps no balances of its own (the service's ledger is the record).
-  const movement = (operation: string) => (_reference: string, _amount: Money, idempotencyKey: string) =>
-    call<MovementResult>(`${operation}:${idempotencyKey}`, () => ({ outcome: 'done' }));
+  const movement =
+    (operation: Exclude<ProcessorOperation, 'authorize'>) =>
+    (_reference: string, amount: Money, idempotencyKey: string) =>
+      call<MovementResult>({ operation, idempotencyKey, amount }, () => ({ outcome: 'done' }));
 
   return {
     settings: () => ({ ...settings }),
@@ -114,10 +136,11 @@ export function createCardProcessor(options: {
         last4: number.slice(-4),
       };
     },
-    authorize: (token, _amount, idempotencyKey) =>
-      call(`authorize:${idempotencyKey}`, () => decideAuthorization(token)),
+    authorize: (token, amount, idempotencyKey) =>
+      call({ operation: 'authorize', idempotencyKey, amount }, () => decideAuthorization(token)),
     capture: movement('capture'),
     void: movement('void'),
     refund: movement('refund'),
+    actions: () => [...remembered.values()].map(({ action }) => ({ ...action })),
   };
 }

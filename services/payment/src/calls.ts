@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { parseEnvelope, type Queryable } from '@platform/chassis';
+import type { CallRequest, ProcessorCall } from './domain/calls.ts';
+import type { Audience } from './messages.ts';
+
+// The processor calls' records (decision 022): recorded and committed before a call
+// is made, taken under a lease by the instance that makes it, settled once.
+
+interface CallRow {
+  id: string;
+  order_id: string;
+  payment_id: string;
+  operation: ProcessorCall['operation'];
+  idempotency_key: string;
+  amount: number;
+  currency: string;
+  user_id: string | null;
+  payment_method: string | null;
+  refund_id: string | null;
+  reason: string | null;
+  attempts: number;
+}
+
+// `id` first: `c.${CALL_COLUMNS}` names the calls' own id where another table has one too.
+const CALL_COLUMNS = `id, order_id, payment_id, operation, idempotency_key, amount, currency, user_id,
+  payment_method, refund_id, reason, attempts`;
+
+// The table's CHECKs keep an authorization's payer and card, and a refund's id, while it is pending.
+function toCall(row: CallRow): ProcessorCall {
+  const call = {
+    id: row.id,
+    attempt: row.attempts,
+    orderId: row.order_id,
+    paymentId: row.payment_id,
+    idempotencyKey: row.idempotency_key,
+    amount: { amount: row.amount, currency: row.currency },
+  };
+  switch (row.operation) {
+    case 'authorize':
+      return {
+        ...call,
+        operation: 'authorize',
+        userId: row.user_id ?? '',
+        paymentMethodId: row.payment_method ?? '',
+      };
+    case 'refund':
+      return { ...call, operation: 'refund', refundId: row.refund_id ?? '', reason: row.reason };
+    case 'capture':
+    case 'void':
+      return { ...call, operation: row.operation };
+  }
+}
+
+/** Processor calls, in the caller's transaction (or on the pool for one statement). */
+export function callStore(db: Queryable) {
+  return {
+    /** Records a call to make, taken at once by the caller for `leaseMs`. */
+    async record(request: CallRequest, audience: Audience, leaseMs: number): Promise<ProcessorCall> {
+      const authorize = request.operation === 'authorize' ? request : undefined;
+      const refund = request.operation === 'refund' ? request : undefined;
+      const { rows } = await db.query<CallRow>(
+        `INSERT INTO processor_calls (id, order_id, payment_id, operation, idempotency_key, amount, currency,
+           user_id, payment_method, refund_id, reason, reply_to, correlation_id, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                 now() + make_interval(secs => $14::float8 / 1000))
+         RETURNING ${CALL_COLUMNS}`,
+        [
+          randomUUID(),
+          request.orderId,
+          request.paymentId,
+          request.operation,
+          request.idempotencyKey,
+          request.amount.amount,
+          request.amount.currency,
+          authorize?.userId ?? null,
+          authorize?.paymentMethodId ?? null,
+          refund?.refundId ?? null,
+          refund?.reason ?? null,
+          'replyTo' in audience ? JSON.stringify(audience.replyTo) : null,
+          'correlationId' in audience ? (audience.correlationId ?? null) : null,
+          leaseMs,
+        ],
+      );
+      return toCall(rows[0] as CallRow);
+    },
+
+    /**
+     * The order's unsettled call, if any (the caller holds the order's lock): when it is
+     * next tried, if it failed and waits for that (else it is being made now).
+     */
+    async inFlight(orderId: string): Promise<{ retryInMs: number | undefined } | undefined> {
+      const { rows } = await db.query<{ retry_in_ms: number | null }>(
+        `SELECT CASE WHEN last_error IS NULL THEN NULL
+                     ELSE greatest(0, extract(epoch FROM next_attempt_at - now()) * 1000)::float8 END AS retry_in_ms
+         FROM processor_calls WHERE order_id = $1 AND state = 'pending'`,
+        [orderId],
+      );
+      const row = rows[0];
+      return row ? { retryInMs: row.retry_in_ms ?? undefined } : undefined;
+    },
+
+    /**
+     * Takes up to `limit` calls that are due (a retry's time come, or a taker's lease
+     * ended) for `leaseMs`; SKIP LOCKED gives each to one instance.
+     */
+    async takeDue(limit: number, leaseMs: number): Promise<ProcessorCall[]> {
+      const { rows } = await db.query<CallRow>(
+        `WITH due AS (
+           SELECT id FROM processor_calls WHERE state = 'pending' AND next_attempt_at <= now()
+           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+         UPDATE processor_calls c
+         SET attempts = c.attempts + 1, next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
+         FROM due WHERE c.id = due.id
+         RETURNING c.${CALL_COLUMNS}`,
+        [limit, leaseMs],
+      );
+      return rows.map(toCall);
+    },
+
+    /** Locks the call to settle it: who hears its outcome, or undefined if it is settled already. */
+    async toSettle(id: string): Promise<Audience | undefined> {
+      const { rows } = await db.query<{ reply_to: unknown; correlation_id: string | null }>(
+        `SELECT reply_to, correlation_id FROM processor_calls WHERE id = $1 AND state = 'pending' FOR UPDATE`,
+        [id],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      if (row.reply_to === null) return { correlationId: row.correlation_id ?? undefined };
+      const parsed = parseEnvelope(row.reply_to);
+      if ('invalid' in parsed) throw new Error(`processor call ${id}: ${parsed.invalid}`);
+      return { replyTo: parsed.envelope };
+    },
+
+    /** Settled: the card is no longer needed, so it is not kept. */
+    async settled(id: string): Promise<void> {
+      await db.query(
+        `UPDATE processor_calls SET state = 'settled', settled_at = now(), payment_method = NULL, last_error = NULL
+         WHERE id = $1`,
+        [id],
+      );
+    },
+
+    /** Tries the call again in `delayMs` (unless it was settled meanwhile). */
+    async retryLater(id: string, delayMs: number, reason: string): Promise<void> {
+      await db.query(
+        `UPDATE processor_calls SET next_attempt_at = now() + make_interval(secs => $3::float8 / 1000),
+           last_error = $2
+         WHERE id = $1 AND state = 'pending'`,
+        [id, reason, delayMs],
+      );
+    },
+
+    /** Gives the call up: only for one the processor is known not to have acted on. */
+    async abandon(id: string, reason: string): Promise<void> {
+      await db.query(
+        `UPDATE processor_calls SET state = 'abandoned', settled_at = now(), payment_method = NULL, last_error = $2
+         WHERE id = $1 AND state = 'pending'`,
+        [id, reason],
+      );
+    },
+  };
+}

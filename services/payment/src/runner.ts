@@ -1,0 +1,125 @@
+import { type Bus, type Logger, type Pool, ProblemError, startPoller } from '@platform/chassis';
+import { callStore } from './calls.ts';
+import { type ProcessorCall, retryDelayMs } from './domain/calls.ts';
+import { ProcessorUnavailable } from './errors.ts';
+import type { Events } from './messages.ts';
+import type { GuardedProcessor } from './processor/guarded.ts';
+import { type ProcessorAnswer, type Settled, settleCall } from './settle.ts';
+
+// Makes the processor calls the operations recorded, once their transaction has
+// committed, and outside any transaction: no database connection or lock is held while
+// the processor answers (decision 022). A call that could not be made or settled stays
+// pending and is made again, with the same idempotency key, when its retry is due or
+// its taker's lease has run out (the instance died): a sweep, here or in any other
+// instance, finds those every `pollMs`, and once at start.
+
+const BATCH = 20;
+// A timer may fire a little before the database's clock says the retry is due.
+const CLOCK_MARGIN_MS = 20;
+
+export interface CallRunnerOptions {
+  pool: Pool;
+  /** Settles a call in a transaction that can publish its outcome. */
+  bus: Bus<Events>;
+  processor: GuardedProcessor;
+  leaseMs: number;
+  pollMs: number;
+  log: Logger;
+}
+
+export interface CallRunner {
+  /** How long the instance that records a call has it before another may make it again. */
+  readonly leaseMs: number;
+  /** Makes a recorded (committed) call and settles it; if either fails, it is tried again later. */
+  run(call: ProcessorCall): Promise<void>;
+  /**
+   * The same, for a caller that waits for the outcome (an administrator's refund). A
+   * processor that could not be reached did nothing: the call is given up and the
+   * caller hears PROCESSOR_UNAVAILABLE. Undefined: another taker settled it first.
+   */
+  runNow(call: ProcessorCall): Promise<Settled | undefined>;
+  stop(): Promise<void>;
+}
+
+/** Asks the processor, under the call's idempotency key. */
+async function ask(processor: GuardedProcessor, call: ProcessorCall): Promise<ProcessorAnswer> {
+  if (call.operation === 'authorize') {
+    return processor.authorize(call.paymentMethodId, call.amount, call.idempotencyKey);
+  }
+  await processor[call.operation](call.paymentId, call.amount, call.idempotencyKey);
+  return { outcome: 'done' };
+}
+
+function retryAfterMs(error: unknown): number | undefined {
+  if (!(error instanceof ProblemError)) return undefined;
+  const seconds = Number(error.headers['retry-after']);
+  return seconds > 0 ? seconds * 1000 : undefined;
+}
+
+export function startCallRunner(options: CallRunnerOptions): CallRunner {
+  const { pool, bus, processor, leaseMs, pollMs, log } = options;
+  const calls = callStore(pool);
+
+  const settle = (call: ProcessorCall, answer: ProcessorAnswer) =>
+    bus.transaction((tx) => settleCall(tx, call, answer));
+
+  async function tryLater(call: ProcessorCall, error: unknown): Promise<void> {
+    const delayMs = retryDelayMs(call.attempt, retryAfterMs(error));
+    const about = {
+      callId: call.id,
+      orderId: call.orderId,
+      operation: call.operation,
+      attempt: call.attempt,
+    };
+    log.warn(
+      { ...about, err: error, retryInMs: delayMs },
+      'processor call not settled; it will be made again',
+    );
+    try {
+      await calls.retryLater(call.id, delayMs, error instanceof Error ? error.message : String(error));
+      sweeper.wakeIn(delayMs + CLOCK_MARGIN_MS);
+    } catch (failure) {
+      log.warn(
+        { ...about, err: failure },
+        'processor call not rescheduled; it is made again when its lease ends',
+      );
+    }
+  }
+
+  async function run(call: ProcessorCall): Promise<void> {
+    try {
+      await settle(call, await ask(processor, call));
+    } catch (error) {
+      await tryLater(call, error);
+    }
+  }
+
+  async function runNow(call: ProcessorCall): Promise<Settled | undefined> {
+    let answer: ProcessorAnswer;
+    try {
+      answer = await ask(processor, call);
+    } catch (error) {
+      if (error instanceof ProcessorUnavailable) await calls.abandon(call.id, error.message);
+      else await tryLater(call, error);
+      throw error;
+    }
+    try {
+      return await settle(call, answer);
+    } catch (error) {
+      await tryLater(call, error);
+      throw error;
+    }
+  }
+
+  const sweeper = startPoller({
+    intervalMs: pollMs,
+    log,
+    what: 'looking for due processor calls',
+    async work() {
+      const due = await calls.takeDue(BATCH, leaseMs);
+      await Promise.all(due.map(run));
+      return due.length === BATCH;
+    },
+  });
+  return { leaseMs, run, runNow, stop: () => sweeper.stop() };
+}
