@@ -82,7 +82,10 @@ export function choreographyFollower(
         return apply(tx, held.order, decision);
       }),
     async run() {
-      await bus.subscribe(FOLLOWER_GROUP, ANSWER_TYPES, (event, { tx }) => onFact(event, tx));
+      // Every effect is in the transaction: facts that arrive together may share one.
+      await bus.subscribe(FOLLOWER_GROUP, ANSWER_TYPES, (event, { tx }) => onFact(event, tx), {
+        maxBatch: 32,
+      });
       deadlines.start();
     },
     stop: () => deadlines.stop(),

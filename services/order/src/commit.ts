@@ -1,7 +1,7 @@
 // The one doorway through which an order changes, whoever decided the change: placing
 // it, the orchestrated saga, choreography, or the parcel's news. In the caller's
 // transaction it appends the decision's events, writes the projection once, saves the
-// saga's row (one statement, which also wakes live status once), and publishes the
+// saga's row (one statement), wakes live status once after the commit, and publishes the
 // facts the rest of the platform hears (through the outbox: only if it commits).
 // Commands are the orchestrator's own: it sends them first, since its saga row names
 // the command it awaits (saga-runner.ts).
@@ -24,6 +24,9 @@ export async function commit(tx: OrderTx, order: Order | NewOrder, decision: Ord
   const before = 'version' in order ? order : undefined;
   const after = await writeOrder(tx, order.id, before, decision);
   if (!after) throw new Error(`order ${order.id} has no OrderPlaced event`);
+  // Live status streams hear of it once the transaction commits, and only then; a
+  // NOTIFY inside would serialise this commit with every notifying one (decision 023).
+  if (decision.events.length > 0) tx.notifyAfterCommit('order_events', after.id);
   for (const fact of factsOf(after, decision.events, decision.announce)) {
     await tx.publish({ ...fact, subject: after.id });
   }

@@ -1,8 +1,8 @@
 // Live order status: `GET /api/v1/orders/{id}/events` as server-sent events. Each
 // recorded order event is one SSE event whose id is its sequence number in the event
 // store, so a client that reconnects with `Last-Event-ID` gets exactly what it missed.
-// Appends NOTIFY `order_events` with the order id in their transaction (so only what
-// committed is announced); each instance LISTENs on one connection and reads what is
+// Each commit of an order sends NOTIFY `order_events` with its id once it committed
+// (commit.ts; so only what committed is announced); each instance LISTENs on one connection and reads what is
 // new for the streams it holds. A stream ends after the order's final status.
 import type { App, Logger, Pool, PoolClient, Principal } from '@platform/chassis';
 import { orders } from '@platform/contracts';

@@ -131,7 +131,8 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
         return move(tx, held.order, decision, held.awaiting);
       }),
     async run() {
-      await bus.subscribe(SAGA_GROUP, ANSWER_TYPES, (event, { tx }) => onReply(event, tx));
+      // Every effect is in the transaction: answers that arrive together may share one.
+      await bus.subscribe(SAGA_GROUP, ANSWER_TYPES, (event, { tx }) => onReply(event, tx), { maxBatch: 32 });
       deadlines.start();
     },
     stop: () => deadlines.stop(),

@@ -71,8 +71,8 @@ export async function loadEvents(db: Queryable, orderId: string): Promise<Record
 const RECORDED_AT = '\u0000recorded-at';
 
 // One round trip writes a move: the events appended (one time for all, the database's
-// clock), the projection written once with that time, the saga's row, and the NOTIFY
-// that live status streams hear once (and only if) the transaction commits.
+// clock), the projection written once with that time, and the saga's row. (Live status
+// is woken after the commit, by the doorway: commit.ts.)
 const WRITE_ORDER = `
   WITH stamp AS MATERIALIZED (
     SELECT at, to_char(at AT TIME ZONE 'UTC', ${ISO_MS}) AS iso
@@ -98,7 +98,7 @@ const WRITE_ORDER = `
       awaiting_command = EXCLUDED.awaiting_command, earlier_commands = EXCLUDED.earlier_commands,
       deadline_at = CASE WHEN $15::boolean THEN sagas.deadline_at ELSE EXCLUDED.deadline_at END,
       updated_at = EXCLUDED.updated_at)
-  SELECT stamp.iso AS at, (SELECT pg_notify('order_events', id::text) FROM projected) AS notified FROM stamp`;
+  SELECT stamp.iso AS at FROM stamp`;
 
 const evolveAll = (order: Order | undefined, events: OrderEvent[], at: string, id: string) =>
   events.reduce((current, event) => evolve(current, { event, at }, id), order);

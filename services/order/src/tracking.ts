@@ -7,20 +7,25 @@ import { type ParcelNews, parcelNews } from './domain/order.ts';
 import { lockOrder } from './store.ts';
 
 export async function trackShipments(bus: Bus<typeof eventSchemas>): Promise<void> {
-  await bus.subscribe('order-tracking', ['shipping.shipped', 'shipping.delivered'], async (event, { tx }) => {
-    const orderId = event.subject;
-    if (!orderId) return;
-    const order = await lockOrder(tx, orderId);
-    if (!order) return;
-    const { trackingNumber } = event.data as { trackingNumber?: string };
-    const news: ParcelNews =
-      event.type === 'shipping.shipped'
-        ? { kind: 'shipped', ...(trackingNumber ? { trackingNumber } : {}) }
-        : { kind: 'delivered' };
-    const events = parcelNews(order, news);
-    // The bus hears it again with backoff, so SHIPPED always follows CONFIRMED.
-    if (events === 'not-confirmed-yet')
-      throw new Error(`order ${orderId} is not confirmed yet (${order.status})`);
-    await commit(tx, order, { events });
-  });
+  await bus.subscribe(
+    'order-tracking',
+    ['shipping.shipped', 'shipping.delivered'],
+    async (event, { tx }) => {
+      const orderId = event.subject;
+      if (!orderId) return;
+      const order = await lockOrder(tx, orderId);
+      if (!order) return;
+      const { trackingNumber } = event.data as { trackingNumber?: string };
+      const news: ParcelNews =
+        event.type === 'shipping.shipped'
+          ? { kind: 'shipped', ...(trackingNumber ? { trackingNumber } : {}) }
+          : { kind: 'delivered' };
+      const events = parcelNews(order, news);
+      // The bus hears it again with backoff, so SHIPPED always follows CONFIRMED.
+      if (events === 'not-confirmed-yet')
+        throw new Error(`order ${orderId} is not confirmed yet (${order.status})`);
+      await commit(tx, order, { events });
+    },
+    { maxBatch: 32 },
+  );
 }

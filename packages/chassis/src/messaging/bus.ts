@@ -38,6 +38,8 @@ export interface Tx<S extends Schemas> {
    * A failing callback is logged; the commit stands.
    */
   afterCommit(callback: () => Promise<unknown> | unknown): void;
+  /** `NOTIFY channel, payload` once the transaction has committed (the same pair once however often asked). */
+  notifyAfterCommit(channel: string, payload: string): void;
 }
 
 export interface Bus<S extends Schemas> {
@@ -154,7 +156,12 @@ export async function openBus<S extends Schemas>(
   // before it commits (`beforeCommit`), and, once committed, the relay is woken.
   const outgoing = new WeakMap<
     Tx<S>,
-    { client: PoolClient; envelopes: Envelope[]; callbacks: Array<() => Promise<unknown> | unknown> }
+    {
+      client: PoolClient;
+      envelopes: Envelope[];
+      callbacks: Array<() => Promise<unknown> | unknown>;
+      notices: Set<string>;
+    }
   >();
   function openTx(client: PoolClient): Tx<S> {
     const publish = async (message: OutgoingMessage) => {
@@ -176,8 +183,15 @@ export async function openBus<S extends Schemas>(
           ...(cause.subject !== undefined && message.subject === undefined ? { subject: cause.subject } : {}),
         }),
       afterCommit: (callback) => void outgoing.get(tx)?.callbacks.push(callback),
+      notifyAfterCommit(channel, payload) {
+        const pending = outgoing.get(tx);
+        const key = `${channel}\n${payload}`;
+        if (!pending || pending.notices.has(key)) return;
+        pending.notices.add(key);
+        pending.callbacks.push(() => pool.query('SELECT pg_notify($1, $2)', [channel, payload]));
+      },
     };
-    outgoing.set(tx, { client, envelopes: [], callbacks: [] });
+    outgoing.set(tx, { client, envelopes: [], callbacks: [], notices: new Set() });
     return tx;
   }
 
