@@ -3,7 +3,7 @@
 import type { Bus, Envelope, Logger } from '@platform/chassis';
 import type { EventData, EventType, eventSchemas } from '@platform/contracts';
 import type { ReserveAnswer } from './domain/reservation.ts';
-import type { StockOperations } from './operations.ts';
+import type { InventoryTx, StockOperations } from './operations.ts';
 import { stockStore } from './store.ts';
 
 type InventoryBus = Bus<typeof eventSchemas>;
@@ -38,9 +38,33 @@ function reservationMessage(answer: ReserveAnswer) {
 /** Where an answer given later (by the line's move) goes: to whoever asked, as `tx.reply` would. */
 const askedBy = (event: Envelope) => ({ causationId: event.id, correlationId: event.correlationid });
 
+/**
+ * The stock an event may move: the products a reservation names (a reserve), or the
+ * order whose reservation it settles (every other command or fact).
+ */
+function touchedBy(events: Envelope[]): { products: string[]; orders: string[] } {
+  const products: string[] = [];
+  const orders: string[] = [];
+  for (const event of events) {
+    if (event.type === 'inventory.reserve-stock') {
+      products.push(...dataOf(event, 'inventory.reserve-stock').lines.map((line) => line.productId));
+    } else if (event.type === 'order.created') {
+      products.push(...dataOf(event, 'order.created').items.map((item) => item.productId));
+    } else {
+      const { orderId } = event.data as { orderId?: unknown };
+      if (typeof orderId === 'string') orders.push(orderId);
+    }
+  }
+  return { products, orders };
+}
+
 // Every effect of these handlers is in their transaction: events that arrive together
-// may share one (docs/messaging.md, batches).
-const BATCHED = { maxBatch: 32 };
+// may share one (docs/messaging.md, batches). Events of one batch touch many products
+// in no particular order, so the batch locks them all first, in product order.
+const batched = (operations: StockOperations) => ({
+  maxBatch: 32,
+  lockBatch: (tx: InventoryTx, events: Envelope[]) => operations.lockForBatch(tx, touchedBy(events)),
+});
 
 const COMMANDS: EventType[] = [
   'inventory.reserve-stock',
@@ -78,7 +102,7 @@ export async function answerCommands(bus: InventoryBus, operations: StockOperati
         }
       }
     },
-    BATCHED,
+    batched(operations),
   );
 }
 
@@ -142,7 +166,7 @@ export async function reactToFacts(
       const released = await operations.releaseStock(tx, release.orderId, release.reason);
       await tx.publish({ type: 'inventory.stock.released', subject: release.orderId, data: released });
     },
-    BATCHED,
+    batched(operations),
   );
 }
 

@@ -179,6 +179,20 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
   }
 
   /**
+   * Locks, in product-id order, every stock row that a batch of operations on `orders`
+   * (and new reservations of `products`) may touch, with the rows of whoever waits for
+   * them: batches that share products then queue for them instead of deadlocking.
+   */
+  async function lockForBatch(
+    tx: InventoryTx,
+    touched: { products: readonly string[]; orders: readonly string[] },
+  ): Promise<void> {
+    const held = await reservationStore(tx).productsOf(touched.orders);
+    const products = [...new Set([...touched.products, ...held])];
+    if (products.length > 0) await lockWithLine(tx, products);
+  }
+
+  /**
    * Expires up to `limit` lapsed reservations, giving their stock to the line, and
    * refuses up to `limit` orders that waited in line too long; how many of both.
    */
@@ -227,5 +241,5 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
     return (await stock.find(productId)) ?? after;
   }
 
-  return { reserveStock, releaseStock, commitStock, expireDue, setStock };
+  return { reserveStock, releaseStock, commitStock, lockForBatch, expireDue, setStock };
 }

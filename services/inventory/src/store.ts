@@ -209,6 +209,17 @@ export function reservationStore(db: Queryable) {
     },
 
     /** `productIds` and every product named by an order waiting for one of them. */
+    /** The products the reservations of `orderIds` hold or wait for. */
+    async productsOf(orderIds: readonly string[]): Promise<string[]> {
+      if (orderIds.length === 0) return [];
+      const { rows } = await db.query<{ product_id: string }>(
+        `SELECT DISTINCT (line->>'productId')::uuid::text AS product_id
+         FROM reservations, jsonb_array_elements(lines) AS line WHERE order_id = ANY($1::uuid[])`,
+        [orderIds],
+      );
+      return rows.map((row) => row.product_id);
+    },
+
     async productsInLineWith(productIds: readonly string[]): Promise<string[]> {
       const { rows } = await db.query<{ product_id: string }>(
         `SELECT DISTINCT (named->>'productId')::uuid::text AS product_id

@@ -307,3 +307,39 @@ test('inventory - sweepers running side by side expire each lapsed reservation e
   assert.deepEqual(rows, [{ status: 'EXPIRED', count: 60 }]);
   assert.deepEqual(await h.stock(productId), { onHand: 100, reserved: 0 });
 });
+
+test('inventory - a batch locks every stock row its events may move before any handler runs, so batches queue instead of deadlocking', async () => {
+  const [named, held, untouched] = [randomUUID(), randomUUID(), randomUUID()];
+  for (const productId of [named, held, untouched]) await h.setStock(productId, 5);
+  const holder = randomUUID();
+  assert.equal((await reserve(holder, [{ productId: held, quantity: 1 }])).type, 'inventory.stock.reserved');
+  const operations = stockOperations({ lowStockThreshold: 0, log: h.service.log as Logger });
+  const lockedElsewhere = async (productId: string) => {
+    const other = await h.db.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM stock WHERE product_id = $1 FOR UPDATE NOWAIT', [productId]);
+      return false;
+    } catch (error) {
+      if ((error as { code?: string }).code === '55P03') return true;
+      throw error;
+    } finally {
+      await other.query('ROLLBACK');
+      other.release();
+    }
+  };
+  const seen = await withTransaction(h.db, async (client) => {
+    const tx = {
+      query: client.query.bind(client),
+      publish: async (message: never) => createEnvelope('test', message),
+    };
+    // A reserve naming `named` and a commit for the order that holds `held`.
+    await operations.lockForBatch(tx, { products: [named], orders: [holder] });
+    return {
+      named: await lockedElsewhere(named),
+      held: await lockedElsewhere(held),
+      untouched: await lockedElsewhere(untouched),
+    };
+  });
+  assert.deepEqual(seen, { named: true, held: true, untouched: false });
+});

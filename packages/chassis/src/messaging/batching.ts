@@ -28,8 +28,13 @@ async function applyBatch<Tx>(deps: ConsumerDeps<Tx>, batch: Valid[]): Promise<S
     const afterCommit = (callback: () => Promise<void> | void) => void committed.push(callback);
     const batchTx = deps.openTx(client);
     tx = batchTx;
-    for (const { envelope, delivery } of batch) {
-      if (!handled.has(envelope.id)) continue;
+    const toHandle = batch.filter(({ envelope }) => handled.has(envelope.id));
+    if (deps.lockBatch && toHandle.length > 0)
+      await deps.lockBatch(
+        batchTx,
+        toHandle.map((item) => item.envelope),
+      );
+    for (const { envelope, delivery } of toHandle) {
       await inEventContext(envelope, deps.group, () =>
         deps.handler(envelope, { tx: batchTx, attempt: delivery.attempt, afterCommit }),
       );

@@ -60,6 +60,12 @@ export interface Bus<S extends Schemas> {
        * handler with an outside effect (an e-mail, a card charge) would repeat it.
        */
       maxBatch?: number;
+      /**
+       * With `maxBatch`: runs first in each batch's transaction, with its fresh events,
+       * to take the locks its handlers will need in one order (no deadlocks between
+       * batches that share rows).
+       */
+      lockBatch?: (tx: Tx<S>, events: Envelope[]) => Promise<void>;
     },
   ): Promise<void>;
   readonly deadLetters: DeadLetterStore;
@@ -275,6 +281,7 @@ export async function openBus<S extends Schemas>(
         group,
         pool,
         handler,
+        ...(subscribeOptions.lockBatch ? { lockBatch: subscribeOptions.lockBatch } : {}),
         validate: (envelope) => checkData(envelope.type, envelope.data),
         openTx,
         beforeCommit,

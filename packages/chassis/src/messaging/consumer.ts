@@ -23,6 +23,12 @@ export interface ConsumerDeps<Tx> {
   group: string;
   pool: Pool;
   handler: EventHandler<Tx>;
+  /**
+   * Runs first in a batch's transaction, with the batch's fresh events: a group whose
+   * handlers lock rows that other events share takes those locks here, in one order,
+   * so that two batches never hold them crosswise (a deadlock, and a second's wait).
+   */
+  lockBatch?: (tx: Tx, events: Envelope[]) => Promise<void>;
   /** Why the event's data breaks its contract, or undefined if it keeps it. */
   validate(envelope: Envelope): string | undefined;
   openTx(client: PoolClient): Tx;

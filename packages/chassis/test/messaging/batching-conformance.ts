@@ -83,4 +83,53 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
     const letters = (await consumer.service.app.inject({ url: '/admin/dead-letters' })).json().data;
     assert.deepEqual(letters, []);
   });
+
+  test(`${driverName} - a batch takes its locks first, in its own transaction, knowing every event in it`, async () => {
+    const { placed, schemas } = testSchemas();
+    const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+    const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+    const steps: Array<{ step: 'lock' | 'handle'; txid: string; orders: string[] }> = [];
+    await consumer.bus.subscribe(
+      `${placed}-billing`,
+      [placed],
+      async (event, { tx }) => {
+        const { rows } = await tx.query<{ id: string }>('SELECT pg_current_xact_id()::text AS id');
+        steps.push({
+          step: 'handle',
+          txid: rows[0]?.id ?? '',
+          orders: [(event.data as { orderId: string }).orderId],
+        });
+      },
+      {
+        maxBatch: 32,
+        lockBatch: async (tx, events) => {
+          const { rows } = await tx.query<{ id: string }>('SELECT pg_current_xact_id()::text AS id');
+          steps.push({
+            step: 'lock',
+            txid: rows[0]?.id ?? '',
+            orders: events.map((event) => (event.data as { orderId: string }).orderId),
+          });
+        },
+      },
+    );
+    const count = 40;
+    await producer.bus.transaction(async (tx) => {
+      for (let i = 0; i < count; i++)
+        await tx.publish({ type: placed, data: { orderId: `o${i}`, amount: i } });
+    });
+    await eventually('all forty handled', () => steps.filter((s) => s.step === 'handle').length === count);
+    const locks = steps.filter((s) => s.step === 'lock');
+    assert.ok(
+      locks.length > 0 && locks.length < count,
+      `batches took their locks: ${locks.length} for ${count}`,
+    );
+    for (const handled of steps.filter((s) => s.step === 'handle')) {
+      const lock = locks.find((l) => l.txid === handled.txid);
+      if (!lock) continue; // a lone delivery: its handler locks what it needs itself
+      assert.ok(lock.orders.includes(handled.orders[0] ?? ''), 'the batch lock named the event');
+      assert.ok(steps.indexOf(lock) < steps.indexOf(handled), 'locks first, then handlers');
+    }
+    const inBatches = steps.filter((s) => s.step === 'handle' && locks.some((l) => l.txid === s.txid));
+    assert.ok(inBatches.length > count / 2, `most events came in batches: ${inBatches.length}`);
+  });
 }
