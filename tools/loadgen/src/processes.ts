@@ -60,7 +60,7 @@ function childrenOf(pid: number): number[] {
 /** `postgres (catalog)` for a backend of the catalog database, `postgres` for the server's own. */
 function postgresName(pid: number): string {
   const title = (read(`/proc/${pid}/cmdline`) ?? '').replaceAll('\0', ' ').trim();
-  const backend = /^postgres: \S+ (\S+) \d/.exec(title);
+  const backend = /^postgres: \S+ (\S+) (?:\d|\[local\])/.exec(title);
   return backend ? `postgres (${backend[1]})` : 'postgres';
 }
 
