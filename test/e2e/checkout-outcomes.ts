@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { audit, formatReport } from '../../tools/audit/src/audit.ts';
 import { type RunningPlatform, root, waitFor } from './platform.ts';
 import { address, card, DECLINE, NO_FUNDS, openShop, type Shop } from './shop.ts';
 
@@ -391,6 +392,19 @@ export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
           )
         ).status,
         404,
+      );
+    });
+
+    test(`${mode} - after every scenario above, the auditor finds the books balanced`, async () => {
+      const report = await audit(platform.state, shop.adminToken, {
+        waitMs: 60_000,
+        settleMs: 60_000,
+        outboxMs: 5_000,
+      });
+      assert.ok(report.ok, formatReport(report));
+      assert.ok(
+        report.findings.every((finding) => finding.verdict === 'holds'),
+        `quiet, nothing in flight:\n${formatReport(report)}`,
       );
     });
   });

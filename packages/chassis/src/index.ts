@@ -1,5 +1,6 @@
 // The chassis's whole public surface: services import from here only.
 export { type Static, Type } from 'typebox';
+export { registerAuditRoute } from './audit.ts';
 export {
   ACCESS_TOKEN_ALGORITHM,
   type Access,

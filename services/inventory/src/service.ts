@@ -10,6 +10,7 @@ import {
   type TokenSource,
 } from '@platform/chassis';
 import { eventSchemas } from '@platform/contracts';
+import { registerStockAudit } from './audit.ts';
 import type { InventoryConfig } from './config.ts';
 import { startExpirySweeper } from './expiry.ts';
 import { answerCommands, followCatalog, reactToFacts } from './handlers.ts';
@@ -37,6 +38,7 @@ export async function startInventory(
     log: service.log,
   });
   registerInventoryRoutes(service.app, { pool, bus, operations });
+  registerStockAudit(service.app, pool);
 
   await followCatalog(bus, {
     onHandForNewProducts: config.INVENTORY_SEED ? config.INVENTORY_SEED_ON_HAND : 0,

@@ -115,17 +115,18 @@ export function stockStore(db: Queryable) {
     /** Rows for products that have none yet; how many were added. */
     async addMissing(productIds: readonly string[], onHand: number): Promise<number> {
       const { rowCount } = await db.query(
-        `INSERT INTO stock (product_id, on_hand) SELECT unnest($1::uuid[]), $2
+        `INSERT INTO stock (product_id, on_hand, received) SELECT unnest($1::uuid[]), $2::int, $2::int
          ON CONFLICT (product_id) DO NOTHING`,
         [productIds, onHand],
       );
       return rowCount ?? 0;
     },
 
+    /** Sets what is on hand (the row is locked); the difference counts as received (or written off). */
     async setOnHand(productId: string, onHand: number): Promise<StockCount> {
       const { rows } = await db.query<StockRow>(
-        `UPDATE stock SET on_hand = $2, updated_at = now() WHERE product_id = $1
-         RETURNING product_id, on_hand, reserved`,
+        `UPDATE stock SET on_hand = $2, received = received + ($2 - on_hand), updated_at = now()
+         WHERE product_id = $1 RETURNING product_id, on_hand, reserved`,
         [productId, onHand],
       );
       if (!rows[0]) throw new Error(`stock row ${productId} vanished while locked`);

@@ -73,8 +73,8 @@ export async function startHarness(
     },
     async setStock(productId, onHand) {
       await db.query(
-        `INSERT INTO stock (product_id, on_hand) VALUES ($1, $2)
-         ON CONFLICT (product_id) DO UPDATE SET on_hand = $2`,
+        `INSERT INTO stock (product_id, on_hand, received) VALUES ($1, $2::int, $2::int)
+         ON CONFLICT (product_id) DO UPDATE SET on_hand = $2, received = stock.received + ($2 - stock.on_hand)`,
         [productId, onHand],
       );
     },

@@ -11,6 +11,7 @@ import {
   type TokenSource,
 } from '@platform/chassis';
 import { eventSchemas } from '@platform/contracts';
+import { registerOrderAudit } from './audit.ts';
 import { choreographyFollower } from './choreography-follower.ts';
 import type { OrderConfig } from './config.ts';
 import { registerOrderRoutes } from './http.ts';
@@ -54,6 +55,7 @@ export async function startOrder(
   await saga.run();
   await trackShipments(bus);
   registerOrderRoutes(service.app, pool, { peers, bus, saga, mode: config.SAGA_MODE, replay });
+  registerOrderAudit(service.app, pool);
   const live = liveStatus(pool, service.log);
   live.register(service.app);
   // Open streams would hold the drain until its deadline: end them first.

@@ -8,6 +8,7 @@ import {
   type TokenSource,
 } from '@platform/chassis';
 import { eventSchemas } from '@platform/contracts';
+import { registerPaymentAudit } from './audit.ts';
 import type { PaymentConfig } from './config.ts';
 import { handleCommands, handleFacts } from './handlers.ts';
 import { registerPaymentRoutes } from './http.ts';
@@ -54,6 +55,7 @@ export async function startPayment(
   service.onShutdown(() => runner.stop());
 
   registerPaymentRoutes(service.app, pool, processor);
+  registerPaymentAudit(service.app, pool);
   registerAdminRoutes(service.app, { pool, bus, runner, processor, breaker });
   if (config.SAGA_MODE === 'choreography') await handleFacts(bus, runner);
   else await handleCommands(bus, runner);

@@ -1,5 +1,6 @@
 import { ListQuery } from '@platform/contracts';
 import Type from 'typebox';
+import type { Pool } from '../db.ts';
 import { pageInfo, pageLinks } from '../pagination.ts';
 import type { App } from '../service.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
@@ -82,6 +83,36 @@ export function registerDeadLetterRoutes(
         throw new DeadLetterSettled(`Dead letter ${request.params.id} is ${letter.status}`);
       }
       return store.get(request.params.id);
+    },
+  );
+}
+
+const OutboxState = Type.Object({
+  pending: Type.Integer({ description: 'events committed and not yet published' }),
+  oldestPendingMs: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'how long the oldest of them has waited; null when none waits',
+  }),
+});
+
+/** What the relay has yet to publish: for an auditor's "nothing stuck in the outbox". */
+export function registerOutboxRoute(app: App, pool: Pool): void {
+  app.get(
+    '/admin/outbox',
+    {
+      config: ADMIN,
+      schema: {
+        tags: ['outbox'],
+        summary: 'Events committed and not yet published, and the age of the oldest',
+        response: { 200: OutboxState },
+      },
+    },
+    async () => {
+      const { rows } = await pool.query<{ pending: number; oldest_ms: number | null }>(
+        `SELECT count(*)::int AS pending,
+                (extract(epoch FROM now() - min(created_at)) * 1000)::int AS oldest_ms
+         FROM outbox WHERE sent_at IS NULL`,
+      );
+      return { pending: rows[0]?.pending ?? 0, oldestPendingMs: rows[0]?.oldest_ms ?? null };
     },
   );
 }

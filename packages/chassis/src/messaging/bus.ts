@@ -3,7 +3,7 @@ import { Compile } from 'typebox/compile';
 import { ConfigError } from '../config.ts';
 import { migrate, type Pool, type PoolClient, withTransaction } from '../db.ts';
 import type { Service } from '../service.ts';
-import { registerDeadLetterRoutes } from './admin-routes.ts';
+import { registerDeadLetterRoutes, registerOutboxRoute } from './admin-routes.ts';
 import { batchingDeliverer } from './batching.ts';
 import { applyOnce, type ConsumerDeps, type EventHandler, handleDelivery } from './consumer.ts';
 import { type DeadLetterStore, deadLetterStore } from './dead-letters.ts';
@@ -321,6 +321,7 @@ export async function openBus<S extends Schemas>(
     },
   };
   registerDeadLetterRoutes(service.app, deadLetters, replay);
+  registerOutboxRoute(service.app, pool);
   return bus;
 
   async function replay(id: number): Promise<void> {

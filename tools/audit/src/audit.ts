@@ -1,0 +1,60 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Books, type PlatformView, readBooks } from './books.ts';
+import { type AuditOptions, checkBooks, type Finding } from './invariants.ts';
+
+export interface AuditReport {
+  ok: boolean;
+  waitedMs: number;
+  findings: Finding[];
+}
+
+/** Quiet: no order in flight and nothing waiting in an outbox. */
+const quiet = (books: Books) =>
+  books.outboxes.every((outbox) => outbox.pending === 0) &&
+  books.orders.every((order) =>
+    ['CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'].includes(order.status),
+  );
+
+/**
+ * Reads the books until the platform is quiet (or `waitMs` has passed), then checks
+ * every invariant on the last reading. `ok` unless one is violated.
+ */
+export async function audit(
+  platform: PlatformView,
+  token: string,
+  options: AuditOptions & { waitMs: number },
+): Promise<AuditReport> {
+  const began = Date.now();
+  let books = await readBooks(platform, token);
+  while (!quiet(books) && Date.now() - began < options.waitMs) {
+    await sleep(500);
+    books = await readBooks(platform, token);
+  }
+  // The read models follow the bus: once quiet, give the last events a moment to land.
+  if (quiet(books)) {
+    await sleep(500);
+    books = await readBooks(platform, token);
+  }
+  const findings = checkBooks(books, options);
+  return {
+    ok: findings.every((finding) => finding.verdict !== 'violated'),
+    waitedMs: Date.now() - began,
+    findings,
+  };
+}
+
+export function formatReport(report: AuditReport): string {
+  const lines: string[] = [];
+  for (const { invariant, verdict, figures, details } of report.findings) {
+    const mark = verdict === 'holds' ? 'ok  ' : verdict === 'in flight' ? 'wait' : 'FAIL';
+    lines.push(`${mark} ${invariant}`);
+    lines.push(
+      `     ${Object.entries(figures)
+        .map(([name, value]) => `${name} ${value}`)
+        .join(', ')}`,
+    );
+    for (const detail of details) lines.push(`     - ${detail}`);
+  }
+  lines.push(report.ok ? 'audit: the books balance' : 'audit: VIOLATIONS (above)');
+  return lines.join('\n');
+}

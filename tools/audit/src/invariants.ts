@@ -1,0 +1,215 @@
+// The business invariants, checked on books read from the running platform. Pure:
+// books in, findings out, so each rule is tested on books made to break it.
+import type { Books, Line, OrderEntry } from './books.ts';
+
+export type Verdict = 'holds' | 'violated' | 'in flight';
+
+export interface Finding {
+  invariant: string;
+  verdict: Verdict;
+  /** The figures the verdict rests on. */
+  figures: Record<string, number | string>;
+  /** One line per offending order, product, payment or event (at most 20). */
+  details: string[];
+}
+
+export interface AuditOptions {
+  /** An order not settled after this long is stuck, not in flight. */
+  settleMs: number;
+  /** An outbox row older than this is stuck (the relay publishes within a second). */
+  outboxMs: number;
+}
+
+const SETTLED = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED']);
+const SOLD = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED']);
+const ENDED_UNSOLD = new Set(['REJECTED', 'CANCELLED']);
+/** Reservation states that hold stock. */
+const HOLDING = new Set(['RESERVED', 'WAITING']);
+
+function finding(invariant: string, offences: string[], figures: Finding['figures']): Finding {
+  return {
+    invariant,
+    verdict: offences.length > 0 ? 'violated' : 'holds',
+    figures,
+    details: offences.slice(0, 20),
+  };
+}
+
+const unitsOf = (lines: Line[], productId: string) =>
+  lines.reduce((sum, line) => sum + (line.productId === productId ? line.quantity : 0), 0);
+
+export function ordersSettled(books: Books, options: AuditOptions): Finding {
+  const open = books.orders.filter((order) => !SETTLED.has(order.status));
+  const stuck = open.filter((order) => books.readAt - Date.parse(order.updatedAt) > options.settleMs);
+  const byStatus: Record<string, number> = {};
+  for (const order of books.orders) byStatus[order.status] = (byStatus[order.status] ?? 0) + 1;
+  const result = finding(
+    'every order placed has settled',
+    stuck.map((order) => `order ${order.id} still ${order.status} (${order.sagaMode})`),
+    {
+      orders: books.orders.length,
+      ...byStatus,
+      'in flight': open.length - stuck.length,
+      stuck: stuck.length,
+    },
+  );
+  return stuck.length === 0 && open.length > 0 ? { ...result, verdict: 'in flight' } : result;
+}
+
+export function stockConserved(books: Books): Finding {
+  const committed = books.reservations.filter((reservation) => reservation.status === 'COMMITTED');
+  const live = books.reservations.filter((reservation) => reservation.status === 'RESERVED');
+  const offences: string[] = [];
+  for (const product of books.stock) {
+    const shipped = committed.reduce((sum, r) => sum + unitsOf(r.lines, product.productId), 0);
+    const held = live.reduce((sum, r) => sum + unitsOf(r.lines, product.productId), 0);
+    if (product.received !== product.onHand + shipped)
+      offences.push(
+        `product ${product.productId}: received ${product.received} != on hand ${product.onHand} + committed ${shipped}`,
+      );
+    if (product.reserved !== held)
+      offences.push(
+        `product ${product.productId}: reserved ${product.reserved} != live reservations ${held}`,
+      );
+    if (product.reserved < 0 || product.onHand < 0)
+      offences.push(`product ${product.productId}: on hand ${product.onHand}, reserved ${product.reserved}`);
+  }
+  return finding(
+    'stock is conserved: received = on hand + committed; reserved = live reservations',
+    offences,
+    {
+      products: books.stock.length,
+      received: books.stock.reduce((sum, p) => sum + p.received, 0),
+      'on hand': books.stock.reduce((sum, p) => sum + p.onHand, 0),
+      reserved: books.stock.reduce((sum, p) => sum + p.reserved, 0),
+      'committed reservations': committed.length,
+    },
+  );
+}
+
+/** Stock follows each order's end: sold orders committed theirs, ended ones hold none. */
+export function reservationsMatchOrders(books: Books): Finding {
+  const reservation = new Map(books.reservations.map((r) => [r.orderId, r]));
+  const offences: string[] = [];
+  for (const order of books.orders) {
+    const held = reservation.get(order.id);
+    if (SOLD.has(order.status) && held?.status !== 'COMMITTED')
+      offences.push(
+        `order ${order.id} is ${order.status} but its stock is ${held?.status ?? 'not reserved'}`,
+      );
+    if (ENDED_UNSOLD.has(order.status) && held && (HOLDING.has(held.status) || held.status === 'COMMITTED'))
+      offences.push(
+        `order ${order.id} is ${order.status} but inventory still holds its stock (${held.status})`,
+      );
+  }
+  const known = new Set(books.orders.map((order) => order.id));
+  for (const r of books.reservations)
+    if (!known.has(r.orderId) && (HOLDING.has(r.status) || r.status === 'COMMITTED'))
+      offences.push(`reservation for unknown order ${r.orderId} (${r.status})`);
+  return finding('no stock held for an order that ended; every sold order committed its stock', offences, {
+    reservations: books.reservations.length,
+    holding: books.reservations.filter((r) => HOLDING.has(r.status)).length,
+  });
+}
+
+function paymentOffences(order: OrderEntry | undefined, payment: Books['payments'][number]): string[] {
+  const id = `order ${payment.orderId}`;
+  const offences: string[] = [];
+  if (payment.ledger.captures > 1) offences.push(`${id}: captured ${payment.ledger.captures} times`);
+  if (payment.captured !== payment.ledger.captured || payment.refunded !== payment.ledger.refunded)
+    offences.push(
+      `${id}: payment says captured ${payment.captured}, refunded ${payment.refunded}; ledger ${payment.ledger.captured}, ${payment.ledger.refunded}`,
+    );
+  if (payment.refundRecords !== payment.ledger.refunds)
+    offences.push(
+      `${id}: ${payment.refundRecords} refunds recorded, ${payment.ledger.refunds} in the ledger`,
+    );
+  if (payment.currency === 'XXX') return offences; // a tombstone: cancelled before it was paid
+  if (!order) return [...offences, `${id}: a payment for an order the order service does not know`];
+  if (SOLD.has(order.status) && payment.captured !== order.total)
+    offences.push(`${id} is ${order.status}: captured ${payment.captured}, total ${order.total}`);
+  if (ENDED_UNSOLD.has(order.status)) {
+    if (payment.status === 'AUTHORIZED')
+      offences.push(`${id} is ${order.status}: its authorization is still held`);
+    if (payment.captured > 0 && (payment.refunded !== payment.captured || payment.ledger.refunds !== 1))
+      offences.push(
+        `${id} is ${order.status}: captured ${payment.captured}, refunded ${payment.refunded} in ${payment.ledger.refunds} refunds`,
+      );
+  }
+  return offences;
+}
+
+export function paymentsBalance(books: Books): Finding {
+  const orders = new Map(books.orders.map((order) => [order.id, order]));
+  const offences = books.payments.flatMap((payment) => paymentOffences(orders.get(payment.orderId), payment));
+  const paid = new Set(books.payments.filter((p) => p.captured > 0).map((p) => p.orderId));
+  for (const order of books.orders)
+    if (SOLD.has(order.status) && !paid.has(order.id))
+      offences.push(`order ${order.id} is ${order.status}, never captured`);
+  return finding(
+    'one capture an order, the total of sold orders captured, cancelled ones refunded once, ledger = payments',
+    offences,
+    {
+      payments: books.payments.length,
+      captured: books.payments.reduce((sum, p) => sum + p.captured, 0),
+      refunded: books.payments.reduce((sum, p) => sum + p.refunded, 0),
+      'sold orders total': books.orders
+        .filter((o) => SOLD.has(o.status))
+        .reduce((sum, o) => sum + o.total, 0),
+    },
+  );
+}
+
+/** Analytics' revenue agrees with the payments: what was captured and refunded, per currency. */
+export function analyticsAgree(books: Books): Finding {
+  const offences: string[] = [];
+  const currencies = new Set([
+    ...books.revenue.map((r) => r.currency),
+    ...books.payments.filter((p) => p.captured > 0).map((p) => p.currency),
+  ]);
+  for (const currency of currencies) {
+    const paid = books.payments.filter((p) => p.currency === currency && p.captured > 0);
+    const seen = books.revenue.find((r) => r.currency === currency) ?? { orders: 0, gross: 0, refunded: 0 };
+    const expected = {
+      orders: paid.length,
+      gross: paid.reduce((sum, p) => sum + p.captured, 0),
+      refunded: paid.reduce((sum, p) => sum + p.refunded, 0),
+    };
+    for (const key of ['orders', 'gross', 'refunded'] as const)
+      if (seen[key] !== expected[key])
+        offences.push(`${currency} ${key}: analytics ${seen[key]}, payments ${expected[key]}`);
+  }
+  return finding('analytics revenue = captured and refunded payments, per currency', offences, {
+    currencies: currencies.size,
+    'analytics gross': books.revenue.reduce((sum, r) => sum + r.gross, 0),
+  });
+}
+
+export function outboxesDrained(books: Books, options: AuditOptions): Finding {
+  const stuck = books.outboxes.filter((o) => (o.oldestPendingMs ?? 0) > options.outboxMs);
+  return finding(
+    `no outbox row older than ${options.outboxMs} ms`,
+    stuck.map((o) => `${o.service}: ${o.pending} unpublished, the oldest ${o.oldestPendingMs} ms old`),
+    { outboxes: books.outboxes.length, pending: books.outboxes.reduce((sum, o) => sum + o.pending, 0) },
+  );
+}
+
+export function noDeadLetters(books: Books): Finding {
+  return finding(
+    'no dead letters (each is an event whose effect did not happen)',
+    books.deadLetters.map((l) => `${l.service} #${l.id} ${l.group} ${l.type}: ${l.reason}`),
+    { 'dead letters': books.deadLetters.length },
+  );
+}
+
+export function checkBooks(books: Books, options: AuditOptions): Finding[] {
+  return [
+    ordersSettled(books, options),
+    stockConserved(books),
+    reservationsMatchOrders(books),
+    paymentsBalance(books),
+    analyticsAgree(books),
+    outboxesDrained(books, options),
+    noDeadLetters(books),
+  ];
+}
