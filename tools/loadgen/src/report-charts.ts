@@ -63,11 +63,14 @@ function hovers(report: LoadReport): Hover[] {
   }));
 }
 
-function drainBand(report: LoadReport) {
+/** The drain after the measured window, and each fault's window, shaded. */
+function bands(report: LoadReport) {
   const last = report.seconds.at(-1)?.at ?? 0;
-  return last > report.settings.durationSeconds
-    ? [{ from: report.settings.durationSeconds, to: last, label: 'drain' }]
-    : [];
+  const drain =
+    last > report.settings.durationSeconds
+      ? [{ from: report.settings.durationSeconds, to: last, label: 'drain' }]
+      : [];
+  return [...drain, ...(report.faults ?? [])];
 }
 
 export function latencyChart(report: LoadReport): string {
@@ -90,7 +93,7 @@ export function latencyChart(report: LoadReport): string {
     y: logAxis(Math.min(...values, high) * 0.9, high * 1.1, 'latency, ms (log scale)'),
     series,
     thresholds,
-    bands: drainBand(report),
+    bands: bands(report),
     hovers: hovers(report),
   });
 }
@@ -113,7 +116,7 @@ export function throughputChart(report: LoadReport): string {
       { name: 'achieved', points: achieved, color: PALETTE.blue, width: 2.5 },
     ],
     thresholds,
-    bands: drainBand(report),
+    bands: bands(report),
     hovers: hovers(report),
   });
 }
@@ -128,7 +131,7 @@ export function errorsChart(report: LoadReport): string {
     y: { min: 0, max, ticks: linearTicks(0, max, (v) => String(v), 4), title: 'errors / s' },
     bars: { points, color: PALETTE.vermillion, width: 1 },
     ...(points.every(([, errors]) => errors === 0) ? { message: 'no errors' } : {}),
-    bands: drainBand(report),
+    bands: bands(report),
     hovers: hovers(report),
   });
 }

@@ -233,7 +233,7 @@ function settings(report: LoadReport): string {
 }
 
 export function reportPage(report: LoadReport): string {
-  const title = `Load report: ${report.settings.rate} req/s, ${report.mix.name} mix`;
+  const title = report.title ?? `Load report: ${report.settings.rate} req/s, ${report.mix.name} mix`;
   const notes = report.notes.map((note) => `<div class="note">${escapeHtml(note)}</div>`).join('');
   const data = JSON.stringify(report).replace(/</g, '\\u003c');
   return `<!doctype html>

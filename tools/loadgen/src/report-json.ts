@@ -28,6 +28,10 @@ export interface ClassReport {
 export interface LoadReport {
   kind: 'load-report';
   version: 1;
+  /** The page's title, when the run was part of something else (a chaos scenario). */
+  title?: string;
+  /** Windows in which a fault was injected, in seconds into the measured window. */
+  faults?: Array<{ from: number; to: number; label: string }>;
   machine: ReturnType<typeof machineDetails>;
   settings: {
     gateway: string;

@@ -1,0 +1,36 @@
+// The chaos runner: `npm run chaos -- <scenario>|all [--scale 0.15] [--out DIR]`. Each
+// scenario starts a platform of its own, injects its fault, waits for quiet and runs
+// the invariant auditor; results go to DIR/<scenario>.json (and .html for a scenario
+// under load). Exit 1 if a scenario failed. See docs/reliability.md.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runScenario, type ScenarioResult } from './runner.ts';
+import { SCENARIOS } from './scenarios.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    scale: { type: 'string', default: '1' },
+    out: { type: 'string', default: join(import.meta.dirname, '../../../bench/results/chaos') },
+  },
+});
+const wanted = positionals[0] ?? '';
+const names = wanted === 'all' ? Object.keys(SCENARIOS) : [wanted];
+const scale = Number(values.scale);
+if (!names.every((name) => name in SCENARIOS) || !(scale > 0 && scale <= 1)) {
+  process.stderr.write(
+    `usage: npm run chaos -- <${Object.keys(SCENARIOS).join('|')}|all> [--scale 0<s<=1] [--out DIR]\n`,
+  );
+  process.exit(2);
+}
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const results: ScenarioResult[] = [];
+for (const name of names) {
+  const scenario = SCENARIOS[name]?.(scale);
+  if (scenario) results.push(await runScenario(scenario, values.out, log));
+}
+for (const result of results) {
+  process.stdout.write(`${result.passed ? 'PASS' : 'FAIL'} ${result.scenario}: ${result.criterion}\n`);
+  for (const failure of result.failures) process.stdout.write(`     - ${failure}\n`);
+}
+process.exit(results.every((result) => result.passed) ? 0 : 1);
