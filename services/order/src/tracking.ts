@@ -21,11 +21,14 @@ export async function trackShipments(bus: Bus<typeof eventSchemas>): Promise<voi
           ? { kind: 'shipped', ...(trackingNumber ? { trackingNumber } : {}) }
           : { kind: 'delivered' };
       const events = parcelNews(order, news);
-      // The bus hears it again with backoff, so SHIPPED always follows CONFIRMED.
+      // The bus hears it again with backoff (below), so SHIPPED always follows CONFIRMED.
       if (events === 'not-confirmed-yet')
         throw new Error(`order ${orderId} is not confirmed yet (${order.status})`);
       await commit(tx, order, { events });
     },
-    { maxBatch: 32 },
+    // A parcel can ship before the saga has confirmed its order (shipping is scheduled
+    // before the capture, and the order service may be restarting): its news waits,
+    // retried for about two and a half minutes, longer than the saga takes to end.
+    { maxBatch: 32, retry: { maxAttempts: 12, maxDelayMs: 30_000 } },
   );
 }

@@ -66,6 +66,12 @@ export interface Bus<S extends Schemas> {
        * batches that share rows).
        */
       lockBatch?: (tx: Tx<S>, events: Envelope[]) => Promise<void>;
+      /**
+       * This group's retries, over the bus's: a group whose events may arrive before
+       * the state they follow (a parcel shipped before its order is confirmed) retries
+       * for as long as that state can take to arrive.
+       */
+      retry?: Partial<RetryPolicy>;
     },
   ): Promise<void>;
   readonly deadLetters: DeadLetterStore;
@@ -286,7 +292,7 @@ export async function openBus<S extends Schemas>(
         openTx,
         beforeCommit,
         committed,
-        retry,
+        retry: { ...retry, ...subscribeOptions.retry },
         deadLetters,
         metrics,
         log: service.log,

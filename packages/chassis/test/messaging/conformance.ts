@@ -162,6 +162,35 @@ export function busConformance(driverName: string, makeDriver: (name: string) =>
       assert.deepEqual(letters, [], 'an outage is not a poison message');
     });
 
+    test(`${driverName} - a group's own retry policy overrides the bus's: more attempts before a dead letter`, async () => {
+      const { placed, schemas } = testSchemas();
+      const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+      const consumer = await harness.instance('billing', await harness.database('billing'), schemas, {
+        maxAttempts: 2,
+        baseDelayMs: 20,
+        maxDelayMs: 50,
+      });
+      const attempts: number[] = [];
+      await consumer.bus.subscribe(
+        `${placed}-billing`,
+        [placed],
+        async (_event, { attempt }) => {
+          attempts.push(attempt);
+          throw new Error('the order is not confirmed yet');
+        },
+        { retry: { maxAttempts: 5 } },
+      );
+      await producer.bus.transaction((tx) =>
+        tx.publish({ type: placed, data: { orderId: 'o7', amount: 1 } }),
+      );
+      const letter = await eventually(
+        'a dead letter',
+        async () => (await consumer.service.app.inject({ url: '/admin/dead-letters' })).json().data[0],
+      );
+      assert.equal(letter.attempts, 5, "the group's five attempts, not the bus's two");
+      assert.deepEqual(attempts, [1, 2, 3, 4, 5]);
+    });
+
     test(`${driverName} - after the last attempt a message is a dead letter; replay applies it once`, async () => {
       const { placed, schemas } = testSchemas();
       const producer = await harness.instance('shop', await harness.database('producer'), schemas);
