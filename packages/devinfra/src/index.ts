@@ -1,3 +1,4 @@
+export { restartEmbeddedPostgres, stopEmbeddedPostgres } from './pg-ctl.ts';
 export { freePort, isPortInUse } from './ports.ts';
 export { type EmbeddedPostgresOptions, type RunningPostgres, startEmbeddedPostgres } from './postgres.ts';
 export { dropDatabase, provisionServiceDatabase, waitForPostgres, withDatabase } from './provision.ts';

@@ -48,3 +48,16 @@ export async function killService(
   }
   throw new Error(`${service} was not serving again ${timeoutMs} ms after kill -9 (pid ${victim.pid})`);
 }
+
+/** Waits until every service process answers ready; the services still not ready after `timeoutMs`. */
+export async function allReady(dataDir: string, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = await Promise.all(
+      serviceProcesses(dataDir).map(async (service) => ({ service, ready: await ready(service.url) })),
+    );
+    const waiting = states.filter((state) => !state.ready).map((state) => state.service.instance);
+    if (waiting.length === 0 || Date.now() > deadline) return waiting;
+    await sleep(250);
+  }
+}

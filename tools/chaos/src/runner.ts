@@ -41,8 +41,8 @@ export async function runScenario(
     INVENTORY_SEED_ON_HAND: '1000',
     LOG_LEVEL: 'warn',
   });
+  const context = { dataDir, shop, log };
   try {
-    const context = { dataDir, shop, log };
     let faults: FaultWindow[] = [];
     let figures: Record<string, number> = {};
     const failures: string[] = [];
@@ -58,6 +58,9 @@ export async function runScenario(
         log,
       );
       faults = run.faults;
+      failures.push(
+        ...faults.flatMap((fault) => (fault.failure ? [`${fault.label}: ${fault.failure}`] : [])),
+      );
       load = {
         requests: run.report.summary.answered,
         errors: run.report.summary.errors,
@@ -99,6 +102,7 @@ export async function runScenario(
     return result;
   } finally {
     await platform.stop();
+    await scenario.cleanup?.(context).catch((error: Error) => log(`cleanup: ${error.message}`));
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,8 +1,10 @@
 // The chaos scenarios: each a real fault and the criterion it must pass. Every one
 // ends with the invariant auditor on the platform once it is quiet again.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { restartEmbeddedPostgres, stopEmbeddedPostgres } from '@platform/devinfra';
 import { address, card, type Shop } from '../../../test/e2e/shop.ts';
-import { killService, serviceProcesses } from './faults.ts';
+import { allReady, killService, serviceProcesses } from './faults.ts';
 import type { FaultClock, FaultWindow } from './under-load.ts';
 
 export interface ScenarioContext {
@@ -19,6 +21,8 @@ export interface Scenario {
   load?: { rate: number; durationS: number; shoppers: number };
   /** Injects the faults during the load; the windows it injected them in. */
   inject?(context: ScenarioContext, clock: FaultClock): Promise<FaultWindow[]>;
+  /** Undoes what the fault left behind, once the platform has stopped. */
+  cleanup?(context: ScenarioContext): Promise<void>;
   /** Runs the scenario's own traffic, and what broke its criterion (empty: it held). */
   act?(context: ScenarioContext): Promise<{ figures: Record<string, number>; failures: string[] }>;
 }
@@ -116,6 +120,49 @@ export const SCENARIOS: Record<string, (scale: number) => Scenario> = {
       criterion: 'the auditor finds the books balanced; every order settled within 60 s of the load stopping',
       load: { rate: 30, durationS, shoppers: 40 },
       inject: killEachInTurn(kills, durationS),
+    };
+  },
+  'postgres-restart': (scale) => {
+    const durationS = Math.max(40, Math.round(120 * scale));
+    const at = Math.round(durationS / 3);
+    return {
+      name: 'postgres-restart',
+      fault: `PostgreSQL (every service's database and the bus database) restarted in immediate mode, as after a crash, ${at} s into ${durationS} s of storefront load`,
+      criterion:
+        'every service ready again within 30 s of the server, none restarted; the auditor finds the books balanced',
+      load: { rate: 30, durationS, shoppers: 40 },
+      async inject({ dataDir, log }, clock) {
+        await clock.at(at);
+        const before = new Map(serviceProcesses(dataDir).map((service) => [service.instance, service.pid]));
+        const from = clock.now();
+        await restartEmbeddedPostgres(join(dataDir, 'postgres'), 'immediate');
+        const up = clock.now();
+        const waiting = await allReady(dataDir, 30_000);
+        const restarted = serviceProcesses(dataDir).filter(
+          (service) => before.get(service.instance) !== service.pid,
+        );
+        log(
+          `PostgreSQL restarted in ${Math.round((up - from) * 1000)} ms; services ready ${Math.round((clock.now() - up) * 1000)} ms later`,
+        );
+        const failure = [
+          waiting.length > 0 ? `not ready 30 s after the server: ${waiting.join(', ')}` : '',
+          restarted.length > 0
+            ? `restarted by the launcher: ${restarted.map((s) => s.instance).join(', ')}`
+            : '',
+        ]
+          .filter(Boolean)
+          .join('; ');
+        const round = (seconds: number) => Math.round(seconds * 10) / 10;
+        return [
+          {
+            from: round(from),
+            to: round(clock.now()),
+            label: 'PostgreSQL restart',
+            ...(failure ? { failure } : {}),
+          },
+        ];
+      },
+      cleanup: ({ dataDir }) => stopEmbeddedPostgres(join(dataDir, 'postgres')),
     };
   },
   'buyers-race': () => ({

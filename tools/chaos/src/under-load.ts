@@ -16,6 +16,8 @@ export interface FaultWindow {
   from: number;
   to: number;
   label: string;
+  /** What went wrong in it, if the scenario's criterion broke there. */
+  failure?: string;
 }
 
 /** What a scenario's injector gets: when the measured window opened, and a clock on it. */
