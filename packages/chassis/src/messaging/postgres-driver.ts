@@ -96,22 +96,60 @@ export function createPostgresDriver(options: {
     }
   }
 
+  /**
+   * A group's first subscription to a type receives that type's retained history. A
+   * publish fans out to the subscriptions its statement can see, so one running while
+   * the subscription commits would miss it, and a copy of the history taken in the same
+   * statement would miss that publish's messages. So the subscription commits first;
+   * the publishes already running then are waited for (up to 10 s); the history is
+   * copied after them, and again a second later. Each message then reaches the group
+   * by one way or the other, or both (the inbox drops the second).
+   */
+  async function subscribeFirstTime(group: string, types: string[]): Promise<void> {
+    const { rows: added } = await pool.query<{ type: string }>(
+      `INSERT INTO bus_subscriptions (group_name, type) SELECT $1, unnest($2::text[])
+       ON CONFLICT DO NOTHING RETURNING type`,
+      [group, types],
+    );
+    if (added.length === 0) return;
+    const { rows } = await pool.query<{ running: string[] }>(
+      'SELECT array(SELECT pg_snapshot_xip(pg_current_snapshot())::text) AS running',
+    );
+    const running = rows[0]?.running ?? [];
+    for (const deadline = Date.now() + 10_000; running.length > 0 && Date.now() < deadline; ) {
+      const { rows: still } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM unnest($1::xid8[]) AS x WHERE pg_xact_status(x) = 'in progress'`,
+        [running],
+      );
+      if ((still[0]?.n ?? 0) === 0) break;
+      await sleep(10);
+    }
+    const copyHistory = () =>
+      pool.query(
+        `INSERT INTO bus_deliveries (group_name, seq)
+         SELECT $1, m.seq FROM bus_messages m WHERE m.type = ANY($2::text[])
+         ON CONFLICT DO NOTHING`,
+        [group, added.map((row) => row.type)],
+      );
+    await copyHistory();
+    // A publish whose statement began before the subscription committed but had not
+    // written yet had no transaction id to wait for: copy once more, a second later.
+    setTimeout(
+      () =>
+        void copyHistory().catch((error: unknown) => {
+          if (!closed) log.warn({ err: error }, 'history copy failed');
+        }),
+      1_000,
+    ).unref();
+  }
+
   async function subscribe(
     group: string,
     types: string[],
     deliver: (delivery: Delivery) => Promise<void>,
     { concurrency }: { concurrency: number },
   ): Promise<Subscription> {
-    // A group's first subscription to a type receives that type's retained history.
-    await pool.query(
-      `WITH added AS (
-         INSERT INTO bus_subscriptions (group_name, type) SELECT $1, unnest($2::text[])
-         ON CONFLICT DO NOTHING RETURNING type)
-       INSERT INTO bus_deliveries (group_name, seq)
-       SELECT $1, m.seq FROM bus_messages m JOIN added a ON a.type = m.type
-       ON CONFLICT DO NOTHING`,
-      [group, types],
-    );
+    await subscribeFirstTime(group, types);
     let running = true;
     // Set by a NOTIFY at any moment; checked before sleeping, so a wake-up that
     // arrives between an empty claim and the sleep is not lost.
