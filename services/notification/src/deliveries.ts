@@ -8,6 +8,8 @@ export interface NewDelivery {
   eventId: string;
   eventType: string;
   kind: Kind;
+  /** The order the message is about, if any. */
+  orderId: string | null;
   channel: Channel;
   userId: string | null;
   recipient: string | null;
@@ -22,8 +24,8 @@ export interface NewDelivery {
 export async function recordDelivery(db: Queryable, delivery: NewDelivery): Promise<boolean> {
   const { rowCount } = await db.query(
     `INSERT INTO deliveries (event_id, event_type, kind, channel, user_id, recipient, subject, body_text,
-                             body_html, status, last_error)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                             body_html, status, last_error, order_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (event_id, channel) DO NOTHING`,
     [
       delivery.eventId,
@@ -37,6 +39,7 @@ export async function recordDelivery(db: Queryable, delivery: NewDelivery): Prom
       delivery.html,
       delivery.failed ? 'failed' : 'pending',
       delivery.failed ?? null,
+      delivery.orderId,
     ],
   );
   return (rowCount ?? 0) > 0;

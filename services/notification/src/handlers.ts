@@ -69,7 +69,12 @@ async function tell(
   const order = notice.orderId ? await findOrder(tx, notice.orderId) : undefined;
   const userId = notice.userId ?? order?.userId;
   const user = userId ? await findUser(tx, userId) : undefined;
-  const about = { eventId: event.id, eventType: event.type, kind: notice.kind };
+  const about = {
+    eventId: event.id,
+    eventType: event.type,
+    kind: notice.kind,
+    orderId: notice.orderId ?? null,
+  };
   const missing = missingCopy(notice, userId, user, order);
   if (missing || !user) {
     // Events can overtake each other; the bus retries with backoff. After the last

@@ -1,5 +1,6 @@
 import { type Discovery, openDataService, type Service, serve, type TokenSource } from '@platform/chassis';
 import { eventSchemas } from '@platform/contracts';
+import { registerMessageAudit } from './audit.ts';
 import { emailSender } from './channels/email.ts';
 import type { Sender } from './channels/sender.ts';
 import { logSender, webhookSender } from './channels/webhook.ts';
@@ -73,6 +74,7 @@ export async function startNotification(
     pool,
     mailbox: mailboxReader({ url: config.MAILBOX_URL, token: config.MAILBOX_TOKEN }),
   });
+  registerMessageAudit(service.app, pool);
   await serve(service, config, { discovery: deps.discovery });
   return service;
 }

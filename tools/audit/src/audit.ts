@@ -8,9 +8,10 @@ export interface AuditReport {
   findings: Finding[];
 }
 
-/** Quiet: no order in flight and nothing waiting in an outbox. */
+/** Quiet: no order in flight, nothing waiting in an outbox, no message waiting to be sent. */
 const quiet = (books: Books) =>
   books.outboxes.every((outbox) => outbox.pending === 0) &&
+  books.messages.every((message) => message.status === 'sent' || message.status === 'failed') &&
   books.orders.every((order) =>
     ['CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'].includes(order.status),
   );

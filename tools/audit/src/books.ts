@@ -43,6 +43,13 @@ export interface RevenueEntry {
   gross: number;
   refunded: number;
 }
+export interface MessageEntry {
+  id: string;
+  orderId: string;
+  kind: string;
+  channel: string;
+  status: string;
+}
 export interface OutboxEntry {
   service: string;
   pending: number;
@@ -63,6 +70,9 @@ export interface Books {
   reservations: ReservationEntry[];
   payments: PaymentEntry[];
   revenue: RevenueEntry[];
+  messages: MessageEntry[];
+  /** The Message-IDs in the platform's mail sink, one per mail received; undefined without a sink. */
+  mailbox: string[] | undefined;
   outboxes: OutboxEntry[];
   deadLetters: DeadLetterEntry[];
 }
@@ -110,34 +120,37 @@ export async function readBooks(platform: PlatformView, token: string): Promise<
   };
   // Every service with a bus keeps an outbox and dead letters; the others answer 404.
   const running = [...new Set(platform.services.map((service) => service.name))];
-  const [orderBooks, stockBooks, paymentBooks, revenue, outboxes, letters] = await Promise.all([
-    get<{ orders: OrderEntry[] }>(`${urlOf('order')}/admin/audit`),
-    get<{ products: StockEntry[]; reservations: ReservationEntry[] }>(`${urlOf('inventory')}/admin/audit`),
-    get<{ payments: PaymentEntry[] }>(`${urlOf('payment')}/admin/audit`),
-    get<{ data: RevenueEntry[] }>(`${urlOf('analytics')}/api/v1/analytics/revenue`),
-    Promise.all(
-      running.map(async (service) => {
-        const outbox = await ask<{ pending: number; oldestPendingMs: number | null }>(
-          `${urlOf(service)}/admin/outbox`,
-        );
-        return outbox ? [{ service, ...outbox }] : [];
-      }),
-    ),
-    Promise.all(
-      running.map(async (service) => {
-        const page = await ask<{ data: Array<Omit<DeadLetterEntry, 'service'>> }>(
-          `${urlOf(service)}/admin/dead-letters?status=dead&limit=100`,
-        );
-        return (page?.data ?? []).map(({ id, group, type, reason }) => ({
-          service,
-          id,
-          group,
-          type,
-          reason,
-        }));
-      }),
-    ),
-  ]);
+  const [orderBooks, stockBooks, paymentBooks, revenue, messageBooks, mailbox, outboxes, letters] =
+    await Promise.all([
+      get<{ orders: OrderEntry[] }>(`${urlOf('order')}/admin/audit`),
+      get<{ products: StockEntry[]; reservations: ReservationEntry[] }>(`${urlOf('inventory')}/admin/audit`),
+      get<{ payments: PaymentEntry[] }>(`${urlOf('payment')}/admin/audit`),
+      get<{ data: RevenueEntry[] }>(`${urlOf('analytics')}/api/v1/analytics/revenue`),
+      get<{ deliveries: MessageEntry[] }>(`${urlOf('notification')}/admin/audit`),
+      readMailbox(`${urlOf('notification')}/api/v1/admin/mailbox`, token),
+      Promise.all(
+        running.map(async (service) => {
+          const outbox = await ask<{ pending: number; oldestPendingMs: number | null }>(
+            `${urlOf(service)}/admin/outbox`,
+          );
+          return outbox ? [{ service, ...outbox }] : [];
+        }),
+      ),
+      Promise.all(
+        running.map(async (service) => {
+          const page = await ask<{ data: Array<Omit<DeadLetterEntry, 'service'>> }>(
+            `${urlOf(service)}/admin/dead-letters?status=dead&limit=100`,
+          );
+          return (page?.data ?? []).map(({ id, group, type, reason }) => ({
+            service,
+            id,
+            group,
+            type,
+            reason,
+          }));
+        }),
+      ),
+    ]);
   return {
     readAt: Date.now(),
     orders: orderBooks.orders,
@@ -145,7 +158,27 @@ export async function readBooks(platform: PlatformView, token: string): Promise<
     reservations: stockBooks.reservations,
     payments: paymentBooks.payments,
     revenue: revenue.data,
+    messages: messageBooks.deliveries,
+    mailbox,
     outboxes: outboxes.flat(),
     deadLetters: letters.flat(),
   };
+}
+
+/** Every Message-ID in the mail sink, through the notification service; undefined when it has none. */
+async function readMailbox(url: string, token: string): Promise<string[] | undefined> {
+  const ids: string[] = [];
+  for (let page = 1; ; page++) {
+    const answer = await fetch(`${url}?page=${page}&limit=100`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (answer.status === 404 || answer.status === 503) return undefined;
+    if (!answer.ok) throw new Error(`GET ${url}: ${answer.status} ${await answer.text()}`);
+    const body = (await answer.json()) as {
+      data: Array<{ messageId: string | null }>;
+      pagination: { totalPages: number };
+    };
+    ids.push(...body.data.flatMap((mail) => (mail.messageId ? [mail.messageId] : [])));
+    if (page >= body.pagination.totalPages) return ids;
+  }
 }

@@ -185,6 +185,65 @@ export function analyticsAgree(books: Books): Finding {
   });
 }
 
+/** The message each order's end calls for (and each refund), on the order's owner's channels. */
+function expectedKinds(order: OrderEntry, refunded: boolean): string[] {
+  const kinds = SOLD.has(order.status)
+    ? ['order-confirmed']
+    : order.status === 'REJECTED'
+      ? ['order-rejected']
+      : order.status === 'CANCELLED'
+        ? ['order-cancelled']
+        : [];
+  return refunded ? [...kinds, 'payment-refunded'] : kinds;
+}
+
+/**
+ * One message of each kind an order's end calls for, per channel, none lost, none
+ * doubled; each e-mail sent is in the mail sink. The same e-mail twice (one
+ * Message-ID) is tolerated and counted: a crash between the SMTP server's accepting it
+ * and the send being recorded sends it again, and mail clients show one.
+ */
+export function messagesOnce(books: Books): Finding {
+  const offences: string[] = [];
+  const refunded = new Set(books.payments.filter((p) => p.refunded > 0).map((p) => p.orderId));
+  const byOrder = new Map<string, Books['messages']>();
+  for (const message of books.messages)
+    byOrder.set(message.orderId, [...(byOrder.get(message.orderId) ?? []), message]);
+  for (const order of books.orders) {
+    const messages = byOrder.get(order.id) ?? [];
+    for (const kind of expectedKinds(order, refunded.has(order.id))) {
+      const ofKind = messages.filter((m) => m.kind === kind);
+      if (ofKind.length === 0) offences.push(`order ${order.id} (${order.status}): no ${kind} message`);
+      for (const channel of new Set(ofKind.map((m) => m.channel))) {
+        const count = ofKind.filter((m) => m.channel === channel).length;
+        if (count > 1) offences.push(`order ${order.id}: ${count} ${kind} messages by ${channel}`);
+      }
+    }
+  }
+  for (const m of books.messages.filter((m) => m.status === 'failed'))
+    offences.push(`order ${m.orderId}: the ${m.kind} message by ${m.channel} failed`);
+  const inSink = new Map<string, number>();
+  for (const messageId of books.mailbox ?? []) {
+    const id = /^<?([^@>]+)@/.exec(messageId)?.[1] ?? messageId;
+    inSink.set(id, (inSink.get(id) ?? 0) + 1);
+  }
+  const sentMail = books.messages.filter((m) => m.channel === 'email' && m.status === 'sent');
+  if (books.mailbox)
+    for (const m of sentMail)
+      if (!inSink.has(m.id))
+        offences.push(`order ${m.orderId}: the ${m.kind} e-mail was sent but is not in the mail sink`);
+  return finding(
+    'one message of each kind an order calls for, per channel; every e-mail sent arrived',
+    offences,
+    {
+      messages: books.messages.length,
+      'e-mails sent': sentMail.length,
+      'in the mail sink': books.mailbox ? sentMail.filter((m) => inSink.has(m.id)).length : 'no sink',
+      'sent twice (one Message-ID)': sentMail.filter((m) => (inSink.get(m.id) ?? 0) > 1).length,
+    },
+  );
+}
+
 export function outboxesDrained(books: Books, options: AuditOptions): Finding {
   const stuck = books.outboxes.filter((o) => (o.oldestPendingMs ?? 0) > options.outboxMs);
   return finding(
@@ -209,6 +268,7 @@ export function checkBooks(books: Books, options: AuditOptions): Finding[] {
     reservationsMatchOrders(books),
     paymentsBalance(books),
     analyticsAgree(books),
+    messagesOnce(books),
     outboxesDrained(books, options),
     noDeadLetters(books),
   ];

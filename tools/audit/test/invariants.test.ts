@@ -24,6 +24,14 @@ const payment = (orderId: string, fields: Partial<PaymentEntry>): PaymentEntry =
   ...fields,
 });
 
+const message = (id: string, orderId: string, kind: string) => ({
+  id,
+  orderId,
+  kind,
+  channel: 'email',
+  status: 'sent',
+});
+
 /** A day that balances: one order sold (2 of P1), one cancelled after capture (refunded, restocked), one rejected. */
 function balanced(): Books {
   const at = new Date(NOW - 1_000).toISOString();
@@ -64,6 +72,13 @@ function balanced(): Books {
       }),
     ],
     revenue: [{ currency: 'EUR', orders: 2, gross: 2000, refunded: 1000 }],
+    messages: [
+      message('m1', SOLD, 'order-confirmed'),
+      message('m2', CANCELLED, 'order-cancelled'),
+      message('m3', CANCELLED, 'payment-refunded'),
+      message('m4', REJECTED, 'order-rejected'),
+    ],
+    mailbox: ['<m1@shop.example>', '<m2@shop.example>', '<m3@shop.example>', '<m4@shop.example>'],
     outboxes: [{ service: 'order', pending: 0, oldestPendingMs: null }],
     deadLetters: [],
   };
@@ -79,7 +94,7 @@ const verdicts = (findings: Finding[]) => findings.map((f) => f.verdict);
 const violated = (books: Books) => checkBooks(books, OPTIONS).filter((f) => f.verdict === 'violated');
 
 test('audit - books that balance: every invariant holds', () => {
-  assert.deepEqual(verdicts(checkBooks(balanced(), OPTIONS)), Array(7).fill('holds'));
+  assert.deepEqual(verdicts(checkBooks(balanced(), OPTIONS)), Array(8).fill('holds'));
 });
 
 test('audit - an order in flight is reported as such; one stuck past the settle time is a violation', () => {
@@ -182,6 +197,29 @@ test('audit - analytics revenue must match the payments, a stuck outbox and a de
       'EUR gross: analytics 3000, payments 2000',
       'order: 3 unpublished, the oldest 9000 ms old',
       'inventory #4 inventory-commands inventory.commit-stock: boom',
+    ],
+  );
+});
+
+test('audit - a message lost, doubled or failed is a violation; the same e-mail twice (one Message-ID) is only counted', () => {
+  const books = balanced();
+  books.mailbox = [...(books.mailbox ?? []), '<m1@shop.example>'];
+  const resent = checkBooks(books, OPTIONS).find((f) => f.invariant.startsWith('one message'));
+  assert.equal(resent?.verdict, 'holds');
+  assert.equal(resent?.figures['sent twice (one Message-ID)'], 1);
+
+  books.messages.push(message('m5', SOLD, 'order-confirmed'));
+  books.messages = books.messages.filter((m) => m.id !== 'm4');
+  books.messages.push({ ...message('m6', SOLD, 'order-confirmed'), channel: 'sms', status: 'failed' });
+  books.mailbox = books.mailbox.filter((id) => id !== '<m2@shop.example>');
+  assert.deepEqual(
+    violated(books).flatMap((f) => f.details),
+    [
+      `order ${SOLD}: 2 order-confirmed messages by email`,
+      `order ${REJECTED} (REJECTED): no order-rejected message`,
+      `order ${SOLD}: the order-confirmed message by sms failed`,
+      `order ${CANCELLED}: the order-cancelled e-mail was sent but is not in the mail sink`,
+      `order ${SOLD}: the order-confirmed e-mail was sent but is not in the mail sink`,
     ],
   );
 });
