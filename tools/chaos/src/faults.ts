@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 
 interface ServiceProcess {
   name: string;
@@ -59,5 +60,43 @@ export async function allReady(dataDir: string, timeoutMs: number): Promise<stri
     const waiting = states.filter((state) => !state.ready).map((state) => state.service.instance);
     if (waiting.length === 0 || Date.now() > deadline) return waiting;
     await sleep(250);
+  }
+}
+
+/** The embedded server's admin connection, from the launcher's state and secrets files. */
+function adminUrl(dataDir: string): string {
+  const state = JSON.parse(readFileSync(join(dataDir, 'platform.json'), 'utf8')) as {
+    database: { description?: string };
+  };
+  const port = /127\.0\.0\.1:(\d+)$/.exec(state.database.description ?? '')?.[1];
+  if (!port) throw new Error(`not an embedded PostgreSQL: ${state.database.description}`);
+  const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+  return `postgres://postgres:${encodeURIComponent(secrets['postgres-admin'] ?? '')}@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * Makes `database` unreachable for `seconds`: new connections refused, every open one
+ * cut; then open again. What every service sees when its bus goes away.
+ */
+export async function cutDatabase(dataDir: string, database: string, seconds: number): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl(dataDir) });
+  await admin.connect();
+  try {
+    const name = admin.escapeIdentifier(database);
+    await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
+    try {
+      const deadline = Date.now() + seconds * 1000;
+      // Cut whatever connects meanwhile (a connection already half open) until the end.
+      while (Date.now() < deadline) {
+        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+          database,
+        ]);
+        await sleep(Math.min(1_000, Math.max(0, deadline - Date.now())));
+      }
+    } finally {
+      await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`);
+    }
+  } finally {
+    await admin.end();
   }
 }

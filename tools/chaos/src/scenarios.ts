@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { restartEmbeddedPostgres, stopEmbeddedPostgres } from '@platform/devinfra';
 import { address, card, type Shop } from '../../../test/e2e/shop.ts';
-import { allReady, killService, serviceProcesses } from './faults.ts';
+import { allReady, cutDatabase, killService, serviceProcesses } from './faults.ts';
 import type { FaultClock, FaultWindow } from './under-load.ts';
 
 export interface ScenarioContext {
@@ -163,6 +163,26 @@ export const SCENARIOS: Record<string, (scale: number) => Scenario> = {
         ];
       },
       cleanup: ({ dataDir }) => stopEmbeddedPostgres(join(dataDir, 'postgres')),
+    };
+  },
+  'bus-outage': (scale) => {
+    const durationS = Math.max(40, Math.round(120 * scale));
+    const at = Math.round(durationS / 4);
+    const outageS = Math.max(10, Math.round(30 * scale));
+    return {
+      name: 'bus-outage',
+      fault: `the bus database unreachable for ${outageS} s (connections refused, open ones cut), ${at} s into ${durationS} s of storefront load`,
+      criterion:
+        'nothing lost: the backlog drains once the bus is back, every order settles, the auditor clean',
+      load: { rate: 30, durationS, shoppers: 40 },
+      async inject({ dataDir, log }, clock) {
+        await clock.at(at);
+        const from = clock.now();
+        await cutDatabase(dataDir, 'bus', outageS);
+        log(`the bus database was unreachable for ${outageS} s`);
+        const round = (seconds: number) => Math.round(seconds * 10) / 10;
+        return [{ from: round(from), to: round(clock.now()), label: 'bus outage' }];
+      },
     };
   },
   'buyers-race': () => ({
