@@ -209,7 +209,6 @@ export function reservationStore(db: Queryable) {
       return rows.map(toState);
     },
 
-    /** `productIds` and every product named by an order waiting for one of them. */
     /** The products the reservations of `orderIds` hold or wait for. */
     async productsOf(orderIds: readonly string[]): Promise<string[]> {
       if (orderIds.length === 0) return [];
@@ -221,6 +220,7 @@ export function reservationStore(db: Queryable) {
       return rows.map((row) => row.product_id);
     },
 
+    /** `productIds` and every product named by an order waiting for one of them. */
     async productsInLineWith(productIds: readonly string[]): Promise<string[]> {
       const { rows } = await db.query<{ product_id: string }>(
         `SELECT DISTINCT (named->>'productId')::uuid::text AS product_id

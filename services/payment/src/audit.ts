@@ -44,12 +44,13 @@ export function registerPaymentAudit(app: App, pool: Pool): void {
         refund_records: number;
       }>(
         `SELECT p.order_id, p.status, p.currency, p.authorized, p.captured, p.refunded,
-           (SELECT count(*)::int FROM ledger l WHERE l.payment_id = p.id AND kind = 'capture') AS captures,
-           (SELECT coalesce(sum(amount), 0) FROM ledger l WHERE l.payment_id = p.id AND kind = 'capture') AS ledger_captured,
-           (SELECT count(*)::int FROM ledger l WHERE l.payment_id = p.id AND kind = 'refund') AS refunds,
-           (SELECT coalesce(sum(amount), 0) FROM ledger l WHERE l.payment_id = p.id AND kind = 'refund') AS ledger_refunded,
+           count(*) FILTER (WHERE l.kind = 'capture')::int AS captures,
+           coalesce(sum(l.amount) FILTER (WHERE l.kind = 'capture'), 0) AS ledger_captured,
+           count(*) FILTER (WHERE l.kind = 'refund')::int AS refunds,
+           coalesce(sum(l.amount) FILTER (WHERE l.kind = 'refund'), 0) AS ledger_refunded,
            (SELECT count(*)::int FROM refunds r WHERE r.payment_id = p.id) AS refund_records
-         FROM payments p ORDER BY p.created_at`,
+         FROM payments p LEFT JOIN ledger l ON l.payment_id = p.id
+         GROUP BY p.id ORDER BY p.created_at`,
       );
       return {
         payments: rows.map((row) => ({

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Books, type PlatformView, readBooks } from './books.ts';
-import { type AuditOptions, checkBooks, type Finding } from './invariants.ts';
+import { type AuditOptions, checkBooks, type Finding, SETTLED } from './invariants.ts';
 
 export interface AuditReport {
   ok: boolean;
@@ -12,9 +12,7 @@ export interface AuditReport {
 const quiet = (books: Books) =>
   books.outboxes.every((outbox) => outbox.pending === 0) &&
   books.messages.every((message) => message.status === 'sent' || message.status === 'failed') &&
-  books.orders.every((order) =>
-    ['CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'].includes(order.status),
-  );
+  books.orders.every((order) => SETTLED.has(order.status));
 
 /**
  * Reads the books until the platform is quiet (or `waitMs` has passed), then checks

@@ -20,7 +20,7 @@ export interface AuditOptions {
   outboxMs: number;
 }
 
-const SETTLED = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED']);
+export const SETTLED = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED']);
 const SOLD = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED']);
 const ENDED_UNSOLD = new Set(['REJECTED', 'CANCELLED']);
 /** Reservation states that hold stock. */

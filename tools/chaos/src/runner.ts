@@ -9,6 +9,7 @@ import { root } from '../../../test/e2e/platform.ts';
 import { openShop } from '../../../test/e2e/shop.ts';
 import { type AuditReport, audit, formatReport } from '../../audit/src/audit.ts';
 import { platformIn } from '../../audit/src/books.ts';
+import { escapeHtml } from '../../loadgen/src/charts.ts';
 import { LOAD_RATE_LIMITS } from '../../loadgen/src/platform.ts';
 import { reportPage } from '../../loadgen/src/report-html.ts';
 import type { Scenario } from './scenarios.ts';
@@ -67,7 +68,7 @@ export async function runScenario(
         errorRatePercent: run.report.summary.errorRatePercent,
         p99Ms: run.report.overall.p99,
       };
-      figures = { kills: faults.length };
+      figures = { faults: faults.length };
       page = reportPage({ ...run.report, title: `Chaos: ${scenario.name}` });
     }
     if (scenario.act) {
@@ -109,9 +110,8 @@ export async function runScenario(
 
 /** The load report's page with the scenario's verdict and the auditor's findings on top. */
 function auditSection(page: string, result: ScenarioResult): string {
-  const html = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const verdict = `<section aria-label="Chaos verdict"><h2>${result.passed ? 'Passed' : 'FAILED'}: ${html(result.criterion)}</h2>
-<p>${html(result.fault)}. Fault windows are shaded on the plots below.</p>
-<pre>${html(formatReport(result.audit))}</pre>${result.failures.map((f) => `<p class="note">${html(f)}</p>`).join('')}</section>`;
+  const verdict = `<section aria-label="Chaos verdict"><h2>${result.passed ? 'Passed' : 'FAILED'}: ${escapeHtml(result.criterion)}</h2>
+<p>${escapeHtml(result.fault)}. Fault windows are shaded on the plots below.</p>
+<pre>${escapeHtml(formatReport(result.audit))}</pre>${result.failures.map((f) => `<p class="note">${escapeHtml(f)}</p>`).join('')}</section>`;
   return page.replace(/(<p class="sub">[^<]*<\/p>)/, `$1\n${verdict}`);
 }
