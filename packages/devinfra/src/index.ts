@@ -1,3 +1,4 @@
+export { natsServerBinary, type PrivateNatsServer, startPrivateNatsServer } from './nats.ts';
 export { restartEmbeddedPostgres, stopEmbeddedPostgres } from './pg-ctl.ts';
 export { freePort, isPortInUse } from './ports.ts';
 export { type EmbeddedPostgresOptions, type RunningPostgres, startEmbeddedPostgres } from './postgres.ts';

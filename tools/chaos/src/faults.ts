@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 
-interface ServiceProcess {
+export interface ServiceProcess {
   name: string;
   instance: string;
   pid: number;
@@ -41,13 +41,24 @@ export async function killService(
   if (!victim) throw new Error(`no ${service} process in ${dataDir}/platform.json`);
   const killedAt = Date.now();
   process.kill(victim.pid, 'SIGKILL');
+  return { pid: victim.pid, downMs: await backAfterKill(dataDir, victim, killedAt, timeoutMs) };
+}
+
+/** How long after `killedAt` the launcher had `victim`'s instance serving again under a new pid. */
+export async function backAfterKill(
+  dataDir: string,
+  victim: ServiceProcess,
+  killedAt: number,
+  timeoutMs = 60_000,
+): Promise<number> {
   while (Date.now() - killedAt < timeoutMs) {
     await sleep(200);
     const now = serviceProcesses(dataDir).find((p) => p.instance === victim.instance);
-    if (now && now.pid !== victim.pid && (await ready(now.url)))
-      return { pid: victim.pid, downMs: Date.now() - killedAt };
+    if (now && now.pid !== victim.pid && (await ready(now.url))) return Date.now() - killedAt;
   }
-  throw new Error(`${service} was not serving again ${timeoutMs} ms after kill -9 (pid ${victim.pid})`);
+  throw new Error(
+    `${victim.instance} was not serving again ${timeoutMs} ms after kill -9 (pid ${victim.pid})`,
+  );
 }
 
 /** Waits until every service process answers ready; the services still not ready after `timeoutMs`. */
@@ -60,6 +71,26 @@ export async function allReady(dataDir: string, timeoutMs: number): Promise<stri
     const waiting = states.filter((state) => !state.ready).map((state) => state.service.instance);
     if (waiting.length === 0 || Date.now() > deadline) return waiting;
     await sleep(250);
+  }
+}
+
+/**
+ * A superuser's connection to `database` of the embedded server, for a scenario's own
+ * evidence (a service's outbox against the bus): the harness's eyes, not a service's.
+ */
+export async function withAdminConnection<T>(
+  dataDir: string,
+  database: string,
+  use: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const url = new URL(adminUrl(dataDir));
+  url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
   }
 }
 

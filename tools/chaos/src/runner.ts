@@ -12,7 +12,7 @@ import { platformIn } from '../../audit/src/books.ts';
 import { escapeHtml } from '../../loadgen/src/charts.ts';
 import { LOAD_RATE_LIMITS } from '../../loadgen/src/platform.ts';
 import { reportPage } from '../../loadgen/src/report-html.ts';
-import type { Scenario } from './scenarios.ts';
+import type { Scenario } from './scenario.ts';
 import { type FaultWindow, runUnderLoad } from './under-load.ts';
 
 export interface ScenarioResult {
@@ -37,11 +37,18 @@ export async function runScenario(
   const began = Date.now();
   const dataDir = join(root, '.test-data', `chaos-${scenario.name}-${randomUUID().slice(0, 8)}`);
   log(`${scenario.name}: ${scenario.fault}`);
-  const { platform, shop } = await openShop(dataDir, {
+  const infrastructure = await scenario.infrastructure?.(dataDir);
+  const opened = await openShop(dataDir, {
     RATE_LIMIT_POLICIES: JSON.stringify(LOAD_RATE_LIMITS),
     INVENTORY_SEED_ON_HAND: '1000',
     LOG_LEVEL: 'warn',
+    ...infrastructure?.env,
+    ...scenario.env,
+  }).catch(async (error: unknown) => {
+    await infrastructure?.stop();
+    throw error;
   });
+  const { platform, shop } = opened;
   const context = { dataDir, shop, log };
   try {
     let faults: FaultWindow[] = [];
@@ -104,6 +111,7 @@ export async function runScenario(
   } finally {
     await platform.stop();
     await scenario.cleanup?.(context).catch((error: Error) => log(`cleanup: ${error.message}`));
+    await infrastructure?.stop().catch((error: Error) => log(`stopping infrastructure: ${error.message}`));
     await rm(dataDir, { recursive: true, force: true });
   }
 }

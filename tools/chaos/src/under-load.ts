@@ -18,6 +18,8 @@ export interface FaultWindow {
   label: string;
   /** What went wrong in it, if the scenario's criterion broke there. */
   failure?: string;
+  /** What was measured in it (how soon a breaker opened, a p99 while the fault was on). */
+  figures?: Record<string, number>;
 }
 
 /** What a scenario's injector gets: when the measured window opened, and a clock on it. */
