@@ -201,6 +201,8 @@ export const OrderDelivered = OrderFact;
 /**
  * Choreography only: the order gave up waiting. Shipping cancels the booking (or
  * leaves a tombstone) and says so; payment and inventory undo their part on that.
+ * Payment also sets the card hold to lapse: if shipping stays silent, it voids the
+ * hold itself (decision 024).
  */
 export const OrderTimedOut = Type.Object({ ...OrderFact.properties, step: Type.String() });
 /**

@@ -38,6 +38,12 @@ export const PaymentConfig = Type.Object({
     description:
       'how often to look for processor calls due again (a lease ended, a retry after the processor failed)',
   }),
+  PAYMENT_HOLD_GRACE_MS: Type.Integer({
+    minimum: 0,
+    default: 30_000,
+    description:
+      "choreography: how long a card hold outlives its order's timeout while shipping, which alone can cancel a booked parcel, is silent; then payment voids it itself",
+  }),
   PAYMENT_BREAKER_OPEN_MS: Type.Integer({
     minimum: 100,
     default: 5_000,

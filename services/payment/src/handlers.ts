@@ -2,7 +2,7 @@ import type { Bus, Envelope, HandlerContext } from '@platform/chassis';
 import type { EventData, EventType } from '@platform/contracts';
 import { callStore } from './calls.ts';
 import { type Audience, announce, type Events, type Outcome, type PaymentTx } from './messages.ts';
-import { authorizePayment, cancelPayment, capturePayment, type Step } from './operations.ts';
+import { authorizePayment, cancelPayment, capturePayment, type Step, setHoldToLapse } from './operations.ts';
 import type { CallRunner } from './runner.ts';
 
 // The two saga adapters. Both call the same operations; they differ only in what
@@ -55,6 +55,7 @@ const CANCELLING_FACTS = [
   'shipping.failed',
   // The order's timeout and its customer's cancel reach payment through shipping,
   // which alone can refuse them (the parcel left): never refund a travelling parcel.
+  // A timeout heard here only sets the hold to lapse, should shipping be silent.
   'shipping.cancelled',
 ] as const;
 
@@ -70,34 +71,43 @@ function cancelReason(event: Envelope): string {
   }
 }
 
+/** The operation a fact starts; `order.timed-out` is handled apart, as it answers nothing. */
+async function stepFor(tx: PaymentTx, event: Envelope): Promise<Step<Outcome>> {
+  if (event.type === 'order.created') {
+    const order = dataOf(event, 'order.created');
+    return authorizePayment(tx, {
+      orderId: order.orderId,
+      userId: order.userId,
+      paymentMethodId: order.paymentMethodId,
+      amount: { amount: order.totals.total, currency: order.totals.currency },
+    });
+  }
+  if (event.type === 'shipping.scheduled') {
+    return capturePayment(tx, dataOf(event, 'shipping.scheduled').orderId);
+  }
+  // Every cancelling fact names the order it is about.
+  const { orderId } = event.data as { orderId: string };
+  return cancelPayment(tx, orderId, cancelReason(event));
+}
+
 /**
  * Choreography: other services' facts start the operations, and the outcome is
  * published as a fact. A repeated outcome was already published, so it is not again.
+ * An order that timed out has its hold lapse after `holdGraceMs` (decision 024), unless
+ * shipping's `shipping.cancelled` voids it first; `startHoldLapses` voids the lapsed.
  */
-export async function handleFacts(bus: Bus<Events>, runner: CallRunner): Promise<void> {
+export async function handleFacts(bus: Bus<Events>, runner: CallRunner, holdGraceMs: number): Promise<void> {
   await bus.subscribe(
     'payment-choreography',
-    ['order.created', 'shipping.scheduled', ...CANCELLING_FACTS],
+    ['order.created', 'shipping.scheduled', 'order.timed-out', ...CANCELLING_FACTS],
     async (event, context) => {
-      const { tx } = context;
-      let step: Step<Outcome>;
-      if (event.type === 'order.created') {
-        const order = dataOf(event, 'order.created');
-        step = await authorizePayment(tx, {
-          orderId: order.orderId,
-          userId: order.userId,
-          paymentMethodId: order.paymentMethodId,
-          amount: { amount: order.totals.total, currency: order.totals.currency },
-        });
-      } else if (event.type === 'shipping.scheduled') {
-        step = await capturePayment(tx, dataOf(event, 'shipping.scheduled').orderId);
-      } else {
-        // Every cancelling fact names the order it is about.
-        const { orderId } = event.data as { orderId: string };
-        step = await cancelPayment(tx, orderId, cancelReason(event));
-      }
       // The fact carries the correlation id of the one that caused it, as when published here.
-      await carryOut(step, { correlationId: event.correlationid ?? event.id }, context, runner);
+      const correlationId = event.correlationid ?? event.id;
+      if (event.type === 'order.timed-out') {
+        const { orderId } = dataOf(event, 'order.timed-out');
+        return setHoldToLapse(context.tx, orderId, holdGraceMs, correlationId);
+      }
+      await carryOut(await stepFor(context.tx, event), { correlationId }, context, runner);
     },
   );
 }

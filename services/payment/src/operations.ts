@@ -10,6 +10,7 @@ import {
   capturePlan,
   checkRefund,
   failureReason,
+  lapsePlan,
   type Money,
   NO_CURRENCY,
   repeatedAuthorization,
@@ -150,14 +151,7 @@ export async function cancelPayment(
         outcome: refundedOutcome(payment, await store.lastRefund(payment.id, payment.currency), true),
       };
     case 'void':
-      return {
-        call: {
-          operation: 'void',
-          ...base,
-          idempotencyKey: orderId,
-          amount: money(plan.amount, payment.currency),
-        },
-      };
+      return { call: voidCall(payment, plan.amount) };
     case 'refund-rest':
       return {
         call: {
@@ -170,6 +164,44 @@ export async function cancelPayment(
         },
       };
   }
+}
+
+/** Releases the hold: keyed by the order, so a cancel and a lapse are one void to the processor. */
+function voidCall(payment: PaymentRow, amount: number): CallRequest {
+  return {
+    operation: 'void',
+    orderId: payment.order_id,
+    paymentId: payment.id,
+    idempotencyKey: payment.order_id,
+    amount: money(amount, payment.currency),
+  };
+}
+
+/**
+ * The order timed out (choreography): its hold, if it still has one, lapses in
+ * `graceMs` unless shipping's answer voids it first (decision 024). Waits, like the
+ * other operations, for a call in flight: an authorization settling makes a hold.
+ */
+export async function setHoldToLapse(
+  db: Queryable,
+  orderId: string,
+  graceMs: number,
+  correlationId: string | undefined,
+): Promise<void> {
+  await lockSettledOrder(db, orderId);
+  const store = paymentStore(db);
+  const payment = await store.findByOrder(orderId);
+  if (!payment || lapsePlan(toState(payment)).action === 'none') return;
+  await store.setHoldLapse(payment.id, graceMs, correlationId);
+}
+
+/** The void that releases a lapsed hold, as a cancel would make it; undefined if nothing is held now. */
+export async function lapseHold(db: Queryable, orderId: string): Promise<CallRequest | undefined> {
+  await lockSettledOrder(db, orderId);
+  const payment = await paymentStore(db).findByOrder(orderId);
+  const plan = lapsePlan(payment && toState(payment));
+  if (!payment || plan.action === 'none') return undefined;
+  return voidCall(payment, plan.amount);
 }
 
 export type RefundRequest = Extract<CallRequest, { operation: 'refund' }>;

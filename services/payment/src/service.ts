@@ -11,6 +11,7 @@ import { eventSchemas } from '@platform/contracts';
 import { registerPaymentAudit } from './audit.ts';
 import type { PaymentConfig } from './config.ts';
 import { handleCommands, handleFacts } from './handlers.ts';
+import { startHoldLapses } from './hold-lapses.ts';
 import { registerPaymentRoutes } from './http.ts';
 import { registerAdminRoutes } from './http-admin.ts';
 import { guardProcessor } from './processor/guarded.ts';
@@ -57,8 +58,14 @@ export async function startPayment(
   registerPaymentRoutes(service.app, pool, processor);
   registerPaymentAudit(service.app, pool);
   registerAdminRoutes(service.app, { pool, bus, runner, processor, breaker });
-  if (config.SAGA_MODE === 'choreography') await handleFacts(bus, runner);
-  else await handleCommands(bus, runner);
+  if (config.SAGA_MODE === 'choreography') {
+    const lapses = startHoldLapses({ bus, runner, pollMs: config.PAYMENT_CALL_POLL_MS, log: service.log });
+    // Registered after the runner, so it stops first: it hands the runner the calls it records.
+    service.onShutdown(() => lapses.stop());
+    await handleFacts(bus, runner, config.PAYMENT_HOLD_GRACE_MS);
+  } else {
+    await handleCommands(bus, runner);
+  }
 
   await serve(service, config, { discovery: deps.discovery, metadata: { sagaMode: config.SAGA_MODE } });
   return service;

@@ -85,12 +85,22 @@ export interface NewPayment {
   failureCode: string | null;
 }
 
+/** The key of an order's advisory lock, from an SQL expression of its id (a uuid). */
+const ORDER_LOCK_KEY = (orderId: string) => `hashtextextended('payment:' || ${orderId}::text, 0)`;
+
+/** An order whose card hold has lapsed, and the correlation id of the timeout that set it to. */
+export interface LapsedHold {
+  orderId: string;
+  correlationId: string | undefined;
+}
+
 /** Payments, their ledger and refunds, in the caller's transaction (or on the pool for reads). */
 export function paymentStore(db: Queryable) {
   return {
     /** Serialises every operation on one order until the transaction ends, even before a row exists. */
     async lockOrder(orderId: string): Promise<void> {
-      await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('payment:' || $1, 0))`, [orderId]);
+      // The id in its canonical text, so the lapse sweep's lock (`claimLapsedHolds`) is the same one.
+      await db.query(`SELECT pg_advisory_xact_lock(${ORDER_LOCK_KEY('$1::uuid')})`, [orderId]);
     },
 
     async findByOrder(orderId: string): Promise<PaymentRow | undefined> {
@@ -141,6 +151,39 @@ export function paymentStore(db: Queryable) {
       const row = rows[0];
       if (!row) throw new Error(`payment ${id} vanished while locked`);
       return row;
+    },
+
+    /** Sets the hold to lapse in `graceMs`, or leaves the earlier time a previous timeout set. */
+    async setHoldLapse(paymentId: string, graceMs: number, correlationId: string | undefined): Promise<void> {
+      await db.query(
+        `UPDATE payments
+         SET hold_lapses_at = least(hold_lapses_at, now() + make_interval(secs => $2::float8 / 1000)),
+             hold_lapse_correlation_id = coalesce(hold_lapse_correlation_id, $3)
+         WHERE id = $1`,
+        [paymentId, graceMs, correlationId ?? null],
+      );
+    },
+
+    /**
+     * Takes up to `limit` orders whose hold has lapsed and that have no call in flight,
+     * each row and order lock held until the transaction ends. Never waits: a row another
+     * instance sweeps is skipped (SKIP LOCKED), and so is an order an operation holds
+     * (it takes the order's lock, then the row's; waiting here, the other way round, could
+     * deadlock).
+     */
+    async claimLapsedHolds(limit: number): Promise<LapsedHold[]> {
+      const { rows } = await db.query<{ order_id: string; correlation_id: string | null }>(
+        `WITH lapsed AS MATERIALIZED (
+           SELECT order_id, hold_lapse_correlation_id FROM payments p
+           WHERE status = 'AUTHORIZED' AND hold_lapses_at <= now()
+             AND NOT EXISTS (SELECT 1 FROM processor_calls c WHERE c.order_id = p.order_id AND c.state = 'pending')
+           ORDER BY hold_lapses_at LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+         SELECT order_id, hold_lapse_correlation_id AS correlation_id FROM lapsed
+         WHERE pg_try_advisory_xact_lock(${ORDER_LOCK_KEY('order_id')})`,
+        [limit],
+      );
+      return rows.map((row) => ({ orderId: row.order_id, correlationId: row.correlation_id ?? undefined }));
     },
 
     async record(paymentId: string, kind: LedgerKind, amount: number): Promise<void> {

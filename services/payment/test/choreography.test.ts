@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Envelope } from '@platform/chassis';
-import type { EventData } from '@platform/contracts';
-import { CARDS, type Harness, startHarness, unbalancedPayments } from './harness.ts';
+import { CARDS, type Harness, orderCreated, startHarness, unbalancedPayments } from './harness.ts';
 
 let harness: Harness;
 
@@ -20,27 +19,6 @@ after(async () => {
 });
 
 type Data = Record<string, unknown>;
-
-function orderCreated(orderId: string, paymentMethodId: string, total: number): EventData<'order.created'> {
-  return {
-    orderId,
-    userId: randomUUID(),
-    items: [
-      {
-        productId: randomUUID(),
-        sku: 'HOM-LAMP-01',
-        name: 'Lamp',
-        quantity: 1,
-        unitPrice: { amount: total - 500, currency: 'EUR' },
-        weightGrams: 900,
-      },
-    ],
-    totals: { subtotal: total - 500, tax: 0, shipping: 500, total, currency: 'EUR' },
-    shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Paris', postalCode: '75001', country: 'FR' },
-    paymentMethodId,
-    placedAt: new Date().toISOString(),
-  };
-}
 
 /** The payment fact published about `orderId` of `type`. */
 const fact = (orderId: string, type: string): Promise<Envelope> =>
@@ -129,7 +107,7 @@ test('choreography - a shipment cancelled after capture refunds; a second cancel
 
   const again = await harness.probe.publish('shipping.failed', { orderId, reason: 'late failure' }, orderId);
   // Handled once the inbox has it; what it published is in the outbox of the same commit.
-  await waitForInbox(again.id);
+  await harness.handled(again.id);
   assert.deepEqual(await harness.published(orderId), [
     'payment.authorized',
     'payment.captured',
@@ -137,13 +115,3 @@ test('choreography - a shipment cancelled after capture refunds; a second cancel
   ]);
   assert.deepEqual(await unbalancedPayments(harness), []);
 });
-
-async function waitForInbox(eventId: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const rows = await harness.sql('SELECT 1 FROM inbox WHERE event_id = $1', [eventId]);
-    if (rows.length > 0) return;
-    if (Date.now() > deadline) throw new Error(`event ${eventId} was not handled`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { type Envelope, loadConfig, type Service, staticDiscovery } from '@platform/chassis';
-import type { EventType, payments } from '@platform/contracts';
+import type { EventData, EventType, payments } from '@platform/contracts';
 import {
   createTestDatabase,
   type SagaProbe,
@@ -48,10 +48,14 @@ export interface Harness {
   /** The reply (or fact) the service sent for `command`. */
   replyTo(command: Envelope): Promise<Envelope>;
   sql<R extends pg.QueryResultRow>(text: string, params?: unknown[]): Promise<R[]>;
+  /** A connection of its own to the service's database, for a transaction a test holds open. */
+  connect(): Promise<pg.PoolClient>;
   /** The ledger of the order's payment, oldest first: `authorize 5000`. */
   ledger(orderId: string): Promise<string[]>;
   /** The types the service published about the order, in order (the outbox is the record). */
   published(orderId: string): Promise<string[]>;
+  /** Resolves once the service has handled the event (its inbox has it); what it published is in the outbox. */
+  handled(eventId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -107,6 +111,7 @@ export async function startHarness(label: string, env: Record<string, string> = 
     async sql(text, params = []) {
       return (await pool.query(text, params)).rows;
     },
+    connect: () => pool.connect(),
     async ledger(orderId) {
       const { rows } = await pool.query<{ kind: string; amount: number }>(
         `SELECT l.kind, l.amount FROM ledger l JOIN payments p ON p.id = l.payment_id
@@ -122,6 +127,15 @@ export async function startHarness(label: string, env: Record<string, string> = 
       );
       return rows.map((row) => row.type);
     },
+    async handled(eventId) {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const { rows } = await pool.query('SELECT 1 FROM inbox WHERE event_id = $1', [eventId]);
+        if (rows.length > 0) return;
+        if (Date.now() > deadline) throw new Error(`event ${eventId} was not handled`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
     async close() {
       await probe.close();
       await service.shutdown('test over');
@@ -136,6 +150,32 @@ export async function startHarness(label: string, env: Record<string, string> = 
 /** A payment.authorize command's data for a new order. */
 export function authorizeCommand(paymentMethodId: string, amount = 5_000, userId: string = randomUUID()) {
   return { orderId: randomUUID(), userId, paymentMethodId, amount: { amount, currency: 'USD' } };
+}
+
+/** An order.created fact (choreography) for one lamp, `total` in EUR. */
+export function orderCreated(
+  orderId: string,
+  paymentMethodId: string,
+  total: number,
+): EventData<'order.created'> {
+  return {
+    orderId,
+    userId: randomUUID(),
+    items: [
+      {
+        productId: randomUUID(),
+        sku: 'HOM-LAMP-01',
+        name: 'Lamp',
+        quantity: 1,
+        unitPrice: { amount: total - 500, currency: 'EUR' },
+        weightGrams: 900,
+      },
+    ],
+    totals: { subtotal: total - 500, tax: 0, shipping: 500, total, currency: 'EUR' },
+    shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Paris', postalCode: '75001', country: 'FR' },
+    paymentMethodId,
+    placedAt: new Date().toISOString(),
+  };
 }
 
 /** Every payment whose ledger does not add up to its balances (none, if the books balance). */

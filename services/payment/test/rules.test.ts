@@ -7,6 +7,7 @@ import {
   cancelPlan,
   capturePlan,
   checkRefund,
+  lapsePlan,
   type PaymentState,
   repeatedAuthorization,
 } from '../src/domain/payment.ts';
@@ -190,6 +191,21 @@ test('payment - capture takes the whole authorization once; cancel voids a hold 
     amount: 3_800,
   });
   assert.deepEqual(cancelPlan(payment({ status: 'DECLINED', authorized: 0 })), { action: 'already-voided' });
+});
+
+test('payment - a timed-out order lapses only a hold still held, whole; never a capture', () => {
+  assert.deepEqual(lapsePlan(payment({})), { action: 'lapse', amount: 5_000 });
+  assert.deepEqual(lapsePlan(undefined), { action: 'none' }, 'no payment yet: nothing is held');
+  for (const status of [
+    'DECLINED',
+    'FAILED',
+    'VOIDED',
+    'CAPTURED',
+    'PARTIALLY_REFUNDED',
+    'REFUNDED',
+  ] as const) {
+    assert.deepEqual(lapsePlan(payment({ status })), { action: 'none' }, status);
+  }
 });
 
 test('payment - refunds never go above what was captured', () => {

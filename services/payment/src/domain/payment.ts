@@ -166,6 +166,18 @@ export function cancelPlan(payment: PaymentState | undefined): CancelPlan {
   }
 }
 
+export type LapsePlan = { action: 'lapse'; amount: number } | { action: 'none' };
+
+/**
+ * Whether a timed-out order's card hold lapses (decision 024): only a hold still held
+ * does, voided whole. A voided, declined or failed payment holds nothing; a captured
+ * one paid for a booked parcel, which only shipping's cancel may undo (a refund).
+ */
+export function lapsePlan(payment: PaymentState | undefined): LapsePlan {
+  if (payment?.status !== 'AUTHORIZED') return { action: 'none' };
+  return { action: 'lapse', amount: payment.authorized };
+}
+
 export type RefundCheck =
   | { ok: true; refunded: number; status: 'PARTIALLY_REFUNDED' | 'REFUNDED' }
   | { ok: false; problem: 'not-captured' }
