@@ -81,6 +81,21 @@ export const busConfig = {
     default: 365,
     description: 'how long the bus keeps published events: the history new groups and replays read',
   }),
+  // Chaos testing only (docs/messaging.md, "Fault mode: duplicate storm"): never in production.
+  BUS_FAULT_REDELIVER: Type.Integer({
+    minimum: 0,
+    maximum: 3,
+    default: 0,
+    description:
+      'chaos testing only: each message a consumer receives is handed to it again 1 to this many more times (random per delivery); 0 = off',
+  }),
+  BUS_FAULT_DROP_ACK_RATE: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: 0,
+    description:
+      'chaos testing only: the share of first deliveries whose acknowledgement is dropped, so the bus delivers them again once BUS_LEASE_MS has passed; 0 = off',
+  }),
 } satisfies TProperties;
 
 function describe(value: unknown): string {

@@ -9,12 +9,25 @@ interface Valid {
 }
 
 /**
+ * The deliveries whose event the inbox statement inserted, in order, each event once:
+ * a redelivery can join its original in one batch (NATS redelivers a message whose
+ * ack wait ended while it queued here), and the inbox row both share is one.
+ */
+function freshOnce(batch: Valid[], inserted: Set<string>): Valid[] {
+  const first = new Map<string, Valid>();
+  for (const item of batch) {
+    if (inserted.has(item.envelope.id) && !first.has(item.envelope.id)) first.set(item.envelope.id, item);
+  }
+  return [...first.values()];
+}
+
+/**
  * Applies several events for one group in one transaction: one statement records
  * their inbox rows, the handler runs for each fresh one in order, and one COMMIT
- * makes all of it durable, or none of it. Resolves the ids it handled (the others
- * were duplicates). A batch that throws leaves nothing behind.
+ * makes all of it durable, or none of it. Resolves the deliveries it handled (the
+ * others were duplicates). A batch that throws leaves nothing behind.
  */
-async function applyBatch<Tx>(deps: ConsumerDeps<Tx>, batch: Valid[]): Promise<Set<string>> {
+async function applyBatch<Tx>(deps: ConsumerDeps<Tx>, batch: Valid[]): Promise<Set<Valid>> {
   const committed: Array<() => Promise<void> | void> = [];
   let tx: Tx | undefined;
   const fresh = await withTransaction(deps.pool, async (client) => {
@@ -24,11 +37,10 @@ async function applyBatch<Tx>(deps: ConsumerDeps<Tx>, batch: Valid[]): Promise<S
        ON CONFLICT DO NOTHING RETURNING event_id`,
       [deps.group, batch.map((item) => item.envelope.id), batch.map((item) => item.envelope.type)],
     );
-    const handled = new Set(rows.map((row) => row.event_id));
+    const toHandle = freshOnce(batch, new Set(rows.map((row) => row.event_id)));
     const afterCommit = (callback: () => Promise<void> | void) => void committed.push(callback);
     const batchTx = deps.openTx(client);
     tx = batchTx;
-    const toHandle = batch.filter(({ envelope }) => handled.has(envelope.id));
     if (deps.lockBatch && toHandle.length > 0)
       await deps.lockBatch(
         batchTx,
@@ -40,7 +52,7 @@ async function applyBatch<Tx>(deps: ConsumerDeps<Tx>, batch: Valid[]): Promise<S
       );
     }
     await deps.beforeCommit(batchTx);
-    return handled;
+    return new Set(toHandle);
   });
   if (tx) deps.committed(tx);
   for (const callback of committed) {
@@ -74,10 +86,10 @@ async function handleBatch<Tx>(deps: ConsumerDeps<Tx>, deliveries: Delivery[]): 
       return undefined;
     });
     if (handled) {
-      for (const { envelope } of valid) {
-        const labels = { type: envelope.type, group: deps.group };
+      for (const item of valid) {
+        const labels = { type: item.envelope.type, group: deps.group };
         deps.metrics.delivered.inc(labels);
-        (handled.has(envelope.id) ? deps.metrics.handled : deps.metrics.duplicates).inc(labels);
+        (handled.has(item) ? deps.metrics.handled : deps.metrics.duplicates).inc(labels);
       }
       await Promise.all(valid.map(({ delivery }) => delivery.ack()));
     }

@@ -10,6 +10,7 @@ import { type DeadLetterStore, deadLetterStore } from './dead-letters.ts';
 import type { BusDriver, Delivery, Subscription } from './driver.ts';
 import { createEnvelope, type Envelope, type OutgoingMessage, parseEnvelope } from './envelope.ts';
 import { DeadLetterNotFound, DeadLetterSettled, ReplayFailed, UnknownConsumerGroup } from './errors.ts';
+import { faultsFromConfig } from './faults.ts';
 import { createBusMetrics, registerBusGauges } from './metrics.ts';
 import { createNatsDriver } from './nats-driver.ts';
 import { appendToOutbox, notifyRelay, startRelay } from './outbox.ts';
@@ -92,6 +93,8 @@ export interface BusConfig {
   BUS_MAX_ATTEMPTS: number;
   BUS_LEASE_MS: number;
   BUS_RETENTION_DAYS?: number | undefined;
+  BUS_FAULT_REDELIVER?: number | undefined;
+  BUS_FAULT_DROP_ACK_RATE?: number | undefined;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -110,6 +113,7 @@ export function driverFromConfig(
       name: service.instanceId,
       ackWaitMs: config.BUS_LEASE_MS,
       ...(config.BUS_RETENTION_DAYS ? { retentionMs: config.BUS_RETENTION_DAYS * DAY_MS } : {}),
+      faults: faultsFromConfig(config),
     });
   }
   if (!config.BUS_DATABASE_URL) {
@@ -120,6 +124,7 @@ export function driverFromConfig(
     log: service.log,
     leaseMs: config.BUS_LEASE_MS,
     ...(config.BUS_RETENTION_DAYS ? { retentionMs: config.BUS_RETENTION_DAYS * DAY_MS } : {}),
+    faults: faultsFromConfig(config),
   });
 }
 

@@ -13,6 +13,7 @@ import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 import type { Logger } from '../logger.ts';
 import type { BusDriver, Delivery, Subscription } from './driver.ts';
 import type { Envelope } from './envelope.ts';
+import { type BusFaults, stormDeliverer, warnOfFaults } from './faults.ts';
 
 const STREAM = 'EVENTS';
 const SUBJECT_PREFIX = 'events.';
@@ -70,6 +71,8 @@ export function createNatsDriver(options: {
   ackWaitMs?: number;
   /** How long the stream keeps events (new groups and replays read them); default 365 days. */
   retentionMs?: number;
+  /** Chaos testing only: deliveries repeated, acks dropped (faults.ts). */
+  faults?: BusFaults | undefined;
 }): BusDriver {
   const log = options.log;
   let nc: NatsConnection | undefined;
@@ -116,9 +119,10 @@ export function createNatsDriver(options: {
   async function subscribe(
     group: string,
     types: string[],
-    deliver: (delivery: Delivery) => Promise<void>,
+    handOver: (delivery: Delivery) => Promise<void>,
     { concurrency }: { concurrency: number },
   ): Promise<Subscription> {
+    const deliver = stormDeliverer(handOver, options.faults);
     const names = await Promise.all(types.map((type) => ensureConsumer(group, type)));
     const streams = await Promise.all(
       names.map(async (name) => {
@@ -179,6 +183,7 @@ export function createNatsDriver(options: {
   return {
     name: 'nats',
     async start() {
+      warnOfFaults(log, 'nats', options.faults);
       nc = await connect({
         servers: options.url,
         name: options.name,

@@ -4,6 +4,7 @@ import { createPool, migrate } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import type { BusDriver, Delivery, Subscription } from './driver.ts';
 import type { Envelope } from './envelope.ts';
+import { type BusFaults, stormDeliverer, warnOfFaults } from './faults.ts';
 
 const CHANNEL = 'bus';
 const SAFETY_POLL_MS = 5_000;
@@ -50,6 +51,8 @@ export function createPostgresDriver(options: {
   leaseMs?: number;
   /** How long published messages are kept (for new groups and replays) once no group has them pending; default 365 days. */
   retentionMs?: number;
+  /** Chaos testing only: deliveries repeated, acks dropped (faults.ts). */
+  faults?: BusFaults | undefined;
 }): BusDriver {
   const log = options.log;
   const leaseMs = options.leaseMs ?? 30_000;
@@ -146,10 +149,11 @@ export function createPostgresDriver(options: {
   async function subscribe(
     group: string,
     types: string[],
-    deliver: (delivery: Delivery) => Promise<void>,
+    handOver: (delivery: Delivery) => Promise<void>,
     { concurrency }: { concurrency: number },
   ): Promise<Subscription> {
     await subscribeFirstTime(group, types);
+    const deliver = stormDeliverer(handOver, options.faults);
     let running = true;
     // Set by a NOTIFY at any moment; checked before sleeping, so a wake-up that
     // arrives between an empty claim and the sleep is not lost.
@@ -272,6 +276,7 @@ export function createPostgresDriver(options: {
   return {
     name: 'postgres',
     async start() {
+      warnOfFaults(log, 'postgres', options.faults);
       await migrate(pool, new URL('../../migrations/bus/', import.meta.url), {
         log,
         table: 'bus_migrations',

@@ -20,7 +20,11 @@ async function reachable(): Promise<boolean> {
 
 const log = createLogger({ service: 'test', instance: 'test', level: 'silent' });
 if (await reachable()) {
-  busConformance('nats', (name) => createNatsDriver({ url, log, name }));
+  busConformance(
+    'nats',
+    (name) => createNatsDriver({ url, log, name }),
+    (name, { faults, leaseMs }) => createNatsDriver({ url, log, name, ackWaitMs: leaseMs, faults }),
+  );
   // The machine's server is shared: remove this run's consumers and messages.
   after(async () => {
     const nc = await connect({ servers: url });

@@ -10,4 +10,8 @@ before(async () => {
 after(() => busDatabase.drop());
 
 const log = createLogger({ service: 'test', instance: 'test', level: 'silent' });
-busConformance('postgres', () => createPostgresDriver({ url: busDatabase.url, log, leaseMs: 5_000 }));
+busConformance(
+  'postgres',
+  () => createPostgresDriver({ url: busDatabase.url, log, leaseMs: 5_000 }),
+  (_name, { faults, leaseMs }) => createPostgresDriver({ url: busDatabase.url, log, leaseMs, faults }),
+);

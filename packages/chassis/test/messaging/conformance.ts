@@ -11,6 +11,7 @@ import {
 } from '../../src/index.ts';
 import { batchingConformance } from './batching-conformance.ts';
 import { BusHarness, eventually, testSchemas } from './harness.ts';
+import { type FaultyDriverFactory, stormConformance } from './storm-conformance.ts';
 
 const Unavailable = defineProblem({
   code: 'LEDGER_UNAVAILABLE',
@@ -22,7 +23,11 @@ const Unavailable = defineProblem({
 startTelemetry({ service: 'conformance', sampleRatio: 1 });
 
 /** The bus guarantees of docs/messaging.md, checked against one driver. */
-export function busConformance(driverName: string, makeDriver: (name: string) => BusDriver): void {
+export function busConformance(
+  driverName: string,
+  makeDriver: (name: string) => BusDriver,
+  makeFaultyDriver: FaultyDriverFactory,
+): void {
   describe(`bus conformance (${driverName})`, () => {
     const harness = new BusHarness(makeDriver);
     // Each test's instances hold connections (pools, listener, relay): release them
@@ -464,5 +469,6 @@ export function busConformance(driverName: string, makeDriver: (name: string) =>
     });
 
     batchingConformance(driverName, harness);
+    stormConformance(driverName, makeFaultyDriver);
   });
 }
