@@ -5,6 +5,7 @@ import { BUS_FAULT_SCENARIOS } from './scenarios/bus-faults.ts';
 import { DEGRADED_SCENARIOS } from './scenarios/degraded.ts';
 import { INFRASTRUCTURE_SCENARIOS } from './scenarios/infrastructure.ts';
 import { KILL_SCENARIOS } from './scenarios/kills.ts';
+import { SHIPPING_DOWN_SCENARIOS } from './scenarios/shipping-down.ts';
 import { SHOPPER_SCENARIOS } from './scenarios/shoppers.ts';
 import { SLOW_PROCESSOR_SCENARIOS } from './scenarios/slow-processor.ts';
 
@@ -17,4 +18,5 @@ export const SCENARIOS: Record<string, (scale: number) => Scenario> = {
   ...BUS_FAULT_SCENARIOS,
   ...DEGRADED_SCENARIOS,
   ...SLOW_PROCESSOR_SCENARIOS,
+  ...SHIPPING_DOWN_SCENARIOS,
 };

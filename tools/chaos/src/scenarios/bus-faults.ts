@@ -1,5 +1,5 @@
 // Faults of the messaging path itself: a relay killed while it holds committed events
-// it has not published yet.
+// it has not published yet; the bus delivering everything again and losing acks.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   backAfterKill,
@@ -61,6 +61,18 @@ async function compareIds(dataDir: string, killedHolding: readonly string[]) {
   return { figures, failures };
 }
 
+/** A counter of every service process's /metrics, summed over its labels and the processes. */
+async function summedCounter(dataDir: string, name: string): Promise<number> {
+  let sum = 0;
+  for (const service of serviceProcesses(dataDir).filter((s) => !STATELESS.has(s.name))) {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.split(' ').pop());
+    }
+  }
+  return sum;
+}
+
 export const BUS_FAULT_SCENARIOS: Record<string, (scale: number) => Scenario> = {
   'relay-kill': (scale) => {
     const durationS = Math.max(40, Math.round(120 * scale));
@@ -100,6 +112,30 @@ export const BUS_FAULT_SCENARIOS: Record<string, (scale: number) => Scenario> = 
         if (killedHolding.length === 0)
           result.failures.push('no relay was killed holding an event: the fault missed');
         return result;
+      },
+    };
+  },
+  'duplicate-storm': (scale) => {
+    const durationS = Math.max(40, Math.round(180 * scale));
+    return {
+      name: 'duplicate-storm',
+      fault: `${durationS} s of storefront load with the bus drivers in their duplicate-storm mode: every delivery handed to its consumer 1-3 more times, and 30 % of first acknowledgements dropped so the bus redelivers them after the lease (3 s)`,
+      criterion:
+        'every effect exactly once: the auditor finds one reservation, one capture, one message of each kind per order, stock conserved, no dead letter; and the storm really happened (duplicates recognised by the inboxes)',
+      env: { BUS_FAULT_REDELIVER: '3', BUS_FAULT_DROP_ACK_RATE: '0.3', BUS_LEASE_MS: '3000' },
+      load: { rate: 30, durationS, shoppers: 40 },
+      async inject(_context, clock) {
+        await clock.at(durationS);
+        return [{ from: 0, to: durationS, label: 'duplicate storm' }];
+      },
+      act: async ({ dataDir }) => {
+        const delivered = await summedCounter(dataDir, 'bus_events_delivered_total');
+        const duplicates = await summedCounter(dataDir, 'bus_events_duplicate_total');
+        const failures =
+          duplicates * 2 < delivered
+            ? [`only ${duplicates} duplicates of ${delivered} deliveries: no storm`]
+            : [];
+        return { figures: { delivered, duplicates }, failures };
       },
     };
   },
