@@ -7,9 +7,18 @@ export interface Line {
   productId: string;
   quantity: number;
 }
+export interface Funnel {
+  created: number;
+  confirmed: number;
+  rejected: number;
+  cancelled: number;
+  delivered: number;
+}
 export interface OrderEntry {
   id: string;
   status: string;
+  /** The order was confirmed at some point (it may have been cancelled since). */
+  confirmed: boolean;
   sagaMode: string;
   total: number;
   currency: string;
@@ -70,6 +79,8 @@ export interface Books {
   reservations: ReservationEntry[];
   payments: PaymentEntry[];
   revenue: RevenueEntry[];
+  /** Analytics' order funnel: orders that reached each stage. */
+  funnel: Funnel;
   messages: MessageEntry[];
   /** The Message-IDs in the platform's mail sink, one per mail received; undefined without a sink. */
   mailbox: string[] | undefined;
@@ -120,12 +131,13 @@ export async function readBooks(platform: PlatformView, token: string): Promise<
   };
   // Every service with a bus keeps an outbox and dead letters; the others answer 404.
   const running = [...new Set(platform.services.map((service) => service.name))];
-  const [orderBooks, stockBooks, paymentBooks, revenue, messageBooks, mailbox, outboxes, letters] =
+  const [orderBooks, stockBooks, paymentBooks, revenue, funnel, messageBooks, mailbox, outboxes, letters] =
     await Promise.all([
       get<{ orders: OrderEntry[] }>(`${urlOf('order')}/admin/audit`),
       get<{ products: StockEntry[]; reservations: ReservationEntry[] }>(`${urlOf('inventory')}/admin/audit`),
       get<{ payments: PaymentEntry[] }>(`${urlOf('payment')}/admin/audit`),
       get<{ data: RevenueEntry[] }>(`${urlOf('analytics')}/api/v1/analytics/revenue`),
+      get<Funnel>(`${urlOf('analytics')}/api/v1/analytics/funnel`),
       get<{ deliveries: MessageEntry[] }>(`${urlOf('notification')}/admin/audit`),
       readMailbox(`${urlOf('notification')}/api/v1/admin/mailbox`, token),
       Promise.all(
@@ -158,6 +170,7 @@ export async function readBooks(platform: PlatformView, token: string): Promise<
     reservations: stockBooks.reservations,
     payments: paymentBooks.payments,
     revenue: revenue.data,
+    funnel,
     messages: messageBooks.deliveries,
     mailbox,
     outboxes: outboxes.flat(),

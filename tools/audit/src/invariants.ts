@@ -1,17 +1,10 @@
 // The business invariants, checked on books read from the running platform. Pure:
 // books in, findings out, so each rule is tested on books made to break it.
+import { analyticsAgree, funnelAgrees } from './analytics.ts';
 import type { Books, Line, OrderEntry } from './books.ts';
+import { type Finding, finding } from './finding.ts';
 
-export type Verdict = 'holds' | 'violated' | 'in flight';
-
-export interface Finding {
-  invariant: string;
-  verdict: Verdict;
-  /** The figures the verdict rests on. */
-  figures: Record<string, number | string>;
-  /** One line per offending order, product, payment or event (at most 20). */
-  details: string[];
-}
+export type { Finding, Verdict } from './finding.ts';
 
 export interface AuditOptions {
   /** An order not settled after this long is stuck, not in flight. */
@@ -25,15 +18,6 @@ const SOLD = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED']);
 const ENDED_UNSOLD = new Set(['REJECTED', 'CANCELLED']);
 /** Reservation states that hold stock. */
 const HOLDING = new Set(['RESERVED', 'WAITING']);
-
-function finding(invariant: string, offences: string[], figures: Finding['figures']): Finding {
-  return {
-    invariant,
-    verdict: offences.length > 0 ? 'violated' : 'holds',
-    figures,
-    details: offences.slice(0, 20),
-  };
-}
 
 const unitsOf = (lines: Line[], productId: string) =>
   lines.reduce((sum, line) => sum + (line.productId === productId ? line.quantity : 0), 0);
@@ -160,31 +144,6 @@ export function paymentsBalance(books: Books): Finding {
   );
 }
 
-/** Analytics' revenue agrees with the payments: what was captured and refunded, per currency. */
-export function analyticsAgree(books: Books): Finding {
-  const offences: string[] = [];
-  const currencies = new Set([
-    ...books.revenue.map((r) => r.currency),
-    ...books.payments.filter((p) => p.captured > 0).map((p) => p.currency),
-  ]);
-  for (const currency of currencies) {
-    const paid = books.payments.filter((p) => p.currency === currency && p.captured > 0);
-    const seen = books.revenue.find((r) => r.currency === currency) ?? { orders: 0, gross: 0, refunded: 0 };
-    const expected = {
-      orders: paid.length,
-      gross: paid.reduce((sum, p) => sum + p.captured, 0),
-      refunded: paid.reduce((sum, p) => sum + p.refunded, 0),
-    };
-    for (const key of ['orders', 'gross', 'refunded'] as const)
-      if (seen[key] !== expected[key])
-        offences.push(`${currency} ${key}: analytics ${seen[key]}, payments ${expected[key]}`);
-  }
-  return finding('analytics revenue = captured and refunded payments, per currency', offences, {
-    currencies: currencies.size,
-    'analytics gross': books.revenue.reduce((sum, r) => sum + r.gross, 0),
-  });
-}
-
 /** The message each order's end calls for (and each refund), on the order's owner's channels. */
 function expectedKinds(order: OrderEntry, refunded: boolean): string[] {
   const kinds = SOLD.has(order.status)
@@ -268,6 +227,7 @@ export function checkBooks(books: Books, options: AuditOptions): Finding[] {
     reservationsMatchOrders(books),
     paymentsBalance(books),
     analyticsAgree(books),
+    funnelAgrees(books),
     messagesOnce(books),
     outboxesDrained(books, options),
     noDeadLetters(books),

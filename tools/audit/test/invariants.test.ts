@@ -35,9 +35,10 @@ const message = (id: string, orderId: string, kind: string) => ({
 /** A day that balances: one order sold (2 of P1), one cancelled after capture (refunded, restocked), one rejected. */
 function balanced(): Books {
   const at = new Date(NOW - 1_000).toISOString();
-  const order = (id: string, status: string) => ({
+  const order = (id: string, status: string, confirmed = status !== 'REJECTED') => ({
     id,
     status,
+    confirmed,
     sagaMode: 'orchestration',
     total: 1000,
     currency: 'EUR',
@@ -72,6 +73,7 @@ function balanced(): Books {
       }),
     ],
     revenue: [{ currency: 'EUR', orders: 2, gross: 2000, refunded: 1000 }],
+    funnel: { created: 3, confirmed: 2, rejected: 1, cancelled: 1, delivered: 1 },
     messages: [
       message('m1', SOLD, 'order-confirmed'),
       message('m2', CANCELLED, 'order-cancelled'),
@@ -94,7 +96,7 @@ const verdicts = (findings: Finding[]) => findings.map((f) => f.verdict);
 const violated = (books: Books) => checkBooks(books, OPTIONS).filter((f) => f.verdict === 'violated');
 
 test('audit - books that balance: every invariant holds', () => {
-  assert.deepEqual(verdicts(checkBooks(balanced(), OPTIONS)), Array(8).fill('holds'));
+  assert.deepEqual(verdicts(checkBooks(balanced(), OPTIONS)), Array(9).fill('holds'));
 });
 
 test('audit - an order in flight is reported as such; one stuck past the settle time is a violation', () => {
@@ -103,8 +105,10 @@ test('audit - an order in flight is reported as such; one stuck past the settle 
     ...nth(books.orders, 0),
     id: 'b0000000-0000-4000-8000-000000000001',
     status: 'STOCK_RESERVED',
+    confirmed: false,
     updatedAt: new Date(NOW - 5_000).toISOString(),
   });
+  books.funnel.created += 1;
   assert.equal(checkBooks(books, OPTIONS)[0]?.verdict, 'in flight');
   nth(books.orders, -1).updatedAt = new Date(NOW - 120_000).toISOString();
   assert.deepEqual(
@@ -198,6 +202,19 @@ test('audit - analytics revenue must match the payments, a stuck outbox and a de
       'order: 3 unpublished, the oldest 9000 ms old',
       'inventory #4 inventory-commands inventory.commit-stock: boom',
     ],
+  );
+});
+
+test('audit - the analytics funnel must count the orders as they are: created, confirmed, rejected, cancelled, delivered', () => {
+  const books = balanced();
+  assert.equal(
+    checkBooks(books, OPTIONS).find((f) => f.invariant.startsWith('analytics counts'))?.verdict,
+    'holds',
+  );
+  books.funnel = { ...books.funnel, confirmed: 3, delivered: 0 };
+  assert.deepEqual(
+    violated(books).map((f) => f.details),
+    [['confirmed: analytics 3, orders 2', 'delivered: analytics 0, orders 1']],
   );
 });
 
