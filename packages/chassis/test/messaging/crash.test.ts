@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, startEmbeddedPostgres } from '@platform/devinfra';
+import {
+  freePort,
+  natsServerBinary,
+  startEmbeddedPostgres,
+  startPrivateNatsServer,
+} from '@platform/devinfra';
 import { createTestDatabase, requireInfra, type TestDatabase } from '@platform/testkit';
 import pg from 'pg';
 import { type BusDriver, createLogger, createNatsDriver, createPostgresDriver } from '../../src/index.ts';
@@ -36,17 +39,6 @@ async function rows<T>(url: string, sql: string): Promise<T[]> {
     return (await client.query(sql)).rows as T[];
   } finally {
     await client.end();
-  }
-}
-
-function natsServerBinary(): string | undefined {
-  for (const candidate of ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) {
-    if (existsSync(candidate)) return candidate;
-  }
-  try {
-    return execFileSync('which', ['nats-server'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -95,35 +87,14 @@ async function privateNatsBus(binary: string): Promise<PrivateBus> {
   const storeDir = await mkdtemp(
     join(import.meta.dirname, '..', '..', '..', '..', '.test-data', 'bus-nats-'),
   );
-  const port = await freePort();
-  let server: ChildProcess | undefined;
-  const url = `nats://127.0.0.1:${port}`;
-  const start = async () => {
-    server = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
-      stdio: 'ignore',
-    });
-    await eventually('nats-server listening', async () => {
-      try {
-        const { connect } = await import('@nats-io/transport-node');
-        const nc = await connect({ servers: url, maxReconnectAttempts: 0, timeout: 500 });
-        await nc.close();
-        return true;
-      } catch {
-        return undefined;
-      }
-    });
-  };
-  await start();
+  const server = await startPrivateNatsServer(binary, storeDir);
   return {
-    env: { BUS_DRIVER: 'nats', NATS_URL: url },
-    driver: (name) => createNatsDriver({ url, log, name, ackWaitMs: 2_000 }),
-    async stop() {
-      server?.kill('SIGTERM');
-      if (server && server.exitCode === null) await new Promise((resolve) => server?.once('exit', resolve));
-    },
-    start,
+    env: { BUS_DRIVER: 'nats', NATS_URL: server.url },
+    driver: (name) => createNatsDriver({ url: server.url, log, name, ackWaitMs: 2_000 }),
+    stop: () => server.stop(),
+    start: () => server.start(),
     async destroy() {
-      server?.kill('SIGKILL');
+      await server.stop();
       await rm(storeDir, { recursive: true, force: true });
     },
   };
