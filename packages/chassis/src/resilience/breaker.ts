@@ -20,6 +20,11 @@ export interface BreakerOptions {
   openMs: number;
   /** Trial calls admitted while half-open; all must succeed for it to close. */
   halfOpenCalls: number;
+  /**
+   * How long a read's caller waits on a trial call before it is refused as if open
+   * (the trial runs on and decides): a hung upstream costs no user more than this.
+   */
+  trialPatienceMs: number;
 }
 
 export const DEFAULT_BREAKER: BreakerOptions = {
@@ -29,6 +34,7 @@ export const DEFAULT_BREAKER: BreakerOptions = {
   minimumCalls: 10,
   openMs: 5_000,
   halfOpenCalls: 3,
+  trialPatienceMs: 250,
 };
 
 export type BreakerStateName = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -49,6 +55,20 @@ export interface CallOutcome {
 }
 
 export { BrokenCircuitError };
+
+/** How a caller may treat a trial call (half-open) that is slow to answer. */
+export interface TrialOptions<T> {
+  /**
+   * Past this, the caller is refused as if the circuit were open, while the trial goes
+   * on and its outcome still decides the circuit: a user is not kept waiting on a
+   * probe of an upstream that may hang. Only for calls that may be abandoned (reads).
+   */
+  abandonAfterMs?: number;
+  /** Hears the outcome of a trial the caller abandoned (to release what it holds). */
+  onAbandoned?: (outcome: T) => void;
+}
+
+const ABANDONED = Symbol('abandoned');
 
 /**
  * A circuit breaker with Resilience4j's semantics, from cockatiel (no arithmetic of
@@ -95,17 +115,28 @@ export class Breaker {
   /**
    * Runs `call` if the circuit admits it, else throws `BrokenCircuitError`. While
    * half-open, calls beyond the trial calls already in flight are refused at once, as
-   * Resilience4j does, instead of waiting for the trials' verdict.
+   * Resilience4j does, instead of waiting for the trials' verdict; a trial the caller
+   * may abandon is refused too once it outlasts `abandonAfterMs` (it runs on).
    */
-  async execute<T extends CallOutcome>(call: () => Promise<T>): Promise<T> {
+  async execute<T extends CallOutcome>(call: () => Promise<T>, trial: TrialOptions<T> = {}): Promise<T> {
     if (this.#policy.state === CircuitState.Closed) return this.#policy.execute(call);
     if (this.#trials >= this.options.halfOpenCalls) throw new BrokenCircuitError();
     this.#trials += 1;
-    try {
-      return await this.#policy.execute(call);
-    } finally {
+    const running = this.#policy.execute(call).finally(() => {
       this.#trials -= 1;
-    }
+    });
+    if (trial.abandonAfterMs === undefined) return running;
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<typeof ABANDONED>((resolve) => {
+      timer = setTimeout(() => resolve(ABANDONED), trial.abandonAfterMs);
+    });
+    const first = await Promise.race([running, patience]).finally(() => clearTimeout(timer));
+    if (first !== ABANDONED) return first;
+    running.then(
+      (late) => trial.onAbandoned?.(late),
+      () => {},
+    );
+    throw new BrokenCircuitError();
   }
 
   get state(): BreakerStateName {

@@ -78,6 +78,8 @@ export interface ServiceClient {
 const DEFAULT_RETRY: RetryOptions = { maxRetries: 2, baseDelayMs: 25, maxDelayMs: 400 };
 const DEFAULT_EJECTION: EjectionPolicy = { consecutiveFailures: 3, baseMs: 5_000, maxMs: 60_000 };
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+/** Calls that change nothing: a caller may walk away from one and the upstream be none the worse. */
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * One call to one instance. `failed` means it counts against the upstream (breaker,
@@ -221,9 +223,19 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       if (timeoutMs <= 0) throw new DeadlineExceeded(`No time left to call ${service}`);
       tried.add(endpoint.instance.instanceId);
       let attempt: Attempt;
+      // A read's trial call while half-open keeps its caller at most trialPatienceMs: an
+      // upstream that hangs (a gray failure, health checks still green) fails fast.
+      const trial = SAFE.has(request.method)
+        ? {
+            abandonAfterMs: breaker.options.trialPatienceMs,
+            onAbandoned: (late: Attempt) => {
+              if ('response' in late) late.response.body.dump().catch(() => {});
+            },
+          }
+        : {};
       try {
         attempt = await bulk.execute(() =>
-          breaker.execute(() => attemptOnce(request, endpoint, timeoutMs, cutShortByCaller)),
+          breaker.execute(() => attemptOnce(request, endpoint, timeoutMs, cutShortByCaller), trial),
         );
       } catch (error) {
         metrics?.requests.inc({ upstream: service, outcome: 'rejected' });

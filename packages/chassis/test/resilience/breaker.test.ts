@@ -129,4 +129,33 @@ describe('circuit breaker (Resilience4j semantics over cockatiel)', () => {
     }
     assert.equal(subject.state, 'open');
   });
+
+  test('a trial the caller may abandon fails fast when it hangs, and its late outcome still decides', async () => {
+    const subject = breaker({ halfOpenCalls: 1 });
+    await run(subject, Array(10).fill(failure));
+    await sleep(200);
+    let answer: (outcome: { failed: boolean; elapsedMs: number }) => void = () => {};
+    const hanging = () =>
+      new Promise<{ failed: boolean; elapsedMs: number }>((resolve) => {
+        answer = resolve;
+      });
+    const abandoned: unknown[] = [];
+    const began = Date.now();
+    await assert.rejects(
+      subject.execute(hanging, { abandonAfterMs: 50, onAbandoned: (late) => abandoned.push(late) }),
+      BrokenCircuitError,
+    );
+    assert.ok(Date.now() - began < 150, 'the caller is not kept waiting for the trial');
+    assert.equal(subject.state, 'half-open', 'the trial goes on');
+    await assert.rejects(subject.execute(ok), BrokenCircuitError, 'and is still counted among the trials');
+    answer({ failed: true, elapsedMs: 5_000 });
+    await sleep(10);
+    assert.equal(subject.state, 'open', 'the hung trial failed: open again');
+    assert.equal(abandoned.length, 1, 'whoever abandoned it hears its late outcome, to release it');
+
+    await sleep(200);
+    const quick = await subject.execute(ok, { abandonAfterMs: 50 });
+    assert.deepEqual(quick, { failed: false, elapsedMs: 1 }, 'a trial that answers in time is answered');
+    assert.equal(subject.state, 'closed');
+  });
 });
