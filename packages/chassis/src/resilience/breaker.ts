@@ -34,7 +34,7 @@ export const DEFAULT_BREAKER: BreakerOptions = {
   minimumCalls: 10,
   openMs: 5_000,
   halfOpenCalls: 3,
-  trialPatienceMs: 250,
+  trialPatienceMs: 200,
 };
 
 export type BreakerStateName = 'closed' | 'open' | 'half-open' | 'isolated';
