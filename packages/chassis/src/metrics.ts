@@ -2,11 +2,32 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** A Prometheus registry with process and event-loop metrics, labelled with the service. */
-export function createMetricsRegistry(labels: { service: string; instance: string }): Registry {
+/**
+ * A Prometheus registry with process and event-loop metrics, every sample labelled
+ * with the service and its instance (`service_instance_id`, OpenTelemetry's name: the
+ * label `instance` is Prometheus's own, the address it scraped), and `build_info`.
+ */
+export function createMetricsRegistry(labels: {
+  service: string;
+  instance: string;
+  version?: string;
+}): Registry {
   const registry = new Registry();
-  registry.setDefaultLabels(labels);
+  registry.setDefaultLabels({ service: labels.service, service_instance_id: labels.instance });
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  new Gauge({
+    name: 'build_info',
+    help: 'What is running: always 1, described by its labels',
+    labelNames: ['version', 'revision', 'node_version'],
+    registers: [registry],
+  }).set(
+    {
+      version: labels.version ?? '0.0.0',
+      revision: process.env.SERVICE_REVISION ?? 'unknown',
+      node_version: process.version,
+    },
+    1,
+  );
   return registry;
 }
 
@@ -48,7 +69,7 @@ export function instrumentPool(registry: Registry, pool: Pool, name = 'main'): v
         this.set({ pool: name }, read());
       },
     });
-  gauge('db_pool_connections_total', 'Connections open in the pool', () => pool.totalCount);
+  gauge('db_pool_connections_open', 'Connections open in the pool', () => pool.totalCount);
   gauge('db_pool_connections_idle', 'Idle connections in the pool', () => pool.idleCount);
   gauge('db_pool_requests_waiting', 'Queries waiting for a connection', () => pool.waitingCount);
 }

@@ -113,7 +113,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     instance: instanceId,
     level: options.logLevel ?? 'info',
   });
-  const metrics = createMetricsRegistry({ service: options.name, instance: instanceId });
+  const metrics = createMetricsRegistry({
+    service: options.name,
+    instance: instanceId,
+    ...(options.version ? { version: options.version } : {}),
+  });
   const readinessChecks = new Map<string, () => Promise<unknown>>();
   const cleanups: Array<() => Promise<void>> = [];
   const drainSteps: Array<() => Promise<void>> = [];

@@ -4,5 +4,6 @@ import { startTelemetry } from './telemetry.ts';
 
 startTelemetry({
   service: process.env.SERVICE_NAME ?? 'unknown',
+  ...(process.env.SERVICE_VERSION ? { version: process.env.SERVICE_VERSION } : {}),
   ...(process.env.INSTANCE_ID ? { instance: process.env.INSTANCE_ID } : {}),
 });

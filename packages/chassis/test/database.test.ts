@@ -95,7 +95,16 @@ test('metrics - /metrics exposes request, process, event-loop and pool metrics',
     assert.match(text, /http_request_duration_seconds_bucket\{[^}]*route="\/items\/:id"/);
     assert.match(text, /process_resident_memory_bytes/);
     assert.match(text, /nodejs_eventloop_lag_p99_seconds/);
-    assert.match(text, /db_pool_connections_total\{[^}]*pool="main"/);
+    assert.match(text, /db_pool_connections_open\{[^}]*pool="main"/);
+    assert.match(text, /# TYPE db_pool_connections_open gauge/);
+    // Ours, that is: prom-client's own process metrics keep their names (nodejs_active_resources_total).
+    const ours = (l: string) => l.startsWith('# TYPE ') && !/^# TYPE (nodejs|process)_/.test(l);
+    for (const line of text.split('\n').filter((l) => ours(l) && l.endsWith(' gauge')))
+      assert.doesNotMatch(line, /_total gauge$/, `a gauge named like a counter: ${line}`);
+    // Prometheus puts its own `instance` (the scraped address) on every sample: ours is the OTel one.
+    assert.doesNotMatch(text, /[{,]instance="/);
+    assert.match(text, /http_requests_total\{[^}]*service_instance_id="[^"]+"/);
+    assert.match(text, /^build_info\{[^}]*version="[^"]+"[^}]*node_version="v\d+[^"]*"[^}]*\} 1$/m);
   } finally {
     await service.shutdown('test over');
   }

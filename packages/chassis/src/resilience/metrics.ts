@@ -8,7 +8,7 @@ export interface ClientMetrics {
   breakerState: Gauge<'upstream'>;
   breakerTransitions: Counter<'upstream' | 'to'>;
   rejections: Counter<'upstream' | 'reason'>;
-  ejections: Counter<'upstream' | 'instance'>;
+  ejections: Counter<'upstream' | 'upstream_instance'>;
   instances: Gauge<'upstream' | 'state'>;
 }
 
@@ -58,7 +58,7 @@ export function clientMetrics(registry: Registry): ClientMetrics {
     ejections: new Counter({
       name: 'client_instance_ejections_total',
       help: 'Instances taken out of rotation after consecutive failures',
-      labelNames: ['upstream', 'instance'],
+      labelNames: ['upstream', 'upstream_instance'],
       registers,
     }),
     instances: new Gauge({

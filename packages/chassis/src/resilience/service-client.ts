@@ -114,7 +114,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     metrics?.breakerTransitions.inc({ upstream: service, to });
   };
   pool.onEject = (endpoint) =>
-    metrics?.ejections.inc({ upstream: service, instance: endpoint.instance.instanceId });
+    metrics?.ejections.inc({ upstream: service, upstream_instance: endpoint.instance.instanceId });
   const unwatch = discovery.watch(service, (instances) => {
     known = true;
     pool.update(instances);
