@@ -20,6 +20,7 @@ const UNIT_AND_SERVICE_PATTERNS = [
   'services/*/test/**/*.test.ts',
   'apps/*/test/**/*.test.ts',
   'tools/*/test/**/*.test.ts',
+  'deploy/*/test/**/*.test.ts',
   'scripts/*.test.ts',
 ];
 // The end-to-end suites start the platform as `npm start` does, on its embedded

@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { freePort } from '@platform/testkit';
+import { exposedMetrics, metricsUsed } from '../../deploy/observability/metrics-used.ts';
 import { npmStart, processesMarkedWith, root, waitFor } from './platform.ts';
 
 const dataDir = join(root, '.test-data', `platform-${randomUUID().slice(0, 8)}`);
@@ -46,6 +47,23 @@ test('platform - npm start from a clean data folder serves the catalog through t
     readiness.checks,
     { database: 'ok', bus: 'ok' },
     'the catalog reaches its database and the bus',
+  );
+
+  await t.test(
+    'every metric the Grafana dashboards and the alert rules use is one the services expose',
+    async () => {
+      const exposed = new Set<string>();
+      for (const service of platform.state.services) {
+        const text = await (await fetch(service.metrics)).text();
+        for (const name of exposedMetrics(text)) exposed.add(name);
+      }
+      assert.ok(exposed.has('build_info'), 'the scrape read real expositions');
+      assert.deepEqual(
+        [...metricsUsed()].filter((name) => !exposed.has(name)),
+        [],
+        `scraped ${platform.state.services.map((service) => service.metrics).join(', ')}`,
+      );
+    },
   );
 
   await t.test(

@@ -10,7 +10,8 @@ export interface PlatformState {
   gateway: string;
   launcherPid: number;
   database: { pid?: number };
-  services: Array<{ name: string; instance: string; pid: number; url: string }>;
+  /** Each instance, with where its Prometheus metrics are served. */
+  services: Array<{ name: string; instance: string; pid: number; url: string; metrics: string }>;
 }
 
 export interface RunningPlatform {

@@ -39,6 +39,8 @@ let stopping: Promise<void> | undefined;
 
 /** How services reach the bus: NATS when NATS_URL is given, else the `bus` database. */
 let busEnv: Record<string, string> = {};
+/** Where the gateway serves its metrics (its management listener), once planned. */
+let gatewayMetrics = '';
 
 function serviceEnv(
   secrets: Secrets,
@@ -85,6 +87,8 @@ function writeState(): void {
       instance: instance.id,
       pid: supervisor.pid,
       url: instance.url,
+      // What a Prometheus scrapes: the gateway's metrics are on its management port.
+      metrics: instance.definition.name === 'gateway' ? gatewayMetrics : `${instance.url}/metrics`,
     })),
   };
   writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
@@ -270,6 +274,7 @@ async function main(): Promise<void> {
   const urls: Record<string, string> = {};
   for (const instance of instances) urls[instance.definition.name] ??= instance.url;
   urls[GATEWAY_MANAGEMENT] = `http://127.0.0.1:${await gatewayManagementPort(instances)}`;
+  gatewayMetrics = `${urls[GATEWAY_MANAGEMENT]}/metrics`;
   for (const wave of startWaves(services)) {
     await Promise.all(wave.map((definition) => startService(definition, instances, urls, secrets)));
   }
