@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { freePort } from '@platform/testkit';
 import { exposedMetrics, metricsUsed } from '../../deploy/observability/metrics-used.ts';
+import { checkConsole } from './console-checks.ts';
 import { npmStart, processesMarkedWith, root, waitFor } from './platform.ts';
 
 const dataDir = join(root, '.test-data', `platform-${randomUUID().slice(0, 8)}`);
@@ -120,6 +121,15 @@ test('platform - npm start from a clean data folder serves the catalog through t
       assert.equal(asAdmin.status, 201);
       const created = (await asAdmin.json()) as { id: string };
       assert.equal((await fetch(`${gateway}/api/v1/products/${created.id}`)).status, 200);
+    },
+  );
+
+  await t.test(
+    'the operations console: an administrator signs in, sees every instance, kills one and sees it healed',
+    async () => {
+      const password = /Administrator: admin@platform\.local {2}password: (\S+)/.exec(platform.output())?.[1];
+      assert.ok(password);
+      await checkConsole(platform, password);
     },
   );
 

@@ -18,6 +18,8 @@ const logDir = join(dataDir, 'logs');
 const stateFile = join(dataDir, 'platform.json');
 const pgPort = Number(process.env.PLATFORM_PG_PORT ?? 15432);
 const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8080);
+/** The console's port: CONSOLE_PORT, else 8090 beside the default gateway, else planned like the others. */
+const consolePort = Number(process.env.CONSOLE_PORT ?? (gatewayPort === 8080 ? 8090 : 0));
 const READY_TIMEOUT_MS = 120_000;
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
@@ -72,7 +74,7 @@ function serviceEnv(
     // Services believe X-Forwarded-For only from the gateway on this host; the
     // gateway itself is the edge and believes no one.
     ...(definition.name === 'gateway' ? {} : { TRUST_PROXY: '127.0.0.1' }),
-    ...definition.env({ urls, secret: (name) => secrets.get(name) }),
+    ...definition.env({ urls, secret: (name) => secrets.get(name), stateFile }),
   };
 }
 
@@ -89,6 +91,8 @@ function writeState(): void {
       url: instance.url,
       // What a Prometheus scrapes: the gateway's metrics are on its management port.
       metrics: instance.definition.name === 'gateway' ? gatewayMetrics : `${instance.url}/metrics`,
+      startedAt: new Date(supervisor.startedAt).toISOString(),
+      restarts: supervisor.restarts,
     })),
   };
   writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
@@ -101,8 +105,10 @@ async function planInstances(scale: Scale): Promise<Instance[]> {
   for (const definition of services) {
     const count = scale[definition.name] ?? 1;
     for (let n = 1; n <= count; n++) {
-      let port = definition.name === 'gateway' ? gatewayPort : await freePort();
-      while (definition.name !== 'gateway' && taken.has(port)) port = await freePort();
+      const fixed =
+        definition.name === 'gateway' ? gatewayPort : definition.name === 'console' ? consolePort : 0;
+      let port = fixed || (await freePort());
+      while (!fixed && taken.has(port)) port = await freePort();
       taken.add(port);
       const id = `${definition.name}-${n}`;
       const label = count > 1 ? id : definition.name;

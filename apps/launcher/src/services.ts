@@ -20,6 +20,8 @@ export interface ServiceContext {
   urls: Record<string, string>;
   /** Generated once and kept in the data folder. */
   secret(name: string): string;
+  /** The launcher's record of every instance (platform.json). */
+  stateFile: string;
 }
 
 /** Every service's client id and secret, for service tokens (client credentials). */
@@ -150,6 +152,15 @@ export const services: ServiceDefinition[] = [
       IDENTITY_URL: urls.identity ?? '',
       MANAGEMENT_PORT: new URL(urls[GATEWAY_MANAGEMENT] ?? 'http://127.0.0.1:0').port,
     }),
+  },
+  {
+    // The operations console (apps/console): the operator signs in as the administrator.
+    name: 'console',
+    entry: 'apps/console/src/main.ts',
+    database: false,
+    bus: false,
+    dependsOn: ['gateway'],
+    env: ({ urls, stateFile }) => ({ GATEWAY_URL: urls.gateway ?? '', PLATFORM_STATE_FILE: stateFile }),
   },
 ];
 

@@ -48,6 +48,16 @@ export class Supervisor {
     return this.#child?.pid;
   }
 
+  /** When the current process started (epoch ms). */
+  get startedAt(): number {
+    return this.#startedAt;
+  }
+
+  /** How many times the process was started again after it died. */
+  get restarts(): number {
+    return Math.max(0, this.#starts - 1);
+  }
+
   /** Starts (or restarts) the process. */
   start(): number {
     // A restarted process is a new instance (fresh state, fresh counters), so it gets

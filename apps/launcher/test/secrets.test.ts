@@ -21,13 +21,13 @@ test('secrets - identity gets a signing-key encryption key: 32 random bytes in b
   const secrets = new Secrets(path);
   const identity = services.find((service) => service.name === 'identity');
   assert.ok(identity);
-  const env = identity.env({ urls: {}, secret: (name) => secrets.get(name) });
+  const env = identity.env({ urls: {}, secret: (name) => secrets.get(name), stateFile: '' });
   const key = env.SIGNING_KEY_ENCRYPTION_KEY;
   assert.ok(key, 'the launcher sets SIGNING_KEY_ENCRYPTION_KEY for identity');
   // The format identity's configuration demands (config.ts): AES-256 wants 32 bytes.
   assert.match(key, /^[A-Za-z0-9+/]{43}=$/);
   assert.equal(Buffer.from(key, 'base64').length, 32);
-  const again = identity.env({ urls: {}, secret: (name) => new Secrets(path).get(name) });
+  const again = identity.env({ urls: {}, secret: (name) => new Secrets(path).get(name), stateFile: '' });
   assert.equal(
     again.SIGNING_KEY_ENCRYPTION_KEY,
     key,

@@ -65,4 +65,5 @@ export { PROBLEM_CONTENT_TYPE, problemBody, sendProblem, toProblem } from './pro
 export * from './resilience/index.ts';
 export { sendRawProblem } from './server-errors.ts';
 export { type App, createService, type Service, type ServiceOptions } from './service.ts';
+export { type EventStream, formatEvent, openEventStream, type ServerSentEvent } from './sse.ts';
 export { startTelemetry, stopTelemetry } from './telemetry.ts';

@@ -4,7 +4,15 @@
 // Each commit of an order sends NOTIFY `order_events` with its id once it committed
 // (commit.ts; so only what committed is announced); each instance LISTENs on one connection and reads what is
 // new for the streams it holds. A stream ends after the order's final status.
-import type { App, Logger, Pool, PoolClient, Principal } from '@platform/chassis';
+import {
+  type App,
+  type Logger,
+  openEventStream,
+  type Pool,
+  type PoolClient,
+  type Principal,
+  type ServerSentEvent,
+} from '@platform/chassis';
 import { orders } from '@platform/contracts';
 import { evolve, isTerminal, type Order, type RecordedEvent } from './domain/order.ts';
 import { BadLastEventId, OrderNotFound } from './errors.ts';
@@ -17,7 +25,7 @@ interface Stream {
   orderId: string;
   /** The sequence number last written to the client. */
   seq: number;
-  write(frame: string): void;
+  write(frame: ServerSentEvent): void;
   end(): void;
   /** Reads and writes what is new; serialized per stream. */
   pending: Promise<void>;
@@ -35,7 +43,7 @@ export function frameFor(
   recorded: RecordedEvent,
   before: Order | undefined,
   after: Order,
-): string {
+): ServerSentEvent {
   const entry = after.timeline.at(-1);
   const kind = before?.status === after.status ? 'progress' : 'status';
   const data = {
@@ -47,7 +55,7 @@ export function frameFor(
     ...(entry ? { step: entry.step, outcome: entry.outcome } : {}),
     ...(entry?.detail ? { detail: entry.detail } : {}),
   };
-  return `id: ${seq}\nevent: ${kind}\ndata: ${JSON.stringify(data)}\n\n`;
+  return { id: String(seq), event: kind, data: JSON.stringify(data) };
 }
 
 /** `Last-Event-ID` as a sequence number; absent is 0 (everything), malformed is a 400. */
@@ -144,30 +152,16 @@ export function liveStatus(pool: Pool, log: Logger): LiveStatus {
           if (!order || (order.userId !== principal.subject && !principal.roles.includes('admin'))) {
             throw new OrderNotFound(`No order ${request.params.id}`);
           }
-          reply.hijack();
-          const raw = reply.raw;
-          raw.writeHead(200, {
-            'content-type': 'text/event-stream; charset=utf-8',
-            'cache-control': 'no-cache, no-store',
-            'x-accel-buffering': 'no',
-            'x-correlation-id': request.id,
-          });
-          // Nothing is written to a response that has ended or whose client left.
-          const open = () => !raw.writableEnded && !raw.destroyed;
-          raw.write('retry: 2000\n\n');
-          const heartbeat = setInterval(() => open() && raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
+          const events = openEventStream(request, reply, { heartbeatMs: HEARTBEAT_MS });
           const stream: Stream = {
             orderId: order.id,
             seq: from,
-            write: (frame) => void (open() && raw.write(frame)),
-            end: () => void (open() && raw.end()),
+            write: (frame) => events.send(frame),
+            end: () => events.end(),
             pending: Promise.resolve(),
           };
           streams.add(stream);
-          raw.on('close', () => {
-            clearInterval(heartbeat);
-            streams.delete(stream);
-          });
+          events.onClose(() => streams.delete(stream));
           refresh(stream);
         },
       );

@@ -2,6 +2,7 @@
 // wire, and which Last-Event-ID values resume a stream.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { formatEvent, type ServerSentEvent } from '@platform/chassis';
 import { evolve, type RecordedEvent } from '../src/domain/order.ts';
 import { frameFor, lastEventId } from '../src/live-status.ts';
 import { placed } from './fixtures.ts';
@@ -9,8 +10,8 @@ import { placed } from './fixtures.ts';
 const at = '2026-01-01T00:00:00.000Z';
 const opened = placed(at, 'orchestration');
 
-function parse(frame: string) {
-  const lines = frame.trimEnd().split('\n');
+function parse(event: ServerSentEvent) {
+  const lines = formatEvent(event).trimEnd().split('\n');
   const field = (name: string) => lines.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
   return { id: field('id'), event: field('event'), data: JSON.parse(field('data') ?? 'null') };
 }
@@ -37,7 +38,10 @@ test('live status - an event that changes the status is a status event; one that
   const progress = parse(frameFor(3, booked, second, third));
   assert.equal(progress.event, 'progress');
   assert.equal(progress.data.detail, 'TRK0000000001');
-  assert.ok(frameFor(3, booked, second, third).endsWith('\n\n'), 'a frame ends with a blank line');
+  assert.ok(
+    formatEvent(frameFor(3, booked, second, third)).endsWith('\n\n'),
+    'a frame ends with a blank line',
+  );
 });
 
 test('live status - Last-Event-ID: absent starts at the beginning, a number resumes after it, anything else is refused', () => {

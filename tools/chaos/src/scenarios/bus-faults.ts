@@ -12,7 +12,7 @@ import { type Scenario, windowUntilNow } from '../scenario.ts';
 import type { FaultWindow } from '../under-load.ts';
 
 /** Services without a database of their own, so without an outbox. */
-const STATELESS = new Set(['gateway', 'registry']);
+const STATELESS = new Set(['gateway', 'registry', 'console']);
 
 async function eventIds(dataDir: string, database: string, table: 'outbox' | 'bus_messages', where = '') {
   return withAdminConnection(dataDir, database, async (client) => {

@@ -1,0 +1,42 @@
+import { type Html, html } from '../html.ts';
+import type { InstanceView } from '../platform.ts';
+
+function uptime(startedAt: string | undefined, now: number): string {
+  if (!startedAt) return '-';
+  const seconds = Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000));
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7_200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3_600)} h`;
+}
+
+function state(instance: InstanceView): Html {
+  const failing = Object.entries(instance.checks).filter(([, value]) => value !== 'ok');
+  return instance.ready
+    ? html`<span class="state ready">ready</span>`
+    : html`<span class="state down">not ready</span>${failing.length > 0 ? html` <small>${failing.map(([name, value]) => `${name}: ${value}`).join(', ')}</small>` : ''}`;
+}
+
+/** The table of every instance: the part of the page that is brought up to date live. */
+export function resourcesTable(instances: InstanceView[], now = Date.now()): Html {
+  const rows = instances.map(
+    (i) => html`<tr>
+<th scope="row">${i.instance}</th><td>${i.name}</td><td>${state(i)}</td><td>${i.pid}</td>
+<td><a href="${i.url}/openapi.json">${i.url}</a></td><td>${i.version ?? '-'}</td><td>${uptime(i.startedAt, now)}</td><td>${i.restarts ?? 0}</td>
+<td><form method="post" action="/resources/${encodeURIComponent(i.instance)}/kill">
+<button type="submit" class="danger" aria-label="kill -9 ${i.instance}">kill -9</button></form></td>
+</tr>`,
+  );
+  const ready = instances.filter((i) => i.ready).length;
+  return html`<p class="summary">${ready} of ${instances.length} instances ready</p>
+<table>
+<caption>Every instance the launcher runs; updated every few seconds</caption>
+<thead><tr><th scope="col">Instance</th><th scope="col">Service</th><th scope="col">State</th><th scope="col">PID</th><th scope="col">URL</th><th scope="col">Version</th><th scope="col">Up</th><th scope="col">Restarts</th><th scope="col">Action</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>`;
+}
+
+export function resourcesBody(table: Html, notice?: string): Html {
+  return html`${notice ? html`<p role="status" class="note">${notice}</p>` : ''}
+<p>Kill an instance to watch the launcher's supervision bring it back (its restarts count goes up, its uptime starts again).</p>
+<section aria-live="polite" data-live="/live/resources">${table}</section>`;
+}

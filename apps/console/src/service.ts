@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createService, type Service, type Static, serviceOptionsFrom } from '@platform/chassis';
+import type { ConsoleConfig } from './config.ts';
+import { PlatformView } from './platform.ts';
+import { registerPages } from './routes.ts';
+import { Sessions } from './session.ts';
+
+const assets = join(import.meta.dirname, '..', 'assets');
+const ASSETS: Record<string, { type: string; body: string }> = {
+  'console.js': {
+    type: 'text/javascript; charset=utf-8',
+    body: readFileSync(join(assets, 'console.js'), 'utf8'),
+  },
+  'console.css': { type: 'text/css; charset=utf-8', body: readFileSync(join(assets, 'console.css'), 'utf8') },
+};
+
+/** What every console page may load and do: its own scripts, styles and streams, nothing else. */
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** Builds and starts the console: the operator's pages over the running platform. */
+export async function startConsole(config: Static<typeof ConsoleConfig>): Promise<Service> {
+  const service = await createService({
+    name: 'console',
+    description: "The operations console: the platform's instances, live, and an operator's actions on them",
+    ...serviceOptionsFrom(config),
+  });
+  const { app } = service;
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+  );
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
+  app.get('/assets/:file', { config: { access: 'public' } }, async (request, reply) => {
+    const asset = ASSETS[(request.params as { file: string }).file];
+    if (!asset) return reply.code(404).type('text/plain').send('No such asset');
+    return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
+  });
+  registerPages(app, {
+    sessions: new Sessions(config.GATEWAY_URL, config.CONSOLE_SESSION_HOURS),
+    platform: new PlatformView(config.PLATFORM_STATE_FILE),
+    sessionHours: config.CONSOLE_SESSION_HOURS,
+    refreshMs: config.CONSOLE_REFRESH_MS,
+  });
+  await service.listen({ host: config.HOST, port: config.PORT });
+  return service;
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { html, markupOf, trusted } from '../src/html.ts';
+import { resourcesTable } from '../src/pages/resources.ts';
+
+test('console html - what a service or user sent is text, never markup', () => {
+  const name = '<img src=x onerror=alert(1)>"&\'';
+  assert.equal(
+    markupOf(html`<td>${name}</td>`),
+    '<td>&lt;img src=x onerror=alert(1)&gt;&quot;&amp;&#39;</td>',
+  );
+  assert.equal(markupOf(html`<a title="${'" onclick="x'}">`), '<a title="&quot; onclick=&quot;x">');
+});
+
+test("console html - the console's own fragments, lists and absent values compose", () => {
+  const items = ['a<b', 'c'].map((item) => html`<li>${item}</li>`);
+  assert.equal(
+    markupOf(html`<ul>${items}</ul>${undefined}${false}${null}`),
+    '<ul><li>a&lt;b</li><li>c</li></ul>',
+  );
+  assert.equal(markupOf(html`${trusted('<hr>')}${0}`), '<hr>0');
+});
+
+test('console resources - every instance with its state, and a kill button named for it', () => {
+  const now = Date.parse('2026-12-03T10:00:00Z');
+  const table = markupOf(
+    resourcesTable(
+      [
+        {
+          name: 'order',
+          instance: 'order-1',
+          pid: 11,
+          url: 'http://127.0.0.1:1',
+          metrics: '',
+          startedAt: '2026-12-03T09:59:00Z',
+          restarts: 2,
+          ready: true,
+          checks: { database: 'ok' },
+          version: '1.0.0',
+        },
+        {
+          name: 'payment',
+          instance: 'payment-1',
+          pid: 12,
+          url: 'http://127.0.0.1:2',
+          metrics: '',
+          ready: false,
+          checks: { bus: 'timeout' },
+        },
+      ],
+      now,
+    ),
+  );
+  assert.match(table, /1 of 2 instances ready/);
+  assert.match(
+    table,
+    /<th scope="row">order-1<\/th><td>order<\/td><td><span class="state ready">ready<\/span><\/td><td>11<\/td>/,
+  );
+  assert.match(table, /<td>1\.0\.0<\/td><td>60 s<\/td><td>2<\/td>/);
+  assert.match(table, /not ready<\/span> <small>bus: timeout<\/small>/);
+  assert.match(table, /action="\/resources\/payment-1\/kill"/);
+  assert.match(table, /aria-label="kill -9 payment-1"/);
+});

@@ -1,0 +1,98 @@
+// The operations console on a started platform, used as an operator uses it (without a
+// browser: its pages are HTML over HTTP): signing in, the resources page, a kill -9
+// that supervision heals, the live stream, and the refusals that keep it safe.
+import assert from 'node:assert/strict';
+import { type RunningPlatform, waitFor } from './platform.ts';
+
+interface Answer {
+  status: number;
+  location: string;
+  cookie: string;
+  text: string;
+}
+
+async function ask(url: string, init: RequestInit = {}): Promise<Answer> {
+  const response = await fetch(url, { redirect: 'manual', ...init });
+  return {
+    status: response.status,
+    location: response.headers.get('location') ?? '',
+    cookie: (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
+    text: await response.text(),
+  };
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const FORM = 'application/x-www-form-urlencoded';
+
+export async function checkConsole(platform: RunningPlatform, adminPassword: string): Promise<void> {
+  const consoleUrl = platform.state.services.find((service) => service.name === 'console')?.url;
+  assert.ok(consoleUrl, 'npm start runs the console');
+  assert.match(platform.output(), new RegExp(`console\\s+\\d+\\s+${consoleUrl.replace(/[.:/]/g, '\\$&')}`));
+  const own = { origin: consoleUrl, 'content-type': FORM };
+
+  assert.equal((await ask(`${consoleUrl}/resources`)).location, '/login', 'nothing without signing in');
+  assert.equal((await ask(`${consoleUrl}/live/resources`)).status, 401);
+  const wrong = await ask(`${consoleUrl}/login`, {
+    method: 'POST',
+    headers: own,
+    body: form({ email: 'admin@platform.local', password: 'not it' }),
+  });
+  assert.equal(wrong.status, 401);
+  assert.match(wrong.text, /do not match an account/);
+  const shopper = await ask(`${consoleUrl}/login`, {
+    method: 'POST',
+    headers: own,
+    body: form({ email: 'shopper@example.test', password: 'correct horse battery staple' }),
+  });
+  assert.equal(shopper.status, 401);
+  assert.match(shopper.text, /not an administrator/);
+
+  const signedIn = await ask(`${consoleUrl}/login`, {
+    method: 'POST',
+    headers: own,
+    body: form({ email: 'admin@platform.local', password: adminPassword }),
+  });
+  assert.equal(signedIn.status, 303);
+  const cookie = signedIn.cookie;
+  assert.match(cookie, /^console_session=.+/);
+  const page = await ask(`${consoleUrl}/resources`, { headers: { cookie } });
+  assert.equal(page.status, 200);
+  const count = platform.state.services.length;
+  assert.match(page.text, new RegExp(`${count} of ${count} instances ready`));
+  assert.match(page.text, /<th scope="row">order-1<\/th>/);
+
+  const cart = platform.state.services.find((service) => service.name === 'cart');
+  assert.ok(cart);
+  const crossSite = await ask(`${consoleUrl}/resources/${cart.instance}/kill`, {
+    method: 'POST',
+    headers: { cookie, origin: 'http://evil.example' },
+  });
+  assert.equal(crossSite.status, 403, 'a page elsewhere cannot make the operator kill anything');
+  const killed = await ask(`${consoleUrl}/resources/${cart.instance}/kill`, {
+    method: 'POST',
+    headers: { cookie, origin: consoleUrl },
+  });
+  assert.match(decodeURIComponent(killed.location), /kill -9 sent to cart-1/);
+  await waitFor(
+    'the cart restarted by the launcher, shown with one restart',
+    async () => {
+      const now = await ask(`${consoleUrl}/resources`, { headers: { cookie } });
+      const row = /<th scope="row">cart-1<\/th>([\s\S]*?)<\/tr>/.exec(now.text)?.[1] ?? '';
+      return /state ready/.test(row) && /<td>1<\/td>\s*<td><form/.test(row) ? true : undefined;
+    },
+    30_000,
+  );
+
+  const live = await fetch(`${consoleUrl}/live/resources`, { headers: { cookie } });
+  assert.match(live.headers.get('content-type') ?? '', /text\/event-stream/);
+  const reader = live.body?.getReader();
+  let seen = '';
+  while (reader && !seen.includes('event: html'))
+    seen += new TextDecoder().decode((await reader.read()).value);
+  await reader?.cancel();
+  assert.match(seen, /data: <p class="summary">\d+ of \d+ instances ready<\/p>/);
+
+  const out = await ask(`${consoleUrl}/logout`, { method: 'POST', headers: { cookie, origin: consoleUrl } });
+  assert.equal(out.status, 303);
+  assert.equal((await ask(`${consoleUrl}/resources`, { headers: { cookie } })).location, '/login');
+}
