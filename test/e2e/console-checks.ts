@@ -92,7 +92,45 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
   await reader?.cancel();
   assert.match(seen, /data: <p class="summary">\d+ of \d+ instances ready<\/p>/);
 
+  await checkFaultsAndResilience(platform, consoleUrl, cookie);
+  const bus = await ask(`${consoleUrl}/bus`, { headers: { cookie } });
+  assert.match(bus.text, /<th scope="row">order<\/th><td>\d+<\/td>/, "the order service's outbox is listed");
+  assert.match(bus.text, /No dead letters/);
+
   const out = await ask(`${consoleUrl}/logout`, { method: 'POST', headers: { cookie, origin: consoleUrl } });
   assert.equal(out.status, 303);
   assert.equal((await ask(`${consoleUrl}/resources`, { headers: { cookie } })).location, '/login');
+}
+
+/** A fault injected from the console opens the gateway's circuit to the catalog, shown on the resilience page; lifting it heals. */
+async function checkFaultsAndResilience(
+  platform: RunningPlatform,
+  consoleUrl: string,
+  cookie: string,
+): Promise<void> {
+  const calm = await ask(`${consoleUrl}/resilience`, { headers: { cookie } });
+  assert.match(calm.text, /<th scope="row">catalog<\/th><td><span class="state ready">closed<\/span>/);
+  const injected = await ask(`${consoleUrl}/faults/catalog`, {
+    method: 'POST',
+    headers: { cookie, origin: consoleUrl, 'content-type': FORM },
+    body: form({ errorRate: '1', ttlSeconds: '30', latencyMs: '', abortRate: '', routes: '' }),
+  });
+  assert.match(decodeURIComponent(injected.location), /Fault injected into catalog/);
+  const faults = await ask(`${consoleUrl}/faults`, { headers: { cookie } });
+  assert.match(faults.text, /&quot;errorRate&quot;:1/);
+  // Uncached reads through the gateway, until its circuit to the catalog opens.
+  for (let i = 0; i < 20; i++)
+    await fetch(`${platform.state.gateway}/api/v1/products?q=lamp${i}`).then((r) => r.text());
+  const open = await ask(`${consoleUrl}/resilience`, { headers: { cookie } });
+  assert.match(open.text, /<th scope="row">catalog<\/th><td><span class="state down">open<\/span>/);
+  const lifted = await ask(`${consoleUrl}/faults/catalog/lift`, {
+    method: 'POST',
+    headers: { cookie, origin: consoleUrl },
+  });
+  assert.match(decodeURIComponent(lifted.location), /Fault lifted from catalog/);
+  await waitFor(
+    'the catalog served again through the gateway',
+    async () => ((await fetch(`${platform.state.gateway}/api/v1/products?q=calm`)).ok ? true : undefined),
+    30_000,
+  );
 }

@@ -1,20 +1,40 @@
-// The console's routes: sign in and out, and each page with its live stream. Pages
-// need a signed-in administrator (else to the sign-in page); a live stream without one
-// answers 401; an action must come from the console's own page (session.ts).
+// The console's routes. Every page is one declaration (pages.ts): its title, what it
+// says, and the fragment that is rendered with the page and pushed again on its live
+// stream; every action is one too, and goes back to its page with what it did.
+// Pages need a signed-in administrator (else to the sign-in page); a live stream
+// without one answers 401; an action must also come from the console's own page.
 import { type App, openEventStream } from '@platform/chassis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type Html, markupOf } from './html.ts';
+import { type Html, html, markupOf } from './html.ts';
 import { page } from './pages/layout.ts';
 import { loginPage } from './pages/login.ts';
-import { resourcesBody, resourcesTable } from './pages/resources.ts';
-import type { PlatformView } from './platform.ts';
 import { fromOwnPage, type Sessions, sessionCookie, sessionIdOf } from './session.ts';
 
 export interface ConsoleDeps {
   sessions: Sessions;
-  platform: PlatformView;
   sessionHours: number;
   refreshMs: number;
+}
+
+export interface Operator {
+  email: string;
+  token: string;
+}
+
+export interface PageSpec {
+  path: string;
+  title: string;
+  intro: Html;
+  /** The live part of the page, as it is now. */
+  fragment(operator: Operator): Promise<Html>;
+}
+
+export interface ActionSpec {
+  /** With `:params`; the page it returns to is `back`. */
+  path: string;
+  back: string;
+  /** Does it; what to tell the operator. */
+  run(operator: Operator, params: Record<string, string>, form: Record<string, string>): Promise<string>;
 }
 
 const PUBLIC = { config: { access: 'public' } } as const;
@@ -25,17 +45,15 @@ const send = (reply: FastifyReply, markup: Html, status = 200) =>
     .header('cache-control', 'no-store')
     .send(markupOf(markup));
 
-export function registerPages(app: App, deps: ConsoleDeps): void {
-  const { sessions, platform } = deps;
+export function registerConsole(app: App, deps: ConsoleDeps, pages: PageSpec[], actions: ActionSpec[]): void {
+  const { sessions } = deps;
   const operatorOf = (request: FastifyRequest) => sessions.operator(sessionIdOf(request));
+  const nav = pages.map(({ path, title }) => ({ path, title }));
 
-  app.get('/', PUBLIC, async (_request, reply) => reply.redirect('/resources', 303));
-
-  app.get('/login', PUBLIC, async (request, reply) => {
-    const { reason } = request.query as { reason?: string };
-    return send(reply, loginPage(reason));
-  });
-
+  app.get('/', PUBLIC, async (_request, reply) => reply.redirect(pages[0]?.path ?? '/login', 303));
+  app.get('/login', PUBLIC, async (request, reply) =>
+    send(reply, loginPage((request.query as { reason?: string }).reason)),
+  );
   app.post('/login', PUBLIC, async (request, reply) => {
     if (!fromOwnPage(request)) return send(reply, loginPage('wrong-credentials'), 403);
     const { email = '', password = '' } = (request.body ?? {}) as { email?: string; password?: string };
@@ -47,47 +65,45 @@ export function registerPages(app: App, deps: ConsoleDeps): void {
         signedIn.reason === 'identity-unavailable' ? 503 : 401,
       );
     reply.header('set-cookie', sessionCookie(request, signedIn.sessionId, deps.sessionHours * 3_600));
-    return reply.redirect('/resources', 303);
+    return reply.redirect(pages[0]?.path ?? '/', 303);
   });
-
   app.post('/logout', PUBLIC, async (request, reply) => {
     if (fromOwnPage(request)) sessions.signOut(sessionIdOf(request));
     reply.header('set-cookie', sessionCookie(request, '', 0));
     return reply.redirect('/login?reason=signed-out', 303);
   });
 
-  app.get('/resources', PUBLIC, async (request, reply) => {
-    const operator = await operatorOf(request);
-    if (!operator) return reply.redirect('/login', 303);
-    const { notice } = request.query as { notice?: string };
-    const table = resourcesTable(await platform.instances(operator.token));
-    return send(reply, page('Resources', resourcesBody(table, notice), operator.email));
-  });
+  for (const spec of pages) {
+    app.get(spec.path, PUBLIC, async (request, reply) => {
+      const operator = await operatorOf(request);
+      if (!operator) return reply.redirect('/login', 303);
+      const { notice } = request.query as { notice?: string };
+      const body = html`${notice ? html`<p role="status" class="note">${notice}</p>` : ''}${spec.intro}
+<section aria-live="polite" data-live="/live${spec.path}">${await spec.fragment(operator)}</section>`;
+      return send(reply, page(spec.title, body, { operator: operator.email, nav, current: spec.path }));
+    });
+    app.get(`/live${spec.path}`, PUBLIC, async (request, reply) => {
+      if (!(await operatorOf(request))) return reply.code(401).type('text/plain').send('Sign in first');
+      const stream = openEventStream(request, reply);
+      const timer = setInterval(async () => {
+        const operator = await operatorOf(request);
+        if (!operator) return stream.end();
+        stream.send({ event: 'html', data: markupOf(await spec.fragment(operator)) });
+      }, deps.refreshMs);
+      stream.onClose(() => clearInterval(timer));
+    });
+  }
 
-  app.get('/live/resources', PUBLIC, async (request, reply) => {
-    const operator = await operatorOf(request);
-    if (!operator) return reply.code(401).type('text/plain').send('Sign in first');
-    const stream = openEventStream(request, reply);
-    const timer = setInterval(async () => {
-      const now = await operatorOf(request);
-      if (!now) return stream.end();
-      const table = resourcesTable(await platform.instances(now.token));
-      stream.send({ event: 'html', data: markupOf(table) });
-    }, deps.refreshMs);
-    stream.onClose(() => clearInterval(timer));
-  });
-
-  app.post('/resources/:instance/kill', PUBLIC, async (request, reply) => {
-    const operator = await operatorOf(request);
-    if (!operator) return reply.redirect('/login', 303);
-    if (!fromOwnPage(request))
-      return reply.code(403).type('text/plain').send('Actions come from the console itself');
-    const { instance } = request.params as { instance: string };
-    const killed = await platform.kill(instance);
-    request.log.warn({ instance, operator: operator.email, killed }, 'kill -9 from the console');
-    const notice = killed
-      ? `kill -9 sent to ${instance}; the launcher restarts it`
-      : `No instance ${instance}`;
-    return reply.redirect(`/resources?notice=${encodeURIComponent(notice)}`, 303);
-  });
+  for (const action of actions) {
+    app.post(action.path, PUBLIC, async (request, reply) => {
+      const operator = await operatorOf(request);
+      if (!operator) return reply.redirect('/login', 303);
+      if (!fromOwnPage(request))
+        return reply.code(403).type('text/plain').send('Actions come from the console itself');
+      const params = request.params as Record<string, string>;
+      const notice = await action.run(operator, params, (request.body ?? {}) as Record<string, string>);
+      request.log.warn({ action: action.path, params, operator: operator.email, notice }, 'console action');
+      return reply.redirect(`${action.back}?notice=${encodeURIComponent(notice)}`, 303);
+    });
+  }
 }

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createService, type Service, type Static, serviceOptionsFrom } from '@platform/chassis';
 import type { ConsoleConfig } from './config.ts';
+import { consolePages } from './pages.ts';
 import { PlatformView } from './platform.ts';
-import { registerPages } from './routes.ts';
+import { registerConsole } from './routes.ts';
 import { Sessions } from './session.ts';
 
 const assets = join(import.meta.dirname, '..', 'assets');
@@ -44,12 +45,18 @@ export async function startConsole(config: Static<typeof ConsoleConfig>): Promis
     if (!asset) return reply.code(404).type('text/plain').send('No such asset');
     return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
   });
-  registerPages(app, {
-    sessions: new Sessions(config.GATEWAY_URL, config.CONSOLE_SESSION_HOURS),
-    platform: new PlatformView(config.PLATFORM_STATE_FILE),
-    sessionHours: config.CONSOLE_SESSION_HOURS,
-    refreshMs: config.CONSOLE_REFRESH_MS,
-  });
+  const platform = new PlatformView(config.PLATFORM_STATE_FILE);
+  const { pages, actions } = consolePages(platform, config.GATEWAY_URL);
+  registerConsole(
+    app,
+    {
+      sessions: new Sessions(config.GATEWAY_URL, config.CONSOLE_SESSION_HOURS),
+      sessionHours: config.CONSOLE_SESSION_HOURS,
+      refreshMs: config.CONSOLE_REFRESH_MS,
+    },
+    pages,
+    actions,
+  );
   await service.listen({ host: config.HOST, port: config.PORT });
   return service;
 }

@@ -1,12 +1,16 @@
 import { type Html, html } from '../html.ts';
 
-const PAGES = [{ path: '/resources', title: 'Resources' }];
+export interface Frame {
+  operator: string;
+  nav: Array<{ path: string; title: string }>;
+  current: string;
+}
 
-/** A whole page: the console's frame, its navigation, and `body`. */
-export function page(title: string, body: Html, operator?: string): Html {
-  const nav = PAGES.map(
+/** A whole page: the console's frame, its navigation (once signed in), and `body`. */
+export function page(title: string, body: Html, frame?: Frame): Html {
+  const nav = frame?.nav.map(
     (p) =>
-      html`<li><a href="${p.path}"${p.title === title ? html` aria-current="page"` : ''}>${p.title}</a></li>`,
+      html`<li><a href="${p.path}"${p.path === frame.current ? html` aria-current="page"` : ''}>${p.title}</a></li>`,
   );
   return html`<!doctype html>
 <html lang="en">
@@ -18,12 +22,13 @@ export function page(title: string, body: Html, operator?: string): Html {
 <script src="/assets/console.js" defer></script>
 </head>
 <body>
+<a class="skip" href="#main">Skip to the page</a>
 <header>
 <a class="brand" href="/">Platform console</a>
 ${
-  operator
+  frame
     ? html`<nav aria-label="Pages"><ul>${nav}</ul></nav>
-<form method="post" action="/logout" class="signout"><span>${operator}</span> <button type="submit">Sign out</button></form>`
+<form method="post" action="/logout" class="signout"><span>${frame.operator}</span> <button type="submit">Sign out</button></form>`
     : ''
 }
 </header>

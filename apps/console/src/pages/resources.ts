@@ -34,9 +34,3 @@ export function resourcesTable(instances: InstanceView[], now = Date.now()): Htm
 <tbody>${rows}</tbody>
 </table>`;
 }
-
-export function resourcesBody(table: Html, notice?: string): Html {
-  return html`${notice ? html`<p role="status" class="note">${notice}</p>` : ''}
-<p>Kill an instance to watch the launcher's supervision bring it back (its restarts count goes up, its uptime starts again).</p>
-<section aria-live="polite" data-live="/live/resources">${table}</section>`;
-}

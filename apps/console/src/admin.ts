@@ -1,0 +1,40 @@
+// The platform's admin APIs as the console calls them, with the operator's token: the
+// gateway's (resilience, faults, mailbox) and each service's own (outbox, dead letters).
+
+export interface AdminAnswer<T> {
+  ok: boolean;
+  status: number;
+  body: T | undefined;
+  /** A problem's detail (or why the call failed), for the page to show. */
+  problem?: string;
+}
+
+export async function adminCall<T>(
+  url: string,
+  token: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<AdminAnswer<T>> {
+  try {
+    const answer = await fetch(url, {
+      method: init.method ?? 'GET',
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await answer.text();
+    const body = text ? (JSON.parse(text) as T & { detail?: string; title?: string }) : undefined;
+    if (answer.ok) return { ok: true, status: answer.status, body };
+    const problem = body?.detail ?? body?.title ?? `answered ${answer.status}`;
+    return { ok: false, status: answer.status, body: undefined, problem };
+  } catch (error) {
+    return {
+      ok: false,
+      status: 0,
+      body: undefined,
+      problem: error instanceof Error ? error.message : String(error),
+    };
+  }
+}

@@ -1,0 +1,144 @@
+// What the console shows and does: each page with its live fragment, each action.
+import { adminCall } from './admin.ts';
+import { html } from './html.ts';
+import { busTables, type DeadLetter, type ServiceBus } from './pages/bus.ts';
+import { faultRuleOf, faultsTable, type ServiceFaults } from './pages/faults.ts';
+import { type ClientState, resilienceTable } from './pages/resilience.ts';
+import { resourcesTable } from './pages/resources.ts';
+import type { PlatformView } from './platform.ts';
+import type { ActionSpec, Operator, PageSpec } from './routes.ts';
+
+/** The first instance of each service the launcher runs, by name. */
+async function servicesOf(
+  platform: PlatformView,
+  skip: string[] = [],
+): Promise<Array<{ name: string; url: string }>> {
+  const seen = new Map<string, string>();
+  for (const s of (await platform.state()).services)
+    if (!seen.has(s.name) && !skip.includes(s.name)) seen.set(s.name, s.url);
+  return [...seen].map(([name, url]) => ({ name, url }));
+}
+
+async function busOf(service: { name: string; url: string }, { token }: Operator): Promise<ServiceBus> {
+  const [outbox, letters] = await Promise.all([
+    adminCall<{ pending: number; oldestPendingMs: number | null }>(`${service.url}/admin/outbox`, token),
+    adminCall<{ data: DeadLetter[] }>(`${service.url}/admin/dead-letters?status=dead&limit=100`, token),
+  ]);
+  // A service without a bus answers 404 to both: it is simply not listed.
+  const problem = [outbox, letters].find((a) => !a.ok && a.status !== 404)?.problem;
+  return {
+    service: service.name,
+    outbox: outbox.body,
+    deadLetters: letters.body?.data ?? [],
+    ...(problem ? { problem } : {}),
+  };
+}
+
+export function consolePages(
+  platform: PlatformView,
+  gateway: string,
+): { pages: PageSpec[]; actions: ActionSpec[] } {
+  const pages: PageSpec[] = [
+    {
+      path: '/resources',
+      title: 'Resources',
+      intro: html`<p>Every instance the launcher runs. Kill one to watch supervision bring it back (its restarts go up, its uptime starts again).</p>`,
+      fragment: async ({ token }) => resourcesTable(await platform.instances(token)),
+    },
+    {
+      path: '/resilience',
+      title: 'Resilience',
+      intro: html`<p>The gateway's breaker, bulkhead, retry budget and instances for each upstream. Inject a fault (Faults) to watch a circuit open and close again.</p>`,
+      fragment: async ({ token }) => {
+        const answer = await adminCall<{ upstreams: Record<string, ClientState> }>(
+          `${gateway}/api/v1/admin/resilience`,
+          token,
+        );
+        return answer.body
+          ? resilienceTable(answer.body.upstreams)
+          : html`<p class="note">The gateway did not answer: ${answer.problem}</p>`;
+      },
+    },
+    {
+      path: '/bus',
+      title: 'Bus',
+      intro: html`<p>What each service has yet to publish, and the events its consumers gave up on.</p>`,
+      fragment: async (operator) =>
+        busTables(
+          await Promise.all(
+            (await servicesOf(platform, ['gateway', 'registry', 'console'])).map((s) => busOf(s, operator)),
+          ),
+        ),
+    },
+    {
+      path: '/faults',
+      title: 'Faults',
+      intro: html`<p>Break a service on purpose, for a while, and watch the rest of the platform cope (Resilience, Resources).</p>`,
+      fragment: async ({ token }) => {
+        const services = await servicesOf(platform, ['registry', 'console']);
+        const faults = await Promise.all(
+          services.map(async ({ name }) => {
+            const answer = await adminCall<ServiceFaults>(`${gateway}/api/v1/admin/faults/${name}`, token);
+            return answer.body ?? { service: name, instances: [] };
+          }),
+        );
+        return faultsTable(faults);
+      },
+    },
+  ];
+  const dead = (verb: 'replay' | 'discard'): ActionSpec => ({
+    path: `/bus/:service/dead-letters/:id/${verb}`,
+    back: '/bus',
+    async run({ token }, { service = '', id = '' }) {
+      const target = (await servicesOf(platform)).find((s) => s.name === service);
+      if (!target || !/^\d+$/.test(id)) return `No dead letter ${id} of ${service}`;
+      const answer = await adminCall(`${target.url}/admin/dead-letters/${id}/${verb}`, token, {
+        method: 'POST',
+      });
+      return answer.ok
+        ? `Dead letter ${id} of ${service} ${verb === 'replay' ? 'replayed' : 'discarded'}`
+        : `Not ${verb}ed: ${answer.problem}`;
+    },
+  });
+  const actions: ActionSpec[] = [
+    {
+      path: '/resources/:instance/kill',
+      back: '/resources',
+      async run(_operator, { instance = '' }) {
+        return (await platform.kill(instance))
+          ? `kill -9 sent to ${instance}; the launcher restarts it`
+          : `No instance ${instance}`;
+      },
+    },
+    dead('replay'),
+    dead('discard'),
+    {
+      path: '/faults/:service',
+      back: '/faults',
+      async run({ token }, { service = '' }, form) {
+        const answer = await adminCall(
+          `${gateway}/api/v1/admin/faults/${encodeURIComponent(service)}`,
+          token,
+          {
+            method: 'PUT',
+            body: faultRuleOf(form),
+          },
+        );
+        return answer.ok ? `Fault injected into ${service}` : `No fault set: ${answer.problem}`;
+      },
+    },
+    {
+      path: '/faults/:service/lift',
+      back: '/faults',
+      async run({ token }, { service = '' }) {
+        const answer = await adminCall(
+          `${gateway}/api/v1/admin/faults/${encodeURIComponent(service)}`,
+          token,
+          { method: 'DELETE' },
+        );
+        return answer.ok ? `Fault lifted from ${service}` : `Not lifted: ${answer.problem}`;
+      },
+    },
+  ];
+  return { pages, actions };
+}

@@ -1,0 +1,57 @@
+import { type Html, html } from '../html.ts';
+
+export interface DeadLetter {
+  id: number;
+  group: string;
+  eventId: string;
+  type: string;
+  message: unknown;
+  reason: string;
+  attempts: number;
+  status: string;
+  createdAt: string;
+}
+
+/** One service's side of the bus: its outbox, and its consumers' dead letters. */
+export interface ServiceBus {
+  service: string;
+  outbox: { pending: number; oldestPendingMs: number | null } | undefined;
+  deadLetters: DeadLetter[];
+  problem?: string;
+}
+
+function letter(service: string, l: DeadLetter): Html {
+  const action = (verb: 'replay' | 'discard', label: string) =>
+    html`<form method="post" action="/bus/${service}/dead-letters/${l.id}/${verb}" class="inline"><button type="submit" aria-label="${label} dead letter ${l.id} of ${service}"${verb === 'discard' ? html` class="danger"` : ''}>${label}</button></form>`;
+  return html`<tr><th scope="row">${service} #${l.id}</th><td>${l.group}</td><td>${l.type}</td><td>${l.reason}</td><td>${l.attempts}</td><td>${l.createdAt}</td>
+<td><details><summary>message</summary><pre>${JSON.stringify(l.message, null, 2)}</pre></details></td>
+<td>${action('replay', 'Replay')} ${action('discard', 'Discard')}</td></tr>`;
+}
+
+/** Outboxes and dead letters of every service with a bus. */
+export function busTables(services: ServiceBus[]): Html {
+  const outboxes = services
+    .filter((s) => s.outbox)
+    .map(
+      (s) =>
+        html`<tr><th scope="row">${s.service}</th><td>${s.outbox?.pending}</td><td>${s.outbox?.oldestPendingMs === null ? '-' : `${s.outbox?.oldestPendingMs} ms`}</td></tr>`,
+    );
+  const letters = services.flatMap((s) => s.deadLetters.map((l) => letter(s.service, l)));
+  const problems = services.filter((s) => s.problem).map((s) => html`<li>${s.service}: ${s.problem}</li>`);
+  return html`<table>
+<caption>Outboxes: events committed and not yet published (the relay publishes within a second)</caption>
+<thead><tr><th scope="col">Service</th><th scope="col">Unpublished</th><th scope="col">Oldest</th></tr></thead>
+<tbody>${outboxes}</tbody>
+</table>
+<h2>Dead letters</h2>
+${
+  letters.length === 0
+    ? html`<p class="summary">No dead letters: every event's effect happened.</p>`
+    : html`<table>
+<caption>Events whose handler kept failing: replay runs the group's handler again; discard gives up for good (kept for the record)</caption>
+<thead><tr><th scope="col">Letter</th><th scope="col">Group</th><th scope="col">Type</th><th scope="col">Reason</th><th scope="col">Attempts</th><th scope="col">Since</th><th scope="col">Message</th><th scope="col">Action</th></tr></thead>
+<tbody>${letters}</tbody>
+</table>`
+}
+${problems.length > 0 ? html`<p class="note">Not read: <ul>${problems}</ul></p>` : ''}`;
+}
