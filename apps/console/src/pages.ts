@@ -1,9 +1,11 @@
 // What the console shows and does: each page with its live fragment, each action.
+
+import type { ClientState, DeadLetter } from '@platform/chassis';
 import { adminCall } from './admin.ts';
 import { html } from './html.ts';
-import { busTables, type DeadLetter, type ServiceBus } from './pages/bus.ts';
+import { busTables, type ServiceBus } from './pages/bus.ts';
 import { faultRuleOf, faultsTable, type ServiceFaults } from './pages/faults.ts';
-import { type ClientState, resilienceTable } from './pages/resilience.ts';
+import { resilienceTable } from './pages/resilience.ts';
 import { resourcesTable } from './pages/resources.ts';
 import type { PlatformView } from './platform.ts';
 import type { ActionSpec, Operator, PageSpec } from './routes.ts';

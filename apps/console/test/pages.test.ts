@@ -22,6 +22,7 @@ test('console bus - a dead letter is shown with its reason and message, and can 
             attempts: 5,
             status: 'dead',
             createdAt: '2026-12-03T10:00:00Z',
+            updatedAt: '2026-12-03T10:00:00Z',
           },
         ],
       },
@@ -57,7 +58,7 @@ test('console resilience - each upstream with its breaker, bulkhead, budget and 
   const now = Date.parse('2026-12-03T10:00:10Z');
   const state = (service: string, breaker: string) => ({
     service,
-    strategy: 'least-outstanding',
+    strategy: 'least-outstanding' as const,
     breaker: {
       state: breaker,
       since: '2026-12-03T10:00:00Z',

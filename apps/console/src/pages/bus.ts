@@ -1,16 +1,5 @@
+import type { DeadLetter } from '@platform/chassis';
 import { type Html, html } from '../html.ts';
-
-export interface DeadLetter {
-  id: number;
-  group: string;
-  eventId: string;
-  type: string;
-  message: unknown;
-  reason: string;
-  attempts: number;
-  status: string;
-  createdAt: string;
-}
 
 /** One service's side of the bus: its outbox, and its consumers' dead letters. */
 export interface ServiceBus {

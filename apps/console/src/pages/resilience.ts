@@ -1,20 +1,5 @@
+import type { ClientState } from '@platform/chassis';
 import { type Html, html } from '../html.ts';
-
-export interface ClientState {
-  service: string;
-  strategy: string;
-  breaker: { state: string; since: string; retryAfterSeconds?: number };
-  bulkhead: { maxConcurrent: number; active: number; queued: number };
-  retryBudget: { ratio: number; available: number };
-  instances: Array<{
-    instanceId: string;
-    url: string;
-    version: string;
-    outstanding: number;
-    latencyMs: number;
-    ejectedUntil?: string;
-  }>;
-}
 
 function breaker({ breaker: b }: ClientState, now: number): Html {
   const since = Math.max(0, Math.round((now - Date.parse(b.since)) / 1000));
