@@ -96,6 +96,9 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
   const bus = await ask(`${consoleUrl}/bus`, { headers: { cookie } });
   assert.match(bus.text, /<th scope="row">order<\/th><td>\d+<\/td>/, "the order service's outbox is listed");
   assert.match(bus.text, /No dead letters/);
+  const mailbox = await ask(`${consoleUrl}/mailbox`, { headers: { cookie } });
+  assert.equal(mailbox.status, 200);
+  assert.match(mailbox.text, /No mail yet|newest of \d+ messages/);
 
   const out = await ask(`${consoleUrl}/logout`, { method: 'POST', headers: { cookie, origin: consoleUrl } });
   assert.equal(out.status, 303);

@@ -1,14 +1,16 @@
 // What the console shows and does: each page with its live fragment, each action.
 
 import type { ClientState, DeadLetter } from '@platform/chassis';
+import type { notifications } from '@platform/contracts';
 import { adminCall } from './admin.ts';
 import { html } from './html.ts';
 import { busTables, type ServiceBus } from './pages/bus.ts';
 import { faultRuleOf, faultsTable, type ServiceFaults } from './pages/faults.ts';
+import { MAIL_POLICY, mailboxList } from './pages/mailbox.ts';
 import { resilienceTable } from './pages/resilience.ts';
 import { resourcesTable } from './pages/resources.ts';
 import type { PlatformView } from './platform.ts';
-import type { ActionSpec, Operator, PageSpec } from './routes.ts';
+import type { ActionSpec, DocumentSpec, Operator, PageSpec } from './routes.ts';
 
 /** The first instance of each service the launcher runs, by name. */
 async function servicesOf(
@@ -36,10 +38,14 @@ async function busOf(service: { name: string; url: string }, { token }: Operator
   };
 }
 
+type MailPage = { data: notifications.MailboxMessage[]; pagination: { total: number } };
+const newestMail = (gateway: string, token: string) =>
+  adminCall<MailPage>(`${gateway}/api/v1/admin/mailbox?page=1&limit=20`, token);
+
 export function consolePages(
   platform: PlatformView,
   gateway: string,
-): { pages: PageSpec[]; actions: ActionSpec[] } {
+): { pages: PageSpec[]; actions: ActionSpec[]; documents: DocumentSpec[] } {
   const pages: PageSpec[] = [
     {
       path: '/resources',
@@ -85,6 +91,26 @@ export function consolePages(
           }),
         );
         return faultsTable(faults);
+      },
+    },
+    {
+      path: '/mailbox',
+      title: 'Mailbox',
+      intro: html`<p>What the platform's e-mail sink received: every confirmation, cancellation and refund, as the customer sees it.</p>`,
+      fragment: async ({ token }) => {
+        const answer = await newestMail(gateway, token);
+        return answer.body
+          ? mailboxList(answer.body.data, answer.body.pagination.total)
+          : html`<p class="note">The mailbox could not be read: ${answer.problem}</p>`;
+      },
+    },
+  ];
+  const documents: DocumentSpec[] = [
+    {
+      path: '/mailbox/:id/html',
+      async render({ token }, { id = '' }) {
+        const mail = (await newestMail(gateway, token)).body?.data.find((m) => m.id === id);
+        return mail ? { body: mail.html, type: 'text/html; charset=utf-8', policy: MAIL_POLICY } : undefined;
       },
     },
   ];
@@ -142,5 +168,5 @@ export function consolePages(
       },
     },
   ];
-  return { pages, actions };
+  return { pages, actions, documents };
 }

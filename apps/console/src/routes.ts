@@ -37,6 +37,15 @@ export interface ActionSpec {
   run(operator: Operator, params: Record<string, string>, form: Record<string, string>): Promise<string>;
 }
 
+/** Not a page of the console but a document shown inside one (a mail's HTML), under its own policy. */
+export interface DocumentSpec {
+  path: string;
+  render(
+    operator: Operator,
+    params: Record<string, string>,
+  ): Promise<{ body: string; type: string; policy: string } | undefined>;
+}
+
 const PUBLIC = { config: { access: 'public' } } as const;
 const send = (reply: FastifyReply, markup: Html, status = 200) =>
   reply
@@ -45,7 +54,12 @@ const send = (reply: FastifyReply, markup: Html, status = 200) =>
     .header('cache-control', 'no-store')
     .send(markupOf(markup));
 
-export function registerConsole(app: App, deps: ConsoleDeps, pages: PageSpec[], actions: ActionSpec[]): void {
+export function registerConsole(
+  app: App,
+  deps: ConsoleDeps,
+  routes: { pages: PageSpec[]; actions: ActionSpec[]; documents: DocumentSpec[] },
+): void {
+  const { pages, actions, documents } = routes;
   const { sessions } = deps;
   const operatorOf = (request: FastifyRequest) => sessions.operator(sessionIdOf(request));
   const nav = pages.map(({ path, title }) => ({ path, title }));
@@ -104,6 +118,16 @@ export function registerConsole(app: App, deps: ConsoleDeps, pages: PageSpec[], 
       const notice = await action.run(operator, params, (request.body ?? {}) as Record<string, string>);
       request.log.warn({ action: action.path, params, operator: operator.email, notice }, 'console action');
       return reply.redirect(`${action.back}?notice=${encodeURIComponent(notice)}`, 303);
+    });
+  }
+
+  for (const doc of documents) {
+    app.get(doc.path, PUBLIC, async (request, reply) => {
+      const operator = await operatorOf(request);
+      if (!operator) return reply.code(401).type('text/plain').send('Sign in first');
+      const found = await doc.render(operator, request.params as Record<string, string>);
+      if (!found) return reply.code(404).type('text/plain').send('Not found');
+      return reply.type(found.type).header('content-security-policy', found.policy).send(found.body);
     });
   }
 }

@@ -19,7 +19,7 @@ const ASSETS: Record<string, { type: string; body: string }> = {
 /** What every console page may load and do: its own scripts, styles and streams, nothing else. */
 const SECURITY_HEADERS = {
   'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
@@ -38,7 +38,9 @@ export async function startConsole(config: Static<typeof ConsoleConfig>): Promis
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))),
   );
   app.addHook('onSend', async (_request, reply) => {
-    reply.headers(SECURITY_HEADERS);
+    // A document with a policy of its own (a mail shown in a sandbox) keeps it.
+    const own = reply.getHeader('content-security-policy');
+    reply.headers({ ...SECURITY_HEADERS, ...(own ? { 'content-security-policy': own } : {}) });
   });
   app.get('/assets/:file', { config: { access: 'public' } }, async (request, reply) => {
     const asset = ASSETS[(request.params as { file: string }).file];
@@ -46,7 +48,7 @@ export async function startConsole(config: Static<typeof ConsoleConfig>): Promis
     return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
   });
   const platform = new PlatformView(config.PLATFORM_STATE_FILE);
-  const { pages, actions } = consolePages(platform, config.GATEWAY_URL);
+  const routes = consolePages(platform, config.GATEWAY_URL);
   registerConsole(
     app,
     {
@@ -54,8 +56,7 @@ export async function startConsole(config: Static<typeof ConsoleConfig>): Promis
       sessionHours: config.CONSOLE_SESSION_HOURS,
       refreshMs: config.CONSOLE_REFRESH_MS,
     },
-    pages,
-    actions,
+    routes,
   );
   await service.listen({ host: config.HOST, port: config.PORT });
   return service;

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { markupOf } from '../src/html.ts';
 import { busTables } from '../src/pages/bus.ts';
 import { faultRuleOf } from '../src/pages/faults.ts';
+import { MAIL_POLICY, mailboxList } from '../src/pages/mailbox.ts';
 import { resilienceTable } from '../src/pages/resilience.ts';
 
 test('console bus - a dead letter is shown with its reason and message, and can be replayed or discarded', () => {
@@ -90,4 +91,25 @@ test('console resilience - each upstream with its breaker, bulkhead, budget and 
     page,
     /catalog-1 <small>v1\.0\.0, 12 ms, 1 in flight<\/small> <span class="state down">ejected<\/span>/,
   );
+});
+
+test('console mailbox - each mail with who, what and when; its HTML only inside a sandbox', () => {
+  const mail = {
+    id: 'm1',
+    messageId: '<abc@shop.example>',
+    from: 'shop@shop.example',
+    to: ['ada@example.test'],
+    subject: 'Your order <b>42</b> is confirmed',
+    text: 'Thanks',
+    html: '<p>Thanks</p><script>alert(1)</script>',
+    receivedAt: '2026-12-03T10:00:00Z',
+  };
+  const page = markupOf(mailboxList([mail, { ...mail, id: 'm2', html: '' }], 7));
+  assert.match(page, /2 newest of 7 messages/);
+  assert.match(page, /<h2 id="mail-m1">Your order &lt;b&gt;42&lt;\/b&gt; is confirmed<\/h2>/);
+  assert.match(page, /<iframe title="[^"]*" sandbox src="\/mailbox\/m1\/html"/);
+  assert.doesNotMatch(page, /<script>/, 'the mail itself is never in the page');
+  assert.match(page, /<pre>Thanks<\/pre>/, 'a mail with no HTML part shows its text');
+  assert.match(MAIL_POLICY, /default-src 'none'/);
+  assert.match(MAIL_POLICY, /sandbox/);
 });
