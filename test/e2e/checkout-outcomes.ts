@@ -2,11 +2,13 @@
 // One suite, run against each saga mode: both must reach the same outcomes.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { audit, formatReport } from '../../tools/audit/src/audit.ts';
+import { signInToConsole } from './console-checks.ts';
 import { type RunningPlatform, root, waitFor } from './platform.ts';
 import { address, card, DECLINE, NO_FUNDS, openShop, type Shop } from './shop.ts';
 
@@ -86,6 +88,17 @@ export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
       const [payment] = await shop.paymentsSettle(placed.body.id, (p) => p.status === 'CAPTURED');
       assert.equal(payment?.captured, confirmed.totals.total);
       assert.deepEqual(await shop.stock(productId), { productId, onHand: 3, reserved: 0, available: 3 });
+      // The operator follows the same saga in the console, step by step.
+      const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<
+        string,
+        string
+      >;
+      const operatorView = await signInToConsole(platform, secrets['admin-password'] ?? '');
+      const saga = await operatorView.page(`/sagas/${placed.body.id}`);
+      assert.match(saga, /<dt>Status<\/dt><dd>DELIVERED/);
+      assert.match(saga, /<strong>[a-z-]*stock[a-z-]*<\/strong>/);
+      assert.match(saga, new RegExp(`<dt>Saga</dt><dd>${mode}</dd>`));
+      assert.match(await operatorView.page('/sagas'), new RegExp(placed.body.id.slice(0, 8)));
     });
 
     test(`${mode} - live status over SSE: every status in order, resumed after a reconnect without gaps`, async () => {

@@ -24,6 +24,22 @@ async function ask(url: string, init: RequestInit = {}): Promise<Answer> {
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const FORM = 'application/x-www-form-urlencoded';
 
+/** Signs in to the platform's console as the administrator: its URL and the session cookie. */
+export async function signInToConsole(
+  platform: RunningPlatform,
+  adminPassword: string,
+): Promise<{ url: string; cookie: string; page(path: string): Promise<string> }> {
+  const url = platform.state.services.find((service) => service.name === 'console')?.url ?? '';
+  const signedIn = await ask(`${url}/login`, {
+    method: 'POST',
+    headers: { origin: url, 'content-type': FORM },
+    body: form({ email: 'admin@platform.local', password: adminPassword }),
+  });
+  assert.equal(signedIn.status, 303, 'the administrator signs in to the console');
+  const cookie = signedIn.cookie;
+  return { url, cookie, page: async (path) => (await ask(`${url}${path}`, { headers: { cookie } })).text };
+}
+
 export async function checkConsole(platform: RunningPlatform, adminPassword: string): Promise<void> {
   const consoleUrl = platform.state.services.find((service) => service.name === 'console')?.url;
   assert.ok(consoleUrl, 'npm start runs the console');
@@ -47,13 +63,7 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
   assert.equal(shopper.status, 401);
   assert.match(shopper.text, /not an administrator/);
 
-  const signedIn = await ask(`${consoleUrl}/login`, {
-    method: 'POST',
-    headers: own,
-    body: form({ email: 'admin@platform.local', password: adminPassword }),
-  });
-  assert.equal(signedIn.status, 303);
-  const cookie = signedIn.cookie;
+  const { cookie } = await signInToConsole(platform, adminPassword);
   assert.match(cookie, /^console_session=.+/);
   const page = await ask(`${consoleUrl}/resources`, { headers: { cookie } });
   assert.equal(page.status, 200);
@@ -96,6 +106,8 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
   const bus = await ask(`${consoleUrl}/bus`, { headers: { cookie } });
   assert.match(bus.text, /<th scope="row">order<\/th><td>\d+<\/td>/, "the order service's outbox is listed");
   assert.match(bus.text, /No dead letters/);
+  const sagas = await ask(`${consoleUrl}/sagas`, { headers: { cookie } });
+  assert.match(sagas.text, /\d+ in flight, \d+ ended/);
   const mailbox = await ask(`${consoleUrl}/mailbox`, { headers: { cookie } });
   assert.equal(mailbox.status, 200);
   assert.match(mailbox.text, /No mail yet|newest of \d+ messages/);

@@ -1,7 +1,7 @@
 // What the console shows and does: each page with its live fragment, each action.
 
 import type { ClientState, DeadLetter } from '@platform/chassis';
-import type { notifications } from '@platform/contracts';
+import type { notifications, orders } from '@platform/contracts';
 import { adminCall } from './admin.ts';
 import { html } from './html.ts';
 import { busTables, type ServiceBus } from './pages/bus.ts';
@@ -9,6 +9,7 @@ import { faultRuleOf, faultsTable, type ServiceFaults } from './pages/faults.ts'
 import { MAIL_POLICY, mailboxList } from './pages/mailbox.ts';
 import { resilienceTable } from './pages/resilience.ts';
 import { resourcesTable } from './pages/resources.ts';
+import { type OrderBook, orderTimeline, sagasTables } from './pages/sagas.ts';
 import type { PlatformView } from './platform.ts';
 import type { ActionSpec, DocumentSpec, Operator, PageSpec } from './routes.ts';
 
@@ -91,6 +92,33 @@ export function consolePages(
           }),
         );
         return faultsTable(faults);
+      },
+    },
+    {
+      path: '/sagas',
+      title: 'Sagas',
+      intro: html`<p>Orders moving through their checkout saga (either mode), and the last that ended; open one to follow its steps.</p>`,
+      fragment: async ({ token }) => {
+        const order = (await servicesOf(platform)).find((s) => s.name === 'order');
+        const answer = await adminCall<{ orders: OrderBook[] }>(`${order?.url}/admin/audit`, token);
+        return answer.body
+          ? sagasTables(answer.body.orders)
+          : html`<p class="note">The order service did not answer: ${answer.problem}</p>`;
+      },
+    },
+    {
+      path: '/sagas/:orderId',
+      title: 'Order',
+      listed: false,
+      intro: html`<p><a href="/sagas">All sagas</a></p>`,
+      fragment: async ({ token }, { orderId = '' }) => {
+        const answer = await adminCall<orders.Order>(
+          `${gateway}/api/v1/orders/${encodeURIComponent(orderId)}`,
+          token,
+        );
+        return answer.body
+          ? orderTimeline(answer.body)
+          : html`<p class="note">No such order: ${answer.problem}</p>`;
       },
     },
     {

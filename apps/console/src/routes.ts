@@ -25,8 +25,10 @@ export interface PageSpec {
   path: string;
   title: string;
   intro: Html;
-  /** The live part of the page, as it is now. */
-  fragment(operator: Operator): Promise<Html>;
+  /** Listed in the navigation (a page of one thing, reached from another, is not). */
+  listed?: boolean;
+  /** The live part of the page, as it is now; `params` are the path's. */
+  fragment(operator: Operator, params: Record<string, string>): Promise<Html>;
 }
 
 export interface ActionSpec {
@@ -62,7 +64,7 @@ export function registerConsole(
   const { pages, actions, documents } = routes;
   const { sessions } = deps;
   const operatorOf = (request: FastifyRequest) => sessions.operator(sessionIdOf(request));
-  const nav = pages.map(({ path, title }) => ({ path, title }));
+  const nav = pages.filter((p) => p.listed !== false).map(({ path, title }) => ({ path, title }));
 
   app.get('/', PUBLIC, async (_request, reply) => reply.redirect(pages[0]?.path ?? '/login', 303));
   app.get('/login', PUBLIC, async (request, reply) =>
@@ -92,8 +94,10 @@ export function registerConsole(
       const operator = await operatorOf(request);
       if (!operator) return reply.redirect('/login', 303);
       const { notice } = request.query as { notice?: string };
+      const params = request.params as Record<string, string>;
+      const live = `/live${request.url.split('?')[0]}`;
       const body = html`${notice ? html`<p role="status" class="note">${notice}</p>` : ''}${spec.intro}
-<section aria-live="polite" data-live="/live${spec.path}">${await spec.fragment(operator)}</section>`;
+<section aria-live="polite" data-live="${live}">${await spec.fragment(operator, params)}</section>`;
       return send(reply, page(spec.title, body, { operator: operator.email, nav, current: spec.path }));
     });
     app.get(`/live${spec.path}`, PUBLIC, async (request, reply) => {
@@ -102,7 +106,8 @@ export function registerConsole(
       const timer = setInterval(async () => {
         const operator = await operatorOf(request);
         if (!operator) return stream.end();
-        stream.send({ event: 'html', data: markupOf(await spec.fragment(operator)) });
+        const params = request.params as Record<string, string>;
+        stream.send({ event: 'html', data: markupOf(await spec.fragment(operator, params)) });
       }, deps.refreshMs);
       stream.onClose(() => clearInterval(timer));
     });

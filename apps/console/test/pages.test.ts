@@ -5,6 +5,7 @@ import { busTables } from '../src/pages/bus.ts';
 import { faultRuleOf } from '../src/pages/faults.ts';
 import { MAIL_POLICY, mailboxList } from '../src/pages/mailbox.ts';
 import { resilienceTable } from '../src/pages/resilience.ts';
+import { orderTimeline, sagasTables } from '../src/pages/sagas.ts';
 
 test('console bus - a dead letter is shown with its reason and message, and can be replayed or discarded', () => {
   const page = markupOf(
@@ -112,4 +113,70 @@ test('console mailbox - each mail with who, what and when; its HTML only inside 
   assert.match(page, /<pre>Thanks<\/pre>/, 'a mail with no HTML part shows its text');
   assert.match(MAIL_POLICY, /default-src 'none'/);
   assert.match(MAIL_POLICY, /sandbox/);
+});
+
+test('console sagas - orders in flight first, then those that ended, newest change first; an order with its timeline', () => {
+  const now = Date.parse('2026-12-03T10:01:00Z');
+  const book = (id: string, status: string, at: string) => ({
+    id,
+    status,
+    sagaMode: 'choreography',
+    total: 2499,
+    currency: 'EUR',
+    updatedAt: at,
+  });
+  const page = markupOf(
+    sagasTables(
+      [
+        book('a0000000-0000-4000-8000-000000000001', 'DELIVERED', '2026-12-03T10:00:00Z'),
+        book('b0000000-0000-4000-8000-000000000002', 'STOCK_RESERVED', '2026-12-03T10:00:55Z'),
+      ],
+      now,
+    ),
+  );
+  assert.match(page, /1 in flight, 1 ended/);
+  assert.ok(page.indexOf('b0000000') < page.indexOf('a0000000'), 'the one in flight is listed first');
+  assert.match(
+    page,
+    /<a href="\/sagas\/b0000000-0000-4000-8000-000000000002">b0000000<\/a><\/th><td>STOCK_RESERVED<\/td><td>choreography<\/td>\s*<td>24\.99 EUR<\/td><td>5 s ago<\/td>/,
+  );
+  const order = {
+    id: 'b0000000-0000-4000-8000-000000000002',
+    userId: 'u',
+    status: 'REJECTED' as const,
+    reason: 'card <declined>',
+    items: [
+      {
+        productId: 'p',
+        sku: 's',
+        name: 'Lamp',
+        quantity: 2,
+        unitPrice: { amount: 1000, currency: 'EUR' },
+        weightGrams: 1,
+      },
+    ],
+    totals: { subtotal: 2000, tax: 0, shipping: 499, total: 2499, currency: 'EUR' },
+    shippingAddress: { name: 'A', line1: 'l', city: 'c', postalCode: '1', country: 'FR' },
+    card: { brand: 'visa', last4: '0002' },
+    sagaMode: 'orchestration' as const,
+    timeline: [
+      { at: '2026-12-03T10:00:00.120Z', step: 'reserve-stock', outcome: 'succeeded' },
+      {
+        at: '2026-12-03T10:00:00.480Z',
+        step: 'authorize-payment',
+        outcome: 'failed',
+        detail: 'card_declined',
+      },
+    ],
+    createdAt: '2026-12-03T10:00:00Z',
+    updatedAt: '2026-12-03T10:00:01Z',
+    version: 4,
+  };
+  const detail = markupOf(orderTimeline(order));
+  assert.match(detail, /REJECTED <small>card &lt;declined&gt;<\/small>/);
+  assert.match(
+    detail,
+    /<li><time datetime="2026-12-03T10:00:00.480Z">10:00:00.480<\/time> <strong>authorize-payment<\/strong> failed <small>card_declined<\/small><\/li>/,
+  );
+  assert.match(detail, /2 × Lamp/);
 });

@@ -1,0 +1,57 @@
+import type { orders } from '@platform/contracts';
+import { type Html, html } from '../html.ts';
+
+/** An order as the order service's books list it. */
+export interface OrderBook {
+  id: string;
+  status: string;
+  sagaMode: string;
+  total: number;
+  currency: string;
+  updatedAt: string;
+}
+
+const SETTLED = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED']);
+
+function ago(at: string, now: number): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(at)) / 1000));
+  return seconds < 120 ? `${seconds} s ago` : `${Math.round(seconds / 60)} min ago`;
+}
+
+function rows(list: OrderBook[], now: number): Html {
+  return html`${list.map(
+    (
+      o,
+    ) => html`<tr><th scope="row"><a href="/sagas/${o.id}">${o.id.slice(0, 8)}</a></th><td>${o.status}</td><td>${o.sagaMode}</td>
+<td>${(o.total / 100).toFixed(2)} ${o.currency}</td><td>${ago(o.updatedAt, now)}</td></tr>`,
+  )}`;
+}
+
+const HEAD = html`<thead><tr><th scope="col">Order</th><th scope="col">Status</th><th scope="col">Saga</th><th scope="col">Total</th><th scope="col">Last change</th></tr></thead>`;
+
+/** Orders still moving through their saga, then the last ones that ended. */
+export function sagasTables(books: OrderBook[], now = Date.now()): Html {
+  const byChange = [...books].sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt));
+  const moving = byChange.filter((o) => !SETTLED.has(o.status));
+  const ended = byChange.filter((o) => SETTLED.has(o.status)).slice(0, 20);
+  return html`<p class="summary">${moving.length} in flight, ${books.length - moving.length} ended</p>
+<table><caption>In flight: the saga has not reached an end yet</caption>${HEAD}<tbody>${rows(moving, now)}</tbody></table>
+<table><caption>Ended most recently</caption>${HEAD}<tbody>${rows(ended, now)}</tbody></table>`;
+}
+
+/** One order: what it is, and every step of its saga as it was recorded. */
+export function orderTimeline(order: orders.Order): Html {
+  const steps = order.timeline.map(
+    (t) =>
+      html`<li><time datetime="${t.at}">${t.at.slice(11, 23)}</time> <strong>${t.step}</strong> ${t.outcome}${t.detail ? html` <small>${t.detail}</small>` : ''}</li>`,
+  );
+  return html`<dl class="facts">
+<dt>Status</dt><dd>${order.status}${order.reason ? html` <small>${order.reason}</small>` : ''}</dd>
+<dt>Saga</dt><dd>${order.sagaMode}</dd>
+<dt>Total</dt><dd>${(order.totals.total / 100).toFixed(2)} ${order.totals.currency}</dd>
+<dt>Lines</dt><dd>${order.items.map((i) => `${i.quantity} × ${i.name}`).join(', ')}</dd>
+<dt>Placed</dt><dd>${order.createdAt}</dd>
+</dl>
+<h2>Timeline</h2>
+<ol class="timeline">${steps}</ol>`;
+}
