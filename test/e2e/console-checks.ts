@@ -108,6 +108,20 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
   assert.match(bus.text, /No dead letters/);
   const sagas = await ask(`${consoleUrl}/sagas`, { headers: { cookie } });
   assert.match(sagas.text, /\d+ in flight, \d+ ended/);
+  // One request followed by its correlation id through the gateway into the catalog.
+  const correlationId = `console-e2e-${Date.now()}`;
+  await fetch(`${platform.state.gateway}/api/v1/products?q=lantern`, {
+    headers: { 'x-correlation-id': correlationId },
+  });
+  await waitFor(
+    "the request's log lines from the gateway and the catalog",
+    async () => {
+      const logs = (await ask(`${consoleUrl}/logs?correlationId=${correlationId}`, { headers: { cookie } }))
+        .text;
+      return /<td>gateway-1<\/td>/.test(logs) && /<td>catalog-1<\/td>/.test(logs) ? true : undefined;
+    },
+    10_000,
+  );
   const mailbox = await ask(`${consoleUrl}/mailbox`, { headers: { cookie } });
   assert.equal(mailbox.status, 200);
   assert.match(mailbox.text, /No mail yet|newest of \d+ messages/);

@@ -1,11 +1,14 @@
 // What the console shows and does: each page with its live fragment, each action.
 
+import { dirname, join } from 'node:path';
 import type { ClientState, DeadLetter } from '@platform/chassis';
 import type { notifications, orders } from '@platform/contracts';
 import { adminCall } from './admin.ts';
 import { html } from './html.ts';
+import { type LogFilter, readLogs } from './logs.ts';
 import { busTables, type ServiceBus } from './pages/bus.ts';
 import { faultRuleOf, faultsTable, type ServiceFaults } from './pages/faults.ts';
+import { logFilterForm, logTable } from './pages/logs.ts';
 import { MAIL_POLICY, mailboxList } from './pages/mailbox.ts';
 import { resilienceTable } from './pages/resilience.ts';
 import { resourcesTable } from './pages/resources.ts';
@@ -42,6 +45,16 @@ async function busOf(service: { name: string; url: string }, { token }: Operator
 type MailPage = { data: notifications.MailboxMessage[]; pagination: { total: number } };
 const newestMail = (gateway: string, token: string) =>
   adminCall<MailPage>(`${gateway}/api/v1/admin/mailbox?page=1&limit=20`, token);
+
+/** The logs the launcher writes, beside its state file. */
+const logFolder = (platform: PlatformView) => join(dirname(platform.stateFile), 'logs');
+
+function filterOf(params: Record<string, string>): LogFilter {
+  const keys = ['service', 'level', 'correlationId', 'traceId', 'text'] as const;
+  return Object.fromEntries(
+    keys.filter((key) => params[key]).map((key) => [key, params[key]?.slice(0, 200)]),
+  );
+}
 
 export function consolePages(
   platform: PlatformView,
@@ -120,6 +133,16 @@ export function consolePages(
           ? orderTimeline(answer.body)
           : html`<p class="note">No such order: ${answer.problem}</p>`;
       },
+    },
+    {
+      path: '/logs',
+      title: 'Logs',
+      intro: async (_operator, params) =>
+        logFilterForm(
+          filterOf(params),
+          (await servicesOf(platform)).map((s) => s.name),
+        ),
+      fragment: async (_operator, params) => logTable(await readLogs(logFolder(platform), filterOf(params))),
     },
     {
       path: '/mailbox',

@@ -56,14 +56,14 @@ async function versions(gateway: string, token: string): Promise<Map<string, str
 }
 
 export class PlatformView {
-  readonly #stateFile: string;
+  readonly stateFile: string;
 
   constructor(stateFile: string) {
-    this.#stateFile = stateFile;
+    this.stateFile = stateFile;
   }
 
   async state(): Promise<PlatformState> {
-    return JSON.parse(await readFile(this.#stateFile, 'utf8')) as PlatformState;
+    return JSON.parse(await readFile(this.stateFile, 'utf8')) as PlatformState;
   }
 
   /** Every instance with its readiness and version, in the launcher's order. */

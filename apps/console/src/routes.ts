@@ -24,10 +24,11 @@ export interface Operator {
 export interface PageSpec {
   path: string;
   title: string;
-  intro: Html;
+  /** What the page says above its live part (not live: a form being filled in stays as it is). */
+  intro: Html | ((operator: Operator, params: Record<string, string>) => Promise<Html>);
   /** Listed in the navigation (a page of one thing, reached from another, is not). */
   listed?: boolean;
-  /** The live part of the page, as it is now; `params` are the path's. */
+  /** The live part of the page, as it is now; `params` are the path's and the query's. */
   fragment(operator: Operator, params: Record<string, string>): Promise<Html>;
 }
 
@@ -49,6 +50,13 @@ export interface DocumentSpec {
 }
 
 const PUBLIC = { config: { access: 'public' } } as const;
+/** A page's parameters: its query's strings, then its path's. */
+const paramsOf = (request: FastifyRequest): Record<string, string> => {
+  const query = Object.entries((request.query ?? {}) as Record<string, unknown>).filter(
+    (entry): entry is [string, string] => typeof entry[1] === 'string',
+  );
+  return { ...Object.fromEntries(query), ...(request.params as Record<string, string>) };
+};
 const send = (reply: FastifyReply, markup: Html, status = 200) =>
   reply
     .code(status)
@@ -94,9 +102,10 @@ export function registerConsole(
       const operator = await operatorOf(request);
       if (!operator) return reply.redirect('/login', 303);
       const { notice } = request.query as { notice?: string };
-      const params = request.params as Record<string, string>;
-      const live = `/live${request.url.split('?')[0]}`;
-      const body = html`${notice ? html`<p role="status" class="note">${notice}</p>` : ''}${spec.intro}
+      const params = paramsOf(request);
+      const live = `/live${request.url}`;
+      const intro = typeof spec.intro === 'function' ? await spec.intro(operator, params) : spec.intro;
+      const body = html`${notice ? html`<p role="status" class="note">${notice}</p>` : ''}${intro}
 <section aria-live="polite" data-live="${live}">${await spec.fragment(operator, params)}</section>`;
       return send(reply, page(spec.title, body, { operator: operator.email, nav, current: spec.path }));
     });
@@ -106,7 +115,7 @@ export function registerConsole(
       const timer = setInterval(async () => {
         const operator = await operatorOf(request);
         if (!operator) return stream.end();
-        const params = request.params as Record<string, string>;
+        const params = paramsOf(request);
         stream.send({ event: 'html', data: markupOf(await spec.fragment(operator, params)) });
       }, deps.refreshMs);
       stream.onClose(() => clearInterval(timer));
