@@ -93,6 +93,21 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
     30_000,
   );
 
+  const restarted = await ask(`${consoleUrl}/resources/shipping-1/restart`, {
+    method: 'POST',
+    headers: { cookie, origin: consoleUrl },
+  });
+  assert.match(decodeURIComponent(restarted.location), /shipping-1 is shutting down gracefully/);
+  await waitFor(
+    'the shipping service back after a graceful restart',
+    async () => {
+      const now = await ask(`${consoleUrl}/resources`, { headers: { cookie } });
+      const row = /<th scope="row">shipping-1<\/th>([\s\S]*?)<\/tr>/.exec(now.text)?.[1] ?? '';
+      return /state ready/.test(row) && /<td>1<\/td>\s*<td><form/.test(row) ? true : undefined;
+    },
+    30_000,
+  );
+
   const live = await fetch(`${consoleUrl}/live/resources`, { headers: { cookie } });
   assert.match(live.headers.get('content-type') ?? '', /text\/event-stream/);
   const reader = live.body?.getReader();
@@ -121,6 +136,16 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
       return /<td>gateway-1<\/td>/.test(logs) && /<td>catalog-1<\/td>/.test(logs) ? true : undefined;
     },
     10_000,
+  );
+  // The console scrapes every instance while its Metrics page is looked at.
+  assert.equal((await ask(`${consoleUrl}/metrics`, { headers: { cookie } })).status, 200);
+  await waitFor(
+    "the gateway's traffic charted from two scrapes",
+    async () => {
+      const metrics = (await ask(`${consoleUrl}/metrics`, { headers: { cookie } })).text;
+      return /aria-label="gateway requests\/s: req\/s [\d.]+"/.test(metrics) ? true : undefined;
+    },
+    30_000,
   );
   const mailbox = await ask(`${consoleUrl}/mailbox`, { headers: { cookie } });
   assert.equal(mailbox.status, 200);
