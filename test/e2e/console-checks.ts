@@ -78,20 +78,30 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
     headers: { cookie, origin: 'http://evil.example' },
   });
   assert.equal(crossSite.status, 403, 'a page elsewhere cannot make the operator kill anything');
-  const killed = await ask(`${consoleUrl}/resources/${cart.instance}/kill`, {
-    method: 'POST',
-    headers: { cookie, origin: consoleUrl },
-  });
-  assert.match(decodeURIComponent(killed.location), /kill -9 sent to cart-1/);
-  await waitFor(
-    'the cart restarted by the launcher, shown with one restart',
-    async () => {
-      const now = await ask(`${consoleUrl}/resources`, { headers: { cookie } });
-      const row = /<th scope="row">cart-1<\/th>([\s\S]*?)<\/tr>/.exec(now.text)?.[1] ?? '';
-      return /state ready/.test(row) && /<td>1<\/td>\s*<td><form/.test(row) ? true : undefined;
-    },
-    30_000,
-  );
+  const act = async (instance: string, action: 'kill' | 'restart') =>
+    decodeURIComponent(
+      (
+        await ask(`${consoleUrl}/resources/${instance}/${action}`, {
+          method: 'POST',
+          headers: { cookie, origin: consoleUrl },
+        })
+      ).location,
+    );
+  /** The instance ready again, shown with one restart: supervision healed it. */
+  const healed = (instance: string) =>
+    waitFor(
+      `${instance} restarted by the launcher, shown with one restart`,
+      async () => {
+        const now = await ask(`${consoleUrl}/resources`, { headers: { cookie } });
+        const row = new RegExp(`<th scope="row">${instance}</th>([\\s\\S]*?)</tr>`).exec(now.text)?.[1] ?? '';
+        return /state ready/.test(row) && /<td>1<\/td>\s*<td><form/.test(row) ? true : undefined;
+      },
+      30_000,
+    );
+  assert.match(await act(cart.instance, 'kill'), /kill -9 sent to cart-1/);
+  await healed(cart.instance);
+  assert.match(await act('shipping-1', 'restart'), /shipping-1 is shutting down gracefully/);
+  await healed('shipping-1');
 
   const live = await fetch(`${consoleUrl}/live/resources`, { headers: { cookie } });
   assert.match(live.headers.get('content-type') ?? '', /text\/event-stream/);
@@ -121,6 +131,16 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
       return /<td>gateway-1<\/td>/.test(logs) && /<td>catalog-1<\/td>/.test(logs) ? true : undefined;
     },
     10_000,
+  );
+  // The console scrapes every instance while its Metrics page is looked at.
+  assert.equal((await ask(`${consoleUrl}/metrics`, { headers: { cookie } })).status, 200);
+  await waitFor(
+    "the gateway's traffic charted from two scrapes",
+    async () => {
+      const metrics = (await ask(`${consoleUrl}/metrics`, { headers: { cookie } })).text;
+      return /aria-label="gateway requests\/s: req\/s [\d.]+"/.test(metrics) ? true : undefined;
+    },
+    30_000,
   );
   const mailbox = await ask(`${consoleUrl}/mailbox`, { headers: { cookie } });
   assert.equal(mailbox.status, 200);

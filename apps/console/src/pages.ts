@@ -6,10 +6,12 @@ import type { notifications, orders } from '@platform/contracts';
 import { adminCall } from './admin.ts';
 import { html } from './html.ts';
 import { type LogFilter, readLogs } from './logs.ts';
+import { MetricsWatch } from './metrics/watch.ts';
 import { busTables, type ServiceBus } from './pages/bus.ts';
 import { faultRuleOf, faultsTable, type ServiceFaults } from './pages/faults.ts';
 import { logFilterForm, logTable } from './pages/logs.ts';
 import { MAIL_POLICY, mailboxList } from './pages/mailbox.ts';
+import { metricsCharts } from './pages/metrics.ts';
 import { resilienceTable } from './pages/resilience.ts';
 import { resourcesTable } from './pages/resources.ts';
 import { type OrderBook, orderTimeline, sagasTables } from './pages/sagas.ts';
@@ -59,7 +61,8 @@ function filterOf(params: Record<string, string>): LogFilter {
 export function consolePages(
   platform: PlatformView,
   gateway: string,
-): { pages: PageSpec[]; actions: ActionSpec[]; documents: DocumentSpec[] } {
+): { pages: PageSpec[]; actions: ActionSpec[]; documents: DocumentSpec[]; close(): void } {
+  const watch = new MetricsWatch(platform);
   const pages: PageSpec[] = [
     {
       path: '/resources',
@@ -135,6 +138,15 @@ export function consolePages(
       },
     },
     {
+      path: '/metrics',
+      title: 'Metrics',
+      intro: html`<p>Every instance's metrics, scraped by the console every 5 s while this page is open, for the last 15 minutes: traffic, latency, errors, and what saturates first.</p>`,
+      fragment: async () => {
+        watch.touch();
+        return metricsCharts(watch.series());
+      },
+    },
+    {
       path: '/logs',
       title: 'Logs',
       intro: async (_operator, params) =>
@@ -184,8 +196,17 @@ export function consolePages(
       path: '/resources/:instance/kill',
       back: '/resources',
       async run(_operator, { instance = '' }) {
-        return (await platform.kill(instance))
-          ? `kill -9 sent to ${instance}; the launcher restarts it`
+        const sent = await platform.signal(instance, 'SIGKILL');
+        return sent ? `kill -9 sent to ${instance}; the launcher restarts it` : `No instance ${instance}`;
+      },
+    },
+    {
+      path: '/resources/:instance/restart',
+      back: '/resources',
+      async run(_operator, { instance = '' }) {
+        const sent = await platform.signal(instance, 'SIGTERM');
+        return sent
+          ? `${instance} is shutting down gracefully; the launcher starts it again`
           : `No instance ${instance}`;
       },
     },
@@ -219,5 +240,5 @@ export function consolePages(
       },
     },
   ];
-  return { pages, actions, documents };
+  return { pages, actions, documents, close: () => watch.stop() };
 }

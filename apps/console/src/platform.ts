@@ -80,14 +80,16 @@ export class PlatformView {
   }
 
   /**
-   * `kill -9` of one instance the launcher runs (it restarts it: supervision at work).
-   * Only a pid the state file names is ever signalled. False if there is no such instance.
+   * Signals one instance the launcher runs, which restarts it whatever way it ended
+   * (supervision at work): SIGKILL is a crash (`kill -9`), SIGTERM a graceful restart (it
+   * drains and leaves the registry first). Only a pid the state file names is ever
+   * signalled. False if there is no such instance.
    */
-  async kill(instance: string): Promise<boolean> {
+  async signal(instance: string, signal: 'SIGKILL' | 'SIGTERM'): Promise<boolean> {
     const found = (await this.state()).services.find((service) => service.instance === instance);
     if (!found) return false;
     try {
-      process.kill(found.pid, 'SIGKILL');
+      process.kill(found.pid, signal);
       return true;
     } catch {
       return false;

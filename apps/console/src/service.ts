@@ -49,6 +49,7 @@ export async function startConsole(config: Static<typeof ConsoleConfig>): Promis
   });
   const platform = new PlatformView(config.PLATFORM_STATE_FILE);
   const routes = consolePages(platform, config.GATEWAY_URL);
+  service.onShutdown(async () => routes.close());
   registerConsole(
     app,
     {

@@ -60,4 +60,5 @@ test('console resources - every instance with its state, and a kill button named
   assert.match(table, /not ready<\/span> <small>bus: timeout<\/small>/);
   assert.match(table, /action="\/resources\/payment-1\/kill"/);
   assert.match(table, /aria-label="kill -9 payment-1"/);
+  assert.match(table, /action="\/resources\/payment-1\/restart"/);
 });

@@ -22,7 +22,9 @@ export function resourcesTable(instances: InstanceView[], now = Date.now()): Htm
     (i) => html`<tr>
 <th scope="row">${i.instance}</th><td>${i.name}</td><td>${state(i)}</td><td>${i.pid}</td>
 <td><a href="${i.url}/openapi.json">${i.url}</a></td><td>${i.version ?? '-'}</td><td>${uptime(i.startedAt, now)}</td><td>${i.restarts ?? 0}</td>
-<td><form method="post" action="/resources/${encodeURIComponent(i.instance)}/kill">
+<td><form method="post" action="/resources/${encodeURIComponent(i.instance)}/restart" class="inline">
+<button type="submit" aria-label="restart ${i.instance}">restart</button></form>
+<form method="post" action="/resources/${encodeURIComponent(i.instance)}/kill" class="inline">
 <button type="submit" class="danger" aria-label="kill -9 ${i.instance}">kill -9</button></form></td>
 </tr>`,
   );
@@ -30,7 +32,7 @@ export function resourcesTable(instances: InstanceView[], now = Date.now()): Htm
   return html`<p class="summary">${ready} of ${instances.length} instances ready</p>
 <table>
 <caption>Every instance the launcher runs; updated every few seconds</caption>
-<thead><tr><th scope="col">Instance</th><th scope="col">Service</th><th scope="col">State</th><th scope="col">PID</th><th scope="col">URL</th><th scope="col">Version</th><th scope="col">Up</th><th scope="col">Restarts</th><th scope="col">Action</th></tr></thead>
+<thead><tr><th scope="col">Instance</th><th scope="col">Service</th><th scope="col">State</th><th scope="col">PID</th><th scope="col">URL</th><th scope="col">Version</th><th scope="col">Up</th><th scope="col">Restarts</th><th scope="col">Actions</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`;
 }
