@@ -1,6 +1,6 @@
 // `npm start`: PostgreSQL, one database per service, every service as its own
 // supervised process, and a table of where everything is.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@platform/devinfra';
 import { type PlatformDatabase, provisionDatabase, startDatabase } from './database.ts';
@@ -95,7 +95,10 @@ function writeState(): void {
       restarts: supervisor.restarts,
     })),
   };
-  writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+  // Written aside and renamed over the old one: a reader (the console, the chaos runner,
+  // the auditor) never sees a file half written.
+  writeFileSync(`${stateFile}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(`${stateFile}.tmp`, stateFile);
 }
 
 /** Ports for every instance, chosen before anything starts, so each knows where the others are. */

@@ -1,4 +1,4 @@
-// The chaos runner: `npm run chaos -- <scenario>|all [--scale 0.15] [--out DIR]`. Each
+// The chaos runner: `npm run chaos -- <scenario>...|all [--scale 0.15] [--out DIR]`. Each
 // scenario starts a platform of its own, injects its fault, waits for quiet and runs
 // the invariant auditor; results go to DIR/<scenario>.json (and .html for a scenario
 // under load). Exit 1 if a scenario failed. See docs/reliability.md.
@@ -14,20 +14,30 @@ const { values, positionals } = parseArgs({
     out: { type: 'string', default: join(import.meta.dirname, '../../../bench/results/chaos') },
   },
 });
-const wanted = positionals[0] ?? '';
-const names = wanted === 'all' ? Object.keys(SCENARIOS) : [wanted];
+const names = positionals.includes('all') ? Object.keys(SCENARIOS) : positionals;
 const scale = Number(values.scale);
-if (!names.every((name) => name in SCENARIOS) || !(scale > 0 && scale <= 1)) {
+if (names.length === 0 || !names.every((name) => name in SCENARIOS) || !(scale > 0 && scale <= 1)) {
   process.stderr.write(
-    `usage: npm run chaos -- <${Object.keys(SCENARIOS).join('|')}|all> [--scale 0<s<=1] [--out DIR]\n`,
+    `usage: npm run chaos -- <${Object.keys(SCENARIOS).join('|')}|all>... [--scale 0<s<=1] [--out DIR]\n`,
   );
   process.exit(2);
 }
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const results: ScenarioResult[] = [];
+type Verdict = Pick<ScenarioResult, 'scenario' | 'criterion' | 'passed' | 'failures'>;
+const results: Verdict[] = [];
 for (const name of names) {
   const scenario = SCENARIOS[name]?.(scale);
-  if (scenario) results.push(await runScenario(scenario, values.out, log));
+  if (!scenario) continue;
+  // A scenario that could not run to its end fails, and the others still run.
+  const result = await runScenario(scenario, values.out, log).catch(
+    (error: Error): Verdict => ({
+      scenario: scenario.name,
+      criterion: scenario.criterion,
+      passed: false,
+      failures: [`the scenario could not run to its end: ${error.stack ?? error.message}`],
+    }),
+  );
+  results.push(result);
 }
 for (const result of results) {
   process.stdout.write(`${result.passed ? 'PASS' : 'FAIL'} ${result.scenario}: ${result.criterion}\n`);
