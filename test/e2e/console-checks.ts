@@ -133,11 +133,11 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
     10_000,
   );
   // The console scrapes every instance while its Metrics page is looked at.
-  assert.equal((await ask(`${consoleUrl}/metrics`, { headers: { cookie } })).status, 200);
+  assert.equal((await ask(`${consoleUrl}/charts`, { headers: { cookie } })).status, 200);
   await waitFor(
     "the gateway's traffic charted from two scrapes",
     async () => {
-      const metrics = (await ask(`${consoleUrl}/metrics`, { headers: { cookie } })).text;
+      const metrics = (await ask(`${consoleUrl}/charts`, { headers: { cookie } })).text;
       return /aria-label="gateway requests\/s: req\/s [\d.]+"/.test(metrics) ? true : undefined;
     },
     30_000,

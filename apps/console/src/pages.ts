@@ -138,7 +138,7 @@ export function consolePages(
       },
     },
     {
-      path: '/metrics',
+      path: '/charts',
       title: 'Metrics',
       intro: html`<p>Every instance's metrics, scraped by the console every 5 s while this page is open, for the last 15 minutes: traffic, latency, errors, and what saturates first.</p>`,
       fragment: async () => {
