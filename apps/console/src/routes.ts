@@ -112,11 +112,22 @@ export function registerConsole(
     app.get(`/live${spec.path}`, PUBLIC, async (request, reply) => {
       if (!(await operatorOf(request))) return reply.code(401).type('text/plain').send('Sign in first');
       const stream = openEventStream(request, reply);
+      let busy = false;
+      // One refresh at a time; one that fails (a service not answering, the state file
+      // being replaced) is skipped and the next one tries again.
       const timer = setInterval(async () => {
-        const operator = await operatorOf(request);
-        if (!operator) return stream.end();
-        const params = paramsOf(request);
-        stream.send({ event: 'html', data: markupOf(await spec.fragment(operator, params)) });
+        if (busy) return;
+        busy = true;
+        try {
+          const operator = await operatorOf(request);
+          if (!operator) return stream.end();
+          const params = paramsOf(request);
+          stream.send({ event: 'html', data: markupOf(await spec.fragment(operator, params)) });
+        } catch (error) {
+          request.log.warn({ err: error, page: spec.path }, 'live page not refreshed');
+        } finally {
+          busy = false;
+        }
       }, deps.refreshMs);
       stream.onClose(() => clearInterval(timer));
     });
