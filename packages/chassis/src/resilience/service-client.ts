@@ -80,6 +80,7 @@ const DEFAULT_EJECTION: EjectionPolicy = { consecutiveFailures: 3, baseMs: 5_000
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 /** Calls that change nothing: a caller may walk away from one and the upstream be none the worse. */
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+const NO_TRIAL = {};
 
 /**
  * One call to one instance. `failed` means it counts against the upstream (breaker,
@@ -112,6 +113,15 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   breaker.onStateChange = (to) => {
     metrics?.breakerState.set({ upstream: service }, STATE_VALUE[to]);
     metrics?.breakerTransitions.inc({ upstream: service, to });
+  };
+  // A read's trial call while half-open keeps its caller at most trialPatienceMs: an
+  // upstream that hangs (a gray failure, health checks still green) fails fast. Made
+  // once, not per request: the breaker only looks at it when the circuit is not closed.
+  const readTrial = {
+    abandonAfterMs: breaker.options.trialPatienceMs,
+    onAbandoned: (late: Attempt) => {
+      if ('response' in late) late.response.body.dump().catch(() => {});
+    },
   };
   pool.onEject = (endpoint) =>
     metrics?.ejections.inc({ upstream: service, upstream_instance: endpoint.instance.instanceId });
@@ -223,16 +233,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       if (timeoutMs <= 0) throw new DeadlineExceeded(`No time left to call ${service}`);
       tried.add(endpoint.instance.instanceId);
       let attempt: Attempt;
-      // A read's trial call while half-open keeps its caller at most trialPatienceMs: an
-      // upstream that hangs (a gray failure, health checks still green) fails fast.
-      const trial = SAFE.has(request.method)
-        ? {
-            abandonAfterMs: breaker.options.trialPatienceMs,
-            onAbandoned: (late: Attempt) => {
-              if ('response' in late) late.response.body.dump().catch(() => {});
-            },
-          }
-        : {};
+      const trial = SAFE.has(request.method) ? readTrial : NO_TRIAL;
       try {
         attempt = await bulk.execute(() =>
           breaker.execute(() => attemptOnce(request, endpoint, timeoutMs, cutShortByCaller), trial),
