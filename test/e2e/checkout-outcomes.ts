@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { audit, formatReport } from '../../tools/audit/src/audit.ts';
-import { signInToConsole } from './console-checks.ts';
+import { checkCheckoutTrace, signInToConsole } from './console-checks.ts';
 import { type RunningPlatform, root, waitFor } from './platform.ts';
 import { address, card, DECLINE, NO_FUNDS, openShop, type Shop } from './shop.ts';
 
@@ -99,6 +99,7 @@ export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
       assert.match(saga, /<strong>[a-z-]*stock[a-z-]*<\/strong>/);
       assert.match(saga, new RegExp(`<dt>Saga</dt><dd>${mode}</dd>`));
       assert.match(await operatorView.page('/sagas'), new RegExp(placed.body.id.slice(0, 8)));
+      await checkCheckoutTrace(operatorView, placed.body.id);
     });
 
     test(`${mode} - live status over SSE: every status in order, resumed after a reconnect without gaps`, async () => {

@@ -183,3 +183,36 @@ async function checkFaultsAndResilience(
     30_000,
   );
 }
+
+/**
+ * A checkout in the console's traces, reached from the order's page: one trace across at
+ * least five services with hops over the bus, and its logs one click away.
+ */
+export async function checkCheckoutTrace(
+  operator: { page(path: string): Promise<string> },
+  orderId: string,
+): Promise<void> {
+  const trace = await waitFor(
+    'the checkout as one trace across five services and the bus',
+    async () => {
+      const orderPage = await operator.page(`/sagas/${orderId}`);
+      for (const [, traceId] of orderPage.matchAll(/href="\/traces\/([0-9a-f]{32})"/g)) {
+        const page = await operator.page(`/traces/${traceId}`);
+        const services = Number(/spans across (\d+) services/.exec(page)?.[1]);
+        if (services >= 5 && /<td>bus<\/td>/.test(page)) return { traceId, page };
+      }
+      return undefined;
+    },
+    30_000,
+  );
+  assert.match(trace.page, /POST \/api\/v1\/orders/, 'the trace starts at the gateway');
+  const logs = await waitFor(
+    "the trace's log lines",
+    async () => {
+      const page = await operator.page(`/logs?traceId=${trace.traceId}`);
+      return /<td>order-1<\/td>/.test(page) ? page : undefined;
+    },
+    15_000,
+  );
+  assert.match(logs, new RegExp(`href="/traces/${trace.traceId}"`), 'and back from the logs to the trace');
+}

@@ -16,6 +16,18 @@ export const ConsoleConfig = Type.Object({
     default: 8,
     description: 'how long a sign-in lasts',
   }),
+  CONSOLE_TRACE_SPANS: Type.Integer({
+    minimum: 100,
+    maximum: 1_000_000,
+    default: 20_000,
+    description: 'how many spans the console keeps (the oldest traces go first)',
+  }),
+  CONSOLE_TRACE_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 1_440,
+    default: 30,
+    description: 'how long the console keeps a trace after its last span arrived',
+  }),
   CONSOLE_REFRESH_MS: Type.Integer({
     minimum: 500,
     default: 2_000,

@@ -15,8 +15,11 @@ import { metricsCharts } from './pages/metrics.ts';
 import { resilienceTable } from './pages/resilience.ts';
 import { resourcesTable } from './pages/resources.ts';
 import { type OrderBook, orderTimeline, sagasTables } from './pages/sagas.ts';
+import { tracesAbout } from './pages/traces.ts';
 import type { PlatformView } from './platform.ts';
 import type { ActionSpec, DocumentSpec, Operator, PageSpec } from './routes.ts';
+import { telemetryPages } from './telemetry-pages.ts';
+import type { SpanStore } from './traces/store.ts';
 
 /** The first instance of each service the launcher runs, by name. */
 async function servicesOf(
@@ -61,6 +64,7 @@ function filterOf(params: Record<string, string>): LogFilter {
 export function consolePages(
   platform: PlatformView,
   gateway: string,
+  spans: SpanStore,
 ): { pages: PageSpec[]; actions: ActionSpec[]; documents: DocumentSpec[]; close(): void } {
   const watch = new MetricsWatch(platform);
   const pages: PageSpec[] = [
@@ -70,6 +74,7 @@ export function consolePages(
       intro: html`<p>Every instance the launcher runs. Kill one to watch supervision bring it back (its restarts go up, its uptime starts again).</p>`,
       fragment: async ({ token }) => resourcesTable(await platform.instances(token)),
     },
+    ...telemetryPages(spans, platform, gateway),
     {
       path: '/resilience',
       title: 'Resilience',
@@ -133,7 +138,7 @@ export function consolePages(
           token,
         );
         return answer.body
-          ? orderTimeline(answer.body)
+          ? html`${orderTimeline(answer.body)}${tracesAbout(orderId, spans.search({ subject: orderId }, 20))}`
           : html`<p class="note">No such order: ${answer.problem}</p>`;
       },
     },

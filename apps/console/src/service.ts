@@ -6,6 +6,8 @@ import { consolePages } from './pages.ts';
 import { PlatformView } from './platform.ts';
 import { registerConsole } from './routes.ts';
 import { Sessions } from './session.ts';
+import { registerTraceReceiver } from './traces/receiver.ts';
+import { SpanStore } from './traces/store.ts';
 
 const assets = join(import.meta.dirname, '..', 'assets');
 const ASSETS: Record<string, { type: string; body: string }> = {
@@ -48,7 +50,13 @@ export async function startConsole(config: Static<typeof ConsoleConfig>): Promis
     return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
   });
   const platform = new PlatformView(config.PLATFORM_STATE_FILE);
-  const routes = consolePages(platform, config.GATEWAY_URL);
+  const spans = new SpanStore({
+    maxSpans: config.CONSOLE_TRACE_SPANS,
+    maxAgeMs: config.CONSOLE_TRACE_MINUTES * 60_000,
+    maxSpansPerTrace: 2_000,
+  });
+  registerTraceReceiver(app, spans);
+  const routes = consolePages(platform, config.GATEWAY_URL, spans);
   service.onShutdown(async () => routes.close());
   registerConsole(
     app,

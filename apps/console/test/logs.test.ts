@@ -84,5 +84,6 @@ test('console logs - each id links to everything carrying it; messages are text'
   const page = markupOf(logTable([entry]));
   assert.match(page, /&lt;b&gt;boom&lt;\/b&gt;/);
   assert.match(page, /<a href="\/logs\?correlationId=abcdef0123">abcdef01<\/a>/);
-  assert.match(page, /<a href="\/logs\?traceId=0123456789abcdef">01234567<\/a>/);
+  assert.match(page, /<a href="\/traces\/0123456789abcdef" title="the trace">01234567<\/a>/);
+  assert.match(page, /<a href="\/logs\?traceId=0123456789abcdef" title="its log lines">logs<\/a>/);
 });

@@ -64,6 +64,7 @@ function serviceEnv(
     REGISTRY_URL: urls.registry ?? '',
     IDENTITY_URL: urls.identity ?? '',
     SUPERVISOR_PID: String(process.pid),
+    ...traceEnv(definition, urls),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(definition.bus ? busEnv : {}),
     ...(definition.mail
@@ -75,6 +76,21 @@ function serviceEnv(
     // gateway itself is the edge and believes no one.
     ...(definition.name === 'gateway' ? {} : { TRUST_PROXY: '127.0.0.1' }),
     ...definition.env({ urls, secret: (name) => secrets.get(name), stateFile }),
+  };
+}
+
+/**
+ * Every service sends its spans to the console's collector (beside any the OTEL_*
+ * variables name), and samples every new trace up to PLATFORM_TRACES_PER_SECOND (10) a
+ * second per instance: a checkout can be watched, and a load test costs no more than that.
+ */
+function traceEnv(definition: ServiceDefinition, urls: Record<string, string>): Record<string, string> {
+  if (definition.name === 'console' || !urls.console) return {};
+  return {
+    PLATFORM_TRACES_URL: `${urls.console}/v1/traces`,
+    PLATFORM_TRACES_PER_SECOND: process.env.PLATFORM_TRACES_PER_SECOND ?? '10',
+    // A second between batches rather than the SDK's five: traces show up while they are watched.
+    OTEL_BSP_SCHEDULE_DELAY: process.env.OTEL_BSP_SCHEDULE_DELAY ?? '1000',
   };
 }
 

@@ -67,3 +67,4 @@ export { sendRawProblem } from './server-errors.ts';
 export { type App, createService, type Service, type ServiceOptions } from './service.ts';
 export { type EventStream, formatEvent, openEventStream, type ServerSentEvent } from './sse.ts';
 export { startTelemetry, stopTelemetry } from './telemetry.ts';
+export { describeCurrentSpan } from './tracing.ts';

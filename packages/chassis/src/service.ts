@@ -148,7 +148,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     reply.header(CORRELATION_HEADER, request.id);
     let traced: ReturnType<typeof startServerSpan> | undefined;
     if (!UNTRACED.test(request.url)) {
-      traced = startServerSpan(request.method, request.routeOptions.url, request.headers);
+      traced = startServerSpan(request.method, request.routeOptions.url, request.headers, request.id);
       request.serverSpan = traced.span;
       const traceparent = traceparentOf(traced.span);
       if (traceparent) reply.header('traceparent', traceparent);

@@ -9,11 +9,10 @@ import {
   ParentBasedSampler,
   type Sampler,
   type SpanExporter,
-  type SpanProcessor,
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { resourceFromEnv, samplerFromEnv, sdkDisabled } from './telemetry-env.ts';
+import { batchOptionsFromEnv, resourceFromEnv, samplerFromEnv, sdkDisabled } from './telemetry-env.ts';
 
 export interface TelemetryOptions {
   service: string;
@@ -21,7 +20,7 @@ export interface TelemetryOptions {
   instance?: string;
   /** Fraction of new traces sampled; by default the sampler OTEL_TRACES_SAMPLER names (telemetry-env.ts). */
   sampleRatio?: number;
-  /** Where spans go; by default OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, else nowhere. */
+  /** Where spans go; by default OTLP/HTTP to the collectors the environment names (exportersOf), else nowhere. */
   exporter?: SpanExporter;
 }
 
@@ -39,10 +38,10 @@ let provider: TracerProvider | undefined;
  */
 export function startTelemetry(options: TelemetryOptions): void {
   if (provider || sdkDisabled(process.env)) return;
-  const spanProcessors: SpanProcessor[] = [];
-  const exporter =
-    options.exporter ?? (process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? new OTLPTraceExporter() : undefined);
-  if (exporter) spanProcessors.push(new BatchSpanProcessor({ exporter }));
+  const batching = batchOptionsFromEnv(process.env);
+  const spanProcessors = exportersOf(options).map(
+    (exporter) => new BatchSpanProcessor({ exporter, ...batching }),
+  );
 
   provider = new TracerProvider({
     resource: resourceFromEnv(options),
@@ -54,6 +53,21 @@ export function startTelemetry(options: TelemetryOptions): void {
   trace.setGlobalTracerProvider(provider);
   // HTTP spans are the chassis's own (tracing.ts); SQL inside a traced request is pg's.
   registerInstrumentations({ instrumentations: [new PgInstrumentation({ requireParentSpan: true })] });
+}
+
+/**
+ * Where spans go: the given exporter, or OTLP/HTTP to the collector the standard
+ * variables name (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) and,
+ * beside it, to the platform's own collector (the console) at PLATFORM_TRACES_URL.
+ */
+function exportersOf(options: TelemetryOptions): SpanExporter[] {
+  if (options.exporter) return [options.exporter];
+  const env = process.env;
+  const exporters: SpanExporter[] = [];
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
+    exporters.push(new OTLPTraceExporter());
+  if (env.PLATFORM_TRACES_URL) exporters.push(new OTLPTraceExporter({ url: env.PLATFORM_TRACES_URL }));
+  return exporters;
 }
 
 function samplerOf(options: TelemetryOptions): Sampler {

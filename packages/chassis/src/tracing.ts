@@ -17,6 +17,9 @@ import {
 
 const tracer = trace.getTracer('@platform/chassis/http');
 
+/** The span attribute that holds the request's correlation id, so a trace can be found by it. */
+export const CORRELATION_ATTRIBUTE = 'platform.correlation_id';
+
 type Headers = Record<string, string | string[] | undefined>;
 
 const headerGetter = {
@@ -33,6 +36,7 @@ export function startServerSpan(
   method: string,
   route: string | undefined,
   headers: Headers,
+  correlationId: string,
 ): { span: Span; context: Context } {
   const parent = headers.traceparent
     ? propagation.extract(ROOT_CONTEXT, headers, headerGetter)
@@ -42,6 +46,7 @@ export function startServerSpan(
     span.setAttributes({
       'http.request.method': method,
       'http.route': route ?? '',
+      [CORRELATION_ATTRIBUTE]: correlationId,
       ...(typeof headers['user-agent'] === 'string' ? { 'user_agent.original': headers['user-agent'] } : {}),
     });
   }
@@ -107,6 +112,15 @@ export function failHttpSpan(span: Span, error: unknown): void {
     span.setStatus({ code: SpanStatusCode.ERROR });
   }
   span.end();
+}
+
+/**
+ * Names what the current span is about in the business (`order.id`), so a trace can be
+ * found from the order, the payment, the shipment; nothing when the trace is not sampled.
+ */
+export function describeCurrentSpan(attributes: Record<string, string | number | boolean>): void {
+  const span = trace.getActiveSpan();
+  if (span?.isRecording()) span.setAttributes(attributes);
 }
 
 /** Runs `fn` with `traced` as the current trace context. */

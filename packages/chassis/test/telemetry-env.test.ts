@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resourceFromEnv, samplerFromEnv, sdkDisabled } from '../src/telemetry-env.ts';
+import { batchOptionsFromEnv, resourceFromEnv, samplerFromEnv, sdkDisabled } from '../src/telemetry-env.ts';
 
 test('telemetry env - no OTEL_TRACES_SAMPLER: parent-based, a tenth of new traces (OTEL_TRACES_SAMPLER_ARG may change the share)', () => {
   assert.equal(
@@ -73,4 +73,17 @@ test('telemetry env - OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override an
   assert.equal(told.attributes['deployment.environment.name'], 'staging');
   assert.equal(told.attributes.team, 'shop floor', 'values are percent-decoded');
   assert.equal(told.attributes['service.version'], '1.2.0');
+});
+
+test('telemetry env - OTEL_BSP_* set the batch span processor; what is not a positive whole number is ignored', () => {
+  assert.deepEqual(batchOptionsFromEnv({}), {});
+  assert.deepEqual(
+    batchOptionsFromEnv({
+      OTEL_BSP_SCHEDULE_DELAY: '1000',
+      OTEL_BSP_MAX_QUEUE_SIZE: '4096',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 'lots',
+      OTEL_BSP_EXPORT_TIMEOUT: '-5',
+    }),
+    { scheduledDelayMillis: 1000, maxQueueSize: 4096 },
+  );
 });

@@ -10,11 +10,12 @@ interface ExportedSpan {
   traceId: string;
   name: string;
   kind: number;
+  attributes?: Array<{ key: string; value: { stringValue?: string } }>;
 }
 
 /** A stand-in OpenTelemetry collector: what the service exports over OTLP/HTTP (JSON). */
 async function startCollector() {
-  const spans: Array<ExportedSpan & { service: string }> = [];
+  const spans: Array<ExportedSpan & { service: string; correlationId: string | undefined }> = [];
   const server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
@@ -30,7 +31,11 @@ async function startCollector() {
           const service =
             resourceSpans.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
           for (const scope of resourceSpans.scopeSpans) {
-            for (const span of scope.spans) spans.push({ ...span, service });
+            for (const span of scope.spans) {
+              const correlationId = span.attributes?.find((a) => a.key === 'platform.correlation_id')?.value
+                .stringValue;
+              spans.push({ ...span, service, correlationId });
+            }
           }
         }
       }
@@ -114,4 +119,27 @@ test('tracing - an unsampled caller trace is not exported', async () => {
     collector.spans.filter((span) => span.traceId === traceId),
     [],
   );
+});
+
+test('tracing - the platform collector (PLATFORM_TRACES_URL) gets the spans beside the one OTEL_* names', async () => {
+  const standard = await startCollector();
+  const platform = await startCollector();
+  const relay = await startTracedRelay(standard.url, { PLATFORM_TRACES_URL: `${platform.url}/v1/traces` });
+  const traceId = '0123456789abcdef0123456789abcdef';
+  try {
+    const response = await fetch(`${relay.firstLine}/slow?ms=1`, {
+      headers: { traceparent: `00-${traceId}-1122334455667788-01`, 'x-correlation-id': 'corr-tracing-1' },
+    });
+    assert.equal(response.status, 200);
+  } finally {
+    relay.child.kill('SIGTERM');
+    await relay.exited;
+    standard.server.close();
+    platform.server.close();
+  }
+  for (const collector of [standard, platform]) {
+    const ours = collector.spans.filter((span) => span.traceId === traceId);
+    assert.equal(ours.length, 1, 'each collector has the server span');
+    assert.equal(ours[0]?.correlationId, 'corr-tracing-1', 'the span carries the correlation id');
+  }
 });

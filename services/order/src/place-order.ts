@@ -3,7 +3,7 @@
 // token before anything is stored. Then one transaction records the order with its
 // saga started (the saga runner's `begin`, through the order's doorway: commit.ts).
 import { randomUUID } from 'node:crypto';
-import type { Bus, Peers, Principal, Queryable } from '@platform/chassis';
+import { type Bus, describeCurrentSpan, type Peers, type Principal, type Queryable } from '@platform/chassis';
 import type { cart, catalog, commerce, eventSchemas, orders, payments, shipping } from '@platform/contracts';
 import type { Order, SagaMode } from './domain/order.ts';
 import { orderTotals, totalWeight } from './domain/pricing.ts';
@@ -162,6 +162,7 @@ export async function createOrder(
   remember: (tx: Queryable, accepted: Accepted) => Promise<void> = async () => {},
 ): Promise<Accepted> {
   const orderId = randomUUID();
+  describeCurrentSpan({ 'order.id': orderId });
   const { peers } = deps;
   const wanted = await wantedLines(peers, principal, body);
   const lines = await pricedLines(peers, wanted);

@@ -26,7 +26,7 @@ export function logTable(entries: LogEntry[]): Html {
     ) => html`<tr class="level-${e.level}"><td><time datetime="${e.time}">${e.time.slice(11, 23)}</time></td><td>${e.instance}</td><td>${e.level}</td>
 <td>${e.msg}${Object.keys(e.fields).length > 0 ? html` <small>${JSON.stringify(e.fields)}</small>` : ''}</td>
 <td>${e.correlationId ? html`<a href="${link({ correlationId: e.correlationId })}">${e.correlationId.slice(0, 8)}</a>` : ''}</td>
-<td>${e.traceId ? html`<a href="${link({ traceId: e.traceId })}">${e.traceId.slice(0, 8)}</a>` : ''}</td></tr>`,
+<td>${e.traceId ? html`<a href="/traces/${e.traceId}" title="the trace">${e.traceId.slice(0, 8)}</a> <a href="${link({ traceId: e.traceId })}" title="its log lines">logs</a>` : ''}</td></tr>`,
   );
   return html`<p class="summary">${entries.length} newest entries</p>
 <table class="logs"><caption>Newest first, live</caption>

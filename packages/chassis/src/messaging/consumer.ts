@@ -3,6 +3,7 @@ import { runWithCorrelationId } from '../context.ts';
 import { type Pool, type PoolClient, withTransaction } from '../db.ts';
 import { ProblemError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { CORRELATION_ATTRIBUTE } from '../tracing.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { Delivery } from './driver.ts';
 import { type Envelope, parseEnvelope } from './envelope.ts';
@@ -58,6 +59,10 @@ export function inEventContext<T>(envelope: Envelope, group: string, work: () =>
         'messaging.operation.type': 'process',
         'messaging.consumer.group.name': group,
         'messaging.message.id': envelope.id,
+        'messaging.destination.name': envelope.type,
+        'cloudevents.event_type': envelope.type,
+        ...(envelope.subject ? { 'cloudevents.event_subject': envelope.subject } : {}),
+        [CORRELATION_ATTRIBUTE]: envelope.correlationid ?? envelope.id,
       },
     },
     parent,
