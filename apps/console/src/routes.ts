@@ -79,7 +79,7 @@ export function registerConsole(
     send(reply, loginPage((request.query as { reason?: string }).reason)),
   );
   app.post('/login', PUBLIC, async (request, reply) => {
-    if (!fromOwnPage(request)) return send(reply, loginPage('wrong-credentials'), 403);
+    if (!fromOwnPage(request)) return send(reply, loginPage('not-from-console'), 403);
     const { email = '', password = '' } = (request.body ?? {}) as { email?: string; password?: string };
     const signedIn = await sessions.signIn(email, password);
     if (!signedIn.ok)

@@ -23,7 +23,10 @@ const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not `no-referrer`: under it a browser sends `Origin: null` with the console's own
+  // forms, and every sign-in and action would be refused as coming from elsewhere.
+  // Other sites (an instance's OpenAPI link) still get no referrer.
+  'referrer-policy': 'same-origin',
 };
 
 /** Builds and starts the console: the operator's pages over the running platform. */

@@ -118,10 +118,14 @@ export function sessionCookie(request: FastifyRequest, sessionId: string, maxAge
   return `${COOKIE}=${sessionId}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
 }
 
-/** A state-changing request from the console's own page: its Origin is the console's. */
+/**
+ * A state-changing request from the console's own page: its Origin is the console's, or,
+ * where the browser withholds the Origin (none, or `null` under a strict referrer
+ * policy), its Sec-Fetch-Site says same-origin.
+ */
 export function fromOwnPage(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
-  if (!origin) return request.headers['sec-fetch-site'] === 'same-origin';
+  if (!origin || origin === 'null') return request.headers['sec-fetch-site'] === 'same-origin';
   try {
     return new URL(origin).host === request.headers.host;
   } catch {

@@ -13,6 +13,9 @@ test("console session - an action must come from the console's own page", () => 
   assert.equal(fromOwnPage(request({})), false, 'no Origin and no Sec-Fetch-Site: refused');
   assert.equal(fromOwnPage(request({ 'sec-fetch-site': 'same-origin' })), true);
   assert.equal(fromOwnPage(request({ 'sec-fetch-site': 'cross-site' })), false);
+  // What Chromium sends with a form posted under `Referrer-Policy: no-referrer`.
+  assert.equal(fromOwnPage(request({ origin: 'null', 'sec-fetch-site': 'same-origin' })), true);
+  assert.equal(fromOwnPage(request({ origin: 'null', 'sec-fetch-site': 'cross-site' })), false);
 });
 
 test('console session - the cookie is HttpOnly and SameSite=Strict, Secure over TLS, and read back', () => {

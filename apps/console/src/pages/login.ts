@@ -6,6 +6,7 @@ const REASONS: Record<string, string> = {
   'not-an-administrator': 'That account is not an administrator; the console is for operators.',
   'identity-unavailable': 'The identity service could not be reached; try again in a moment.',
   'signed-out': 'You are signed out.',
+  'not-from-console': "That sign-in did not come from the console's own page; sign in here.",
 };
 
 export function loginPage(reason?: string, email = ''): Html {
