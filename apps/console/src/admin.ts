@@ -7,6 +7,8 @@ export interface AdminAnswer<T> {
   body: T | undefined;
   /** A problem's detail (or why the call failed), for the page to show. */
   problem?: string;
+  /** The problem's stable code (`REPLAY_FAILED`), when the answer was one. */
+  code?: string;
 }
 
 export async function adminCall<T>(
@@ -25,10 +27,18 @@ export async function adminCall<T>(
       signal: AbortSignal.timeout(5_000),
     });
     const text = await answer.text();
-    const body = text ? (JSON.parse(text) as T & { detail?: string; title?: string }) : undefined;
+    const body = text
+      ? (JSON.parse(text) as T & { detail?: string; title?: string; code?: string })
+      : undefined;
     if (answer.ok) return { ok: true, status: answer.status, body };
     const problem = body?.detail ?? body?.title ?? `answered ${answer.status}`;
-    return { ok: false, status: answer.status, body: undefined, problem };
+    return {
+      ok: false,
+      status: answer.status,
+      body: undefined,
+      problem,
+      ...(body?.code ? { code: body.code } : {}),
+    };
   } catch (error) {
     return {
       ok: false,

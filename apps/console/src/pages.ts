@@ -191,9 +191,14 @@ export function consolePages(
       const answer = await adminCall(`${target.url}/admin/dead-letters/${id}/${verb}`, token, {
         method: 'POST',
       });
-      return answer.ok
-        ? `Dead letter ${id} of ${service} ${verb === 'replay' ? 'replayed' : 'discarded'}`
-        : `Not ${verb}ed: ${answer.problem}`;
+      if (answer.ok)
+        return verb === 'replay'
+          ? `Dead letter ${id} of ${service} replayed: handled this time, and settled`
+          : `Dead letter ${id} of ${service} discarded`;
+      // Tried, and the group's handler (or the event's contract) refused it again.
+      if (answer.code === 'REPLAY_FAILED')
+        return `Dead letter ${id} of ${service} replayed, and it failed again: ${answer.problem}. It stays a dead letter.`;
+      return `Not ${verb}ed: ${answer.problem}`;
     },
   });
   const actions: ActionSpec[] = [
