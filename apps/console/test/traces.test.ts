@@ -71,7 +71,7 @@ function checkout(trace: string, at: number, correlation: string): SpanRecord[] 
           kind: 3,
           at: at + 2,
           ms: 30,
-          attributes: [str('server.address', '127.0.0.1:4001')],
+          attributes: [str('http.request.method', 'POST'), str('server.address', '127.0.0.1:4001')],
         },
       ]),
     ),
@@ -204,6 +204,18 @@ test('topology - HTTP edges from client spans, bus edges from consumer spans to 
   const store = new SpanStore({ maxSpans: 1_000, maxAgeMs: 60_000, maxSpansPerTrace: 100 }, () => T0);
   store.add(checkout(TRACE, T0, 'x'));
   store.add(checkout(OTHER, T0 + 100, 'y'));
+  // A query is a client span too, but the database is not a service of the graph.
+  const query = {
+    trace: TRACE,
+    id: '0000000000000005',
+    parent: '0000000000000003',
+    name: 'pg.query:INSERT order',
+    kind: 3,
+    at: T0 + 4,
+    ms: 2,
+    attributes: [str('db.system.name', 'postgresql'), str('server.address', '/data/postgres')],
+  };
+  store.add(spansOf(exportOf('order', [query])));
   const spans = store.recent(60_000);
   const edges = edgesOf(
     spans,

@@ -1,5 +1,5 @@
 // The platform's call graph as the spans show it over the last minute: an HTTP edge for
-// each client span (caller → the service at the address it called), a bus edge for each
+// each HTTP client span (caller → the service at the address it called), a bus edge for each
 // consumer span whose parent (the work that published the event) was in another service.
 import type { SpanRecord } from './otlp.ts';
 
@@ -66,7 +66,9 @@ export function edgesOf(
     if (type) tally.types.add(type);
   };
   for (const span of spans) {
-    if (span.kind === 'client') {
+    // Database queries are client spans too, with the server's socket or host as their
+    // address: only calls over HTTP (which carry their method) join two services.
+    if (span.kind === 'client' && span.attributes['http.request.method'] !== undefined) {
       const address = String(span.attributes['server.address'] ?? '');
       if (address) count(span.service, serviceAt(address) ?? address, 'http', span, span.durationMs);
     } else if (span.kind === 'consumer') {
