@@ -135,6 +135,11 @@ test('console sagas - orders in flight first, then those that ended, newest chan
     ),
   );
   assert.match(page, /1 in flight, 1 ended/);
+  assert.match(
+    markupOf(sagasTables([], now)),
+    /<td colspan="5">None in flight.<\/td>/,
+    'an empty table says so',
+  );
   assert.ok(page.indexOf('b0000000') < page.indexOf('a0000000'), 'the one in flight is listed first');
   assert.match(
     page,

@@ -18,7 +18,9 @@ function ago(at: string, now: number): string {
   return seconds < 120 ? `${seconds} s ago` : `${Math.round(seconds / 60)} min ago`;
 }
 
-function rows(list: OrderBook[], now: number): Html {
+function rows(list: OrderBook[], now: number, none: string): Html {
+  // An empty table still says so in a cell: headers over nothing read as a broken table.
+  if (list.length === 0) return html`<tr><td colspan="5">${none}</td></tr>`;
   return html`${list.map(
     (
       o,
@@ -35,8 +37,8 @@ export function sagasTables(books: OrderBook[], now = Date.now()): Html {
   const moving = byChange.filter((o) => !SETTLED.has(o.status));
   const ended = byChange.filter((o) => SETTLED.has(o.status)).slice(0, 20);
   return html`<p class="summary">${moving.length} in flight, ${books.length - moving.length} ended</p>
-<table><caption>In flight: the saga has not reached an end yet</caption>${HEAD}<tbody>${rows(moving, now)}</tbody></table>
-<table><caption>Ended most recently</caption>${HEAD}<tbody>${rows(ended, now)}</tbody></table>`;
+<table><caption>In flight: the saga has not reached an end yet</caption>${HEAD}<tbody>${rows(moving, now, 'None in flight.')}</tbody></table>
+<table><caption>Ended most recently</caption>${HEAD}<tbody>${rows(ended, now, 'None ended yet.')}</tbody></table>`;
 }
 
 /** One order: what it is, and every step of its saga as it was recorded. */
