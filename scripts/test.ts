@@ -1,9 +1,9 @@
 // `npm test`: one run of Node's test runner over every workspace, with one
 // PostgreSQL shared by the whole run. By default an embedded server is started in a
 // throwaway folder (a laptop needs nothing installed); with `--infra` the suites that
-// can use the machine's servers (DATABASE_URL, else 127.0.0.1:5432; Redis; NATS) run
-// against them with REQUIRE_INFRA=1, so a missing server fails the run instead of
-// skipping.
+// can use the machine's servers (DATABASE_URL, else 127.0.0.1:5432; Redis; NATS) and
+// its Chromium run against them with REQUIRE_INFRA=1, so a missing one fails the run
+// instead of skipping. `--no-browser` leaves the browser suites out.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import { freePort, type RunningPostgres, startEmbeddedPostgres, waitForPostgres 
 
 const root = join(import.meta.dirname, '..');
 const infra = process.argv.includes('--infra');
+const withBrowser = !process.argv.includes('--no-browser');
 const patterns = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 
 const UNIT_AND_SERVICE_PATTERNS = [
@@ -26,9 +27,15 @@ const UNIT_AND_SERVICE_PATTERNS = [
 // The end-to-end suites start the platform as `npm start` does, on its embedded
 // PostgreSQL and bus, whatever the machine has: with `--infra` they would only run
 // the same again, so that run covers the suites that use the machine's servers.
+// The browser suites also start the embedded platform, but drive it with the machine's
+// Chromium: in both runs (a laptop's `npm test` runs them, or skips them without
+// Chromium), and in CI only in the infra run, where REQUIRE_INFRA=1 makes a missing
+// Chromium fail instead of skip; `.ci/run` passes `--no-browser` to its embedded run so
+// they run once.
+const BROWSER_PATTERNS = withBrowser ? ['test/browser/**/*.test.ts'] : [];
 const DEFAULT_PATTERNS = infra
-  ? UNIT_AND_SERVICE_PATTERNS
-  : [...UNIT_AND_SERVICE_PATTERNS, 'test/e2e/**/*.test.ts'];
+  ? [...UNIT_AND_SERVICE_PATTERNS, ...BROWSER_PATTERNS]
+  : [...UNIT_AND_SERVICE_PATTERNS, 'test/e2e/**/*.test.ts', ...BROWSER_PATTERNS];
 
 async function startDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
   if (infra) {
