@@ -172,6 +172,10 @@ async function checkFaultsAndResilience(
     await fetch(`${platform.state.gateway}/api/v1/products?q=lamp${i}`).then((r) => r.text());
   const open = await ask(`${consoleUrl}/resilience`, { headers: { cookie } });
   assert.match(open.text, /<th scope="row">catalog<\/th><td><span class="state down">open<\/span>/);
+  // The topology shows the fault on the catalog, and the gateway's failing calls to it.
+  const topology = await ask(`${consoleUrl}/topology`, { headers: { cookie } });
+  assert.match(topology.text, /catalog degraded \(fault\)/);
+  assert.match(topology.text, /catalog 1\/1 · FAULT/);
   const lifted = await ask(`${consoleUrl}/faults/catalog/lift`, {
     method: 'POST',
     headers: { cookie, origin: consoleUrl },

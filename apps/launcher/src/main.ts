@@ -230,8 +230,11 @@ async function shutdown(code: number, signal?: NodeJS.Signals): Promise<void> {
     // PostgreSQL are already stopping by themselves, and none of that is a crash.
     for (const { supervisor } of supervisors) supervisor.standDown();
     say('\nStopping: services first, then PostgreSQL...');
-    // Reverse start order: the gateway stops taking traffic before what it calls.
-    for (const { supervisor } of [...supervisors].reverse()) await supervisor.stop(15_000);
+    // Reverse start order: the gateway stops taking traffic before what it calls. The
+    // console watches, so it goes last: the services' last spans still reach it.
+    const watching = (s: (typeof supervisors)[number]) => s.instance.definition.name === 'console';
+    const ordered = [...supervisors.filter((s) => !watching(s)).reverse(), ...supervisors.filter(watching)];
+    for (const { supervisor } of ordered) await supervisor.stop(15_000);
     // After the services, so the last messages they send still land.
     await mail?.stop();
     await database?.stop();
