@@ -217,6 +217,42 @@ test('topology - HTTP edges from client spans, bus edges from consumer spans to 
       ['order', 'payment', 'bus', 2, 22, ['OrderPlaced']],
     ],
   );
+  // A service's own database calls are not edges; an address with its port apart is still found.
+  const more = spansOf(
+    exportOf('order', [
+      {
+        trace: TRACE,
+        id: '00000000000000a1',
+        parent: '0000000000000003',
+        name: 'pg.query:SELECT order',
+        kind: 3,
+        at: T0 + 5,
+        ms: 1,
+        attributes: [str('db.system.name', 'postgresql'), str('server.address', '127.0.0.1')],
+      },
+      {
+        trace: TRACE,
+        id: '00000000000000a2',
+        parent: '0000000000000003',
+        name: 'GET',
+        kind: 3,
+        at: T0 + 6,
+        ms: 4,
+        attributes: [
+          str('server.address', '127.0.0.1'),
+          { key: 'server.port', value: { intValue: 4001 } } as never,
+        ],
+      },
+    ]),
+  );
+  assert.deepEqual(
+    edgesOf(
+      more,
+      (address) => (address === '127.0.0.1:4001' ? 'cart' : undefined),
+      () => undefined,
+    ).map((e) => [e.from, e.to]),
+    [['order', 'cart']],
+  );
   const traffic = trafficOf(spans);
   assert.deepEqual(traffic.get('payment'), { service: 'payment', handled: 2, errors: 0 });
   assert.equal(traffic.get('gateway')?.handled, 2);

@@ -34,6 +34,13 @@ interface Tally {
   types: Set<string>;
 }
 
+/** `host:port` a client span called (the port from `server.port` when the address has none). */
+function addressOf(span: SpanRecord): string {
+  const address = String(span.attributes['server.address'] ?? '');
+  const port = span.attributes['server.port'];
+  return address && port !== undefined && !address.includes(':') ? `${address}:${port}` : address;
+}
+
 /**
  * The edges among `spans`. `serviceAt` names the service behind an address
  * (`host:port`), from the launcher's record; an address it cannot name stays an address.
@@ -67,7 +74,9 @@ export function edgesOf(
   };
   for (const span of spans) {
     if (span.kind === 'client') {
-      const address = String(span.attributes['server.address'] ?? '');
+      // A service's own database calls are part of its work, not an edge between services.
+      if (span.attributes['db.system.name'] ?? span.attributes['db.system']) continue;
+      const address = addressOf(span);
       if (address) count(span.service, serviceAt(address) ?? address, 'http', span, span.durationMs);
     } else if (span.kind === 'consumer') {
       const parent = parentOf(span);
