@@ -96,9 +96,12 @@ export async function useFlagsFile(
   await replaced?.onClose();
 }
 
-/** Started with every service (createService): the file given, unless flags are already in use. */
+/**
+ * Started with every service (createService): the file it names, else the defaults unless
+ * flags are already in use (several services in one process, as in tests, share one set).
+ */
 export async function startFlags(file: string | undefined, log: FlagFileLog): Promise<void> {
-  if (!active) await useFlagsFile(file, { log });
+  if (file !== undefined || !active) await useFlagsFile(file, { log });
 }
 
 /** Stops watching the flags file; evaluations give their fallbacks until flags are used again. */

@@ -1,44 +1,28 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { flags, type Principal, stopFlags, type TokenVerifier, useFlagsFile } from '../src/index.ts';
+import { flag, type TestFlags, testFlags } from '@platform/testkit';
+import { flags, type Principal, type TokenVerifier } from '../src/index.ts';
 import { startTestService } from './helpers.ts';
 
 const exporter = new InMemorySpanExporter();
 const processor = new SimpleSpanProcessor({ exporter });
-let folder = '';
+let flagFile: TestFlags;
 
 before(async () => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [processor] }));
-  folder = await mkdtemp(join(tmpdir(), 'flags-tracing-'));
-  const file = join(folder, 'flags.json');
-  await writeFile(
-    file,
-    JSON.stringify({
-      $schema: 'https://flagd.dev/schema/v0/flags.json',
-      flags: {
-        mode: { state: 'ENABLED', variants: { none: 'none', slow: 'slow' }, defaultVariant: 'slow' },
-        perUser: {
-          state: 'ENABLED',
-          variants: { on: true, off: false },
-          defaultVariant: 'off',
-          targeting: { if: [{ '==': [{ var: 'targetingKey' }, 'user-7'] }, 'on', 'off'] },
-        },
-      },
-    }),
-  );
-  await useFlagsFile(file);
+  flagFile = await testFlags({
+    mode: flag({ none: 'none', slow: 'slow' }, 'slow'),
+    perUser: {
+      ...flag({ on: true, off: false }, 'off'),
+      targeting: { if: [{ '==': [{ var: 'targetingKey' }, 'user-7'] }, 'on', 'off'] },
+    },
+  });
 });
-after(async () => {
-  await stopFlags();
-  await rm(folder, { recursive: true, force: true });
-});
+after(() => flagFile.close());
 
 /** The spans ended so far (the processor hands them over asynchronously). */
 async function finished(name: string) {
