@@ -48,7 +48,7 @@ export async function startConsole(config: Static<typeof ConsoleConfig>): Promis
     return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
   });
   const platform = new PlatformView(config.PLATFORM_STATE_FILE);
-  const routes = consolePages(platform, config.GATEWAY_URL);
+  const routes = consolePages(platform, config.GATEWAY_URL, config.FLAGS_FILE);
   service.onShutdown(async () => routes.close());
   registerConsole(
     app,
