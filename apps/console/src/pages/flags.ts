@@ -36,9 +36,8 @@ export async function flagsIntro(store: FlagStore): Promise<Html> {
 export function flagsTable(flags: FlagView[], file: string): Html {
   if (flags.length === 0) return html`<p class="note">No flags in ${file}.</p>`;
   const rows = flags.map(
-    (
-      flag,
-    ) => html`<tr><th scope="row"><code>${flag.key}</code>${flag.description ? html`<br><small>${flag.description}</small>` : ''}</th>
+    (flag) => html`<tr><th scope="row"><code>${flag.key}</code></th>
+<td><small>${flag.description ?? ''}</small></td>
 <td><span class="state ${flag.state === 'ENABLED' ? 'ready' : 'down'}">${flag.state.toLowerCase()}</span></td>
 <td>${variantList(flag)}</td>
 <td>${flag.targeting ? html`yes <small>(the default applies where its rules do not choose)</small>` : 'no'}</td>
@@ -46,7 +45,7 @@ export function flagsTable(flags: FlagView[], file: string): Html {
   );
   return html`<table>
 <caption>The flags in ${file}, as this page was loaded. A disabled flag gives every service its code's fallback, the behaviour with the flag off.</caption>
-<thead><tr><th scope="col">Flag</th><th scope="col">State</th><th scope="col">Variants</th><th scope="col">Targeting</th><th scope="col">Change</th></tr></thead>
+<thead><tr><th scope="col">Flag</th><th scope="col">What it changes, for whom</th><th scope="col">State</th><th scope="col">Variants</th><th scope="col">Targeting</th><th scope="col">Change</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`;
 }
