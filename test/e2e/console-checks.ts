@@ -3,6 +3,7 @@
 // that supervision heals, the live stream, and the refusals that keep it safe.
 import assert from 'node:assert/strict';
 import { type RunningPlatform, waitFor } from './platform.ts';
+import { address, card, Shop } from './shop.ts';
 
 interface Answer {
   status: number;
@@ -113,6 +114,7 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
   assert.match(seen, /data: <p class="summary">\d+ of \d+ instances ready<\/p>/);
 
   await checkFaultsAndResilience(platform, consoleUrl, cookie);
+  await checkFeatureFlags(platform, consoleUrl, cookie);
   const bus = await ask(`${consoleUrl}/bus`, { headers: { cookie } });
   assert.match(bus.text, /<th scope="row">order<\/th><td>\d+<\/td>/, "the order service's outbox is listed");
   assert.match(bus.text, /No dead letters/);
@@ -219,4 +221,77 @@ export async function checkCheckoutTrace(
     15_000,
   );
   assert.match(logs, new RegExp(`href="/traces/${trace.traceId}"`), 'and back from the logs to the trace');
+}
+
+/**
+ * The payment fault flag flipped from the console: a shopper's order with a card that
+ * approves is rejected through the gateway, and approved again once it is flipped
+ * back; both changes are audited on the page.
+ */
+async function checkFeatureFlags(
+  platform: RunningPlatform,
+  consoleUrl: string,
+  cookie: string,
+): Promise<void> {
+  const flagsPage = async () => (await ask(`${consoleUrl}/flags`, { headers: { cookie } })).text;
+  const listed = await flagsPage();
+  for (const key of ['checkoutAddressCheck', 'orderDetailsDegraded', 'paymentProcessorFault'])
+    assert.match(listed, new RegExp(`<form method="post" action="/flags/${key}"`), `${key} has its form`);
+  assert.match(listed, /No flag has been changed from the console yet/);
+  const flip = async (defaultVariant: string) =>
+    decodeURIComponent(
+      (
+        await ask(`${consoleUrl}/flags/paymentProcessorFault`, {
+          method: 'POST',
+          headers: { cookie, origin: consoleUrl, 'content-type': FORM },
+          body: form({ defaultVariant, state: 'ENABLED' }),
+        })
+      ).location,
+    );
+
+  const shop = new Shop(platform.state.gateway, '');
+  const shopper = await shop.shopper();
+  const products = await shop.call<{ data: Array<{ id: string }> }>(
+    'GET',
+    '/api/v1/products?q=headphones&limit=1',
+  );
+  const productId = products.body.data[0]?.id;
+  assert.ok(productId, 'a product to buy');
+  /** A new order with a card the processor approves, once it has ended its saga. */
+  const checkout = async () => {
+    const order = { items: [{ productId, quantity: 1 }], shippingAddress: address(), payment: card() };
+    const placed = await shop.place(shopper, order);
+    assert.equal(placed.status, 202, JSON.stringify(placed.body));
+    return shop.settled(shopper, placed.body.id, [
+      'REJECTED',
+      'CONFIRMED',
+      'SHIPPED',
+      'DELIVERED',
+      'CANCELLED',
+    ]);
+  };
+
+  assert.match(await flip('decline'), /paymentProcessorFault: default variant none → decline/);
+  // The services look at the file every 500 ms: the first order or so may still pass.
+  const rejected = await waitFor(
+    'an order with an approving card rejected by the declining processor',
+    async () => {
+      const order = await checkout();
+      return order.status === 'REJECTED' ? order : undefined;
+    },
+    30_000,
+  );
+  assert.match(rejected.reason ?? '', /card_declined/);
+  assert.match(await flip('none'), /paymentProcessorFault: default variant decline → none/);
+  await waitFor(
+    'an order approved again',
+    async () => ((await checkout()).status !== 'REJECTED' ? true : undefined),
+    30_000,
+  );
+  const audit = (await flagsPage()).split('Changes, newest first')[1] ?? '';
+  assert.match(
+    audit,
+    /admin@platform\.local<\/td>\s*<td><code>paymentProcessorFault<\/code><\/td><td>default variant<\/td><td><code>decline<\/code> → <code>none<\/code>[\s\S]*<code>none<\/code> → <code>decline<\/code>/,
+    'both flips audited, newest first',
+  );
 }

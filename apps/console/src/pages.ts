@@ -4,11 +4,13 @@ import { dirname, join } from 'node:path';
 import type { ClientState, DeadLetter } from '@platform/chassis';
 import type { notifications, orders } from '@platform/contracts';
 import { adminCall } from './admin.ts';
+import { FlagStore } from './flags.ts';
 import { html } from './html.ts';
 import { type LogFilter, readLogs } from './logs.ts';
 import { MetricsWatch } from './metrics/watch.ts';
 import { busTables, type ServiceBus } from './pages/bus.ts';
 import { faultRuleOf, faultsTable, type ServiceFaults } from './pages/faults.ts';
+import { flagAudit, flagsIntro } from './pages/flags.ts';
 import { logFilterForm, logTable } from './pages/logs.ts';
 import { MAIL_POLICY, mailboxList } from './pages/mailbox.ts';
 import { metricsCharts } from './pages/metrics.ts';
@@ -65,8 +67,11 @@ export function consolePages(
   platform: PlatformView,
   gateway: string,
   spans: SpanStore,
+  /** The live feature flags (FLAGS_FILE); by default the launcher's, beside its state file. */
+  flagsFile = join(dirname(platform.stateFile), 'flags.json'),
 ): { pages: PageSpec[]; actions: ActionSpec[]; documents: DocumentSpec[]; close(): void } {
   const watch = new MetricsWatch(platform);
+  const flagStore = new FlagStore(flagsFile);
   const pages: PageSpec[] = [
     {
       path: '/resources',
@@ -172,6 +177,12 @@ export function consolePages(
           : html`<p class="note">The mailbox could not be read: ${answer.problem}</p>`;
       },
     },
+    {
+      path: '/flags',
+      title: 'Feature flags',
+      intro: () => flagsIntro(flagStore),
+      fragment: async () => flagAudit(await flagStore.audit()),
+    },
   ];
   const documents: DocumentSpec[] = [
     {
@@ -243,6 +254,11 @@ export function consolePages(
         );
         return answer.ok ? `Fault lifted from ${service}` : `Not lifted: ${answer.problem}`;
       },
+    },
+    {
+      path: '/flags/:key',
+      back: '/flags',
+      run: ({ email }, { key = '' }, form) => flagStore.change(email, key, form),
     },
   ];
   return { pages, actions, documents, close: () => watch.stop() };

@@ -56,7 +56,7 @@ export async function startConsole(config: Static<typeof ConsoleConfig>): Promis
     maxSpansPerTrace: 2_000,
   });
   registerTraceReceiver(app, spans);
-  const routes = consolePages(platform, config.GATEWAY_URL, spans);
+  const routes = consolePages(platform, config.GATEWAY_URL, spans, config.FLAGS_FILE);
   service.onShutdown(async () => routes.close());
   registerConsole(
     app,

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { freePort } from '@platform/devinfra';
 import { type PlatformDatabase, provisionDatabase, startDatabase } from './database.ts';
+import { prepareFlagsFile } from './flags.ts';
 import { type PlatformMail, startPlatformMail } from './mail.ts';
 import { waitUntilReady } from './readiness.ts';
 import { type Scale, ScaleError, scaleFrom } from './scale.ts';
@@ -39,6 +40,8 @@ let database: PlatformDatabase | undefined;
 let mail: PlatformMail | undefined;
 let stopping: Promise<void> | undefined;
 
+/** The live feature flags every service and the console read (FLAGS_FILE), once prepared. */
+let flagsFile = '';
 /** How services reach the bus: NATS when NATS_URL is given, else the `bus` database. */
 let busEnv: Record<string, string> = {};
 /** Where the gateway serves its metrics (its management listener), once planned. */
@@ -65,6 +68,7 @@ function serviceEnv(
     IDENTITY_URL: urls.identity ?? '',
     SUPERVISOR_PID: String(process.pid),
     ...traceEnv(definition, urls),
+    FLAGS_FILE: flagsFile,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(definition.bus ? busEnv : {}),
     ...(definition.mail
@@ -263,6 +267,11 @@ async function main(): Promise<void> {
   // Before any service asks for it, so a first start knows to show it.
   const admin = secrets.obtain('admin-password');
   say(`Starting the platform (data in ${dataDir}, logs in ${logDir})`);
+  const flags = prepareFlagsFile(dataDir, join(root, 'config', 'flags.flagd.json'));
+  flagsFile = flags.file;
+  if (flags.problem)
+    say(`  ! feature flags: ${flags.problem}; the services use the defaults until it is repaired`);
+  else if (flags.added.length > 0) say(`  … feature flags in ${flags.file} (new: ${flags.added.join(', ')})`);
   const fresh = !existsSync(join(dataDir, 'postgres', 'PG_VERSION'));
   const where = process.env.DATABASE_URL
     ? 'DATABASE_URL'
