@@ -1,10 +1,11 @@
 // The instances the launcher runs, each under its supervisor: started and waited for
-// until ready, listed for platform.json, restarted when they die, and stopped in
-// reverse start order when the platform stops.
+// until ready, listed for platform.json, restarted when they die, one added or removed
+// when a service is scaled, and all stopped in reverse start order when the platform stops.
 import { join } from 'node:path';
-import type { Instance } from './instances.ts';
+import { type Instance, type PortPlan, planAnother } from './instances.ts';
 import { waitUntilReady } from './readiness.ts';
-import { Supervisor } from './supervisor.ts';
+import type { ServiceDefinition } from './services.ts';
+import { type ProcessSpec, Supervisor } from './supervisor.ts';
 
 export interface FleetOptions {
   /** The repository: entry points are relative to it. */
@@ -12,6 +13,10 @@ export interface FleetOptions {
   /** Each instance logs to `<label>.log` here. */
   logDir: string;
   readyTimeoutMs: number;
+  /** How long a stopping instance gets to finish what it does before SIGKILL. */
+  stopGraceMs: number;
+  /** The platform's ports: an added instance gets one of its own, a removed one gives its back. */
+  ports: PortPlan;
   /** Node.js arguments before the entry point (the telemetry preload, a profiler's). */
   nodeArgs: string[];
   /** What an instance starts with: its service's settings, its own id and port. */
@@ -21,6 +26,8 @@ export interface FleetOptions {
   changed(): void;
   /** An instance cannot be kept running (it refuses its configuration): the platform stops. */
   gaveUp(): void;
+  /** Answers the control channel of a service that has one (`control: true`: the console). */
+  control?: ProcessSpec['control'];
 }
 
 export interface RunningInstance {
@@ -42,6 +49,13 @@ export class Fleet {
     return this.#running;
   }
 
+  /** The running instances of `service`, oldest first. */
+  instancesOf(service: string): Instance[] {
+    return this.#running
+      .filter(({ instance }) => instance.definition.name === service)
+      .map(({ instance }) => instance);
+  }
+
   /** Starts `instance` and waits until it is ready; undefined if the platform is stopping. */
   async start(instance: Instance): Promise<{ pid: number; readyMs: number } | undefined> {
     const { label, url } = instance;
@@ -61,9 +75,38 @@ export class Fleet {
     return { pid, readyMs };
   }
 
+  /**
+   * One more instance of `definition`, with the next id and a port of its own, started
+   * and ready; in platform.json from then on. One that does not get ready is stopped.
+   */
+  async add(definition: ServiceDefinition): Promise<{ instance: Instance; readyMs: number }> {
+    const instance = await planAnother(definition, this.instancesOf(definition.name), this.#options.ports);
+    try {
+      const started = await this.start(instance);
+      if (!started) throw new Error('the platform is stopping');
+      this.#options.changed();
+      return { instance, readyMs: started.readyMs };
+    } catch (error) {
+      await this.remove(instance);
+      throw error;
+    }
+  }
+
+  /** Stops `instance` gracefully (SIGTERM, SIGKILL after the grace) and forgets it. */
+  async remove(instance: Instance): Promise<void> {
+    const running = this.#running.find((candidate) => candidate.instance === instance);
+    if (running) {
+      await running.supervisor.stop(this.#options.stopGraceMs);
+      // Looked up again: another service's instance may have come or gone meanwhile.
+      this.#running.splice(this.#running.indexOf(running), 1);
+    }
+    this.#options.ports.release(instance.port);
+    this.#options.changed();
+  }
+
   #supervisorOf(instance: Instance, env: Record<string, string>): Supervisor {
     const { definition, label, url } = instance;
-    const { say, changed, gaveUp, readyTimeoutMs } = this.#options;
+    const { say, changed, gaveUp, readyTimeoutMs, control } = this.#options;
     const supervisor: Supervisor = new Supervisor(
       {
         name: label,
@@ -75,6 +118,7 @@ export class Fleet {
         ],
         env,
         logFile: join(this.#options.logDir, `${label}.log`),
+        ...(definition.control && control ? { control } : {}),
       },
       {
         notice: (message) => say(`  ! ${message}`),
@@ -104,8 +148,9 @@ export class Fleet {
   }
 
   /** Stops every instance, the last started first: the gateway stops taking traffic before what it calls. */
-  async stopAll(graceMs: number): Promise<void> {
+  async stopAll(): Promise<void> {
     this.standDown();
-    for (const { supervisor } of [...this.#running].reverse()) await supervisor.stop(graceMs);
+    for (const { supervisor } of [...this.#running].reverse())
+      await supervisor.stop(this.#options.stopGraceMs);
   }
 }

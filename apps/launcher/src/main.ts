@@ -8,6 +8,7 @@ import { Fleet } from './fleet.ts';
 import { type Instance, PortPlan, planInstances } from './instances.ts';
 import { type PlatformMail, startPlatformMail } from './mail.ts';
 import { type Scale, ScaleError, scaleFrom } from './scale.ts';
+import { Scaler } from './scaling.ts';
 import { Secrets } from './secrets.ts';
 import { ADMIN_EMAIL, GATEWAY_MANAGEMENT, type ServiceDefinition, services, startWaves } from './services.ts';
 import { type Row, renderTable } from './table.ts';
@@ -30,6 +31,8 @@ let fleet: Fleet | undefined;
 let database: PlatformDatabase | undefined;
 let mail: PlatformMail | undefined;
 let stopping: Promise<void> | undefined;
+/** Every instance of the start is ready: from then on services can be scaled. */
+let allReady = false;
 
 /** How services reach the bus: NATS when NATS_URL is given, else the `bus` database. */
 let busEnv: Record<string, string> = {};
@@ -71,6 +74,8 @@ function serviceEnv(
 }
 
 function writeState(): void {
+  // Stopping: the file is removed, and must not come back.
+  if (stopping) return;
   const state = {
     startedAt: new Date(started).toISOString(),
     launcherPid: process.pid,
@@ -154,7 +159,7 @@ async function shutdown(code: number, signal?: NodeJS.Signals): Promise<void> {
     // PostgreSQL are already stopping by themselves, and none of that is a crash.
     fleet?.standDown();
     say('\nStopping: services first, then PostgreSQL...');
-    await fleet?.stopAll(15_000);
+    await fleet?.stopAll();
     // After the services, so the last messages they send still land.
     await mail?.stop();
     await database?.stop();
@@ -224,12 +229,23 @@ async function startServices(scale: Scale, secrets: Secrets): Promise<Instance[]
     root,
     logDir,
     readyTimeoutMs: READY_TIMEOUT_MS,
+    stopGraceMs: 15_000,
+    ports,
     nodeArgs: serviceNodeArgs(),
+    // A scaled-up instance gets what its siblings got: the same URLs, database and secrets.
     environment: async (instance) =>
       serviceEnv(secrets, instance, urls, await databaseUrlOf(instance.definition, secrets)),
     say,
     changed: writeState,
     gaveUp: () => void shutdown(1),
+    control: (message) => scaler.answer(message),
+  });
+  const scaler = new Scaler({
+    services,
+    fleet: running,
+    say,
+    notNow: () =>
+      stopping ? 'the platform is stopping' : allReady ? undefined : 'the platform is still starting',
   });
   fleet = running;
   // Interrupted before the instances were planned: start none of them.
@@ -272,6 +288,7 @@ async function main(): Promise<void> {
   await startInfrastructure(secrets);
   const instances = await startServices(scale, secrets);
   writeState();
+  allReady = true;
   sayReady(instances, admin);
 }
 

@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nextInstanceId, PortPlan, planAnother, planInstances } from '../src/instances.ts';
-import type { ServiceDefinition } from '../src/services.ts';
-
-const definition = (name: string): ServiceDefinition => ({
-  name,
-  entry: `services/${name}/src/main.ts`,
-  database: false,
-  bus: false,
-  dependsOn: [],
-  env: () => ({}),
-});
+import { serviceNamed } from './service-definition.ts';
 
 /** A port finder that answers `ports` in turn, as a host would where some are already planned. */
 const answering = (...ports: number[]) => {
@@ -36,8 +27,8 @@ test('instances - a port planned once is never planned again, until it is releas
 });
 
 test('instances - the start plans every instance the scale asks for, each on its own port', async () => {
-  const catalog = definition('catalog');
-  const gateway = definition('gateway');
+  const catalog = serviceNamed('catalog');
+  const gateway = serviceNamed('gateway');
   const planned = await planInstances(
     [catalog, gateway],
     { catalog: 2 },
@@ -58,7 +49,7 @@ test('instances - the start plans every instance the scale asks for, each on its
 });
 
 test('instances - one more instance gets the next id and a port no instance has', async () => {
-  const catalog = definition('catalog');
+  const catalog = serviceNamed('catalog');
   const ports = new PortPlan(answering(41_000, 41_001, 41_000, 41_001, 41_002));
   const running = await planInstances([catalog], { catalog: 2 }, { ports, fixedPort: () => 0 });
   const another = await planAnother(catalog, running, ports);
