@@ -17,6 +17,7 @@ import { resourcesTable } from './pages/resources.ts';
 import { type OrderBook, orderTimeline, sagasTables } from './pages/sagas.ts';
 import type { PlatformView } from './platform.ts';
 import type { ActionSpec, DocumentSpec, Operator, PageSpec } from './routes.ts';
+import { type LauncherControl, scaleActions } from './scaling.ts';
 
 /** The first instance of each service the launcher runs, by name. */
 async function servicesOf(
@@ -61,14 +62,19 @@ function filterOf(params: Record<string, string>): LogFilter {
 export function consolePages(
   platform: PlatformView,
   gateway: string,
+  launcher: LauncherControl,
 ): { pages: PageSpec[]; actions: ActionSpec[]; documents: DocumentSpec[]; close(): void } {
   const watch = new MetricsWatch(platform);
   const pages: PageSpec[] = [
     {
       path: '/resources',
       title: 'Resources',
-      intro: html`<p>Every instance the launcher runs. Kill one to watch supervision bring it back (its restarts go up, its uptime starts again).</p>`,
-      fragment: async ({ token }) => resourcesTable(await platform.instances(token)),
+      intro: html`<p>Every service and instance the launcher runs. Scale a service up or down and watch the gateway spread its traffic over what runs; kill an instance to watch supervision bring it back (its restarts go up, its uptime starts again).</p>`,
+      fragment: async ({ token }) => {
+        const [instances, state] = await Promise.all([platform.instances(token), platform.state()]);
+        const singletons = state.scaling?.singletons ?? {};
+        return resourcesTable(instances, { available: launcher.available, singletons });
+      },
     },
     {
       path: '/resilience',
@@ -210,6 +216,7 @@ export function consolePages(
           : `No instance ${instance}`;
       },
     },
+    ...scaleActions(launcher),
     dead('replay'),
     dead('discard'),
     {

@@ -5,6 +5,7 @@ import type { ConsoleConfig } from './config.ts';
 import { consolePages } from './pages.ts';
 import { PlatformView } from './platform.ts';
 import { registerConsole } from './routes.ts';
+import { LauncherControl } from './scaling.ts';
 import { Sessions } from './session.ts';
 
 const assets = join(import.meta.dirname, '..', 'assets');
@@ -48,7 +49,8 @@ export async function startConsole(config: Static<typeof ConsoleConfig>): Promis
     return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
   });
   const platform = new PlatformView(config.PLATFORM_STATE_FILE);
-  const routes = consolePages(platform, config.GATEWAY_URL);
+  // The launcher's control channel is this process's own IPC channel, when it started us.
+  const routes = consolePages(platform, config.GATEWAY_URL, new LauncherControl(process));
   service.onShutdown(async () => routes.close());
   registerConsole(
     app,

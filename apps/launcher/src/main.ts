@@ -7,7 +7,7 @@ import { type PlatformDatabase, provisionDatabase, startDatabase } from './datab
 import { Fleet } from './fleet.ts';
 import { type Instance, PortPlan, planInstances } from './instances.ts';
 import { type PlatformMail, startPlatformMail } from './mail.ts';
-import { type Scale, ScaleError, scaleFrom } from './scale.ts';
+import { SCALING_RULES, type Scale, ScaleError, scaleFrom } from './scale.ts';
 import { Scaler } from './scaling.ts';
 import { Secrets } from './secrets.ts';
 import { ADMIN_EMAIL, GATEWAY_MANAGEMENT, type ServiceDefinition, services, startWaves } from './services.ts';
@@ -91,6 +91,7 @@ function writeState(): void {
       startedAt: new Date(supervisor.startedAt).toISOString(),
       restarts: supervisor.restarts,
     })),
+    scaling: SCALING_RULES,
   };
   // Written aside and renamed over the old one: a reader (the console, the chaos runner,
   // the auditor) never sees a file half written.

@@ -14,6 +14,9 @@ const SINGLETONS: Record<string, string> = {
 };
 const MAX_INSTANCES = 9;
 
+/** What the console shows of the rules (platform.json): the services it offers no scaling for, and why. */
+export const SCALING_RULES = { singletons: SINGLETONS };
+
 export class ScaleError extends Error {}
 
 /** `catalog=3,identity=2` as a scale, checked against the services that exist. */
