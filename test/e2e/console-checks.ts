@@ -113,6 +113,7 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
   await reader?.cancel();
   assert.match(seen, /data: <p class="summary">\d+ of \d+ instances ready<\/p>/);
 
+  await checkScaling(platform, consoleUrl, cookie);
   await checkFaultsAndResilience(platform, consoleUrl, cookie);
   await checkFeatureFlags(platform, consoleUrl, cookie);
   const bus = await ask(`${consoleUrl}/bus`, { headers: { cookie } });
@@ -151,6 +152,61 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
   const out = await ask(`${consoleUrl}/logout`, { method: 'POST', headers: { cookie, origin: consoleUrl } });
   assert.equal(out.status, 303);
   assert.equal((await ask(`${consoleUrl}/resources`, { headers: { cookie } })).location, '/login');
+}
+
+/**
+ * The catalog scaled up from the Resources page: catalog-2 ready, in platform.json, known
+ * to the gateway, which keeps serving catalog reads; scaled down again, it is gone.
+ */
+async function checkScaling(platform: RunningPlatform, consoleUrl: string, cookie: string): Promise<void> {
+  const resources = async () => (await ask(`${consoleUrl}/resources`, { headers: { cookie } })).text;
+  const scale = async (service: string, direction: 'up' | 'down', origin = consoleUrl) => {
+    const path = `${consoleUrl}/resources/services/${service}/scale-${direction}`;
+    const answer = await ask(path, { method: 'POST', headers: { cookie, origin } });
+    return answer.status === 303 ? decodeURIComponent(answer.location) : `${answer.status}`;
+  };
+  const catalogReads = async (what: string) => {
+    for (let i = 0; i < 10; i++) {
+      const read = await fetch(`${platform.state.gateway}/api/v1/products?q=${what}${i}`);
+      await read.body?.cancel();
+      assert.equal(read.status, 200, `catalog read ${what}${i} through the gateway`);
+    }
+  };
+  assert.match(await resources(), /aria-label="scale catalog up"/);
+  assert.doesNotMatch(await resources(), /scale gateway up/, 'a singleton has no scale buttons');
+  assert.equal(await scale('catalog', 'up', 'http://evil.example'), '403', 'not from a page elsewhere');
+  assert.match(await scale('gateway', 'up'), /Not scaled up: gateway runs as one instance/);
+
+  assert.match(
+    await scale('catalog', 'up'),
+    /catalog-2 started, ready in [\d.]+ s: catalog runs 2 instances/,
+  );
+  assert.match(platform.output(), /↑ catalog-2 started \(ready in [\d.]+ s\)/);
+  const added = platform.stateNow().services.find((service) => service.instance === 'catalog-2');
+  assert.ok(added, 'catalog-2 is in platform.json');
+  assert.ok(
+    platform.state.services.every((service) => service.url !== added.url),
+    'catalog-2 has a port no other instance has',
+  );
+  const page = await resources();
+  assert.match(page, /<th scope="row">catalog-2<\/th><td>catalog<\/td><td><span class="state ready">ready/);
+  assert.match(page, /<th scope="row">catalog<\/th><td>2 of 2 ready<\/td>/);
+  await waitFor(
+    'the gateway to know catalog-2',
+    async () => {
+      const resilience = (await ask(`${consoleUrl}/resilience`, { headers: { cookie } })).text;
+      return resilience.includes('catalog-2 <small>') ? true : undefined;
+    },
+    15_000,
+  );
+  await catalogReads('scaled');
+
+  assert.match(await scale('catalog', 'down'), /catalog-2 stopped: catalog runs 1 instance/);
+  assert.match(platform.output(), /↓ catalog-2 stopped/);
+  assert.ok(!platform.stateNow().services.some((service) => service.instance === 'catalog-2'));
+  assert.doesNotMatch(await resources(), /<th scope="row">catalog-2<\/th>/);
+  await catalogReads('unscaled');
+  assert.match(await scale('catalog', 'down'), /Not scaled down: catalog cannot run fewer than 1 instance/);
 }
 
 /** A fault injected from the console opens the gateway's circuit to the catalog, shown on the resilience page; lifting it heals. */

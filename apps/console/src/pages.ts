@@ -20,6 +20,7 @@ import { type OrderBook, orderTimeline, sagasTables } from './pages/sagas.ts';
 import { tracesAbout } from './pages/traces.ts';
 import type { PlatformView } from './platform.ts';
 import type { ActionSpec, DocumentSpec, Operator, PageSpec } from './routes.ts';
+import { type LauncherControl, scaleActions } from './scaling.ts';
 import { telemetryPages } from './telemetry-pages.ts';
 import type { SpanStore } from './traces/store.ts';
 
@@ -67,6 +68,7 @@ export function consolePages(
   platform: PlatformView,
   gateway: string,
   spans: SpanStore,
+  launcher: LauncherControl,
   /** The live feature flags (FLAGS_FILE); by default the launcher's, beside its state file. */
   flagsFile = join(dirname(platform.stateFile), 'flags.json'),
 ): { pages: PageSpec[]; actions: ActionSpec[]; documents: DocumentSpec[]; close(): void } {
@@ -76,8 +78,12 @@ export function consolePages(
     {
       path: '/resources',
       title: 'Resources',
-      intro: html`<p>Every instance the launcher runs. Kill one to watch supervision bring it back (its restarts go up, its uptime starts again).</p>`,
-      fragment: async ({ token }) => resourcesTable(await platform.instances(token)),
+      intro: html`<p>Every service and instance the launcher runs. Scale a service up or down and watch the gateway spread its traffic over what runs; kill an instance to watch supervision bring it back (its restarts go up, its uptime starts again).</p>`,
+      fragment: async ({ token }) => {
+        const [instances, state] = await Promise.all([platform.instances(token), platform.state()]);
+        const singletons = state.scaling?.singletons ?? {};
+        return resourcesTable(instances, { available: launcher.available, singletons });
+      },
     },
     ...telemetryPages(spans, platform, gateway),
     {
@@ -226,6 +232,7 @@ export function consolePages(
           : `No instance ${instance}`;
       },
     },
+    ...scaleActions(launcher),
     dead('replay'),
     dead('discard'),
     {
