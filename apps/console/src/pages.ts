@@ -8,13 +8,13 @@ import { FlagStore } from './flags.ts';
 import { html } from './html.ts';
 import { type LogFilter, readLogs } from './logs.ts';
 import { MetricsWatch } from './metrics/watch.ts';
-import { busTables, type ServiceBus } from './pages/bus.ts';
+import { busTables, type ConsumerGroup, type ServiceBus } from './pages/bus.ts';
 import { faultRuleOf, faultsTable, type ServiceFaults } from './pages/faults.ts';
 import { flagAudit, flagsIntro } from './pages/flags.ts';
 import { logFilterForm, logTable } from './pages/logs.ts';
 import { MAIL_POLICY, mailboxList } from './pages/mailbox.ts';
 import { metricsCharts } from './pages/metrics.ts';
-import { resilienceTable } from './pages/resilience.ts';
+import { type RateLimits, resilienceTable } from './pages/resilience.ts';
 import { resourcesTable } from './pages/resources.ts';
 import { type OrderBook, orderTimeline, sagasTables } from './pages/sagas.ts';
 import { tracesAbout } from './pages/traces.ts';
@@ -36,9 +36,10 @@ async function servicesOf(
 }
 
 async function busOf(service: { name: string; url: string }, { token }: Operator): Promise<ServiceBus> {
-  const [outbox, letters] = await Promise.all([
+  const [outbox, letters, consumers] = await Promise.all([
     adminCall<{ pending: number; oldestPendingMs: number | null }>(`${service.url}/admin/outbox`, token),
     adminCall<{ data: DeadLetter[] }>(`${service.url}/admin/dead-letters?status=dead&limit=100`, token),
+    adminCall<{ groups: ConsumerGroup[] }>(`${service.url}/admin/consumers`, token),
   ]);
   // A service without a bus answers 404 to both: it is simply not listed.
   const problem = [outbox, letters].find((a) => !a.ok && a.status !== 404)?.problem;
@@ -46,6 +47,7 @@ async function busOf(service: { name: string; url: string }, { token }: Operator
     service: service.name,
     outbox: outbox.body,
     deadLetters: letters.body?.data ?? [],
+    consumers: consumers.body?.groups ?? [],
     ...(problem ? { problem } : {}),
   };
 }
@@ -91,12 +93,12 @@ export function consolePages(
       title: 'Resilience',
       intro: html`<p>The gateway's breaker, bulkhead, retry budget and instances for each upstream. Inject a fault (Faults) to watch a circuit open and close again.</p>`,
       fragment: async ({ token }) => {
-        const answer = await adminCall<{ upstreams: Record<string, ClientState> }>(
+        const answer = await adminCall<{ upstreams: Record<string, ClientState>; rateLimits?: RateLimits }>(
           `${gateway}/api/v1/admin/resilience`,
           token,
         );
         return answer.body
-          ? resilienceTable(answer.body.upstreams)
+          ? resilienceTable(answer.body.upstreams, answer.body.rateLimits)
           : html`<p class="note">The gateway did not answer: ${answer.problem}</p>`;
       },
     },
