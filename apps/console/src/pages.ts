@@ -161,7 +161,7 @@ export function consolePages(
       intro: html`<p>Every instance's metrics, scraped by the console every 5 s while this page is open, for the last 15 minutes: traffic, latency, errors, and what saturates first.</p>`,
       fragment: async () => {
         watch.touch();
-        return metricsCharts(watch.series());
+        return metricsCharts(watch.series(), watch.routes());
       },
     },
     {
