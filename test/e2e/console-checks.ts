@@ -3,6 +3,7 @@
 // that supervision heals, the live stream, and the refusals that keep it safe.
 import assert from 'node:assert/strict';
 import { type RunningPlatform, waitFor } from './platform.ts';
+import { address, card, Shop } from './shop.ts';
 
 interface Answer {
   status: number;
@@ -112,7 +113,9 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
   await reader?.cancel();
   assert.match(seen, /data: <p class="summary">\d+ of \d+ instances ready<\/p>/);
 
+  await checkScaling(platform, consoleUrl, cookie);
   await checkFaultsAndResilience(platform, consoleUrl, cookie);
+  await checkFeatureFlags(platform, consoleUrl, cookie);
   const bus = await ask(`${consoleUrl}/bus`, { headers: { cookie } });
   assert.match(bus.text, /<th scope="row">order<\/th><td>\d+<\/td>/, "the order service's outbox is listed");
   assert.match(bus.text, /No dead letters/);
@@ -151,6 +154,61 @@ export async function checkConsole(platform: RunningPlatform, adminPassword: str
   assert.equal((await ask(`${consoleUrl}/resources`, { headers: { cookie } })).location, '/login');
 }
 
+/**
+ * The catalog scaled up from the Resources page: catalog-2 ready, in platform.json, known
+ * to the gateway, which keeps serving catalog reads; scaled down again, it is gone.
+ */
+async function checkScaling(platform: RunningPlatform, consoleUrl: string, cookie: string): Promise<void> {
+  const resources = async () => (await ask(`${consoleUrl}/resources`, { headers: { cookie } })).text;
+  const scale = async (service: string, direction: 'up' | 'down', origin = consoleUrl) => {
+    const path = `${consoleUrl}/resources/services/${service}/scale-${direction}`;
+    const answer = await ask(path, { method: 'POST', headers: { cookie, origin } });
+    return answer.status === 303 ? decodeURIComponent(answer.location) : `${answer.status}`;
+  };
+  const catalogReads = async (what: string) => {
+    for (let i = 0; i < 10; i++) {
+      const read = await fetch(`${platform.state.gateway}/api/v1/products?q=${what}${i}`);
+      await read.body?.cancel();
+      assert.equal(read.status, 200, `catalog read ${what}${i} through the gateway`);
+    }
+  };
+  assert.match(await resources(), /aria-label="scale catalog up"/);
+  assert.doesNotMatch(await resources(), /scale gateway up/, 'a singleton has no scale buttons');
+  assert.equal(await scale('catalog', 'up', 'http://evil.example'), '403', 'not from a page elsewhere');
+  assert.match(await scale('gateway', 'up'), /Not scaled up: gateway runs as one instance/);
+
+  assert.match(
+    await scale('catalog', 'up'),
+    /catalog-2 started, ready in [\d.]+ s: catalog runs 2 instances/,
+  );
+  assert.match(platform.output(), /↑ catalog-2 started \(ready in [\d.]+ s\)/);
+  const added = platform.stateNow().services.find((service) => service.instance === 'catalog-2');
+  assert.ok(added, 'catalog-2 is in platform.json');
+  assert.ok(
+    platform.state.services.every((service) => service.url !== added.url),
+    'catalog-2 has a port no other instance has',
+  );
+  const page = await resources();
+  assert.match(page, /<th scope="row">catalog-2<\/th><td>catalog<\/td><td><span class="state ready">ready/);
+  assert.match(page, /<th scope="row">catalog<\/th><td>2 of 2 ready<\/td>/);
+  await waitFor(
+    'the gateway to know catalog-2',
+    async () => {
+      const resilience = (await ask(`${consoleUrl}/resilience`, { headers: { cookie } })).text;
+      return resilience.includes('catalog-2 <small>') ? true : undefined;
+    },
+    15_000,
+  );
+  await catalogReads('scaled');
+
+  assert.match(await scale('catalog', 'down'), /catalog-2 stopped: catalog runs 1 instance/);
+  assert.match(platform.output(), /↓ catalog-2 stopped/);
+  assert.ok(!platform.stateNow().services.some((service) => service.instance === 'catalog-2'));
+  assert.doesNotMatch(await resources(), /<th scope="row">catalog-2<\/th>/);
+  await catalogReads('unscaled');
+  assert.match(await scale('catalog', 'down'), /Not scaled down: catalog cannot run fewer than 1 instance/);
+}
+
 /** A fault injected from the console opens the gateway's circuit to the catalog, shown on the resilience page; lifting it heals. */
 async function checkFaultsAndResilience(
   platform: RunningPlatform,
@@ -172,6 +230,10 @@ async function checkFaultsAndResilience(
     await fetch(`${platform.state.gateway}/api/v1/products?q=lamp${i}`).then((r) => r.text());
   const open = await ask(`${consoleUrl}/resilience`, { headers: { cookie } });
   assert.match(open.text, /<th scope="row">catalog<\/th><td><span class="state down">open<\/span>/);
+  // The topology shows the fault on the catalog, and the gateway's failing calls to it.
+  const topology = await ask(`${consoleUrl}/topology`, { headers: { cookie } });
+  assert.match(topology.text, /catalog degraded \(fault\)/);
+  assert.match(topology.text, /catalog 1\/1 · FAULT/);
   const lifted = await ask(`${consoleUrl}/faults/catalog/lift`, {
     method: 'POST',
     headers: { cookie, origin: consoleUrl },
@@ -215,4 +277,77 @@ export async function checkCheckoutTrace(
     15_000,
   );
   assert.match(logs, new RegExp(`href="/traces/${trace.traceId}"`), 'and back from the logs to the trace');
+}
+
+/**
+ * The payment fault flag flipped from the console: a shopper's order with a card that
+ * approves is rejected through the gateway, and approved again once it is flipped
+ * back; both changes are audited on the page.
+ */
+async function checkFeatureFlags(
+  platform: RunningPlatform,
+  consoleUrl: string,
+  cookie: string,
+): Promise<void> {
+  const flagsPage = async () => (await ask(`${consoleUrl}/flags`, { headers: { cookie } })).text;
+  const listed = await flagsPage();
+  for (const key of ['checkoutAddressCheck', 'orderDetailsDegraded', 'paymentProcessorFault'])
+    assert.match(listed, new RegExp(`<form method="post" action="/flags/${key}"`), `${key} has its form`);
+  assert.match(listed, /No flag has been changed from the console yet/);
+  const flip = async (defaultVariant: string) =>
+    decodeURIComponent(
+      (
+        await ask(`${consoleUrl}/flags/paymentProcessorFault`, {
+          method: 'POST',
+          headers: { cookie, origin: consoleUrl, 'content-type': FORM },
+          body: form({ defaultVariant, state: 'ENABLED' }),
+        })
+      ).location,
+    );
+
+  const shop = new Shop(platform.state.gateway, '');
+  const shopper = await shop.shopper();
+  const products = await shop.call<{ data: Array<{ id: string }> }>(
+    'GET',
+    '/api/v1/products?q=headphones&limit=1',
+  );
+  const productId = products.body.data[0]?.id;
+  assert.ok(productId, 'a product to buy');
+  /** A new order with a card the processor approves, once it has ended its saga. */
+  const checkout = async () => {
+    const order = { items: [{ productId, quantity: 1 }], shippingAddress: address(), payment: card() };
+    const placed = await shop.place(shopper, order);
+    assert.equal(placed.status, 202, JSON.stringify(placed.body));
+    return shop.settled(shopper, placed.body.id, [
+      'REJECTED',
+      'CONFIRMED',
+      'SHIPPED',
+      'DELIVERED',
+      'CANCELLED',
+    ]);
+  };
+
+  assert.match(await flip('decline'), /paymentProcessorFault: default variant none → decline/);
+  // The services look at the file every 500 ms: the first order or so may still pass.
+  const rejected = await waitFor(
+    'an order with an approving card rejected by the declining processor',
+    async () => {
+      const order = await checkout();
+      return order.status === 'REJECTED' ? order : undefined;
+    },
+    30_000,
+  );
+  assert.match(rejected.reason ?? '', /card_declined/);
+  assert.match(await flip('none'), /paymentProcessorFault: default variant decline → none/);
+  await waitFor(
+    'an order approved again',
+    async () => ((await checkout()).status !== 'REJECTED' ? true : undefined),
+    30_000,
+  );
+  const audit = (await flagsPage()).split('Changes, newest first')[1] ?? '';
+  assert.match(
+    audit,
+    /admin@platform\.local<\/td>\s*<td><code>paymentProcessorFault<\/code><\/td><td>default variant<\/td><td><code>decline<\/code> → <code>none<\/code>[\s\S]*<code>none<\/code> → <code>decline<\/code>/,
+    'both flips audited, newest first',
+  );
 }

@@ -16,7 +16,10 @@ export interface PlatformState {
 
 export interface RunningPlatform {
   child: ChildProcess;
+  /** platform.json as it was when the platform was ready. */
   state: PlatformState;
+  /** platform.json as it is now (the console may have scaled a service since). */
+  stateNow(): PlatformState;
   output(): string;
   exited: Promise<number | null>;
   /**
@@ -79,14 +82,15 @@ export async function npmStart(
     }
     await sleep(200);
   }
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as PlatformState;
+  const stateNow = () => JSON.parse(readFileSync(stateFile, 'utf8')) as PlatformState;
+  const state = stateNow();
   const stop = async () => {
     child.kill('SIGTERM');
     await exited;
     const gone = Date.now() + 60_000;
     while ((alive(state.launcherPid) || alive(state.database.pid)) && Date.now() < gone) await sleep(100);
   };
-  return { child, state, output: () => output, exited, stop };
+  return { child, state, stateNow, output: () => output, exited, stop };
 }
 
 /** Process ids whose environment carries `marker`: everything a run started, however deep. */

@@ -1,9 +1,10 @@
 // Live sections: a section with data-live="/live/x" is replaced by each HTML fragment
-// the server sends on that event stream (EventSource reconnects by itself). One the
-// operator is working in waits until they are done: replacing it would take the
-// keyboard focus away, wipe what they are typing or close what they opened.
-const inUse = (section) =>
-  section.contains(document.activeElement) ||
+// the server sends on that event stream (EventSource reconnects by itself). A button
+// the operator is on keeps the focus: found again in the new fragment by its label.
+// A section they are working in otherwise waits until they are done: replacing it
+// would wipe what they are typing, close what they opened, or lose their place.
+const busy = (section, focused) =>
+  (focused && (!focused.getAttribute('aria-label') || focused.matches('input, select, textarea'))) ||
   section.querySelector('details[open]') !== null ||
   [...section.querySelectorAll('input, textarea')].some((field) => field.value !== field.defaultValue) ||
   [...section.querySelectorAll('option')].some((option) => option.selected !== option.defaultSelected);
@@ -12,8 +13,11 @@ for (const section of document.querySelectorAll('[data-live]')) {
   const stream = new EventSource(section.dataset.live);
   let shown = '';
   stream.addEventListener('html', (event) => {
-    if (event.data === shown || inUse(section)) return;
+    const focused = section.contains(document.activeElement) ? document.activeElement : null;
+    if (event.data === shown || busy(section, focused)) return;
+    const label = focused?.getAttribute('aria-label');
     section.innerHTML = event.data;
     shown = event.data;
+    if (label) section.querySelector(`[aria-label="${CSS.escape(label)}"]`)?.focus();
   });
 }

@@ -4,20 +4,23 @@ import { dirname, join } from 'node:path';
 import type { ClientState, DeadLetter } from '@platform/chassis';
 import type { notifications, orders } from '@platform/contracts';
 import { adminCall } from './admin.ts';
+import { FlagStore } from './flags.ts';
 import { html } from './html.ts';
 import { type LogFilter, readLogs } from './logs.ts';
 import { MetricsWatch } from './metrics/watch.ts';
-import { busTables, type ServiceBus } from './pages/bus.ts';
+import { busTables, type ConsumerGroup, type ServiceBus } from './pages/bus.ts';
 import { faultRuleOf, faultsTable, type ServiceFaults } from './pages/faults.ts';
+import { flagAudit, flagsIntro } from './pages/flags.ts';
 import { logFilterForm, logTable } from './pages/logs.ts';
 import { MAIL_POLICY, mailboxList } from './pages/mailbox.ts';
 import { metricsCharts } from './pages/metrics.ts';
-import { resilienceTable } from './pages/resilience.ts';
+import { type RateLimits, resilienceTable } from './pages/resilience.ts';
 import { resourcesTable } from './pages/resources.ts';
 import { type OrderBook, orderTimeline, sagasTables } from './pages/sagas.ts';
 import { tracesAbout } from './pages/traces.ts';
 import type { PlatformView } from './platform.ts';
 import type { ActionSpec, DocumentSpec, Operator, PageSpec } from './routes.ts';
+import { type LauncherControl, scaleActions } from './scaling.ts';
 import { telemetryPages } from './telemetry-pages.ts';
 import type { SpanStore } from './traces/store.ts';
 
@@ -33,9 +36,10 @@ async function servicesOf(
 }
 
 async function busOf(service: { name: string; url: string }, { token }: Operator): Promise<ServiceBus> {
-  const [outbox, letters] = await Promise.all([
+  const [outbox, letters, consumers] = await Promise.all([
     adminCall<{ pending: number; oldestPendingMs: number | null }>(`${service.url}/admin/outbox`, token),
     adminCall<{ data: DeadLetter[] }>(`${service.url}/admin/dead-letters?status=dead&limit=100`, token),
+    adminCall<{ groups: ConsumerGroup[] }>(`${service.url}/admin/consumers`, token),
   ]);
   // A service without a bus answers 404 to both: it is simply not listed.
   const problem = [outbox, letters].find((a) => !a.ok && a.status !== 404)?.problem;
@@ -43,6 +47,7 @@ async function busOf(service: { name: string; url: string }, { token }: Operator
     service: service.name,
     outbox: outbox.body,
     deadLetters: letters.body?.data ?? [],
+    consumers: consumers.body?.groups ?? [],
     ...(problem ? { problem } : {}),
   };
 }
@@ -65,14 +70,22 @@ export function consolePages(
   platform: PlatformView,
   gateway: string,
   spans: SpanStore,
+  launcher: LauncherControl,
+  /** The live feature flags (FLAGS_FILE); by default the launcher's, beside its state file. */
+  flagsFile = join(dirname(platform.stateFile), 'flags.json'),
 ): { pages: PageSpec[]; actions: ActionSpec[]; documents: DocumentSpec[]; close(): void } {
   const watch = new MetricsWatch(platform);
+  const flagStore = new FlagStore(flagsFile);
   const pages: PageSpec[] = [
     {
       path: '/resources',
       title: 'Resources',
-      intro: html`<p>Every instance the launcher runs. Kill one to watch supervision bring it back (its restarts go up, its uptime starts again).</p>`,
-      fragment: async ({ token }) => resourcesTable(await platform.instances(token)),
+      intro: html`<p>Every service and instance the launcher runs. Scale a service up or down and watch the gateway spread its traffic over what runs; kill an instance to watch supervision bring it back (its restarts go up, its uptime starts again).</p>`,
+      fragment: async ({ token }) => {
+        const [instances, state] = await Promise.all([platform.instances(token), platform.state()]);
+        const singletons = state.scaling?.singletons ?? {};
+        return resourcesTable(instances, { available: launcher.available, singletons });
+      },
     },
     ...telemetryPages(spans, platform, gateway),
     {
@@ -80,12 +93,12 @@ export function consolePages(
       title: 'Resilience',
       intro: html`<p>The gateway's breaker, bulkhead, retry budget and instances for each upstream. Inject a fault (Faults) to watch a circuit open and close again.</p>`,
       fragment: async ({ token }) => {
-        const answer = await adminCall<{ upstreams: Record<string, ClientState> }>(
+        const answer = await adminCall<{ upstreams: Record<string, ClientState>; rateLimits?: RateLimits }>(
           `${gateway}/api/v1/admin/resilience`,
           token,
         );
         return answer.body
-          ? resilienceTable(answer.body.upstreams)
+          ? resilienceTable(answer.body.upstreams, answer.body.rateLimits)
           : html`<p class="note">The gateway did not answer: ${answer.problem}</p>`;
       },
     },
@@ -148,7 +161,7 @@ export function consolePages(
       intro: html`<p>Every instance's metrics, scraped by the console every 5 s while this page is open, for the last 15 minutes: traffic, latency, errors, and what saturates first.</p>`,
       fragment: async () => {
         watch.touch();
-        return metricsCharts(watch.series());
+        return metricsCharts(watch.series(), watch.routes());
       },
     },
     {
@@ -171,6 +184,12 @@ export function consolePages(
           ? mailboxList(answer.body.data, answer.body.pagination.total)
           : html`<p class="note">The mailbox could not be read: ${answer.problem}</p>`;
       },
+    },
+    {
+      path: '/flags',
+      title: 'Feature flags',
+      intro: () => flagsIntro(flagStore),
+      fragment: async () => flagAudit(await flagStore.audit()),
     },
   ];
   const documents: DocumentSpec[] = [
@@ -220,6 +239,7 @@ export function consolePages(
           : `No instance ${instance}`;
       },
     },
+    ...scaleActions(launcher),
     dead('replay'),
     dead('discard'),
     {
@@ -248,6 +268,11 @@ export function consolePages(
         );
         return answer.ok ? `Fault lifted from ${service}` : `Not lifted: ${answer.problem}`;
       },
+    },
+    {
+      path: '/flags/:key',
+      back: '/flags',
+      run: ({ email }, { key = '' }, form) => flagStore.change(email, key, form),
     },
   ];
   return { pages, actions, documents, close: () => watch.stop() };

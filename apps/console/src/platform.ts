@@ -24,6 +24,8 @@ export interface InstanceView extends InstanceRecord {
 interface PlatformState {
   gateway: string;
   services: InstanceRecord[];
+  /** The launcher's scaling rules: services that run as one instance, and why. */
+  scaling?: { singletons: Record<string, string> };
 }
 
 async function readiness(url: string): Promise<{ ready: boolean; checks: Record<string, string> }> {

@@ -5,6 +5,7 @@ import type { ConsoleConfig } from './config.ts';
 import { consolePages } from './pages.ts';
 import { PlatformView } from './platform.ts';
 import { registerConsole } from './routes.ts';
+import { LauncherControl } from './scaling.ts';
 import { Sessions } from './session.ts';
 import { registerTraceReceiver } from './traces/receiver.ts';
 import { SpanStore } from './traces/store.ts';
@@ -59,7 +60,14 @@ export async function startConsole(config: Static<typeof ConsoleConfig>): Promis
     maxSpansPerTrace: 2_000,
   });
   registerTraceReceiver(app, spans);
-  const routes = consolePages(platform, config.GATEWAY_URL, spans);
+  const routes = consolePages(
+    platform,
+    config.GATEWAY_URL,
+    spans,
+    // The launcher's control channel is this process's own IPC channel, when it started us.
+    new LauncherControl(process),
+    config.FLAGS_FILE,
+  );
   service.onShutdown(async () => routes.close());
   registerConsole(
     app,

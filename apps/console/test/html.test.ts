@@ -48,6 +48,7 @@ test('console resources - every instance with its state, and a kill button named
           checks: { bus: 'timeout' },
         },
       ],
+      { available: true, singletons: {} },
       now,
     ),
   );
@@ -61,4 +62,37 @@ test('console resources - every instance with its state, and a kill button named
   assert.match(table, /action="\/resources\/payment-1\/kill"/);
   assert.match(table, /aria-label="kill -9 payment-1"/);
   assert.match(table, /action="\/resources\/payment-1\/restart"/);
+});
+
+const instance = (name: string, n: number, ready = true) => ({
+  name,
+  instance: `${name}-${n}`,
+  pid: 10 + n,
+  url: `http://127.0.0.1:${n}`,
+  metrics: '',
+  ready,
+  checks: {},
+});
+
+test('console resources - each service with its instances, and buttons to scale it up and down', () => {
+  const instances = [instance('catalog', 1), instance('catalog', 2, false), instance('gateway', 1)];
+  const singletons = { gateway: 'it is the one entry point on GATEWAY_PORT' };
+  const table = markupOf(resourcesTable(instances, { available: true, singletons }));
+  assert.match(table, /<th scope="row">catalog<\/th><td>1 of 2 ready<\/td>/);
+  assert.match(table, /action="\/resources\/services\/catalog\/scale-up"/);
+  assert.match(table, /aria-label="scale catalog up"/);
+  assert.match(table, /action="\/resources\/services\/catalog\/scale-down"/);
+  assert.match(table, /aria-label="scale catalog down"/);
+  assert.match(
+    table,
+    /<th scope="row">gateway<\/th><td>1 of 1 ready<\/td><td><small>runs as one instance: it is the one entry point on GATEWAY_PORT<\/small>/,
+  );
+  assert.doesNotMatch(table, /services\/gateway\/scale/, 'no button that could only be refused');
+});
+
+test('console resources - a console not started by the launcher says scaling is not available', () => {
+  const table = markupOf(resourcesTable([instance('catalog', 1)], { available: false, singletons: {} }));
+  assert.match(table, /Scaling is not available: this console was not started by the launcher/);
+  assert.doesNotMatch(table, /scale-up/);
+  assert.match(table, /<th scope="row">catalog<\/th><td>1 of 1 ready<\/td>/, 'the services are still listed');
 });

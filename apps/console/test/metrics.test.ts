@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { markupOf } from '../src/html.ts';
 import { lineChart } from '../src/metrics/chart.ts';
 import { parseExposition } from '../src/metrics/exposition.ts';
-import { pointBetween, quantile, snapshotOf } from '../src/metrics/series.ts';
+import { pointBetween, quantile, routesBetween, snapshotOf } from '../src/metrics/series.ts';
 import { MetricsWatch } from '../src/metrics/watch.ts';
 import { metricsCharts } from '../src/pages/metrics.ts';
 import { PlatformView } from '../src/platform.ts';
@@ -23,9 +23,9 @@ const exposition = (
 # TYPE http_requests_total counter
 http_requests_total{method="GET",route="/a",status="200",service="order",service_instance_id="order-1"} ${requests - errors}
 http_requests_total{method="GET",route="/a",status="503",service="order",service_instance_id="order-1"} ${errors}
-http_request_duration_seconds_bucket{le="0.01",route="/a"} ${fast}
-http_request_duration_seconds_bucket{le="0.1",route="/a"} ${fast + slow}
-http_request_duration_seconds_bucket{le="+Inf",route="/a"} ${fast + slow}
+http_request_duration_seconds_bucket{le="0.01",method="GET",route="/a"} ${fast}
+http_request_duration_seconds_bucket{le="0.1",method="GET",route="/a"} ${fast + slow}
+http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/a"} ${fast + slow}
 nodejs_eventloop_lag_p99_seconds{service="order"} 0.012
 bus_consumer_lag{group="order-saga"} 3
 `;
@@ -51,6 +51,24 @@ test('console metrics - rate, 5xx share and latency percentiles between two scra
   );
   assert.equal(point.consumerLag, 3);
   assert.equal(quantile(0.5, new Map(), new Map()), null, 'nothing observed: no percentile');
+});
+
+test('console metrics - each route with its rate, 5xx share and percentiles over the window, busiest first, idle ones left out', () => {
+  const other = (n: number) =>
+    `http_requests_total{method="POST",route="/b",status="201"} ${n}\nhttp_requests_total{method="DELETE",route="/c",status="204"} 7\n`;
+  const before = snapshotOf(0, parseExposition(exposition(100, 0, 100, 0) + other(10)));
+  const after = snapshotOf(10_000, parseExposition(exposition(300, 4, 280, 20) + other(20)));
+  const routes = routesBetween(before, after);
+  assert.deepEqual(
+    routes.map((r) => [r.route, r.rate, r.errorShare]),
+    [
+      ['GET /a', 20, 0.02],
+      ['POST /b', 1, 0],
+    ],
+  );
+  assert.ok(routes[0]?.p99 !== null && (routes[0]?.p99 ?? 0) > 0.01);
+  const page = markupOf(metricsCharts(new Map([['order', []]]), new Map([['order', routes]])));
+  assert.match(page, /<tr class="level-error"><th scope="row">GET \/a<\/th><td>20<\/td><td>2\.0 %<\/td>/);
 });
 
 test('console metrics - a restarted process counts afresh: its new count is the increase, never a negative rate', () => {

@@ -7,12 +7,19 @@ import { MAIL_POLICY, mailboxList } from '../src/pages/mailbox.ts';
 import { resilienceTable } from '../src/pages/resilience.ts';
 import { orderTimeline, sagasTables } from '../src/pages/sagas.ts';
 
-test('console bus - a dead letter is shown with its reason and message, and can be replayed or discarded', () => {
+test('console bus - consumer groups with their lag; a dead letter is shown with its reason and message, and can be replayed or discarded', () => {
   const page = markupOf(
     busTables([
       {
         service: 'inventory',
         outbox: { pending: 2, oldestPendingMs: 40 },
+        consumers: [
+          {
+            group: 'inventory-commands',
+            types: ['inventory.commit-stock', 'inventory.reserve-stock'],
+            pending: 3,
+          },
+        ],
         deadLetters: [
           {
             id: 7,
@@ -28,7 +35,7 @@ test('console bus - a dead letter is shown with its reason and message, and can 
           },
         ],
       },
-      { service: 'catalog', outbox: { pending: 0, oldestPendingMs: null }, deadLetters: [] },
+      { service: 'catalog', outbox: { pending: 0, oldestPendingMs: null }, consumers: [], deadLetters: [] },
     ]),
   );
   assert.match(page, /<th scope="row">inventory<\/th><td>2<\/td><td>40 ms<\/td>/);
@@ -38,6 +45,11 @@ test('console bus - a dead letter is shown with its reason and message, and can 
     /<td>inventory-commands<\/td><td>inventory\.commit-stock<\/td><td>boom<\/td><td>5<\/td>/,
   );
   assert.match(page, /&lt;o1&gt;/, 'the message is shown as text');
+  assert.match(page, /1 groups, 1 with events waiting/);
+  assert.match(
+    page,
+    /<th scope="row">inventory-commands<\/th><td>inventory<\/td><td>3<\/td><td><small>inventory\.commit-stock, inventory\.reserve-stock<\/small>/,
+  );
   assert.match(page, /action="\/bus\/inventory\/dead-letters\/7\/replay"/);
   assert.match(page, /action="\/bus\/inventory\/dead-letters\/7\/discard"/);
   assert.match(markupOf(busTables([])), /No dead letters/);
@@ -56,7 +68,7 @@ test('console faults - the rule is what the operator filled in, as numbers, with
   assert.deepEqual(faultRuleOf({}), { ttlSeconds: 60 });
 });
 
-test('console resilience - each upstream with its breaker, bulkhead, budget and ejected instances', () => {
+test('console resilience - each upstream with its breaker and its last changes, bulkhead, budget and ejected instances; rate-limit refusals per policy', () => {
   const now = Date.parse('2026-12-03T10:00:10Z');
   const state = (service: string, breaker: string) => ({
     service,
@@ -65,6 +77,14 @@ test('console resilience - each upstream with its breaker, bulkhead, budget and 
       state: breaker,
       since: '2026-12-03T10:00:00Z',
       ...(breaker === 'open' ? { retryAfterSeconds: 3 } : {}),
+      transitions:
+        breaker === 'open'
+          ? [
+              { to: 'open', at: '2026-12-03T09:59:40Z' },
+              { to: 'half-open', at: '2026-12-03T09:59:45Z' },
+              { to: 'open', at: '2026-12-03T10:00:00Z' },
+            ]
+          : [],
     },
     bulkhead: { maxConcurrent: 64, active: 2, queued: 0 },
     retryBudget: { ratio: 0.1, available: 4.5 },
@@ -80,7 +100,14 @@ test('console resilience - each upstream with its breaker, bulkhead, budget and 
     ],
   });
   const page = markupOf(
-    resilienceTable({ catalog: state('catalog', 'open'), cart: state('cart', 'closed') }, now),
+    resilienceTable(
+      { catalog: state('catalog', 'open'), cart: state('cart', 'closed') },
+      {
+        browse: { capacity: 120, refillPerSecond: 20, rejected: 7 },
+        auth: { capacity: 10, refillPerSecond: 1 / 6, rejected: 0 },
+      },
+      now,
+    ),
   );
   assert.match(page, /1 circuit not closed/);
   assert.match(
@@ -88,6 +115,12 @@ test('console resilience - each upstream with its breaker, bulkhead, budget and 
     /<th scope="row">catalog<\/th><td><span class="state down">open<\/span> <small>for 10 s, trials in 3 s<\/small>/,
   );
   assert.match(page, /<td>2 of 64<\/td>/);
+  assert.match(page, /<small>open 09:59:40 → half-open 09:59:45 → open 10:00:00<\/small>/);
+  assert.match(
+    page,
+    /<tr class="level-warn"><th scope="row">browse<\/th><td>120<\/td><td>20<\/td><td>7<\/td>/,
+  );
+  assert.match(page, /<th scope="row">auth<\/th><td>10<\/td><td>0\.17<\/td><td>0<\/td>/);
   assert.match(
     page,
     /catalog-1 <small>v1\.0\.0, 12 ms, 1 in flight<\/small> <span class="state down">ejected<\/span>/,

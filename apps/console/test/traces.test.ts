@@ -71,7 +71,7 @@ function checkout(trace: string, at: number, correlation: string): SpanRecord[] 
           kind: 3,
           at: at + 2,
           ms: 30,
-          attributes: [str('http.request.method', 'POST'), str('server.address', '127.0.0.1:4001')],
+          attributes: [str('server.address', '127.0.0.1:4001')],
         },
       ]),
     ),
@@ -204,18 +204,6 @@ test('topology - HTTP edges from client spans, bus edges from consumer spans to 
   const store = new SpanStore({ maxSpans: 1_000, maxAgeMs: 60_000, maxSpansPerTrace: 100 }, () => T0);
   store.add(checkout(TRACE, T0, 'x'));
   store.add(checkout(OTHER, T0 + 100, 'y'));
-  // A query is a client span too, but the database is not a service of the graph.
-  const query = {
-    trace: TRACE,
-    id: '0000000000000005',
-    parent: '0000000000000003',
-    name: 'pg.query:INSERT order',
-    kind: 3,
-    at: T0 + 4,
-    ms: 2,
-    attributes: [str('db.system.name', 'postgresql'), str('server.address', '/data/postgres')],
-  };
-  store.add(spansOf(exportOf('order', [query])));
   const spans = store.recent(60_000);
   const edges = edgesOf(
     spans,
@@ -228,6 +216,42 @@ test('topology - HTTP edges from client spans, bus edges from consumer spans to 
       ['gateway', 'order', 'http', 2, 30, []],
       ['order', 'payment', 'bus', 2, 22, ['OrderPlaced']],
     ],
+  );
+  // A service's own database calls are not edges; an address with its port apart is still found.
+  const more = spansOf(
+    exportOf('order', [
+      {
+        trace: TRACE,
+        id: '00000000000000a1',
+        parent: '0000000000000003',
+        name: 'pg.query:SELECT order',
+        kind: 3,
+        at: T0 + 5,
+        ms: 1,
+        attributes: [str('db.system.name', 'postgresql'), str('server.address', '127.0.0.1')],
+      },
+      {
+        trace: TRACE,
+        id: '00000000000000a2',
+        parent: '0000000000000003',
+        name: 'GET',
+        kind: 3,
+        at: T0 + 6,
+        ms: 4,
+        attributes: [
+          str('server.address', '127.0.0.1'),
+          { key: 'server.port', value: { intValue: 4001 } } as never,
+        ],
+      },
+    ]),
+  );
+  assert.deepEqual(
+    edgesOf(
+      more,
+      (address) => (address === '127.0.0.1:4001' ? 'cart' : undefined),
+      () => undefined,
+    ).map((e) => [e.from, e.to]),
+    [['order', 'cart']],
   );
   const traffic = trafficOf(spans);
   assert.deepEqual(traffic.get('payment'), { service: 'payment', handled: 2, errors: 0 });

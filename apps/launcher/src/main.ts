@@ -4,12 +4,14 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { freePort } from '@platform/devinfra';
 import { type PlatformDatabase, provisionDatabase, startDatabase } from './database.ts';
+import { prepareFlagsFile } from './flags.ts';
+import { Fleet } from './fleet.ts';
+import { type Instance, PortPlan, planInstances } from './instances.ts';
 import { type PlatformMail, startPlatformMail } from './mail.ts';
-import { waitUntilReady } from './readiness.ts';
-import { type Scale, ScaleError, scaleFrom } from './scale.ts';
+import { SCALING_RULES, type Scale, ScaleError, scaleFrom } from './scale.ts';
+import { Scaler } from './scaling.ts';
 import { Secrets } from './secrets.ts';
 import { ADMIN_EMAIL, GATEWAY_MANAGEMENT, type ServiceDefinition, services, startWaves } from './services.ts';
-import { Supervisor } from './supervisor.ts';
 import { type Row, renderTable } from './table.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -24,21 +26,17 @@ const READY_TIMEOUT_MS = 120_000;
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
 const started = Date.now();
-/** One process of a service: `catalog-2` is the second instance of the catalog. */
-interface Instance {
-  definition: ServiceDefinition;
-  id: string;
-  /** What the table calls it: the service's name, or the instance id when scaled. */
-  label: string;
-  port: number;
-  url: string;
-}
-const supervisors: Array<{ instance: Instance; supervisor: Supervisor }> = [];
+const ports = new PortPlan(freePort);
 const rows: Row[] = [];
+let fleet: Fleet | undefined;
 let database: PlatformDatabase | undefined;
 let mail: PlatformMail | undefined;
 let stopping: Promise<void> | undefined;
+/** Every instance of the start is ready: from then on services can be scaled. */
+let allReady = false;
 
+/** The live feature flags every service and the console read (FLAGS_FILE), once prepared. */
+let flagsFile = '';
 /** How services reach the bus: NATS when NATS_URL is given, else the `bus` database. */
 let busEnv: Record<string, string> = {};
 /** Where the gateway serves its metrics (its management listener), once planned. */
@@ -65,6 +63,7 @@ function serviceEnv(
     IDENTITY_URL: urls.identity ?? '',
     SUPERVISOR_PID: String(process.pid),
     ...traceEnv(definition, urls),
+    FLAGS_FILE: flagsFile,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(definition.bus ? busEnv : {}),
     ...(definition.mail
@@ -95,12 +94,14 @@ function traceEnv(definition: ServiceDefinition, urls: Record<string, string>): 
 }
 
 function writeState(): void {
+  // Stopping: the file is removed, and must not come back.
+  if (stopping) return;
   const state = {
     startedAt: new Date(started).toISOString(),
     launcherPid: process.pid,
     gateway: `http://127.0.0.1:${gatewayPort}`,
     database: { description: database?.description, pid: database?.pid },
-    services: supervisors.map(({ instance, supervisor }) => ({
+    services: (fleet?.running ?? []).map(({ instance, supervisor }) => ({
       name: instance.definition.name,
       instance: instance.id,
       pid: supervisor.pid,
@@ -110,6 +111,7 @@ function writeState(): void {
       startedAt: new Date(supervisor.startedAt).toISOString(),
       restarts: supervisor.restarts,
     })),
+    scaling: SCALING_RULES,
   };
   // Written aside and renamed over the old one: a reader (the console, the chaos runner,
   // the auditor) never sees a file half written.
@@ -117,38 +119,20 @@ function writeState(): void {
   renameSync(`${stateFile}.tmp`, stateFile);
 }
 
-/** Ports for every instance, chosen before anything starts, so each knows where the others are. */
-async function planInstances(scale: Scale): Promise<Instance[]> {
-  const instances: Instance[] = [];
-  const taken = new Set<number>();
-  for (const definition of services) {
-    const count = scale[definition.name] ?? 1;
-    for (let n = 1; n <= count; n++) {
-      const fixed =
-        definition.name === 'gateway' ? gatewayPort : definition.name === 'console' ? consolePort : 0;
-      let port = fixed || (await freePort());
-      while (!fixed && taken.has(port)) port = await freePort();
-      taken.add(port);
-      const id = `${definition.name}-${n}`;
-      const label = count > 1 ? id : definition.name;
-      instances.push({ definition, id, label, port, url: `http://127.0.0.1:${port}` });
-    }
-  }
-  return instances;
-}
-
 /**
  * Where the gateway serves its metrics: GATEWAY_MANAGEMENT_PORT, else 8081 beside the
  * default 8080, else a port planned like every other (never the gateway's port + 1 by
  * rule: another platform, or a service of this one, may have planned that one).
  */
-async function gatewayManagementPort(instances: Instance[]): Promise<number> {
-  if (process.env.GATEWAY_MANAGEMENT_PORT) return Number(process.env.GATEWAY_MANAGEMENT_PORT);
-  if (gatewayPort === 8080) return 8081;
-  const taken = new Set(instances.map((instance) => instance.port));
-  let port = await freePort();
-  while (taken.has(port)) port = await freePort();
-  return port;
+async function gatewayManagementPort(): Promise<number> {
+  const fixed = process.env.GATEWAY_MANAGEMENT_PORT
+    ? Number(process.env.GATEWAY_MANAGEMENT_PORT)
+    : gatewayPort === 8080
+      ? 8081
+      : 0;
+  if (!fixed) return ports.take();
+  ports.hold(fixed);
+  return fixed;
 }
 
 /**
@@ -160,67 +144,33 @@ function serviceNodeArgs(): string[] {
   return (process.env.PLATFORM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
-async function startInstance(
-  instance: Instance,
-  urls: Record<string, string>,
-  secrets: Secrets,
-  databaseUrl: string | undefined,
-) {
-  const { definition, url, label } = instance;
-  // Interrupted while starting: what has started is being stopped; start nothing more.
-  if (stopping) return;
-  const supervisor = new Supervisor(
-    {
-      name: label,
-      args: [
-        ...serviceNodeArgs(),
-        '--import',
-        '@platform/chassis/telemetry-preload',
-        join(root, definition.entry),
-      ],
-      env: serviceEnv(secrets, instance, urls, databaseUrl),
-      logFile: join(logDir, `${label}.log`),
-    },
-    {
-      notice: (message) => say(`  ! ${message}`),
-      restarted: () => {
-        writeState();
-        waitUntilReady(url, { timeoutMs: READY_TIMEOUT_MS, pid: () => supervisor.pid }).then(
-          (ms) => say(`  ✓ ${label} is serving again (ready ${ms} ms after restart)`),
-          (error: Error) => say(`  ! ${error.message}`),
-        );
-      },
-      gaveUp: (reason) => {
-        say(`  ✗ ${reason}`);
-        void shutdown(1);
-      },
-    },
-  );
-  const pid = supervisor.start();
-  supervisors.push({ instance, supervisor });
-  say(`  … ${label} starting (pid ${pid})`);
-  const readyMs = await waitUntilReady(url, {
-    timeoutMs: READY_TIMEOUT_MS,
-    pid: () => supervisor.pid,
-    onWaiting: (elapsed) =>
-      say(`  … still waiting for ${label} to be ready (${Math.round(elapsed / 1000)} s)`),
-  });
-  rows.push({ service: label, pid: String(pid), url, ready: `${(readyMs / 1000).toFixed(1)} s` });
+/** Each service's database, provisioned once (its first instance runs the migrations). */
+const databaseUrls = new Map<string, Promise<string | undefined>>();
+function databaseUrlOf(definition: ServiceDefinition, secrets: Secrets): Promise<string | undefined> {
+  let url = databaseUrls.get(definition.name);
+  if (!url) {
+    url =
+      definition.database && database
+        ? provisionDatabase(database, definition.name, secrets)
+        : Promise.resolve(undefined);
+    databaseUrls.set(definition.name, url);
+  }
+  return url;
 }
 
 /** The first instance alone (it runs the migrations and seeds), then the others together. */
-async function startService(
-  definition: ServiceDefinition,
-  instances: Instance[],
-  urls: Record<string, string>,
-  secrets: Secrets,
-) {
-  const databaseUrl =
-    definition.database && database ? await provisionDatabase(database, definition.name, secrets) : undefined;
+async function startService(definition: ServiceDefinition, instances: Instance[], running: Fleet) {
+  const start = async (instance: Instance) => {
+    const started = await running.start(instance);
+    if (!started) return;
+    const { label, url } = instance;
+    const ready = `${(started.readyMs / 1000).toFixed(1)} s`;
+    rows.push({ service: label, pid: String(started.pid), url, ready });
+  };
   const [first, ...others] = instances.filter((instance) => instance.definition === definition);
   if (!first) return;
-  await startInstance(first, urls, secrets, databaseUrl);
-  await Promise.all(others.map((instance) => startInstance(instance, urls, secrets, databaseUrl)));
+  await start(first);
+  await Promise.all(others.map(start));
 }
 
 /** Stops everything in order; `signal` is the one that asked, so the launcher can end as it would. */
@@ -228,10 +178,9 @@ async function shutdown(code: number, signal?: NodeJS.Signals): Promise<void> {
   stopping ??= (async () => {
     // A terminal's Ctrl-C reaches the whole process group at once: the services and
     // PostgreSQL are already stopping by themselves, and none of that is a crash.
-    for (const { supervisor } of supervisors) supervisor.standDown();
+    fleet?.standDown();
     say('\nStopping: services first, then PostgreSQL...');
-    // Reverse start order: the gateway stops taking traffic before what it calls.
-    for (const { supervisor } of [...supervisors].reverse()) await supervisor.stop(15_000);
+    await fleet?.stopAll();
     // After the services, so the last messages they send still land.
     await mail?.stop();
     await database?.stop();
@@ -249,17 +198,8 @@ async function shutdown(code: number, signal?: NodeJS.Signals): Promise<void> {
   return stopping;
 }
 
-async function main(): Promise<void> {
-  const scale = scaleFrom(
-    process.argv.slice(2),
-    process.env,
-    services.map((service) => service.name),
-  );
-  mkdirSync(logDir, { recursive: true });
-  const secrets = new Secrets(join(dataDir, 'secrets.json'));
-  // Before any service asks for it, so a first start knows to show it.
-  const admin = secrets.obtain('admin-password');
-  say(`Starting the platform (data in ${dataDir}, logs in ${logDir})`);
+/** PostgreSQL, the bus and the mail sink: what the services need before they start. */
+async function startInfrastructure(secrets: Secrets): Promise<void> {
   const fresh = !existsSync(join(dataDir, 'postgres', 'PG_VERSION'));
   const where = process.env.DATABASE_URL
     ? 'DATABASE_URL'
@@ -293,17 +233,52 @@ async function main(): Promise<void> {
 
   mail = await startPlatformMail({ dataDir, secrets, warn: (message) => say(`  ! ${message}`) });
   rows.push(mail.row);
+}
 
-  const instances = await planInstances(scale);
+/** Every instance `scale` asks for, planned, then started wave by wave under supervision. */
+async function startServices(scale: Scale, secrets: Secrets): Promise<Instance[]> {
+  const instances = await planInstances(services, scale, {
+    ports,
+    fixedPort: (name) => (name === 'gateway' ? gatewayPort : name === 'console' ? consolePort : 0),
+  });
   // Each service's first instance: where the others find identity's keys and the registry.
   const urls: Record<string, string> = {};
   for (const instance of instances) urls[instance.definition.name] ??= instance.url;
-  urls[GATEWAY_MANAGEMENT] = `http://127.0.0.1:${await gatewayManagementPort(instances)}`;
+  urls[GATEWAY_MANAGEMENT] = `http://127.0.0.1:${await gatewayManagementPort()}`;
   gatewayMetrics = `${urls[GATEWAY_MANAGEMENT]}/metrics`;
+  const running = new Fleet({
+    root,
+    logDir,
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    stopGraceMs: 15_000,
+    ports,
+    nodeArgs: serviceNodeArgs(),
+    // A scaled-up instance gets what its siblings got: the same URLs, database and secrets.
+    environment: async (instance) =>
+      serviceEnv(secrets, instance, urls, await databaseUrlOf(instance.definition, secrets)),
+    say,
+    changed: writeState,
+    gaveUp: () => void shutdown(1),
+    control: (message) => scaler.answer(message),
+  });
+  const scaler = new Scaler({
+    services,
+    fleet: running,
+    say,
+    notNow: () =>
+      stopping ? 'the platform is stopping' : allReady ? undefined : 'the platform is still starting',
+  });
+  fleet = running;
+  // Interrupted before the instances were planned: start none of them.
+  if (stopping) running.standDown();
   for (const wave of startWaves(services)) {
-    await Promise.all(wave.map((definition) => startService(definition, instances, urls, secrets)));
+    await Promise.all(wave.map((definition) => startService(definition, instances, running)));
   }
-  writeState();
+  return instances;
+}
+
+/** The table of what runs where, and how to sign in and try it. */
+function sayReady(instances: Instance[], admin: { created: boolean; value: string }): void {
   // Instances become ready in any order; the table lists them in start order.
   const order = (row: Row) => instances.findIndex((instance) => instance.label === row.service);
   rows.sort((a, b) => order(a) - order(b));
@@ -318,6 +293,29 @@ async function main(): Promise<void> {
   say('Try:');
   say(`  curl 'http://127.0.0.1:${gatewayPort}/api/v1/products?q=headphones&limit=3'`);
   say(`  curl 'http://127.0.0.1:${gatewayPort}/api/v1/categories'`);
+}
+
+async function main(): Promise<void> {
+  const scale = scaleFrom(
+    process.argv.slice(2),
+    process.env,
+    services.map((service) => service.name),
+  );
+  mkdirSync(logDir, { recursive: true });
+  const secrets = new Secrets(join(dataDir, 'secrets.json'));
+  // Before any service asks for it, so a first start knows to show it.
+  const admin = secrets.obtain('admin-password');
+  say(`Starting the platform (data in ${dataDir}, logs in ${logDir})`);
+  const flags = prepareFlagsFile(dataDir, join(root, 'config', 'flags.flagd.json'));
+  flagsFile = flags.file;
+  if (flags.problem)
+    say(`  ! feature flags: ${flags.problem}; the services use the defaults until it is repaired`);
+  else if (flags.added.length > 0) say(`  … feature flags in ${flags.file} (new: ${flags.added.join(', ')})`);
+  await startInfrastructure(secrets);
+  const instances = await startServices(scale, secrets);
+  writeState();
+  allReady = true;
+  sayReady(instances, admin);
 }
 
 process.on('SIGINT', () => void shutdown(0, 'SIGINT'));

@@ -1,6 +1,7 @@
 // How many instances of each service the launcher starts: `--scale catalog=3,identity=2`
 // on the command line, or `"scale": { "catalog": 3 }` in a config file (`--config
-// platform.json`, or PLATFORM_CONFIG). The command line wins over the file.
+// platform.json`, or PLATFORM_CONFIG). The command line wins over the file. The same
+// bounds hold when the console scales a service up or down while the platform runs.
 import { readFileSync } from 'node:fs';
 
 export type Scale = Record<string, number>;
@@ -9,8 +10,12 @@ export type Scale = Record<string, number>;
 const SINGLETONS: Record<string, string> = {
   gateway: 'it is the one entry point on GATEWAY_PORT',
   registry: 'it keeps the registrations in memory (one registry per platform)',
+  console: "it keeps the operators' sessions in memory and is the one console on CONSOLE_PORT",
 };
 const MAX_INSTANCES = 9;
+
+/** What the console shows of the rules (platform.json): the services it offers no scaling for, and why. */
+export const SCALING_RULES = { singletons: SINGLETONS };
 
 export class ScaleError extends Error {}
 
@@ -40,6 +45,29 @@ export function checkScale(scale: Scale, known: string[]): Scale {
     if (why && count !== 1) throw new ScaleError(`scale: ${service} runs as one instance: ${why}`);
   }
   return scale;
+}
+
+/** A service scaled while the platform runs: one instance more (+1) or fewer (-1). */
+export interface ScaleChange {
+  service: string;
+  change: 1 | -1;
+  /** How many instances of it run now. */
+  running: number;
+  /** Another change of the same service has not finished yet. */
+  inProgress: boolean;
+}
+
+/** Why `change` cannot be made, or undefined if it can. */
+export function refusalOf(change: ScaleChange, known: string[]): string | undefined {
+  const { service, running } = change;
+  if (!known.includes(service)) return `no service named "${service}"`;
+  const why = SINGLETONS[service];
+  if (why) return `${service} runs as one instance: ${why}`;
+  if (change.inProgress) return `${service} is being scaled already; wait until that is done`;
+  const wanted = running + change.change;
+  if (wanted < 1) return `${service} cannot run fewer than 1 instance`;
+  if (wanted > MAX_INSTANCES) return `${service} runs at most ${MAX_INSTANCES} instances`;
+  return undefined;
 }
 
 /** The scale from a config file (`{ "scale": { "catalog": 3 } }`) laid under the command line's. */

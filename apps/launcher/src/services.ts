@@ -10,6 +10,8 @@ export interface ServiceDefinition {
   bus: boolean;
   /** Sends e-mail: gets SMTP_URL (the launcher's sink, unless one is given) and the sink's mailbox. */
   mail?: boolean;
+  /** Gets the launcher's control channel (Node IPC), to scale services: the console, no other. */
+  control?: boolean;
   /** Services whose URLs this one needs; they are started (and ready) first. */
   dependsOn: string[];
   /** Environment beyond the common variables, given the URLs of the services started before it. */
@@ -159,6 +161,7 @@ export const services: ServiceDefinition[] = [
     entry: 'apps/console/src/main.ts',
     database: false,
     bus: false,
+    control: true,
     dependsOn: ['gateway'],
     env: ({ urls, stateFile }) => ({ GATEWAY_URL: urls.gateway ?? '', PLATFORM_STATE_FILE: stateFile }),
   },

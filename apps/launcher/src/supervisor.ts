@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { RestartPolicy } from './backoff.ts';
@@ -11,6 +11,11 @@ export interface ProcessSpec {
   args: string[];
   env: Record<string, string>;
   logFile: string;
+  /**
+   * A control channel to the process (Node IPC): each message it sends is answered with
+   * what this resolves to, unless undefined. Only the console is given one.
+   */
+  control?: (message: unknown) => Promise<object | undefined>;
 }
 
 export interface SupervisorEvents {
@@ -70,9 +75,10 @@ export class Supervisor {
     // died (kill -9) would otherwise block for ever in a synchronous write to a pipe
     // nobody reads, deaf even to SIGTERM, instead of noticing and stopping.
     const logFd = openSync(this.spec.logFile, 'a');
+    const stdio: StdioOptions = ['ignore', logFd, 'pipe', ...(this.spec.control ? ['ipc' as const] : [])];
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, this.spec.args, { env, stdio: ['ignore', logFd, 'pipe'] });
+      child = spawn(process.execPath, this.spec.args, { env, stdio });
     } finally {
       closeSync(logFd);
     }
@@ -84,7 +90,20 @@ export class Supervisor {
         process.stderr.write(`[${this.spec.name}] ${line}\n`);
     });
     child.on('exit', (code, signal) => this.#onExit(child, code, signal));
+    if (this.spec.control) this.#answer(child, this.spec.control);
     return child.pid ?? -1;
+  }
+
+  /** Answers each message of the process, on the channel of this process (a restarted one has its own). */
+  #answer(child: ChildProcess, control: NonNullable<ProcessSpec['control']>): void {
+    const failed = (error: Error | null) =>
+      error && this.#events.notice(`${this.spec.name}: its control message not answered: ${error.message}`);
+    child.on('message', (message) => {
+      control(message).then((answer) => {
+        // Gone meanwhile (killed, restarted): nobody is left to hear the answer.
+        if (answer !== undefined && child.connected) child.send(answer, failed);
+      }, failed);
+    });
   }
 
   #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { DEFAULT_JWKS_REFRESH_MS } from './config.ts';
+import { setCurrentUser } from './context.ts';
 import { defineProblem } from './errors.ts';
 
 /** Who may call a route: anyone, a signed-in person, an administrator, or another service. */
@@ -155,6 +156,11 @@ function allowed(access: Access, roles: string[]): boolean {
   }
 }
 
+/** A person's requests are evaluated for feature flags as that person (a service is nobody). */
+function actsFor(principal: Principal | undefined): void {
+  if (principal && !principal.roles.includes('service')) setCurrentUser(principal.subject);
+}
+
 /**
  * Every route declares `config.access`; a route that does not is `defaultAccess`
  * ('user'), so forgetting to declare closes a route rather than opening it. A
@@ -176,6 +182,7 @@ export function installAuth(
     const token = bearerToken(request);
     if (access === 'public') {
       if (token) request.principal = await verifier.verify(token).catch(() => undefined);
+      actsFor(request.principal);
       return;
     }
     if (!token) {
@@ -190,6 +197,7 @@ export function installAuth(
         error instanceof errors.JWTExpired ? 'The access token has expired' : 'The access token is invalid';
       throw new Unauthenticated(detail, { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
     }
+    actsFor(request.principal);
     if (!allowed(access, request.principal.roles)) {
       throw new Forbidden(`This needs the ${access === 'user' ? 'customer or admin' : access} role`);
     }

@@ -23,6 +23,13 @@ export const baseConfig = {
   TRUST_PROXY: Type.Optional(
     Type.String({ description: 'addresses whose X-Forwarded-For is believed (e.g. the gateway: 127.0.0.1)' }),
   ),
+  FLAGS_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "the feature flags in flagd's format (the launcher's .data/flags.json); unset: the checked-in defaults",
+    }),
+  ),
 } satisfies TProperties;
 
 export const databaseConfig = {
@@ -138,9 +145,11 @@ export function serviceOptionsFrom(config: {
   SHUTDOWN_TIMEOUT_MS: number;
   INSTANCE_ID?: string | undefined;
   TRUST_PROXY?: string | undefined;
+  FLAGS_FILE?: string | undefined;
 }) {
   return {
     ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
+    ...(config.FLAGS_FILE ? { flagsFile: config.FLAGS_FILE } : {}),
     logLevel: config.LOG_LEVEL,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,

@@ -13,6 +13,8 @@ interface RequestContext {
   readonly correlationId: string;
   /** Epoch milliseconds after which nobody waits for this request's result. */
   readonly deadline?: number | undefined;
+  /** The signed-in user the request acts for (set once its token is verified), for flag targeting. */
+  userId?: string | undefined;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -33,6 +35,17 @@ export function acceptDeadline(header: string | string[] | undefined, now = Date
 /** Runs `fn` with `correlationId` (and the deadline) visible to every outgoing call and log line it makes. */
 export function runWithCorrelationId<T>(correlationId: string, fn: () => T, deadline?: number): T {
   return storage.run({ correlationId, deadline }, fn);
+}
+
+/** Records the user the current request acts for (auth.ts, once their token is verified). */
+export function setCurrentUser(userId: string): void {
+  const store = storage.getStore();
+  if (store) store.userId = userId;
+}
+
+/** The user the current request acts for; undefined outside a request or for anonymous and service callers. */
+export function currentUserId(): string | undefined {
+  return storage.getStore()?.userId;
 }
 
 export function currentCorrelationId(): string | undefined {

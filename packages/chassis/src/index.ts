@@ -26,6 +26,7 @@ export {
   acceptCorrelationId,
   CORRELATION_HEADER,
   currentCorrelationId,
+  currentUserId,
   DEADLINE_HEADER,
   remainingTime,
   runWithCorrelationId,
@@ -44,6 +45,15 @@ export {
 export * from './discovery/index.ts';
 export * from './errors.ts';
 export { etagOf, matchesIfMatch, matchesIfNoneMatch } from './etag.ts';
+export {
+  checkFlagFile,
+  DEFAULT_FLAGS_FILE,
+  type FlagFileLog,
+  flagSpanHook,
+  flags,
+  stopFlags,
+  useFlagsFile,
+} from './flags.ts';
 export { createHttpClient, type HttpClient, isTimeout, type OutgoingRequest } from './http-client.ts';
 export {
   type IdempotencyClaim,

@@ -14,6 +14,7 @@ import {
   runWithCorrelationId,
 } from './context.ts';
 import { DeadlineExceeded, ServiceUnavailable } from './errors.ts';
+import { startFlags } from './flags.ts';
 import { installIdempotency } from './idempotency.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetricsRegistry, instrumentHttp } from './metrics.ts';
@@ -49,6 +50,8 @@ export interface ServiceOptions {
   trustProxy?: string;
   /** Time a client has to send its whole request (slow-loris protection); default 30 s. */
   requestTimeoutMs?: number;
+  /** The feature flags file (flags.ts); by default the checked-in flags. */
+  flagsFile?: string;
 }
 
 export interface Service {
@@ -118,6 +121,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     instance: instanceId,
     ...(options.version ? { version: options.version } : {}),
   });
+  await startFlags(options.flagsFile, log);
   const readinessChecks = new Map<string, () => Promise<unknown>>();
   const cleanups: Array<() => Promise<void>> = [];
   const drainSteps: Array<() => Promise<void>> = [];

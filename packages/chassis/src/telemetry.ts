@@ -76,8 +76,18 @@ function samplerOf(options: TelemetryOptions): Sampler {
   return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) });
 }
 
+/** How long shutdown waits for the last spans to be sent: a collector that is gone must not hold it up. */
+const FLUSH_LIMIT_MS = 2_000;
+
 /** Flushes and stops tracing; called last on shutdown. */
 export async function stopTelemetry(): Promise<void> {
-  await provider?.shutdown();
+  const stopping = provider?.shutdown();
   provider = undefined;
+  if (!stopping) return;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, FLUSH_LIMIT_MS);
+  });
+  await Promise.race([stopping.catch(() => undefined), limit]);
+  clearTimeout(timer);
 }

@@ -5,6 +5,7 @@ export { ListQuery, MAX_PAGE, MAX_PAGE_SIZE, Money, Page, PageLinks, Pagination 
 export { type EventData, type EventType, eventSchemas } from './events.ts';
 export * as identity from './identity.ts';
 export * as inventory from './inventory.ts';
+export * as launcherControl from './launcher-control.ts';
 export * as notifications from './notifications.ts';
 export * as orders from './orders.ts';
 export * as payments from './payments.ts';

@@ -64,6 +64,7 @@ export async function eventually<T>(
 }
 
 export { type SagaProbe, startSagaProbe } from './bus.ts';
+export { flag, TEST_FLAGS_POLL_MS, type TestFlags, testFlags } from './flags.ts';
 export { assertPagingBounds, assertRefused, REFUSED_PAGING, UNSTORABLE_TEXT } from './input.ts';
 export { undocumentedAnswers, validateOpenApi } from './openapi.ts';
 export { type ServiceUnderTest, startServiceUnderTest } from './service.ts';

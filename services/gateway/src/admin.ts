@@ -10,7 +10,9 @@ import {
   type ServiceClient,
   Type,
 } from '@platform/chassis';
+import type { Counter } from 'prom-client';
 import { UnknownService } from './errors.ts';
+import type { ratePolicies } from './rate-policies.ts';
 
 const ServiceParams = Type.Object({ service: Type.String({ pattern: '^[a-z][a-z0-9-]{0,40}$' }) });
 
@@ -29,20 +31,41 @@ interface InstanceFaults {
 
 export function registerAdminRoutes(
   gateway: Service,
-  options: { discovery: Discovery; clients: ServiceClient[]; http: HttpClient },
+  options: {
+    discovery: Discovery;
+    clients: ServiceClient[];
+    http: HttpClient;
+    limits: { policies: typeof ratePolicies; rejected: Counter<'policy'> };
+  },
 ): void {
   const { app } = gateway;
-  const { discovery, clients, http } = options;
+  const { discovery, clients, http, limits } = options;
   const tags = ['operations'];
 
   const summary = (text: string) => ({ tags, summary: text });
   app.get(
     '/api/v1/admin/resilience',
-    { schema: summary('Breakers, bulkheads, retry budgets and instances of every upstream') },
-    async () => ({
-      discovery: discovery.driver,
-      upstreams: Object.fromEntries(clients.map((client) => [client.service, client.state()])),
-    }),
+    {
+      schema: summary(
+        'Breakers, bulkheads, retry budgets and instances of every upstream; rate-limit refusals per policy',
+      ),
+    },
+    async () => {
+      const rejected = new Map(
+        (await limits.rejected.get()).values.map(({ labels, value }) => [String(labels.policy), value]),
+      );
+      return {
+        discovery: discovery.driver,
+        upstreams: Object.fromEntries(clients.map((client) => [client.service, client.state()])),
+        // What this instance refused with 429 since it started, per policy.
+        rateLimits: Object.fromEntries(
+          Object.entries(limits.policies).map(([name, policy]) => [
+            name,
+            { ...policy, rejected: rejected.get(name) ?? 0 },
+          ]),
+        ),
+      };
+    },
   );
 
   app.get(

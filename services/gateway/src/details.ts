@@ -1,7 +1,9 @@
 // API composition: one order's details (order, payment, shipment) from three services,
 // composed at the edge. The order is the essential part; if payment or shipping fails
-// or is slow, the rest is returned with a warning naming what is missing.
-import { type App, ProblemError, type ServiceClient, Type } from '@platform/chassis';
+// or is slow, the rest is returned with a warning naming what is missing. With the
+// `orderDetailsDegraded` flag on, the gateway does not ask for those parts at all: an
+// operator sheds this page's load from payment and shipping while they struggle.
+import { type App, flags, ProblemError, type ServiceClient, Type } from '@platform/chassis';
 import type { Upstream } from './routes.ts';
 
 const PART_TIMEOUT_MS = 2_000;
@@ -45,6 +47,12 @@ async function optionalPart(
   }
 }
 
+/** A part left out on purpose: degraded mode, named as a warning like a part that failed. */
+const leftOut = (part: string): Part => ({
+  value: null,
+  warning: { part, detail: `${part} not fetched: order details are degraded (flag orderDetailsDegraded)` },
+});
+
 /** `GET /api/v1/orders/:id/details`; who may call it, and how often, is in the route table. */
 export function registerOrderDetails(app: App, clients: Record<Upstream, ServiceClient>): void {
   app.get(
@@ -62,10 +70,15 @@ export function registerOrderDetails(app: App, clients: Record<Upstream, Service
     async (request, reply) => {
       const { id } = request.params;
       const authorization = request.headers.authorization;
+      const degraded = await flags.boolean('orderDetailsDegraded', false);
       const [order, payment, shipment] = await Promise.all([
         fetchJson(clients.order, `/api/v1/orders/${id}`, authorization),
-        optionalPart(clients.payment, 'payment', `/api/v1/payments?orderId=${id}`, authorization),
-        optionalPart(clients.shipping, 'shipment', `/api/v1/shipments?orderId=${id}`, authorization),
+        degraded
+          ? leftOut('payment')
+          : optionalPart(clients.payment, 'payment', `/api/v1/payments?orderId=${id}`, authorization),
+        degraded
+          ? leftOut('shipment')
+          : optionalPart(clients.shipping, 'shipment', `/api/v1/shipments?orderId=${id}`, authorization),
       ]);
       // Not found, or not the caller's: exactly what the order service said.
       if (order.status !== 200) {

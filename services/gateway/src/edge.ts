@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Counter } from 'prom-client';
 import { TooManyRequests } from './errors.ts';
 import type { RateLimitStore } from './rate-limit.ts';
 import type { RatePolicyName, ratePolicies } from './rate-policies.ts';
@@ -18,18 +19,19 @@ export function stripForgeableHeaders(request: FastifyRequest): void {
 
 /** Token bucket per caller (user, else address) and policy; sets the RateLimit headers either way. */
 export async function enforceRateLimit(
-  store: RateLimitStore,
-  policies: typeof ratePolicies,
+  limits: { store: RateLimitStore; policies: typeof ratePolicies; rejected: Counter<'policy'> },
   policyName: RatePolicyName,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
+  const { store, policies } = limits;
   const caller = request.principal ? `user:${request.principal.subject}` : `ip:${request.ip}`;
   const decision = await store.take(`${policyName}:${caller}`, policies[policyName]);
   reply.header('ratelimit-limit', String(decision.limit));
   reply.header('ratelimit-remaining', String(decision.remaining));
   reply.header('ratelimit-reset', String(decision.resetSeconds));
   if (!decision.allowed) {
+    limits.rejected.inc({ policy: policyName });
     throw new TooManyRequests(
       `Rate limit of the ${policyName} policy reached; retry in ${decision.retryAfterSeconds} s`,
       {

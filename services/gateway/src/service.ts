@@ -12,7 +12,7 @@ import {
 } from '@platform/chassis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
-import { Histogram } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { registerAdminRoutes } from './admin.ts';
 import type { GatewayConfig } from './config.ts';
 import { installCors } from './cors.ts';
@@ -105,9 +105,19 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
     registers: [service.metrics],
   });
   const proxy: ProxyContext = { clients, cache, latency };
+  const limits = {
+    store: rateLimits,
+    policies,
+    rejected: new Counter({
+      name: 'gateway_rate_limited_total',
+      help: 'Requests refused with 429 by a rate-limit policy',
+      labelNames: ['policy'] as const,
+      registers: [service.metrics],
+    }),
+  };
   const edgeStep = async (request: FastifyRequest, reply: FastifyReply, policy: keyof typeof policies) => {
     stripForgeableHeaders(request);
-    await enforceRateLimit(rateLimits, policies, policy, request, reply);
+    await enforceRateLimit(limits, policy, request, reply);
   };
 
   await service.app.register(async (proxied) => {
@@ -137,7 +147,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
   applyTableToOwnRoutes(service.app, edgeStep);
   registerOrderDetails(service.app, clients);
   registerApiDocs(service.app, { routes, gatewayRoutes, clients, log: service.log });
-  registerAdminRoutes(service, { discovery, clients: Object.values(clients), http });
+  registerAdminRoutes(service, { discovery, clients: Object.values(clients), http, limits });
   const managementUrl = await startManagementListener(service, {
     host: config.MANAGEMENT_HOST ?? config.HOST,
     port: config.MANAGEMENT_PORT,

@@ -57,7 +57,7 @@ async function burst(urls: string[], count: number): Promise<Response[]> {
 }
 
 describe('rate limits in one gateway', () => {
-  test('rate limit - past the burst a caller gets 429 with Retry-After and the RateLimit headers, whatever X-Forwarded-For claims', async () => {
+  test('rate limit - past the burst a caller gets 429 with Retry-After and the RateLimit headers, whatever X-Forwarded-For claims; each refusal counted', async () => {
     const { service, url } = await gatewayWith();
     try {
       const capacity = ratePolicies.auth.capacity;
@@ -71,6 +71,11 @@ describe('rate limits in one gateway', () => {
       assert.equal(refused?.headers.get('ratelimit-remaining'), '0');
       assert.ok(Number(refused?.headers.get('retry-after')) >= 1);
       assert.equal(responses[0]?.headers.get('ratelimit-remaining'), String(capacity - 1));
+      // Counted for operators (the console's Resilience page reads it from the admin route).
+      assert.match(
+        await service.metrics.getSingleMetricAsString('gateway_rate_limited_total'),
+        /gateway_rate_limited_total\{policy="auth"[^}]*\} 2/,
+      );
     } finally {
       await service.shutdown('test over');
     }

@@ -31,6 +31,11 @@ export const ShippingUnavailable = defineProblem({
   status: 422,
   title: 'This address cannot be shipped to',
 });
+export const AddressInvalid = defineProblem({
+  code: 'ADDRESS_INVALID',
+  status: 422,
+  title: 'The shipping address is not valid',
+});
 export const CardRejected = defineProblem({
   code: 'CARD_REJECTED',
   status: 422,

@@ -14,6 +14,7 @@ import {
 import { orders } from '@platform/contracts';
 import { canCancel } from './domain/order.ts';
 import {
+  AddressInvalid,
   CancelTooLate,
   CardRejected,
   CartEmpty,
@@ -40,6 +41,7 @@ const PLACEMENT_ERRORS = [
   MixedCurrencies,
   ShippingUnavailable,
   CardRejected,
+  AddressInvalid,
   // Pricing asks the cart, catalog, shipping and payment services while the client waits.
   PeerFailed,
   BadGateway,

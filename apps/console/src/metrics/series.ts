@@ -4,13 +4,19 @@
 // scrapes, as Prometheus's rate() and histogram_quantile() compute them.
 import type { Sample } from './exposition.ts';
 
-/** One scrape of one service, its instances summed. */
-export interface Snapshot {
-  at: number;
+/** Cumulative request counts and latency buckets: of a service, or of one of its routes. */
+export interface Counts {
   requests: number;
   serverErrors: number;
   /** Cumulative count per latency bucket's upper bound (seconds), `+Inf` last. */
   buckets: Map<number, number>;
+}
+
+/** One scrape of one service, its instances summed. */
+export interface Snapshot extends Counts {
+  at: number;
+  /** The same counts per route (`GET /products/:id`). */
+  routes: Map<string, Counts>;
   eventLoopLagP99: number;
   poolWaiting: number;
   outboxBacklog: number;
@@ -34,18 +40,33 @@ const sum = (samples: Sample[], name: string, keep: (s: Sample) => boolean = () 
 const max = (samples: Sample[], name: string) =>
   samples.filter((s) => s.name === name).reduce((most, s) => Math.max(most, s.value), 0);
 
-/** A service's snapshot from the samples of all its instances. */
-export function snapshotOf(at: number, samples: Sample[]): Snapshot {
+function countsOf(samples: Sample[]): Counts {
   const buckets = new Map<number, number>();
   for (const s of samples.filter((x) => x.name === 'http_request_duration_seconds_bucket')) {
     const bound = s.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(s.labels.le);
     buckets.set(bound, (buckets.get(bound) ?? 0) + s.value);
   }
   return {
-    at,
     requests: sum(samples, 'http_requests_total'),
     serverErrors: sum(samples, 'http_requests_total', (s) => (s.labels.status ?? '').startsWith('5')),
     buckets,
+  };
+}
+
+const HTTP = /^http_request(s_total|_duration_seconds_bucket)$/;
+
+/** A service's snapshot from the samples of all its instances. */
+export function snapshotOf(at: number, samples: Sample[]): Snapshot {
+  const byRoute = new Map<string, Sample[]>();
+  for (const s of samples) {
+    if (!HTTP.test(s.name) || !s.labels.route) continue;
+    const route = `${s.labels.method ?? ''} ${s.labels.route}`;
+    byRoute.set(route, [...(byRoute.get(route) ?? []), s]);
+  }
+  return {
+    at,
+    ...countsOf(samples),
+    routes: new Map([...byRoute].map(([route, mine]) => [route, countsOf(mine)])),
     eventLoopLagP99: max(samples, 'nodejs_eventloop_lag_p99_seconds'),
     poolWaiting: sum(samples, 'db_pool_requests_waiting'),
     outboxBacklog: sum(samples, 'bus_outbox_backlog'),
@@ -91,4 +112,31 @@ export function pointBetween(before: Snapshot, after: Snapshot): Point {
     outboxBacklog: after.outboxBacklog,
     consumerLag: after.consumerLag,
   };
+}
+
+export interface RouteStats {
+  route: string;
+  rate: number;
+  errorShare: number;
+  p50: number | null;
+  p99: number | null;
+}
+
+/** Each route's traffic, errors and latency between two snapshots, busiest first; idle routes left out. */
+export function routesBetween(before: Snapshot, after: Snapshot): RouteStats[] {
+  const seconds = Math.max(0.001, (after.at - before.at) / 1000);
+  const stats: RouteStats[] = [];
+  for (const [route, now] of after.routes) {
+    const then = before.routes.get(route) ?? { requests: 0, serverErrors: 0, buckets: new Map() };
+    const requests = increase(then.requests, now.requests);
+    if (requests === 0) continue;
+    stats.push({
+      route,
+      rate: requests / seconds,
+      errorShare: increase(then.serverErrors, now.serverErrors) / requests,
+      p50: quantile(0.5, then.buckets, now.buckets),
+      p99: quantile(0.99, then.buckets, now.buckets),
+    });
+  }
+  return stats.sort((a, b) => b.rate - a.rate || a.route.localeCompare(b.route));
 }

@@ -4,11 +4,19 @@
 // asked within the last minute), so an idle console costs the platform nothing.
 import type { PlatformView } from '../platform.ts';
 import { parseExposition, type Sample } from './exposition.ts';
-import { type Point, pointBetween, type Snapshot, snapshotOf } from './series.ts';
+import {
+  type Point,
+  pointBetween,
+  type RouteStats,
+  routesBetween,
+  type Snapshot,
+  snapshotOf,
+} from './series.ts';
 
 const EVERY_MS = 5_000;
 const KEEP = 180;
 const IDLE_MS = 60_000;
+const ROUTE_WINDOW_MS = 60_000;
 
 async function scrape(url: string): Promise<Sample[]> {
   try {
@@ -21,7 +29,8 @@ async function scrape(url: string): Promise<Sample[]> {
 
 export class MetricsWatch {
   readonly #platform: PlatformView;
-  readonly #last = new Map<string, Snapshot>();
+  /** Each service's snapshots of the last minute (the routes' table spans them). */
+  readonly #recent = new Map<string, Snapshot[]>();
   readonly #points = new Map<string, Point[]>();
   #timer: NodeJS.Timeout | undefined;
   #viewedAt = 0;
@@ -45,6 +54,16 @@ export class MetricsWatch {
     return this.#points;
   }
 
+  /** Each service's routes over the last minute (or as much of it as was scraped). */
+  routes(): Map<string, RouteStats[]> {
+    const routes = new Map<string, RouteStats[]>();
+    for (const [service, snapshots] of this.#recent) {
+      const [first, last] = [snapshots[0], snapshots.at(-1)];
+      if (first && last && first !== last) routes.set(service, routesBetween(first, last));
+    }
+    return routes;
+  }
+
   stop(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -66,8 +85,12 @@ export class MetricsWatch {
     for (const [service, samples] of byService) {
       if (samples.length === 0) continue;
       const snapshot = snapshotOf(now, samples);
-      const before = this.#last.get(service);
-      this.#last.set(service, snapshot);
+      const recent = this.#recent.get(service) ?? [];
+      const before = recent.at(-1);
+      this.#recent.set(
+        service,
+        [...recent, snapshot].filter((x) => now - x.at <= ROUTE_WINDOW_MS),
+      );
       if (!before) continue;
       const points = [...(this.#points.get(service) ?? []), pointBetween(before, snapshot)];
       this.#points.set(service, points.slice(-KEEP));

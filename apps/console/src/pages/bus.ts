@@ -1,10 +1,17 @@
 import type { DeadLetter } from '@platform/chassis';
 import { type Html, html } from '../html.ts';
 
-/** One service's side of the bus: its outbox, and its consumers' dead letters. */
+export interface ConsumerGroup {
+  group: string;
+  types: string[];
+  pending: number;
+}
+
+/** One service's side of the bus: its outbox, its consumer groups with their lag, and their dead letters. */
 export interface ServiceBus {
   service: string;
   outbox: { pending: number; oldestPendingMs: number | null } | undefined;
+  consumers: ConsumerGroup[];
   deadLetters: DeadLetter[];
   problem?: string;
 }
@@ -25,12 +32,26 @@ export function busTables(services: ServiceBus[]): Html {
       (s) =>
         html`<tr><th scope="row">${s.service}</th><td>${s.outbox?.pending}</td><td>${s.outbox?.oldestPendingMs === null ? '-' : `${s.outbox?.oldestPendingMs} ms`}</td></tr>`,
     );
+  const groups = services.flatMap((s) =>
+    s.consumers.map(
+      (g) =>
+        html`<tr${g.pending > 100 ? html` class="level-warn"` : ''}><th scope="row">${g.group}</th><td>${s.service}</td><td>${g.pending}</td><td><small>${g.types.join(', ')}</small></td></tr>`,
+    ),
+  );
+  const lagging = services.flatMap((s) => s.consumers).filter((g) => g.pending > 0).length;
   const letters = services.flatMap((s) => s.deadLetters.map((l) => letter(s.service, l)));
   const problems = services.filter((s) => s.problem).map((s) => html`<li>${s.service}: ${s.problem}</li>`);
   return html`<table>
 <caption>Outboxes: events committed and not yet published (the relay publishes within a second)</caption>
 <thead><tr><th scope="col">Service</th><th scope="col">Unpublished</th><th scope="col">Oldest</th></tr></thead>
 <tbody>${outboxes}</tbody>
+</table>
+<h2>Consumer groups</h2>
+<p class="summary">${groups.length} groups, ${lagging === 0 ? 'none behind' : `${lagging} with events waiting`}</p>
+<table>
+<caption>Each group takes its event and command types once, shared by its service's instances; lag is what it has not yet handled</caption>
+<thead><tr><th scope="col">Group</th><th scope="col">Service</th><th scope="col">Lag</th><th scope="col">Takes</th></tr></thead>
+<tbody>${groups}</tbody>
 </table>
 <h2>Dead letters</h2>
 ${

@@ -4,7 +4,22 @@ import { type Html, html } from '../html.ts';
 function breaker({ breaker: b }: ClientState, now: number): Html {
   const since = Math.max(0, Math.round((now - Date.parse(b.since)) / 1000));
   const tone = b.state === 'closed' ? 'ready' : 'down';
-  return html`<span class="state ${tone}">${b.state}</span> <small>for ${since} s${b.retryAfterSeconds ? `, trials in ${b.retryAfterSeconds} s` : ''}</small>`;
+  const history = (b.transitions ?? []).map((t) => `${t.to} ${t.at.slice(11, 19)}`).join(' → ');
+  return html`<span class="state ${tone}">${b.state}</span> <small>for ${since} s${b.retryAfterSeconds ? `, trials in ${b.retryAfterSeconds} s` : ''}</small>${history ? html`<br><small>${history}</small>` : ''}`;
+}
+
+export type RateLimits = Record<string, { capacity: number; refillPerSecond: number; rejected: number }>;
+
+function rateLimitTable(limits: RateLimits): Html {
+  const rows = Object.entries(limits).map(
+    ([name, l]) =>
+      html`<tr${l.rejected > 0 ? html` class="level-warn"` : ''}><th scope="row">${name}</th><td>${l.capacity}</td><td>${Number(l.refillPerSecond.toFixed(2))}</td><td>${l.rejected}</td></tr>`,
+  );
+  return html`<table>
+<caption>The gateway's rate limits (a token bucket per caller and policy) and what it refused with 429 since it started</caption>
+<thead><tr><th scope="col">Policy</th><th scope="col">Burst</th><th scope="col">Per second</th><th scope="col">Refused</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>`;
 }
 
 function instances(client: ClientState, now: number): Html {
@@ -15,8 +30,12 @@ function instances(client: ClientState, now: number): Html {
   })}</ul>`;
 }
 
-/** The gateway's resilience state per upstream: breaker, bulkhead, retry budget, instances. */
-export function resilienceTable(upstreams: Record<string, ClientState>, now = Date.now()): Html {
+/** The gateway's resilience state per upstream (breaker with its last changes, bulkhead, retry budget, instances), and its rate limits. */
+export function resilienceTable(
+  upstreams: Record<string, ClientState>,
+  rateLimits: RateLimits = {},
+  now = Date.now(),
+): Html {
   const rows = Object.values(upstreams).map(
     (c) => html`<tr><th scope="row">${c.service}</th><td>${breaker(c, now)}</td>
 <td>${c.bulkhead.active} of ${c.bulkhead.maxConcurrent}${c.bulkhead.queued ? html` <small>${c.bulkhead.queued} queued</small>` : ''}</td>
@@ -29,5 +48,6 @@ export function resilienceTable(upstreams: Record<string, ClientState>, now = Da
 <caption>The gateway's client of each upstream</caption>
 <thead><tr><th scope="col">Upstream</th><th scope="col">Breaker</th><th scope="col">Bulkhead</th><th scope="col">Retry budget</th><th scope="col">Balancing</th><th scope="col">Instances</th></tr></thead>
 <tbody>${rows}</tbody>
-</table>`;
+</table>
+${Object.keys(rateLimits).length > 0 ? rateLimitTable(rateLimits) : ''}`;
 }

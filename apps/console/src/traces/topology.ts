@@ -1,5 +1,5 @@
 // The platform's call graph as the spans show it over the last minute: an HTTP edge for
-// each HTTP client span (caller → the service at the address it called), a bus edge for each
+// each client span (caller → the service at the address it called), a bus edge for each
 // consumer span whose parent (the work that published the event) was in another service.
 import type { SpanRecord } from './otlp.ts';
 
@@ -34,6 +34,13 @@ interface Tally {
   types: Set<string>;
 }
 
+/** `host:port` a client span called (the port from `server.port` when the address has none). */
+function addressOf(span: SpanRecord): string {
+  const address = String(span.attributes['server.address'] ?? '');
+  const port = span.attributes['server.port'];
+  return address && port !== undefined && !address.includes(':') ? `${address}:${port}` : address;
+}
+
 /**
  * The edges among `spans`. `serviceAt` names the service behind an address
  * (`host:port`), from the launcher's record; an address it cannot name stays an address.
@@ -66,10 +73,10 @@ export function edgesOf(
     if (type) tally.types.add(type);
   };
   for (const span of spans) {
-    // Database queries are client spans too, with the server's socket or host as their
-    // address: only calls over HTTP (which carry their method) join two services.
-    if (span.kind === 'client' && span.attributes['http.request.method'] !== undefined) {
-      const address = String(span.attributes['server.address'] ?? '');
+    if (span.kind === 'client') {
+      // A service's own database calls are part of its work, not an edge between services.
+      if (span.attributes['db.system.name'] ?? span.attributes['db.system']) continue;
+      const address = addressOf(span);
       if (address) count(span.service, serviceAt(address) ?? address, 'http', span, span.durationMs);
     } else if (span.kind === 'consumer') {
       const parent = parentOf(span);

@@ -116,3 +116,34 @@ export function registerOutboxRoute(app: App, pool: Pool): void {
     },
   );
 }
+
+const ConsumerGroups = Type.Object({
+  groups: Type.Array(
+    Type.Object({
+      group: Type.String(),
+      types: Type.Array(Type.String(), { description: 'the event and command types the group takes' }),
+      pending: Type.Integer({
+        description: 'messages of those types the group has not yet handled (its lag)',
+      }),
+    }),
+  ),
+});
+
+/** This service's consumer groups, what each takes, and how far behind each is. */
+export function registerConsumerRoute(
+  app: App,
+  groups: () => Promise<Array<{ group: string; types: string[]; pending: number }>>,
+): void {
+  app.get(
+    '/admin/consumers',
+    {
+      config: ADMIN,
+      schema: {
+        tags: ['consumers'],
+        summary: "This service's consumer groups: the types each takes and its lag",
+        response: { 200: ConsumerGroups },
+      },
+    },
+    async () => ({ groups: await groups() }),
+  );
+}

@@ -3,7 +3,7 @@ import { Compile } from 'typebox/compile';
 import { ConfigError } from '../config.ts';
 import { migrate, type Pool, type PoolClient, withTransaction } from '../db.ts';
 import type { Service } from '../service.ts';
-import { registerDeadLetterRoutes, registerOutboxRoute } from './admin-routes.ts';
+import { registerConsumerRoute, registerDeadLetterRoutes, registerOutboxRoute } from './admin-routes.ts';
 import { batchingDeliverer } from './batching.ts';
 import { applyOnce, type ConsumerDeps, type EventHandler, handleDelivery } from './consumer.ts';
 import { type DeadLetterStore, deadLetterStore } from './dead-letters.ts';
@@ -152,7 +152,7 @@ export async function openBus<S extends Schemas>(
   );
   const metrics = createBusMetrics(service.metrics);
   const deadLetters = deadLetterStore(pool);
-  const subscriptions: Array<{ group: string; subscription: Subscription }> = [];
+  const subscriptions: Array<{ group: string; types: string[]; subscription: Subscription }> = [];
   const consumers = new Map<string, ConsumerDeps<Tx<S>>>();
 
   await migrate(pool, new URL('../../migrations/messaging/', import.meta.url), {
@@ -312,7 +312,7 @@ export async function openBus<S extends Schemas>(
       const subscription = await driver.subscribe(group, types, deliver, {
         concurrency: Math.max(concurrency, maxBatch),
       });
-      subscriptions.push({ group, subscription });
+      subscriptions.push({ group, types, subscription });
     },
     replay,
     async history(types, visit) {
@@ -333,6 +333,15 @@ export async function openBus<S extends Schemas>(
   };
   registerDeadLetterRoutes(service.app, deadLetters, replay);
   registerOutboxRoute(service.app, pool);
+  registerConsumerRoute(service.app, () =>
+    Promise.all(
+      subscriptions.map(async ({ group, types, subscription }) => ({
+        group,
+        types: [...types].sort(),
+        pending: await subscription.pending(),
+      })),
+    ),
+  );
   return bus;
 
   async function replay(id: number): Promise<void> {

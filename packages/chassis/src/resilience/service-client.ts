@@ -55,7 +55,13 @@ export interface ServiceResponse extends Dispatcher.ResponseData {
 export interface ClientState {
   service: string;
   strategy: BalancingStrategy;
-  breaker: { state: string; since: string; retryAfterSeconds?: number };
+  breaker: {
+    state: string;
+    since: string;
+    retryAfterSeconds?: number;
+    /** The last state changes, oldest first (at most TRANSITIONS_KEPT). */
+    transitions: Array<{ to: string; at: string }>;
+  };
   bulkhead: { maxConcurrent: number; active: number; queued: number };
   retryBudget: { ratio: number; available: number };
   instances: Array<{
@@ -75,6 +81,8 @@ export interface ServiceClient {
   close(): void;
 }
 
+/** How many of its breaker's last state changes a client remembers, for operators. */
+const TRANSITIONS_KEPT = 10;
 const DEFAULT_RETRY: RetryOptions = { maxRetries: 2, baseDelayMs: 25, maxDelayMs: 400 };
 const DEFAULT_EJECTION: EjectionPolicy = { consecutiveFailures: 3, baseMs: 5_000, maxMs: 60_000 };
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -110,9 +118,12 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
 
   const STATE_VALUE = { closed: 0, open: 1, 'half-open': 2, isolated: 1 } as const;
   metrics?.breakerState.set({ upstream: service }, 0);
+  const transitions: Array<{ to: string; at: string }> = [];
   breaker.onStateChange = (to) => {
     metrics?.breakerState.set({ upstream: service }, STATE_VALUE[to]);
     metrics?.breakerTransitions.inc({ upstream: service, to });
+    transitions.push({ to, at: new Date().toISOString() });
+    if (transitions.length > TRANSITIONS_KEPT) transitions.shift();
   };
   // A read's trial call while half-open keeps its caller at most trialPatienceMs: an
   // upstream that hangs (a gray failure, health checks still green) fails fast. Made
@@ -265,6 +276,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
           state: breaker.state,
           since: new Date(breaker.since).toISOString(),
           ...(breaker.state === 'open' ? { retryAfterSeconds: breaker.retryAfterSeconds(now) } : {}),
+          transitions: [...transitions],
         },
         bulkhead: {
           maxConcurrent: limits.maxConcurrent,

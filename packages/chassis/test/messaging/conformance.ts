@@ -115,6 +115,38 @@ export function busConformance(
       );
     });
 
+    test(`${driverName} - /admin/consumers lists each group with its types and its lag, which falls to 0 once handled`, async () => {
+      const { placed, schemas } = testSchemas();
+      const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+      const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await consumer.bus.subscribe(`${placed}-billing`, [placed], () => gate, { concurrency: 1 });
+      await producer.bus.transaction(async (tx) => {
+        for (let i = 0; i < 5; i++) await tx.publish({ type: placed, data: { orderId: `o${i}`, amount: i } });
+      });
+      const groups = async () =>
+        (await consumer.service.app.inject({ url: '/admin/consumers' })).json().groups as Array<{
+          group: string;
+          types: string[];
+          pending: number;
+        }>;
+      let lagging = 0;
+      await eventually('the group behind', async () => {
+        const [group] = await groups();
+        lagging = group?.pending ?? 0;
+        return lagging >= 4;
+      });
+      assert.deepEqual(
+        (await groups()).map(({ group, types }) => ({ group, types })),
+        [{ group: `${placed}-billing`, types: [placed] }],
+      );
+      release();
+      await eventually('caught up', async () => (await groups())[0]?.pending === 0);
+    });
+
     test(`${driverName} - a failing handler is retried with backoff until it succeeds`, async () => {
       const { placed, schemas } = testSchemas();
       const producer = await harness.instance('shop', await harness.database('producer'), schemas);

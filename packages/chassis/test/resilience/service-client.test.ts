@@ -151,6 +151,11 @@ describe('circuit breaker in the client', () => {
     });
     for (let i = 0; i < 5; i++) await (await subject.request({ method: 'GET', path: '/' })).body.dump();
     assert.equal(subject.state().breaker.state, 'open');
+    assert.deepEqual(
+      subject.state().breaker.transitions.map((t) => t.to),
+      ['open'],
+      'the change is remembered, with when',
+    );
     const problem = await problemOf(subject.request({ method: 'GET', path: '/' }));
     assert.equal(problem.status, 503);
     assert.equal(problem.headers['retry-after'], '30');

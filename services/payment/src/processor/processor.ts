@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { flags } from '@platform/chassis';
 import type { payments } from '@platform/contracts';
 import { brandOf, cardDigits, isExpired, passesLuhn } from '../domain/card.ts';
 import type { Money } from '../domain/payment.ts';
@@ -36,6 +37,17 @@ export interface ProcessorSettings {
   failureRate: number;
 }
 
+/**
+ * The fault scenarios an operator switches on with the `paymentProcessorFault` flag
+ * (config/flags.flagd.json): the processor slow, declining every authorization, or
+ * failing every call as an unreachable network would.
+ */
+export const PROCESSOR_FAULTS = ['none', 'slow', 'decline', 'unreachable'] as const;
+export type ProcessorFault = (typeof PROCESSOR_FAULTS)[number];
+/** What `slow` adds to every call: plain in a trace and in checkout times, well inside a saga step's deadline. */
+export const SLOW_FAULT_MS = 3_000;
+const faultFromFlag = () => flags.choice('paymentProcessorFault', PROCESSOR_FAULTS, 'none');
+
 /** Stripe's test cards; any other valid number approves. */
 export const TEST_CARDS: Record<string, DeclineCode | 'processing_error'> = {
   '4000000000000002': 'card_declined',
@@ -63,9 +75,14 @@ export function createCardProcessor(options: {
   latencyMs: number;
   failureRate: number;
   random?: () => number;
+  /** The fault scenario in force, asked on every call; by default the `paymentProcessorFault` flag. */
+  fault?: () => Promise<ProcessorFault>;
+  slowFaultMs?: number;
 }): CardProcessor {
   const key = tokenKey(options.secret);
   const random = options.random ?? Math.random;
+  const faultNow = options.fault ?? faultFromFlag;
+  const slowFaultMs = options.slowFaultMs ?? SLOW_FAULT_MS;
   const settings: ProcessorSettings = { latencyMs: options.latencyMs, failureRate: options.failureRate };
   const remembered = new Map<
     string,
@@ -80,14 +97,17 @@ export function createCardProcessor(options: {
    */
   async function call<T extends AuthorizationResult | MovementResult>(
     request: Omit<ProcessorAction, 'outcome'>,
-    decide: () => T,
+    decide: (fault: ProcessorFault) => T,
   ): Promise<T> {
-    if (settings.latencyMs > 0) await sleep(settings.latencyMs);
-    if (random() < settings.failureRate) return { outcome: 'processing_error' } as T;
+    const fault = await faultNow();
+    const latencyMs = settings.latencyMs + (fault === 'slow' ? slowFaultMs : 0);
+    if (latencyMs > 0) await sleep(latencyMs);
+    if (fault === 'unreachable' || random() < settings.failureRate)
+      return { outcome: 'processing_error' } as T;
     const key = `${request.operation}:${request.idempotencyKey}`;
     const earlier = remembered.get(key);
     if (earlier) return earlier.result as T;
-    const result = decide();
+    const result = decide(fault);
     if (result.outcome === 'processing_error') return result;
     if (remembered.size >= REMEMBERED_KEYS) {
       const oldest = remembered.keys().next().value;
@@ -97,11 +117,11 @@ export function createCardProcessor(options: {
     return result;
   }
 
-  function decideAuthorization(token: string): AuthorizationResult {
+  function decideAuthorization(token: string, fault: ProcessorFault): AuthorizationResult {
     const card = openCard(key, token);
     if (!card) return { outcome: 'declined', code: 'card_declined', card: { brand: 'card', last4: '' } };
     const details = { brand: brandOf(card.number), last4: card.number.slice(-4) };
-    if (isExpired(card.expMonth, card.expYear, new Date())) {
+    if (fault === 'decline' || isExpired(card.expMonth, card.expYear, new Date())) {
       return { outcome: 'declined', code: 'card_declined', card: details };
     }
     const behaviour = TEST_CARDS[card.number];
@@ -137,7 +157,7 @@ export function createCardProcessor(options: {
       };
     },
     authorize: (token, amount, idempotencyKey) =>
-      call({ operation: 'authorize', idempotencyKey, amount }, () => decideAuthorization(token)),
+      call({ operation: 'authorize', idempotencyKey, amount }, (fault) => decideAuthorization(token, fault)),
     capture: movement('capture'),
     void: movement('void'),
     refund: movement('refund'),
