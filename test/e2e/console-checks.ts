@@ -172,8 +172,8 @@ async function checkScaling(platform: RunningPlatform, consoleUrl: string, cooki
       assert.equal(read.status, 200, `catalog read ${what}${i} through the gateway`);
     }
   };
-  assert.match(await resources(), /aria-label="scale catalog up"/);
-  assert.doesNotMatch(await resources(), /scale gateway up/, 'a singleton has no scale buttons');
+  assert.match(await resources(), /aria-label="scale up catalog"/);
+  assert.doesNotMatch(await resources(), /scale up gateway/, 'a singleton has no scale buttons');
   assert.equal(await scale('catalog', 'up', 'http://evil.example'), '403', 'not from a page elsewhere');
   assert.match(await scale('gateway', 'up'), /Not scaled up: gateway runs as one instance/);
 

@@ -80,9 +80,9 @@ test('console resources - each service with its instances, and buttons to scale 
   const table = markupOf(resourcesTable(instances, { available: true, singletons }));
   assert.match(table, /<th scope="row">catalog<\/th><td>1 of 2 ready<\/td>/);
   assert.match(table, /action="\/resources\/services\/catalog\/scale-up"/);
-  assert.match(table, /aria-label="scale catalog up"/);
+  assert.match(table, /aria-label="scale up catalog"/);
   assert.match(table, /action="\/resources\/services\/catalog\/scale-down"/);
-  assert.match(table, /aria-label="scale catalog down"/);
+  assert.match(table, /aria-label="scale down catalog"/);
   assert.match(
     table,
     /<th scope="row">gateway<\/th><td>1 of 1 ready<\/td><td><small>runs as one instance: it is the one entry point on GATEWAY_PORT<\/small>/,

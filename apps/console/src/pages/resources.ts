@@ -30,9 +30,9 @@ function scaleButtons(service: string, scaling: ScalingView): Html {
   if (!scaling.available) return html`<small>-</small>`;
   const path = `/resources/services/${encodeURIComponent(service)}`;
   return html`<form method="post" action="${path}/scale-up" class="inline">
-<button type="submit" aria-label="scale ${service} up">scale up</button></form>
+<button type="submit" aria-label="scale up ${service}">scale up</button></form>
 <form method="post" action="${path}/scale-down" class="inline">
-<button type="submit" aria-label="scale ${service} down">scale down</button></form>`;
+<button type="submit" aria-label="scale down ${service}">scale down</button></form>`;
 }
 
 /** Each service once, with how many of its instances are ready, and a scale up and down. */
