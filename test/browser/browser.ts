@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { requireInfra } from '@platform/testkit';
 import type { AxeResults } from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { root } from '../e2e/platform.ts';
 
 /** Debian's package (`apt-get install chromium`): playwright-core never downloads a browser of its own. */
@@ -66,9 +66,13 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.impact} ${v.id} (${v.help}): ${v.targets.join(', ')}`);
 }
 
-/** Saves what the page shows now as docs/screenshots/<name>.png, for the README. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Saves what the page shows now as docs/screenshots/<name>.png, for the README; scrolled
+ * first so that `top` (a heading, say) is at the top, when what matters is further down.
+ */
+export async function screenshot(page: Page, name: string, top?: Locator): Promise<void> {
   const folder = join(root, 'docs', 'screenshots');
   await mkdir(folder, { recursive: true });
+  await top?.evaluate((element) => (element as { scrollIntoView(): void }).scrollIntoView());
   await page.screenshot({ path: join(folder, `${name}.png`) });
 }

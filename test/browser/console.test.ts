@@ -74,7 +74,7 @@ if (missing) {
       await page.getByText(`${count} of ${count} instances ready`).waitFor({ timeout: 30_000 });
       for (const { instance } of platform.state.services)
         assert.equal((await cellsOf(rowOf(page, instance)))[1], 'ready', instance);
-      await screenshot(page, 'console-resources');
+      await screenshot(page, 'console-resources', page.getByRole('heading', { name: 'Instances' }));
     });
 
     test('console in Chromium - kill -9 from the console: the row shows it restarted, live', async () => {
@@ -243,11 +243,7 @@ if (missing) {
       assert.match(notice, /breaks the catalog\.product\.price-changed contract/);
       assert.match(notice, /It stays a dead letter/);
       await rowOf(page, `cart #${id}`).waitFor();
-      // The notice at the top of the picture, the dead letter under it.
-      await page
-        .getByRole('status')
-        .evaluate((notice) => (notice as { scrollIntoView(): void }).scrollIntoView());
-      await screenshot(page, 'console-bus');
+      await screenshot(page, 'console-bus', page.getByRole('heading', { name: 'Dead letters' }));
     });
 
     test('console in Chromium - keyboard: sign in, reach an action, and keep the focus while the page updates', async () => {
