@@ -248,7 +248,8 @@ async function checkFaultsAndResilience(
 
 /**
  * A checkout in the console's traces, reached from the order's page: one trace across at
- * least five services with hops over the bus, and its logs one click away.
+ * least five services with hops over the bus, its logs one click away, and the messages
+ * every service published about the order.
  */
 export async function checkCheckoutTrace(
   operator: { page(path: string): Promise<string> },
@@ -268,6 +269,10 @@ export async function checkCheckoutTrace(
     30_000,
   );
   assert.match(trace.page, /POST \/api\/v1\/orders/, 'the trace starts at the gateway');
+  // The order's page also lists what each service published about it.
+  const orderPage = await operator.page(`/sagas/${orderId}`);
+  for (const service of ['order', 'inventory', 'payment'])
+    assert.match(orderPage, new RegExp(`<td>${service}</td><th scope="row">`), `${service}'s messages`);
   const logs = await waitFor(
     "the trace's log lines",
     async () => {

@@ -2,12 +2,13 @@
 
 import { dirname, join } from 'node:path';
 import type { ClientState, DeadLetter } from '@platform/chassis';
-import type { notifications, orders } from '@platform/contracts';
+import type { notifications } from '@platform/contracts';
 import { adminCall } from './admin.ts';
 import { FlagStore } from './flags.ts';
 import { html } from './html.ts';
 import { type LogFilter, readLogs } from './logs.ts';
 import { MetricsWatch } from './metrics/watch.ts';
+import { orderPage } from './order-page.ts';
 import { busTables, type ConsumerGroup, type ServiceBus } from './pages/bus.ts';
 import { faultRuleOf, faultsTable, type ServiceFaults } from './pages/faults.ts';
 import { flagAudit, flagsIntro } from './pages/flags.ts';
@@ -16,24 +17,12 @@ import { MAIL_POLICY, mailboxList } from './pages/mailbox.ts';
 import { metricsCharts } from './pages/metrics.ts';
 import { type RateLimits, resilienceTable } from './pages/resilience.ts';
 import { resourcesTable } from './pages/resources.ts';
-import { type OrderBook, orderTimeline, sagasTables } from './pages/sagas.ts';
-import { tracesAbout } from './pages/traces.ts';
-import type { PlatformView } from './platform.ts';
+import { type OrderBook, sagasTables } from './pages/sagas.ts';
+import { type PlatformView, servicesOf } from './platform.ts';
 import type { ActionSpec, DocumentSpec, Operator, PageSpec } from './routes.ts';
 import { type LauncherControl, scaleActions } from './scaling.ts';
 import { telemetryPages } from './telemetry-pages.ts';
 import type { SpanStore } from './traces/store.ts';
-
-/** The first instance of each service the launcher runs, by name. */
-async function servicesOf(
-  platform: PlatformView,
-  skip: string[] = [],
-): Promise<Array<{ name: string; url: string }>> {
-  const seen = new Map<string, string>();
-  for (const s of (await platform.state()).services)
-    if (!seen.has(s.name) && !skip.includes(s.name)) seen.set(s.name, s.url);
-  return [...seen].map(([name, url]) => ({ name, url }));
-}
 
 async function busOf(service: { name: string; url: string }, { token }: Operator): Promise<ServiceBus> {
   const [outbox, letters, consumers] = await Promise.all([
@@ -140,21 +129,7 @@ export function consolePages(
           : html`<p class="note">The order service did not answer: ${answer.problem}</p>`;
       },
     },
-    {
-      path: '/sagas/:orderId',
-      title: 'Order',
-      listed: false,
-      intro: html`<p><a href="/sagas">All sagas</a></p>`,
-      fragment: async ({ token }, { orderId = '' }) => {
-        const answer = await adminCall<orders.Order>(
-          `${gateway}/api/v1/orders/${encodeURIComponent(orderId)}`,
-          token,
-        );
-        return answer.body
-          ? html`${orderTimeline(answer.body)}${tracesAbout(orderId, spans.search({ subject: orderId }, 20))}`
-          : html`<p class="note">No such order: ${answer.problem}</p>`;
-      },
-    },
+    orderPage(platform, gateway, spans),
     {
       path: '/charts',
       title: 'Metrics',

@@ -98,3 +98,14 @@ export class PlatformView {
     }
   }
 }
+
+/** The first instance of each service the launcher runs, by name. */
+export async function servicesOf(
+  platform: PlatformView,
+  skip: string[] = [],
+): Promise<Array<{ name: string; url: string }>> {
+  const seen = new Map<string, string>();
+  for (const s of (await platform.state()).services)
+    if (!seen.has(s.name) && !skip.includes(s.name)) seen.set(s.name, s.url);
+  return [...seen].map(([name, url]) => ({ name, url }));
+}

@@ -5,7 +5,7 @@ import { busTables } from '../src/pages/bus.ts';
 import { faultRuleOf } from '../src/pages/faults.ts';
 import { MAIL_POLICY, mailboxList } from '../src/pages/mailbox.ts';
 import { resilienceTable } from '../src/pages/resilience.ts';
-import { orderTimeline, sagasTables } from '../src/pages/sagas.ts';
+import { orderMessages, orderTimeline, sagasTables } from '../src/pages/sagas.ts';
 
 test('console bus - consumer groups with their lag; a dead letter is shown with its reason and message, and can be replayed or discarded', () => {
   const page = markupOf(
@@ -217,4 +217,35 @@ test('console sagas - orders in flight first, then those that ended, newest chan
     /<li><time datetime="2026-12-03T10:00:00.480Z">10:00:00.480<\/time> <strong>authorize-payment<\/strong> failed <small>card_declined<\/small><\/li>/,
   );
   assert.match(detail, /2 × Lamp/);
+});
+
+test('console order - its messages across the services, oldest first, with how soon each left and what caused it', () => {
+  const page = markupOf(
+    orderMessages([
+      {
+        service: 'order',
+        eventId: 'aaaaaaaa-1',
+        type: 'inventory.reserve-stock',
+        correlationId: 'c',
+        causationId: null,
+        createdAt: '2026-12-03T10:00:00.000Z',
+        sentAt: '2026-12-03T10:00:00.012Z',
+      },
+      {
+        service: 'inventory',
+        eventId: 'bbbbbbbb-2',
+        type: 'inventory.stock.reserved',
+        correlationId: 'c',
+        causationId: 'aaaaaaaa-1',
+        createdAt: '2026-12-03T10:00:00.050Z',
+        sentAt: null,
+      },
+    ]),
+  );
+  assert.match(page, /<td>order<\/td><th scope="row">inventory\.reserve-stock<\/th><td>12 ms<\/td>/);
+  assert.match(
+    page,
+    /<td>inventory<\/td><th scope="row">inventory\.stock\.reserved<\/th><td>waiting<\/td><td><small>bbbbbbbb ← aaaaaaaa<\/small>/,
+  );
+  assert.match(markupOf(orderMessages([])), /No message about this order is kept/);
 });

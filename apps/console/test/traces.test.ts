@@ -253,6 +253,31 @@ test('topology - HTTP edges from client spans, bus edges from consumer spans to 
     ).map((e) => [e.from, e.to]),
     [['order', 'cart']],
   );
+  // A 404 or 401 is the caller's doing: an error on its span, not a failure of the service.
+  const answered = (status: number) =>
+    spansOf(
+      exportOf('gateway', [
+        {
+          trace: OTHER,
+          id: `00000000000000${status === 404 ? 'b1' : 'b2'}`,
+          name: 'GET',
+          kind: 3,
+          at: T0,
+          ms: 2,
+          error: true,
+          attributes: [
+            str('server.address', '127.0.0.1:4001'),
+            { key: 'http.response.status_code', value: { intValue: status } } as never,
+          ],
+        },
+      ]),
+    );
+  const [edge] = edgesOf(
+    [...answered(404), ...answered(503)],
+    () => 'catalog',
+    () => undefined,
+  );
+  assert.deepEqual([edge?.count, edge?.errors], [2, 1]);
   const traffic = trafficOf(spans);
   assert.deepEqual(traffic.get('payment'), { service: 'payment', handled: 2, errors: 0 });
   assert.equal(traffic.get('gateway')?.handled, 2);

@@ -81,6 +81,10 @@ declare module 'fastify' {
     /** The span of this request (tracing.ts); none for health checks and scrapes. */
     serverSpan: Span | undefined;
   }
+  interface FastifyContextConfig {
+    /** The platform's own plumbing (discovery's heartbeats and lookups): no span, like a probe. */
+    untraced?: boolean;
+  }
 }
 
 const INTERNAL_ROUTE = { hide: true } as const;
@@ -151,7 +155,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(CORRELATION_HEADER, request.id);
     let traced: ReturnType<typeof startServerSpan> | undefined;
-    if (!UNTRACED.test(request.url)) {
+    if (!UNTRACED.test(request.url) && !request.routeOptions.config?.untraced) {
       traced = startServerSpan(request.method, request.routeOptions.url, request.headers, request.id);
       request.serverSpan = traced.span;
       const traceparent = traceparentOf(traced.span);

@@ -121,16 +121,22 @@ test('tracing - an unsampled caller trace is not exported', async () => {
   );
 });
 
-test('tracing - the platform collector (PLATFORM_TRACES_URL) gets the spans beside the one OTEL_* names', async () => {
+test('tracing - the platform collector (PLATFORM_TRACES_URL) gets the spans beside the one OTEL_* names; plumbing routes make none', async () => {
   const standard = await startCollector();
   const platform = await startCollector();
   const relay = await startTracedRelay(standard.url, { PLATFORM_TRACES_URL: `${platform.url}/v1/traces` });
   const traceId = '0123456789abcdef0123456789abcdef';
+  const plumbingTrace = 'abcdef0123456789abcdef0123456789';
   try {
     const response = await fetch(`${relay.firstLine}/slow?ms=1`, {
       headers: { traceparent: `00-${traceId}-1122334455667788-01`, 'x-correlation-id': 'corr-tracing-1' },
     });
     assert.equal(response.status, 200);
+    const plumbing = await fetch(`${relay.firstLine}/plumbing`, {
+      headers: { traceparent: `00-${plumbingTrace}-1122334455667788-01` },
+    });
+    assert.equal(plumbing.status, 200);
+    assert.equal(plumbing.headers.get('traceparent'), null, 'a route marked untraced makes no span');
   } finally {
     relay.child.kill('SIGTERM');
     await relay.exited;
@@ -141,5 +147,9 @@ test('tracing - the platform collector (PLATFORM_TRACES_URL) gets the spans besi
     const ours = collector.spans.filter((span) => span.traceId === traceId);
     assert.equal(ours.length, 1, 'each collector has the server span');
     assert.equal(ours[0]?.correlationId, 'corr-tracing-1', 'the span carries the correlation id');
+    assert.deepEqual(
+      collector.spans.filter((span) => span.traceId === plumbingTrace),
+      [],
+    );
   }
 });

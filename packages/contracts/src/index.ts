@@ -10,3 +10,4 @@ export * as notifications from './notifications.ts';
 export * as orders from './orders.ts';
 export * as payments from './payments.ts';
 export * as shipping from './shipping.ts';
+export * as storefront from './storefront.ts';

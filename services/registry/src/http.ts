@@ -1,7 +1,8 @@
 import { type App, defineProblem, Type } from '@platform/chassis';
 import type { Registrations } from './registrations.ts';
 
-const SERVICE_ONLY = { access: 'service' } as const;
+/** Discovery's heartbeats and lookups, every few seconds from every instance: plumbing, not traced. */
+const SERVICE_ONLY = { access: 'service', untraced: true } as const;
 const tags = ['registry'];
 const Name = Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' });
 const InstancePath = Type.Object({

@@ -57,3 +57,26 @@ export function orderTimeline(order: orders.Order): Html {
 <h2>Timeline</h2>
 <ol class="timeline">${steps}</ol>`;
 }
+
+export interface OrderMessage {
+  service: string;
+  eventId: string;
+  type: string;
+  correlationId: string | null;
+  causationId: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+/** The order's messages across the services, oldest first: who published what, and how soon it left. */
+export function orderMessages(messages: OrderMessage[]): Html {
+  if (messages.length === 0)
+    return html`<h2>Messages</h2><p>No message about this order is kept (services keep what they published for a day).</p>`;
+  const rows = messages.map((m) => {
+    const wait = m.sentAt ? `${Math.max(0, Date.parse(m.sentAt) - Date.parse(m.createdAt))} ms` : 'waiting';
+    return html`<tr><td><time datetime="${m.createdAt}">${m.createdAt.slice(11, 23)}</time></td><td>${m.service}</td><th scope="row">${m.type}</th><td>${wait}</td><td><small>${m.eventId.slice(0, 8)}${m.causationId ? ` ← ${m.causationId.slice(0, 8)}` : ''}</small></td></tr>`;
+  });
+  return html`<h2>Messages</h2><table><caption>What each service published about this order: its events, the saga's commands and the replies, in the order they were written</caption>
+<thead><tr><th scope="col">Written</th><th scope="col">By</th><th scope="col">Type</th><th scope="col">Published after</th><th scope="col">Id ← caused by</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+}

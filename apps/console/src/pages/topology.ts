@@ -76,7 +76,8 @@ function edgePath(edge: Edge, at: Map<string, { x: number; y: number }>, windowM
     to.x + (forward ? 0 : BOX_W / 2),
     to.y + (forward ? BOX_H / 2 : to.y > from.y ? 0 : BOX_H),
   ];
-  const bend = edge.kind === 'bus' ? 40 : -40;
+  // Bus hops and calls between the same two services bend apart, and so do the two directions.
+  const bend = (edge.kind === 'bus' ? 40 : -40) * (edge.from < edge.to ? 1 : -1);
   const [cx, cy] = [(x1 + x2) / 2 + (forward ? 0 : bend * 2), (y1 + y2) / 2 + bend];
   const failing = edge.errors / edge.count > 0.01;
   const colour = failing ? '#a50e0e' : edge.kind === 'bus' ? '#8a4b00' : '#5f6368';
@@ -84,7 +85,7 @@ function edgePath(edge: Edge, at: Map<string, { x: number; y: number }>, windowM
   const label = edgeLabel(edge, windowMs);
   return `<g class="edge"><title>${edge.from} → ${edge.to} (${edge.kind}): ${label}</title>
 <path d="M${x1.toFixed(0)},${y1.toFixed(0)} Q${cx.toFixed(0)},${cy.toFixed(0)} ${x2.toFixed(0)},${y2.toFixed(0)}" fill="none" stroke="${colour}" stroke-width="${failing ? 2.5 : 1.5}"${dash} marker-end="url(#arrow)"/>
-<text x="${((x1 + 2 * cx + x2) / 4).toFixed(0)}" y="${((y1 + 2 * cy + y2) / 4 - 3).toFixed(0)}" font-size="10" text-anchor="middle" fill="${colour}">${label}</text></g>`;
+<text x="${((x1 + 2 * cx + x2) / 4).toFixed(0)}" y="${((y1 + 2 * cy + y2) / 4 - 3).toFixed(0)}" font-size="10" text-anchor="middle" fill="${colour}" stroke="#fff" stroke-width="3" paint-order="stroke">${label}</text></g>`;
 }
 
 const FILL: Record<NodeState, string> = {

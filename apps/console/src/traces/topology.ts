@@ -34,6 +34,16 @@ interface Tally {
   types: Set<string>;
 }
 
+/**
+ * A call that failed the service: no answer, or a 5xx. A 4xx is the caller's own doing
+ * (a bad password, a product that does not exist), which the span calls an error, as
+ * OpenTelemetry says a client span should, but which says nothing of the service's health.
+ */
+function failed(span: SpanRecord): boolean {
+  const status = Number(span.attributes['http.response.status_code']);
+  return span.error && !(status >= 400 && status < 500);
+}
+
 /** `host:port` a client span called (the port from `server.port` when the address has none). */
 function addressOf(span: SpanRecord): string {
   const address = String(span.attributes['server.address'] ?? '');
@@ -68,7 +78,7 @@ export function edgesOf(
       tallies.set(key, tally);
     }
     tally.edge.count++;
-    if (span.error) tally.edge.errors++;
+    if (failed(span)) tally.edge.errors++;
     tally.waits.push(wait);
     if (type) tally.types.add(type);
   };
@@ -104,7 +114,7 @@ export function trafficOf(spans: SpanRecord[]): Map<string, ServiceTraffic> {
     if (span.kind !== 'server' && span.kind !== 'consumer') continue;
     const t = traffic.get(span.service) ?? { service: span.service, handled: 0, errors: 0 };
     t.handled++;
-    if (span.error) t.errors++;
+    if (failed(span)) t.errors++;
     traffic.set(span.service, t);
   }
   return traffic;

@@ -94,8 +94,64 @@ const OutboxState = Type.Object({
   }),
 });
 
+const OutboxMessage = Type.Object({
+  eventId: Type.String(),
+  type: Type.String(),
+  subject: Type.String(),
+  correlationId: Type.Union([Type.String(), Type.Null()]),
+  causationId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  sentAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'when the relay published it; null while it waits',
+  }),
+});
+
+/** What this service published about one subject (an order id), oldest first, while the outbox keeps it. */
+function registerSubjectRoute(app: App, pool: Pool): void {
+  app.get(
+    '/admin/outbox/messages',
+    {
+      config: ADMIN,
+      schema: {
+        tags: ['outbox'],
+        summary: 'The messages this service published about one subject (kept a day after publishing)',
+        querystring: Type.Object({ subject: Type.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: Type.Object({ data: Type.Array(OutboxMessage) }) },
+      },
+    },
+    async (request) => {
+      const { rows } = await pool.query<{
+        event_id: string;
+        type: string;
+        subject: string;
+        correlation_id: string | null;
+        causation_id: string | null;
+        created_at: Date;
+        sent_at: Date | null;
+      }>(
+        `SELECT event_id, type, envelope->>'subject' AS subject, envelope->>'correlationid' AS correlation_id,
+                envelope->>'causationid' AS causation_id, created_at, sent_at
+         FROM outbox WHERE envelope->>'subject' = $1 ORDER BY id LIMIT 200`,
+        [request.query.subject],
+      );
+      return {
+        data: rows.map((row) => ({
+          eventId: row.event_id,
+          type: row.type,
+          subject: row.subject,
+          correlationId: row.correlation_id,
+          causationId: row.causation_id,
+          createdAt: row.created_at.toISOString(),
+          sentAt: row.sent_at?.toISOString() ?? null,
+        })),
+      };
+    },
+  );
+}
+
 /** What the relay has yet to publish: for an auditor's "nothing stuck in the outbox". */
 export function registerOutboxRoute(app: App, pool: Pool): void {
+  registerSubjectRoute(app, pool);
   app.get(
     '/admin/outbox',
     {

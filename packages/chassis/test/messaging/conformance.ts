@@ -115,6 +115,32 @@ export function busConformance(
       );
     });
 
+    test(`${driverName} - /admin/outbox/messages lists what a service published about one subject, in order`, async () => {
+      const { placed, schemas } = testSchemas();
+      const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+      await producer.bus.transaction(async (tx) => {
+        await tx.publish({ type: placed, subject: 'order-7', data: { orderId: 'order-7', amount: 1 } });
+        await tx.publish({ type: placed, subject: 'order-8', data: { orderId: 'order-8', amount: 2 } });
+        await tx.publish({ type: placed, subject: 'order-7', data: { orderId: 'order-7', amount: 3 } });
+      });
+      const about = async (subject: string) =>
+        (await producer.service.app.inject({ url: `/admin/outbox/messages?subject=${subject}` })).json()
+          .data as Array<{ type: string; subject: string; sentAt: string | null }>;
+      const seven = await eventually('published', async () => {
+        const found = await about('order-7');
+        return found.every((m) => m.sentAt !== null) ? found : undefined;
+      });
+      assert.deepEqual(
+        seven.map((m) => [m.type, m.subject]),
+        [
+          [placed, 'order-7'],
+          [placed, 'order-7'],
+        ],
+      );
+      assert.deepEqual(await about('order-9'), []);
+      assert.equal((await producer.service.app.inject({ url: '/admin/outbox/messages' })).statusCode, 400);
+    });
+
     test(`${driverName} - /admin/consumers lists each group with its types and its lag, which falls to 0 once handled`, async () => {
       const { placed, schemas } = testSchemas();
       const producer = await harness.instance('shop', await harness.database('producer'), schemas);
