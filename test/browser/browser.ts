@@ -67,11 +67,16 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
 }
 
 /**
- * Saves what the page shows now as docs/screenshots/<name>.png, for the README; scrolled
- * first so that `top` (a heading, say) is at the top, when what matters is further down.
+ * Saves what the page shows now as <name>.png: in .test-data/screenshots, or with
+ * UPDATE_SCREENSHOTS=1 in docs/screenshots for the README (so a test run leaves the
+ * work tree as it was; look at them before committing them). Scrolled first so that
+ * `top` (a heading, say) is at the top, when what matters is further down.
  */
 export async function screenshot(page: Page, name: string, top?: Locator): Promise<void> {
-  const folder = join(root, 'docs', 'screenshots');
+  const folder =
+    process.env.UPDATE_SCREENSHOTS === '1'
+      ? join(root, 'docs', 'screenshots')
+      : join(root, '.test-data', 'screenshots');
   await mkdir(folder, { recursive: true });
   await top?.evaluate((element) => (element as { scrollIntoView(): void }).scrollIntoView());
   await page.screenshot({ path: join(folder, `${name}.png`) });
