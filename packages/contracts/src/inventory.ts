@@ -12,6 +12,23 @@ export const StockLevel = Type.Object({
 });
 export type StockLevel = Static<typeof StockLevel>;
 
+/** Stock levels of several products in one call, `?productId=a&productId=b` (a shop page's shelf). */
+export const StockLookupQuery = Type.Object(
+  {
+    productId: Type.Array(Type.String({ format: 'uuid' }), {
+      minItems: 1,
+      maxItems: 100,
+      description: 'product ids, the parameter repeated',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type StockLookupQuery = Static<typeof StockLookupQuery>;
+
+/** The stock levels found, once each, in the order asked; a product no stock is kept for is left out. */
+export const StockLevelList = Type.Object({ data: Type.Array(StockLevel) });
+export type StockLevelList = Static<typeof StockLevelList>;
+
 /** Admin: sets what is on the shelf; refused (409) below what is reserved. */
 export const SetStock = Type.Object(
   { onHand: Type.Integer({ minimum: 0, maximum: 1_000_000 }) },

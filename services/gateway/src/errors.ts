@@ -23,3 +23,10 @@ export const CorsRefused = defineProblem({
   status: 403,
   title: 'This cross-origin request is not allowed',
 });
+
+/** The catalog's answer for a product that is not there, as the storefront's product page gives it. */
+export const ProductNotFound = defineProblem({
+  code: 'PRODUCT_NOT_FOUND',
+  status: 404,
+  title: 'Product not found',
+});

@@ -285,6 +285,10 @@ export const gatewayRoutes: GatewayRouteSpec[] = [
   own('/readyz', ['GET'], 'public', undefined, false),
   // API composition: an order with its payment and shipment (details.ts).
   own('/api/v1/orders/:id/details', ['GET'], 'user', 'browse', true),
+  // The shop's pages, each in one call (storefront.ts): a guest browses; a token, when
+  // sent, adds the shopper's cart to the home page.
+  own('/api/v1/storefront/home', ['GET'], 'public', 'browse', true),
+  own('/api/v1/storefront/products/:id', ['GET'], 'public', 'browse', true),
   // The API document and Swagger UI (docs.ts).
   own('/api/docs', ['GET'], 'public', 'browse', false),
   own('/api/docs/openapi.json', ['GET'], 'public', 'browse', false),

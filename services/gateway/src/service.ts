@@ -27,6 +27,7 @@ import { ratePoliciesWith } from './rate-policies.ts';
 import { memoryResponseCache, redisResponseCache } from './response-cache.ts';
 import { gatewayRoutes, routes } from './routes.ts';
 import { installSecurityHeaders } from './security-headers.ts';
+import { registerStorefront } from './storefront.ts';
 import { upstreamClients } from './upstreams.ts';
 
 export interface Gateway extends Service {
@@ -146,6 +147,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
   // The gateway's own routes: access and rate limit from the table, as each is registered.
   applyTableToOwnRoutes(service.app, edgeStep);
   registerOrderDetails(service.app, clients);
+  registerStorefront(service.app, { clients, cache });
   registerApiDocs(service.app, { routes, gatewayRoutes, clients, log: service.log });
   registerAdminRoutes(service, { discovery, clients: Object.values(clients), http, limits });
   const managementUrl = await startManagementListener(service, {

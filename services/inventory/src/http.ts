@@ -17,6 +17,23 @@ export function registerInventoryRoutes(
   const { pool, bus, operations } = deps;
 
   app.get(
+    '/api/v1/inventory',
+    {
+      config: PUBLIC,
+      schema: {
+        tags,
+        summary:
+          'Stock levels of several products at once (?productId=a&productId=b); a product with no stock kept is left out',
+        querystring: inventory.StockLookupQuery,
+        response: { 200: inventory.StockLevelList },
+      },
+    },
+    async (request) => ({
+      data: (await stockStore(pool).findMany(request.query.productId)).map(toStockLevel),
+    }),
+  );
+
+  app.get(
     '/api/v1/inventory/:productId',
     {
       config: { ...PUBLIC, errors: [StockNotFound] },

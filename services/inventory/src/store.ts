@@ -89,6 +89,16 @@ export function stockStore(db: Queryable) {
       return rows[0] ? toCount(rows[0]) : undefined;
     },
 
+    /** The counts of `productIds` that have a row, once each, in the order of their first mention. */
+    async findMany(productIds: readonly string[]): Promise<StockCount[]> {
+      const { rows } = await db.query<StockRow>(
+        `SELECT product_id, on_hand, reserved FROM stock WHERE product_id = ANY($1::uuid[])
+         ORDER BY array_position($1::uuid[], product_id)`,
+        [productIds],
+      );
+      return rows.map(toCount);
+    },
+
     /** Locks the rows of `productIds` in product-id order (no deadlocks), returning their counts. */
     async lock(productIds: readonly string[]): Promise<Map<string, StockCount>> {
       const { rows } = await db.query<StockRow>(

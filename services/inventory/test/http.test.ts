@@ -34,6 +34,35 @@ test('inventory http - anyone reads a stock level; an unknown product is a 404 p
   assert.equal((await fetch(`${h.base}/api/v1/inventory/not-a-uuid`)).status, 400);
 });
 
+test('inventory http - stock levels of several products in one call: in the order asked, once each, unknown ones left out', async () => {
+  const [first, second, unknown] = [randomUUID(), randomUUID(), randomUUID()];
+  await h.setStock(first, 3);
+  await h.setStock(second, 8);
+  await h.db.query('UPDATE stock SET reserved = 1 WHERE product_id = $1', [second]);
+  const ids = [second, unknown, first.toUpperCase(), second];
+  const found = await fetch(`${h.base}/api/v1/inventory?${ids.map((id) => `productId=${id}`).join('&')}`);
+  assert.equal(found.status, 200);
+  assert.deepEqual(await found.json(), {
+    data: [
+      { productId: second, available: 7, onHand: 8, reserved: 1 },
+      { productId: first, available: 3, onHand: 3, reserved: 0 },
+    ],
+  });
+  const one = await fetch(`${h.base}/api/v1/inventory?productId=${first}`);
+  assert.deepEqual(
+    ((await one.json()) as inventory.StockLevelList).data.length,
+    1,
+    'one id is a list of one',
+  );
+
+  const tooMany = Array.from({ length: 101 }, () => `productId=${randomUUID()}`).join('&');
+  for (const query of ['', '?productId=not-a-uuid', `?${tooMany}`, `?productId=${first}&other=1`]) {
+    const refused = await fetch(`${h.base}/api/v1/inventory${query}`);
+    assert.equal(refused.status, 400, `query ${query.slice(0, 40)}`);
+    assert.match(refused.headers.get('content-type') ?? '', /application\/problem\+json/);
+  }
+});
+
 test('inventory http - an admin sets stock, creating the row; a bad body is a 400', async () => {
   const productId = randomUUID();
   const created = await put(productId, { onHand: 7 }, admin);
