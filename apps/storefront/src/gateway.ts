@@ -118,6 +118,8 @@ export class Gateway {
       timeoutMs: idleMs,
     });
     const body = response.body;
+    // Hanging up (close) aborts the body; that surfaces, if at all, where the frames are read.
+    body.on('error', () => undefined);
     async function* frames(): AsyncGenerator<string> {
       const decoder = new TextDecoder();
       let buffered = '';
