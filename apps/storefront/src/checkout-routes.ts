@@ -58,13 +58,20 @@ export function registerCheckoutRoutes(shop: App, deps: ShopDeps): void {
       typeof form.orderKey === 'string' && UUID.test(form.orderKey) ? form.orderKey : randomUUID();
     const fields = checkoutFields(form);
     const reading = readCheckout(fields);
+    // Shown again to correct: never the security code.
+    const again = { ...fields, cvc: '' };
     if (!reading.ok)
-      return showCheckout(deps, request, reply, { fields, errors: reading.errors, orderKey, status: 422 });
+      return showCheckout(deps, request, reply, {
+        fields: again,
+        errors: reading.errors,
+        orderKey,
+        status: 422,
+      });
     const visit = visitOf(request);
     const current = await cartCall(deps, visit, { method: 'GET', path: '/api/v1/cart' });
     if (!current.ok) throw new PlatformTrouble(`the cart answered ${current.status}`);
     if ((await unfillable(deps.gateway, current.body.items, 'cart')).length > 0)
-      return showCheckout(deps, request, reply, { fields, orderKey, status: 409 });
+      return showCheckout(deps, request, reply, { fields: again, orderKey, status: 409 });
     const placed = await deps.gateway.post<{ id: string }>('/api/v1/orders', reading.order, visit.caller, {
       'idempotency-key': orderKey,
     });
@@ -72,7 +79,7 @@ export function registerCheckoutRoutes(shop: App, deps: ShopDeps): void {
       const problem = checkoutProblem(placed.problem.code, placed.problem.detail);
       // Nothing was placed; the next try gets a new key (a key's first answer is what its repeats get).
       return showCheckout(deps, request, reply, {
-        fields,
+        fields: again,
         problem,
         status: placed.status >= 500 ? 503 : 422,
       });

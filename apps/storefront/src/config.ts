@@ -1,9 +1,19 @@
-import { baseConfig, databaseConfig, discoveryConfig, type Static, Type } from '@platform/chassis';
+import {
+  authConfig,
+  baseConfig,
+  databaseConfig,
+  discoveryConfig,
+  type Static,
+  Type,
+} from '@platform/chassis';
 
 export const StorefrontConfig = Type.Object({
   ...baseConfig,
   ...discoveryConfig,
   ...databaseConfig,
+  // Only for the operators' fault rules (PUT /admin/faults needs an administrator's token):
+  // shoppers are known by their session, never by a token of their own.
+  ...authConfig,
   GATEWAY_URL: Type.String({
     pattern: '^https?://',
     description: "the gateway's public URL: the storefront calls the platform only through it",

@@ -4,6 +4,7 @@ import {
   createHttpClient,
   createService,
   type Discovery,
+  jwtVerifier,
   openDatabase,
   type Service,
   serve,
@@ -61,6 +62,13 @@ export async function startStorefront(
     name: 'storefront',
     description: "The shop's web pages, and the backend-for-frontend that keeps shoppers' tokens",
     ...serviceOptionsFrom(config),
+    // So an operator can inject faults into the shop as into any service (the console's Faults page).
+    auth: jwtVerifier({
+      issuer: config.TOKEN_ISSUER,
+      audience: config.TOKEN_AUDIENCE,
+      jwksUrl: config.IDENTITY_JWKS_URL,
+      refreshMs: config.JWKS_REFRESH_MS,
+    }),
   });
   const pool = await openDatabase(service, {
     url: config.DATABASE_URL,

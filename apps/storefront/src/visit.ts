@@ -87,6 +87,12 @@ export function revisit(request: FastifyRequest, deps: ShopDeps, shopper: Shoppe
  * from a page of this shop (Origin or Sec-Fetch-Site) and carry this session's token.
  */
 export function installVisits(shop: App, deps: ShopDeps): void {
+  // Pages, not an API: left out of the OpenAPI document (and of its check of answered
+  // statuses), and open to anyone: the session, not a token, says who is shopping.
+  shop.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+    route.config = { ...route.config, access: 'public' };
+  });
   shop.decorateRequest('visit', undefined);
   shop.addHook('preHandler', async (request, reply) => {
     const shopper = await deps.sessions.shopperOf(cookieOf(request, SESSION_COOKIE));

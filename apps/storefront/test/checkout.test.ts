@@ -84,6 +84,7 @@ describe('storefront checkout and orders', () => {
       /id="expiry" name="expiry" value="13\/35" aria-invalid="true" aria-describedby="expiry-error"/,
     );
     assert.match(wrong.text, /aria-describedby="card-hint cardNumber-error"/);
+    assert.match(wrong.text, /id="cvc" name="cvc" value=""/, 'the security code is never shown again');
     assert.equal(placements().length, before);
   });
 

@@ -2,7 +2,7 @@
 // browser of sorts: it keeps the cookies it is given, sends the shop's own Origin on form
 // posts (as a browser does), and reads each page's form token.
 import { loadConfig, type Service, staticDiscovery } from '@platform/chassis';
-import { createTestDatabase, type TestDatabase } from '@platform/testkit';
+import { createTestDatabase, startTestIssuer, type TestDatabase, type TestIssuer } from '@platform/testkit';
 import { StorefrontConfig } from '../src/config.ts';
 import { startStorefront } from '../src/service.ts';
 import { type StandIn, startStandInGateway } from './stand-in-gateway.ts';
@@ -29,6 +29,8 @@ export interface Shop {
   gateway: StandIn;
   service: Service;
   database: TestDatabase;
+  /** Signs administrators' tokens (for the fault rules). */
+  issuer: TestIssuer;
   browser(): Browser;
   /** Stops the storefront and starts it again on the same database (a restart). */
   restart(): Promise<void>;
@@ -40,12 +42,14 @@ export const SECRET = 'the session secret of the storefront tests, 32+ character
 export async function startShop(label: string): Promise<Shop> {
   const database = await createTestDatabase(`storefront_${label}`);
   const gateway = await startStandInGateway();
+  const issuer = await startTestIssuer();
   const start = () =>
     startStorefront(
       loadConfig(StorefrontConfig, {
         DATABASE_URL: database.url,
         GATEWAY_URL: gateway.url,
         STOREFRONT_SESSION_SECRET: SECRET,
+        IDENTITY_JWKS_URL: issuer.jwksUrl,
         LOG_LEVEL: 'silent',
         // As under the launcher: the gateway on this host is the proxy whose X-Forwarded-* are believed.
         TRUST_PROXY: '127.0.0.1',
@@ -58,6 +62,7 @@ export async function startShop(label: string): Promise<Shop> {
     gateway,
     service: await start(),
     database,
+    issuer,
     browser: () => browser(shop),
     async restart() {
       await shop.service.shutdown('restart');
@@ -67,6 +72,7 @@ export async function startShop(label: string): Promise<Shop> {
     async close() {
       await shop.service.shutdown('test over');
       await gateway.close();
+      await issuer.close();
       await database.drop();
     },
   };

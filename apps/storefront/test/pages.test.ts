@@ -167,3 +167,59 @@ describe('storefront browsing', () => {
     }
   });
 });
+
+describe('storefront as a service', () => {
+  let shop: Shop;
+  before(async () => {
+    shop = await startShop('service');
+  });
+  after(() => shop.close());
+
+  test('the pages are not an API: left out of its OpenAPI document, no answer counted as undocumented', async () => {
+    const browser = shop.browser();
+    await browser.get('/');
+    await browser.post('/cart/items', { productId: shop.gateway.products[0]?.id ?? '', quantity: '1' });
+    await browser.get('/nothing-here');
+    const document = (await (await fetch(`${shop.url}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    assert.deepEqual(
+      Object.keys(document.paths).filter((path) => !/^\/(healthz|readyz)$/.test(path)),
+      [],
+    );
+    const metrics = await (await fetch(`${shop.url}/metrics`)).text();
+    assert.doesNotMatch(metrics, /^http_undocumented_responses_total\{/m);
+    const ready = (await (await fetch(`${shop.url}/readyz`)).json()) as { checks: Record<string, string> };
+    assert.deepEqual(ready.checks, { database: 'ok' });
+  });
+});
+
+describe('storefront faults', () => {
+  let shop: Shop;
+  before(async () => {
+    shop = await startShop('faults');
+  });
+  after(() => shop.close());
+
+  test('an operator can break the shop on purpose for a while, as any service; a shopper cannot', async () => {
+    const rule = { errorRate: 1, routes: ['/search'], ttlSeconds: 30 };
+    const put = (token: string) =>
+      fetch(`${shop.url}/admin/faults`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(rule),
+      });
+    const asShopper = await put(await shop.issuer.token(['customer']));
+    assert.equal(asShopper.status, 403);
+    await asShopper.body?.cancel();
+    const asAdmin = await put(await shop.issuer.token(['admin']));
+    assert.equal(asAdmin.status, 200);
+    await asAdmin.body?.cancel();
+    const search = await fetch(`${shop.url}/search?q=kett`);
+    assert.ok(search.status >= 500, `the fault answered ${search.status}`);
+    await search.body?.cancel();
+    const home = await fetch(`${shop.url}/`);
+    assert.equal(home.status, 200, 'other pages unharmed');
+    await home.body?.cancel();
+  });
+});
