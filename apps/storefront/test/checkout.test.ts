@@ -137,6 +137,26 @@ describe('storefront checkout and orders', () => {
     assert.match((await browser.get('/cart')).text, /Studio Headphones 4/);
   });
 
+  test('an order the shelf could not fill after all: the page says so, and names what is left now', async () => {
+    const product = shop.gateway.products[6];
+    assert.ok(product);
+    const browser = await shopper([[6, 2]]);
+    await browser.get('/checkout');
+    const placed = await browser.post('/checkout', { ...ADDRESS, ...card('4242424242424242') });
+    const orderId = placed.location.split('/').pop() ?? '';
+    // Another buyer was quicker: inventory refuses the reservation.
+    shop.gateway.stock.set(product.id, 1);
+    shop.gateway.orders.advance(orderId, 'REJECTED', 'reserve-stock', 'failed', 'insufficient stock');
+    const page = await browser.get(placed.location);
+    assert.match(
+      page.text,
+      /Some items sold out before we could set them aside for you, so the order was not placed\. Nothing was charged\./,
+    );
+    assert.match(page.text, /<li>Only 1 of Studio Headphones 7 is left; the order asked for 2\.<\/li>/);
+    assert.match(page.text, /Reserving the items: failed/);
+    shop.gateway.stock.delete(product.id);
+  });
+
   test('an order is placed once however often the form is sent, and its page follows it live to a refund', async () => {
     const browser = await shopper([[4, 1]]);
     const form = await browser.get('/checkout');
