@@ -9,6 +9,8 @@ import { stockStatusOf } from './domain/words.ts';
 import type { Caller, Gateway } from './gateway.ts';
 
 const FEATURED = 8;
+/** Products the featured shelf is chosen from (one call, which the gateway caches). */
+const CHOOSE_FROM = 100;
 const RELATED = 4;
 
 type Warnings = storefront.Warning[];
@@ -38,6 +40,21 @@ async function shelf(gateway: Gateway, products: catalog.Product[], warnings: Wa
   );
 }
 
+/** `count` products taken in turn from each category, so the shelf shows the whole shop. */
+export function spreadOverCategories(products: catalog.Product[], count: number): catalog.Product[] {
+  const byCategory = new Map<string, catalog.Product[]>();
+  for (const product of products)
+    byCategory.set(product.category, [...(byCategory.get(product.category) ?? []), product]);
+  const chosen: catalog.Product[] = [];
+  for (let round = 0; chosen.length < Math.min(count, products.length); round++) {
+    for (const list of byCategory.values()) {
+      const next = list[round];
+      if (next && chosen.length < count) chosen.push(next);
+    }
+  }
+  return chosen;
+}
+
 function essential<T>(answer: { ok: true; body: T } | { ok: false; status: number }, what: string): T {
   if (!answer.ok) throw new Error(`${what} answered ${answer.status}`);
   return answer.body;
@@ -47,14 +64,18 @@ export async function composeHome(gateway: Gateway, caller: Caller): Promise<sto
   const warnings: Warnings = [];
   const [categories, products, cart] = await Promise.all([
     gateway.get<catalog.CategoryList>('/api/v1/categories'),
-    gateway.get<catalog.ProductPage>(`/api/v1/products?limit=${FEATURED}`),
+    gateway.get<catalog.ProductPage>(`/api/v1/products?limit=${CHOOSE_FROM}`),
     caller.token
       ? gateway.get<{ itemCount: number }>('/api/v1/cart', { token: caller.token }).catch(() => undefined)
       : undefined,
   ]);
   return {
     categories: essential(categories, 'the catalog').data,
-    featured: await shelf(gateway, essential(products, 'the catalog').data, warnings),
+    featured: await shelf(
+      gateway,
+      spreadOverCategories(essential(products, 'the catalog').data, FEATURED),
+      warnings,
+    ),
     cart: cart?.ok ? { itemCount: cart.body.itemCount } : null,
     pricesStale: false,
     warnings,
