@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { catalog } from '@platform/contracts';
+import { addCartRoutes } from './stand-in-cart.ts';
+import { type Handler, type On, problem, type Reply } from './stand-in-http.ts';
 import { addOrderRoutes, type StandInOrders } from './stand-in-orders.ts';
 
 export interface Seen {
@@ -15,21 +17,6 @@ export interface Seen {
   headers: IncomingMessage['headers'];
   body: unknown;
 }
-
-export interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-export type Handler = (request: {
-  match: RegExpExecArray;
-  headers: IncomingMessage['headers'];
-  body: Record<string, unknown>;
-  userId: string | undefined;
-  raw: IncomingMessage;
-  response: ServerResponse;
-}) => Reply | undefined;
 
 interface Family {
   userId: string;
@@ -78,11 +65,6 @@ function product(n: number, category: string): catalog.Product {
     version: 1,
   };
 }
-
-const problem = (status: number, code: string, detail = code): Reply => ({
-  status,
-  body: { type: `urn:problem:${code.toLowerCase()}`, title: code, status, code, detail },
-});
 
 async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
   let text = '';
@@ -289,67 +271,6 @@ function send(response: ServerResponse, reply: Reply): void {
     ...reply.headers,
   });
   response.end(json ? JSON.stringify(reply.body) : undefined);
-}
-
-type On = (method: string, pattern: RegExp, handler: Handler) => void;
-
-function addCartRoutes(on: On, standIn: () => StandIn): void {
-  /** The caller's cart, folding a named guest cart into a signed-in user's (as the cart service does). */
-  const cartOf = (userId: string | undefined, headers: IncomingMessage['headers']) => {
-    const { carts } = standIn();
-    const guest = typeof headers['x-guest-id'] === 'string' ? `guest:${headers['x-guest-id']}` : undefined;
-    const owner = userId ? `user:${userId}` : guest;
-    if (!owner) throw new Error('the storefront called the cart with neither a token nor a guest id');
-    const lines = carts.get(owner) ?? new Map<string, number>();
-    carts.set(owner, lines);
-    if (userId && guest && carts.has(guest)) {
-      for (const [id, quantity] of carts.get(guest) ?? [])
-        lines.set(id, Math.min(99, (lines.get(id) ?? 0) + quantity));
-      carts.delete(guest);
-    }
-    return { owner, lines };
-  };
-  const view = ({ owner, lines }: { owner: string; lines: Map<string, number> }) => {
-    const items = [...lines].map(([productId, quantity]) => {
-      const found = standIn().products.find((each) => each.id === productId);
-      const unitPrice = found?.price ?? { amount: 0, currency: 'USD' };
-      const lineTotal = { amount: unitPrice.amount * quantity, currency: 'USD' };
-      return { productId, sku: found?.sku ?? '', name: found?.name ?? '', quantity, unitPrice, lineTotal };
-    });
-    const [kind, id] = owner.split(':');
-    return {
-      status: 200,
-      body: {
-        id: randomUUID(),
-        owner: { kind, id },
-        items,
-        subtotal: { amount: items.reduce((sum, item) => sum + item.lineTotal.amount, 0), currency: 'USD' },
-        itemCount: items.reduce((sum, item) => sum + item.quantity, 0),
-        updatedAt: new Date().toISOString(),
-      },
-    };
-  };
-  on('GET', /^\/api\/v1\/cart$/, ({ userId, headers }) => view(cartOf(userId, headers)));
-  on('POST', /^\/api\/v1\/cart\/items$/, ({ userId, headers, body }) => {
-    if (!standIn().products.some((each) => each.id === body.productId))
-      return problem(422, 'UNKNOWN_PRODUCT');
-    const cart = cartOf(userId, headers);
-    const quantity = (cart.lines.get(String(body.productId)) ?? 0) + Number(body.quantity);
-    if (quantity > 99) return problem(422, 'QUANTITY_TOO_LARGE');
-    cart.lines.set(String(body.productId), quantity);
-    return view(cart);
-  });
-  on('PATCH', /^\/api\/v1\/cart\/items\/([^/]+)$/, ({ userId, headers, body, match }) => {
-    const cart = cartOf(userId, headers);
-    if (!cart.lines.has(match[1] ?? '')) return problem(404, 'ITEM_NOT_IN_CART');
-    cart.lines.set(match[1] ?? '', Number(body.quantity));
-    return view(cart);
-  });
-  on('DELETE', /^\/api\/v1\/cart\/items\/([^/]+)$/, ({ userId, headers, match }) => {
-    const cart = cartOf(userId, headers);
-    cart.lines.delete(match[1] ?? '');
-    return view(cart);
-  });
 }
 
 /** The storefront contract's pages, composed as the gateway will (when `composedPages` is `contract`). */

@@ -1,7 +1,8 @@
 // The order part of the stand-in gateway: placing an order (with its Idempotency-Key),
 // the order and its details, the list, cancelling, the live events, and the messages.
 import { randomUUID } from 'node:crypto';
-import type { Handler, Reply, StandIn } from './stand-in-gateway.ts';
+import type { StandIn } from './stand-in-gateway.ts';
+import { type On, problem } from './stand-in-http.ts';
 
 export interface StandInOrder {
   id: string;
@@ -25,17 +26,9 @@ export interface StandInOrders {
   advance(id: string, status: string, step: string, outcome: string, reason?: string): void;
 }
 
-const problem = (status: number, code: string, detail = code): Reply => ({
-  status,
-  body: { type: `urn:problem:${code.toLowerCase()}`, title: code, status, code, detail },
-});
-
 const SETTLED = ['DELIVERED', 'REJECTED', 'CANCELLED'];
 
-export function addOrderRoutes(
-  on: (method: string, pattern: RegExp, handler: Handler) => void,
-  standIn: () => StandIn,
-): StandInOrders {
+export function addOrderRoutes(on: On, standIn: () => StandIn): StandInOrders {
   const all: StandInOrder[] = [];
   const listeners = new Map<string, Set<(seq: number) => void>>();
   const mine = (id: string | undefined, userId: string | undefined) =>
