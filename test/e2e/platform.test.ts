@@ -8,6 +8,7 @@ import { freePort } from '@platform/testkit';
 import { exposedMetrics, metricsUsed } from '../../deploy/observability/metrics-used.ts';
 import { checkConsole } from './console-checks.ts';
 import { npmStart, processesMarkedWith, root, waitFor } from './platform.ts';
+import { checkStorefront } from './storefront-checks.ts';
 
 const dataDir = join(root, '.test-data', `platform-${randomUUID().slice(0, 8)}`);
 after(() => rm(dataDir, { recursive: true, force: true }));
@@ -149,6 +150,15 @@ test('platform - npm start from a clean data folder serves the catalog through t
     assert.equal(status, 200);
     assert.match(platform.output(), /catalog \(pid \d+\) died with signal SIGKILL/);
   });
+
+  // After the catalog's kill -9: the shop's pages warm the gateway's cache of /api/v1/categories,
+  // which that test needs cold to see the catalog come back.
+  await t.test(
+    'the shop at the gateway’s root: home with products, a trace from the browser, a guest cart checked out',
+    async () => {
+      await checkStorefront(platform, dataDir);
+    },
+  );
 
   await t.test('SIGTERM stops services, then PostgreSQL, and leaves no process behind', async () => {
     // Like `kill <pid of npm>`: npm dies of the signal, and the platform must still stop itself.

@@ -2,8 +2,8 @@
 // published about it (its events, the saga's commands, the participants' replies, in
 // the order they were written), and the traces about it.
 import type { orders } from '@platform/contracts';
+import { html } from '@platform/web';
 import { adminCall } from './admin.ts';
-import { html } from './html.ts';
 import { type OrderMessage, orderMessages, orderTimeline } from './pages/sagas.ts';
 import { tracesAbout } from './pages/traces.ts';
 import { type PlatformView, servicesOf } from './platform.ts';

@@ -3,9 +3,9 @@
 import { dirname, join } from 'node:path';
 import type { ClientState, DeadLetter } from '@platform/chassis';
 import type { notifications } from '@platform/contracts';
+import { html } from '@platform/web';
 import { adminCall } from './admin.ts';
 import { FlagStore } from './flags.ts';
-import { html } from './html.ts';
 import { type LogFilter, readLogs } from './logs.ts';
 import { MetricsWatch } from './metrics/watch.ts';
 import { orderPage } from './order-page.ts';

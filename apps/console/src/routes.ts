@@ -4,11 +4,11 @@
 // Pages need a signed-in administrator (else to the sign-in page); a live stream
 // without one answers 401; an action must also come from the console's own page.
 import { type App, openEventStream } from '@platform/chassis';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type Html, html, markupOf } from './html.ts';
+import { fromOwnPage, type Html, html, markupOf, sendHtml as send } from '@platform/web';
+import type { FastifyRequest } from 'fastify';
 import { page } from './pages/layout.ts';
 import { loginPage } from './pages/login.ts';
-import { fromOwnPage, type Sessions, sessionCookie, sessionIdOf } from './session.ts';
+import { type Sessions, sessionCookie, sessionIdOf } from './session.ts';
 
 export interface ConsoleDeps {
   sessions: Sessions;
@@ -57,13 +57,6 @@ const paramsOf = (request: FastifyRequest): Record<string, string> => {
   );
   return { ...Object.fromEntries(query), ...(request.params as Record<string, string>) };
 };
-const send = (reply: FastifyReply, markup: Html, status = 200) =>
-  reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send(markupOf(markup));
-
 export function registerConsole(
   app: App,
   deps: ConsoleDeps,

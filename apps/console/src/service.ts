@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createService, type Service, type Static, serviceOptionsFrom } from '@platform/chassis';
+import { acceptForms, securePages, serveAssets } from '@platform/web';
 import type { ConsoleConfig } from './config.ts';
 import { consolePages } from './pages.ts';
 import { PlatformView } from './platform.ts';
@@ -9,15 +9,6 @@ import { LauncherControl } from './scaling.ts';
 import { Sessions } from './session.ts';
 import { registerTraceReceiver } from './traces/receiver.ts';
 import { SpanStore } from './traces/store.ts';
-
-const assets = join(import.meta.dirname, '..', 'assets');
-const ASSETS: Record<string, { type: string; body: string }> = {
-  'console.js': {
-    type: 'text/javascript; charset=utf-8',
-    body: readFileSync(join(assets, 'console.js'), 'utf8'),
-  },
-  'console.css': { type: 'text/css; charset=utf-8', body: readFileSync(join(assets, 'console.css'), 'utf8') },
-};
 
 /** What every console page may load and do: its own scripts, styles and streams, nothing else. */
 const SECURITY_HEADERS = {
@@ -38,21 +29,10 @@ export async function startConsole(config: Static<typeof ConsoleConfig>): Promis
     ...serviceOptionsFrom(config),
   });
   const { app } = service;
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string' },
-    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))),
-  );
-  app.addHook('onSend', async (_request, reply) => {
-    // A document with a policy of its own (a mail shown in a sandbox) keeps it.
-    const own = reply.getHeader('content-security-policy');
-    reply.headers({ ...SECURITY_HEADERS, ...(own ? { 'content-security-policy': own } : {}) });
-  });
-  app.get('/assets/:file', { config: { access: 'public' } }, async (request, reply) => {
-    const asset = ASSETS[(request.params as { file: string }).file];
-    if (!asset) return reply.code(404).type('text/plain').send('No such asset');
-    return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
-  });
+  acceptForms(app);
+  securePages(app, SECURITY_HEADERS);
+  // The pages name them without a version: checked by the browser every time.
+  serveAssets(app, join(import.meta.dirname, '..', 'assets'), ['console.js', 'console.css']);
   const platform = new PlatformView(config.PLATFORM_STATE_FILE);
   const spans = new SpanStore({
     maxSpans: config.CONSOLE_TRACE_SPANS,

@@ -5,6 +5,7 @@
 // request must also come from the console's own pages (its Origin), so a page elsewhere
 // cannot make an operator's browser kill a service.
 import { randomBytes } from 'node:crypto';
+import { cookieHeader, cookieOf } from '@platform/web';
 import type { FastifyRequest } from 'fastify';
 
 export const COOKIE = 'console_session';
@@ -103,32 +104,8 @@ export class Sessions {
 }
 
 /** The session cookie's value in a request, if any. */
-export function sessionIdOf(request: FastifyRequest): string | undefined {
-  const header = request.headers.cookie ?? '';
-  for (const part of header.split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === COOKIE) return value.join('=');
-  }
-  return undefined;
-}
+export const sessionIdOf = (request: FastifyRequest): string | undefined => cookieOf(request, COOKIE);
 
 /** The Set-Cookie header for a session (empty id and no age: the cookie is removed). */
-export function sessionCookie(request: FastifyRequest, sessionId: string, maxAgeSeconds: number): string {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
-  return `${COOKIE}=${sessionId}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
-}
-
-/**
- * A state-changing request from the console's own page: its Origin is the console's, or,
- * where the browser withholds the Origin (none, or `null` under a strict referrer
- * policy), its Sec-Fetch-Site says same-origin.
- */
-export function fromOwnPage(request: FastifyRequest): boolean {
-  const origin = request.headers.origin;
-  if (!origin || origin === 'null') return request.headers['sec-fetch-site'] === 'same-origin';
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
-  }
-}
+export const sessionCookie = (request: FastifyRequest, sessionId: string, maxAgeSeconds: number): string =>
+  cookieHeader(request, COOKIE, sessionId, { maxAgeSeconds, sameSite: 'Strict' });

@@ -1,7 +1,8 @@
 // The pages over the telemetry the console collects itself: traces (search and
 // waterfall) and the topology drawn from them.
+
+import { html } from '@platform/web';
 import { adminCall } from './admin.ts';
-import { html } from './html.ts';
 import type { ServiceFaults } from './pages/faults.ts';
 import { type ServiceHealth, topologyView } from './pages/topology.ts';
 import { traceList, traceSearchForm, traceWaterfall } from './pages/traces.ts';

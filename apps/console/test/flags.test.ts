@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { checkFlagFile, DEFAULT_FLAGS_FILE } from '@platform/chassis';
+import { markupOf } from '@platform/web';
 import { FlagStore } from '../src/flags.ts';
-import { markupOf } from '../src/html.ts';
 import { flagAudit, flagsTable } from '../src/pages/flags.ts';
 
 let folder = '';

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { markupOf } from '../src/html.ts';
+import { markupOf } from '@platform/web';
 import { matches, parseLine, readLogs } from '../src/logs.ts';
 import { logTable } from '../src/pages/logs.ts';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { markupOf } from '../src/html.ts';
+import { markupOf } from '@platform/web';
 import { lineChart } from '../src/metrics/chart.ts';
 import { parseExposition } from '../src/metrics/exposition.ts';
 import { pointBetween, quantile, routesBetween, snapshotOf } from '../src/metrics/series.ts';

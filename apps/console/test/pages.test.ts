@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { markupOf } from '../src/html.ts';
+import { markupOf } from '@platform/web';
 import { busTables } from '../src/pages/bus.ts';
 import { faultRuleOf } from '../src/pages/faults.ts';
 import { MAIL_POLICY, mailboxList } from '../src/pages/mailbox.ts';

@@ -285,7 +285,7 @@ test('topology - HTTP edges from client spans, bus edges from consumer spans to 
 
 test('topology page - a service down or under a fault is drawn so; names from spans are escaped', async () => {
   const { topologyView } = await import('../src/pages/topology.ts');
-  const { markupOf } = await import('../src/html.ts');
+  const { markupOf } = await import('@platform/web');
   const edges = [
     { from: 'gateway', to: 'catalog', kind: 'http' as const, count: 60, errors: 30, p99Ms: 812, types: [] },
     {
@@ -320,7 +320,7 @@ test('topology page - a service down or under a fault is drawn so; names from sp
 
 test('trace page - spans under their parents, with the selected span described and a way to its logs', async () => {
   const { traceWaterfall } = await import('../src/pages/traces.ts');
-  const { markupOf } = await import('../src/html.ts');
+  const { markupOf } = await import('@platform/web');
   const spans = checkout(TRACE, T0, 'corr-w');
   const page = markupOf(traceWaterfall(TRACE, spans, '0000000000000004'));
   const order = [...page.matchAll(/<th scope="row" class="depth-(\d+)"><a [^>]+>([^<]+)<\/a>/g)].map(

@@ -284,6 +284,10 @@ function sayReady(instances: Instance[], admin: { created: boolean; value: strin
   rows.sort((a, b) => order(a) - order(b));
   say(`\n${renderTable(rows)}`);
   say(`\nAll ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Press Ctrl-C to stop.\n`);
+  const consoleInstance = instances.find((instance) => instance.definition.name === 'console');
+  say(
+    `The shop: http://127.0.0.1:${gatewayPort}/${consoleInstance ? `   The operations console: ${consoleInstance.url}` : ''}\n`,
+  );
   if (admin.created && !process.env.ADMIN_PASSWORD) {
     say(`Administrator: ${ADMIN_EMAIL}  password: ${admin.value}`);
     say(`  (shown once; it is kept in ${join(dataDir, 'secrets.json')})\n`);

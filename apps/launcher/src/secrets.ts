@@ -5,6 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 const SHAPES: Record<string, () => string> = {
   // identity's AES-256-GCM key for its signing keys at rest: 32 bytes, base64.
   'signing-key-encryption-key': () => randomBytes(32).toString('base64'),
+  // the storefront's key for shoppers' tokens at rest and its forms' CSRF tokens: 256 bits.
+  'storefront-session-secret': () => randomBytes(32).toString('base64url'),
 };
 
 /**

@@ -133,6 +133,21 @@ export const services: ServiceDefinition[] = [
     env: jwks,
   },
   {
+    // The shop's pages and its backend-for-frontend (apps/storefront, decision 029). The
+    // gateway serves it at / and it calls the gateway: it starts first, with the gateway's
+    // planned URL, and needs the gateway only once shoppers come.
+    name: 'storefront',
+    entry: 'apps/storefront/src/main.ts',
+    database: true,
+    bus: false,
+    dependsOn: ['identity', 'registry'],
+    env: (context) => ({
+      ...jwks(context),
+      GATEWAY_URL: context.urls.gateway ?? '',
+      STOREFRONT_SESSION_SECRET: context.secret('storefront-session-secret'),
+    }),
+  },
+  {
     name: 'gateway',
     entry: 'services/gateway/src/main.ts',
     database: false,
@@ -148,6 +163,7 @@ export const services: ServiceDefinition[] = [
       'shipping',
       'notification',
       'analytics',
+      'storefront',
     ],
     env: ({ urls }) => ({
       CATALOG_URL: urls.catalog ?? '',

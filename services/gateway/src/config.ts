@@ -61,6 +61,12 @@ export const GatewayConfig = Type.Object({
       description: 'analytics instances, comma separated (DISCOVERY=static)',
     }),
   ),
+  STOREFRONT_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'storefront instances, comma separated (DISCOVERY=static)',
+    }),
+  ),
   IDENTITY_URL: Type.String({
     pattern: '^https?://',
     description: 'identity instances, comma separated; the first serves the signing keys',

@@ -121,7 +121,7 @@ export function registerApiDocs(
   options: {
     routes: RouteSpec[];
     gatewayRoutes: GatewayRouteSpec[];
-    clients: Record<Upstream, ServiceClient>;
+    clients: Partial<Record<Upstream, ServiceClient>>;
     log: Logger;
   },
 ): void {

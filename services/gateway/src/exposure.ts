@@ -14,7 +14,7 @@ import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { whyNotCanonical } from './domain/canonical-path.ts';
 import { PathNotCanonical } from './errors.ts';
 import type { RatePolicyName } from './rate-policies.ts';
-import { gatewayRoutes, routes } from './routes.ts';
+import { gatewayRoutes, patternsOf, routes } from './routes.ts';
 
 export interface ExposedRoute {
   method: string;
@@ -33,10 +33,7 @@ export function exposedRoutes(): ExposedRoute[] {
     const all = methods.includes('GET') ? [...methods, 'HEAD', 'OPTIONS'] : [...methods, 'OPTIONS'];
     for (const method of all) exposed.set(`${method} ${url}`, { method, url });
   };
-  for (const route of routes) {
-    add(route.prefix, route.methods);
-    add(`${route.prefix}/*`, route.methods);
-  }
+  for (const route of routes) for (const url of patternsOf(route)) add(url, route.methods);
   for (const route of gatewayRoutes) add(route.path, route.methods);
   return [...exposed.values()];
 }

@@ -68,7 +68,8 @@ export async function forward(
     await context.cache.invalidate(route.upstream);
   }
   reply.code(response.statusCode).headers(forwardableHeaders(response.headers));
-  if (!route.cacheable) reply.header('cache-control', 'private, no-store');
+  const upstreamSays = route.upstreamCacheControl && response.headers['cache-control'] !== undefined;
+  if (!route.cacheable && !upstreamSays) reply.header('cache-control', 'private, no-store');
   return reply.send(await bodyToSend(response, route.upstream));
 }
 

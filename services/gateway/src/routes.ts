@@ -15,6 +15,7 @@ export const UPSTREAMS = [
   'shipping',
   'notification',
   'analytics',
+  'storefront',
 ] as const;
 export type Upstream = (typeof UPSTREAMS)[number];
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -35,10 +36,67 @@ export interface RouteSpec {
   cacheable: boolean;
   /** Time the upstream has to start answering, in milliseconds. */
   timeoutMs: number;
+  /**
+   * The upstream's own Cache-Control reaches the browser (the shop: its pages say
+   * `no-store`, its versioned assets `immutable`); with none, `private, no-store` as for
+   * any route that is not cacheable. The gateway's cache stores none of them either way.
+   */
+  upstreamCacheControl?: true;
+}
+
+/** Fastify's patterns for a route: its prefix and everything below it (the root alone for `/`). */
+export function patternsOf(route: RouteSpec): string[] {
+  return route.prefix === '/' ? ['/'] : [route.prefix, `${route.prefix}/*`];
 }
 
 const READ: HttpMethod[] = ['GET', 'HEAD'];
 const WRITE: HttpMethod[] = ['POST', 'PUT', 'PATCH', 'DELETE'];
+
+/**
+ * The shop's pages and forms (apps/storefront, decision 029), each prefix listed: not a
+ * catch-all, so the storefront's own /metrics or /openapi.json stay off the edge and an
+ * unknown /api path is still the gateway's 404 or 405. The storefront checks each
+ * shopper's session itself; signing in and up take the auth limit per browser address.
+ */
+function shop(
+  prefix: string,
+  methods: HttpMethod[],
+  rateLimit: RatePolicyName,
+  timeoutMs = 15_000,
+): RouteSpec {
+  return {
+    prefix,
+    methods,
+    upstream: 'storefront',
+    access: 'public',
+    rateLimit,
+    cacheable: false,
+    timeoutMs,
+    upstreamCacheControl: true,
+  };
+}
+
+const SHOP_ROUTES: RouteSpec[] = [
+  shop('/', READ, 'browse'),
+  shop('/assets', READ, 'browse'),
+  shop('/c', READ, 'browse'),
+  shop('/p', READ, 'browse'),
+  shop('/search', READ, 'browse'),
+  shop('/cart', [...READ, 'POST'], 'browse'),
+  // Placing an order waits for the platform to price it (the order route's 15 s) and more.
+  shop('/checkout', READ, 'browse'),
+  shop('/checkout', ['POST'], 'write', 20_000),
+  // An order's live page is a stream: the timeout is the longest silence (the storefront beats every 15 s).
+  shop('/orders', READ, 'browse', 60_000),
+  shop('/orders', ['POST'], 'write'),
+  shop('/notifications', READ, 'browse'),
+  shop('/account', [...READ, 'POST'], 'browse'),
+  shop('/signin', READ, 'browse'),
+  shop('/signin', ['POST'], 'auth'),
+  shop('/register', READ, 'browse'),
+  shop('/register', ['POST'], 'auth'),
+  shop('/signout', ['POST'], 'browse'),
+];
 
 export const routes: RouteSpec[] = [
   {
@@ -256,6 +314,7 @@ export const routes: RouteSpec[] = [
     cacheable: true,
     timeoutMs: 5_000,
   },
+  ...SHOP_ROUTES,
 ];
 
 /** A path the gateway answers itself; its access and rate limit are applied from here. */

@@ -25,7 +25,7 @@ import { forward, type ProxyContext } from './proxy.ts';
 import { memoryRateLimitStore, redisRateLimitStore } from './rate-limit.ts';
 import { ratePoliciesWith } from './rate-policies.ts';
 import { memoryResponseCache, redisResponseCache } from './response-cache.ts';
-import { gatewayRoutes, routes } from './routes.ts';
+import { gatewayRoutes, patternsOf, routes } from './routes.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { registerStorefront } from './storefront.ts';
 import { upstreamClients } from './upstreams.ts';
@@ -95,6 +95,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
       SHIPPING_URL: config.SHIPPING_URL,
       NOTIFICATION_URL: config.NOTIFICATION_URL,
       ANALYTICS_URL: config.ANALYTICS_URL,
+      STOREFRONT_URL: config.STOREFRONT_URL,
     },
   });
   const clients = upstreamClients(service, { discovery, http, loadBalancing: config.LOAD_BALANCING });
@@ -140,15 +141,21 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
         preHandler: (request: FastifyRequest, reply: FastifyReply) =>
           edgeStep(request, reply, route.rateLimit),
       };
-      proxied.route({ ...options, url: route.prefix });
-      proxied.route({ ...options, url: `${route.prefix}/*` });
+      for (const url of patternsOf(route)) proxied.route({ ...options, url });
     }
   });
   // The gateway's own routes: access and rate limit from the table, as each is registered.
   applyTableToOwnRoutes(service.app, edgeStep);
   registerOrderDetails(service.app, clients);
   registerStorefront(service.app, { clients, cache });
-  registerApiDocs(service.app, { routes, gatewayRoutes, clients, log: service.log });
+  // The API's document: the shop's pages are not part of it.
+  const { storefront: _shop, ...apiClients } = clients;
+  registerApiDocs(service.app, {
+    routes: routes.filter((route) => route.upstream !== 'storefront'),
+    gatewayRoutes,
+    clients: apiClients,
+    log: service.log,
+  });
   registerAdminRoutes(service, { discovery, clients: Object.values(clients), http, limits });
   const managementUrl = await startManagementListener(service, {
     host: config.MANAGEMENT_HOST ?? config.HOST,

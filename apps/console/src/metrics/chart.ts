@@ -1,6 +1,6 @@
 // A line chart as SVG, drawn on the server: time along, value up, one line per series,
 // the latest values in words for anyone who cannot see it.
-import { type Html, html, trusted } from '../html.ts';
+import { type Html, html, trusted } from '@platform/web';
 
 export interface Line {
   name: string;

@@ -1,5 +1,5 @@
 import type { DeadLetter } from '@platform/chassis';
-import { type Html, html } from '../html.ts';
+import { type Html, html } from '@platform/web';
 
 export interface ConsumerGroup {
   group: string;

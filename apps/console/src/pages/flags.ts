@@ -1,5 +1,5 @@
+import { type Html, html } from '@platform/web';
 import type { AuditEntry, FlagStore, FlagValue, FlagView } from '../flags.ts';
-import { type Html, html } from '../html.ts';
 
 const valueText = (value: FlagValue) => (typeof value === 'string' ? value : JSON.stringify(value));
 

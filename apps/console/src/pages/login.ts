@@ -1,4 +1,4 @@
-import { type Html, html } from '../html.ts';
+import { type Html, html } from '@platform/web';
 import { page } from './layout.ts';
 
 const REASONS: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { type Html, html } from '../html.ts';
+import { type Html, html } from '@platform/web';
 import { LEVELS, type LogEntry, type LogFilter } from '../logs.ts';
 
 const link = (filter: LogFilter) => `/logs?${new URLSearchParams(filter as Record<string, string>)}`;

@@ -1,5 +1,5 @@
 import type { notifications } from '@platform/contracts';
-import { type Html, html } from '../html.ts';
+import { type Html, html } from '@platform/web';
 
 type Mail = notifications.MailboxMessage;
 

@@ -1,4 +1,4 @@
-import { type Html, html } from '../html.ts';
+import { type Html, html } from '@platform/web';
 import { lineChart } from '../metrics/chart.ts';
 import type { Point, RouteStats } from '../metrics/series.ts';
 

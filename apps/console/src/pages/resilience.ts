@@ -1,5 +1,5 @@
 import type { ClientState } from '@platform/chassis';
-import { type Html, html } from '../html.ts';
+import { type Html, html } from '@platform/web';
 
 function breaker({ breaker: b }: ClientState, now: number): Html {
   const since = Math.max(0, Math.round((now - Date.parse(b.since)) / 1000));

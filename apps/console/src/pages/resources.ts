@@ -1,4 +1,4 @@
-import { type Html, html } from '../html.ts';
+import { type Html, html } from '@platform/web';
 import type { InstanceView } from '../platform.ts';
 
 /** What the Resources page may offer to scale. */

@@ -1,5 +1,5 @@
 import type { orders } from '@platform/contracts';
-import { type Html, html } from '../html.ts';
+import { type Html, html } from '@platform/web';
 
 /** An order as the order service's books list it. */
 export interface OrderBook {

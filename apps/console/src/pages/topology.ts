@@ -2,7 +2,7 @@
 // spans of the last minute show, each with its rate, error rate and p99; a service that
 // is down, degraded or under a fault rule is drawn so. The table under it says the same
 // for anyone who cannot see the picture.
-import { escapeHtml, type Html, html, trusted } from '../html.ts';
+import { escapeHtml, type Html, html, trusted } from '@platform/web';
 import type { Edge, ServiceTraffic } from '../traces/topology.ts';
 
 export interface ServiceHealth {

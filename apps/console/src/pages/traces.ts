@@ -1,6 +1,6 @@
 // The Traces page: a search over the spans the console received, and one trace as a
 // waterfall across the gateway, the services and the bus.
-import { type Html, html, trusted } from '../html.ts';
+import { type Html, html, trusted } from '@platform/web';
 import type { SpanRecord } from '../traces/otlp.ts';
 import type { TraceFilter, TraceSummary } from '../traces/store.ts';
 

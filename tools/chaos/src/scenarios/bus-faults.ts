@@ -11,8 +11,8 @@ import {
 import { type Scenario, windowUntilNow } from '../scenario.ts';
 import type { FaultWindow } from '../under-load.ts';
 
-/** Services without a database of their own, so without an outbox. */
-const STATELESS = new Set(['gateway', 'registry', 'console']);
+/** Services without an outbox: no database of their own, or (the storefront) no part in the bus. */
+const STATELESS = new Set(['gateway', 'registry', 'console', 'storefront']);
 
 async function eventIds(dataDir: string, database: string, table: 'outbox' | 'bus_messages', where = '') {
   return withAdminConnection(dataDir, database, async (client) => {

@@ -1,5 +1,5 @@
 // HTML written as tagged templates: every interpolated value is escaped unless it is
-// already HTML (built by `html` itself, or marked `trusted`), so a service name, a log
+// already HTML (built by `html` itself, or marked `trusted`), so a product name, a log
 // line or a problem's detail can never become markup.
 
 const HTML = Symbol('html');
@@ -20,7 +20,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
 }
 
-/** Markup the console wrote itself (never what a service or user sent). */
+/** Markup the front end wrote itself (never what a service or user sent). */
 export function trusted(markup: string): Html {
   return { [HTML]: markup };
 }

@@ -1,0 +1,41 @@
+// The two pages the gateway composes for the shop in one call each (the storefront
+// contract): the home page and a product's page. Checked against the contract, so a
+// change on either side shows at once.
+import { storefront } from '@platform/contracts';
+import type { TSchema } from 'typebox';
+import Value from 'typebox/value';
+import { PlatformTrouble } from './errors.ts';
+import { composeHome, composeProductPage } from './fallback.ts';
+import type { Answer, Caller, Gateway } from './gateway.ts';
+
+/** The gateway has no such route (yet): its own generic 404, not a service's. */
+const routeMissing = (answer: Answer<unknown>) =>
+  !answer.ok && answer.status === 404 && answer.problem.code === 'NOT_FOUND';
+
+function asContract<T>(schema: TSchema, answer: Answer<unknown>, what: string): T {
+  if (!answer.ok) throw new PlatformTrouble(`${what} answered ${answer.status} ${answer.problem.code}`);
+  if (!Value.Check(schema, answer.body))
+    throw new PlatformTrouble(`${what} does not match the storefront contract`);
+  return answer.body as T;
+}
+
+export async function homePage(gateway: Gateway, caller: Caller): Promise<storefront.StorefrontHome> {
+  const answer = await gateway.get<storefront.StorefrontHome>('/api/v1/storefront/home', caller);
+  if (routeMissing(answer)) return composeHome(gateway, caller);
+  return asContract(storefront.StorefrontHome, answer, 'the home page');
+}
+
+/** A product's page; undefined when there is no such product. */
+export async function productPage(
+  gateway: Gateway,
+  caller: Caller,
+  productId: string,
+): Promise<storefront.StorefrontProductPage | undefined> {
+  const answer = await gateway.get<storefront.StorefrontProductPage>(
+    `/api/v1/storefront/products/${productId}`,
+    caller,
+  );
+  if (routeMissing(answer)) return composeProductPage(gateway, productId);
+  if (!answer.ok && answer.status < 500) return undefined;
+  return asContract(storefront.StorefrontProductPage, answer, 'the product page');
+}
