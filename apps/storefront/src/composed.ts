@@ -5,12 +5,7 @@ import { storefront } from '@platform/contracts';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { PlatformTrouble } from './errors.ts';
-import { composeHome, composeProductPage } from './fallback.ts';
 import type { Answer, Caller, Gateway } from './gateway.ts';
-
-/** The gateway has no such route (yet): its own generic 404, not a service's. */
-const routeMissing = (answer: Answer<unknown>) =>
-  !answer.ok && answer.status === 404 && answer.problem.code === 'NOT_FOUND';
 
 function asContract<T>(schema: TSchema, answer: Answer<unknown>, what: string): T {
   if (!answer.ok) throw new PlatformTrouble(`${what} answered ${answer.status} ${answer.problem.code}`);
@@ -21,7 +16,6 @@ function asContract<T>(schema: TSchema, answer: Answer<unknown>, what: string): 
 
 export async function homePage(gateway: Gateway, caller: Caller): Promise<storefront.StorefrontHome> {
   const answer = await gateway.get<storefront.StorefrontHome>('/api/v1/storefront/home', caller);
-  if (routeMissing(answer)) return composeHome(gateway, caller);
   return asContract(storefront.StorefrontHome, answer, 'the home page');
 }
 
@@ -35,7 +29,6 @@ export async function productPage(
     `/api/v1/storefront/products/${productId}`,
     caller,
   );
-  if (routeMissing(answer)) return composeProductPage(gateway, productId);
   if (!answer.ok && answer.status < 500) return undefined;
   return asContract(storefront.StorefrontProductPage, answer, 'the product page');
 }

@@ -164,22 +164,3 @@ test('storefront words - an order refused for want of stock names what the shelf
     ['Only 1 of Blue Mug is left; the order asked for 3.', 'Red Kettle is sold out.'],
   );
 });
-
-test('storefront home - the featured shelf takes products from each category in turn', async () => {
-  const { spreadOverCategories } = await import('../src/fallback.ts');
-  const product = (id: string, category: string) =>
-    ({ id, category }) as Parameters<typeof spreadOverCategories>[0][0];
-  const products = [
-    product('a1', 'a'),
-    product('a2', 'a'),
-    product('a3', 'a'),
-    product('b1', 'b'),
-    product('c1', 'c'),
-  ];
-  assert.deepEqual(
-    spreadOverCategories(products, 4).map((each) => each.id),
-    ['a1', 'b1', 'c1', 'a2'],
-  );
-  assert.equal(spreadOverCategories(products, 9).length, 5);
-  assert.deepEqual(spreadOverCategories([], 8), []);
-});

@@ -8,7 +8,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { catalog } from '@platform/contracts';
 import { addCartRoutes } from './stand-in-cart.ts';
-import { type Handler, type On, problem, type Reply } from './stand-in-http.ts';
+import { addComposedRoutes } from './stand-in-composed.ts';
+import { type Handler, problem, type Reply } from './stand-in-http.ts';
 import { addOrderRoutes, type StandInOrders } from './stand-in-orders.ts';
 
 export interface Seen {
@@ -36,15 +37,15 @@ export interface StandIn {
   reusesDetected: number;
   /** Every token pair identity handed out, oldest first. */
   issued: Array<{ accessToken: string; refreshToken: string }>;
-  /** `missing`: the gateway's generic 404 for `/api/v1/storefront/*`; `contract`: composed answers. */
-  composedPages: 'missing' | 'contract';
+  /** How the gateway's composed pages answer: `fresh`, or `stale` (the catalog down, its old copy served). */
+  composedPages: 'fresh' | 'stale';
   orders: StandInOrders;
   /** Registers an account; returns its id. */
   account(email: string, password: string, name?: string): string;
   close(): Promise<void>;
 }
 
-const CATEGORIES = [
+export const CATEGORIES = [
   { id: 'audio', name: 'Audio', description: 'Headphones and speakers' },
   { id: 'kitchen', name: 'Kitchen', description: 'Pots, pans and kettles' },
 ];
@@ -246,7 +247,7 @@ export async function startStandInGateway(): Promise<StandIn> {
     refreshCalls: 0,
     reusesDetected: 0,
     issued: [],
-    composedPages: 'missing',
+    composedPages: 'fresh',
     orders,
     account(email, password, name = 'Ada') {
       const id = randomUUID();
@@ -271,33 +272,4 @@ function send(response: ServerResponse, reply: Reply): void {
     ...reply.headers,
   });
   response.end(json ? JSON.stringify(reply.body) : undefined);
-}
-
-/** The storefront contract's pages, composed as the gateway will (when `composedPages` is `contract`). */
-function addComposedRoutes(on: On, standIn: () => StandIn): void {
-  const shelfItem = (product: catalog.Product) => ({
-    product,
-    availability: { status: 'in-stock', available: 10 },
-  });
-  on('GET', /^\/api\/v1\/storefront\/home$/, () => {
-    if (standIn().composedPages === 'missing')
-      return problem(404, 'NOT_FOUND', 'No resource at /api/v1/storefront/home');
-    const categories = CATEGORIES.map((c) => ({ ...c, productCount: 1 }));
-    const featured = standIn().products.slice(-2).map(shelfItem);
-    return { status: 200, body: { categories, featured, cart: null, pricesStale: true, warnings: [] } };
-  });
-  on('GET', /^\/api\/v1\/storefront\/products\/([^/?]+)$/, ({ match }) => {
-    if (standIn().composedPages === 'missing') return problem(404, 'NOT_FOUND', `No resource at ${match[0]}`);
-    const found = standIn().products.find((each) => each.id === match[1]);
-    if (!found) return problem(404, 'PRODUCT_NOT_FOUND');
-    const warnings = [{ part: 'availability', detail: 'inventory did not answer' }];
-    const body = {
-      product: found,
-      availability: { status: 'unknown', available: null },
-      related: [],
-      priceStale: false,
-      warnings,
-    };
-    return { status: 200, body };
-  });
 }
