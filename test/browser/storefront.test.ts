@@ -223,6 +223,7 @@ if (missing) {
         'the guest cart, merged into the account',
       );
       assert.equal(await page.getByLabel('Full name').inputValue(), 'Ada', 'the name is filled in');
+      await screenshot(page, 'shop-checkout');
 
       // Checks out with the card the load generator's buyers use.
       await page.getByLabel('Street address').fill(ADDRESS.street);
@@ -231,7 +232,6 @@ if (missing) {
       await page.getByLabel('Card number').pressSequentially(cardOf('buyer'));
       await page.getByLabel('Expiry date (MM/YY)').pressSequentially('12/35');
       await page.getByLabel('Security code').pressSequentially('123');
-      await screenshot(page, 'shop-checkout');
       await page.getByRole('button', { name: 'Place order' }).click();
       await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
       const orderId = page.url().split('/').pop() ?? '';
