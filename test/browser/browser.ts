@@ -67,6 +67,21 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
 }
 
 /**
+ * What has the keyboard focus, named by its aria-label, else its id, else its text; and
+ * whether it is drawn focused (`:focus-visible` with an outline a person can see).
+ */
+export function focused(page: Page): Promise<{ name: string; ring: boolean }> {
+  return page.evaluate(`(() => {
+    const element = document.activeElement;
+    const style = getComputedStyle(element);
+    return {
+      name: (element.getAttribute('aria-label') || element.id || element.textContent).trim(),
+      ring: element.matches(':focus-visible') && style.outlineStyle !== 'none' && style.outlineWidth !== '0px',
+    };
+  })()`);
+}
+
+/**
  * Saves what the page shows now as <name>.png: in .test-data/screenshots, or with
  * UPDATE_SCREENSHOTS=1 in docs/screenshots for the README (so a test run leaves the
  * work tree as it was; look at them before committing them). Scrolled first so that

@@ -12,7 +12,14 @@ import { freePort } from '@platform/testkit';
 import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import { type RunningPlatform, root, waitFor } from '../e2e/platform.ts';
 import { address, card, openShop, type Shop } from '../e2e/shop.ts';
-import { accessibilityViolations, chromiumMissing, launchChromium, screenshot, VIEWPORT } from './browser.ts';
+import {
+  accessibilityViolations,
+  chromiumMissing,
+  focused,
+  launchChromium,
+  screenshot,
+  VIEWPORT,
+} from './browser.ts';
 
 const ADMIN = 'admin@platform.local';
 /** How often the console sends a live page again (its CONSOLE_REFRESH_MS default). */
@@ -250,15 +257,7 @@ if (missing) {
       const visitor = await browser.newContext({ viewport: VIEWPORT, baseURL: consoleUrl });
       try {
         const own = await visitor.newPage();
-        /** What has the keyboard focus: its label, id or text; and whether it is drawn focused. */
-        const focus = () =>
-          own.evaluate(`(() => {
-            const element = document.activeElement;
-            return {
-              name: element.getAttribute('aria-label') || element.id || element.textContent.trim(),
-              ring: getComputedStyle(element).outlineStyle !== 'none',
-            };
-          })()`) as Promise<{ name: string; ring: boolean }>;
+        const focus = () => focused(own);
         await own.goto('/login');
         const typed: Record<string, string> = { email: ADMIN, password: secrets['admin-password'] ?? '' };
         const order: string[] = [];

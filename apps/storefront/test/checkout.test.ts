@@ -224,7 +224,10 @@ describe('storefront checkout and orders', () => {
     assert.equal(saved.location, '/account?done=saved');
     const after = await browser.get('/account?done=saved');
     assert.match(after.text, /Your changes are saved\./);
-    assert.match(after.text, /aria-label="Your account">Ada Lovelace</);
+    assert.match(
+      after.text,
+      /<a href="\/account">Ada Lovelace<span class="visually-hidden">, your account<\/span>/,
+    );
     assert.match(after.text, /id="channel-sms" name="sms" value="on" checked>/);
     assert.doesNotMatch(after.text, /id="channel-push" name="push" value="on" checked>/);
     const inbox = await browser.get('/notifications');

@@ -62,7 +62,7 @@ describe('storefront sessions', () => {
     assert.ok(!signedIn.headers.get('set-cookie')?.includes(accessToken));
     const page = await browser.get('/');
     assert.ok(!page.text.includes(accessToken) && !page.text.includes(refreshToken), 'no token in the page');
-    assert.match(page.text, /aria-label="Your account">Ada</);
+    assert.match(page.text, /<a href="\/account">Ada<span class="visually-hidden">, your account<\/span>/);
     const pool = testPool(shop.database.url);
     try {
       const rows = (await pool.query('SELECT key, sealed_tokens FROM sessions')).rows as Array<

@@ -1,9 +1,10 @@
 // The load generator's public surface: the run and its parts, for tests and for other
 // tools that want shoppers of their own; `npm run load` is src/cli.ts.
 export { type Account, AccountPool } from './accounts.ts';
-export type { Catalog } from './catalog.ts';
+export { type Catalog, searchPrefixes } from './catalog.ts';
 export { classifyAnswer, ERROR_KINDS, type ErrorKind, followOrder } from './classify.ts';
 export { Gateway } from './client.ts';
+export { CARDS } from './journeys.ts';
 export {
   DEFAULT_MIX,
   type Journey,

@@ -54,8 +54,11 @@ const ADDRESS = {
   postalCode: '94107',
   country: 'US',
 };
-/** Stripe's test cards, as the payment service's simulated processor reads them. */
-const CARDS = { approve: '4242424242424242', decline: '4000000000000002' } as const;
+/**
+ * Stripe's test cards, as the payment service's simulated processor reads them: what a
+ * mix's `"card": "approve"` or `"decline"` pays with (the browser suite types the same).
+ */
+export const CARDS = { approve: '4242424242424242', decline: '4000000000000002' } as const;
 /** Checkout bodies are the same for every order (the cart holds the lines): written once. */
 const CHECKOUT_BODIES = {
   approve: JSON.stringify({ shippingAddress: ADDRESS, payment: card(CARDS.approve) }),

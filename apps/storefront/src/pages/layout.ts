@@ -32,7 +32,7 @@ function shopperLinks(frame: Frame): Html {
   if (!frame.shopper)
     return html`<li><a href="/signin">Sign in</a></li><li><a href="/register">Create account</a></li>`;
   return html`<li><a href="/orders">Orders</a></li><li><a href="/notifications">Messages</a></li>
-<li><a href="/account" aria-label="Your account">${frame.shopper}</a></li>
+<li><a href="/account">${frame.shopper}<span class="visually-hidden">, your account</span></a></li>
 <li><form method="post" action="/signout">${formTokenField(frame.formToken)}<button type="submit" class="link">Sign out</button></form></li>`;
 }
 
