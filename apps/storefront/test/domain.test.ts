@@ -45,7 +45,10 @@ test('storefront sessions - tokens are sealed at rest and open only for their ow
   assert.equal(unseal(keys, 'row-a', sealed), '{"refreshToken":"r1"}');
   assert.equal(unseal(keys, 'row-b', sealed), undefined, 'moved to another row');
   const [iv, tag, body] = sealed.split('.');
-  assert.equal(unseal(keys, 'row-a', [iv, tag, `A${body?.slice(1)}`].join('.')), undefined, 'altered');
+  // One character changed for another (never for itself: a body starting with 'A' got 'A').
+  const altered = `${body?.startsWith('A') ? 'B' : 'A'}${body?.slice(1)}`;
+  assert.notEqual(altered, body);
+  assert.equal(unseal(keys, 'row-a', [iv, tag, altered].join('.')), undefined, 'altered');
   assert.equal(unseal(keys, 'row-a', 'garbage'), undefined);
 });
 
