@@ -132,4 +132,10 @@ export async function checkStorefront(platform: RunningPlatform, dataDir: string
   );
   assert.match(confirmed, /Charged \$[\d,.]+ to your visa card ending 4242/);
   assert.match((await visit('/orders')).text, new RegExp(`href="${placed.location}"`));
+
+  // Every one of those calls named the shopper with the storefront's real service token
+  // from identity, and the gateway believed each (an unbelieved claim is counted).
+  const gateway = platform.state.services.find((each) => each.name === 'gateway');
+  const metrics = await (await fetch(gateway?.metrics ?? '')).text();
+  assert.match(metrics, /^gateway_forwarded_client_refused_total(\{[^}]*\})? 0$/m);
 }

@@ -4,8 +4,7 @@ import type { App } from '@platform/chassis';
 import type { identity, notifications } from '@platform/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { accountProblem } from './domain/explain.ts';
-import { PlatformTrouble } from './errors.ts';
-import type { Answer } from './gateway.ts';
+import { type Answer, answered } from './gateway.ts';
 import { accountBody, notificationsBody, registerBody, signInBody } from './pages/account.ts';
 import { cartCall, localPath, render, revisit, type ShopDeps, setSessionCookie, visitOf } from './visit.ts';
 
@@ -99,9 +98,8 @@ export function registerAccountRoutes(shop: App, deps: ShopDeps): void {
   shop.get('/account', async (request, reply) => {
     if (signInFirst(request, reply)) return reply;
     const visit = visitOf(request);
-    const me = await gateway.get<identity.Me>('/api/v1/users/me', visit.caller);
-    if (!me.ok) throw new PlatformTrouble(`identity answered ${me.status}`);
-    return render(deps, request, reply, 'Your account', accountBody(me.body, visit.formToken));
+    const me = answered(await gateway.get<identity.Me>('/api/v1/users/me', visit.caller), 'identity');
+    return render(deps, request, reply, 'Your account', accountBody(me, visit.formToken));
   });
 
   shop.post('/account', async (request, reply) => {
@@ -110,27 +108,33 @@ export function registerAccountRoutes(shop: App, deps: ShopDeps): void {
     const form = (request.body ?? {}) as Record<string, unknown>;
     const name = field(form, 'name').trim().slice(0, 200);
     const choice = (channel: string) => form[channel] === 'on';
-    const answer = await gateway.call<identity.Me>({
-      method: 'PATCH',
-      path: '/api/v1/users/me',
-      body: {
-        ...(name ? { name } : {}),
-        preferences: { notifications: { email: choice('email'), sms: choice('sms'), push: choice('push') } },
-      },
-      ...visit.caller,
-    });
-    if (!answer.ok) throw new PlatformTrouble(`identity answered ${answer.status}`);
-    await deps.sessions.renamed(visit.shopper, answer.body.name);
+    const me = answered(
+      await gateway.call<identity.Me>({
+        method: 'PATCH',
+        path: '/api/v1/users/me',
+        body: {
+          ...(name ? { name } : {}),
+          preferences: {
+            notifications: { email: choice('email'), sms: choice('sms'), push: choice('push') },
+          },
+        },
+        ...visit.caller,
+      }),
+      'identity',
+    );
+    await deps.sessions.renamed(visit.shopper, me.name);
     return reply.redirect('/account?done=saved', 303);
   });
 
   shop.get('/notifications', async (request, reply) => {
     if (signInFirst(request, reply)) return reply;
-    const list = await gateway.get<{ data: notifications.Notification[] }>(
-      '/api/v1/notifications?limit=50',
-      visitOf(request).caller,
+    const list = answered(
+      await gateway.get<{ data: notifications.Notification[] }>(
+        '/api/v1/notifications?limit=50',
+        visitOf(request).caller,
+      ),
+      'notifications',
     );
-    if (!list.ok) throw new PlatformTrouble(`notifications answered ${list.status}`);
-    return render(deps, request, reply, 'Messages we sent you', notificationsBody(list.body.data));
+    return render(deps, request, reply, 'Messages we sent you', notificationsBody(list.data));
   });
 }

@@ -3,7 +3,7 @@
 import type { App } from '@platform/chassis';
 import type { cart } from '@platform/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PlatformTrouble } from './errors.ts';
+import { answered } from './gateway.ts';
 import { cartBody, cartProblem } from './pages/cart.ts';
 import { callerOf, cartCall, render, type ShopDeps, type Visit, visitOf } from './visit.ts';
 
@@ -28,9 +28,7 @@ async function showCart(deps: ShopDeps, request: FastifyRequest, reply: FastifyR
   let view: cart.Cart | undefined;
   // A guest who never added anything has no cart to ask for.
   if (visit.shopper.user || visit.shopper.guestId) {
-    const answer = await cartCall(deps, visit, { method: 'GET', path: '/api/v1/cart' });
-    if (!answer.ok) throw new PlatformTrouble(`the cart answered ${answer.status}`);
-    view = answer.body;
+    view = answered(await cartCall(deps, visit, { method: 'GET', path: '/api/v1/cart' }), 'the cart');
   }
   const body = cartBody(view, { formToken: visit.formToken, signedIn: Boolean(visit.shopper.user) });
   return render(deps, request, reply, 'Your cart', body, {

@@ -4,8 +4,8 @@ import type { App } from '@platform/chassis';
 import type { catalog } from '@platform/contracts';
 import { markupOf } from '@platform/web';
 import { homePage, productPage } from './composed.ts';
-import { PageNotFound, PlatformTrouble } from './errors.ts';
-import type { Answer } from './gateway.ts';
+import { PageNotFound } from './errors.ts';
+import { type Answer, answered } from './gateway.ts';
 import { homeBody, listingBody, productBody, suggestions } from './pages/catalog.ts';
 import { render, type ShopDeps, visitOf } from './visit.ts';
 
@@ -26,8 +26,7 @@ function queryOf(query: unknown): string {
 }
 
 function listed(answer: Answer<catalog.ProductPage>): catalog.ProductPage {
-  if (!answer.ok) throw new PlatformTrouble(`the catalog answered ${answer.status}`);
-  return answer.body;
+  return answered(answer, 'the catalog');
 }
 
 export function registerCatalogRoutes(shop: App, deps: ShopDeps): void {
@@ -51,8 +50,7 @@ export function registerCatalogRoutes(shop: App, deps: ShopDeps): void {
         `/api/v1/products?category=${category}&limit=${PAGE_SIZE}&page=${page}`,
       ),
     ]);
-    if (!categories.ok) throw new PlatformTrouble(`the catalog answered ${categories.status}`);
-    const found = categories.body.data.find((each) => each.id === category);
+    const found = answered(categories, 'the catalog').data.find((each) => each.id === category);
     if (!found) throw new PageNotFound(`No category ${category}`);
     const { data, pagination } = listed(products);
     const body = listingBody(

@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { signInFirst } from './account-routes.ts';
 import { type CheckoutFields, checkoutFields, readCheckout } from './domain/checkout-form.ts';
 import { checkoutProblem } from './domain/explain.ts';
-import { PlatformTrouble } from './errors.ts';
+import { answered } from './gateway.ts';
 import { checkoutBody } from './pages/checkout.ts';
 import { unfillable } from './stock.ts';
 import { cartCall, render, type ShopDeps, visitOf } from './visit.ts';
@@ -25,19 +25,18 @@ interface Attempt {
 
 async function showCheckout(deps: ShopDeps, request: FastifyRequest, reply: FastifyReply, attempt: Attempt) {
   const visit = visitOf(request);
-  const answer = await cartCall(deps, visit, { method: 'GET', path: '/api/v1/cart' });
-  if (!answer.ok) throw new PlatformTrouble(`the cart answered ${answer.status}`);
-  if (answer.body.items.length === 0) return reply.redirect('/cart', 303);
+  const cart = answered(await cartCall(deps, visit, { method: 'GET', path: '/api/v1/cart' }), 'the cart');
+  if (cart.items.length === 0) return reply.redirect('/cart', 303);
   const body = checkoutBody({
-    cart: answer.body,
+    cart,
     fields: attempt.fields,
     errors: attempt.errors ?? {},
-    shortages: await unfillable(deps.gateway, answer.body.items, 'cart'),
+    shortages: await unfillable(deps.gateway, cart.items, 'cart'),
     formToken: visit.formToken,
     orderKey: attempt.orderKey ?? randomUUID(),
   });
   return render(deps, request, reply, 'Checkout', body, {
-    cartCount: answer.body.itemCount,
+    cartCount: cart.itemCount,
     problem: attempt.problem,
     ...(attempt.status ? { status: attempt.status } : {}),
   });
@@ -68,9 +67,11 @@ export function registerCheckoutRoutes(shop: App, deps: ShopDeps): void {
         status: 422,
       });
     const visit = visitOf(request);
-    const current = await cartCall(deps, visit, { method: 'GET', path: '/api/v1/cart' });
-    if (!current.ok) throw new PlatformTrouble(`the cart answered ${current.status}`);
-    if ((await unfillable(deps.gateway, current.body.items, 'cart')).length > 0)
+    const current = answered(
+      await cartCall(deps, visit, { method: 'GET', path: '/api/v1/cart' }),
+      'the cart',
+    );
+    if ((await unfillable(deps.gateway, current.items, 'cart')).length > 0)
       return showCheckout(deps, request, reply, { fields: again, orderKey, status: 409 });
     const placed = await deps.gateway.post<{ id: string }>('/api/v1/orders', reading.order, visit.caller, {
       'idempotency-key': orderKey,

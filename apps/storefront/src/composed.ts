@@ -5,13 +5,12 @@ import { storefront } from '@platform/contracts';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { PlatformTrouble } from './errors.ts';
-import type { Answer, Caller, Gateway } from './gateway.ts';
+import { type Answer, answered, type Caller, type Gateway } from './gateway.ts';
 
 function asContract<T>(schema: TSchema, answer: Answer<unknown>, what: string): T {
-  if (!answer.ok) throw new PlatformTrouble(`${what} answered ${answer.status} ${answer.problem.code}`);
-  if (!Value.Check(schema, answer.body))
-    throw new PlatformTrouble(`${what} does not match the storefront contract`);
-  return answer.body as T;
+  const body = answered(answer, what);
+  if (!Value.Check(schema, body)) throw new PlatformTrouble(`${what} does not match the storefront contract`);
+  return body as T;
 }
 
 export async function homePage(gateway: Gateway, caller: Caller): Promise<storefront.StorefrontHome> {
@@ -29,6 +28,6 @@ export async function productPage(
     `/api/v1/storefront/products/${productId}`,
     caller,
   );
-  if (!answer.ok && answer.status < 500) return undefined;
+  if (!answer.ok && answer.status < 500 && answer.status !== 401) return undefined;
   return asContract(storefront.StorefrontProductPage, answer, 'the product page');
 }

@@ -1,8 +1,21 @@
 // The platform as the storefront reaches it: the gateway's public API only, as a browser
 // would, with the shopper's access token (or their guest cart's id). The chassis's HTTP
 // client passes the correlation id and the trace context on, so a page's calls are part
-// of the trace its request started.
-import type { HttpClient } from '@platform/chassis';
+// of the trace its request started. Every call names the shopper's address, with the
+// storefront's own service token for proof: the gateway then limits each shopper, not
+// the shop (its TRUSTED_FORWARDERS).
+import { currentClientAddress, type HttpClient, type Logger, type TokenSource } from '@platform/chassis';
+import { PlatformTrouble, SignInAgain } from './errors.ts';
+
+/**
+ * The body of an answer a page cannot do without. A 401 means the shopper's sign-in is
+ * no longer taken (SignInAgain); any other failure is the platform's (PlatformTrouble).
+ */
+export function answered<T>(answer: Answer<T>, what: string): T {
+  if (answer.ok) return answer.body;
+  if (answer.status === 401) throw new SignInAgain(`${what} no longer takes this sign-in`);
+  throw new PlatformTrouble(`${what} answered ${answer.status} ${answer.problem.code}`);
+}
 
 /** An RFC 9457 problem, as the platform answers a failure. */
 export interface Problem {
@@ -38,25 +51,55 @@ export interface UpstreamStream {
   close(): void;
 }
 
+export interface GatewayOptions {
+  url: string;
+  http: HttpClient;
+  timeoutMs: number;
+  /** The storefront's service tokens; without them the gateway sees every shopper as the shop. */
+  serviceTokens?: TokenSource | undefined;
+  log?: Logger;
+}
+
 export class Gateway {
   readonly #url: string;
   readonly #http: HttpClient;
   readonly #timeoutMs: number;
+  readonly #serviceTokens: TokenSource | undefined;
+  readonly #log: Logger | undefined;
 
-  constructor(url: string, http: HttpClient, timeoutMs: number) {
-    this.#url = url.replace(/\/$/, '');
-    this.#http = http;
-    this.#timeoutMs = timeoutMs;
+  constructor(options: GatewayOptions) {
+    this.#url = options.url.replace(/\/$/, '');
+    this.#http = options.http;
+    this.#timeoutMs = options.timeoutMs;
+    this.#serviceTokens = options.serviceTokens;
+    this.#log = options.log;
   }
 
-  #headers(call: Caller & { headers?: Record<string, string> }, json: boolean): Record<string, string> {
+  async #headers(
+    call: Caller & { headers?: Record<string, string> },
+    json: boolean,
+  ): Promise<Record<string, string>> {
     return {
       accept: 'application/json',
       ...(json ? { 'content-type': 'application/json' } : {}),
       ...(call.token ? { authorization: `Bearer ${call.token}` } : {}),
       ...(call.guestId ? { 'x-guest-id': call.guestId } : {}),
+      ...(await this.#shopperAddress()),
       ...call.headers,
     };
+  }
+
+  /** The shopper's address and the proof the gateway asks for; nothing when either is missing. */
+  async #shopperAddress(): Promise<Record<string, string>> {
+    const address = currentClientAddress();
+    if (!address || !this.#serviceTokens) return {};
+    try {
+      return { 'x-service-for': address, 'x-service-token': await this.#serviceTokens.token() };
+    } catch (error) {
+      // Identity cannot give a token just now: the page is still served, counted as the shop's.
+      this.#log?.warn({ err: error }, 'no service token: this call counts against the shop, not the shopper');
+      return {};
+    }
   }
 
   /**
@@ -68,7 +111,7 @@ export class Gateway {
     const response = await this.#http.request({
       method: call.method,
       url: `${this.#url}${call.path}`,
-      headers: this.#headers(call, json),
+      headers: await this.#headers(call, json),
       ...(json ? { body: JSON.stringify(call.body) } : {}),
       timeoutMs: call.timeoutMs ?? this.#timeoutMs,
     });
@@ -111,7 +154,7 @@ export class Gateway {
       method: 'GET',
       url: `${this.#url}${path}`,
       headers: {
-        ...this.#headers(caller, false),
+        ...(await this.#headers(caller, false)),
         accept: 'text/event-stream',
         ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
       },

@@ -5,7 +5,7 @@ import type { orders } from '@platform/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { signInFirst } from './account-routes.ts';
 import { PageNotFound, PlatformTrouble } from './errors.ts';
-import type { Caller, Gateway } from './gateway.ts';
+import { answered, type Caller, type Gateway } from './gateway.ts';
 import { type OrderDetails, orderBody, orderLive, ordersBody } from './pages/orders.ts';
 import { unfillable } from './stock.ts';
 import { cartCall, render, type ShopDeps, visitOf } from './visit.ts';
@@ -27,8 +27,7 @@ export async function orderDetails(
 ): Promise<OrderDetails | undefined> {
   const answer = await gateway.get<OrderDetails>(`/api/v1/orders/${id}/details`, caller);
   if (!answer.ok && answer.status === 404) return undefined;
-  if (!answer.ok) throw new PlatformTrouble(`order details answered ${answer.status}`);
-  return answer.body;
+  return answered(answer, 'order details');
 }
 
 /** For an order refused for want of stock: which of its lines the shelf cannot fill now, in words. */
@@ -58,12 +57,14 @@ export function registerOrderRoutes(shop: App, deps: ShopDeps): void {
     if (signInFirst(request, reply)) return reply;
     const value = (request.query as { page?: string }).page ?? '';
     const page = /^[1-9]\d{0,2}$/.test(value) ? Number(value) : 1;
-    const list = await gateway.get<{
-      data: orders.Order[];
-      pagination: { page: number; totalPages: number; total: number };
-    }>(`/api/v1/orders?limit=${ORDERS_PAGE}&page=${page}`, visitOf(request).caller);
-    if (!list.ok) throw new PlatformTrouble(`orders answered ${list.status}`);
-    const body = ordersBody(list.body.data, { ...list.body.pagination, href: (n) => `/orders?page=${n}` });
+    const list = answered(
+      await gateway.get<{
+        data: orders.Order[];
+        pagination: { page: number; totalPages: number; total: number };
+      }>(`/api/v1/orders?limit=${ORDERS_PAGE}&page=${page}`, visitOf(request).caller),
+      'orders',
+    );
+    const body = ordersBody(list.data, { ...list.pagination, href: (n) => `/orders?page=${n}` });
     return render(deps, request, reply, 'Your orders', body);
   });
 

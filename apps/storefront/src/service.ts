@@ -9,6 +9,7 @@ import {
   type Service,
   serve,
   serviceOptionsFrom,
+  serviceTokensFrom,
 } from '@platform/chassis';
 import { acceptForms, securePages, serveAssets } from '@platform/web';
 import { registerAccountRoutes } from './account-routes.ts';
@@ -77,7 +78,13 @@ export async function startStorefront(
   });
   const http = createHttpClient({ timeoutMs: config.STOREFRONT_CALL_TIMEOUT_MS });
   service.onShutdown(() => http.close());
-  const gateway = new Gateway(config.GATEWAY_URL, http, config.STOREFRONT_CALL_TIMEOUT_MS);
+  const gateway = new Gateway({
+    url: config.GATEWAY_URL,
+    http,
+    timeoutMs: config.STOREFRONT_CALL_TIMEOUT_MS,
+    serviceTokens: serviceTokensFrom(config),
+    log: service.log,
+  });
   const keys = sessionKeys(config.STOREFRONT_SESSION_SECRET);
   const sessions = new Sessions({
     pool,

@@ -45,6 +45,7 @@ const DONE: Record<string, string> = {
   saved: 'Your changes are saved.',
   'cancel-asked': 'We are cancelling your order; this page follows it.',
   restored: 'The items are back in your cart.',
+  'sign-in-again': 'Your sign-in has ended: please sign in again to go on.',
 };
 
 export const callerOf = (shopper: Shopper): Caller =>
@@ -105,6 +106,14 @@ export function installVisits(shop: App, deps: ShopDeps): void {
   });
   shop.setErrorHandler(async (error, request, reply) => {
     const problem = toProblem(error);
+    const shopper = request.visit?.shopper;
+    if (problem.code === 'SIGN_IN_AGAIN' && shopper?.user) {
+      // The platform no longer takes these tokens: forget them, and ask for a sign-in that comes back here.
+      request.log.info({ detail: problem.message }, 'the sign-in was refused: asking for a new one');
+      await deps.sessions.signOut(shopper);
+      const next = request.method === 'GET' ? localPath(request.url) : '/';
+      return reply.redirect(`/signin?next=${encodeURIComponent(next)}&done=sign-in-again`, 303);
+    }
     if (problem.status >= 500) request.log.error({ err: error }, 'shop page failed');
     else request.log.info({ code: problem.code, detail: problem.message }, 'shop page refused');
     return render(deps, request, reply, failureTitle(problem.status), failureBody(problem.status), {

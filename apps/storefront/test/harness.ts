@@ -5,7 +5,7 @@ import { loadConfig, type Service, staticDiscovery } from '@platform/chassis';
 import { createTestDatabase, startTestIssuer, type TestDatabase, type TestIssuer } from '@platform/testkit';
 import { StorefrontConfig } from '../src/config.ts';
 import { startStorefront } from '../src/service.ts';
-import { type StandIn, startStandInGateway } from './stand-in-gateway.ts';
+import { SERVICE_SECRET, type StandIn, startStandInGateway } from './stand-in-gateway.ts';
 
 export interface Page {
   status: number;
@@ -50,6 +50,10 @@ export async function startShop(label: string): Promise<Shop> {
         GATEWAY_URL: gateway.url,
         STOREFRONT_SESSION_SECRET: SECRET,
         IDENTITY_JWKS_URL: issuer.jwksUrl,
+        // Its service token proves to the gateway that the shopper's address it names is true.
+        IDENTITY_URL: gateway.url,
+        SERVICE_CLIENT_ID: 'storefront',
+        SERVICE_CLIENT_SECRET: SERVICE_SECRET,
         LOG_LEVEL: 'silent',
         // As under the launcher: the gateway on this host is the proxy whose X-Forwarded-* are believed.
         TRUST_PROXY: '127.0.0.1',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testPool } from '@platform/testkit';
 import { type Shop, startShop } from './harness.ts';
+import { SERVICE_TOKEN } from './stand-in-gateway.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -153,6 +154,23 @@ describe('storefront sessions', () => {
     assert.match((await browser.get('/account')).text, /restart@example\.test/);
   });
 
+  test('a sign-in the platform no longer takes asks the shopper to sign in again, and comes back to the page', async () => {
+    const browser = await signedInBrowser('revoked@example.test');
+    // Signed out elsewhere (another device): identity revokes the whole family.
+    const tokens = shop.gateway.issued.at(-1);
+    await fetch(`${shop.gateway.url}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: tokens?.refreshToken }),
+    });
+    const account = await browser.get('/account');
+    assert.equal(account.status, 303, 'not "the shop cannot show this page"');
+    assert.equal(account.location, '/signin?next=%2Faccount&done=sign-in-again');
+    const signIn = await browser.get(account.location);
+    assert.match(signIn.text, /Your sign-in has ended: please sign in again/);
+    assert.doesNotMatch((await browser.get('/')).text, /Sign out/, 'the shop forgot the refused tokens');
+  });
+
   test('a wrong password is said in words, and nothing is kept', async () => {
     shop.gateway.account('typo@example.test', PASSWORD);
     const browser = shop.browser();
@@ -217,5 +235,33 @@ describe('storefront csrf', () => {
     );
     assert.equal(noOrigin.status, 303);
     assert.match((await browser.get('/cart')).text, /Cart, 3 items/);
+  });
+
+  test("every call names the shopper's address with the storefront's service token, so the gateway limits shoppers, not the shop", async () => {
+    const shopperCalls = (address: string) =>
+      shop.gateway.seen.filter((call) => call.headers['x-service-for'] === address);
+    const guest = shop.browser();
+    await guest.get('/', { 'x-forwarded-for': '198.51.100.7' });
+    await guest.get('/search?q=stu', { 'x-forwarded-for': '198.51.100.7' });
+    const email = 'addressed@example.test';
+    shop.gateway.account(email, PASSWORD);
+    const other = shop.browser();
+    await other.get('/signin', { 'x-forwarded-for': '2001:db8::9' });
+    await other.post(
+      '/signin',
+      { email, password: PASSWORD, next: '/' },
+      { 'x-forwarded-for': '2001:db8::9' },
+    );
+    const first = shopperCalls('198.51.100.7');
+    assert.ok(
+      first.some((call) => call.path.startsWith('/api/v1/products?q=stu')),
+      'the search is counted as the guest',
+    );
+    assert.ok(
+      shopperCalls('2001:db8::9').some((call) => call.path === '/api/v1/auth/login'),
+      "the sign-in is throttled by the shopper's address",
+    );
+    for (const call of [...first, ...shopperCalls('2001:db8::9')])
+      assert.equal(call.headers['x-service-token'], SERVICE_TOKEN, `${call.path} carries the proof`);
   });
 });

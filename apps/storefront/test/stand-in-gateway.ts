@@ -45,6 +45,10 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
+/** The storefront's client secret in the harness, and the service token identity gives for it. */
+export const SERVICE_SECRET = 'the storefront client secret of the tests';
+export const SERVICE_TOKEN = 'service-token-of-the-storefront';
+
 export const CATEGORIES = [
   { id: 'audio', name: 'Audio', description: 'Headphones and speakers' },
   { id: 'kitchen', name: 'Kitchen', description: 'Pots, pans and kettles' },
@@ -111,6 +115,12 @@ export async function startStandInGateway(): Promise<StandIn> {
     };
   };
 
+  // Identity's client-credentials grant (the harness's IDENTITY_URL is this stand-in).
+  on('POST', /^\/api\/v1\/auth\/token$/, ({ body }) =>
+    body.client_id === 'storefront' && body.client_secret === SERVICE_SECRET
+      ? { status: 200, body: { access_token: SERVICE_TOKEN, token_type: 'Bearer', expires_in: 300 } }
+      : problem(401, 'INVALID_CLIENT', 'Unknown client or wrong secret'),
+  );
   on('POST', /^\/api\/v1\/auth\/register$/, ({ body }) => {
     const email = String(body.email ?? '').toLowerCase();
     if (String(body.password ?? '').length < 10)

@@ -15,6 +15,8 @@ interface RequestContext {
   readonly deadline?: number | undefined;
   /** The signed-in user the request acts for (set once its token is verified), for flag targeting. */
   userId?: string | undefined;
+  /** The address of the request's client (read when asked: most requests never do). */
+  readonly clientAddress?: (() => string) | undefined;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -32,9 +34,17 @@ export function acceptDeadline(header: string | string[] | undefined, now = Date
   return now + Number(value);
 }
 
-/** Runs `fn` with `correlationId` (and the deadline) visible to every outgoing call and log line it makes. */
-export function runWithCorrelationId<T>(correlationId: string, fn: () => T, deadline?: number): T {
-  return storage.run({ correlationId, deadline }, fn);
+/**
+ * Runs `fn` with `correlationId` (and the deadline, and how to read the client's address)
+ * visible to every outgoing call and log line it makes.
+ */
+export function runWithCorrelationId<T>(
+  correlationId: string,
+  fn: () => T,
+  deadline?: number,
+  clientAddress?: () => string,
+): T {
+  return storage.run({ correlationId, deadline, clientAddress }, fn);
 }
 
 /** Records the user the current request acts for (auth.ts, once their token is verified). */
@@ -46,6 +56,11 @@ export function setCurrentUser(userId: string): void {
 /** The user the current request acts for; undefined outside a request or for anonymous and service callers. */
 export function currentUserId(): string | undefined {
   return storage.getStore()?.userId;
+}
+
+/** The address of the current request's client (as the service's TRUST_PROXY lets it see it). */
+export function currentClientAddress(): string | undefined {
+  return storage.getStore()?.clientAddress?.();
 }
 
 export function currentCorrelationId(): string | undefined {

@@ -25,6 +25,7 @@ export {
 export {
   acceptCorrelationId,
   CORRELATION_HEADER,
+  currentClientAddress,
   currentCorrelationId,
   currentUserId,
   DEADLINE_HEADER,

@@ -167,8 +167,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       done(new DeadlineExceeded('The request arrived after its deadline; no work was started'));
       return;
     }
-    if (traced) withTraceContext(traced.context, () => runWithCorrelationId(request.id, done, deadline));
-    else runWithCorrelationId(request.id, done, deadline);
+    const client = () => request.ip;
+    if (traced)
+      withTraceContext(traced.context, () => runWithCorrelationId(request.id, done, deadline, client));
+    else runWithCorrelationId(request.id, done, deadline, client);
   });
   // A span ends once: when the client hangs up, or with the answer, whichever is first.
   app.addHook('onRequestAbort', (request, done) => {

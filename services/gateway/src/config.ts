@@ -109,4 +109,10 @@ export const GatewayConfig = Type.Object({
       description: 'share rate limits and the response cache between gateway instances',
     }),
   ),
+  TRUSTED_FORWARDERS: Type.String({
+    pattern: '^([a-z][a-z0-9-]*(,[a-z][a-z0-9-]*)*)?$',
+    default: 'storefront',
+    description:
+      "services (client ids) believed when they name the end user's address with their service token (X-Service-For): the storefront calls for every shopper from its own address",
+  }),
 });

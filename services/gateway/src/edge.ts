@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Counter } from 'prom-client';
+import { clientAddressOf } from './client-address.ts';
 import { TooManyRequests } from './errors.ts';
 import type { RateLimitStore } from './rate-limit.ts';
 import type { RatePolicyName, ratePolicies } from './rate-policies.ts';
@@ -25,7 +26,7 @@ export async function enforceRateLimit(
   reply: FastifyReply,
 ): Promise<void> {
   const { store, policies } = limits;
-  const caller = request.principal ? `user:${request.principal.subject}` : `ip:${request.ip}`;
+  const caller = request.principal ? `user:${request.principal.subject}` : `ip:${clientAddressOf(request)}`;
   const decision = await store.take(`${policyName}:${caller}`, policies[policyName]);
   reply.header('ratelimit-limit', String(decision.limit));
   reply.header('ratelimit-remaining', String(decision.remaining));

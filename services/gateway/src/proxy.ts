@@ -8,6 +8,7 @@ import {
 } from '@platform/chassis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Histogram } from 'prom-client';
+import { clientAddressOf } from './client-address.ts';
 import {
   type CachedResponse,
   isFresh,
@@ -104,7 +105,8 @@ async function wholeBody(response: ServiceResponse, upstream: Upstream): Promise
 function requestHeaders(request: FastifyRequest): Record<string, string | string[]> {
   const headers = forwardableHeaders(request.headers);
   const forwardedFor = request.headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${request.ip}` : request.ip;
+  const client = clientAddressOf(request);
+  headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${client}` : client;
   headers['x-forwarded-proto'] = request.protocol;
   headers['x-forwarded-host'] = request.headers.host ?? '';
   return headers;

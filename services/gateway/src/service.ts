@@ -14,6 +14,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import { registerAdminRoutes } from './admin.ts';
+import { forwardedClients } from './client-address.ts';
 import type { GatewayConfig } from './config.ts';
 import { installCors } from './cors.ts';
 import { registerOrderDetails } from './details.ts';
@@ -37,17 +38,18 @@ export interface Gateway extends Service {
 
 /** Builds and starts the gateway: one Fastify route per entry of the route table. */
 export async function startGateway(config: Static<typeof GatewayConfig>): Promise<Gateway> {
+  const verifier = jwtVerifier({
+    issuer: config.TOKEN_ISSUER,
+    audience: config.TOKEN_AUDIENCE,
+    jwksUrl: new URL('/.well-known/jwks.json', config.IDENTITY_URL.split(',')[0]).toString(),
+    refreshMs: config.JWKS_REFRESH_MS,
+  });
   const service = await createService({
     name: 'gateway',
     description: 'The public entry point of the platform',
     ...serviceOptionsFrom(config),
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
-    auth: jwtVerifier({
-      issuer: config.TOKEN_ISSUER,
-      audience: config.TOKEN_AUDIENCE,
-      jwksUrl: new URL('/.well-known/jwks.json', config.IDENTITY_URL.split(',')[0]).toString(),
-      refreshMs: config.JWKS_REFRESH_MS,
-    }),
+    auth: verifier,
   });
   // The table decides what the public listener serves, before anything else runs.
   guardBeforeRouting(service.app.server, service.log);
@@ -117,7 +119,18 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
       registers: [service.metrics],
     }),
   };
+  service.app.decorateRequest('forwardedClient', undefined);
+  const forwardedClient = forwardedClients({
+    verifier,
+    forwarders: config.TRUSTED_FORWARDERS,
+    refused: new Counter({
+      name: 'gateway_forwarded_client_refused_total',
+      help: "Requests naming a client's address (X-Service-For) without a trusted forwarder's token",
+      registers: [service.metrics],
+    }),
+  });
   const edgeStep = async (request: FastifyRequest, reply: FastifyReply, policy: keyof typeof policies) => {
+    await forwardedClient(request);
     stripForgeableHeaders(request);
     await enforceRateLimit(limits, policy, request, reply);
   };
