@@ -3,8 +3,9 @@ import { commerceEventSchemas } from './commerce-events.ts';
 import { Money } from './common.ts';
 import { Channel, NotificationKind } from './notifications.ts';
 
-// Event payloads, by CloudEvents `type`. A type's payload only ever gains optional
-// fields; anything else is a new type (`...v2`), so old consumers keep working.
+// Event payloads, by CloudEvents `type`. A released type's payload only ever changes in
+// ways old producers and consumers live with (an optional field, a wider type); anything
+// else is a new type (`...v2`). `released/messages.json` and its test hold them to it.
 
 const ProductSnapshot = Type.Object({
   productId: Type.String({ format: 'uuid' }),
