@@ -1,5 +1,11 @@
 // The chassis's whole public surface: services import from here only.
 export { type Static, Type } from 'typebox';
+export {
+  deprecationHeaders,
+  preferredVersion,
+  VersionNotAcceptable,
+  versionMediaType,
+} from './api-versions.ts';
 export { registerAuditRoute } from './audit.ts';
 export {
   ACCESS_TOKEN_ALGORITHM,

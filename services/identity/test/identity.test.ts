@@ -269,6 +269,40 @@ describe('profiles, versions and who may see whom', () => {
     assert.equal(v2.body.email, session.user.email);
   });
 
+  test('identity - v2 by media type beside the URL: Accept picks the shape, v1 says it is deprecated and when it ends', async () => {
+    const session = await register('Noor');
+    const path = `/api/v1/users/${session.user.id}`;
+    const v2 = await call('GET', path, undefined, session.accessToken, {
+      accept: 'application/vnd.platform.v2+json',
+    });
+    assert.equal(v2.status, 200);
+    assert.equal(v2.headers.get('content-type'), 'application/vnd.platform.v2+json; charset=utf-8');
+    assert.deepEqual(Object.keys(v2.body).sort(), ['createdAt', 'email', 'id', 'name', 'roles']);
+    assert.equal(v2.headers.get('deprecation'), null, 'v2 is current');
+    assert.match(v2.headers.get('vary') ?? '', /accept/i, 'a cache keeps the two shapes apart');
+
+    for (const accept of [undefined, 'application/json', '*/*', 'application/vnd.platform.v1+json']) {
+      const v1 = await call('GET', path, undefined, session.accessToken, accept ? { accept } : {});
+      assert.deepEqual(v1.body, { id: session.user.id, name: 'Noor', roles: ['customer'] }, String(accept));
+      assert.match(v1.headers.get('deprecation') ?? '', /^@\d+$/, 'RFC 9745: a date, as @seconds');
+      assert.ok(
+        Date.parse(v1.headers.get('sunset') ?? '') > Date.parse('2027-01-01'),
+        'RFC 8594: an HTTP date',
+      );
+      assert.equal(v1.headers.get('link'), `</api/v2/users/${session.user.id}>; rel="successor-version"`);
+    }
+    const weighed = await call('GET', path, undefined, session.accessToken, {
+      accept: 'application/vnd.platform.v2+json;q=0.5, application/json',
+    });
+    assert.equal(Object.keys(weighed.body).length, 3, 'the higher weight wins: v1');
+    const unknown = await call('GET', path, undefined, session.accessToken, {
+      accept: 'application/vnd.platform.v9+json',
+    });
+    assert.equal(unknown.status, 406);
+    assert.equal(unknown.body.code, 'VERSION_NOT_ACCEPTABLE');
+    assert.equal(unknown.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+  });
+
   test('identity - the administrator account is announced once, when it is first created', async () => {
     const announced = async () => {
       const client = new pg.Client({ connectionString: database.url });
