@@ -4,7 +4,15 @@
 // whose operator makes the `<cluster>-app` Secret (its `uri` is the DATABASE_URL).
 import type { IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { IConfigMap, IService, IServiceAccount } from 'kubernetes-models/v1';
-import { labelsOf, NAMESPACE, POSTGRES_PORT, selectorOf, type Workload, workloads } from './model.ts';
+import {
+  API_SERVER_CIDR,
+  labelsOf,
+  NAMESPACE,
+  POSTGRES_PORT,
+  selectorOf,
+  type Workload,
+  workloads,
+} from './model.ts';
 import { type Edge, type Endpoint, namespace, OUTSIDE, pod } from './network.ts';
 import { containerSecurityContext, podSecurityContext, spread, TMP_MOUNT, TMP_VOLUME } from './pod.ts';
 import { databaseSecret } from './secrets.ts';
@@ -209,7 +217,7 @@ export const cnpgPod = (service: string) =>
 /** Who reaches a production Cluster: its service, the CNPG operator, its own instances, Prometheus. */
 export function productionDatabaseEdges(): Edge[] {
   const operator = namespace('cnpg-system', { 'app.kubernetes.io/name': 'cloudnative-pg' });
-  const apiServer: Endpoint = { kind: 'cidr', cidr: '0.0.0.0/0', except: [] };
+  const apiServer: Endpoint = { kind: 'cidr', cidr: API_SERVER_CIDR, except: [] };
   return withDatabase().flatMap((service): Edge[] => {
     const cluster = cnpgPod(service.name);
     return [

@@ -20,6 +20,12 @@ export const NATS_CLUSTER_PORT = 6222;
 export const NATS_MONITOR_PORT = 8222;
 export const POSTGRES_PORT = 5432;
 export const REDIS_PORT = 6379;
+/**
+ * Where the Kubernetes API server answers, as the CNI sees it after kube-proxy: the
+ * addresses of `kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`.
+ * Only CloudNativePG's instances call it. Set it for your cluster (README).
+ */
+export const API_SERVER_CIDR = '172.20.0.1/32';
 /** The image of every service (ONE image; the entry point is the container's args). */
 export const IMAGE = 'ghcr.io/platform/services:1.0.0';
 
