@@ -14,6 +14,7 @@ import { catalogLookup } from './catalog-client.ts';
 import type { CartSettings } from './config.ts';
 import { followCatalog, followOrders } from './handlers.ts';
 import { registerCartRoutes } from './http.ts';
+import { PEERS } from './peers.ts';
 import { deleteIdleGuestCarts } from './store.ts';
 
 /** What tests replace: how the catalog is found, and the service's own tokens. */
@@ -47,7 +48,7 @@ export async function startCart(config: CartSettings, deps: CartDeps = {}): Prom
     schemas: eventSchemas,
   });
   const discovery = deps.discovery ?? createDiscovery(config, { log: service.log });
-  const peers = connectPeers(service, config, ['catalog'], {
+  const peers = connectPeers(service, config, PEERS, {
     discovery,
     ...(deps.tokens ? { tokens: deps.tokens } : {}),
   });

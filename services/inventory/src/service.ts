@@ -16,6 +16,7 @@ import { startExpirySweeper } from './expiry.ts';
 import { answerCommands, followCatalog, reactToFacts } from './handlers.ts';
 import { registerInventoryRoutes } from './http.ts';
 import { stockOperations } from './operations.ts';
+import { PEERS } from './peers.ts';
 import { seedFromCatalog } from './seed.ts';
 
 /**
@@ -54,7 +55,7 @@ export async function startInventory(
   const discovery = deps.discovery ?? createDiscovery(config, { log: service.log });
   if (config.INVENTORY_SEED) {
     const tokens = deps.tokens ?? serviceTokensFrom(config);
-    const peers = connectPeers(service, config, ['catalog'], { discovery, tokens });
+    const peers = connectPeers(service, config, PEERS, { discovery, tokens });
     seedFromCatalog(service, peers, pool, {
       onHand: config.INVENTORY_SEED_ON_HAND,
       retryMs: config.INVENTORY_SEED_RETRY_MS,

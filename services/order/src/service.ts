@@ -16,6 +16,7 @@ import { choreographyFollower } from './choreography-follower.ts';
 import type { OrderConfig } from './config.ts';
 import { registerOrderRoutes } from './http.ts';
 import { liveStatus } from './live-status.ts';
+import { PEERS } from './peers.ts';
 import { sagaRunner } from './saga-runner.ts';
 import { trackShipments } from './tracking.ts';
 
@@ -34,7 +35,7 @@ export async function startOrder(
   const replay = await idempotentReplay(pool, { log: service.log });
   await migrate(pool, new URL('../migrations/', import.meta.url), { log: service.log });
   const discovery = deps.discovery ?? createDiscovery(config, { log: service.log });
-  const peers = connectPeers(service, config, ['cart', 'catalog', 'payment', 'shipping'] as const, {
+  const peers = connectPeers(service, config, PEERS, {
     discovery,
     ...(deps.tokens ? { tokens: deps.tokens } : {}),
   });
