@@ -7,6 +7,8 @@ import { type GatewayWithStandIn, gatewayWithStandIn } from './stand-in.ts';
 
 export type Part = 'catalog' | 'inventory' | 'cart';
 export type Health = 'up' | 'down' | 'slow';
+/** How long a slow part takes to answer: far beyond the gateway's 1 s for a part, on any machine. */
+export const SLOW_ANSWER_MS = 10_000;
 
 const product = (id: string, name: string, category: string, amount: number): catalog.Product => ({
   id,
@@ -122,7 +124,7 @@ export async function startShop(env: Record<string, string> = {}): Promise<Shop>
         return json(response, 200, { itemCount: CART_ITEMS });
       json(response, 404, { code: 'NOT_HERE' });
     };
-    if (part && health[part] === 'slow') setTimeout(respond, 3_000).unref();
+    if (part && health[part] === 'slow') setTimeout(respond, SLOW_ANSWER_MS).unref();
     else respond();
   };
   const shop = await gatewayWithStandIn(['CATALOG_URL', 'INVENTORY_URL', 'CART_URL'], { answer, env });

@@ -11,6 +11,7 @@ import {
   HEADPHONES,
   NOVEL,
   type Shop,
+  SLOW_ANSWER_MS,
   SPEAKER,
   startShop,
   TURNTABLE,
@@ -262,7 +263,7 @@ describe('storefront pages, degraded', () => {
       assert.equal(product.body.related.length, 2, 'the recommendations still come');
     }));
 
-  test('storefront - inventory slower than its part timeout: the page comes in about a second, availability unknown', () =>
+  test('storefront - inventory slower than its part timeout: the page comes after the part timeout, not the inventory, availability unknown', () =>
     withShop(async (shop) => {
       shop.health.inventory = 'slow';
       const started = Date.now();
@@ -271,7 +272,9 @@ describe('storefront pages, degraded', () => {
       assert.equal(status, 200);
       assert.deepEqual(body.availability, { status: 'unknown', available: null });
       assert.match(body.warnings[0]?.detail ?? '', /inventory did not answer in time/);
-      assert.ok(took >= 900 && took < 2_500, `answered after ${took} ms`);
+      // Waited for the part's 1 s, not for the inventory's answer (bounds, not a benchmark:
+      // a loaded machine may take longer than a second, never the slow part's ten).
+      assert.ok(took >= 900 && took < SLOW_ANSWER_MS, `answered after ${took} ms`);
     }));
 
   test('storefront - cart down: cart null and a warning for a signed-in shopper, the rest whole', () =>
