@@ -24,6 +24,7 @@ import { startManagementListener } from './management.ts';
 import { forward, type ProxyContext } from './proxy.ts';
 import { memoryRateLimitStore, redisRateLimitStore } from './rate-limit.ts';
 import { ratePoliciesWith } from './rate-policies.ts';
+import { installReleases } from './release-routes.ts';
 import { memoryResponseCache, redisResponseCache } from './response-cache.ts';
 import { gatewayRoutes, patternsOf, routes } from './routes.ts';
 import { installSecurityHeaders } from './security-headers.ts';
@@ -102,11 +103,12 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
   const latency = new Histogram({
     name: 'gateway_upstream_duration_seconds',
     help: 'Time for an upstream to answer a proxied request',
-    labelNames: ['upstream', 'status'] as const,
+    labelNames: ['upstream', 'status', 'version'] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [service.metrics],
   });
-  const proxy: ProxyContext = { clients, cache, latency };
+  const releases = await installReleases(service, { redis, discovery, http, tickMs: config.RELEASE_TICK_MS });
+  const proxy: ProxyContext = { clients, cache, latency, releases };
   const limits = {
     store: rateLimits,
     policies,
