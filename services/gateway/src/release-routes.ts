@@ -84,11 +84,13 @@ const tags = ['operations'];
 const by = (request: FastifyRequest) => `admin:${request.principal?.subject ?? 'unknown'}`;
 const serviceOf = (request: FastifyRequest) => (request.params as { service: string }).service;
 
+/** The release admin routes; registered after the table's hook, which gives them their access. */
 export function registerReleaseRoutes(
   app: App,
-  options: { releases: Releases; operations: ReleaseOperations },
+  options: { releases: Releases; discovery: Discovery; http: HttpClient },
 ): void {
-  const { releases, operations } = options;
+  const { releases } = options;
+  const operations = new ReleaseOperations(options);
   const answer = (release: Parameters<typeof sharesOf>[0]) => ({ release, shares: sharesOf(release) });
 
   app.get(
@@ -213,15 +215,13 @@ export function registerReleaseRoutes(
   );
 }
 
-/** The gateway's releases: the book in Redis when there is one (else here), ticking, and their admin routes. */
-export async function installReleases(
+/** The gateway's releases, ticking: the book in Redis when there is one, else in this process. */
+export async function startReleases(
   service: Service,
-  options: { redis: Redis | undefined; discovery: Discovery; http: HttpClient; tickMs: number },
+  options: { redis: Redis | undefined; tickMs: number },
 ): Promise<Releases> {
   const store = options.redis ? redisReleaseStore(options.redis) : memoryReleaseStore();
   const releases = new Releases({ store, log: service.log, metrics: service.metrics });
-  const operations = new ReleaseOperations({ releases, discovery: options.discovery, http: options.http });
-  registerReleaseRoutes(service.app, { releases, operations });
   await releases.start(options.tickMs);
   service.onShutdown(() => releases.stop());
   return releases;

@@ -24,7 +24,7 @@ import { startManagementListener } from './management.ts';
 import { forward, type ProxyContext } from './proxy.ts';
 import { memoryRateLimitStore, redisRateLimitStore } from './rate-limit.ts';
 import { ratePoliciesWith } from './rate-policies.ts';
-import { installReleases } from './release-routes.ts';
+import { registerReleaseRoutes, startReleases } from './release-routes.ts';
 import { memoryResponseCache, redisResponseCache } from './response-cache.ts';
 import { gatewayRoutes, patternsOf, routes } from './routes.ts';
 import { installSecurityHeaders } from './security-headers.ts';
@@ -107,7 +107,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [service.metrics],
   });
-  const releases = await installReleases(service, { redis, discovery, http, tickMs: config.RELEASE_TICK_MS });
+  const releases = await startReleases(service, { redis, tickMs: config.RELEASE_TICK_MS });
   const proxy: ProxyContext = { clients, cache, latency, releases };
   const limits = {
     store: rateLimits,
@@ -159,6 +159,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
     log: service.log,
   });
   registerAdminRoutes(service, { discovery, clients: Object.values(clients), http, limits });
+  registerReleaseRoutes(service.app, { releases, discovery, http });
   const managementUrl = await startManagementListener(service, {
     host: config.MANAGEMENT_HOST ?? config.HOST,
     port: config.MANAGEMENT_PORT,
