@@ -52,9 +52,6 @@ export function memoryReleaseStore(): ReleaseStore {
   };
 }
 
-const BOOK = 'gateway:releases:book';
-const REVISION = 'gateway:releases:revision';
-const stepHash = (key: string) => `gateway:releases:step:${key}`;
 /** A step's figures outlive any step by far, and then go. */
 const STEP_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -92,7 +89,11 @@ function samplesOf(hash: Record<string, string>): StepSamples {
   return step;
 }
 
-export function redisReleaseStore(redis: Redis): ReleaseStore {
+/** The book and the steps' figures under `prefix` (a test keeps its own). */
+export function redisReleaseStore(redis: Redis, prefix = 'gateway:releases'): ReleaseStore {
+  const BOOK = `${prefix}:book`;
+  const REVISION = `${prefix}:revision`;
+  const stepHash = (key: string) => `${prefix}:step:${key}`;
   return {
     kind: 'redis',
     async read() {
