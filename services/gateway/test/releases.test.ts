@@ -18,11 +18,14 @@ interface Version {
   server: Server;
   url: string;
   mode: Mode;
+  /** Paths of the requests it got. */
+  seen: string[];
 }
 
 async function startVersion(version: string): Promise<Version> {
-  const self: Version = { server: createServer(), url: '', mode: 'ok' };
+  const self: Version = { server: createServer(), url: '', mode: 'ok', seen: [] };
   self.server.on('request', (request, response) => {
+    self.seen.push(`${request.method} ${request.url}`);
     if (request.url === '/readyz') {
       response.writeHead(self.mode === 'not-ready' ? 503 : 200).end();
       return;
@@ -251,6 +254,21 @@ describe('releases through the gateway', () => {
       headers: auth(await issuer.token(['customer'])),
     });
     assert.equal(shopper.status, 403);
+  });
+
+  test('releases - a fault injected into one version reaches its instances only', async () => {
+    const response = await fetch(`${base}/api/v1/admin/faults/catalog?version=2.0.0`, {
+      method: 'PUT',
+      headers: { ...auth(admin), 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 1, ttlSeconds: 5 }),
+    });
+    const answer = (await response.json()) as { instances: Array<{ url: string }> };
+    assert.deepEqual(
+      answer.instances.map((instance) => instance.url),
+      [v2.url],
+    );
+    assert.ok(v2.seen.includes('PUT /admin/faults'));
+    assert.ok(!v1.seen.includes('PUT /admin/faults'));
   });
 
   test('releases - every decision is counted on the metrics, with the share each version has', async () => {
