@@ -126,6 +126,7 @@ async function callUpstream(
 ): Promise<ServiceResponse> {
   const stopTimer = context.latency.startTimer({ upstream: target.upstream });
   let answered: ServiceResponse | undefined;
+  let refused = false;
   try {
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
     answered = await context.clients[target.upstream].request({
@@ -137,6 +138,11 @@ async function callUpstream(
       version: target.version,
     });
     return answered;
+  } catch (error) {
+    // The client's own refusals (circuit open, bulkhead full, no instance: 503) are no
+    // version's answer; a release's figures count what an instance did or failed to do.
+    refused = error instanceof ProblemError && error.status === 503;
+    throw error;
   } finally {
     // The version that answered; with no answer, the one asked for (a release's figures count it).
     const version = answered?.instance.version ?? target.version;
@@ -145,7 +151,7 @@ async function callUpstream(
       status: status === undefined ? 'error' : String(status),
       version: version ?? 'none',
     });
-    if (!target.forced) context.releases.record(target.upstream, version, status, seconds);
+    if (!target.forced && !refused) context.releases.record(target.upstream, version, status, seconds);
   }
 }
 
