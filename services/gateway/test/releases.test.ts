@@ -137,7 +137,7 @@ describe('releases through the gateway', () => {
     assert.equal(started.body.release.baseline, '1.0.0');
     const seen = await versionsFor(400, 'guest-');
     const share = seen.filter((version) => version === '2.0.0').length / seen.length;
-    assert.ok(share > 0.22 && share < 0.38, `canary share ${share}`);
+    assert.ok(share > 0.2 && share < 0.4, `canary share ${share}`);
     for (const i of [1, 2, 3, 4, 5]) assert.equal(await versionFor(`guest-${i}`), seen[i] ?? '');
   });
 
@@ -180,11 +180,15 @@ describe('releases through the gateway', () => {
 
   test('releases - a canary answering 4xx is not at fault: promoted step by step to complete', async () => {
     v2.mode = 'missing';
-    await canary({ version: '2.0.0', steps: [50, 100], stepSeconds: 1, thresholds: { minRequests: 20 } });
-    await eventually(async () => {
+    // Only errors are under test: a loaded machine's p99 of 20 requests is noise.
+    const thresholds = { minRequests: 20, latencyToleranceMs: 10_000 };
+    await canary({ version: '2.0.0', steps: [50, 100], stepSeconds: 1, thresholds });
+    const state = await eventually(async () => {
       await Promise.all(Array.from({ length: 40 }, (_, i) => versionFor(`looking-${Math.random()}-${i}`)));
-      return (await book()).releases[0]?.release.state === 'complete';
+      const now = (await book()).releases[0]?.release.state;
+      return now !== 'running' && now;
     }, 20_000);
+    assert.equal(state, 'complete', JSON.stringify((await book()).decisions[0]));
     const actions = (await book()).decisions.map((decision) => decision.action);
     assert.deepEqual(actions.slice(0, actions.indexOf('start') + 1), ['complete', 'promote', 'start']);
   });
@@ -250,6 +254,13 @@ describe('releases through the gateway', () => {
     assert.equal((await canary({ version: '2.0.0' })).status, 201);
     const again = await canary({ version: '2.0.0' });
     assert.deepEqual([again.status, again.body.code], [409, 'RELEASE_IN_PROGRESS']);
+    const document = (await (await fetch(`${base}/api/docs/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const start = document.paths['/api/v1/admin/releases/{service}/canary']?.post;
+    assert.ok(start, 'the canary route is in the API document');
+    for (const status of ['400', '401', '403', '404', '409', '422'])
+      assert.ok(start.responses[status], `documents ${status}`);
     const shopper = await fetch(`${base}/api/v1/admin/releases`, {
       headers: auth(await issuer.token(['customer'])),
     });
