@@ -5,9 +5,8 @@
 // The gateway is found in the running platform (PLATFORM_DATA_DIR, default .data), or
 // given with --gateway URL. The token: ADMIN_TOKEN, else a login as ADMIN_EMAIL
 // (admin@platform.local) with ADMIN_PASSWORD or the password the launcher generated.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { adminToken, call, fail, gatewayUrl } from './admin-session.ts';
 
 const VIEWS: Record<string, string> = {
   status: '/api/v1/analytics/status',
@@ -19,52 +18,6 @@ const VIEWS: Record<string, string> = {
   top: '/api/v1/analytics/products/top?limit=20',
 };
 const USAGE = `usage: npm run analytics -- rebuild | ${Object.keys(VIEWS).join(' | ')} [--gateway URL]`;
-
-function fail(message: string, code: number): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(code);
-}
-
-const dataDir = process.env.PLATFORM_DATA_DIR ?? join(import.meta.dirname, '..', '.data');
-
-function readJson<T>(file: string, missing: string): T {
-  if (!existsSync(file)) fail(missing, 1);
-  return JSON.parse(readFileSync(file, 'utf8')) as T;
-}
-
-function gatewayUrl(given: string | undefined): string {
-  if (given) return given.replace(/\/$/, '');
-  const stateFile = join(dataDir, 'platform.json');
-  const state = readJson<{ gateway: string }>(
-    stateFile,
-    `no running platform (${stateFile} is missing): start it, or pass --gateway URL`,
-  );
-  return state.gateway;
-}
-
-async function adminToken(gateway: string): Promise<string> {
-  if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN;
-  const password =
-    process.env.ADMIN_PASSWORD ??
-    readJson<Record<string, string>>(
-      join(dataDir, 'secrets.json'),
-      'no ADMIN_TOKEN or ADMIN_PASSWORD, and no secrets.json of a platform to read it from',
-    )['admin-password'];
-  const response = await fetch(`${gateway}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: process.env.ADMIN_EMAIL ?? 'admin@platform.local', password }),
-  });
-  if (!response.ok) fail(`administrator login refused: ${response.status}`, 1);
-  return ((await response.json()) as { accessToken: string }).accessToken;
-}
-
-async function call(method: string, url: string, token: string): Promise<unknown> {
-  const response = await fetch(url, { method, headers: { authorization: `Bearer ${token}` } });
-  const body = (await response.json()) as { detail?: string; title?: string };
-  if (!response.ok) fail(`${response.status} ${body.title ?? ''}: ${body.detail ?? ''}`, 1);
-  return body;
-}
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,

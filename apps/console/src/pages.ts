@@ -15,6 +15,7 @@ import { flagAudit, flagsIntro } from './pages/flags.ts';
 import { logFilterForm, logTable } from './pages/logs.ts';
 import { MAIL_POLICY, mailboxList } from './pages/mailbox.ts';
 import { metricsCharts } from './pages/metrics.ts';
+import { type ReleasesView, releasesTables } from './pages/releases.ts';
 import { type RateLimits, resilienceTable } from './pages/resilience.ts';
 import { resourcesTable } from './pages/resources.ts';
 import { type OrderBook, sagasTables } from './pages/sagas.ts';
@@ -88,6 +89,17 @@ export function consolePages(
         );
         return answer.body
           ? resilienceTable(answer.body.upstreams, answer.body.rateLimits)
+          : html`<p class="note">The gateway did not answer: ${answer.problem}</p>`;
+      },
+    },
+    {
+      path: '/releases',
+      title: 'Releases',
+      intro: html`<p>Versions of a service released through the gateway: a canary judged step by step against its baseline, or blue-green switched after a smoke check (<code>npm run release</code>). Every decision is listed, the analysis's with the figures it judged.</p>`,
+      fragment: async ({ token }) => {
+        const answer = await adminCall<ReleasesView>(`${gateway}/api/v1/admin/releases`, token);
+        return answer.body
+          ? releasesTables(answer.body)
           : html`<p class="note">The gateway did not answer: ${answer.problem}</p>`;
       },
     },
@@ -215,6 +227,18 @@ export function consolePages(
       },
     },
     ...scaleActions(launcher),
+    {
+      path: '/releases/:service/rollback',
+      back: '/releases',
+      async run({ token }, { service = '' }) {
+        const answer = await adminCall(
+          `${gateway}/api/v1/admin/releases/${encodeURIComponent(service)}/rollback`,
+          token,
+          { method: 'POST' },
+        );
+        return answer.ok ? `${service} rolled back` : `Not rolled back: ${answer.problem}`;
+      },
+    },
     dead('replay'),
     dead('discard'),
     {

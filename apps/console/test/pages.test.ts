@@ -4,6 +4,7 @@ import { markupOf } from '@platform/web';
 import { busTables } from '../src/pages/bus.ts';
 import { faultRuleOf } from '../src/pages/faults.ts';
 import { MAIL_POLICY, mailboxList } from '../src/pages/mailbox.ts';
+import { releasesTables } from '../src/pages/releases.ts';
 import { resilienceTable } from '../src/pages/resilience.ts';
 import { orderMessages, orderTimeline, sagasTables } from '../src/pages/sagas.ts';
 
@@ -248,4 +249,51 @@ test('console order - its messages across the services, oldest first, with how s
     /<td>inventory<\/td><th scope="row">inventory\.stock\.reserved<\/th><td>waiting<\/td><td><small>bbbbbbbb ← aaaaaaaa<\/small>/,
   );
   assert.match(markupOf(orderMessages([])), /No message about this order is kept/);
+});
+
+test('console releases - a canary with its step and traffic, a rollback button, and the decisions with their figures', () => {
+  const page = markupOf(
+    releasesTables({
+      store: 'memory',
+      releases: [
+        {
+          release: {
+            kind: 'canary',
+            service: 'catalog',
+            id: 'r1',
+            state: 'running',
+            step: 1,
+            steps: [5, 25, 50, 100],
+            stepSeconds: 60,
+            canary: '2.0.0',
+            baseline: '0.1.0',
+          },
+          shares: [
+            { version: '2.0.0', percent: 25 },
+            { version: '0.1.0', percent: 75 },
+          ],
+        },
+      ],
+      decisions: [
+        {
+          at: '2026-12-03T10:00:05.000Z',
+          service: 'catalog',
+          action: 'roll-back',
+          by: 'analysis',
+          reason: 'error rate 10.00 % over 1.00 %',
+          canary: { requests: 120, errors: 12, errorRate: 0.1, p99Ms: 25 },
+          baseline: { requests: 900, errors: 0, errorRate: 0, p99Ms: 25 },
+        },
+      ],
+    }),
+  );
+  assert.match(page, /canary 2\.0\.0 against 0\.1\.0 <span class="state ready">running<\/span>/);
+  assert.match(page, /5 % → <strong>25 %<\/strong> → 50 % → 100 %/);
+  assert.match(page, /<li>2\.0\.0: 25 %<\/li><li>0\.1\.0: 75 %<\/li>/);
+  assert.match(page, /action="\/releases\/catalog\/rollback"/);
+  assert.match(
+    page,
+    /<tr class="level-warn"><td>10:00:05<\/td><th scope="row">catalog<\/th><td>roll-back<\/td><td>analysis<\/td>/,
+  );
+  assert.match(page, /120 req, 10\.00 % errors, p99 25 ms/);
 });

@@ -8,11 +8,12 @@ import { prepareFlagsFile } from './flags.ts';
 import { Fleet } from './fleet.ts';
 import { type Instance, PortPlan, planInstances } from './instances.ts';
 import { type PlatformMail, startPlatformMail } from './mail.ts';
-import { SCALING_RULES, type Scale, ScaleError, scaleFrom } from './scale.ts';
+import { checkScale, SCALING_RULES, type Scale, ScaleError, scaleFrom } from './scale.ts';
 import { Scaler } from './scaling.ts';
 import { Secrets } from './secrets.ts';
 import { ADMIN_EMAIL, GATEWAY_MANAGEMENT, type ServiceDefinition, services, startWaves } from './services.ts';
 import { type Row, renderTable } from './table.ts';
+import { scaledForVersions, type Versions, versionOf, versionsFrom } from './versions.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const dataDir = process.env.PLATFORM_DATA_DIR ?? join(root, '.data');
@@ -37,6 +38,8 @@ let allReady = false;
 
 /** The live feature flags every service and the console read (FLAGS_FILE), once prepared. */
 let flagsFile = '';
+/** The versions asked for with --version: instances after a service's first announce them. */
+let versions: Versions = {};
 /** How services reach the bus: NATS when NATS_URL is given, else the `bus` database. */
 let busEnv: Record<string, string> = {};
 /** Where the gateway serves its metrics (its management listener), once planned. */
@@ -55,6 +58,7 @@ function serviceEnv(
     ...(inherited as Record<string, string>),
     SERVICE_NAME: definition.name,
     INSTANCE_ID: instance.id,
+    SERVICE_VERSION: versionOf(instance.id, definition, versions, root),
     HOST: '127.0.0.1',
     PORT: String(instance.port),
     // Every instance announces itself to the registry and finds the others there.
@@ -300,10 +304,11 @@ function sayReady(instances: Instance[], admin: { created: boolean; value: strin
 }
 
 async function main(): Promise<void> {
-  const scale = scaleFrom(
-    process.argv.slice(2),
-    process.env,
-    services.map((service) => service.name),
+  const known = services.map((service) => service.name);
+  versions = versionsFrom(process.argv.slice(2), known);
+  const scale = checkScale(
+    scaledForVersions(scaleFrom(process.argv.slice(2), process.env, known), versions),
+    known,
   );
   mkdirSync(logDir, { recursive: true });
   const secrets = new Secrets(join(dataDir, 'secrets.json'));

@@ -91,7 +91,8 @@ export function scaleFrom(argv: string[], env: NodeJS.ProcessEnv, known: string[
   return { ...fromFile, ...(flag ? parseScale(flag, known) : {}) };
 }
 
-function flagValue(argv: string[], name: string): string | undefined {
+/** The value of `--name value` or `--name=value` in `argv`. */
+export function flagValue(argv: string[], name: string): string | undefined {
   const index = argv.findIndex((arg) => arg === name || arg.startsWith(`${name}=`));
   if (index < 0) return undefined;
   const arg = argv[index] ?? '';

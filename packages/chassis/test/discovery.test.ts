@@ -30,6 +30,13 @@ describe('static discovery', () => {
     assert.deepEqual(urls, { catalog: ['http://a:1', 'http://b:2'], 'shipping-quotes': ['http://s:3'] });
   });
 
+  test('static discovery - a fragment after a URL names its version, never sent', async () => {
+    const discovery = staticDiscovery({ catalog: ['http://a:1', 'http://canary:2/#2.0.0'] });
+    const [stable, canary] = await discovery.instances('catalog');
+    assert.deepEqual([stable?.url, stable?.version], ['http://a:1', 'unknown']);
+    assert.deepEqual([canary?.url, canary?.version], ['http://canary:2', '2.0.0']);
+  });
+
   test('static discovery - instances are numbered, registering tells nobody', async () => {
     const discovery = staticDiscovery({ catalog: ['http://a:1/', 'http://b:2'] });
     await discovery.register({

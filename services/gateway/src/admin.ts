@@ -15,6 +15,14 @@ import { UnknownService } from './errors.ts';
 import type { ratePolicies } from './rate-policies.ts';
 
 const ServiceParams = Type.Object({ service: Type.String({ pattern: '^[a-z][a-z0-9-]{0,40}$' }) });
+const FaultQuery = Type.Object({
+  version: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$',
+      description: 'only the instances announcing this version (a canary, a colour)',
+    }),
+  ),
+});
 
 const FAULT_SUMMARY = {
   GET: 'The fault rule of every instance of a service',
@@ -94,14 +102,19 @@ export function registerAdminRoutes(
       schema: {
         ...summary(FAULT_SUMMARY[method]),
         params: ServiceParams,
+        querystring: FaultQuery,
         ...(method === 'PUT' ? { body: FaultRule } : {}),
       },
       handler: async (request) => {
         const { service } = request.params as { service: string };
         const body = method === 'PUT' ? (request.body as FaultRule) : undefined;
         if (service === 'gateway') return { service, instances: [applyLocally(gateway, method, body)] };
-        const instances = await discovery.instances(service).catch(() => []);
-        if (instances.length === 0) throw new UnknownService(`No instance of ${service} is known`);
+        const { version } = request.query as { version?: string };
+        const instances = (await discovery.instances(service).catch(() => [])).filter(
+          (instance) => version === undefined || instance.version === version,
+        );
+        if (instances.length === 0)
+          throw new UnknownService(`No instance of ${service}${version ? ` ${version}` : ''} is known`);
         const authorization = request.headers.authorization ?? '';
         const results = await Promise.all(
           instances.map(async (instance): Promise<InstanceFaults> => {

@@ -103,10 +103,15 @@ export const GatewayConfig = Type.Object({
         'JSON overriding rate-limit policies, e.g. {"browse":{"capacity":1000,"refillPerSecond":500}}',
     }),
   ),
+  RELEASE_TICK_MS: Type.Integer({
+    minimum: 50,
+    default: 1_000,
+    description: 'how often the gateway reads the release book and judges a running canary',
+  }),
   REDIS_URL: Type.Optional(
     Type.String({
       pattern: '^rediss?://',
-      description: 'share rate limits and the response cache between gateway instances',
+      description: 'share rate limits, the response cache and the release book between gateway instances',
     }),
   ),
   TRUSTED_FORWARDERS: Type.String({

@@ -30,3 +30,33 @@ export const ProductNotFound = defineProblem({
   status: 404,
   title: 'Product not found',
 });
+
+export const VersionNotRunning = defineProblem({
+  code: 'VERSION_NOT_RUNNING',
+  status: 422,
+  title: 'No instance of the service runs this version',
+});
+
+export const ReleaseInvalid = defineProblem({
+  code: 'RELEASE_INVALID',
+  status: 422,
+  title: 'The release cannot be made as asked',
+});
+
+export const ReleaseInProgress = defineProblem({
+  code: 'RELEASE_IN_PROGRESS',
+  status: 409,
+  title: 'A canary of this service is still running: roll it back or let it finish first',
+});
+
+export const NoRelease = defineProblem({
+  code: 'NO_RELEASE',
+  status: 404,
+  title: 'This service has no release of that kind',
+});
+
+export const SmokeCheckFailed = defineProblem({
+  code: 'SMOKE_CHECK_FAILED',
+  status: 409,
+  title: 'The colour did not pass its smoke check; traffic stays where it is',
+});

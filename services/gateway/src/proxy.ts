@@ -9,6 +9,8 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Histogram } from 'prom-client';
 import { clientAddressOf } from './client-address.ts';
+import { type Target, targetOf, VERSION_HEADER } from './release-routing.ts';
+import type { Releases } from './releases.ts';
 import {
   type CachedResponse,
   isFresh,
@@ -46,7 +48,8 @@ function forwardableHeaders(headers: Record<string, string | string[] | undefine
 export interface ProxyContext {
   clients: Record<Upstream, ServiceClient>;
   cache: ResponseCache;
-  latency: Histogram<'upstream' | 'status'>;
+  latency: Histogram<'upstream' | 'status' | 'version'>;
+  releases: Releases;
 }
 
 /**
@@ -62,8 +65,12 @@ export async function forward(
   reply: FastifyReply,
   route: RouteSpec,
 ): Promise<FastifyReply> {
-  if (route.cacheable && request.method === 'GET') return forwardCached(context, request, reply, route);
-  const response = await callUpstream(context, request, route, requestHeaders(request));
+  const target = targetOf(context.releases, route, request);
+  // A tester forcing a version is served by it, never from what another version left in the cache.
+  if (route.cacheable && request.method === 'GET' && !target.forced)
+    return forwardCached(context, request, reply, route, target);
+  const response = await callUpstream(context, request, route, requestHeaders(request), target);
+  if (target.forced) reply.header(VERSION_HEADER, response.instance.version);
   if (request.method !== 'GET' && request.method !== 'HEAD' && response.statusCode < 400) {
     // A change through the gateway: what the cache holds of this upstream may be wrong now.
     await context.cache.invalidate(route.upstream);
@@ -117,22 +124,36 @@ async function callUpstream(
   request: FastifyRequest,
   route: RouteSpec,
   headers: Record<string, string | string[]>,
+  target: Target,
 ): Promise<ServiceResponse> {
-  const stopTimer = context.latency.startTimer({ upstream: route.upstream });
-  let status = 'error';
+  const stopTimer = context.latency.startTimer({ upstream: target.upstream });
+  let answered: ServiceResponse | undefined;
+  let refused = false;
   try {
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-    const response = await context.clients[route.upstream].request({
+    answered = await context.clients[target.upstream].request({
       method: request.method as RouteSpec['methods'][number],
       path: request.url,
       headers,
       body: hasBody ? (request.body as Buffer | undefined) : null,
       timeoutMs: route.timeoutMs,
+      version: target.version,
     });
-    status = String(response.statusCode);
-    return response;
+    return answered;
+  } catch (error) {
+    // The client's own refusals (circuit open, bulkhead full, no instance: 503) are no
+    // version's answer; a release's figures count what an instance did or failed to do.
+    refused = error instanceof ProblemError && error.status === 503;
+    throw error;
   } finally {
-    stopTimer({ status });
+    // The version that answered; with no answer, the one asked for (a release's figures count it).
+    const version = answered?.instance.version ?? target.version;
+    const status = answered?.statusCode;
+    const seconds = stopTimer({
+      status: status === undefined ? 'error' : String(status),
+      version: version ?? 'none',
+    });
+    if (!target.forced && !refused) context.releases.record(target.upstream, version, status, seconds);
   }
 }
 
@@ -141,6 +162,7 @@ async function forwardCached(
   request: FastifyRequest,
   reply: FastifyReply,
   route: RouteSpec,
+  target: Target,
 ): Promise<FastifyReply> {
   const { cache } = context;
   const cached = await cache.get(route.upstream, request.url);
@@ -151,7 +173,7 @@ async function forwardCached(
   delete headers['if-modified-since'];
   let response: ServiceResponse;
   try {
-    response = await callUpstream(context, request, route, headers);
+    response = await callUpstream(context, request, route, headers, target);
   } catch (error) {
     if (cached && error instanceof ProblemError && error.status >= 500) {
       return sendCached(request, reply, cached, 'STALE', error.message);

@@ -42,6 +42,12 @@ export interface RouteSpec {
    * any route that is not cacheable. The gateway's cache stores none of them either way.
    */
   upstreamCacheControl?: true;
+  /**
+   * Strangler fig: this share of the route's callers (in percent, by the same sticky
+   * hash as releases) is sent to another upstream, or another version of one, instead
+   * (release-routing.ts; docs/patterns.md has a worked example).
+   */
+  strangler?: { upstream: Upstream; version?: string; percent: number };
 }
 
 /** Fastify's patterns for a route: its prefix and everything below it (the root alone for `/`). */
@@ -357,4 +363,13 @@ export const gatewayRoutes: GatewayRouteSpec[] = [
   own('/api/v1/admin/resilience', ['GET'], 'admin', 'browse', true),
   own('/api/v1/admin/instances', ['GET'], 'admin', 'browse', true),
   own('/api/v1/admin/faults/:service', ['GET', 'PUT', 'DELETE'], 'admin', 'write', true),
+  // Releases: canary, blue-green, weights by hand, rollback, and every decision (release-routes.ts).
+  own('/api/v1/admin/releases', ['GET'], 'admin', 'browse', true),
+  own('/api/v1/admin/releases/:service', ['GET'], 'admin', 'browse', true),
+  own('/api/v1/admin/releases/:service', ['DELETE'], 'admin', 'write', true),
+  own('/api/v1/admin/releases/:service/canary', ['POST'], 'admin', 'write', true),
+  own('/api/v1/admin/releases/:service/blue-green', ['POST'], 'admin', 'write', true),
+  own('/api/v1/admin/releases/:service/switch', ['POST'], 'admin', 'write', true),
+  own('/api/v1/admin/releases/:service/rollback', ['POST'], 'admin', 'write', true),
+  own('/api/v1/admin/releases/:service/weights', ['PUT'], 'admin', 'write', true),
 ];

@@ -25,6 +25,7 @@ import { startManagementListener } from './management.ts';
 import { forward, type ProxyContext } from './proxy.ts';
 import { memoryRateLimitStore, redisRateLimitStore } from './rate-limit.ts';
 import { ratePoliciesWith } from './rate-policies.ts';
+import { registerReleaseRoutes, startReleases } from './release-routes.ts';
 import { memoryResponseCache, redisResponseCache } from './response-cache.ts';
 import { gatewayRoutes, patternsOf, routes } from './routes.ts';
 import { installSecurityHeaders } from './security-headers.ts';
@@ -104,11 +105,12 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
   const latency = new Histogram({
     name: 'gateway_upstream_duration_seconds',
     help: 'Time for an upstream to answer a proxied request',
-    labelNames: ['upstream', 'status'] as const,
+    labelNames: ['upstream', 'status', 'version'] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [service.metrics],
   });
-  const proxy: ProxyContext = { clients, cache, latency };
+  const releases = await startReleases(service, { redis, tickMs: config.RELEASE_TICK_MS });
+  const proxy: ProxyContext = { clients, cache, latency, releases };
   const limits = {
     store: rateLimits,
     policies,
@@ -170,6 +172,7 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
     log: service.log,
   });
   registerAdminRoutes(service, { discovery, clients: Object.values(clients), http, limits });
+  registerReleaseRoutes(service.app, { releases, discovery, http });
   const managementUrl = await startManagementListener(service, {
     host: config.MANAGEMENT_HOST ?? config.HOST,
     port: config.MANAGEMENT_PORT,

@@ -3,13 +3,12 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig, type Service } from '@platform/chassis';
-import { requireInfra } from '@platform/testkit';
 import { Redis } from 'ioredis';
 import { GatewayConfig } from '../src/config.ts';
 import { ratePolicies } from '../src/rate-policies.ts';
 import { startGateway } from '../src/service.ts';
+import { redisUrl, withRedis } from './redis.ts';
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 let upstream: Server;
 let upstreamUrl: string;
 
@@ -82,24 +81,7 @@ describe('rate limits in one gateway', () => {
   });
 });
 
-async function redisReachable(): Promise<boolean> {
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  try {
-    await redis.connect();
-    await redis.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-if (await redisReachable()) {
+await withRedis('rate limit - shared through Redis', () => {
   describe('rate limits shared through Redis', () => {
     test('rate limit - two gateway instances sharing Redis enforce one limit together', async () => {
       const a = await gatewayWith({ REDIS_URL: redisUrl });
@@ -119,10 +101,4 @@ if (await redisReachable()) {
       }
     });
   });
-} else if (requireInfra) {
-  throw new Error(`REQUIRE_INFRA=1 but no Redis answers at ${redisUrl}`);
-} else {
-  test('rate limit - shared through Redis', {
-    skip: `no Redis at ${redisUrl}; .ci/run runs this against one`,
-  }, () => {});
-}
+});

@@ -3,10 +3,11 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig, type Service } from '@platform/chassis';
-import { requireInfra, startTestIssuer, type TestIssuer } from '@platform/testkit';
+import { startTestIssuer, type TestIssuer } from '@platform/testkit';
 import { Redis } from 'ioredis';
 import { GatewayConfig } from '../src/config.ts';
 import { startGateway } from '../src/service.ts';
+import { redisUrl, withRedis } from './redis.ts';
 
 // A catalog stand-in whose answers the tests switch: healthy, failing, or gone.
 let upstream: Server;
@@ -194,25 +195,7 @@ describe('response cache and stale fallback (in process)', () => {
   });
 });
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-async function redisReachable(): Promise<boolean> {
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  try {
-    await redis.connect();
-    await redis.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-if (await redisReachable()) {
+await withRedis('cache - shared through Redis', () => {
   test('cache - two gateways sharing Redis share the cache and its invalidation', async () => {
     mode = 'ok';
     const redis = new Redis(redisUrl);
@@ -239,10 +222,4 @@ if (await redisReachable()) {
       await b.service.shutdown('test over');
     }
   });
-} else if (requireInfra) {
-  throw new Error(`REQUIRE_INFRA=1 but no Redis answers at ${redisUrl}`);
-} else {
-  test('cache - shared through Redis', {
-    skip: `no Redis at ${redisUrl}; .ci/run runs this against one`,
-  }, () => {});
-}
+});

@@ -3,19 +3,24 @@ import type { Discovery, ServiceInstance } from './types.ts';
 /**
  * Instances named up front: `CATALOG_URL=http://a:1,http://b:2`. This is also the
  * Kubernetes case, where one Service DNS name stands for every ready pod and the
- * cluster balances behind it. Registering is a no-op: nobody is told anything.
+ * cluster balances behind it; `#2.0.0` after a URL names its version (a canary
+ * Service beside the stable one). Registering is a no-op: nobody is told anything.
  */
 export function staticDiscovery(urls: Record<string, string[]>): Discovery {
   const known: Record<string, ServiceInstance[]> = {};
   for (const [service, list] of Object.entries(urls)) {
-    known[service] = list.map((url, index) => ({
-      service,
-      instanceId: `${service}-${index}`,
-      url: url.replace(/\/+$/, ''),
-      version: 'unknown',
-      zone: 'default',
-      metadata: {},
-    }));
+    known[service] = list.map((entry, index) => {
+      // `http://catalog-canary:8080#2.0.0`: a fragment is never sent, so it can name the version.
+      const [url = '', version = 'unknown'] = entry.split('#', 2);
+      return {
+        service,
+        instanceId: `${service}-${index}`,
+        url: url.replace(/\/+$/, ''),
+        version,
+        zone: 'default',
+        metadata: {},
+      };
+    });
   }
   return {
     driver: 'static',

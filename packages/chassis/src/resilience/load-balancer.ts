@@ -31,6 +31,7 @@ export interface EjectionPolicy {
 }
 
 const EWMA_WEIGHT = 0.3;
+const NOTHING_TRIED: ReadonlySet<string> = new Set();
 /** A new instance is assumed as fast as this until measured, so it gets traffic to measure. */
 const INITIAL_LATENCY_MS = 1;
 
@@ -90,10 +91,15 @@ export class InstancePool {
     return endpoint.ejectedUntil > this.#now();
   }
 
-  /** One endpoint for the next call, avoiding `exclude` (instances a retry already tried) when it can. */
-  pick(exclude: ReadonlySet<string> = new Set()): Endpoint | undefined {
-    const live = this.#endpoints.filter((endpoint) => !this.isEjected(endpoint));
-    const pool = live.length > 0 ? live : this.#endpoints;
+  /**
+   * One endpoint for the next call, avoiding `exclude` (instances a retry already tried)
+   * when it can. With `version`, only instances announcing it, unless none does: then
+   * any (a release that names a version nobody runs must not take the service down).
+   */
+  pick(exclude: ReadonlySet<string> = NOTHING_TRIED, version?: string): Endpoint | undefined {
+    const all = version === undefined ? this.#endpoints : this.#ofVersion(version);
+    const live = all.filter((endpoint) => !this.isEjected(endpoint));
+    const pool = live.length > 0 ? live : all;
     const fresh = pool.filter((endpoint) => !exclude.has(endpoint.instance.instanceId));
     const candidates = fresh.length > 0 ? fresh : pool;
     if (candidates.length === 0) return undefined;
@@ -109,6 +115,11 @@ export class InstancePool {
       case 'p2c-ewma':
         return this.#powerOfTwoChoices(candidates);
     }
+  }
+
+  #ofVersion(version: string): Endpoint[] {
+    const matching = this.#endpoints.filter((endpoint) => endpoint.instance.version === version);
+    return matching.length > 0 ? matching : this.#endpoints;
   }
 
   // Two random candidates, the one with the lower expected wait (latency times load) wins.

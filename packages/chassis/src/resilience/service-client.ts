@@ -44,6 +44,8 @@ export interface ServiceRequest {
   headers?: OutgoingRequest['headers'];
   body?: OutgoingRequest['body'];
   timeoutMs?: number;
+  /** Only instances announcing this version (a release's choice), while any does. */
+  version?: string | undefined;
 }
 
 export interface ServiceResponse extends Dispatcher.ResponseData {
@@ -232,7 +234,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     budget.recordRequest();
     const tried = new Set<string>();
     for (let retries = 0; ; retries++) {
-      const endpoint = pool.pick(tried);
+      const endpoint = pool.pick(tried, request.version);
       if (!endpoint) {
         metrics?.rejections.inc({ upstream: service, reason: 'no-instance' });
         throw new ServiceUnavailable(`No instance of ${service} is available`, {

@@ -122,6 +122,29 @@ describe('passive health: ejection', () => {
     assert.deepEqual(picks(subject, 2).sort(), ['a', 'b']);
   });
 
+  test('a version keeps calls on the instances announcing it, retries included', () => {
+    const subject = pool('round-robin', ['a', 'b', 'c']);
+    subject.update([
+      instance('a'),
+      { ...instance('b'), version: '2.0.0' },
+      { ...instance('c'), version: '2.0.0' },
+    ]);
+    assert.deepEqual(
+      Array.from({ length: 4 }, () => subject.pick(undefined, '2.0.0')?.instance.instanceId),
+      ['b', 'c', 'b', 'c'],
+    );
+    assert.equal(subject.pick(new Set(['b', 'c']), '2.0.0')?.instance.version, '2.0.0');
+    assert.equal(subject.pick(undefined, '1.0.0')?.instance.instanceId, 'a');
+  });
+
+  test('a version no instance announces falls back to every instance', () => {
+    const subject = pool('round-robin', ['a', 'b']);
+    assert.deepEqual(
+      [subject.pick(undefined, '9.9.9'), subject.pick(undefined, '9.9.9')].map((e) => e?.instance.instanceId),
+      ['a', 'b'],
+    );
+  });
+
   test('no instance at all gives nothing to call', () => {
     assert.equal(pool('p2c-ewma', []).pick(), undefined);
   });

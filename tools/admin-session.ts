@@ -1,0 +1,61 @@
+// How the operator CLIs reach the running platform's gateway as the administrator.
+// The gateway: --gateway URL, else the running platform's (PLATFORM_DATA_DIR, default
+// .data). The token: ADMIN_TOKEN, else a login as ADMIN_EMAIL (admin@platform.local)
+// with ADMIN_PASSWORD or the password the launcher generated.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function fail(message: string, code: number): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+const dataDir = process.env.PLATFORM_DATA_DIR ?? join(import.meta.dirname, '..', '.data');
+
+function readJson<T>(file: string, missing: string): T {
+  if (!existsSync(file)) fail(missing, 1);
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+export function gatewayUrl(given: string | undefined): string {
+  if (given) return given.replace(/\/$/, '');
+  const stateFile = join(dataDir, 'platform.json');
+  const state = readJson<{ gateway: string }>(
+    stateFile,
+    `no running platform (${stateFile} is missing): start it, or pass --gateway URL`,
+  );
+  return state.gateway;
+}
+
+export async function adminToken(gateway: string): Promise<string> {
+  if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN;
+  const password =
+    process.env.ADMIN_PASSWORD ??
+    readJson<Record<string, string>>(
+      join(dataDir, 'secrets.json'),
+      'no ADMIN_TOKEN or ADMIN_PASSWORD, and no secrets.json of a platform to read it from',
+    )['admin-password'];
+  const response = await fetch(`${gateway}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: process.env.ADMIN_EMAIL ?? 'admin@platform.local', password }),
+  });
+  if (!response.ok) fail(`administrator login refused: ${response.status}`, 1);
+  return ((await response.json()) as { accessToken: string }).accessToken;
+}
+
+/** Calls the gateway as the administrator; a problem answered ends the CLI with its title and detail. */
+export async function call(method: string, url: string, token: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  const answer = (text ? JSON.parse(text) : {}) as { detail?: string; title?: string };
+  if (!response.ok) fail(`${response.status} ${answer.title ?? ''}: ${answer.detail ?? ''}`, 1);
+  return answer;
+}
