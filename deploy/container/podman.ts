@@ -2,7 +2,7 @@
 // registry is reachable here, so the base comes from stand-in-base.sh when podman does
 // not have it; runc rather than crun (crun refuses this machine's hybrid cgroups), and
 // explicit ulimits (podman's defaults are above what this sandbox may set).
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +17,13 @@ const debootstrap = ['/usr/sbin/debootstrap', '/usr/bin/debootstrap'].find((path
 /** Why the image test cannot run here, or undefined when it can. */
 export function missingTools(): string | undefined {
   if (!podmanBinary) return 'no podman here (Debian: apt install podman runc debootstrap)';
-  return undefined;
+  if (debootstrap) return undefined;
+  try {
+    execFileSync(podmanBinary, ['image', 'exists', baseImage()], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return `podman has no ${baseImage()} and no debootstrap to make a stand-in (Debian: apt install debootstrap)`;
+  }
 }
 
 /** podman with this machine's global options. */
