@@ -135,7 +135,7 @@ test('dockerignore - local state, secrets, toolchains and git stay out of the bu
   assert.equal(ignored('x/test/a.ts', ['**/test']), true);
 });
 
-test('dockerignore - every entry point the launcher starts, its migrations and the flag defaults reach the image', () => {
+test('dockerignore - every entry point the launcher starts, migrations, assets, templates and the flag defaults reach the image', () => {
   for (const service of services) assert.equal(ignored(service.entry), false, service.entry);
   for (const path of [
     'package.json',
@@ -143,6 +143,7 @@ test('dockerignore - every entry point the launcher starts, its migrations and t
     'config/flags.flagd.json',
     'packages/chassis/migrations',
     'apps/storefront/assets/shop.css',
+    'services/notification/templates',
   ]) {
     assert.ok(existsSync(join(root, path)), path);
     assert.equal(ignored(path), false, path);
