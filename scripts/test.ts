@@ -3,7 +3,8 @@
 // throwaway folder (a laptop needs nothing installed); with `--infra` the suites that
 // can use the machine's servers (DATABASE_URL, else 127.0.0.1:5432; Redis; NATS) and
 // its Chromium run against them with REQUIRE_INFRA=1, so a missing one fails the run
-// instead of skipping. `--no-browser` leaves the browser suites out.
+// instead of skipping. `--no-browser` leaves the browser suites out, `--no-image` the
+// container image's build (deploy/container/test/image.test.ts).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { freePort, type RunningPostgres, startEmbeddedPostgres, waitForPostgres 
 const root = join(import.meta.dirname, '..');
 const infra = process.argv.includes('--infra');
 const withBrowser = !process.argv.includes('--no-browser');
+const withImage = !process.argv.includes('--no-image');
 const patterns = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 
 const UNIT_AND_SERVICE_PATTERNS = [
@@ -69,7 +71,12 @@ if (process.env.CI) args.push('--test-reporter=spec');
 const child = spawn(process.execPath, [...args, ...(patterns.length ? patterns : DEFAULT_PATTERNS)], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, TEST_DATABASE_URL: database.url, ...(infra ? { REQUIRE_INFRA: '1' } : {}) },
+  env: {
+    ...process.env,
+    TEST_DATABASE_URL: database.url,
+    ...(infra ? { REQUIRE_INFRA: '1' } : {}),
+    ...(withImage ? {} : { TEST_NO_IMAGE: '1' }),
+  },
 });
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
