@@ -25,6 +25,13 @@ export const ShippingConfig = Type.Object({
     default: 'AQ,KP',
     description: 'ISO country codes we do not ship to (comma-separated)',
   }),
+  GRPC_PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 0,
+    description:
+      'where the gRPC API (shipping quotes, health) listens, HTTP/2 without TLS; 0: any free port, announced',
+  }),
   SHIPPING_UNDELIVERABLE_POSTAL_CODES: Type.String({
     default: '00000',
     description: 'postal codes the simulated carrier refuses (comma-separated)',

@@ -4,12 +4,14 @@ import {
   type Service,
   type Static,
   serve,
+  serveGrpc,
   type TokenSource,
 } from '@platform/chassis';
 import { eventSchemas } from '@platform/contracts';
 import { startCarrier } from './carrier.ts';
 import { subscribeToFacts } from './choreography.ts';
 import { listSetting, type ShippingConfig } from './config.ts';
+import { registerQuoteRpc } from './grpc.ts';
 import { subscribeToCommands } from './handlers.ts';
 import { registerShippingRoutes } from './http.ts';
 import type { CarrierRules } from './shipments.ts';
@@ -47,9 +49,15 @@ export async function startShipping(
   });
   service.onShutdown(() => carrier.stop());
 
-  registerShippingRoutes(service.app, createShipmentViews(pool), {
-    noServiceCountries: listSetting(config.SHIPPING_NO_SERVICE_COUNTRIES),
+  const noServiceCountries = listSetting(config.SHIPPING_NO_SERVICE_COUNTRIES);
+  registerShippingRoutes(service.app, createShipmentViews(pool), { noServiceCountries });
+  // Quotes also over gRPC (for the order service), on a listener of its own: announced
+  // beside the HTTP URL, so callers find both the same way.
+  const grpc = await serveGrpc(service, {
+    host: config.HOST,
+    port: config.GRPC_PORT,
+    routes: (router) => registerQuoteRpc(router, noServiceCountries),
   });
-  await serve(service, config, { discovery: deps.discovery });
+  await serve(service, config, { discovery: deps.discovery, metadata: { grpc } });
   return service;
 }

@@ -1,23 +1,48 @@
-// `npm run contracts -- check`: the message schemas against their last release.
-// `npm run contracts -- release [--retire <type> ...]`: records the schemas as released.
+// `npm run contracts -- check`: the message schemas and the protos against their last
+// release, and the protos' lint. `npm run contracts -- release [--retire <type> ...]`
+// records both as released (refusing a breaking change). `npm run contracts -- generate`
+// makes the protos' code (src/gen) again.
+import { breakingProtoChanges, generateProtoCode, lintProtos, releaseProtos } from './protos.ts';
 import { compareWithReleased, currentSchemas, explain, readReleased, release } from './released.ts';
 
 const [command = 'check', ...rest] = process.argv.slice(2);
 const retire = rest.flatMap((arg, i) => (rest[i - 1] === '--retire' ? [arg] : []));
 
-if (command === 'check') {
+async function check(): Promise<boolean> {
   const problems = explain(compareWithReleased(await readReleased(), currentSchemas()));
-  console.log(
-    problems.length > 0 ? problems.join('\n') : 'every message schema is compatible with its release',
-  );
-  process.exitCode = problems.length > 0 ? 1 : 0;
-} else if (command === 'release') {
+  const lint = await lintProtos();
+  const breaking = await breakingProtoChanges();
+  for (const line of problems) console.log(line);
+  for (const result of [lint, breaking]) if (!result.ok) console.log(result.output);
+  const ok = problems.length === 0 && lint.ok && breaking.ok;
+  if (ok)
+    console.log('every message schema and proto is compatible with its release, and the protos lint clean');
+  return ok;
+}
+
+async function releaseAll(): Promise<boolean> {
   const refused = await release(retire);
+  for (const line of refused) console.log(line);
+  if (refused.length > 0) return false;
+  const protos = await releaseProtos();
   console.log(
-    refused.length > 0 ? refused.join('\n') : 'released: packages/contracts/released/messages.json',
+    protos.ok ? `released: packages/contracts/released/messages.json\n${protos.output}` : protos.output,
   );
-  process.exitCode = refused.length > 0 ? 1 : 0;
-} else {
-  console.error('usage: npm run contracts -- check | release [--retire <type> ...]');
+  return protos.ok;
+}
+
+const commands: Record<string, () => Promise<boolean>> = {
+  check,
+  release: releaseAll,
+  generate: async () => {
+    const result = await generateProtoCode();
+    console.log(result.ok ? 'generated: packages/contracts/src/gen' : result.output);
+    return result.ok;
+  },
+};
+const run = commands[command];
+if (run) process.exitCode = (await run()) ? 0 : 1;
+else {
+  console.error('usage: npm run contracts -- check | release [--retire <type> ...] | generate');
   process.exitCode = 2;
 }

@@ -1,0 +1,65 @@
+// What every RPC a service serves runs inside, as its HTTP routes do: a server span (a
+// child of the caller's `traceparent`), the correlation id, and the caller's deadline
+// (`grpc-timeout`) as the request's, so the calls it makes in turn get what is left.
+import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+import { acceptCorrelationId, CORRELATION_HEADER, runWithCorrelationId } from '../context.ts';
+import type { Logger } from '../logger.ts';
+import { startServerSpan, withTraceContext } from '../tracing.ts';
+
+const UNITS_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 0.001, n: 0.000_001 };
+
+/** The absolute deadline a gRPC `grpc-timeout` header gives (`100m`, `5S`), if any. */
+export function deadlineOf(header: string | null, now = Date.now()): number | undefined {
+  const timeout = header ? /^(\d{1,8})([HMSmun])$/.exec(header) : null;
+  if (!timeout) return undefined;
+  return now + Number(timeout[1]) * (UNITS_MS[timeout[2] ?? 'm'] ?? 1);
+}
+
+/** Codes that say the server failed, as a 5xx does; the others are the caller's (a 4xx). */
+const SERVER_FAULTS = new Set([
+  Code.Unknown,
+  Code.Internal,
+  Code.Unavailable,
+  Code.DataLoss,
+  Code.Unimplemented,
+]);
+
+export function serverContext(log: Logger): Interceptor {
+  return (next) => async (request) => {
+    const correlationId = acceptCorrelationId(request.header.get(CORRELATION_HEADER) ?? undefined);
+    const rpc = `${request.service.typeName}/${request.method.name}`;
+    const traced = startServerSpan('POST', `/${rpc}`, Object.fromEntries(request.header), correlationId);
+    traced.span.setAttributes({
+      'rpc.system': 'grpc',
+      'rpc.service': request.service.typeName,
+      'rpc.method': request.method.name,
+    });
+    const started = performance.now();
+    const deadline = deadlineOf(request.header.get('grpc-timeout'));
+    const finish = (code: Code | 0) => {
+      traced.span.setAttribute('rpc.grpc.status_code', code);
+      if (code !== 0 && SERVER_FAULTS.has(code)) traced.span.setStatus({ code: 2, message: Code[code] });
+      traced.span.end();
+      const level = code !== 0 && SERVER_FAULTS.has(code) ? 'error' : 'info';
+      log[level](
+        {
+          correlationId,
+          rpc,
+          code: code === 0 ? 'OK' : Code[code],
+          ms: Math.round(performance.now() - started),
+        },
+        'rpc completed',
+      );
+    };
+    try {
+      const response = await withTraceContext(traced.context, () =>
+        runWithCorrelationId(correlationId, () => next(request), deadline),
+      );
+      finish(0);
+      return response;
+    } catch (error) {
+      finish(ConnectError.from(error).code);
+      throw error;
+    }
+  };
+}
