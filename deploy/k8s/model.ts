@@ -13,6 +13,8 @@ import { PEERS as ORDER_PEERS } from '../../services/order/src/peers.ts';
 export const NAMESPACE = 'platform';
 /** Every service listens here (HTTP: API, /healthz, /readyz, /metrics). */
 export const HTTP_PORT = 8080;
+/** Where a service that serves gRPC listens for it (GRPC_PORT), beside HTTP. */
+export const GRPC_PORT = 50051;
 /** The gateway's management listener: its /metrics, apart from the public port. */
 export const GATEWAY_MANAGEMENT_PORT = 9090;
 export const NATS_CLIENT_PORT = 4222;
@@ -52,6 +54,8 @@ export interface Workload {
   mail: boolean;
   /** Services it calls by URL (DISCOVERY=static), identity aside. */
   calls: string[];
+  /** Serves gRPC on GRPC_PORT (the launcher's definition says so). */
+  grpc: boolean;
 }
 
 /** Every upstream of the gateway's route table, in the table's order. */
@@ -77,12 +81,18 @@ export function workloads(): Workload[] {
       bus: service.bus,
       mail: service.mail ?? false,
       calls: callsOf(service.name),
+      grpc: service.grpc ?? false,
     }));
 }
 
 /** A service's in-cluster URL (Kubernetes Service DNS). */
 export function serviceUrl(name: string): string {
   return `http://${name}.${NAMESPACE}.svc:${HTTP_PORT}`;
+}
+
+/** A service's in-cluster gRPC URL. */
+export function grpcUrl(name: string): string {
+  return `http://${name}.${NAMESPACE}.svc:${GRPC_PORT}`;
 }
 
 /** `order` -> `ORDER_URL`, the variable static discovery reads. */

@@ -14,6 +14,8 @@ import type {
 } from 'kubernetes-models/v1';
 import {
   GATEWAY_MANAGEMENT_PORT,
+  GRPC_PORT,
+  grpcUrl,
   HTTP_PORT,
   IMAGE,
   labelsOf,
@@ -63,6 +65,10 @@ export function commonConfig(): Record<string, string> {
 export function serviceConfig(service: Workload): Record<string, string> {
   const config: Record<string, string> = { SERVICE_NAME: service.name, SERVICE_CLIENT_ID: service.name };
   for (const callee of service.calls) config[urlVariable(callee)] = serviceUrl(callee);
+  // Static discovery finds a callee's gRPC listener at <SERVICE>_GRPC_URL.
+  for (const callee of workloads().filter((each) => each.grpc && service.calls.includes(each.name)))
+    config[urlVariable(callee.name).replace(/_URL$/, '_GRPC_URL')] = grpcUrl(callee.name);
+  if (service.grpc) config.GRPC_PORT = String(GRPC_PORT);
   if (service.bus) {
     config.BUS_DRIVER = 'nats';
     config.NATS_URL = `nats://nats.${NAMESPACE}.svc:${NATS_CLIENT_PORT}`;
@@ -111,6 +117,7 @@ function container(service: Workload): IContainer {
   const ports: IContainerPort[] = [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }];
   if (service.name === 'gateway')
     ports.push({ name: 'metrics', containerPort: GATEWAY_MANAGEMENT_PORT, protocol: 'TCP' });
+  if (service.grpc) ports.push({ name: 'grpc', containerPort: GRPC_PORT, protocol: 'TCP' });
   const gateway = service.name === 'gateway';
   return {
     name: service.name,
@@ -169,6 +176,15 @@ function service(workload: Workload): IService {
   const ports: IServicePort[] = [{ name: 'http', port: HTTP_PORT, targetPort: 'http', protocol: 'TCP' }];
   if (workload.name === 'gateway')
     ports.push({ name: 'metrics', port: GATEWAY_MANAGEMENT_PORT, targetPort: 'metrics', protocol: 'TCP' });
+  // appProtocol: a mesh or an L7 load balancer spreads gRPC's long-lived HTTP/2 connections per call.
+  if (workload.grpc)
+    ports.push({
+      name: 'grpc',
+      port: GRPC_PORT,
+      targetPort: 'grpc',
+      protocol: 'TCP',
+      appProtocol: 'kubernetes.io/h2c',
+    });
   return {
     apiVersion: 'v1',
     kind: 'Service',

@@ -10,6 +10,8 @@ export interface ServiceDefinition {
   bus: boolean;
   /** Sends e-mail: gets SMTP_URL (the launcher's sink, unless one is given) and the sink's mailbox. */
   mail?: boolean;
+  /** Serves gRPC on a listener of its own (GRPC_PORT), announced beside its URL; its callers reach both. */
+  grpc?: boolean;
   /** Gets the launcher's control channel (Node IPC), to scale services: the console, no other. */
   control?: boolean;
   /** Services whose URLs this one needs; they are started (and ready) first. */
@@ -102,6 +104,7 @@ export const services: ServiceDefinition[] = [
     entry: 'services/shipping/src/main.ts',
     database: true,
     bus: true,
+    grpc: true,
     dependsOn: ['identity', 'registry'],
     env: (context) => ({ ...jwks(context), ...sagaMode() }),
   },

@@ -146,7 +146,11 @@ export function expectedEdges(overlay: Overlay, inside: string[]): Set<string> {
   add('nats-stream-replicas', 'nats', 4222);
   add('prometheus', 'nats', 8222);
   for (const service of deployed) {
-    for (const peer of peers[service.name] ?? []) add(service.name, peer, 8080);
+    for (const peer of peers[service.name] ?? []) {
+      add(service.name, peer, 8080);
+      // A peer that serves gRPC is also called on its gRPC port (order asks shipping's quotes so).
+      if (launcherServices.find((each) => each.name === peer)?.grpc) add(service.name, peer, 50051);
+    }
     if (service.name !== 'identity') add(service.name, 'identity', 8080);
     if (service.bus) add(service.name, 'nats', 4222);
     if (service.mail) for (const port of [25, 465, 587]) add(service.name, 'internet', port);

@@ -61,6 +61,7 @@ export {
   stopFlags,
   useFlagsFile,
 } from './flags.ts';
+export { type GrpcClient, grpcClient } from './grpc/client.ts';
 export { type GrpcServerOptions, serveGrpc } from './grpc/server.ts';
 export { deadlineOf } from './grpc/server-context.ts';
 export { createHttpClient, type HttpClient, isTimeout, type OutgoingRequest } from './http-client.ts';

@@ -13,13 +13,21 @@ import {
   QuoteShippingResponseSchema,
   ShippingQuoteService,
 } from '@platform/contracts/gen/platform/shipping/v1/quotes_pb.js';
+import { freePort } from '@platform/testkit';
 import {
+  createHttpClient,
   createService,
+  createServiceClient,
   currentCorrelationId,
+  type Discovery,
+  grpcClient,
   remainingTime,
+  runWithCorrelationId,
   type Service,
+  type ServiceInstance,
   serveGrpc,
   startTelemetry,
+  staticDiscovery,
   stopTelemetry,
 } from '../src/index.ts';
 
@@ -119,4 +127,61 @@ test('grpc - the standard health protocol: the server and its services serving, 
     health.check({ service: 'no.such.Service' }),
     (error: unknown) => error instanceof ConnectError && error.code === Code.NotFound,
   );
+});
+
+/** Discovery that knows `instances` of shipping (each with the gRPC URL it would announce). */
+function discoveryOf(grpcUrls: string[]): Discovery {
+  const instances: ServiceInstance[] = grpcUrls.map((grpc, index) => ({
+    service: 'shipping',
+    instanceId: `shipping-${index}`,
+    url: 'http://127.0.0.1:1',
+    version: '1.0.0',
+    zone: 'default',
+    metadata: { grpc },
+  }));
+  return { ...staticDiscovery({}), instances: async () => instances, watch: () => () => {} };
+}
+
+test('grpc - through the service client: a dead instance is retried on a live one (the method changes nothing)', async () => {
+  const dead = `http://127.0.0.1:${await freePort()}`;
+  const services = createServiceClient({
+    service: 'shipping',
+    discovery: discoveryOf([dead, url]),
+    http: createHttpClient(),
+    strategy: 'round-robin',
+  });
+  const shipping = grpcClient(services, ShippingQuoteService);
+  try {
+    for (let i = 0; i < 6; i++) {
+      const answer = await shipping.rpc.quoteShipping({ country: 'DE', weightGrams: 1, currency: 'EUR' });
+      assert.equal(answer.service, 'test');
+    }
+    const dead0 = services.state().instances.find((instance) => instance.instanceId === 'shipping-0');
+    assert.ok(dead0?.ejectedUntil, 'the dead instance is ejected after its failures');
+  } finally {
+    shipping.close();
+    services.close();
+  }
+});
+
+test('grpc - through the service client: the caller’s own deadline travels as grpc-timeout, with its correlation id', async () => {
+  const services = createServiceClient({
+    service: 'shipping',
+    discovery: discoveryOf([url]),
+    http: createHttpClient(),
+  });
+  const shipping = grpcClient(services, ShippingQuoteService);
+  try {
+    const slow = () => shipping.rpc.quoteShipping({ country: 'SLOW', weightGrams: 1, currency: 'EUR' });
+    await assert.rejects(
+      runWithCorrelationId('grpc-deadline', slow, Date.now() + 250),
+      (error: unknown) => error instanceof ConnectError && error.code === Code.DeadlineExceeded,
+    );
+    const left = seen.at(-1)?.remainingMs;
+    assert.ok(left !== undefined && left <= 250, `the handler had ${left} ms left of the caller's 250`);
+    assert.equal(seen.at(-1)?.correlationId, 'grpc-deadline');
+  } finally {
+    shipping.close();
+    services.close();
+  }
 });

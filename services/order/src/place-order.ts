@@ -11,7 +11,7 @@ import {
   type Principal,
   type Queryable,
 } from '@platform/chassis';
-import type { cart, catalog, commerce, eventSchemas, orders, payments, shipping } from '@platform/contracts';
+import type { cart, catalog, commerce, eventSchemas, orders, payments } from '@platform/contracts';
 import { postalCodeProblem } from './domain/address.ts';
 import type { Order, SagaMode } from './domain/order.ts';
 import { orderTotals, totalWeight } from './domain/pricing.ts';
@@ -21,10 +21,10 @@ import {
   CartEmpty,
   MixedCurrencies,
   PriceChanged,
-  ShippingUnavailable,
   UnknownProduct,
 } from './errors.ts';
 import type { SagaRunner } from './saga-runner.ts';
+import type { QuoteShipping } from './shipping-quotes.ts';
 
 export type OrderPeers = Peers<'cart' | 'catalog' | 'payment' | 'shipping'>;
 type OrderLine = commerce.OrderLine;
@@ -32,6 +32,8 @@ const DEFAULT_WEIGHT_GRAMS = 500;
 
 export interface PlacementDeps {
   peers: OrderPeers;
+  /** Shipping's quote, over gRPC (shipping-quotes.ts). */
+  quoteShipping: QuoteShipping;
   bus: Bus<typeof eventSchemas>;
   saga: SagaRunner;
   mode: SagaMode;
@@ -140,16 +142,6 @@ async function pricedLines(peers: OrderPeers, wanted: Wanted): Promise<OrderLine
   return lines;
 }
 
-async function shippingPrice(peers: OrderPeers, lines: OrderLine[], country: string, currency: string) {
-  const { status, body } = await peers.call<shipping.Quote & { detail?: string }>('shipping', {
-    method: 'POST',
-    path: '/api/v1/shipping/quotes',
-    body: { country, weightGrams: totalWeight(lines), currency },
-  });
-  if (status !== 200) throw new ShippingUnavailable(body?.detail ?? `No shipping to ${country}`);
-  return body.price.amount;
-}
-
 async function paymentMethod(peers: OrderPeers, card: payments.CardInput) {
   const { status, body } = await peers.call<payments.PaymentMethod & { detail?: string }>('payment', {
     method: 'POST',
@@ -183,7 +175,7 @@ export async function createOrder(
   const lines = await pricedLines(peers, wanted);
   const currency = lines[0]?.unitPrice.currency ?? 'USD';
   const [shippingAmount, method] = await Promise.all([
-    shippingPrice(peers, lines, body.shippingAddress.country, currency),
+    deps.quoteShipping({ country: body.shippingAddress.country, weightGrams: totalWeight(lines), currency }),
     paymentMethod(peers, body.payment),
   ]);
   const totals = orderTotals(lines, shippingAmount, body.shippingAddress.country);

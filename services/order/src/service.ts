@@ -2,6 +2,7 @@ import {
   connectPeers,
   createDiscovery,
   type Discovery,
+  grpcClient,
   idempotentReplay,
   migrate,
   openDataService,
@@ -11,6 +12,7 @@ import {
   type TokenSource,
 } from '@platform/chassis';
 import { eventSchemas } from '@platform/contracts';
+import { ShippingQuoteService } from '@platform/contracts/gen/platform/shipping/v1/quotes_pb.js';
 import { registerOrderAudit } from './audit.ts';
 import { choreographyFollower } from './choreography-follower.ts';
 import type { OrderConfig } from './config.ts';
@@ -18,6 +20,7 @@ import { registerOrderRoutes } from './http.ts';
 import { liveStatus } from './live-status.ts';
 import { PEERS } from './peers.ts';
 import { sagaRunner } from './saga-runner.ts';
+import { quoteShippingOver } from './shipping-quotes.ts';
 import { trackShipments } from './tracking.ts';
 
 /** Builds and starts the order service: event store, saga, routes. */
@@ -55,7 +58,16 @@ export async function startOrder(
   service.onShutdown(() => saga.stop());
   await saga.run();
   await trackShipments(bus);
-  registerOrderRoutes(service.app, pool, { peers, bus, saga, mode: config.SAGA_MODE, replay });
+  const shipping = grpcClient(peers.clients.shipping, ShippingQuoteService);
+  service.onShutdown(async () => shipping.close());
+  registerOrderRoutes(service.app, pool, {
+    peers,
+    quoteShipping: quoteShippingOver(shipping),
+    bus,
+    saga,
+    mode: config.SAGA_MODE,
+    replay,
+  });
   registerOrderAudit(service.app, pool);
   const live = liveStatus(pool, service.log);
   live.register(service.app);

@@ -107,12 +107,10 @@ export async function startHarness(
   const pool = testPool(database.url);
   const start = () =>
     startOrder(loadConfig(OrderConfig, { ...common, DATABASE_URL: database.url, ...env }), {
-      discovery: staticDiscovery({
-        catalog: [catalogUrl],
-        cart: [peers.url],
-        shipping: [peers.url],
-        payment: [peers.url],
-      }),
+      discovery: staticDiscovery(
+        { catalog: [catalogUrl], cart: [peers.url], shipping: [peers.url], payment: [peers.url] },
+        { shipping: [peers.grpcUrl] },
+      ),
       tokens: { token: () => issuer.token(['service']) },
     });
   let order = await start();

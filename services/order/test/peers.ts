@@ -3,7 +3,15 @@
 // participants say on the bus, as their contracts have it.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttp2Server, type Http2Session } from 'node:http2';
+import { create } from '@bufbuild/protobuf';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { cart, EventData } from '@platform/contracts';
+import {
+  QuoteShippingResponseSchema,
+  ShippingQuoteService,
+} from '@platform/contracts/gen/platform/shipping/v1/quotes_pb.js';
 
 export const ADDRESS = {
   name: 'Ada',
@@ -21,8 +29,45 @@ export const EXPIRED_CARD = { ...CARD, cardNumber: '4000000000000069' };
 /** The cart, shipping and payment services, as far as placing an order asks them. */
 export interface Peers {
   url: string;
+  /** Shipping's quotes over gRPC (HTTP/2). */
+  grpcUrl: string;
   carts: Map<string, cart.CartItem[]>;
   close(): Promise<void>;
+}
+
+/** Shipping's quote service over gRPC: 5.00 anywhere but NOWHERE. */
+async function startQuotes(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createHttp2Server(
+    connectNodeAdapter({
+      routes: (router) =>
+        router.service(ShippingQuoteService, {
+          quoteShipping(request) {
+            if (request.country === NOWHERE)
+              throw new ConnectError(`We do not ship to ${NOWHERE}`, Code.FailedPrecondition);
+            return create(QuoteShippingResponseSchema, {
+              price: { amount: 500n, currency: request.currency },
+              service: 'standard',
+              estimatedDays: 3,
+            });
+          },
+        }),
+    }),
+  );
+  const sessions = new Set<Http2Session>();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const session of sessions) session.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 async function bodyOf(request: IncomingMessage): Promise<Record<string, unknown>> {
@@ -44,14 +89,6 @@ export async function startPeers(): Promise<Peers> {
       const userId = decodeURIComponent((request.url ?? '').split('/').at(-1) ?? '');
       return answer(200, { items: carts.get(userId) ?? [] });
     }
-    if (path === '/api/v1/shipping/quotes') {
-      if (body.country === NOWHERE) return answer(422, { detail: `We do not ship to ${NOWHERE}` });
-      return answer(200, {
-        price: { amount: 500, currency: body.currency },
-        service: 'standard',
-        estimatedDays: 3,
-      });
-    }
     if (path === '/internal/payment-methods') {
       if (body.cardNumber === EXPIRED_CARD.cardNumber) return answer(422, { detail: 'The card has expired' });
       return answer(201, {
@@ -64,14 +101,18 @@ export async function startPeers(): Promise<Peers> {
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
+  const grpc = await startQuotes();
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    grpcUrl: grpc.url,
     carts,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await grpc.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }
 

@@ -44,7 +44,11 @@ export function createDiscovery(
   const log = options.log;
   switch (config.DISCOVERY) {
     case 'static':
-      return staticDiscovery(staticUrlsFromEnv(options.env ?? process.env));
+      // `<SERVICE>_URL` lists, and `<SERVICE>_GRPC_URL` (same order) where a service serves gRPC.
+      return staticDiscovery(
+        staticUrlsFromEnv(options.env ?? process.env),
+        staticUrlsFromEnv(options.env ?? process.env, '_GRPC_URL'),
+      );
     case 'consul':
       return consulDiscovery({
         address: config.CONSUL_HTTP_ADDR,

@@ -6,10 +6,14 @@ import type { Discovery, ServiceInstance } from './types.ts';
  * cluster balances behind it; `#2.0.0` after a URL names its version (a canary
  * Service beside the stable one). Registering is a no-op: nobody is told anything.
  */
-export function staticDiscovery(urls: Record<string, string[]>): Discovery {
+export function staticDiscovery(
+  urls: Record<string, string[]>,
+  grpcUrls: Record<string, string[]> = {},
+): Discovery {
   const known: Record<string, ServiceInstance[]> = {};
   for (const [service, list] of Object.entries(urls)) {
     known[service] = list.map((entry, index) => {
+      const grpc = grpcUrls[service]?.[index];
       // `http://catalog-canary:8080#2.0.0`: a fragment is never sent, so it can name the version.
       const [url = '', version = 'unknown'] = entry.split('#', 2);
       return {
@@ -18,7 +22,8 @@ export function staticDiscovery(urls: Record<string, string[]>): Discovery {
         url: url.replace(/\/+$/, ''),
         version,
         zone: 'default',
-        metadata: {},
+        // Its gRPC listener, as an instance under a registry announces it.
+        metadata: grpc ? { grpc: grpc.replace(/\/+$/, '') } : ({} as Record<string, string>),
       };
     });
   }
@@ -39,11 +44,15 @@ export function staticDiscovery(urls: Record<string, string[]>): Discovery {
   };
 }
 
-/** `<SERVICE>_URL` variables as lists of URLs: `CATALOG_URL`, `SHIPPING_QUOTES_URL` → `shipping-quotes`. */
-export function staticUrlsFromEnv(env: NodeJS.ProcessEnv): Record<string, string[]> {
+/**
+ * `<SERVICE>_URL` variables as lists of URLs: `CATALOG_URL`, `SHIPPING_QUOTES_URL` → `shipping-quotes`
+ * (never a `_GRPC_URL`); with `suffix` `_GRPC_URL`, the gRPC listeners' (`SHIPPING_GRPC_URL`).
+ */
+export function staticUrlsFromEnv(env: NodeJS.ProcessEnv, suffix = '_URL'): Record<string, string[]> {
   const urls: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(env)) {
-    const match = /^([A-Z][A-Z0-9_]*)_URL$/.exec(name);
+    if (suffix === '_URL' && name.endsWith('_GRPC_URL')) continue;
+    const match = new RegExp(`^([A-Z][A-Z0-9_]*)${suffix}$`).exec(name);
     if (!match?.[1] || !value || !/^https?:\/\//.test(value)) continue;
     const service = match[1].toLowerCase().replace(/_/g, '-');
     urls[service] = value

@@ -20,6 +20,7 @@ export { RetryBudget } from './retry-budget.ts';
 export {
   type ClientState,
   createServiceClient,
+  type RemoteCall,
   type RetryOptions,
   type ServiceClient,
   type ServiceClientOptions,

@@ -76,9 +76,33 @@ export interface ClientState {
   }>;
 }
 
+/**
+ * One call to a service, whatever carries it (HTTP, gRPC): how to make it on one
+ * instance, and how to judge what came back. The client adds the rest: discovery,
+ * load balancing, the breaker, the bulkhead, retries within the budget and deadline.
+ */
+export interface RemoteCall<T> {
+  /** Changes nothing: a half-open trial of it may be abandoned (reads). */
+  safe: boolean;
+  /** May be sent again after a failure (idempotent, or carrying an idempotency key). */
+  retryable: boolean;
+  timeoutMs?: number | undefined;
+  /** Only instances announcing this version (a release's choice), while any does. */
+  version?: string | undefined;
+  send(instance: ServiceInstance, timeoutMs: number): Promise<T>;
+  /** Whether an answer counts against the upstream (a 5xx), and a word for the retry metric. */
+  judge(result: T): { failed: boolean; reason: string };
+  /** Whether a thrown error counts against the upstream. */
+  counts(error: unknown, cutShortByCaller: boolean): boolean;
+  /** Lets go of an answer that will not be used (retried, or arrived after its caller left). */
+  discard?(result: T): Promise<void> | void;
+}
+
 export interface ServiceClient {
   readonly service: string;
   request(request: ServiceRequest): Promise<ServiceResponse>;
+  /** Any kind of call through the same policies as `request` (which is one of them). */
+  invoke<T>(call: RemoteCall<T>): Promise<{ result: T; instance: ServiceInstance; attempts: number }>;
   state(): ClientState;
   close(): void;
 }
@@ -96,8 +120,8 @@ const NO_TRIAL = {};
  * One call to one instance. `failed` means it counts against the upstream (breaker,
  * ejection): what says "this instance, now" is also what is worth another try.
  */
-type Attempt =
-  | (CallOutcome & { response: Dispatcher.ResponseData; endpoint: Endpoint })
+type Attempt<T> =
+  | (CallOutcome & { result: T; endpoint: Endpoint })
   | (CallOutcome & { error: unknown; endpoint: Endpoint });
 
 /**
@@ -128,14 +152,16 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     if (transitions.length > TRANSITIONS_KEPT) transitions.shift();
   };
   // A read's trial call while half-open keeps its caller at most trialPatienceMs: an
-  // upstream that hangs (a gray failure, health checks still green) fails fast. Made
-  // once, not per request: the breaker only looks at it when the circuit is not closed.
-  const readTrial = {
-    abandonAfterMs: breaker.options.trialPatienceMs,
-    onAbandoned: (late: Attempt) => {
-      if ('response' in late) late.response.body.dump().catch(() => {});
-    },
-  };
+  // upstream that hangs (a gray failure, health checks still green) fails fast.
+  const trialOf = <T>(call: RemoteCall<T>) =>
+    call.safe
+      ? {
+          abandonAfterMs: breaker.options.trialPatienceMs,
+          onAbandoned: (late: Attempt<T>) => {
+            if ('result' in late) Promise.resolve(call.discard?.(late.result)).catch(() => {});
+          },
+        }
+      : NO_TRIAL;
   pool.onEject = (endpoint) =>
     metrics?.ejections.inc({ upstream: service, upstream_instance: endpoint.instance.instanceId });
   const unwatch = discovery.watch(service, (instances) => {
@@ -149,36 +175,28 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     known = true;
   }
 
-  async function attemptOnce(
-    request: ServiceRequest,
+  async function attemptOnce<T>(
+    call: RemoteCall<T>,
     endpoint: Endpoint,
     timeoutMs: number,
     cutShortByCaller: boolean,
-  ): Promise<Attempt> {
+  ): Promise<Attempt<T>> {
     pool.started(endpoint);
     const started = performance.now();
     // A call its caller allowed long (placing an order, a rebuild) is slow only past
     // half of that: the upstream doing what was asked is not the upstream degrading.
     const slowCallMs =
-      request.timeoutMs === undefined
-        ? undefined
-        : Math.max(breaker.options.slowCallMs, request.timeoutMs / 2);
+      call.timeoutMs === undefined ? undefined : Math.max(breaker.options.slowCallMs, call.timeoutMs / 2);
     try {
-      const response = await http.request({
-        method: request.method,
-        url: `${endpoint.instance.url}${request.path}`,
-        headers: request.headers,
-        body: request.body,
-        timeoutMs,
-      });
+      const result = await call.send(endpoint.instance, timeoutMs);
       const elapsedMs = performance.now() - started;
-      const failed = answerCountsAgainstUpstream(response.statusCode);
+      const { failed } = call.judge(result);
       pool.finished(endpoint, { failed, elapsedMs });
-      return { failed, elapsedMs, slowCallMs, response, endpoint };
+      return { failed, elapsedMs, slowCallMs, result, endpoint };
     } catch (error) {
       // Returned, not thrown, so the breaker judges it by `failed` like an answer.
       const elapsedMs = performance.now() - started;
-      const failed = errorCountsAgainstUpstream(error, cutShortByCaller);
+      const failed = call.counts(error, cutShortByCaller);
       pool.finished(endpoint, { failed, elapsedMs });
       return { failed, elapsedMs, slowCallMs, error, endpoint };
     }
@@ -203,10 +221,10 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     return undefined;
   }
 
-  function mayRetry(request: ServiceRequest, attempt: Attempt, retries: number, deadline: number): boolean {
+  function mayRetry<T>(call: RemoteCall<T>, attempt: Attempt<T>, retries: number, deadline: number): boolean {
     const reason =
-      'response' in attempt
-        ? String(attempt.response.statusCode)
+      'result' in attempt
+        ? call.judge(attempt.result).reason
         : attempt.error instanceof ProblemError
           ? attempt.error.code.toLowerCase()
           : 'error';
@@ -214,8 +232,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       metrics?.retriesDenied.inc({ upstream: service, reason: why });
       return false;
     };
-    const headers = request.headers ?? {};
-    if (!IDEMPOTENT.has(request.method) && !headers['idempotency-key']) return deny('not-idempotent');
+    if (!call.retryable) return deny('not-idempotent');
     if (retries >= retry.maxRetries) return deny('attempts');
     if (deadline - Date.now() < retry.baseDelayMs * 2) return deny('deadline');
     if (!budget.tryRetry()) return deny('budget');
@@ -223,8 +240,8 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     return true;
   }
 
-  async function request(request: ServiceRequest): Promise<ServiceResponse> {
-    const own = request.timeoutMs ?? defaultTimeout;
+  async function invoke<T>(call: RemoteCall<T>) {
+    const own = call.timeoutMs ?? defaultTimeout;
     const left = remainingTime();
     // A caller's deadline shorter than our own timeout: if the call then times out, the
     // caller was in a hurry, which says nothing about the upstream's health.
@@ -234,7 +251,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     budget.recordRequest();
     const tried = new Set<string>();
     for (let retries = 0; ; retries++) {
-      const endpoint = pool.pick(tried, request.version);
+      const endpoint = pool.pick(tried, call.version);
       if (!endpoint) {
         metrics?.rejections.inc({ upstream: service, reason: 'no-instance' });
         throw new ServiceUnavailable(`No instance of ${service} is available`, {
@@ -245,30 +262,55 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       const timeoutMs = deadline - Date.now();
       if (timeoutMs <= 0) throw new DeadlineExceeded(`No time left to call ${service}`);
       tried.add(endpoint.instance.instanceId);
-      let attempt: Attempt;
-      const trial = SAFE.has(request.method) ? readTrial : NO_TRIAL;
+      let attempt: Attempt<T>;
       try {
         attempt = await bulk.execute(() =>
-          breaker.execute(() => attemptOnce(request, endpoint, timeoutMs, cutShortByCaller), trial),
+          breaker.execute(() => attemptOnce(call, endpoint, timeoutMs, cutShortByCaller), trialOf(call)),
         );
       } catch (error) {
         metrics?.requests.inc({ upstream: service, outcome: 'rejected' });
         throw refusal(error) ?? error;
       }
-      if (!attempt.failed || !mayRetry(request, attempt, retries, deadline)) {
+      if (!attempt.failed || !mayRetry(call, attempt, retries, deadline)) {
         metrics?.requests.inc({ upstream: service, outcome: attempt.failed ? 'failed' : 'ok' });
         if ('error' in attempt) throw attempt.error;
-        return { ...attempt.response, instance: attempt.endpoint.instance, attempts: retries + 1 };
+        return { result: attempt.result, instance: attempt.endpoint.instance, attempts: retries + 1 };
       }
-      if ('response' in attempt) await attempt.response.body.dump();
+      if ('result' in attempt) await call.discard?.(attempt.result);
       const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** retries);
       await sleep(Math.random() * Math.min(cap, Math.max(0, deadline - Date.now() - 1)));
     }
   }
 
+  async function request(request: ServiceRequest): Promise<ServiceResponse> {
+    const headers = request.headers ?? {};
+    const { result, instance, attempts } = await invoke<Dispatcher.ResponseData>({
+      safe: SAFE.has(request.method),
+      retryable: IDEMPOTENT.has(request.method) || Boolean(headers['idempotency-key']),
+      timeoutMs: request.timeoutMs,
+      version: request.version,
+      send: (target, timeoutMs) =>
+        http.request({
+          method: request.method,
+          url: `${target.url}${request.path}`,
+          headers: request.headers,
+          body: request.body,
+          timeoutMs,
+        }),
+      judge: (response) => ({
+        failed: answerCountsAgainstUpstream(response.statusCode),
+        reason: String(response.statusCode),
+      }),
+      counts: errorCountsAgainstUpstream,
+      discard: (response) => response.body.dump(),
+    });
+    return { ...result, instance, attempts };
+  }
+
   return {
     service,
     request,
+    invoke,
     state() {
       const now = Date.now();
       return {
