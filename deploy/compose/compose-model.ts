@@ -1,7 +1,7 @@
 // compose.yaml as Compose sees it (merge keys resolved, `${VAR}` interpolated from an
 // .env), and each platform service's config schema: what the tests hold the file to.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TObject } from 'typebox';
@@ -100,10 +100,17 @@ export function requiredWithoutDefault(schema: TObject): string[] {
   return required.filter((key) => properties[key]?.default === undefined);
 }
 
-/** The peers a service calls through discovery (`connectPeers(service, config, [...])` in its source). */
+/**
+ * The peers a service calls through discovery: its `PEERS` (src/peers.ts, the list its
+ * `connectPeers` is given), or a list written in the `connectPeers(...)` call itself.
+ */
 export function peersOf(entry: string): string[] {
-  const source = readFileSync(join(root, dirname(entry), 'service.ts'), 'utf8');
-  const list = /connectPeers\(\s*service,\s*config,\s*\[([^\]]*)\]/.exec(source)?.[1] ?? '';
+  const folder = join(root, dirname(entry));
+  const declared = existsSync(join(folder, 'peers.ts'))
+    ? /PEERS = \[([^\]]*)\]/.exec(readFileSync(join(folder, 'peers.ts'), 'utf8'))?.[1]
+    : undefined;
+  const source = readFileSync(join(folder, 'service.ts'), 'utf8');
+  const list = declared ?? /connectPeers\(\s*service,\s*config,\s*\[([^\]]*)\]/.exec(source)?.[1] ?? '';
   return [...list.matchAll(/'([a-z-]+)'/g)].map((match) => match[1] as string);
 }
 

@@ -90,6 +90,15 @@ export function serviceUrl(name: string): string {
   return `http://${name}.${NAMESPACE}.svc:${HTTP_PORT}`;
 }
 
+/**
+ * The gRPC servers `name` calls: its peers (connectPeers) that serve gRPC. The gateway
+ * proxies HTTP only, whatever its upstreams serve besides.
+ */
+export function grpcCallsOf(name: string): string[] {
+  const servers = new Set(launcherServices.filter((service) => service.grpc).map((service) => service.name));
+  return (PEERS[name] ?? []).filter((peer) => servers.has(peer));
+}
+
 /** A service's in-cluster gRPC URL. */
 export function grpcUrl(name: string): string {
   return `http://${name}.${NAMESPACE}.svc:${GRPC_PORT}`;

@@ -11,6 +11,7 @@ import type {
 import {
   GATEWAY_MANAGEMENT_PORT,
   GRPC_PORT,
+  grpcCallsOf,
   HTTP_PORT,
   labelsOf,
   NATS_CLIENT_PORT,
@@ -58,17 +59,14 @@ export function otlpEdges(): Edge[] {
   return workloads().map((service) => ({ from: pod(service.name), to: COLLECTOR, port: OTLP_HTTP_PORT }));
 }
 
-const servesGrpc = (name: string) => workloads().some((each) => each.name === name && each.grpc);
-
 /** The calls of base: every overlay has them. */
 export function baseEdges(): Edge[] {
   const edges: Edge[] = [{ from: OUTSIDE.ingress, to: pod('gateway'), port: HTTP_PORT }];
   for (const service of workloads()) {
     const self = pod(service.name);
-    for (const callee of service.calls) {
-      edges.push({ from: self, to: pod(callee), port: HTTP_PORT });
-      if (servesGrpc(callee)) edges.push({ from: self, to: pod(callee), port: GRPC_PORT });
-    }
+    for (const callee of service.calls) edges.push({ from: self, to: pod(callee), port: HTTP_PORT });
+    for (const callee of grpcCallsOf(service.name))
+      edges.push({ from: self, to: pod(callee), port: GRPC_PORT });
     if (service.name !== 'identity') edges.push({ from: self, to: pod('identity'), port: HTTP_PORT });
     if (service.bus) edges.push({ from: self, to: pod('nats'), port: NATS_CLIENT_PORT });
     if (service.mail) for (const port of SMTP_PORTS) edges.push({ from: self, to: OUTSIDE.internet, port });

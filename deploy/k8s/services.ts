@@ -15,6 +15,7 @@ import type {
 import {
   GATEWAY_MANAGEMENT_PORT,
   GRPC_PORT,
+  grpcCallsOf,
   grpcUrl,
   HTTP_PORT,
   IMAGE,
@@ -66,8 +67,8 @@ export function serviceConfig(service: Workload): Record<string, string> {
   const config: Record<string, string> = { SERVICE_NAME: service.name, SERVICE_CLIENT_ID: service.name };
   for (const callee of service.calls) config[urlVariable(callee)] = serviceUrl(callee);
   // Static discovery finds a callee's gRPC listener at <SERVICE>_GRPC_URL.
-  for (const callee of workloads().filter((each) => each.grpc && service.calls.includes(each.name)))
-    config[urlVariable(callee.name).replace(/_URL$/, '_GRPC_URL')] = grpcUrl(callee.name);
+  for (const callee of grpcCallsOf(service.name))
+    config[urlVariable(callee).replace(/_URL$/, '_GRPC_URL')] = grpcUrl(callee);
   if (service.grpc) config.GRPC_PORT = String(GRPC_PORT);
   if (service.bus) {
     config.BUS_DRIVER = 'nats';

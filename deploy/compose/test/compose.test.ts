@@ -127,9 +127,15 @@ test('compose - static discovery: each service is told where the peers it calls 
   for (const definition of platform) {
     const environment = envOf(definition.name);
     assert.equal(environment.DISCOVERY, 'static', definition.name);
-    for (const peer of peersOf(definition.entry))
+    for (const peer of peersOf(definition.entry)) {
       assert.ok(environment[`${peer.toUpperCase()}_URL`], `${definition.name} calls ${peer}`);
+      // A peer serving gRPC is called there too (order asks shipping's quotes so).
+      if (platform.find((each) => each.name === peer)?.grpc)
+        assert.equal(environment[`${peer.toUpperCase()}_GRPC_URL`], `http://${peer}:50051`, definition.name);
+    }
+    if (definition.grpc) assert.equal(environment.GRPC_PORT, '50051', definition.name);
   }
+  assert.deepEqual(peersOf('services/order/src/main.ts'), ['cart', 'catalog', 'payment', 'shipping']);
   const gateway = envOf('gateway');
   for (const upstream of platform.filter((s) => !['gateway', 'registry'].includes(s.name)))
     assert.equal(gateway[`${upstream.name.toUpperCase()}_URL`], `http://${upstream.name}:8080`);
