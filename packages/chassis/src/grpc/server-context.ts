@@ -36,30 +36,30 @@ export function serverContext(log: Logger): Interceptor {
     });
     const started = performance.now();
     const deadline = deadlineOf(request.header.get('grpc-timeout'));
+    // Logged inside the call's context, so the line carries its trace and correlation ids.
     const finish = (code: Code | 0) => {
+      const failed = code !== 0 && SERVER_FAULTS.has(code);
       traced.span.setAttribute('rpc.grpc.status_code', code);
-      if (code !== 0 && SERVER_FAULTS.has(code)) traced.span.setStatus({ code: 2, message: Code[code] });
+      if (failed) traced.span.setStatus({ code: 2, message: Code[code] });
+      const ms = Math.round(performance.now() - started);
+      log[failed ? 'error' : 'info']({ rpc, code: code === 0 ? 'OK' : Code[code], ms }, 'rpc completed');
       traced.span.end();
-      const level = code !== 0 && SERVER_FAULTS.has(code) ? 'error' : 'info';
-      log[level](
-        {
-          correlationId,
-          rpc,
-          code: code === 0 ? 'OK' : Code[code],
-          ms: Math.round(performance.now() - started),
-        },
-        'rpc completed',
-      );
     };
-    try {
-      const response = await withTraceContext(traced.context, () =>
-        runWithCorrelationId(correlationId, () => next(request), deadline),
-      );
-      finish(0);
-      return response;
-    } catch (error) {
-      finish(ConnectError.from(error).code);
-      throw error;
-    }
+    return withTraceContext(traced.context, () =>
+      runWithCorrelationId(
+        correlationId,
+        async () => {
+          try {
+            const response = await next(request);
+            finish(0);
+            return response;
+          } catch (error) {
+            finish(ConnectError.from(error).code);
+            throw error;
+          }
+        },
+        deadline,
+      ),
+    );
   };
 }
