@@ -17,7 +17,7 @@ import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-no
 import { CORRELATION_HEADER, currentCorrelationId } from '../context.ts';
 import type { ServiceInstance } from '../discovery/types.ts';
 import { DeadlineExceeded, ProblemError } from '../errors.ts';
-import type { ServiceClient } from '../resilience/service-client.ts';
+import type { ServiceClient } from '../resilience/service-client-types.ts';
 import { failHttpSpan, startClientSpan } from '../tracing.ts';
 
 /** Like 502/503/504 over HTTP: the upstream's own failure, which its breaker counts. */

@@ -17,13 +17,13 @@ export {
   serviceTokensFrom,
 } from './peers.ts';
 export { RetryBudget } from './retry-budget.ts';
-export {
-  type ClientState,
-  createServiceClient,
-  type RemoteCall,
-  type RetryOptions,
-  type ServiceClient,
-  type ServiceClientOptions,
-  type ServiceRequest,
-  type ServiceResponse,
-} from './service-client.ts';
+export { createServiceClient } from './service-client.ts';
+export type {
+  ClientState,
+  RemoteCall,
+  RetryOptions,
+  ServiceClient,
+  ServiceClientOptions,
+  ServiceRequest,
+  ServiceResponse,
+} from './service-client-types.ts';

@@ -4,7 +4,8 @@ import { defineProblem, ProblemError } from '../errors.ts';
 import { createHttpClient } from '../http-client.ts';
 import type { Service } from '../service.ts';
 import { answerCountsAgainstUpstream, dependencyUnavailable } from './failures.ts';
-import { createServiceClient, type ServiceClient, type ServiceClientOptions } from './service-client.ts';
+import { createServiceClient } from './service-client.ts';
+import type { ServiceClient, ServiceClientOptions } from './service-client-types.ts';
 
 /** A peer is unavailable: 502, which this service's own callers count against it in turn. */
 export const PeerFailed = defineProblem({

@@ -6,7 +6,8 @@ import { staticDiscovery } from '../../src/discovery/static.ts';
 import { ProblemError } from '../../src/errors.ts';
 import { createHttpClient } from '../../src/http-client.ts';
 import { RetryBudget } from '../../src/resilience/retry-budget.ts';
-import { createServiceClient, type ServiceClientOptions } from '../../src/resilience/service-client.ts';
+import { createServiceClient } from '../../src/resilience/service-client.ts';
+import type { ServiceClientOptions } from '../../src/resilience/service-client-types.ts';
 import { answer, startUpstream, type Upstream } from './upstreams.ts';
 
 const http = createHttpClient();
