@@ -4,10 +4,16 @@
 // can use the machine's servers (DATABASE_URL, else 127.0.0.1:5432; Redis; NATS) and
 // its Chromium run against them with REQUIRE_INFRA=1, so a missing one fails the run
 // instead of skipping. `--no-browser` leaves the browser suites out, `--no-image` the
-// container image's build (deploy/container/test/image.test.ts).
+// container image's build (deploy/container/test/image.test.ts), and `--contracts`
+// runs the contract suite alone (pacts, schema compatibility, protobuf).
+//
+// Pacts (decision 035): the consumers' pact tests (`*.consumer.pact.ts`) run first and
+// write this run's pact files into a folder of its own (PACT_DIR); then the rest run,
+// the providers' verifications among them, so one run writes the pacts and holds every
+// provider to them. The folder is removed after a passing run and kept after a failure.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { freePort, type RunningPostgres, startEmbeddedPostgres, waitForPostgres } from '@platform/devinfra';
@@ -16,7 +22,14 @@ const root = join(import.meta.dirname, '..');
 const infra = process.argv.includes('--infra');
 const withBrowser = !process.argv.includes('--no-browser');
 const withImage = !process.argv.includes('--no-image');
+const contractsOnly = process.argv.includes('--contracts');
 const patterns = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+
+const CONSUMER_PACTS = ['{packages,services,apps}/*/test/pacts/*.consumer.pact.ts'];
+const CONTRACT_PATTERNS = [
+  '{packages,services,apps}/*/test/pacts/*.test.ts',
+  'packages/contracts/test/*.test.ts',
+];
 
 const UNIT_AND_SERVICE_PATTERNS = [
   'packages/*/test/**/*.test.ts',
@@ -64,27 +77,59 @@ async function startDatabase(): Promise<{ url: string; stop: () => Promise<void>
   };
 }
 
+/**
+ * The run's two phases: the consumers' pacts, then the rest. Named patterns run as
+ * asked, a consumer pact among them in the first phase; a pattern that names a pact
+ * verification (`test/pacts/`) brings every consumer's pacts into the first phase.
+ */
+function phases(): string[][] {
+  if (contractsOnly) return [CONSUMER_PACTS, CONTRACT_PATTERNS];
+  if (!patterns.length) return [CONSUMER_PACTS, DEFAULT_PATTERNS];
+  const consumers = patterns.filter((pattern) => pattern.endsWith('.pact.ts'));
+  const rest = patterns.filter((pattern) => !pattern.endsWith('.pact.ts'));
+  const verifies = rest.some((pattern) => pattern.includes('test/pacts'));
+  return [verifies ? CONSUMER_PACTS : consumers, rest].filter((phase) => phase.length);
+}
+
 const database = await startDatabase();
+const pactDir = join(root, '.test-data', `pacts-${randomBytes(4).toString('hex')}`);
+await mkdir(pactDir, { recursive: true });
 const concurrency = Math.max(2, Math.min(4, availableParallelism()));
 const args = ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000'];
 if (process.env.CI) args.push('--test-reporter=spec');
-const child = spawn(process.execPath, [...args, ...(patterns.length ? patterns : DEFAULT_PATTERNS)], {
-  cwd: root,
-  stdio: 'inherit',
-  env: {
-    ...process.env,
-    TEST_DATABASE_URL: database.url,
-    ...(infra ? { REQUIRE_INFRA: '1' } : {}),
-    ...(withImage ? {} : { TEST_NO_IMAGE: '1' }),
-  },
-});
+
 let interrupted = false;
+let running: ReturnType<typeof spawn> | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     interrupted = true;
-    child.kill(signal);
+    running?.kill(signal);
   });
 }
-const code = await new Promise<number>((resolve) => child.on('exit', (status) => resolve(status ?? 1)));
+
+function runPhase(selection: string[]): Promise<number> {
+  const child = spawn(process.execPath, [...args, ...selection], {
+    cwd: root,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      TEST_DATABASE_URL: database.url,
+      PACT_DIR: pactDir,
+      PACT_DO_NOT_TRACK: 'true',
+      ...(infra ? { REQUIRE_INFRA: '1' } : {}),
+      ...(withImage ? {} : { TEST_NO_IMAGE: '1' }),
+    },
+  });
+  running = child;
+  return new Promise<number>((resolve) => child.on('exit', (status) => resolve(status ?? 1)));
+}
+
+let code = 0;
+for (const selection of phases()) {
+  code = await runPhase(selection);
+  if (code !== 0 || interrupted) break;
+}
 await database.stop();
+if (code === 0) await rm(pactDir, { recursive: true, force: true });
+else console.log(`tests: this run's pact files are kept in ${pactDir}`);
 process.exit(interrupted ? 130 : code);

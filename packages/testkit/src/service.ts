@@ -8,6 +8,8 @@ export interface ServiceUnderTest {
   base: string;
   issuer: TestIssuer;
   database: TestDatabase;
+  /** The bus's database (the PostgreSQL driver's), which other test parties may join. */
+  busUrl: string;
   /** Shuts the service down, then drops its databases and stops the issuer. */
   close(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export async function startServiceUnderTest(
     base: `http://127.0.0.1:${port}`,
     issuer,
     database,
+    busUrl: busDatabase.url,
     async close() {
       await service.shutdown('test over');
       await issuer.close();
