@@ -77,8 +77,11 @@ interface PactFile {
   consumer: string;
 }
 
-/** The pact files in PACT_DIR that name `provider`; none is a setup error, not a pass. */
-async function pactsNaming(provider: string): Promise<PactFile[]> {
+/**
+ * The pact files in PACT_DIR that name `provider` (of `only` that consumer); none is a
+ * setup error, not a pass.
+ */
+async function pactsNaming(provider: string, only?: string): Promise<PactFile[]> {
   const names = await readdir(PACT_DIR).catch(() => [] as string[]);
   const found: PactFile[] = [];
   for (const name of names.filter((file) => file.endsWith('.json')).sort()) {
@@ -87,11 +90,13 @@ async function pactsNaming(provider: string): Promise<PactFile[]> {
       consumer: { name: string };
       provider: { name: string };
     };
-    if (pact.provider.name === provider) found.push({ path, consumer: pact.consumer.name });
+    if (pact.provider.name !== provider || (only && pact.consumer.name !== only)) continue;
+    found.push({ path, consumer: pact.consumer.name });
   }
   if (!found.length) {
     throw new Error(
-      `no pact in ${PACT_DIR} names ${provider} as its provider: its consumers' pact tests ` +
+      `no pact in ${PACT_DIR} names ${provider} as its provider${only ? ` and ${only} as its consumer` : ''}: ` +
+        "its consumers' pact tests " +
         '(*.consumer.pact.ts) write them, and `npm test` runs those first',
     );
   }
@@ -115,6 +120,8 @@ export interface HttpVerification {
   states: ProviderStates;
   /** The bearer token a consumer's requests carry here (pacts hold only its shape). */
   tokenFor(consumer: string): Promise<string>;
+  /** Only this consumer's pact (the break-on-purpose check). */
+  only?: string;
 }
 
 /**
@@ -122,7 +129,7 @@ export interface HttpVerification {
  * a time; the failure names the pact. Returns the consumers verified.
  */
 export async function verifyHttpPacts(verification: HttpVerification): Promise<string[]> {
-  const pacts = await pactsNaming(verification.provider);
+  const pacts = await pactsNaming(verification.provider, verification.only);
   for (const pact of pacts) {
     const token = await verification.tokenFor(pact.consumer);
     const verifier = new Verifier({
@@ -156,9 +163,10 @@ export type ProducedMessage = { type: string; data: unknown };
 export async function verifyMessagePacts(
   producer: string,
   produce: (type: string) => Promise<unknown>,
+  options: { only?: string } = {},
 ): Promise<string[]> {
   const provider = eventsOf(producer);
-  const pacts = await pactsNaming(provider);
+  const pacts = await pactsNaming(provider, options.only);
   for (const pact of pacts) {
     const interactions = await messageTypesIn(pact.path);
     const messageProviders = Object.fromEntries(interactions.map((type) => [type, () => produce(type)]));
