@@ -10,6 +10,20 @@ export function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+/** `fetch`, but an unreachable gateway ends the CLI with a sentence, not a stack trace. */
+async function reach(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    return fail(
+      `cannot reach the gateway at ${new URL(url).origin} (${why}): is the platform running (npm start)?`,
+      1,
+    );
+  }
+}
+
 const dataDir = process.env.PLATFORM_DATA_DIR ?? join(import.meta.dirname, '..', '.data');
 
 function readJson<T>(file: string, missing: string): T {
@@ -35,7 +49,7 @@ export async function adminToken(gateway: string): Promise<string> {
       join(dataDir, 'secrets.json'),
       'no ADMIN_TOKEN or ADMIN_PASSWORD, and no secrets.json of a platform to read it from',
     )['admin-password'];
-  const response = await fetch(`${gateway}/api/v1/auth/login`, {
+  const response = await reach(`${gateway}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: process.env.ADMIN_EMAIL ?? 'admin@platform.local', password }),
@@ -46,7 +60,7 @@ export async function adminToken(gateway: string): Promise<string> {
 
 /** Calls the gateway as the administrator; a problem answered ends the CLI with its title and detail. */
 export async function call(method: string, url: string, token: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(url, {
+  const response = await reach(url, {
     method,
     headers: {
       authorization: `Bearer ${token}`,

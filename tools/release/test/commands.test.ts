@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { freePort } from '@platform/testkit';
 import { callOf, statusLines, UsageError } from '../src/commands.ts';
 
 test('release cli - each command is one call of the release admin API', () => {
@@ -79,4 +82,20 @@ test('release cli - status shows each release, where its traffic goes, and the n
   assert.deepEqual(statusLines({ releases: [], decisions: [] }), [
     'no release: every instance of every service serves',
   ]);
+});
+
+test('release cli - a gateway that cannot be reached ends it with a sentence, not a stack trace', async () => {
+  const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
+  // A port just found free: nothing listens there, the connection is refused.
+  const port = await freePort();
+  const run = spawnSync(process.execPath, [cli, 'status', '--gateway', `http://127.0.0.1:${port}`], {
+    env: { ...process.env, ADMIN_TOKEN: 'a-token' },
+    encoding: 'utf8',
+  });
+  assert.equal(run.status, 1);
+  assert.match(
+    run.stderr,
+    new RegExp(`cannot reach the gateway at http://127.0.0.1:${port} \\(ECONNREFUSED\\)`),
+  );
+  assert.doesNotMatch(run.stderr, /\n\s+at /);
 });
