@@ -45,6 +45,10 @@ const DONE: Record<string, string> = {
   saved: 'Your changes are saved.',
   'cancel-asked': 'We are cancelling your order; this page follows it.',
   restored: 'The items are back in your cart.',
+};
+
+/** Notices that tell the shopper what happened without anything being done. */
+const INFO: Record<string, string> = {
   'sign-in-again': 'Your sign-in has ended: please sign in again to go on.',
 };
 
@@ -188,7 +192,9 @@ export async function render(
   const visit = request.visit;
   const cartCount =
     'cartCount' in options ? options.cartCount : visit ? await cartCountOf(deps, visit) : undefined;
-  const done = DONE[(request.query as { done?: string } | undefined)?.done ?? ''];
+  const said = (request.query as { done?: string } | undefined)?.done ?? '';
+  const done = DONE[said];
+  const info = INFO[said];
   const ended = visit?.shopper.signedOutBecause ? 'Your sign-in has ended: please sign in again.' : undefined;
   const problem = options.problem ?? ended;
   const frame: Frame = {
@@ -197,7 +203,13 @@ export async function render(
     formToken: visit?.formToken ?? '',
     assets: deps.assets,
     ...(options.query !== undefined ? { query: options.query } : {}),
-    notice: problem ? { text: problem, tone: 'problem' } : done ? { text: done, tone: 'done' } : undefined,
+    notice: problem
+      ? { text: problem, tone: 'problem' }
+      : info
+        ? { text: info, tone: 'info' }
+        : done
+          ? { text: done, tone: 'done' }
+          : undefined,
   };
   return sendHtml(reply, page(title, body, frame), options.status ?? 200);
 }

@@ -167,7 +167,10 @@ describe('storefront sessions', () => {
     assert.equal(account.status, 303, 'not "the shop cannot show this page"');
     assert.equal(account.location, '/signin?next=%2Faccount&done=sign-in-again');
     const signIn = await browser.get(account.location);
-    assert.match(signIn.text, /Your sign-in has ended: please sign in again/);
+    assert.match(
+      signIn.text,
+      /class="notice info" role="status">Your sign-in has ended: please sign in again/,
+    );
     assert.doesNotMatch((await browser.get('/')).text, /Sign out/, 'the shop forgot the refused tokens');
   });
 

@@ -15,7 +15,7 @@ export interface Frame {
   /** What the search box holds. */
   query?: string;
   /** A line at the top of the page: what was just done, or what went wrong. */
-  notice?: { text: string; tone: 'done' | 'problem' } | undefined;
+  notice?: { text: string; tone: 'done' | 'info' | 'problem' } | undefined;
 }
 
 /** The hidden field that proves a form was posted from one of this session's pages. */
