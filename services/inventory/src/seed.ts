@@ -3,7 +3,8 @@ import type { PeerResponse, Peers, Pool, Service } from '@platform/chassis';
 import type { catalog } from '@platform/contracts';
 import { stockStore } from './store.ts';
 
-const PAGE_SIZE = 100;
+/** Products asked for in each page of the catalog's list. */
+export const PAGE_SIZE = 100;
 const MAX_PAUSE_MS = 30_000;
 
 /** One page of the catalog's public product list, with the service's token when it has one. */
@@ -26,6 +27,25 @@ async function fetchPage(
   };
 }
 
+/**
+ * The ids of every catalog product, a page (PAGE_SIZE) at a time, until the catalog's
+ * last page; a page the catalog does not answer with a 200 is an error.
+ */
+export async function* catalogProductIds(
+  peers: Peers<'catalog'>,
+  anonymous: boolean,
+  signal: AbortSignal,
+): AsyncGenerator<string[]> {
+  for (let page = 1; ; page++) {
+    signal.throwIfAborted();
+    const path = `/api/v1/products?limit=${PAGE_SIZE}&page=${page}`;
+    const { status, body } = await fetchPage(peers, path, anonymous);
+    if (status !== 200 || !body) throw new Error(`catalog answered ${status} for page ${page}`);
+    yield body.data.map((product) => product.id);
+    if (page >= body.pagination.totalPages) return;
+  }
+}
+
 /** Every catalog product gets a stock row (existing rows are left alone); how many were added. */
 async function copyCatalog(
   peers: Peers<'catalog'>,
@@ -35,17 +55,10 @@ async function copyCatalog(
 ): Promise<number> {
   const stock = stockStore(pool);
   let added = 0;
-  for (let page = 1; ; page++) {
-    signal.throwIfAborted();
-    const path = `/api/v1/products?limit=${PAGE_SIZE}&page=${page}`;
-    const { status, body } = await fetchPage(peers, path, settings.anonymous);
-    if (status !== 200 || !body) throw new Error(`catalog answered ${status} for page ${page}`);
-    added += await stock.addMissing(
-      body.data.map((product) => product.id),
-      settings.onHand,
-    );
-    if (page >= body.pagination.totalPages) return added;
+  for await (const ids of catalogProductIds(peers, settings.anonymous, signal)) {
+    added += await stock.addMissing(ids, settings.onHand);
   }
+  return added;
 }
 
 /**

@@ -11,18 +11,12 @@ import {
   type Principal,
   type Queryable,
 } from '@platform/chassis';
-import type { cart, catalog, commerce, eventSchemas, orders, payments } from '@platform/contracts';
+import type { commerce, eventSchemas, orders } from '@platform/contracts';
 import { postalCodeProblem } from './domain/address.ts';
 import type { Order, SagaMode } from './domain/order.ts';
 import { orderTotals, totalWeight } from './domain/pricing.ts';
-import {
-  AddressInvalid,
-  CardRejected,
-  CartEmpty,
-  MixedCurrencies,
-  PriceChanged,
-  UnknownProduct,
-} from './errors.ts';
+import { AddressInvalid, MixedCurrencies, PriceChanged, UnknownProduct } from './errors.ts';
+import { catalogEntries, paymentMethod, type Wanted, wantedLines } from './peer-calls.ts';
 import type { SagaRunner } from './saga-runner.ts';
 import type { QuoteShipping } from './shipping-quotes.ts';
 
@@ -45,63 +39,6 @@ export interface Accepted {
   totals: Order['totals'];
   createdAt: string;
   _links: { self: string };
-}
-
-interface Wanted {
-  lines: Array<{ productId: string; quantity: number }>;
-  /** What the cart showed for each product, to detect a price that changed since. */
-  shown: Map<string, number>;
-  fromCart: boolean;
-}
-
-async function wantedLines(
-  peers: OrderPeers,
-  principal: Principal,
-  body: orders.PlaceOrder,
-): Promise<Wanted> {
-  if (body.items) {
-    const merged = new Map<string, number>();
-    for (const item of body.items)
-      merged.set(item.productId, (merged.get(item.productId) ?? 0) + item.quantity);
-    const lines = [...merged].map(([productId, quantity]) => ({ productId, quantity }));
-    return { lines, shown: new Map(), fromCart: false };
-  }
-  const { body: userCart } = await peers.call<cart.Cart>('cart', {
-    method: 'GET',
-    path: `/internal/carts/${encodeURIComponent(principal.subject)}`,
-  });
-  if (!userCart?.items?.length) throw new CartEmpty('Add something to the cart, or send items');
-  return {
-    lines: userCart.items.map(({ productId, quantity }) => ({ productId, quantity })),
-    shown: new Map(userCart.items.map((item) => [item.productId, item.unitPrice.amount])),
-    fromCart: true,
-  };
-}
-
-/** Ids the catalog looks up in one call (`GET /internal/products`). */
-const LOOKUP_SIZE = 100;
-
-/** Today's catalog entry of each product, by lower-case id: one call for up to 100 of them. */
-async function catalogEntries(
-  peers: OrderPeers,
-  productIds: string[],
-): Promise<Map<string, catalog.Product>> {
-  const ids = [...new Set(productIds.map((id) => id.toLowerCase()))];
-  const batches = Array.from({ length: Math.ceil(ids.length / LOOKUP_SIZE) }, (_, index) =>
-    ids.slice(index * LOOKUP_SIZE, (index + 1) * LOOKUP_SIZE),
-  );
-  const found = await Promise.all(
-    batches.map(async (batch) => {
-      const { status, body } = await peers.call<catalog.ProductList>('catalog', {
-        method: 'GET',
-        path: `/internal/products?${batch.map((id) => `id=${id}`).join('&')}`,
-      });
-      if (status !== 200)
-        throw new Error(`catalog answered ${status} to a lookup of ${batch.length} products`);
-      return body.data;
-    }),
-  );
-  return new Map(found.flat().map((product) => [product.id.toLowerCase(), product]));
 }
 
 async function pricedLines(peers: OrderPeers, wanted: Wanted): Promise<OrderLine[]> {
@@ -140,16 +77,6 @@ async function pricedLines(peers: OrderPeers, wanted: Wanted): Promise<OrderLine
     throw new MixedCurrencies('These products are priced in different currencies');
   }
   return lines;
-}
-
-async function paymentMethod(peers: OrderPeers, card: payments.CardInput) {
-  const { status, body } = await peers.call<payments.PaymentMethod & { detail?: string }>('payment', {
-    method: 'POST',
-    path: '/internal/payment-methods',
-    body: card,
-  });
-  if (status !== 201) throw new CardRejected(body?.detail ?? 'The card was not accepted');
-  return body;
 }
 
 /**

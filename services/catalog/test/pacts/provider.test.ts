@@ -1,6 +1,8 @@
 // The catalog against every pact that names it (its consumers' *.consumer.pact.ts):
 // the real service on a throwaway database, each provider state setting up exactly
-// the products its interaction needs.
+// the products its interaction needs. Its consumers: the cart (a product by id), the
+// order (products looked up together), inventory (the product list, page by page) and
+// the gateway (categories, a category's first products, a product by id).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '@platform/chassis';
@@ -46,6 +48,17 @@ async function aProduct(params: unknown): Promise<void> {
   );
 }
 
+/** Exactly `count` products (none other), so the product list takes count / limit pages. */
+async function productsCounting(params: unknown): Promise<void> {
+  const { count } = params as { count: number };
+  await pool.query('DELETE FROM products');
+  await pool.query(
+    `INSERT INTO products (sku, name, price_amount, price_currency, category_id)
+     SELECT 'PAGE-' || n, 'Product ' || n, 100 * n, 'USD', 'kitchen' FROM generate_series(1, $1::int) AS n`,
+    [count],
+  );
+}
+
 test('the catalog keeps every pact its consumers wrote', async () => {
   const consumers = await verifyHttpPacts({
     provider: 'catalog',
@@ -56,7 +69,8 @@ test('the catalog keeps every pact its consumers wrote', async () => {
       'no product': async (params: unknown) => {
         await pool.query('DELETE FROM products WHERE id = $1', [(params as ProductState).id]);
       },
+      'products filling more than one page': async (params: unknown) => productsCounting(params),
     },
   });
-  assert.ok(consumers.includes('cart'), `verified the pacts of ${consumers.join(', ')}`);
+  assert.deepEqual(consumers.toSorted(), ['cart', 'gateway', 'inventory', 'order']);
 });
