@@ -3,11 +3,12 @@
 // payment's list, or null when the order has none yet. The order and shipping are the
 // stand-in's here. Payment's verification replays this pact.
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { test } from 'node:test';
+import type { IncomingMessage } from 'node:http';
+import { after, before, test } from 'node:test';
 import { MatchersV3 } from '@pact-foundation/pact';
+import type { TestFlags } from '@platform/testkit';
 import { consumerPact } from '@platform/testkit/pact';
-import { shopperGets, throughGateway } from './edge.ts';
+import { detailsThroughGateway, wholeDetails } from './edge.ts';
 
 const { eachLike, integer, like, regex, uuid } = MatchersV3;
 const ORDER_ID = '0b6f1c7e-8a5d-4b7a-9a43-3c1f1e2d4a5b';
@@ -19,30 +20,23 @@ const asTheCustomer = {
 };
 const STATUSES = /^(AUTHORIZED|DECLINED|FAILED|CAPTURED|VOIDED|PARTIALLY_REFUNDED|REFUNDED)$/;
 
-/** The order service's answer for the order, and shipping's empty list (the stand-in). */
-function orderAndShipping(request: IncomingMessage, response: ServerResponse) {
-  const body = request.url?.startsWith('/api/v1/orders/')
-    ? { id: ORDER_ID, status: 'CONFIRMED' }
-    : { data: [] };
-  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
+/** The order service's answer for the order, and shipping's empty list (the stand-ins). */
+const orderAndShipping = (request: IncomingMessage) =>
+  request.url?.startsWith('/api/v1/orders/') ? { id: ORDER_ID, status: 'CONFIRMED' } : { data: [] };
 
-interface Details {
-  order: { id: string };
-  payment: { id: string; status: string } | null;
-  warnings: Array<{ part: string }>;
-}
-
-async function details(paymentUrl: string) {
-  const options = {
-    mocks: { PAYMENT_URL: paymentUrl },
-    standIns: ['ORDER_URL', 'SHIPPING_URL'],
-    answer: orderAndShipping,
-  };
-  return throughGateway(options, async (gateway) =>
-    shopperGets<Details>(gateway, `/api/v1/orders/${ORDER_ID}/details`, await gateway.token(['customer'])),
+const details = (paymentUrl: string) =>
+  detailsThroughGateway(
+    { PAYMENT_URL: paymentUrl },
+    ['ORDER_URL', 'SHIPPING_URL'],
+    orderAndShipping,
+    ORDER_ID,
   );
-}
+
+let flags: TestFlags;
+before(async () => {
+  flags = await wholeDetails();
+});
+after(() => flags.close());
 
 test("the order details carry the order's payment", async () => {
   await pact
@@ -67,7 +61,7 @@ test("the order details carry the order's payment", async () => {
     .executeTest(async (server) => {
       const answer = await details(server.url);
       assert.equal(answer.status, 200);
-      assert.equal(answer.body.order.id, ORDER_ID);
+      assert.equal(answer.body.order?.id, ORDER_ID);
       assert.equal(answer.body.payment?.id, PAYMENT_ID);
       assert.equal(answer.body.payment?.status, 'AUTHORIZED');
       assert.deepEqual(answer.body.warnings, []);

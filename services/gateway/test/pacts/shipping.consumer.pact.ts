@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { MatchersV3 } from '@pact-foundation/pact';
 import type { TestFlags } from '@platform/testkit';
 import { consumerPact } from '@platform/testkit/pact';
-import { detailsThroughGateway, wholeDetails } from './through-gateway.ts';
+import { detailsThroughGateway, wholeDetails } from './edge.ts';
 
 const { eachLike, like, regex, uuid } = MatchersV3;
 const ORDER_ID = '0b6f1c7e-8a5d-4b7a-9a43-3c1f1e2d4a5c';
