@@ -21,6 +21,8 @@ export interface Harness {
   probe: SagaProbe;
   /** A direct connection to inventory's own database, to arrange and inspect. */
   db: pg.Pool;
+  /** Inventory's own database, for readers of their own (a message pact's check of the outbox). */
+  databaseUrl: string;
   stock(productId: string): Promise<{ onHand: number; reserved: number } | undefined>;
   setStock(productId: string, onHand: number): Promise<void>;
   /** How many events of `type` about `subject` inventory has put in its outbox. */
@@ -64,6 +66,7 @@ export async function startHarness(
     issuer,
     probe,
     db,
+    databaseUrl: database.url,
     async stock(productId) {
       const { rows } = await db.query<{ onHand: number; reserved: number }>(
         'SELECT on_hand AS "onHand", reserved FROM stock WHERE product_id = $1',

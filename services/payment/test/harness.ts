@@ -42,6 +42,8 @@ export interface Harness {
   probe: SagaProbe;
   issuer: TestIssuer;
   processor: ProcessorControl;
+  /** The service's own database, for readers of their own (a message pact's check of the outbox). */
+  databaseUrl: string;
   headers(roles: string[], subject?: string): Promise<Record<string, string>>;
   /** A payment method for `cardNumber`, from the service's own internal route. */
   paymentMethod(cardNumber: string): Promise<string>;
@@ -97,6 +99,7 @@ export async function startHarness(label: string, env: Record<string, string> = 
     probe,
     issuer,
     processor: control,
+    databaseUrl: database.url,
     headers,
     async paymentMethod(cardNumber) {
       const response = await fetch(`${base}/internal/payment-methods`, {
