@@ -4,7 +4,8 @@
 // (its own throwaway database, provider states setting up each interaction). `npm test`
 // runs every consumer's pact tests first (`*.consumer.pact.ts`), then the rest, the
 // verifications among them, so one run produces the pacts and holds providers to them.
-import { readdir, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { MessageProviderPact, PactV4, SpecificationVersion, Verifier } from '@pact-foundation/pact';
@@ -278,4 +279,30 @@ function subjectOf(data: unknown): string {
     if (typeof fields[key] === 'string') return fields[key];
   }
   return '';
+}
+
+/** One consumer group of a service, and the types it takes (its `GET /admin/consumers`). */
+export interface Subscription {
+  service: string;
+  group: string;
+  types: string[];
+}
+
+/** Where consumer tests record the groups their service subscribed (pacts/coverage.test.ts reads them). */
+export const SUBSCRIPTIONS_DIR = join(PACT_DIR, 'subscriptions');
+
+/**
+ * Records what the consuming service under test subscribed, as its own admin route
+ * says: the coverage check then requires a pact for each (group, type) of them.
+ */
+export async function recordSubscriptions(service: string, base: string, adminToken: string): Promise<void> {
+  const response = await fetch(`${base}/admin/consumers`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
+  if (!response.ok) throw new Error(`${service}'s /admin/consumers answered ${response.status}`);
+  const { groups } = (await response.json()) as { groups: Array<{ group: string; types: string[] }> };
+  const subscriptions: Subscription[] = groups.map(({ group, types }) => ({ service, group, types }));
+  await mkdir(SUBSCRIPTIONS_DIR, { recursive: true });
+  const file = join(SUBSCRIPTIONS_DIR, `${service}-${randomBytes(4).toString('hex')}.json`);
+  await writeFile(file, JSON.stringify(subscriptions));
 }

@@ -13,6 +13,7 @@ import {
   eventsOf,
   type MessageDelivery,
   messageExample,
+  recordSubscriptions,
   startMessageDelivery,
 } from '@platform/testkit/pact';
 import { CartConfig } from '../../src/config.ts';
@@ -28,6 +29,7 @@ before(async () => {
     }),
   );
   delivery = await startMessageDelivery(cart.busUrl, cart.database.url);
+  await recordSubscriptions('cart', cart.base, await cart.issuer.token(['admin']));
 });
 after(async () => {
   await delivery.close();
