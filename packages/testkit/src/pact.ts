@@ -21,6 +21,13 @@ import type { EventData, EventType } from '@platform/contracts';
 import { type SagaProbe, startSagaProbe } from './bus.ts';
 import { eventually, testPool } from './index.ts';
 
+export {
+  type Consumer,
+  consumerPacts,
+  type Feed,
+  type Instance,
+  type MessageCase,
+} from './pact-consumers.ts';
 export { type ExampleOptions, messageExample } from './pact-examples.ts';
 
 // Pact's core would otherwise report each run to pact.io.

@@ -1,8 +1,8 @@
 // What the analytics projection needs of the order's facts: the placed order's lines
 // (with the category each was ordered under, for sales by category), totals and time;
 // the confirmation's totals; the rejection, cancellation and delivery as such.
-// Delivered by checkout-messages.ts.
-import { analyticsHears } from './checkout-messages.ts';
+// Delivered by messages.ts.
+import { analyticsHears } from './messages.ts';
 
 analyticsHears('order', {
   'order.created': ['items[].category'],

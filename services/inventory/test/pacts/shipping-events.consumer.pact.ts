@@ -1,7 +1,7 @@
 // What inventory's choreography needs of shipping's facts: a booked shipment commits the
 // order's reserved stock (reserved first, by the order's creation); a failed or
 // cancelled one releases it.
-import { afterReserving, anOrder, inventoryHears } from './checkout-messages.ts';
+import { afterReserving, anOrder, inventoryHears } from './messages.ts';
 
 inventoryHears('shipping', [
   {

@@ -1,9 +1,9 @@
 // What the order needs of inventory's answers: the orchestrated saga (`order-saga`)
 // and choreography's follower (`order-choreography`) read each as the outcome of the
 // reserve-stock, release-stock or commit-stock step (a failure's `reason`, a wait's
-// `until`). Each is delivered to the real order service of that mode (checkout-messages.ts).
+// `until`). Each is delivered to the real order service of that mode (messages.ts).
 import type { EventType } from '@platform/contracts';
-import { orderHears } from './checkout-messages.ts';
+import { orderHears } from './messages.ts';
 
 const ANSWERS: EventType[] = [
   'inventory.stock.reserved',

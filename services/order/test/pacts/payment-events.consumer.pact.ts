@@ -1,9 +1,9 @@
 // What the order needs of payment's answers: the orchestrated saga (`order-saga`) and
 // choreography's follower (`order-choreography`) read each as the outcome of the
 // authorize, capture or cancel step (a failure's `code`). Each is delivered to the real
-// order service of that mode (checkout-messages.ts).
+// order service of that mode (messages.ts).
 import type { EventType } from '@platform/contracts';
-import { orderHears } from './checkout-messages.ts';
+import { orderHears } from './messages.ts';
 
 const ANSWERS: EventType[] = [
   'payment.authorized',

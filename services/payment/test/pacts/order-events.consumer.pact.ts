@@ -2,8 +2,8 @@
 // authorizes the amount on the payment method, captures what was authorized, authorized
 // first here, or cancels) and, in choreography, the order's facts (`payment-choreography`
 // authorizes the new order's total; a timeout sets its hold to lapse). Delivered by
-// checkout-messages.ts; each case is about an order of its own.
-import { anOrder, paymentHears } from './checkout-messages.ts';
+// messages.ts; each case is about an order of its own.
+import { afterAuthorizing, anOrder, paymentHears } from './messages.ts';
 
 paymentHears('order', [
   { group: 'payment-commands', type: 'payment.authorize', example: anOrder(), command: true },
@@ -12,9 +12,9 @@ paymentHears('order', [
     type: 'payment.capture',
     example: anOrder(),
     command: true,
-    authorizedFirst: true,
+    prepare: afterAuthorizing,
   },
   { group: 'payment-commands', type: 'payment.cancel', example: anOrder(), command: true },
   { group: 'payment-choreography', type: 'order.created', example: anOrder() },
-  { group: 'payment-choreography', type: 'order.timed-out', example: anOrder(), authorizedFirst: true },
+  { group: 'payment-choreography', type: 'order.timed-out', example: anOrder(), prepare: afterAuthorizing },
 ]);
