@@ -87,6 +87,13 @@ test('console resilience - each upstream with its breaker and its last changes, 
             ]
           : [],
     },
+    breakers:
+      breaker === 'open'
+        ? [
+            { version: '1.0.0', state: 'closed' },
+            { version: '2.0.0', state: 'open' },
+          ]
+        : [{ version: '1.0.0', state: 'closed' }],
     bulkhead: { maxConcurrent: 64, active: 2, queued: 0 },
     retryBudget: { ratio: 0.1, available: 4.5 },
     instances: [
@@ -116,6 +123,9 @@ test('console resilience - each upstream with its breaker and its last changes, 
     /<th scope="row">catalog<\/th><td><span class="state down">open<\/span> <small>for 10 s, trials in 3 s<\/small>/,
   );
   assert.match(page, /<td>2 of 64<\/td>/);
+  // A canary's circuit open beside its baseline's closed, each named; one version, no list.
+  assert.match(page, /<small>by version: 1\.0\.0 closed, 2\.0\.0 open<\/small>/);
+  assert.equal(page.match(/by version/g)?.length, 1);
   assert.match(page, /<small>open 09:59:40 → half-open 09:59:45 → open 10:00:00<\/small>/);
   assert.match(
     page,

@@ -1,11 +1,13 @@
 import type { ClientState } from '@platform/chassis';
 import { type Html, html } from '@platform/web';
 
-function breaker({ breaker: b }: ClientState, now: number): Html {
+/** The worst of the upstream's breakers (one per version: a canary's opens alone), and each version's when several. */
+function breaker({ breaker: b, breakers = [] }: ClientState, now: number): Html {
   const since = Math.max(0, Math.round((now - Date.parse(b.since)) / 1000));
   const tone = b.state === 'closed' ? 'ready' : 'down';
   const history = (b.transitions ?? []).map((t) => `${t.to} ${t.at.slice(11, 19)}`).join(' → ');
-  return html`<span class="state ${tone}">${b.state}</span> <small>for ${since} s${b.retryAfterSeconds ? `, trials in ${b.retryAfterSeconds} s` : ''}</small>${history ? html`<br><small>${history}</small>` : ''}`;
+  const versions = breakers.map((each) => `${each.version} ${each.state}`).join(', ');
+  return html`<span class="state ${tone}">${b.state}</span> <small>for ${since} s${b.retryAfterSeconds ? `, trials in ${b.retryAfterSeconds} s` : ''}</small>${history ? html`<br><small>${history}</small>` : ''}${breakers.length > 1 ? html`<br><small>by version: ${versions}</small>` : ''}`;
 }
 
 export type RateLimits = Record<string, { capacity: number; refillPerSecond: number; rejected: number }>;

@@ -5,8 +5,8 @@ export interface ClientMetrics {
   requests: Counter<'upstream' | 'outcome'>;
   retries: Counter<'upstream' | 'reason'>;
   retriesDenied: Counter<'upstream' | 'reason'>;
-  breakerState: Gauge<'upstream'>;
-  breakerTransitions: Counter<'upstream' | 'to'>;
+  breakerState: Gauge<'upstream' | 'version'>;
+  breakerTransitions: Counter<'upstream' | 'version' | 'to'>;
   rejections: Counter<'upstream' | 'reason'>;
   ejections: Counter<'upstream' | 'upstream_instance'>;
   instances: Gauge<'upstream' | 'state'>;
@@ -39,14 +39,14 @@ export function clientMetrics(registry: Registry): ClientMetrics {
     }),
     breakerState: new Gauge({
       name: 'client_circuit_state',
-      help: 'Circuit breaker state per upstream: 0 closed, 1 open, 2 half-open',
-      labelNames: ['upstream'],
+      help: "Circuit breaker state per upstream and its instances' version: 0 closed, 1 open, 2 half-open",
+      labelNames: ['upstream', 'version'],
       registers,
     }),
     breakerTransitions: new Counter({
       name: 'client_circuit_transitions_total',
-      help: 'Circuit breaker state changes',
-      labelNames: ['upstream', 'to'],
+      help: 'Circuit breaker state changes, per upstream and version',
+      labelNames: ['upstream', 'version', 'to'],
       registers,
     }),
     rejections: new Counter({

@@ -53,13 +53,18 @@ export interface ServiceResponse extends Dispatcher.ResponseData {
 export interface ClientState {
   service: string;
   strategy: BalancingStrategy;
+  /** The breaker in the worst state (one per version of the upstream; nearly always one). */
   breaker: {
+    /** Whose breaker this is, when the upstream has instances of more than one version. */
+    version?: string;
     state: string;
     since: string;
     retryAfterSeconds?: number;
-    /** The last state changes, oldest first (at most TRANSITIONS_KEPT). */
+    /** The last state changes, oldest first (at most ten). */
     transitions: Array<{ to: string; at: string }>;
   };
+  /** Every version's breaker. */
+  breakers: Array<{ version: string; state: string }>;
   bulkhead: { maxConcurrent: number; active: number; queued: number };
   retryBudget: { ratio: number; available: number };
   instances: Array<{

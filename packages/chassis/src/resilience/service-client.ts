@@ -3,7 +3,7 @@ import { type BulkheadPolicy, BulkheadRejectedError, bulkhead } from 'cockatiel'
 import type { Dispatcher } from 'undici';
 import { remainingTime } from '../context.ts';
 import { DeadlineExceeded, ProblemError, ServiceUnavailable } from '../errors.ts';
-import { Breaker, BrokenCircuitError, type CallOutcome } from './breaker.ts';
+import { type Breaker, BrokenCircuitError, type CallOutcome } from './breaker.ts';
 import { answerCountsAgainstUpstream, errorCountsAgainstUpstream } from './failures.ts';
 import { type EjectionPolicy, type Endpoint, InstancePool } from './load-balancer.ts';
 import { type ClientMetrics, clientMetrics } from './metrics.ts';
@@ -16,9 +16,8 @@ import type {
   ServiceRequest,
   ServiceResponse,
 } from './service-client-types.ts';
+import { VersionBreakers } from './version-breakers.ts';
 
-/** How many of its breaker's last state changes a client remembers, for operators. */
-const TRANSITIONS_KEPT = 10;
 const DEFAULT_RETRY: RetryOptions = { maxRetries: 2, baseDelayMs: 25, maxDelayMs: 400 };
 const DEFAULT_EJECTION: EjectionPolicy = { consecutiveFailures: 3, baseMs: 5_000, maxMs: 60_000 };
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -37,14 +36,15 @@ type Attempt<T> =
 /**
  * Calls one service through discovery and the platform's resilience policies, from
  * the outside in: retries (idempotent requests only, full-jitter backoff, within a
- * retry budget and the deadline), a bulkhead, a circuit breaker, then one instance
- * picked by the load balancer, with passive ejection of failing instances.
+ * retry budget and the deadline), a bulkhead, a circuit breaker (one per version of
+ * the upstream: a failing canary opens its own), then one instance picked by the load
+ * balancer, away from versions whose circuit is open while another has instances,
+ * with passive ejection of failing instances.
  */
 export function createServiceClient(options: ServiceClientOptions): ServiceClient {
   const { service, discovery, http } = options;
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   const budget = options.retryBudget ?? new RetryBudget();
-  const breaker = new Breaker(options.breaker);
   const limits = options.bulkhead ?? { maxConcurrent: 64, maxQueued: 16 };
   const bulk: BulkheadPolicy = bulkhead(limits.maxConcurrent, limits.maxQueued);
   const pool = new InstancePool(options.strategy ?? 'p2c-ewma', { ...DEFAULT_EJECTION, ...options.ejection });
@@ -52,21 +52,13 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   const defaultTimeout = options.timeoutMs ?? 5_000;
   let known = false;
 
-  const STATE_VALUE = { closed: 0, open: 1, 'half-open': 2, isolated: 1 } as const;
-  metrics?.breakerState.set({ upstream: service }, 0);
-  const transitions: Array<{ to: string; at: string }> = [];
-  breaker.onStateChange = (to) => {
-    metrics?.breakerState.set({ upstream: service }, STATE_VALUE[to]);
-    metrics?.breakerTransitions.inc({ upstream: service, to });
-    transitions.push({ to, at: new Date().toISOString() });
-    if (transitions.length > TRANSITIONS_KEPT) transitions.shift();
-  };
+  const breakers = new VersionBreakers(service, options.breaker, metrics);
   // A read's trial call while half-open keeps its caller at most trialPatienceMs: an
   // upstream that hangs (a gray failure, health checks still green) fails fast.
   const trialOf = <T>(call: RemoteCall<T>) =>
     call.safe
       ? {
-          abandonAfterMs: breaker.options.trialPatienceMs,
+          abandonAfterMs: breakers.options.trialPatienceMs,
           onAbandoned: (late: Attempt<T>) => {
             if ('result' in late) Promise.resolve(call.discard?.(late.result)).catch(() => {});
           },
@@ -74,15 +66,31 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       : NO_TRIAL;
   pool.onEject = (endpoint) =>
     metrics?.ejections.inc({ upstream: service, upstream_instance: endpoint.instance.instanceId });
+  /** The instances now, and a closed breaker for each version not seen before. */
+  function learn(instances: Parameters<InstancePool['update']>[0]): void {
+    pool.update(instances);
+    for (const instance of instances) breakers.of(instance.version);
+  }
   const unwatch = discovery.watch(service, (instances) => {
     known = true;
-    pool.update(instances);
+    learn(instances);
   });
 
   async function endpoints(): Promise<void> {
     if (known) return;
-    pool.update(await discovery.instances(service));
+    learn(await discovery.instances(service));
     known = true;
+  }
+
+  /** The instances not to pick: those tried, and those of a version whose circuit is open. */
+  function avoided(tried: ReadonlySet<string>): Set<string> {
+    const open = breakers.open();
+    const avoid = new Set(tried);
+    if (open.size === 0) return avoid;
+    for (const endpoint of pool.endpoints) {
+      if (open.has(endpoint.instance.version)) avoid.add(endpoint.instance.instanceId);
+    }
+    return avoid;
   }
 
   async function attemptOnce<T>(
@@ -96,7 +104,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     // A call its caller allowed long (placing an order, a rebuild) is slow only past
     // half of that: the upstream doing what was asked is not the upstream degrading.
     const slowCallMs =
-      call.timeoutMs === undefined ? undefined : Math.max(breaker.options.slowCallMs, call.timeoutMs / 2);
+      call.timeoutMs === undefined ? undefined : Math.max(breakers.options.slowCallMs, call.timeoutMs / 2);
     try {
       const result = await call.send(endpoint.instance, timeoutMs);
       const elapsedMs = performance.now() - started;
@@ -112,7 +120,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     }
   }
 
-  function refusal(error: unknown): ProblemError | undefined {
+  function refusal(error: unknown, breaker: Breaker): ProblemError | undefined {
     if (error instanceof BrokenCircuitError) {
       metrics?.rejections.inc({ upstream: service, reason: 'circuit-open' });
       const retryAfter = breaker.retryAfterSeconds();
@@ -161,7 +169,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     budget.recordRequest();
     const tried = new Set<string>();
     for (let retries = 0; ; retries++) {
-      const endpoint = pool.pick(tried, call.version);
+      const endpoint = pool.pick(avoided(tried), call.version);
       if (!endpoint) {
         metrics?.rejections.inc({ upstream: service, reason: 'no-instance' });
         throw new ServiceUnavailable(`No instance of ${service} is available`, {
@@ -172,6 +180,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       const timeoutMs = deadline - Date.now();
       if (timeoutMs <= 0) throw new DeadlineExceeded(`No time left to call ${service}`);
       tried.add(endpoint.instance.instanceId);
+      const breaker = breakers.of(endpoint.instance.version);
       let attempt: Attempt<T>;
       try {
         attempt = await bulk.execute(() =>
@@ -179,7 +188,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         );
       } catch (error) {
         metrics?.requests.inc({ upstream: service, outcome: 'rejected' });
-        throw refusal(error) ?? error;
+        throw refusal(error, breaker) ?? error;
       }
       if (!attempt.failed || !mayRetry(call, attempt, retries, deadline)) {
         metrics?.requests.inc({ upstream: service, outcome: attempt.failed ? 'failed' : 'ok' });
@@ -226,12 +235,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       return {
         service,
         strategy: pool.strategy,
-        breaker: {
-          state: breaker.state,
-          since: new Date(breaker.since).toISOString(),
-          ...(breaker.state === 'open' ? { retryAfterSeconds: breaker.retryAfterSeconds(now) } : {}),
-          transitions: [...transitions],
-        },
+        ...breakers.state(now),
         bulkhead: {
           maxConcurrent: limits.maxConcurrent,
           active: limits.maxConcurrent - bulk.executionSlots,

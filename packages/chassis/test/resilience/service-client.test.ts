@@ -166,6 +166,52 @@ describe('circuit breaker in the client', () => {
   });
 });
 
+describe('a breaker per version', () => {
+  test("a failing canary opens its own circuit: the baseline's stays closed and serves every caller", async () => {
+    const baseline = await upstream(answer(200, 'baseline'));
+    const canary = await upstream(answer(503));
+    const { subject, metrics } = client([`${baseline.url}#1.0.0`, `${canary.url}#2.0.0`], {
+      breaker: { minimumCalls: 5, windowSize: 5, openMs: 30_000 },
+      ejection: { consecutiveFailures: 1_000_000 },
+      retry: { maxRetries: 0 },
+    });
+    // The release sends a share of its calls to the canary (pinned, as the gateway does).
+    for (let i = 0; i < 5; i++) {
+      await (await subject.request({ method: 'GET', path: '/', version: '2.0.0' })).body.dump();
+    }
+    assert.deepEqual(subject.state().breakers, [
+      { version: '1.0.0', state: 'closed' },
+      { version: '2.0.0', state: 'open' },
+    ]);
+    assert.equal(subject.state().breaker.version, '2.0.0', 'the summary shows the worst, named');
+    assert.equal(
+      await metricValue(metrics, 'client_circuit_state', { upstream: 'catalog', version: '2.0.0' }),
+      1,
+    );
+    assert.equal(
+      await metricValue(metrics, 'client_circuit_state', { upstream: 'catalog', version: '1.0.0' }),
+      0,
+    );
+
+    // The canary's share is refused fast; the baseline's, and callers who pin nothing, are served.
+    assert.equal(
+      (await problemOf(subject.request({ method: 'GET', path: '/', version: '2.0.0' }))).status,
+      503,
+    );
+    const pinned = await subject.request({ method: 'GET', path: '/', version: '1.0.0' });
+    assert.equal(await pinned.body.text(), 'baseline');
+    for (let i = 0; i < 4; i++) {
+      const unpinned = await subject.request({ method: 'GET', path: '/' });
+      assert.equal(
+        await unpinned.body.text(),
+        'baseline',
+        'an open version is not picked while another has instances',
+      );
+    }
+    assert.equal(canary.hits, 5, 'the open circuit kept every later call from the canary');
+  });
+});
+
 describe('slow calls', () => {
   test('a call slower than the breaker allows counts, unless the caller gave it twice that time', async () => {
     const slow = await upstream(answer(200, 'slow', 120));
