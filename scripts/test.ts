@@ -79,15 +79,16 @@ async function startDatabase(): Promise<{ url: string; stop: () => Promise<void>
 
 /**
  * The run's two phases: the consumers' pacts, then the rest. Named patterns run as
- * asked, a consumer pact among them in the first phase; a pattern that names a pact
- * verification (`test/pacts/`) brings every consumer's pacts into the first phase.
+ * asked, a consumer pact among them in the first phase; a pattern that may reach a pact
+ * verification (one naming `pacts`, or with `**`) brings every consumer's pacts into
+ * the first phase.
  */
 function phases(): string[][] {
   if (contractsOnly) return [CONSUMER_PACTS, CONTRACT_PATTERNS];
   if (!patterns.length) return [CONSUMER_PACTS, DEFAULT_PATTERNS];
   const consumers = patterns.filter((pattern) => pattern.endsWith('.pact.ts'));
   const rest = patterns.filter((pattern) => !pattern.endsWith('.pact.ts'));
-  const verifies = rest.some((pattern) => pattern.includes('test/pacts'));
+  const verifies = rest.some((pattern) => pattern.includes('pacts') || pattern.includes('**'));
   return [verifies ? CONSUMER_PACTS : consumers, rest].filter((phase) => phase.length);
 }
 

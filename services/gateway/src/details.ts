@@ -4,6 +4,8 @@
 // `orderDetailsDegraded` flag on, the gateway does not ask for those parts at all: an
 // operator sheds this page's load from payment and shipping while they struggle.
 import { type App, flags, ProblemError, type ServiceClient, Type } from '@platform/chassis';
+import { clientsFor } from './release-routing.ts';
+import type { Releases } from './releases.ts';
 import type { Upstream } from './routes.ts';
 
 const PART_TIMEOUT_MS = 2_000;
@@ -54,7 +56,10 @@ const leftOut = (part: string): Part => ({
 });
 
 /** `GET /api/v1/orders/:id/details`; who may call it, and how often, is in the route table. */
-export function registerOrderDetails(app: App, clients: Record<Upstream, ServiceClient>): void {
+export function registerOrderDetails(
+  app: App,
+  deps: { clients: Record<Upstream, ServiceClient>; releases: Releases },
+): void {
   app.get(
     '/api/v1/orders/:id/details',
     {
@@ -71,6 +76,7 @@ export function registerOrderDetails(app: App, clients: Record<Upstream, Service
       const { id } = request.params;
       const authorization = request.headers.authorization;
       const degraded = await flags.boolean('orderDetailsDegraded', false);
+      const clients = clientsFor(deps.releases, deps.clients, request);
       const [order, payment, shipment] = await Promise.all([
         fetchJson(clients.order, `/api/v1/orders/${id}`, authorization),
         degraded

@@ -2,6 +2,7 @@
 // share first (another upstream or version for a share of a path's callers), then the
 // upstream's release, or the version an administrator forces. Per request: a map
 // lookup, and a hash only for services a release routes.
+import type { ServiceClient } from '@platform/chassis';
 import type { FastifyRequest } from 'fastify';
 import { clientAddressOf } from './client-address.ts';
 import { routeOf, type VersionRoute, versionFor } from './domain/release.ts';
@@ -74,4 +75,30 @@ export function targetOf(releases: Releases, route: RouteSpec, request: FastifyR
   const release = version === undefined ? releases.routeOf(upstream) : undefined;
   if (release) version = versionFor(release, callerKey(request));
   return { upstream, forced: false, ...(version === undefined ? {} : { version }) };
+}
+
+/**
+ * The upstreams' clients as one request's compositions (the storefront's pages, order
+ * details) use them: a call to an upstream under a release asks for the version the
+ * caller's release gives, the one the proxy gives them, so a shopper on the canary sees
+ * it in composed pages too. Upstreams without a release keep their client as it is.
+ */
+export function clientsFor<U extends string>(
+  releases: Releases,
+  clients: Record<U, ServiceClient>,
+  request: FastifyRequest,
+): Record<U, ServiceClient> {
+  let scoped: Record<U, ServiceClient> | undefined;
+  for (const upstream of Object.keys(clients) as U[]) {
+    const release = releases.routeOf(upstream);
+    const version = release ? versionFor(release, callerKey(request)) : undefined;
+    if (version === undefined) continue;
+    scoped ??= { ...clients };
+    const client = clients[upstream];
+    scoped[upstream] = {
+      ...client,
+      request: (call) => client.request({ ...call, version: call.version ?? version }),
+    };
+  }
+  return scoped ?? clients;
 }

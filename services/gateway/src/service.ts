@@ -161,8 +161,8 @@ export async function startGateway(config: Static<typeof GatewayConfig>): Promis
   });
   // The gateway's own routes: access and rate limit from the table, as each is registered.
   applyTableToOwnRoutes(service.app, edgeStep);
-  registerOrderDetails(service.app, clients);
-  registerStorefront(service.app, { clients, cache });
+  registerOrderDetails(service.app, { clients, releases });
+  registerStorefront(service.app, { clients, cache, releases });
   // The API's document: the shop's pages are not part of it.
   const { storefront: _shop, ...apiClients } = clients;
   registerApiDocs(service.app, {

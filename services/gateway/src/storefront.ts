@@ -18,11 +18,13 @@ import {
 } from '@platform/chassis';
 import type { catalog, storefront } from '@platform/contracts';
 import { storefront as schemas } from '@platform/contracts';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type CatalogRead, type CatalogReads, readCatalog } from './catalog-reads.ts';
 import { availabilityOf, UNKNOWN_AVAILABILITY } from './domain/availability.ts';
 import { ProductNotFound } from './errors.ts';
 import { reasonOf, unusableAnswer } from './part-failures.ts';
+import { clientsFor } from './release-routing.ts';
+import type { Releases } from './releases.ts';
 import type { ResponseCache } from './response-cache.ts';
 import type { Upstream } from './routes.ts';
 
@@ -172,10 +174,14 @@ function missingShelves(shelves: Shelf[]): Warning | undefined {
 /** `GET /api/v1/storefront/home` and `/products/:id`; who may call them, and how often, is in the route table. */
 export function registerStorefront(
   app: App,
-  deps: { clients: Record<Upstream, ServiceClient>; cache: ResponseCache },
+  deps: { clients: Record<Upstream, ServiceClient>; cache: ResponseCache; releases: Releases },
 ): void {
-  const { clients } = deps;
-  const reads: CatalogReads = { client: clients.catalog, cache: deps.cache };
+  /** The clients and catalog reads of one request: each upstream's version its caller's release gives. */
+  const scoped = (request: FastifyRequest) => {
+    const clients = clientsFor(deps.releases, deps.clients, request);
+    const reads: CatalogReads = { client: clients.catalog, cache: deps.cache };
+    return { clients, reads };
+  };
 
   app.get(
     '/api/v1/storefront/home',
@@ -198,6 +204,7 @@ export function registerStorefront(
           headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
         });
       }
+      const { clients, reads } = scoped(request);
       const cart: ReturnType<typeof cartCount> = authorization
         ? cartCount(clients.cart, authorization)
         : Promise.resolve({ value: null });
@@ -246,6 +253,7 @@ export function registerStorefront(
     async (request, reply) => {
       // Lowercase, as the catalog answers ids, so this page and the product's own URL share one cached copy.
       const id = request.params.id.toLowerCase();
+      const { clients, reads } = scoped(request);
       const read = await essential(reads, `/api/v1/products/${id}`, 'this product');
       const product = read.body as catalog.Product;
       const recommend = await flags.boolean('storefrontRecommendations', false);

@@ -31,7 +31,9 @@ async function startVersion(version: string): Promise<Version> {
       return;
     }
     const status = self.mode === 'fail' ? 500 : self.mode === 'missing' ? 404 : 200;
-    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ version }));
+    // The categories as a list (empty), which the storefront's home page reads.
+    const body = request.url?.startsWith('/api/v1/categories') ? { data: [], version } : { version };
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   self.server.listen(0, '127.0.0.1');
   await once(self.server, 'listening');
@@ -224,6 +226,29 @@ describe('releases through the gateway', () => {
     assert.deepEqual(new Set(seen), new Set(['1.0.0', '2.0.0']));
     const share = seen.filter((version) => version === '2.0.0').length / seen.length;
     assert.ok(share > 0.18 && share < 0.32, `strangler share ${share}`);
+  });
+
+  test("releases - the gateway's composed pages read a shopper's version, the one the proxy gives them", async () => {
+    const split = await releaseCall('PUT', '/catalog/weights', { weights: { '1.0.0': 50, '2.0.0': 50 } });
+    assert.ok(split.status < 300, JSON.stringify(split.body));
+    const composedBy = new Set<string>();
+    for (let i = 0; i < 16; i++) {
+      const guest = `composed-${i}`;
+      const proxied = await versionFor(guest);
+      v1.seen.length = 0;
+      v2.seen.length = 0;
+      const home = await fetch(`${base}/api/v1/storefront/home`, { headers: { 'x-guest-id': guest } });
+      assert.equal(home.status, 200);
+      const asked = (seen: string[]) => seen.some((line) => line.startsWith('GET /api/v1/categories'));
+      const composed = asked(v2.seen) ? '2.0.0' : asked(v1.seen) ? '1.0.0' : 'neither';
+      assert.equal(composed, proxied, `${guest}: the home page's catalog read and the proxied read`);
+      composedBy.add(composed);
+    }
+    assert.deepEqual(
+      [...composedBy].sort(),
+      ['1.0.0', '2.0.0'],
+      'both versions composed pages for their shoppers',
+    );
   });
 
   test('releases - bad input is a problem, never a 5xx', async () => {
