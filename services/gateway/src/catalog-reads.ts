@@ -9,6 +9,7 @@ import { ProblemError, type ServiceClient } from '@platform/chassis';
 import { unusableAnswer } from './part-failures.ts';
 import {
   type CachedResponse,
+  cacheKeyOf,
   isFresh,
   mayStore,
   type ResponseCache,
@@ -25,6 +26,8 @@ export type CatalogRead =
 export interface CatalogReads {
   client: ServiceClient;
   cache: ResponseCache;
+  /** The catalog's version the caller's release gives, if one does: its copies are its own. */
+  version?: string | undefined;
 }
 
 function json(bytes: Buffer): unknown {
@@ -92,7 +95,7 @@ async function ask(reads: CatalogReads, path: string, timeoutMs: number): Promis
       body: bytes.toString('base64'),
       storedAt: Date.now(),
     };
-    await reads.cache.put(UPSTREAM, path, entry);
+    await reads.cache.put(UPSTREAM, cacheKeyOf(path, reads.version), entry);
   }
   return { body, stale: false };
 }
@@ -108,7 +111,7 @@ export async function readCatalog(
   path: string,
   timeoutMs: number,
 ): Promise<CatalogRead> {
-  const cached = await reads.cache.get(UPSTREAM, path);
+  const cached = await reads.cache.get(UPSTREAM, cacheKeyOf(path, reads.version));
   if (usable(cached) && isFresh(reads.cache, cached)) return fromCopy(cached);
   try {
     return await ask(reads, path, timeoutMs);

@@ -13,6 +13,7 @@ import { type Target, targetOf, VERSION_HEADER } from './release-routing.ts';
 import type { Releases } from './releases.ts';
 import {
   type CachedResponse,
+  cacheKeyOf,
   isFresh,
   mayStore,
   type ResponseCache,
@@ -165,7 +166,8 @@ async function forwardCached(
   target: Target,
 ): Promise<FastifyReply> {
   const { cache } = context;
-  const cached = await cache.get(route.upstream, request.url);
+  const key = cacheKeyOf(request.url, target.version);
+  const cached = await cache.get(route.upstream, key);
   if (cached && isFresh(cache, cached)) return sendCached(request, reply, cached, 'HIT');
   // Ask for the whole representation, to store it; the client's condition is checked here.
   const headers = requestHeaders(request);
@@ -196,7 +198,7 @@ async function forwardCached(
     body: (await wholeBody(response, route.upstream)).toString('base64'),
     storedAt: Date.now(),
   };
-  await cache.put(route.upstream, request.url, entry);
+  await cache.put(route.upstream, key, entry);
   return sendCached(request, reply, entry, 'MISS');
 }
 

@@ -77,6 +77,16 @@ export function targetOf(releases: Releases, route: RouteSpec, request: FastifyR
   return { upstream, forced: false, ...(version === undefined ? {} : { version }) };
 }
 
+/** The version of `upstream` the caller's release gives, if it is under one. */
+export function releaseVersion(
+  releases: Releases,
+  upstream: string,
+  request: FastifyRequest,
+): string | undefined {
+  const release = releases.routeOf(upstream);
+  return release ? versionFor(release, callerKey(request)) : undefined;
+}
+
 /**
  * The upstreams' clients as one request's compositions (the storefront's pages, order
  * details) use them: a call to an upstream under a release asks for the version the
@@ -90,8 +100,7 @@ export function clientsFor<U extends string>(
 ): Record<U, ServiceClient> {
   let scoped: Record<U, ServiceClient> | undefined;
   for (const upstream of Object.keys(clients) as U[]) {
-    const release = releases.routeOf(upstream);
-    const version = release ? versionFor(release, callerKey(request)) : undefined;
+    const version = releaseVersion(releases, upstream, request);
     if (version === undefined) continue;
     scoped ??= { ...clients };
     const client = clients[upstream];

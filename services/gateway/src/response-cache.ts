@@ -108,6 +108,15 @@ const REPRESENTATION_HEADERS = [
   'link',
 ];
 
+/**
+ * An entry's key under its upstream: the URL, and during a release the version it was
+ * asked of (a space never occurs in a request target), so one version's copy never
+ * answers a caller of the other.
+ */
+export function cacheKeyOf(url: string, version: string | undefined): string {
+  return version === undefined ? url : `${url} @${version}`;
+}
+
 /** The representation headers of an upstream's answer, as stored. */
 export function representationHeaders(
   headers: Record<string, string | string[] | undefined>,

@@ -23,7 +23,7 @@ import { type CatalogRead, type CatalogReads, readCatalog } from './catalog-read
 import { availabilityOf, UNKNOWN_AVAILABILITY } from './domain/availability.ts';
 import { ProductNotFound } from './errors.ts';
 import { reasonOf, unusableAnswer } from './part-failures.ts';
-import { clientsFor } from './release-routing.ts';
+import { clientsFor, releaseVersion } from './release-routing.ts';
 import type { Releases } from './releases.ts';
 import type { ResponseCache } from './response-cache.ts';
 import type { Upstream } from './routes.ts';
@@ -179,7 +179,8 @@ export function registerStorefront(
   /** The clients and catalog reads of one request: each upstream's version its caller's release gives. */
   const scoped = (request: FastifyRequest) => {
     const clients = clientsFor(deps.releases, deps.clients, request);
-    const reads: CatalogReads = { client: clients.catalog, cache: deps.cache };
+    const version = releaseVersion(deps.releases, 'catalog', request);
+    const reads: CatalogReads = { client: clients.catalog, cache: deps.cache, version };
     return { clients, reads };
   };
 

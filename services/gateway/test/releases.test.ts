@@ -33,7 +33,18 @@ async function startVersion(version: string): Promise<Version> {
     const status = self.mode === 'fail' ? 500 : self.mode === 'missing' ? 404 : 200;
     // The categories as a list (empty), which the storefront's home page reads.
     const body = request.url?.startsWith('/api/v1/categories') ? { data: [], version } : { version };
-    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    // One product's page is public, for a shared cache to store.
+    const shared = request.url?.startsWith('/api/v1/products/shared')
+      ? { 'cache-control': 'public, max-age=60' }
+      : {};
+    const text = JSON.stringify(body);
+    response
+      .writeHead(status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+        ...shared,
+      })
+      .end(text);
   });
   self.server.listen(0, '127.0.0.1');
   await once(self.server, 'listening');
@@ -249,6 +260,51 @@ describe('releases through the gateway', () => {
       ['1.0.0', '2.0.0'],
       'both versions composed pages for their shoppers',
     );
+  });
+
+  test("releases - one version's cached copy never answers a caller of the other", async () => {
+    const caching = await startGateway(
+      loadConfig(GatewayConfig, {
+        CATALOG_URL: `${v1.url}#1.0.0,${v2.url}#2.0.0`,
+        IDENTITY_URL: new URL(issuer.jwksUrl).origin,
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        SHUTDOWN_TIMEOUT_MS: '500',
+        CACHE_FRESH_MS: '600000',
+      }),
+    );
+    try {
+      const at = `http://127.0.0.1:${(caching.app.server.address() as { port: number }).port}`;
+      const split = await fetch(`${at}/api/v1/admin/releases/catalog/weights`, {
+        method: 'PUT',
+        headers: { ...auth(admin), 'content-type': 'application/json' },
+        body: JSON.stringify({ weights: { '1.0.0': 50, '2.0.0': 50 } }),
+      });
+      assert.ok(split.ok, `${split.status}`);
+      const read = async (guest: string) => {
+        const response = await fetch(`${at}/api/v1/products/shared`, { headers: { 'x-guest-id': guest } });
+        return {
+          cache: response.headers.get('x-cache'),
+          ...((await response.json()) as { version: string }),
+        };
+      };
+      // Each guest reads twice: the second read is a hit, from their own version's copy.
+      const seen = new Map<string, string>();
+      for (let i = 0; i < 12; i++) {
+        const first = await read(`cached-${i}`);
+        const second = await read(`cached-${i}`);
+        assert.equal(second.version, first.version, `cached-${i} kept their version`);
+        assert.equal(second.cache, 'HIT');
+        seen.set(first.version, first.cache ?? '');
+      }
+      assert.deepEqual(
+        [...seen.keys()].sort(),
+        ['1.0.0', '2.0.0'],
+        'both versions answered, each from its own copy',
+      );
+    } finally {
+      await caching.shutdown('test over');
+    }
   });
 
   test('releases - bad input is a problem, never a 5xx', async () => {
