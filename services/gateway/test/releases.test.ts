@@ -64,24 +64,31 @@ let gateway: Gateway;
 let base: string;
 let admin: string;
 
-before(async () => {
-  issuer = await startTestIssuer();
-  [v1, v2] = await Promise.all([startVersion('1.0.0'), startVersion('2.0.0')]);
-  gateway = await startGateway(
+/** A gateway in front of both versions (`env` over the defaults). */
+function gatewayOnBoth(env: Record<string, string>): Promise<Gateway> {
+  return startGateway(
     loadConfig(GatewayConfig, {
       CATALOG_URL: `${v1.url}#1.0.0,${v2.url}#2.0.0`,
       IDENTITY_URL: new URL(issuer.jwksUrl).origin,
       PORT: '0',
       LOG_LEVEL: 'silent',
       SHUTDOWN_TIMEOUT_MS: '500',
-      CACHE_FRESH_MS: '0',
-      RELEASE_TICK_MS: '50',
-      RATE_LIMIT_POLICIES: JSON.stringify({
-        browse: { capacity: 100_000, refillPerSecond: 100_000 },
-        write: { capacity: 1_000, refillPerSecond: 1_000 },
-      }),
+      ...env,
     }),
   );
+}
+
+before(async () => {
+  issuer = await startTestIssuer();
+  [v1, v2] = await Promise.all([startVersion('1.0.0'), startVersion('2.0.0')]);
+  gateway = await gatewayOnBoth({
+    CACHE_FRESH_MS: '0',
+    RELEASE_TICK_MS: '50',
+    RATE_LIMIT_POLICIES: JSON.stringify({
+      browse: { capacity: 100_000, refillPerSecond: 100_000 },
+      write: { capacity: 1_000, refillPerSecond: 1_000 },
+    }),
+  });
   base = `http://127.0.0.1:${(gateway.app.server.address() as { port: number }).port}`;
   admin = await issuer.token(['admin']);
 });
@@ -263,16 +270,7 @@ describe('releases through the gateway', () => {
   });
 
   test("releases - one version's cached copy never answers a caller of the other", async () => {
-    const caching = await startGateway(
-      loadConfig(GatewayConfig, {
-        CATALOG_URL: `${v1.url}#1.0.0,${v2.url}#2.0.0`,
-        IDENTITY_URL: new URL(issuer.jwksUrl).origin,
-        PORT: '0',
-        LOG_LEVEL: 'silent',
-        SHUTDOWN_TIMEOUT_MS: '500',
-        CACHE_FRESH_MS: '600000',
-      }),
-    );
+    const caching = await gatewayOnBoth({ CACHE_FRESH_MS: '600000' });
     try {
       const at = `http://127.0.0.1:${(caching.app.server.address() as { port: number }).port}`;
       const split = await fetch(`${at}/api/v1/admin/releases/catalog/weights`, {
