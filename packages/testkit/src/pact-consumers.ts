@@ -6,15 +6,9 @@
 import { after, before, test } from 'node:test';
 import type { EventData, EventType } from '@platform/contracts';
 import type { ServiceUnderTest } from './index.ts';
-import {
-  consumerPact,
-  type ExampleOptions,
-  eventsOf,
-  type MessageDelivery,
-  messageExample,
-  recordSubscriptions,
-  startMessageDelivery,
-} from './pact.ts';
+import { type ExampleOptions, messageExample } from './pact-examples.ts';
+import { consumerPact, eventsOf } from './pact-files.ts';
+import { type MessageDelivery, recordSubscriptions, startMessageDelivery } from './pact-messages.ts';
 
 /** Feeds a consumer a message as its producer would (to set up state): resolves once handled. */
 export type Feed = <T extends EventType>(
