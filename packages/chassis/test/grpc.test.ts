@@ -13,7 +13,7 @@ import {
   QuoteShippingResponseSchema,
   ShippingQuoteService,
 } from '@platform/contracts/gen/platform/shipping/v1/quotes_pb.js';
-import { freePort } from '@platform/testkit';
+import { eventually, freePort } from '@platform/testkit';
 import {
   createHttpClient,
   createService,
@@ -114,6 +114,36 @@ test('grpc - the caller’s deadline is the handler’s: it sees what is left, a
   assert.ok(Date.now() - started < 5_000, 'the caller did not wait for the handler');
   const left = seen.at(-1)?.remainingMs;
   assert.ok(left !== undefined && left > 0 && left <= 300, `the handler had ${left} ms left`);
+});
+
+test('grpc - every RPC served is counted and timed by method and status code', async () => {
+  const served = async (code: string) => {
+    const metrics = await service.metrics.getMetricsAsJSON();
+    const values = (metrics.find((metric) => metric.name === 'rpc_server_requests_total')?.values ??
+      []) as Array<{
+      labels: Record<string, unknown>;
+      value: number;
+    }>;
+    const entry = values.find(
+      ({ labels }) =>
+        labels.rpc_service === 'platform.shipping.v1.ShippingQuoteService' &&
+        labels.rpc_method === 'QuoteShipping' &&
+        labels.code === code,
+    );
+    return entry?.value ?? 0;
+  };
+  const before = { ok: await served('OK'), late: await served('DeadlineExceeded') };
+  const client = createClient(ShippingQuoteService, transport());
+  await client.quoteShipping({ country: 'DE', weightGrams: 100, currency: 'EUR' });
+  await assert.rejects(
+    client.quoteShipping({ country: 'SLOW', weightGrams: 1, currency: 'EUR' }, { timeoutMs: 100 }),
+  );
+  assert.equal(await served('OK'), before.ok + 1);
+  // The handler ends once the deadline has passed: that RPC is counted as its caller saw it.
+  await eventually(async () => (await served('DeadlineExceeded')) === before.late + 1);
+  assert.equal(await served('OK'), before.ok + 1, 'the late answer is not counted as served');
+  const text = await service.metrics.metrics();
+  assert.match(text, /rpc_server_duration_seconds_count\{[^}]*rpc_method="QuoteShipping"[^}]*code="OK"/);
 });
 
 test('grpc - the standard health protocol: the server and its services serving, an unknown one NOT_FOUND', async () => {

@@ -27,7 +27,7 @@ export async function serveGrpc(service: Service, options: GrpcServerOptions): P
       options.routes(router);
       registerHealth(router, { service, stopping: () => stopping });
     },
-    interceptors: [serverContext(service.log)],
+    interceptors: [serverContext(service.log, service.metrics)],
   });
   const server = createServer(handler);
   const sessions = new Set<Http2Session>();
