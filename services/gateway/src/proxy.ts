@@ -1,4 +1,5 @@
 import {
+  type AttemptSeen,
   BadGateway,
   GatewayTimeout,
   isTimeout,
@@ -129,7 +130,6 @@ async function callUpstream(
 ): Promise<ServiceResponse> {
   const stopTimer = context.latency.startTimer({ upstream: target.upstream });
   let answered: ServiceResponse | undefined;
-  let refused = false;
   try {
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
     answered = await context.clients[target.upstream].request({
@@ -139,22 +139,28 @@ async function callUpstream(
       body: hasBody ? (request.body as Buffer | undefined) : null,
       timeoutMs: route.timeoutMs,
       version: target.version,
+      // A release's figures count what each instance did or failed to do, attempt by
+      // attempt: a failure a retry hid from the caller still counts against its version,
+      // and so does a call its version's open circuit sent to the other one; the client's
+      // other refusals (bulkhead full, no instance) are no version's.
+      ...(target.forced
+        ? {}
+        : {
+            onAttempt: ({ version, status, elapsedMs, refused }: AttemptSeen) =>
+              context.releases.record(
+                target.upstream,
+                version,
+                status,
+                refused ? undefined : elapsedMs / 1_000,
+              ),
+          }),
     });
     return answered;
-  } catch (error) {
-    // The client's own refusals (circuit open, bulkhead full, no instance: 503) are no
-    // version's answer; a release's figures count what an instance did or failed to do.
-    refused = error instanceof ProblemError && error.status === 503;
-    throw error;
   } finally {
-    // The version that answered; with no answer, the one asked for (a release's figures count it).
+    // The version that answered; with no answer, the one asked for.
     const version = answered?.instance.version ?? target.version;
     const status = answered?.statusCode;
-    const seconds = stopTimer({
-      status: status === undefined ? 'error' : String(status),
-      version: version ?? 'none',
-    });
-    if (!target.forced && !refused) context.releases.record(target.upstream, version, status, seconds);
+    stopTimer({ status: status === undefined ? 'error' : String(status), version: version ?? 'none' });
   }
 }
 

@@ -71,7 +71,7 @@ export class Releases {
   }
 
   /** Counts an answer of `version` (status undefined: none came) for the running canary of `service`, if any. */
-  record(service: string, version: string | undefined, status: number | undefined, seconds: number): void {
+  record(service: string, version: string | undefined, status: number | undefined, seconds?: number): void {
     const watched = this.#watched.get(service);
     if (!watched || version === undefined) return;
     const role =
@@ -82,7 +82,7 @@ export class Releases {
       step = { canary: emptySamples(), baseline: emptySamples() };
       this.#pending.set(watched.key, step);
     }
-    addSample(step[role], status, seconds * 1_000);
+    addSample(step[role], status, seconds === undefined ? undefined : seconds * 1_000);
   }
 
   /** Reads the book and ticks every `tickMs` from now on. */

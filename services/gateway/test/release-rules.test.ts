@@ -192,6 +192,17 @@ describe('canary analysis - decisions', () => {
     assert.equal(p99Ms(mixed), 5_000);
     assert.equal(p99Ms(emptySamples()), undefined);
   });
+
+  test('canary analysis - a call its version refused (circuit open) is an error with no latency', () => {
+    const refused = samples(100, 0, 20);
+    for (let i = 0; i < 50; i++) addSample(refused, undefined);
+    assert.equal(refused.requests, 150);
+    assert.equal(refused.errors, 50);
+    assert.equal(p99Ms(refused), 25, 'the p99 of the calls it answered, not pulled down by refusals');
+    const onlyRefused = emptySamples();
+    addSample(onlyRefused, undefined);
+    assert.equal(p99Ms(onlyRefused), undefined);
+  });
 });
 
 describe('release book - transitions', () => {

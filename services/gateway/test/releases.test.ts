@@ -12,7 +12,7 @@ import { GatewayConfig } from '../src/config.ts';
 import { routes } from '../src/routes.ts';
 import { type Gateway, startGateway } from '../src/service.ts';
 
-type Mode = 'ok' | 'fail' | 'missing' | 'not-ready';
+type Mode = 'ok' | 'fail' | 'missing' | 'not-ready' | 'flaky';
 
 interface Version {
   server: Server;
@@ -20,17 +20,22 @@ interface Version {
   mode: Mode;
   /** Paths of the requests it got. */
   seen: string[];
+  /** How many it answered 503 (flaky). */
+  unavailable: number;
 }
 
 async function startVersion(version: string): Promise<Version> {
-  const self: Version = { server: createServer(), url: '', mode: 'ok', seen: [] };
+  const self: Version = { server: createServer(), url: '', mode: 'ok', seen: [], unavailable: 0 };
   self.server.on('request', (request, response) => {
     self.seen.push(`${request.method} ${request.url}`);
     if (request.url === '/readyz') {
       response.writeHead(self.mode === 'not-ready' ? 503 : 200).end();
       return;
     }
-    const status = self.mode === 'fail' ? 500 : self.mode === 'missing' ? 404 : 200;
+    // Flaky: every other call unavailable (503), which the gateway retries.
+    const flaked = self.mode === 'flaky' && self.seen.length % 2 === 0;
+    if (flaked) self.unavailable += 1;
+    const status = self.mode === 'fail' ? 500 : self.mode === 'missing' ? 404 : flaked ? 503 : 200;
     // The categories as a list (empty), which the storefront's home page reads.
     const body = request.url?.startsWith('/api/v1/categories') ? { data: [], version } : { version };
     // One product's page is public, for a shared cache to store.
@@ -367,5 +372,31 @@ describe('releases through the gateway', () => {
     assert.match(text, /gateway_release_decisions_total\{service="catalog",action="split"[^}]*\} \d+/);
     assert.match(text, /gateway_release_share_percent\{service="catalog",version="2.0.0"[^}]*\} 20/);
     assert.match(text, /gateway_upstream_duration_seconds_count\{[^}]*version="2.0.0"[^}]*\} \d+/);
+  });
+
+  // Last: its 503s open 2.0.0's circuit in this gateway for a while.
+  test('releases - a canary whose failures retries hide from its callers is rolled back all the same', async () => {
+    v2.mode = 'flaky';
+    v2.unavailable = 0;
+    await canary({
+      version: '2.0.0',
+      steps: [50, 100],
+      stepSeconds: 3_600,
+      thresholds: { minRequests: 20, minErrors: 3 },
+    });
+    const answers: string[] = [];
+    await eventually(async () => {
+      const batch = Array.from({ length: 20 }, (_, i) => versionFor(`flaky-${Math.random()}-${i}`));
+      answers.push(...(await Promise.all(batch)));
+      return (await book()).releases[0]?.release.state === 'rolled-back';
+    }, 15_000);
+    const seen = answers.filter((answer) => answer.startsWith('status')).length;
+    assert.ok(
+      seen < v2.unavailable / 2,
+      `callers saw ${seen} of the canary's ${v2.unavailable} failures: retries hid most of them`,
+    );
+    const decision = (await book()).decisions[0];
+    assert.equal(decision?.action, 'roll-back');
+    assert.equal(decision?.by, 'analysis');
   });
 });

@@ -19,6 +19,7 @@ export {
 export { RetryBudget } from './retry-budget.ts';
 export { createServiceClient } from './service-client.ts';
 export type {
+  AttemptSeen,
   ClientState,
   RemoteCall,
   RetryOptions,

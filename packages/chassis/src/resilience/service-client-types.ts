@@ -40,8 +40,28 @@ export interface ServiceRequest {
   headers?: OutgoingRequest['headers'];
   body?: OutgoingRequest['body'];
   timeoutMs?: number;
-  /** Only instances announcing this version (a release's choice), while any does. */
+  /**
+   * Only instances announcing this version (a release's choice), while any does and its
+   * circuit is not open: then any other version's.
+   */
   version?: string | undefined;
+  /**
+   * Told of every attempt, retried ones too: the version of the instance it reached, its
+   * status (none when it got no answer) and how long it took. A release judges a
+   * version by these, so a retry that hides a failure from the caller does not hide it.
+   */
+  onAttempt?(attempt: AttemptSeen): void;
+}
+
+/**
+ * One attempt of a call, as `onAttempt` is told of it; `refused` when the version asked
+ * for could not take it at all (its circuit open) and the call went to another version.
+ */
+export interface AttemptSeen {
+  version: string;
+  status?: number;
+  elapsedMs: number;
+  refused?: true;
 }
 
 export interface ServiceResponse extends Dispatcher.ResponseData {
@@ -97,6 +117,11 @@ export interface RemoteCall<T> {
   counts(error: unknown, cutShortByCaller: boolean): boolean;
   /** Lets go of an answer that will not be used (retried, or arrived after its caller left). */
   discard?(result: T): Promise<void> | void;
+  /**
+   * Told of every attempt made on an instance, and of a version asked for whose circuit
+   * is open when the call goes to another version instead (`refused`).
+   */
+  observe?(attempt: { version: string; result?: T; elapsedMs: number; refused?: true }): void;
 }
 
 export interface ServiceClient {

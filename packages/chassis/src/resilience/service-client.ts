@@ -82,6 +82,20 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     known = true;
   }
 
+  /**
+   * The version a call asks for: its own, unless that version's circuit is open while
+   * another version has instances; then none (any closed one), and the caller is told
+   * its version refused the call.
+   */
+  function versionToAsk<T>(call: RemoteCall<T>): string | undefined {
+    const wanted = call.version;
+    if (wanted === undefined) return undefined;
+    const open = breakers.open();
+    if (!open.has(wanted) || !pool.endpoints.some((each) => !open.has(each.instance.version))) return wanted;
+    call.observe?.({ version: wanted, elapsedMs: 0, refused: true });
+    return undefined;
+  }
+
   /** The instances not to pick: those tried, and those of a version whose circuit is open. */
   function avoided(tried: ReadonlySet<string>): Set<string> {
     const open = breakers.open();
@@ -167,9 +181,10 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     const deadline = Date.now() + Math.min(own, left ?? own);
     await endpoints();
     budget.recordRequest();
+    const version = versionToAsk(call);
     const tried = new Set<string>();
     for (let retries = 0; ; retries++) {
-      const endpoint = pool.pick(avoided(tried), call.version);
+      const endpoint = pool.pick(avoided(tried), version);
       if (!endpoint) {
         metrics?.rejections.inc({ upstream: service, reason: 'no-instance' });
         throw new ServiceUnavailable(`No instance of ${service} is available`, {
@@ -190,6 +205,11 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         metrics?.requests.inc({ upstream: service, outcome: 'rejected' });
         throw refusal(error, breaker) ?? error;
       }
+      call.observe?.({
+        version: attempt.endpoint.instance.version,
+        elapsedMs: attempt.elapsedMs,
+        ...('result' in attempt ? { result: attempt.result } : {}),
+      });
       if (!attempt.failed || !mayRetry(call, attempt, retries, deadline)) {
         metrics?.requests.inc({ upstream: service, outcome: attempt.failed ? 'failed' : 'ok' });
         if ('error' in attempt) throw attempt.error;
@@ -222,6 +242,17 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       }),
       counts: errorCountsAgainstUpstream,
       discard: (response) => response.body.dump(),
+      ...(request.onAttempt
+        ? {
+            observe: ({ version, result, elapsedMs, refused }) =>
+              request.onAttempt?.({
+                version,
+                elapsedMs,
+                ...(result ? { status: result.statusCode } : {}),
+                ...(refused ? { refused } : {}),
+              }),
+          }
+        : {}),
     });
     return { ...result, instance, attempts };
   }

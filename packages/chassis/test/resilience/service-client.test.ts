@@ -7,7 +7,7 @@ import { ProblemError } from '../../src/errors.ts';
 import { createHttpClient } from '../../src/http-client.ts';
 import { RetryBudget } from '../../src/resilience/retry-budget.ts';
 import { createServiceClient } from '../../src/resilience/service-client.ts';
-import type { ServiceClientOptions } from '../../src/resilience/service-client-types.ts';
+import type { AttemptSeen, ServiceClientOptions } from '../../src/resilience/service-client-types.ts';
 import { answer, startUpstream, type Upstream } from './upstreams.ts';
 
 const http = createHttpClient();
@@ -193,10 +193,22 @@ describe('a breaker per version', () => {
       0,
     );
 
-    // The canary's share is refused fast; the baseline's, and callers who pin nothing, are served.
-    assert.equal(
-      (await problemOf(subject.request({ method: 'GET', path: '/', version: '2.0.0' }))).status,
-      503,
+    // The canary's share goes to the baseline while its circuit is open, and the caller is
+    // told its version refused the call (a release counts that against the canary).
+    const seen: AttemptSeen[] = [];
+    const rerouted = await subject.request({
+      method: 'GET',
+      path: '/',
+      version: '2.0.0',
+      onAttempt: (attempt) => seen.push(attempt),
+    });
+    assert.equal(await rerouted.body.text(), 'baseline');
+    assert.deepEqual(
+      seen.map(({ version, status, refused }) => ({ version, status, refused })),
+      [
+        { version: '2.0.0', status: undefined, refused: true },
+        { version: '1.0.0', status: 200, refused: undefined },
+      ],
     );
     const pinned = await subject.request({ method: 'GET', path: '/', version: '1.0.0' });
     assert.equal(await pinned.body.text(), 'baseline');
@@ -209,6 +221,27 @@ describe('a breaker per version', () => {
       );
     }
     assert.equal(canary.hits, 5, 'the open circuit kept every later call from the canary');
+  });
+
+  test('every attempt is told, retried ones too, with the version and status it met', async () => {
+    const failing = await upstream(answer(503));
+    const healthy = await upstream(answer(200, 'fine'));
+    const { subject } = client([`${failing.url}#2.0.0`, `${healthy.url}#2.0.0`]);
+    const seen: AttemptSeen[] = [];
+    const response = await subject.request({
+      method: 'GET',
+      path: '/',
+      onAttempt: (attempt) => seen.push(attempt),
+    });
+    assert.equal(await response.body.text(), 'fine');
+    assert.deepEqual(
+      seen.map(({ version, status }) => ({ version, status })),
+      [
+        { version: '2.0.0', status: 503 },
+        { version: '2.0.0', status: 200 },
+      ],
+      'the caller saw one answer; the retried failure is told all the same',
+    );
   });
 });
 

@@ -34,10 +34,14 @@ export function bucketIndex(ms: number): number {
   return i;
 }
 
-/** Counts one answer (or its absence: `status` undefined) taking `ms`. */
-export function addSample(samples: Samples, status: number | undefined, ms: number): void {
+/**
+ * Counts one answer (or its absence: `status` undefined) taking `ms`; without `ms`, a
+ * call its version could not take at all (its circuit open): an error, with no latency.
+ */
+export function addSample(samples: Samples, status: number | undefined, ms?: number): void {
   samples.requests += 1;
   if (isVersionError(status)) samples.errors += 1;
+  if (ms === undefined) return;
   const index = bucketIndex(ms);
   samples.buckets[index] = (samples.buckets[index] ?? 0) + 1;
 }
@@ -53,8 +57,9 @@ export function mergeSamples(into: Samples, more: Samples): Samples {
 
 /** The 99th percentile as the upper bound of its bucket (twice the last bound past it); undefined without requests. */
 export function p99Ms(samples: Samples): number | undefined {
-  if (samples.requests === 0) return undefined;
-  const rank = Math.ceil(samples.requests * 0.99);
+  const timed = samples.buckets.reduce((sum, count) => sum + (count ?? 0), 0);
+  if (timed === 0) return undefined;
+  const rank = Math.ceil(timed * 0.99);
   let seen = 0;
   for (let i = 0; i < samples.buckets.length; i++) {
     seen += samples.buckets[i] ?? 0;
