@@ -42,9 +42,12 @@ WORKDIR /app
 # the process that runs it, even where the root filesystem is left writable.
 COPY --from=deps /app /app
 # HOST: listen on the container's interfaces. PORT: one port for every service (each
-# container has its own network). SERVICE_REVISION: build_info's revision label.
+# container has its own network). SERVICE_VERSION: the version an instance announces
+# (what a release routes by) and its telemetry's service.version: the image's own.
+# SERVICE_REVISION: build_info's revision label.
 ENV HOST=0.0.0.0 \
   PORT=8080 \
+  SERVICE_VERSION=${VERSION} \
   SERVICE_REVISION=${REVISION}
 # The official image's `node` user, by number so that a runtime checking runAsNonRoot
 # can verify it. Services write nothing to disk: the root filesystem can be read-only.

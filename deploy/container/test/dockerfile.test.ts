@@ -116,6 +116,13 @@ test('dockerfile - OCI labels: source, revision, version and created come from b
     const arg = /^\$\{(\w+)\}$/.exec(value)?.[1];
     assert.ok(arg && args.has(arg), `${key} is \${ARG} declared in the final stage, got ${value}`);
   }
+  // What an instance announces, and its telemetry's service.version, are the image's version.
+  const version = labels['org.opencontainers.image.version'] ?? '';
+  const env = all(runtime, 'ENV').map((i) => i.args);
+  assert.ok(
+    env.some((args) => args.includes(`SERVICE_VERSION=${version}`)),
+    `ENV SERVICE_VERSION=${version}`,
+  );
 });
 
 test('dockerignore - local state, secrets, toolchains and git stay out of the build context', () => {
