@@ -11,9 +11,10 @@ import { type PlatformMail, startPlatformMail } from './mail.ts';
 import { checkScale, SCALING_RULES, type Scale, ScaleError, scaleFrom } from './scale.ts';
 import { Scaler } from './scaling.ts';
 import { Secrets } from './secrets.ts';
+import { type LaunchPlan, serviceEnv } from './service-env.ts';
 import { ADMIN_EMAIL, GATEWAY_MANAGEMENT, type ServiceDefinition, services, startWaves } from './services.ts';
 import { type Row, renderTable } from './table.ts';
-import { scaledForVersions, type Versions, versionOf, versionsFrom } from './versions.ts';
+import { scaledForVersions, type Versions, versionsFrom } from './versions.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const dataDir = process.env.PLATFORM_DATA_DIR ?? join(root, '.data');
@@ -45,57 +46,17 @@ let busEnv: Record<string, string> = {};
 /** Where the gateway serves its metrics (its management listener), once planned. */
 let gatewayMetrics = '';
 
-function serviceEnv(
-  secrets: Secrets,
-  instance: Instance,
-  urls: Record<string, string>,
-  databaseUrl?: string,
-) {
-  const { definition } = instance;
-  // The admin DATABASE_URL given to the launcher must never reach a service.
-  const { DATABASE_URL: _admin, ...inherited } = process.env;
-  return {
-    ...(inherited as Record<string, string>),
-    SERVICE_NAME: definition.name,
-    INSTANCE_ID: instance.id,
-    SERVICE_VERSION: versionOf(instance.id, definition, versions, root),
-    HOST: '127.0.0.1',
-    PORT: String(instance.port),
-    // Every instance announces itself to the registry and finds the others there.
-    DISCOVERY: 'registry',
-    REGISTRY_URL: urls.registry ?? '',
-    IDENTITY_URL: urls.identity ?? '',
-    SUPERVISOR_PID: String(process.pid),
-    ...traceEnv(definition, urls),
-    FLAGS_FILE: flagsFile,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    ...(definition.bus ? busEnv : {}),
-    ...(definition.mail
-      ? { ...mail?.env, SHOP_URL: process.env.SHOP_URL ?? `http://127.0.0.1:${gatewayPort}` }
-      : {}),
-    SERVICE_CLIENT_ID: definition.name,
-    SERVICE_CLIENT_SECRET: secrets.get(`client-${definition.name}`),
-    // Services believe X-Forwarded-For only from the gateway on this host; the
-    // gateway itself is the edge and believes no one.
-    ...(definition.name === 'gateway' ? {} : { TRUST_PROXY: '127.0.0.1' }),
-    ...definition.env({ urls, secret: (name) => secrets.get(name), stateFile }),
-  };
-}
-
-/**
- * Every service sends its spans to the console's collector (beside any the OTEL_*
- * variables name), and samples every new trace up to PLATFORM_TRACES_PER_SECOND (10) a
- * second per instance: a checkout can be watched, and a load test costs no more than that.
- */
-function traceEnv(definition: ServiceDefinition, urls: Record<string, string>): Record<string, string> {
-  if (definition.name === 'console' || !urls.console) return {};
-  return {
-    PLATFORM_TRACES_URL: `${urls.console}/v1/traces`,
-    PLATFORM_TRACES_PER_SECOND: process.env.PLATFORM_TRACES_PER_SECOND ?? '10',
-    // A second between batches rather than the SDK's five: traces show up while they are watched.
-    OTEL_BSP_SCHEDULE_DELAY: process.env.OTEL_BSP_SCHEDULE_DELAY ?? '1000',
-  };
-}
+/** What an instance's environment is made from, as planned so far. */
+const launchPlan = (): LaunchPlan => ({
+  root,
+  stateFile,
+  gatewayPort,
+  flagsFile,
+  versions,
+  busEnv,
+  mailEnv: mail?.env,
+  inherited: process.env,
+});
 
 function writeState(): void {
   // Stopping: the file is removed, and must not come back.
@@ -259,7 +220,7 @@ async function startServices(scale: Scale, secrets: Secrets): Promise<Instance[]
     nodeArgs: serviceNodeArgs(),
     // A scaled-up instance gets what its siblings got: the same URLs, database and secrets.
     environment: async (instance) =>
-      serviceEnv(secrets, instance, urls, await databaseUrlOf(instance.definition, secrets)),
+      serviceEnv(launchPlan(), secrets, instance, urls, await databaseUrlOf(instance.definition, secrets)),
     say,
     changed: writeState,
     gaveUp: () => void shutdown(1),
