@@ -6,22 +6,16 @@ import type { Span } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import { installAuth, type TokenVerifier } from './auth.ts';
-import {
-  acceptCorrelationId,
-  acceptDeadline,
-  CORRELATION_HEADER,
-  DEADLINE_HEADER,
-  runWithCorrelationId,
-} from './context.ts';
-import { DeadlineExceeded, ServiceUnavailable } from './errors.ts';
+import { acceptCorrelationId, CORRELATION_HEADER } from './context.ts';
 import { startFlags } from './flags.ts';
+import { registerHealthRoutes } from './health-routes.ts';
 import { installIdempotency } from './idempotency.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetricsRegistry, instrumentHttp } from './metrics.ts';
 import { installOpenApi } from './openapi.ts';
-import { installProblemHandlers, sendProblem } from './problem.ts';
+import { installProblemHandlers } from './problem.ts';
+import { installRequestLifecycle } from './request-lifecycle.ts';
 import { FaultInjector, installFaults } from './resilience/faults.ts';
-import { endHttpSpan, failHttpSpan, startServerSpan, traceparentOf, withTraceContext } from './tracing.ts';
 import { inputOptions, installInputGuards } from './validation.ts';
 
 export type App = FastifyInstance<
@@ -88,8 +82,6 @@ declare module 'fastify' {
 }
 
 const INTERNAL_ROUTE = { hide: true } as const;
-/** Probes and scrapes: many a minute, of no interest in a trace. */
-const UNTRACED = /^\/(healthz|readyz|metrics)(\?|$)/;
 
 /**
  * Believes one hop only: the address a listed proxy (the gateway) appended. The entries
@@ -149,57 +141,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     ...inputOptions(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // The rest of the request's life runs inside its span and the correlation context,
-  // so every log line and outgoing call made on its behalf carries both.
-  app.decorateRequest('serverSpan', undefined);
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header(CORRELATION_HEADER, request.id);
-    let traced: ReturnType<typeof startServerSpan> | undefined;
-    if (!UNTRACED.test(request.url) && !request.routeOptions.config?.untraced) {
-      traced = startServerSpan(request.method, request.routeOptions.url, request.headers, request.id);
-      request.serverSpan = traced.span;
-      const traceparent = traceparentOf(traced.span);
-      if (traceparent) reply.header('traceparent', traceparent);
-    }
-    // A caller that has already given up gets no work done on its behalf.
-    const deadline = acceptDeadline(request.headers[DEADLINE_HEADER]);
-    if (deadline !== undefined && deadline <= Date.now()) {
-      done(new DeadlineExceeded('The request arrived after its deadline; no work was started'));
-      return;
-    }
-    const client = () => request.ip;
-    if (traced)
-      withTraceContext(traced.context, () => runWithCorrelationId(request.id, done, deadline, client));
-    else runWithCorrelationId(request.id, done, deadline, client);
-  });
-  // A span ends once: when the client hangs up, or with the answer, whichever is first.
-  app.addHook('onRequestAbort', (request, done) => {
-    const span = request.serverSpan;
-    request.serverSpan = undefined;
-    if (span) failHttpSpan(span, new Error('the client closed the connection'));
-    done();
-  });
-  // While draining, each response closes its connection, so keep-alive sockets do
-  // not hold the server open after their last request.
-  app.addHook('onSend', async (_request, reply) => {
-    if (shuttingDown) reply.header('connection', 'close');
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    const span = request.serverSpan;
-    request.serverSpan = undefined;
-    if (span) endHttpSpan(span, reply.statusCode, 'server');
-    const level = reply.statusCode >= 500 ? 'error' : 'info';
-    request.log[level](
-      {
-        method: request.method,
-        url: request.url,
-        route: request.routeOptions.url,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      'request completed',
-    );
-  });
+  installRequestLifecycle(app, () => shuttingDown !== undefined);
 
   installProblemHandlers(app);
   // Input at the edge: text no service can store is refused before any route or token check.
@@ -213,44 +155,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   installIdempotency(app);
   await installOpenApi(app, options, metrics);
 
-  app.get(
-    '/healthz',
-    { config: PUBLIC, schema: { tags: ['health'], summary: 'The process is alive' } },
-    async () => ({
-      status: 'ok',
-    }),
-  );
-  app.get(
-    '/readyz',
-    { config: PUBLIC, schema: { tags: ['health'], summary: 'Dependencies are reachable' } },
-    async (request, reply) => {
-      if (shuttingDown) {
-        return sendProblem(request, reply, new ServiceUnavailable('shutting down'));
-      }
-      const results = await Promise.all(
-        [...readinessChecks].map(async ([name, check]) => {
-          try {
-            await check();
-            return [name, 'ok'] as const;
-          } catch (error) {
-            request.log.warn({ err: error, check: name }, 'readiness check failed');
-            return [name, 'failing'] as const;
-          }
-        }),
-      );
-      const checks = Object.fromEntries(results);
-      const failing = results.filter(([, state]) => state !== 'ok').map(([name]) => name);
-      if (failing.length > 0) {
-        return sendProblem(
-          request,
-          reply,
-          new ServiceUnavailable(`not ready: ${failing.join(', ')}`, { extensions: { checks } }),
-        );
-      }
-      // The pid lets a supervisor tell its own process from another one on the port.
-      return { status: 'ready', checks, pid: process.pid };
-    },
-  );
+  registerHealthRoutes(app, { readinessChecks, shuttingDown: () => shuttingDown !== undefined });
   app.get('/metrics', { config: PUBLIC, schema: INTERNAL_ROUTE }, async (_request, reply) => {
     reply.type(metrics.contentType);
     return metrics.metrics();
