@@ -1,6 +1,5 @@
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { ConfigError } from '../config.ts';
 import { migrate, type Pool, type PoolClient, withTransaction } from '../db.ts';
 import type { Service } from '../service.ts';
 import { registerConsumerRoute, registerDeadLetterRoutes, registerOutboxRoute } from './admin-routes.ts';
@@ -10,11 +9,8 @@ import { type DeadLetterStore, deadLetterStore } from './dead-letters.ts';
 import type { BusDriver, Delivery, Subscription } from './driver.ts';
 import { createEnvelope, type Envelope, type OutgoingMessage, parseEnvelope } from './envelope.ts';
 import { DeadLetterNotFound, DeadLetterSettled, ReplayFailed, UnknownConsumerGroup } from './errors.ts';
-import { faultsFromConfig } from './faults.ts';
 import { createBusMetrics, registerBusGauges } from './metrics.ts';
-import { createNatsDriver } from './nats-driver.ts';
 import { appendToOutbox, notifyRelay, startRelay } from './outbox.ts';
-import { createPostgresDriver } from './postgres-driver.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 
 export type Schemas = Record<string, TSchema>;
@@ -84,48 +80,6 @@ export interface Bus<S extends Schemas> {
    * visited. For rebuilding a read model from history; it settles no delivery.
    */
   history(types: Array<keyof S & string>, visit: (event: Envelope) => Promise<void>): Promise<number>;
-}
-
-export interface BusConfig {
-  BUS_DRIVER: 'postgres' | 'nats';
-  BUS_DATABASE_URL?: string | undefined;
-  NATS_URL?: string | undefined;
-  BUS_MAX_ATTEMPTS: number;
-  BUS_LEASE_MS: number;
-  BUS_RETENTION_DAYS?: number | undefined;
-  BUS_FAULT_REDELIVER?: number | undefined;
-  BUS_FAULT_DROP_ACK_RATE?: number | undefined;
-}
-
-const DAY_MS = 24 * 3600 * 1000;
-
-/** The driver the configuration names, failing fast if its connection setting is missing. */
-export function driverFromConfig(
-  config: BusConfig,
-  service: Pick<Service, 'log' | 'name' | 'instanceId'>,
-): BusDriver {
-  if (config.BUS_DRIVER === 'nats') {
-    if (!config.NATS_URL)
-      throw new ConfigError('invalid configuration: NATS_URL is required when BUS_DRIVER=nats');
-    return createNatsDriver({
-      url: config.NATS_URL,
-      log: service.log,
-      name: service.instanceId,
-      ackWaitMs: config.BUS_LEASE_MS,
-      ...(config.BUS_RETENTION_DAYS ? { retentionMs: config.BUS_RETENTION_DAYS * DAY_MS } : {}),
-      faults: faultsFromConfig(config),
-    });
-  }
-  if (!config.BUS_DATABASE_URL) {
-    throw new ConfigError('invalid configuration: BUS_DATABASE_URL is required when BUS_DRIVER=postgres');
-  }
-  return createPostgresDriver({
-    url: config.BUS_DATABASE_URL,
-    log: service.log,
-    leaseMs: config.BUS_LEASE_MS,
-    ...(config.BUS_RETENTION_DAYS ? { retentionMs: config.BUS_RETENTION_DAYS * DAY_MS } : {}),
-    faults: faultsFromConfig(config),
-  });
 }
 
 /**
