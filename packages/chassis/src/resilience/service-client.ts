@@ -97,10 +97,10 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   }
 
   /** The instances not to pick: those tried, and those of a version whose circuit is open. */
-  function avoided(tried: ReadonlySet<string>): Set<string> {
+  function avoided(tried: ReadonlySet<string>): ReadonlySet<string> {
     const open = breakers.open();
+    if (open.size === 0) return tried;
     const avoid = new Set(tried);
-    if (open.size === 0) return avoid;
     for (const endpoint of pool.endpoints) {
       if (open.has(endpoint.instance.version)) avoid.add(endpoint.instance.instanceId);
     }

@@ -8,6 +8,8 @@ import type { ClientMetrics } from './metrics.ts';
 /** How many of a breaker's last state changes a client remembers, for operators. */
 const TRANSITIONS_KEPT = 10;
 const STATE_VALUE = { closed: 0, open: 1, 'half-open': 2, isolated: 1 } as const;
+/** What `open()` answers while every circuit is closed (nearly always): nothing to allocate. */
+const NONE_OPEN: ReadonlySet<string> = new Set();
 /** Worst first: what an upstream's one-line summary shows. */
 const SEVERITY: Record<string, number> = { open: 3, isolated: 3, 'half-open': 2, closed: 1 };
 
@@ -49,10 +51,14 @@ export class VersionBreakers {
   }
 
   /** The versions whose circuit is open: their instances are not picked while another is. */
-  open(): Set<string> {
-    const open = new Set<string>();
-    for (const [version, { breaker }] of this.#byVersion) if (breaker.state === 'open') open.add(version);
-    return open;
+  open(): ReadonlySet<string> {
+    let open: Set<string> | undefined;
+    for (const [version, { breaker }] of this.#byVersion) {
+      if (breaker.state !== 'open') continue;
+      open ??= new Set();
+      open.add(version);
+    }
+    return open ?? NONE_OPEN;
   }
 
   /** Every version's breaker, and the worst of them for a one-line summary. */
