@@ -9,14 +9,16 @@
 //
 // Pacts (decision 035): the consumers' pact tests (`*.consumer.pact.ts`) run first and
 // write this run's pact files into a folder of its own (PACT_DIR); then the rest run,
-// the providers' verifications among them, so one run writes the pacts and holds every
-// provider to them. The folder is removed after a passing run and kept after a failure.
+// the providers' verifications among them (test-phases.ts), so one run writes the pacts
+// and holds every provider to them. The folder is removed after a passing run and kept
+// after a failure.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { freePort, type RunningPostgres, startEmbeddedPostgres, waitForPostgres } from '@platform/devinfra';
+import { phases } from './test-phases.ts';
 
 const root = join(import.meta.dirname, '..');
 const infra = process.argv.includes('--infra');
@@ -24,12 +26,6 @@ const withBrowser = !process.argv.includes('--no-browser');
 const withImage = !process.argv.includes('--no-image');
 const contractsOnly = process.argv.includes('--contracts');
 const patterns = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
-
-const CONSUMER_PACTS = ['{packages,services,apps}/*/test/pacts/*.consumer.pact.ts'];
-const CONTRACT_PATTERNS = [
-  '{packages,services,apps}/*/test/pacts/*.test.ts',
-  'packages/contracts/test/*.test.ts',
-];
 
 const UNIT_AND_SERVICE_PATTERNS = [
   'packages/*/test/**/*.test.ts',
@@ -77,21 +73,6 @@ async function startDatabase(): Promise<{ url: string; stop: () => Promise<void>
   };
 }
 
-/**
- * The run's two phases: the consumers' pacts, then the rest. Named patterns run as
- * asked, a consumer pact among them in the first phase; a pattern that may reach a pact
- * verification (one naming `pacts`, or with `**`) brings every consumer's pacts into
- * the first phase.
- */
-function phases(): string[][] {
-  if (contractsOnly) return [CONSUMER_PACTS, CONTRACT_PATTERNS];
-  if (!patterns.length) return [CONSUMER_PACTS, DEFAULT_PATTERNS];
-  const consumers = patterns.filter((pattern) => pattern.endsWith('.pact.ts'));
-  const rest = patterns.filter((pattern) => !pattern.endsWith('.pact.ts'));
-  const verifies = rest.some((pattern) => pattern.includes('pacts') || pattern.includes('**'));
-  return [verifies ? CONSUMER_PACTS : consumers, rest].filter((phase) => phase.length);
-}
-
 const database = await startDatabase();
 const pactDir = join(root, '.test-data', `pacts-${randomBytes(4).toString('hex')}`);
 await mkdir(pactDir, { recursive: true });
@@ -126,7 +107,7 @@ function runPhase(selection: string[]): Promise<number> {
 }
 
 let code = 0;
-for (const selection of phases()) {
+for (const selection of phases({ patterns, contractsOnly, defaults: DEFAULT_PATTERNS })) {
   code = await runPhase(selection);
   if (code !== 0 || interrupted) break;
 }
