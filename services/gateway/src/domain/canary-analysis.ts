@@ -132,19 +132,19 @@ export function judgeStep(release: CanaryRelease, samples: StepSamples, now: num
     ...(waitingFor ? { waitingFor } : {}),
   });
   const limits = limitsOf(baseline, thresholds);
-  const against = limits.compared ? 'the baseline' : 'the absolute limit';
+  const against = limits.compared ? 'against the baseline' : 'the absolute limit; the baseline';
   const enough = canary.requests >= thresholds.minRequests;
   const errorsHigh = enough && canary.errorRate > limits.errorRate;
   if (errorsHigh && canary.errors >= thresholds.minErrors) {
     return verdict(
       'roll-back',
-      `error rate ${percent(canary.errorRate)} over ${percent(limits.errorRate)} (${against}: baseline ${percent(baseline.errorRate)})`,
+      `error rate ${percent(canary.errorRate)} over ${percent(limits.errorRate)} (${against} at ${percent(baseline.errorRate)})`,
     );
   }
   if (enough && canary.p99Ms !== undefined && canary.p99Ms > limits.p99Ms) {
     return verdict(
       'roll-back',
-      `p99 ${canary.p99Ms} ms over ${Math.round(limits.p99Ms)} ms (${against}: baseline ${baseline.p99Ms ?? '-'} ms)`,
+      `p99 ${canary.p99Ms} ms over ${Math.round(limits.p99Ms)} ms (${against} at ${baseline.p99Ms ?? '-'} ms)`,
     );
   }
   if (now - release.stepStartedAt < release.stepSeconds * 1_000) return verdict('wait', 'step running');
