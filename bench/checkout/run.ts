@@ -10,17 +10,20 @@
 //      [--bus postgres,nats] [--mode orchestration,choreography] [--profile DIR]
 // The saturated run also records each platform process's CPU (from /proc) and the CPU
 // the platform spent per confirmed order; --profile DIR writes every service's CPU
-// profile (`--cpu-prof`) under DIR/<bus>-<mode>/.
+// profile (`--cpu-prof`) under DIR/<bus>-<mode>/. The statements and commits each
+// database made per confirmed order are counted by PostgreSQL (statements.ts).
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePort } from '@platform/testkit';
 import { root } from '../../test/e2e/platform.ts';
 import { address, card, type Order, openShop, type Shop } from '../../test/e2e/shop.ts';
 import { PlatformSampler, type PlatformUse, platformUse } from '../../tools/loadgen/src/processes.ts';
 import { machineDetails } from '../machine.ts';
+import { adminUrl, countsNow, countsPerOrder, STATEMENT_COUNTING } from './statements.ts';
 
 const { values } = parseArgs({
   options: {
@@ -57,6 +60,8 @@ interface Run {
     toConfirmedMs: Latency;
     /** Each process's CPU while the saturated orders were placed and settled. */
     platform?: PlatformUse & { cpuMsPerConfirmedOrder: number };
+    /** Statements run and transactions committed per confirmed order, in all and per database (statements.ts). */
+    perOrder: ReturnType<typeof countsPerOrder>;
   };
   paced: { orders: number; ratePerSecond: number; confirmed: number; toConfirmedMs: Latency };
   placeMs: { p50: number; p99: number };
@@ -88,7 +93,10 @@ function confirmedAt(order: Order): number | undefined {
 
 async function measure(bus: string, mode: string): Promise<Run> {
   const dataDir = join(root, '.test-data', `bench-checkout-${randomUUID().slice(0, 8)}`);
+  const pgPort = await freePort();
   const { platform, shop } = await openShop(dataDir, {
+    PLATFORM_PG_PORT: String(pgPort),
+    PLATFORM_PG_SETTINGS: STATEMENT_COUNTING,
     SAGA_MODE: mode,
     INVENTORY_SEED_ON_HAND: '100000',
     LOG_LEVEL: 'warn',
@@ -123,6 +131,8 @@ async function measure(bus: string, mode: string): Promise<Run> {
     };
     const saturated: Placed = [];
     let next = 0;
+    const database = adminUrl(dataDir, pgPort);
+    const countsBefore = await countsNow(database);
     const sampler = PlatformSampler.forPlatform(dataDir, shop.gateway);
     const before = sampler?.sample();
     await Promise.all(
@@ -133,8 +143,10 @@ async function measure(bus: string, mode: string): Promise<Run> {
         }
       }),
     );
-    const busy = await outcome(shop, saturated);
+    await allSettled(shop, saturated);
     const after = sampler?.sample();
+    const countsAfter = await countsNow(database);
+    const busy = await outcome(shop, saturated);
     const platformUsed = before && after ? platformUse(before, after) : undefined;
     // Paced, open loop: one order every 1/rate s, whether or not the last has answered.
     const rate = RATE === 'half' ? Math.max(1, Math.round(busy.confirmedPerSecond / 2)) : RATE;
@@ -165,6 +177,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
               },
             }
           : {}),
+        perOrder: countsPerOrder(countsBefore, countsAfter, busy.confirmed),
       },
       paced: {
         orders: count,
@@ -268,6 +281,12 @@ for (const bus of (values.bus ?? '').split(',')) {
       .slice(0, 8)
       .map((entry) => `${entry.name} ${entry.cpuPercentOfOneCore}`)
       .join(', ');
+    const { statements, commits } = saturated.perOrder;
+    const each = (counts: typeof statements) =>
+      `${counts.total} (${Object.entries(counts.perDatabase)
+        .map(([name, count]) => `${name} ${count}`)
+        .join(', ')})`;
+    console.log(`  an order's statements: ${each(statements)}; commits: ${each(commits)}`);
     if (saturated.platform) {
       console.log(
         `  platform CPU while saturated: ${saturated.platform.totalCpuPercentOfOneCore} % of one core, ${saturated.platform.cpuMsPerConfirmedOrder} ms an order (${top})`,

@@ -25,6 +25,8 @@ export async function startDatabase(options: {
   port: number;
   secrets: Secrets;
   externalUrl?: string | undefined;
+  /** PLATFORM_PG_SETTINGS: more settings for the embedded server (`settingsFrom`). */
+  settings?: string[];
 }): Promise<PlatformDatabase> {
   if (options.externalUrl) {
     await waitForPostgres(options.externalUrl, 10_000);
@@ -44,6 +46,7 @@ export async function startDatabase(options: {
     dataDir: join(options.dataDir, 'postgres'),
     port: options.port,
     adminPassword: options.secrets.get('postgres-admin'),
+    settings: options.settings ?? [],
     onLog: (line) => appendFileSync(logFile, `${line}\n`),
   });
   return {
@@ -52,6 +55,17 @@ export async function startDatabase(options: {
     pid: server.pid,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * PLATFORM_PG_SETTINGS, `name=value` pairs separated by spaces (the benchmark's
+ * `shared_preload_libraries=pg_stat_statements`), for the embedded server only.
+ */
+export function settingsFrom(text: string | undefined): string[] {
+  const settings = (text ?? '').split(/\s+/).filter(Boolean);
+  const broken = settings.find((setting) => !/^[a-z_.]+=[\w.,:/-]+$/.test(setting));
+  if (broken) throw new Error(`PLATFORM_PG_SETTINGS: "${broken}" is not name=value`);
+  return settings;
 }
 
 /** Database per service: one database and one role, each role able to open only its own. */

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@platform/devinfra';
-import { type PlatformDatabase, provisionDatabase, startDatabase } from './database.ts';
+import { type PlatformDatabase, provisionDatabase, settingsFrom, startDatabase } from './database.ts';
 import { prepareFlagsFile } from './flags.ts';
 import { Fleet } from './fleet.ts';
 import { type Instance, PortPlan, planInstances } from './instances.ts';
@@ -179,6 +179,7 @@ async function startInfrastructure(secrets: Secrets): Promise<void> {
     port: pgPort,
     secrets,
     externalUrl: process.env.DATABASE_URL,
+    settings: settingsFrom(process.env.PLATFORM_PG_SETTINGS),
   });
   rows.push({
     service: 'postgres',

@@ -28,6 +28,8 @@ export interface EmbeddedPostgresOptions {
   adminPassword: string;
   /** false trades crash safety for speed: for throwaway test clusters only. */
   durable?: boolean;
+  /** More server settings (`name=value`), after the defaults: a benchmark's `shared_preload_libraries`, say. */
+  settings?: string[];
   onLog?: (line: string) => void;
 }
 
@@ -88,6 +90,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     'max_connections=300',
     'shared_buffers=64MB',
     ...durability,
+    ...(options.settings ?? []),
   ];
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,

@@ -108,32 +108,38 @@ export function startRelay(options: RelayOptions): Relay {
     return connection;
   }
 
-  async function relayBatch(connection: pg.Client): Promise<'sent' | 'held' | 'idle'> {
-    // Held back: rows at or after the oldest transaction still running in this
-    // database (it may yet commit a row with a smaller id). Transactions of other
-    // databases on the same server do not count; one that ends while this statement
-    // runs is counted anyway, which only holds back, never lets through.
-    const { rows } = await connection.query<OutboxRow>(
+  /**
+   * Sends the rows ready to go, and says whether rows are held back. Held back: rows
+   * at or after the oldest transaction still running in this database (it may yet
+   * commit a row with a smaller id). Transactions of other databases on the same
+   * server do not count; one that ends while this statement runs is counted anyway,
+   * which only holds back, never lets through. One statement claims and tells both
+   * (the held marker is the row with no id), so a wake-up costs a claim and a mark.
+   */
+  async function relayBatch(connection: pg.Client): Promise<{ sent: number; held: boolean }> {
+    const { rows } = await connection.query<OutboxRow | { id: null }>(
       `WITH running AS (
          SELECT min(x) AS oldest FROM pg_snapshot_xip(pg_current_snapshot()) AS x
          WHERE (x::text::bigint % 4294967296)::text::xid NOT IN (
            SELECT backend_xid FROM pg_stat_activity
            WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()))
-       SELECT id, type, envelope FROM outbox, running
-       WHERE sent_at IS NULL AND (running.oldest IS NULL OR txid < running.oldest)
-       ORDER BY id LIMIT $1`,
+       (SELECT id, type, envelope FROM outbox, running
+        WHERE sent_at IS NULL AND (running.oldest IS NULL OR txid < running.oldest)
+        ORDER BY id LIMIT $1)
+       UNION ALL
+       (SELECT NULL, NULL, NULL FROM outbox, running
+        WHERE sent_at IS NULL AND running.oldest IS NOT NULL AND txid >= running.oldest LIMIT 1)`,
       [batchSize],
     );
-    if (rows.length === 0) {
-      const held = await connection.query('SELECT 1 FROM outbox WHERE sent_at IS NULL LIMIT 1');
-      return held.rowCount ? 'held' : 'idle';
-    }
-    await driver.publish(rows.map((row) => row.envelope));
+    const ready = rows.filter((row): row is OutboxRow => row.id !== null);
+    const held = ready.length < rows.length;
+    if (ready.length === 0) return { sent: 0, held };
+    await driver.publish(ready.map((row) => row.envelope));
     await connection.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [
-      rows.map((row) => row.id),
+      ready.map((row) => row.id),
     ]);
-    for (const row of rows) metrics.published.inc({ type: row.type });
-    return 'sent';
+    for (const row of ready) metrics.published.inc({ type: row.type });
+    return { sent: ready.length, held };
   }
 
   const loop = (async () => {
@@ -161,7 +167,7 @@ export function startRelay(options: RelayOptions): Relay {
           }
           log.info('outbox relay leading');
         }
-        const outcome = await relayBatch(client);
+        const { sent, held } = await relayBatch(client);
         failures = 0;
         if (Date.now() - lastPrune > 60_000) {
           lastPrune = Date.now();
@@ -175,7 +181,7 @@ export function startRelay(options: RelayOptions): Relay {
             [inboxRetentionMs],
           );
         }
-        if (outcome === 'held') {
+        if (held) {
           heldSince ??= Date.now();
           if (Date.now() - heldSince > 5_000 && Date.now() - lastHeldWarning > 60_000) {
             lastHeldWarning = Date.now();
@@ -188,7 +194,10 @@ export function startRelay(options: RelayOptions): Relay {
           continue;
         }
         heldSince = undefined;
-        if (outcome === 'idle') await wait(1_000);
+        // A full batch may have left more behind. Otherwise everything committed before
+        // the claim went out, and every commit since has woken the relay (`wake`, or a
+        // NOTIFY from another instance), so the wait ends at once if there is more.
+        if (sent < batchSize) await wait(1_000);
       } catch (error) {
         if (!running) break;
         failures += 1;

@@ -5,45 +5,16 @@ import type { Logger } from '../logger.ts';
 import type { BusDriver, Delivery, Subscription } from './driver.ts';
 import type { Envelope } from './envelope.ts';
 import { type BusFaults, stormDeliverer, warnOfFaults } from './faults.ts';
+import { consumeGroup } from './postgres-consumer.ts';
 
 const CHANNEL = 'bus';
-const SAFETY_POLL_MS = 5_000;
 const HISTORY_PAGE = 500;
-
-/**
- * Calls `flush` once with every value given in the same turn of the event loop;
- * each caller's promise settles with that one call.
- */
-function coalesced<T>(flush: (values: T[]) => Promise<void>): (value: T) => Promise<void> {
-  let pending: { values: T[]; done: Promise<void> } | undefined;
-  return (value) => {
-    if (!pending) {
-      const batch = { values: [] as T[], done: Promise.resolve() };
-      batch.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        pending = undefined;
-        return flush(batch.values);
-      });
-      pending = batch;
-    }
-    pending.values.push(value);
-    return pending.done;
-  };
-}
-
-interface ClaimedRow {
-  seq: number;
-  attempts: number;
-  envelope: unknown;
-}
 
 /**
  * The embedded bus: a `bus` database on the platform's PostgreSQL. Publishing
  * inserts the message and one delivery row per subscribed group, then (after that
- * commits) NOTIFYs;
- * consumers sleep until a NOTIFY for one of their types (or a retry falling due)
- * wakes them, and claim rows with `FOR UPDATE SKIP LOCKED`, so the instances of a
- * group never take the same row. A claim is a lease: if the consumer dies, the row
- * is due again when the lease ends.
+ * commits) NOTIFYs; each group's instances claim and settle their rows
+ * (postgres-consumer.ts), so the instances of a group never take the same row.
  */
 export function createPostgresDriver(options: {
   url: string;
@@ -153,124 +124,16 @@ export function createPostgresDriver(options: {
     { concurrency }: { concurrency: number },
   ): Promise<Subscription> {
     await subscribeFirstTime(group, types);
-    const deliver = stormDeliverer(handOver, options.faults);
-    let running = true;
-    // Set by a NOTIFY at any moment; checked before sleeping, so a wake-up that
-    // arrives between an empty claim and the sleep is not lost.
-    let signalled = false;
-    let endWait: (() => void) | undefined;
-    const wake = () => {
-      signalled = true;
-      endWait?.();
-    };
-    const waker = (woken: string[] | 'all') => {
-      if (woken === 'all' || woken.some((type) => types.includes(type))) wake();
-    };
-    wakers.add(waker);
-
-    let retried = false;
-    // Acks settled in the same turn (a batch's, or concurrent handlers') go as one statement.
-    const ack = coalesced(async (seqs: number[]) => {
-      await pool.query('DELETE FROM bus_deliveries WHERE group_name = $1 AND seq = ANY($2::bigint[])', [
-        group,
-        seqs,
-      ]);
+    return consumeGroup({
+      pool,
+      log,
+      group,
+      types,
+      deliver: stormDeliverer(handOver, options.faults),
+      concurrency,
+      leaseMs,
+      wakers,
     });
-    const settle = (seq: number) => ({
-      ack: () => ack(seq),
-      retry: async (delayMs: number, reason: string) => {
-        retried = true;
-        await pool.query(
-          `UPDATE bus_deliveries SET available_at = now() + make_interval(secs => $3::float8 / 1000), last_error = $4
-           WHERE group_name = $1 AND seq = $2`,
-          [group, seq, delayMs, reason],
-        );
-      },
-      drop: async (reason: string) => {
-        await pool.query(
-          `UPDATE bus_deliveries SET state = 'dead', last_error = $3 WHERE group_name = $1 AND seq = $2`,
-          [group, seq, reason],
-        );
-      },
-    });
-
-    /**
-     * Claims the group's due rows (a lease) and, in the same round trip, how long
-     * until the next of its other pending rows falls due: one statement per wake-up.
-     * Rows another instance is claiming at this moment are skipped, not waited for.
-     */
-    async function claim(): Promise<{ rows: ClaimedRow[]; waitMs: number }> {
-      const { rows } = await pool.query<ClaimedRow & { wait_ms: number | null; claimed: boolean }>(
-        `WITH picked AS (
-           SELECT seq FROM bus_deliveries
-           WHERE group_name = $1 AND state = 'pending' AND available_at <= now()
-           ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED),
-         claimed AS (
-           UPDATE bus_deliveries d
-           SET attempts = d.attempts + 1, available_at = now() + make_interval(secs => $3::float8 / 1000)
-           FROM picked, bus_messages m
-           WHERE d.group_name = $1 AND d.seq = picked.seq AND m.seq = d.seq
-           RETURNING d.seq, d.attempts, m.envelope)
-         SELECT true AS claimed, seq, attempts, envelope, NULL::int AS wait_ms FROM claimed
-         UNION ALL
-         SELECT false, NULL, NULL, NULL, ceil(extract(epoch FROM min(available_at) - now()) * 1000)::int
-         FROM bus_deliveries
-         WHERE group_name = $1 AND state = 'pending' AND seq NOT IN (SELECT seq FROM picked)`,
-        [group, concurrency, leaseMs],
-      );
-      const claimed = rows.filter((row) => row.claimed).sort((a, b) => a.seq - b.seq);
-      const ms = rows.find((row) => !row.claimed)?.wait_ms;
-      const waitMs =
-        ms === null || ms === undefined ? SAFETY_POLL_MS : Math.max(0, Math.min(ms, SAFETY_POLL_MS));
-      return { rows: claimed, waitMs };
-    }
-
-    const loop = (async () => {
-      while (running) {
-        try {
-          signalled = false;
-          retried = false;
-          const { rows, waitMs } = await claim();
-          if (rows.length > 0) {
-            await Promise.all(
-              rows.map((row) => deliver({ body: row.envelope, attempt: row.attempts, ...settle(row.seq) })),
-            );
-            // A full claim may have left more behind, and a retry set a due time the
-            // claim could not know; otherwise the claim took all that was due.
-            if (rows.length === concurrency || retried) continue;
-          }
-          if (waitMs === 0 || signalled || !running) continue;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, waitMs);
-            endWait = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          endWait = undefined;
-        } catch (error) {
-          if (!running) break;
-          log.warn({ err: error, group }, 'bus consumer could not reach the bus database; retrying');
-          await sleep(1_000);
-        }
-      }
-    })();
-
-    return {
-      async pending() {
-        const { rows } = await pool.query<{ n: number }>(
-          `SELECT count(*) AS n FROM bus_deliveries WHERE group_name = $1 AND state = 'pending'`,
-          [group],
-        );
-        return rows[0]?.n ?? 0;
-      },
-      async stop() {
-        running = false;
-        wakers.delete(waker);
-        wake();
-        await loop;
-      },
-    };
   }
 
   return {

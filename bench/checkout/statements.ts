@@ -1,0 +1,86 @@
+// The statements and transactions each database ran while orders were placed and
+// settled, from PostgreSQL's own counters: pg_stat_statements (loaded by the
+// benchmark's platform, PLATFORM_PG_SETTINGS) counts every statement a client sent,
+// BEGIN and COMMIT included; pg_stat_database.xact_commit counts commits (a statement
+// outside a transaction is one). Divided by the orders confirmed, they are the round
+// trips an order costs each database: figures that do not depend on how fast or busy
+// the machine is.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+
+/** What the embedded server must load for the statement counts. */
+export const STATEMENT_COUNTING = 'shared_preload_libraries=pg_stat_statements';
+
+export interface Counts {
+  statements: Map<string, number>;
+  commits: Map<string, number>;
+}
+
+/** The embedded server's administrator, from the launcher's secrets beside the data. */
+export function adminUrl(dataDir: string, port: number): string {
+  const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+  const password = encodeURIComponent(secrets['postgres-admin'] ?? '');
+  return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+}
+
+async function asAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Each database's statements and commits so far. A backend reports its counts when
+ * it goes idle, at most once a second, so they are read after a quiet pause.
+ */
+export async function countsNow(url: string): Promise<Counts> {
+  await sleep(1_500);
+  return asAdmin(url, async (client) => {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const statements = await client.query<{ datname: string; n: string }>(
+      `SELECT d.datname, sum(s.calls) AS n FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+       GROUP BY d.datname`,
+    );
+    const commits = await client.query<{ datname: string; n: string }>(
+      'SELECT datname, xact_commit AS n FROM pg_stat_database WHERE datname IS NOT NULL',
+    );
+    const byName = (rows: Array<{ datname: string; n: string }>) =>
+      new Map(rows.map((row) => [row.datname, Number(row.n)]));
+    return { statements: byName(statements.rows), commits: byName(commits.rows) };
+  });
+}
+
+export interface PerOrder {
+  total: number;
+  perDatabase: Record<string, number>;
+}
+
+function perOrder(before: Map<string, number>, after: Map<string, number>, orders: number): PerOrder {
+  const perDatabase: Record<string, number> = {};
+  let total = 0;
+  // The reader's own, in the `postgres` database, are left out.
+  const rows = [...after]
+    .filter(([name]) => name !== 'postgres')
+    .map(([name, count]) => ({ name, count: count - (before.get(name) ?? 0) }))
+    .filter((row) => row.count > 0)
+    .sort((a, b) => b.count - a.count);
+  for (const { name, count } of rows) {
+    perDatabase[name] = Math.round((count / Math.max(1, orders)) * 10) / 10;
+    total += count;
+  }
+  return { total: Math.round((total / Math.max(1, orders)) * 10) / 10, perDatabase };
+}
+
+/** Statements and commits per confirmed order, per database (the busiest first) and in all. */
+export function countsPerOrder(before: Counts, after: Counts, orders: number) {
+  return {
+    statements: perOrder(before.statements, after.statements, orders),
+    commits: perOrder(before.commits, after.commits, orders),
+  };
+}
