@@ -32,8 +32,35 @@ export function createPool(options: {
   return pool;
 }
 
-/** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
-export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * `value` as an SQL string literal, for a statement sent with BEGIN or COMMIT: the
+ * protocol that runs several statements in one message takes no parameters, so
+ * values are inlined, escaped (quotes doubled, and backslashes where present).
+ */
+export const literal = (value: string): string => pg.escapeLiteral(value);
+
+/** What `work` may do with its transaction's first and last round trips. */
+export interface TransactionScope {
+  /** What the `startWith` statement returned (undefined without one). */
+  readonly started: pg.QueryResult | undefined;
+  /**
+   * Sends `statement` in the same round trip as COMMIT: if it fails, COMMIT never
+   * runs and everything rolls back. Values inlined with `literal`; the last one given wins.
+   */
+  finishWith(statement: string): void;
+}
+
+/**
+ * Runs `work` in one transaction: committed if it resolves, rolled back if it throws.
+ * `startWith` is a statement sent with BEGIN (values inlined with `literal`), its result
+ * handed to `work`; with `finishWith`, the first and last statements cost no round
+ * trips of their own (a statement is a process wake-up on both ends: decision 036).
+ */
+export async function withTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient, scope: TransactionScope) => Promise<T>,
+  options: { startWith?: string } = {},
+): Promise<T> {
   const client = await pool.connect();
   // The pool listens to a connection's errors only while it is idle in the pool. One
   // that fails while checked out, between statements, would have no listener and crash
@@ -45,9 +72,18 @@ export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) 
   };
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
+    const opened: pg.QueryResult | pg.QueryResult[] = await client.query(
+      options.startWith === undefined ? 'BEGIN' : `BEGIN; ${options.startWith}`,
+    );
+    let finishing: string | undefined;
+    const scope: TransactionScope = {
+      started: Array.isArray(opened) ? opened[1] : undefined,
+      finishWith: (statement) => {
+        finishing = statement;
+      },
+    };
+    const result = await work(client, scope);
+    await client.query(finishing === undefined ? 'COMMIT' : `${finishing}; COMMIT`);
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

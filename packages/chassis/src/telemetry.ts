@@ -12,6 +12,8 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
+import { ATTR_DB_QUERY_TEXT } from '@opentelemetry/semantic-conventions';
+import { withoutLiterals } from './sql-text.ts';
 import { batchOptionsFromEnv, resourceFromEnv, samplerFromEnv, sdkDisabled } from './telemetry-env.ts';
 
 export interface TelemetryOptions {
@@ -52,7 +54,16 @@ export function startTelemetry(options: TelemetryOptions): void {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   // HTTP spans are the chassis's own (tracing.ts); SQL inside a traced request is pg's.
-  registerInstrumentations({ instrumentations: [new PgInstrumentation({ requireParentSpan: true })] });
+  // A statement sent with BEGIN or COMMIT carries its values inline (db.ts): a span
+  // shows it without them, as it shows other statements without their parameters.
+  const pg = new PgInstrumentation({
+    requireParentSpan: true,
+    requestHook(span, { query }) {
+      if (span.isRecording() && (query.text.startsWith('BEGIN; ') || query.text.endsWith('; COMMIT')))
+        span.setAttribute(ATTR_DB_QUERY_TEXT, withoutLiterals(query.text));
+    },
+  });
+  registerInstrumentations({ instrumentations: [pg] });
 }
 
 /**

@@ -65,6 +65,7 @@ test('tracing - spans of HTTP in, HTTP out and SQL are exported over OTLP with t
   try {
     const headers = { traceparent: `00-${traceId}-1122334455667788-01` };
     assert.equal((await fetch(`${relay.firstLine}/now`, { headers })).status, 200);
+    assert.equal((await fetch(`${relay.firstLine}/inline`, { headers })).status, 200);
     const relayed = await fetch(
       `${relay.firstLine}/relay?to=${encodeURIComponent(`${relay.firstLine}/healthz`)}`,
       {
@@ -98,6 +99,14 @@ test('tracing - spans of HTTP in, HTTP out and SQL are exported over OTLP with t
     ours.some((span) => /pg\.query|SELECT/.test(span.name)),
     `a PostgreSQL span: ${names}`,
   );
+  const texts = ours.flatMap((span) =>
+    (span.attributes ?? []).filter((a) => a.key === 'db.query.text').map((a) => a.value.stringValue ?? ''),
+  );
+  assert.ok(
+    texts.includes("BEGIN; SELECT '?' AS secret"),
+    `a statement sent with BEGIN is shown without its inlined value: ${texts}`,
+  );
+  assert.ok(!texts.some((text) => text.includes('customer address')), 'the value is in no span');
 });
 
 test('tracing - an unsampled caller trace is not exported', async () => {

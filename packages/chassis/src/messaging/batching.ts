@@ -1,4 +1,4 @@
-import { withTransaction } from '../db.ts';
+import { literal, withTransaction } from '../db.ts';
 import { type ConsumerDeps, handleDelivery, inEventContext } from './consumer.ts';
 import type { Delivery } from './driver.ts';
 import { type Envelope, parseEnvelope } from './envelope.ts';
@@ -30,30 +30,34 @@ function freshOnce(batch: Valid[], inserted: Set<string>): Valid[] {
 async function applyBatch<Tx>(deps: ConsumerDeps<Tx>, batch: Valid[]): Promise<Set<Valid>> {
   const committed: Array<() => Promise<void> | void> = [];
   let tx: Tx | undefined;
-  const fresh = await withTransaction(deps.pool, async (client) => {
-    const { rows } = await client.query<{ event_id: string }>(
-      `INSERT INTO inbox (group_name, event_id, type)
-       SELECT $1, e.id, e.type FROM unnest($2::text[], $3::text[]) AS e(id, type)
-       ON CONFLICT DO NOTHING RETURNING event_id`,
-      [deps.group, batch.map((item) => item.envelope.id), batch.map((item) => item.envelope.type)],
-    );
-    const toHandle = freshOnce(batch, new Set(rows.map((row) => row.event_id)));
-    const afterCommit = (callback: () => Promise<void> | void) => void committed.push(callback);
-    const batchTx = deps.openTx(client);
-    tx = batchTx;
-    if (deps.lockBatch && toHandle.length > 0)
-      await deps.lockBatch(
-        batchTx,
-        toHandle.map((item) => item.envelope),
-      );
-    for (const { envelope, delivery } of toHandle) {
-      await inEventContext(envelope, deps.group, () =>
-        deps.handler(envelope, { tx: batchTx, attempt: delivery.attempt, afterCommit }),
-      );
-    }
-    await deps.beforeCommit(batchTx);
-    return new Set(toHandle);
-  });
+  // The inbox rows go with BEGIN: one round trip for both.
+  const events = batch.map(({ envelope }) => ({ id: envelope.id, type: envelope.type }));
+  const inbox = `INSERT INTO inbox (group_name, event_id, type)
+    SELECT ${literal(deps.group)}, e.id, e.type FROM jsonb_to_recordset(${literal(JSON.stringify(events))}::jsonb) AS e(id text, type text)
+    ON CONFLICT DO NOTHING RETURNING event_id`;
+  const fresh = await withTransaction(
+    deps.pool,
+    async (client, scope) => {
+      const inserted = (scope.started?.rows ?? []) as Array<{ event_id: string }>;
+      const toHandle = freshOnce(batch, new Set(inserted.map((row) => row.event_id)));
+      const afterCommit = (callback: () => Promise<void> | void) => void committed.push(callback);
+      const batchTx = deps.openTx(client);
+      tx = batchTx;
+      if (deps.lockBatch && toHandle.length > 0)
+        await deps.lockBatch(
+          batchTx,
+          toHandle.map((item) => item.envelope),
+        );
+      for (const { envelope, delivery } of toHandle) {
+        await inEventContext(envelope, deps.group, () =>
+          deps.handler(envelope, { tx: batchTx, attempt: delivery.attempt, afterCommit }),
+        );
+      }
+      deps.beforeCommit(batchTx, scope);
+      return new Set(toHandle);
+    },
+    { startWith: inbox },
+  );
   if (tx) deps.committed(tx);
   for (const callback of committed) {
     await Promise.resolve()

@@ -1,6 +1,6 @@
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { migrate, type Pool, type PoolClient, withTransaction } from '../db.ts';
+import { migrate, type Pool, type PoolClient, type TransactionScope, withTransaction } from '../db.ts';
 import type { Service } from '../service.ts';
 import { registerConsumerRoute, registerDeadLetterRoutes, registerOutboxRoute } from './admin-routes.ts';
 import { batchingDeliverer } from './batching.ts';
@@ -10,7 +10,7 @@ import type { BusDriver, Delivery, Subscription } from './driver.ts';
 import { createEnvelope, type Envelope, type OutgoingMessage, parseEnvelope } from './envelope.ts';
 import { DeadLetterNotFound, DeadLetterSettled, ReplayFailed, UnknownConsumerGroup } from './errors.ts';
 import { createBusMetrics, registerBusGauges } from './metrics.ts';
-import { appendToOutbox, notifyRelay, startRelay } from './outbox.ts';
+import { notifyRelay, outboxInsert, startRelay } from './outbox.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 
 export type Schemas = Record<string, TSchema>;
@@ -124,7 +124,7 @@ export async function openBus<S extends Schemas>(
   }
 
   // What each open transaction published: written to its outbox in one statement just
-  // before it commits (`beforeCommit`), and, once committed, the relay is woken.
+  // with its COMMIT (`beforeCommit`), and, once committed, the relay is woken.
   const outgoing = new WeakMap<
     Tx<S>,
     {
@@ -166,10 +166,10 @@ export async function openBus<S extends Schemas>(
     return tx;
   }
 
-  /** Writes what `tx` published to the outbox, in publish order; its last statement before COMMIT. */
-  async function beforeCommit(tx: Tx<S>): Promise<void> {
+  /** Writes what `tx` published to the outbox, in publish order: sent with its COMMIT. */
+  function beforeCommit(tx: Tx<S>, scope: TransactionScope): void {
     const pending = outgoing.get(tx);
-    if (pending && pending.envelopes.length > 0) await appendToOutbox(pending.client, pending.envelopes);
+    if (pending && pending.envelopes.length > 0) scope.finishWith(outboxInsert(pending.envelopes));
   }
 
   /** After a commit: `tx`'s callbacks run, and the relay sends what it published now, not at its next poll. */
@@ -231,11 +231,11 @@ export async function openBus<S extends Schemas>(
     deadLetters,
     async transaction(work) {
       let tx: Tx<S> | undefined;
-      const result = await withTransaction(pool, async (client) => {
+      const result = await withTransaction(pool, async (client, scope) => {
         const opened = openTx(client);
         tx = opened;
         const value = await work(opened);
-        await beforeCommit(opened);
+        beforeCommit(opened, scope);
         return value;
       });
       if (tx) committed(tx);

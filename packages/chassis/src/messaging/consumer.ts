@@ -1,6 +1,6 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { runWithCorrelationId } from '../context.ts';
-import { type Pool, type PoolClient, withTransaction } from '../db.ts';
+import { literal, type Pool, type PoolClient, type TransactionScope, withTransaction } from '../db.ts';
 import { ProblemError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { CORRELATION_ATTRIBUTE } from '../tracing.ts';
@@ -33,8 +33,8 @@ export interface ConsumerDeps<Tx> {
   /** Why the event's data breaks its contract, or undefined if it keeps it. */
   validate(envelope: Envelope): string | undefined;
   openTx(client: PoolClient): Tx;
-  /** The last statement of a handler's transaction, before COMMIT (writes what it published). */
-  beforeCommit(tx: Tx): Promise<void>;
+  /** The last statement of a handler's transaction, sent with its COMMIT (writes what it published). */
+  beforeCommit(tx: Tx, scope: TransactionScope): void;
   /** Called once a handler's transaction (`tx`) has committed. */
   committed(tx: Tx): void;
   retry: RetryPolicy;
@@ -94,19 +94,22 @@ export function applyOnce<Tx>(
   return inEventContext(envelope, deps.group, async () => {
     const committed: Array<() => Promise<void> | void> = [];
     let tx: Tx | undefined;
-    const outcome = await withTransaction(deps.pool, async (client) => {
-      const fresh = await client.query(
-        'INSERT INTO inbox (group_name, event_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-        [deps.group, envelope.id, envelope.type],
-      );
-      if (fresh.rowCount === 0) return 'duplicate' as const;
-      const afterCommit = (callback: () => Promise<void> | void) => void committed.push(callback);
-      const opened = deps.openTx(client);
-      tx = opened;
-      await deps.handler(envelope, { tx: opened, attempt, afterCommit });
-      await deps.beforeCommit(opened);
-      return 'handled' as const;
-    });
+    // The inbox row goes with BEGIN: one round trip for both.
+    const inbox = `INSERT INTO inbox (group_name, event_id, type)
+      VALUES (${literal(deps.group)}, ${literal(envelope.id)}, ${literal(envelope.type)}) ON CONFLICT DO NOTHING`;
+    const outcome = await withTransaction(
+      deps.pool,
+      async (client, scope) => {
+        if (scope.started?.rowCount === 0) return 'duplicate' as const;
+        const afterCommit = (callback: () => Promise<void> | void) => void committed.push(callback);
+        const opened = deps.openTx(client);
+        tx = opened;
+        await deps.handler(envelope, { tx: opened, attempt, afterCommit });
+        deps.beforeCommit(opened, scope);
+        return 'handled' as const;
+      },
+      { startWith: inbox },
+    );
     if (tx) deps.committed(tx);
     for (const callback of committed) {
       // The effect is committed: a failing listener must not make the event look unhandled.

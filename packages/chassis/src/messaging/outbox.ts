@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import type { PoolClient } from '../db.ts';
+import { literal, type PoolClient } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import type { BusDriver } from './driver.ts';
 import type { Envelope } from './envelope.ts';
@@ -9,21 +9,19 @@ import type { BusMetrics } from './metrics.ts';
 const CHANNEL = 'outbox';
 
 /**
- * Records `envelopes` for publication in the caller's transaction: they leave only if
- * it commits. The relay is woken after the commit (`Relay.wake`, or a NOTIFY on
- * `outbox` from another instance), never by a NOTIFY inside the transaction:
- * PostgreSQL serialises the commits of every transaction that notifies, fsync
- * included, on one lock for the whole server, which halved the commits a second the
- * platform could make (decision 021).
+ * The statement that records `envelopes` for publication, sent with the caller's
+ * COMMIT (`TransactionScope.finishWith`): they leave only if it commits. The relay is
+ * woken after the commit (`Relay.wake`, or a NOTIFY on `outbox` from another
+ * instance), never by a NOTIFY inside the transaction: PostgreSQL serialises the
+ * commits of every transaction that notifies, fsync included, on one lock for the
+ * whole server, which halved the commits a second the platform could make (decision 021).
  */
-export async function appendToOutbox(client: PoolClient, envelopes: Envelope[]): Promise<void> {
+export function outboxInsert(envelopes: Envelope[]): string {
   // One statement for all of them; ids follow the order they were published in.
-  await client.query(
-    `INSERT INTO outbox (event_id, type, envelope)
-     SELECT (e.value->>'id')::uuid, e.value->>'type', e.value
-     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e ORDER BY e.ordinality`,
-    [JSON.stringify(envelopes)],
-  );
+  return `INSERT INTO outbox (event_id, type, envelope)
+    SELECT (e.value->>'id')::uuid, e.value->>'type', e.value
+    FROM jsonb_array_elements(${literal(JSON.stringify(envelopes))}::jsonb) WITH ORDINALITY AS e
+    ORDER BY e.ordinality`;
 }
 
 /** Wakes the relay of whichever instance leads: sent after the commit, outside any transaction. */

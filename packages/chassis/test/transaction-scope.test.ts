@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createTestDatabase, type TestDatabase } from '@platform/testkit';
+import { literal } from '../src/db.ts';
+import { createLogger, createPool, type Pool, withTransaction } from '../src/index.ts';
+import { withoutLiterals } from '../src/sql-text.ts';
+
+// A transaction's first and last statements may travel with BEGIN and COMMIT, their
+// values inlined as literals (decision 036). What a user relies on: the values arrive
+// exactly as given, whatever they hold, and a failing last statement commits nothing.
+let database: TestDatabase;
+let pool: Pool;
+before(async () => {
+  database = await createTestDatabase('chassis_tx_scope');
+  pool = createPool({
+    url: database.url,
+    applicationName: 'test',
+    log: createLogger({ service: 't', instance: 't', level: 'silent' }),
+  });
+  await pool.query('CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL UNIQUE)');
+});
+after(async () => {
+  await pool.end();
+  await database.drop();
+});
+
+const HOSTILE = [
+  "it's",
+  "'; DROP TABLE notes; --",
+  "back\\slash \\' and \\\\ two",
+  "E'\\x41'",
+  '{"json": "with \\"quotes\\" and \\u00e9"}',
+  'émoji 🧾 and a\nnewline',
+  '$1 $$ dollar $$',
+];
+
+describe('transaction scope', () => {
+  test('values inlined with literal() arrive exactly as given, in the statements sent with BEGIN and COMMIT', async () => {
+    for (const body of HOSTILE) {
+      const started = await withTransaction(
+        pool,
+        async (_client, scope) => {
+          scope.finishWith(`INSERT INTO notes (body) VALUES (${literal(`${body} (last)`)})`);
+          return scope.started?.rows[0] as { echo: string };
+        },
+        { startWith: `SELECT ${literal(body)} AS echo` },
+      );
+      assert.equal(started.echo, body);
+      const { rows } = await pool.query('SELECT body FROM notes WHERE body = $1', [`${body} (last)`]);
+      assert.equal(rows.length, 1, `stored: ${body}`);
+    }
+    const { rows } = await pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'notes'",
+    );
+    assert.equal(rows[0]?.n, 1, 'the table is still there');
+  });
+
+  test('a last statement that fails commits nothing of the transaction', async () => {
+    await pool.query(`INSERT INTO notes (body) VALUES ('taken')`);
+    await assert.rejects(
+      withTransaction(pool, async (client, scope) => {
+        await client.query(`INSERT INTO notes (body) VALUES ('written before the failure')`);
+        scope.finishWith(`INSERT INTO notes (body) VALUES (${literal('taken')})`);
+      }),
+      /duplicate key/,
+    );
+    const { rows } = await pool.query(`SELECT 1 FROM notes WHERE body = 'written before the failure'`);
+    assert.equal(rows.length, 0);
+  });
+
+  test('a first statement that fails leaves nothing behind, and work never runs', async () => {
+    let ran = false;
+    await assert.rejects(
+      withTransaction(
+        pool,
+        async () => {
+          ran = true;
+        },
+        { startWith: 'SELECT 1 / 0' },
+      ),
+      /division by zero/,
+    );
+    assert.equal(ran, false);
+    // The connection went back clean: the next transaction works.
+    assert.equal(
+      await withTransaction(pool, async (client) => (await client.query('SELECT 2 AS n')).rows[0].n),
+      2,
+    );
+  });
+
+  test('a trace shows a statement with its inlined values hidden', () => {
+    assert.equal(
+      withoutLiterals(`BEGIN; INSERT INTO inbox VALUES ('g', E'a\\\\b''c', 'x''') ON CONFLICT DO NOTHING`),
+      `BEGIN; INSERT INTO inbox VALUES ('?', E'?', '?') ON CONFLICT DO NOTHING`,
+    );
+    for (const body of HOSTILE) {
+      const shown = withoutLiterals(`SELECT ${literal(body)}; COMMIT`);
+      assert.match(shown, /^SELECT +E?'\?'; COMMIT$/, `${body} -> ${shown}`);
+    }
+    assert.equal(withoutLiterals('SELECT 1; COMMIT'), 'SELECT 1; COMMIT');
+  });
+});
