@@ -54,12 +54,18 @@ interface FactsRow {
 
 const iso = (at: Date | null) => (at ? at.toISOString() : null);
 
-/** The order's facts, its row locked until the transaction ends (created empty if new). */
+/**
+ * The order's facts, its row locked until the transaction ends (created empty if new),
+ * in one statement: an upsert locks and returns the row as it is now, even one another
+ * transaction has just created (a plain SELECT in the same statement could not see it).
+ */
 export async function loadFactsForUpdate(db: Queryable, orderId: string): Promise<OrderFacts> {
-  await db.query('INSERT INTO order_facts (order_id) VALUES ($1) ON CONFLICT DO NOTHING', [orderId]);
-  const { rows } = await db.query<FactsRow>('SELECT * FROM order_facts WHERE order_id = $1 FOR UPDATE', [
-    orderId,
-  ]);
+  const { rows } = await db.query<FactsRow>(
+    `INSERT INTO order_facts (order_id) VALUES ($1)
+     ON CONFLICT (order_id) DO UPDATE SET order_id = excluded.order_id
+     RETURNING *`,
+    [orderId],
+  );
   const row = rows[0];
   if (!row) return emptyFacts(orderId);
   return {

@@ -35,10 +35,15 @@ export async function transactionsDuring(
   }
   const open = new Map<number, string[]>();
   const transactions: string[][] = [];
+  // A transaction's first statement may travel with BEGIN, its last with COMMIT
+  // (withTransaction's startWith and finishWith): counted as the statements they are.
   for (const { connection, text } of sent) {
-    if (text === 'BEGIN') open.set(connection, []);
-    else if (text === 'COMMIT') {
+    const begun = /^BEGIN(?:; ([\s\S]*))?$/.exec(text);
+    const ended = /^(?:([\s\S]*); )?COMMIT$/.exec(text);
+    if (begun) open.set(connection, begun[1] === undefined ? [] : [begun[1]]);
+    else if (ended) {
       const statements = open.get(connection);
+      if (statements && ended[1] !== undefined) statements.push(ended[1]);
       if (statements) transactions.push(statements);
       open.delete(connection);
     } else open.get(connection)?.push(text);

@@ -117,10 +117,17 @@ export function callStore(db: Queryable) {
       return rows.map(toCall);
     },
 
-    /** Locks the call to settle it: who hears its outcome, or undefined if it is settled already. */
-    async toSettle(id: string): Promise<Audience | undefined> {
+    /**
+     * Marks the call settled, the card no longer kept, and says who waits for its
+     * outcome; undefined if it was settled already (a taker whose lease ran out
+     * answered late). One statement, in the settling transaction: should recording the
+     * answer fail, the call is pending again.
+     */
+    async settle(id: string): Promise<Audience | undefined> {
       const { rows } = await db.query<{ reply_to: unknown; correlation_id: string | null }>(
-        `SELECT reply_to, correlation_id FROM processor_calls WHERE id = $1 AND state = 'pending' FOR UPDATE`,
+        `UPDATE processor_calls SET state = 'settled', settled_at = now(), payment_method = NULL, last_error = NULL
+         WHERE id = $1 AND state = 'pending'
+         RETURNING reply_to, correlation_id`,
         [id],
       );
       const row = rows[0];
@@ -129,15 +136,6 @@ export function callStore(db: Queryable) {
       const parsed = parseEnvelope(row.reply_to);
       if ('invalid' in parsed) throw new Error(`processor call ${id}: ${parsed.invalid}`);
       return { replyTo: parsed.envelope };
-    },
-
-    /** Settled: the card is no longer needed, so it is not kept. */
-    async settled(id: string): Promise<void> {
-      await db.query(
-        `UPDATE processor_calls SET state = 'settled', settled_at = now(), payment_method = NULL, last_error = NULL
-         WHERE id = $1`,
-        [id],
-      );
     },
 
     /** Tries the call again in `delayMs` (unless it was settled meanwhile). */

@@ -97,11 +97,9 @@ export async function settleCall(
 ): Promise<Settled | undefined> {
   const store = paymentStore(tx);
   await store.lockOrder(call.orderId);
-  const calls = callStore(tx);
-  const audience = await calls.toSettle(call.id);
+  const audience = await callStore(tx).settle(call.id);
   if (!audience) return undefined;
   const settled = await record(store, call, answer);
-  await calls.settled(call.id);
   await announce(tx, audience, settled.outcome);
   return settled;
 }

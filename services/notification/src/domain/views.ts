@@ -79,11 +79,17 @@ function orderView(order: KnownOrder, shopUrl: string): NonNullable<MessageView[
   };
 }
 
+// Made once: building a formatter costs more than formatting (a few per cent of the
+// service's CPU under checkout load, when it was made per call).
+const DATE_FORMAT = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'long',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+
 /** A date as people read it in an e-mail, in UTC so every recipient sees the same words. */
 export function formatDate(iso: string): string {
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' })
-    .format(new Date(iso))
-    .concat(' UTC');
+  return `${DATE_FORMAT.format(new Date(iso))} UTC`;
 }
 
 export function messageView(input: {
