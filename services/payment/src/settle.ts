@@ -33,19 +33,21 @@ async function recordAuthorization(
 ): Promise<AuthorizeOutcome> {
   const approved = result.outcome === 'approved';
   const code: FailureCode = result.outcome === 'declined' ? result.code : 'processing_error';
-  await store.insert({
-    id: call.paymentId,
-    orderId: call.orderId,
-    userId: call.userId,
-    status: approved ? 'AUTHORIZED' : result.outcome === 'declined' ? 'DECLINED' : 'FAILED',
-    currency: call.amount.currency,
-    authorized: approved ? call.amount.amount : 0,
-    ...(result.outcome === 'processing_error' ? { brand: 'card', last4: '' } : result.card),
-    failureCode: approved ? null : code,
-  });
+  await store.insert(
+    {
+      id: call.paymentId,
+      orderId: call.orderId,
+      userId: call.userId,
+      status: approved ? 'AUTHORIZED' : result.outcome === 'declined' ? 'DECLINED' : 'FAILED',
+      currency: call.amount.currency,
+      authorized: approved ? call.amount.amount : 0,
+      ...(result.outcome === 'processing_error' ? { brand: 'card', last4: '' } : result.card),
+      failureCode: approved ? null : code,
+    },
+    approved ? { kind: 'authorize', amount: call.amount.amount } : undefined,
+  );
   const base = { orderId: call.orderId, paymentId: call.paymentId, repeated: false };
   if (!approved) return { kind: 'failed', ...base, code, reason: failureReason(code) };
-  await store.record(call.paymentId, 'authorize', call.amount.amount);
   return { kind: 'authorized', ...base, amount: call.amount };
 }
 
@@ -58,11 +60,11 @@ async function recordRefund(store: PaymentStore, call: CallOf<'refund'>): Promis
     { id: call.refundId, paymentId: call.paymentId, amount: call.amount.amount, reason: call.reason },
     call.amount.currency,
   );
-  const after = await store.update(call.paymentId, {
-    status: statusAfterRefund(payment.captured, refunded),
-    refunded,
-  });
-  await store.record(call.paymentId, 'refund', call.amount.amount);
+  const after = await store.update(
+    call.paymentId,
+    { status: statusAfterRefund(payment.captured, refunded), refunded },
+    { kind: 'refund', amount: call.amount.amount },
+  );
   return { outcome: refundedOutcome(after, refund, false), refund };
 }
 
@@ -73,12 +75,14 @@ async function record(store: PaymentStore, call: ProcessorCall, answer: Processo
       if (answer.outcome === 'done') throw new Error(`authorization ${call.id} settled without a decision`);
       return { outcome: await recordAuthorization(store, call, answer) };
     case 'capture':
-      await store.update(call.paymentId, { status: 'CAPTURED', captured: call.amount.amount });
-      await store.record(call.paymentId, 'capture', call.amount.amount);
+      await store.update(
+        call.paymentId,
+        { status: 'CAPTURED', captured: call.amount.amount },
+        { kind: 'capture', amount: call.amount.amount },
+      );
       return { outcome: { kind: 'captured', ...base, amount: call.amount } };
     case 'void':
-      await store.update(call.paymentId, { status: 'VOIDED' });
-      await store.record(call.paymentId, 'void', call.amount.amount);
+      await store.update(call.paymentId, { status: 'VOIDED' }, { kind: 'void', amount: call.amount.amount });
       return { outcome: { kind: 'voided', ...base } };
     case 'refund':
       return recordRefund(store, call);

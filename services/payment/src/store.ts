@@ -29,6 +29,12 @@ interface RefundRow {
 export type Refund = Static<typeof payments.Refund>;
 export type LedgerKind = 'authorize' | 'capture' | 'void' | 'refund';
 
+/** What the ledger records of a movement of money. */
+export interface LedgerEntry {
+  kind: LedgerKind;
+  amount: number;
+}
+
 const PAYMENT_COLUMNS = `id, order_id, user_id, status, currency, authorized, captured, refunded, brand, last4,
   failure_code, created_at, updated_at`;
 
@@ -119,10 +125,15 @@ export function paymentStore(db: Queryable) {
       return rows[0];
     },
 
-    async insert(payment: NewPayment): Promise<PaymentRow> {
+    /** A new payment, and the ledger's entry for what moved (none for a refusal or a tombstone), in one statement. */
+    async insert(payment: NewPayment, entry?: LedgerEntry): Promise<PaymentRow> {
       const { rows } = await db.query<PaymentRow>(
-        `INSERT INTO payments (id, order_id, user_id, status, currency, authorized, brand, last4, failure_code)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${PAYMENT_COLUMNS}`,
+        `WITH made AS (
+           INSERT INTO payments (id, order_id, user_id, status, currency, authorized, brand, last4, failure_code)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${PAYMENT_COLUMNS}),
+         entry AS (
+           INSERT INTO ledger (payment_id, kind, amount) SELECT id, $10, $11 FROM made WHERE $10::text IS NOT NULL)
+         SELECT ${PAYMENT_COLUMNS} FROM made`,
         [
           payment.id,
           payment.orderId,
@@ -133,20 +144,27 @@ export function paymentStore(db: Queryable) {
           payment.brand,
           payment.last4,
           payment.failureCode,
+          entry?.kind ?? null,
+          entry?.amount ?? null,
         ],
       );
       return rows[0] as PaymentRow;
     },
 
+    /** Moves a locked payment, and writes the ledger's entry for it, in one statement. */
     async update(
       id: string,
       change: { status: PaymentStatus; captured?: number; refunded?: number },
+      entry: LedgerEntry,
     ): Promise<PaymentRow> {
       const { rows } = await db.query<PaymentRow>(
-        `UPDATE payments SET status = $2, captured = coalesce($3, captured), refunded = coalesce($4, refunded),
-                updated_at = now()
-         WHERE id = $1 RETURNING ${PAYMENT_COLUMNS}`,
-        [id, change.status, change.captured ?? null, change.refunded ?? null],
+        `WITH moved AS (
+           UPDATE payments SET status = $2, captured = coalesce($3, captured), refunded = coalesce($4, refunded),
+                  updated_at = now()
+           WHERE id = $1 RETURNING ${PAYMENT_COLUMNS}),
+         entry AS (INSERT INTO ledger (payment_id, kind, amount) SELECT id, $5, $6 FROM moved)
+         SELECT ${PAYMENT_COLUMNS} FROM moved`,
+        [id, change.status, change.captured ?? null, change.refunded ?? null, entry.kind, entry.amount],
       );
       const row = rows[0];
       if (!row) throw new Error(`payment ${id} vanished while locked`);
@@ -184,14 +202,6 @@ export function paymentStore(db: Queryable) {
         [limit],
       );
       return rows.map((row) => ({ orderId: row.order_id, correlationId: row.correlation_id ?? undefined }));
-    },
-
-    async record(paymentId: string, kind: LedgerKind, amount: number): Promise<void> {
-      await db.query('INSERT INTO ledger (payment_id, kind, amount) VALUES ($1, $2, $3)', [
-        paymentId,
-        kind,
-        amount,
-      ]);
     },
 
     async insertRefund(
