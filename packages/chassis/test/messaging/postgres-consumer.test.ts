@@ -82,18 +82,25 @@ describe('embedded bus driver: settling handled deliveries', () => {
   test('deliveries handled just before the consumer stops are settled, not left to their lease', async () => {
     const type = `settle.stop.${Date.now()}`;
     let handled = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const subscription = await driver.subscribe(
       'settle-stop',
       [type],
       async (delivery) => {
         await delivery.ack();
         handled += 1;
+        await gate; // still handling when the consumer is told to stop
       },
       { concurrency: 8 },
     );
     await driver.publish(envelopes(type, 8, 0));
     await eventually('handled', () => handled === 8);
-    await subscription.stop();
+    const stopped = subscription.stop();
+    release();
+    await stopped;
     assert.equal(await deliveriesLeft('settle-stop'), 0);
   });
 });
