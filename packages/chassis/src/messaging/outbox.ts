@@ -179,6 +179,9 @@ export function startRelay(options: RelayOptions): Relay {
             [inboxRetentionMs],
           );
         }
+        // Rows went out: whatever is held is only behind transactions still committing.
+        // Held for long with nothing going out is what the warning is for.
+        if (sent > 0 || !held) heldSince = undefined;
         if (held) {
           heldSince ??= Date.now();
           if (Date.now() - heldSince > 5_000 && Date.now() - lastHeldWarning > 60_000) {
@@ -191,7 +194,6 @@ export function startRelay(options: RelayOptions): Relay {
           await sleep(10);
           continue;
         }
-        heldSince = undefined;
         // A full batch may have left more behind. Otherwise everything committed before
         // the claim went out, and every commit since has woken the relay (`wake`, or a
         // NOTIFY from another instance), so the wait ends at once if there is more.
