@@ -29,6 +29,29 @@ export async function notifyRelay(pool: Pick<PoolClient, 'query'>): Promise<void
   await pool.query(`SELECT pg_notify('${CHANNEL}', '')`);
 }
 
+/**
+ * Whether the relay should warn that rows are stuck: held back for over 5 s with
+ * nothing going out (at most once a minute). Rows that go out while others are held
+ * show those others are only behind transactions still committing, not stuck behind
+ * a long one (then nothing newer than it can go out). Returns how long they have been
+ * held when it is time to warn.
+ */
+export function heldBackWatch(): (
+  relayed: { sent: number; held: boolean },
+  now: number,
+) => number | undefined {
+  let heldSince: number | undefined;
+  let lastWarning = Number.NEGATIVE_INFINITY;
+  return ({ sent, held }, now) => {
+    if (sent > 0 || !held) heldSince = undefined;
+    if (!held) return undefined;
+    heldSince ??= now;
+    if (now - heldSince <= 5_000 || now - lastWarning <= 60_000) return undefined;
+    lastWarning = now;
+    return now - heldSince;
+  };
+}
+
 export interface RelayOptions {
   databaseUrl: string;
   service: string;
@@ -143,8 +166,7 @@ export function startRelay(options: RelayOptions): Relay {
   const loop = (async () => {
     let failures = 0;
     let lastPrune = 0;
-    let heldSince: number | undefined;
-    let lastHeldWarning = 0;
+    const heldTooLong = heldBackWatch();
     while (running) {
       try {
         if (!client) {
@@ -179,18 +201,11 @@ export function startRelay(options: RelayOptions): Relay {
             [inboxRetentionMs],
           );
         }
-        // Rows went out: whatever is held is only behind transactions still committing.
-        // Held for long with nothing going out is what the warning is for.
-        if (sent > 0 || !held) heldSince = undefined;
+        const heldForMs = heldTooLong({ sent, held }, Date.now());
+        if (heldForMs !== undefined) {
+          log.warn({ heldForMs }, 'outbox rows held back behind an older open transaction in this database');
+        }
         if (held) {
-          heldSince ??= Date.now();
-          if (Date.now() - heldSince > 5_000 && Date.now() - lastHeldWarning > 60_000) {
-            lastHeldWarning = Date.now();
-            log.warn(
-              { heldForMs: Date.now() - heldSince },
-              'outbox rows held back behind an older open transaction in this database',
-            );
-          }
           await sleep(10);
           continue;
         }

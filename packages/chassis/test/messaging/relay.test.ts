@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase, type TestDatabase } from '@platform/testkit';
 import pg from 'pg';
 import { createLogger, createPostgresDriver } from '../../src/index.ts';
+import { heldBackWatch } from '../../src/messaging/outbox.ts';
 import { BusHarness, eventually, testSchemas } from './harness.ts';
 
 // The relay's ordering guard (docs/messaging.md, "Ordering"): driver-independent, so
@@ -105,4 +106,23 @@ describe('outbox relay', () => {
     await sleep(100);
     assert.deepEqual(told, ['committed, outbox 1']);
   });
+});
+
+test('relay warning - rows held for over 5 s with nothing going out warn, once a minute; rows going out meanwhile never do', () => {
+  const stuck = heldBackWatch();
+  const seen = [0, 2_000, 5_000, 5_001, 20_000, 65_001, 65_002, 65_003].map((at) =>
+    stuck({ sent: 0, held: true }, at),
+  );
+  assert.deepEqual(seen, [undefined, undefined, undefined, 5_001, undefined, undefined, 65_002, undefined]);
+
+  // A busy database: each claim sends rows while its newest wait for their neighbours' commits.
+  const busy = heldBackWatch();
+  for (let at = 0; at <= 120_000; at += 10) assert.equal(busy({ sent: 3, held: true }, at), undefined);
+
+  // Held, then nothing held: the clock starts again.
+  const cleared = heldBackWatch();
+  cleared({ sent: 0, held: true }, 0);
+  cleared({ sent: 0, held: false }, 4_000);
+  assert.equal(cleared({ sent: 0, held: true }, 6_000), undefined);
+  assert.equal(cleared({ sent: 0, held: true }, 11_001), 5_001);
 });
