@@ -48,13 +48,35 @@ export interface TransactionScope {
    * runs and everything rolls back. Values inlined with `literal`; the last one given wins.
    */
   finishWith(statement: string): void;
+  /**
+   * `NOTIFY channel, payload` just after COMMIT, in its round trip, and only if it
+   * commits (the same pair once however often asked). Outside the transaction, so its
+   * commit does not queue behind every notifying one on the server (decision 023).
+   */
+  notifyAfterCommit(channel: string, payload: string): void;
+}
+
+/**
+ * The NOTIFYs of a committed transaction, as the statement after its COMMIT. That runs
+ * in a transaction of its own, in the same message: were it to fail, the caller would
+ * see an error for a transaction that committed. NOTIFY fails only when the server's
+ * notification queue is full (a listener stuck for gigabytes), so they are dropped
+ * once it is half full: a listener misses a wake-up, nothing is written twice.
+ */
+function noticesAfterCommit(notices: Map<string, [string, string]>): string {
+  const rows = [...notices.values()].map(
+    ([channel, payload]) => `(${literal(channel)}, ${literal(payload)})`,
+  );
+  return `SELECT pg_notify(n.channel, n.payload) FROM (VALUES ${rows.join(', ')}) AS n(channel, payload)
+    WHERE pg_notification_queue_usage() < 0.5`;
 }
 
 /**
  * Runs `work` in one transaction: committed if it resolves, rolled back if it throws.
  * `startWith` is a statement sent with BEGIN (values inlined with `literal`), its result
  * handed to `work`; with `finishWith`, the first and last statements cost no round
- * trips of their own (a statement is a process wake-up on both ends: decision 036).
+ * trips of their own (a statement is a process wake-up on both ends: decision 036),
+ * nor do NOTIFYs after the commit (`notifyAfterCommit`).
  */
 export async function withTransaction<T>(
   pool: Pool,
@@ -76,14 +98,18 @@ export async function withTransaction<T>(
       options.startWith === undefined ? 'BEGIN' : `BEGIN; ${options.startWith}`,
     );
     let finishing: string | undefined;
+    const notices = new Map<string, [string, string]>();
     const scope: TransactionScope = {
       started: Array.isArray(opened) ? opened[1] : undefined,
       finishWith: (statement) => {
         finishing = statement;
       },
+      notifyAfterCommit: (channel, payload) => void notices.set(`${channel}\n${payload}`, [channel, payload]),
     };
     const result = await work(client, scope);
-    await client.query(finishing === undefined ? 'COMMIT' : `${finishing}; COMMIT`);
+    const closing = [...(finishing === undefined ? [] : [finishing]), 'COMMIT'];
+    if (notices.size > 0) closing.push(noticesAfterCommit(notices));
+    await client.query(closing.join('; '));
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

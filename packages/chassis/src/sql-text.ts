@@ -18,3 +18,6 @@ export function withoutLiterals(text: string): string {
   }
   return shown + text.slice(from);
 }
+
+/** Whether `text` went with BEGIN or COMMIT (db.ts), its values inlined rather than parameters. */
+export const sentWithBeginOrCommit = (text: string): boolean => /(^|; )(BEGIN|COMMIT)(; |$)/.test(text);

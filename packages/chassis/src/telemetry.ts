@@ -13,7 +13,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { ATTR_DB_QUERY_TEXT } from '@opentelemetry/semantic-conventions';
-import { withoutLiterals } from './sql-text.ts';
+import { sentWithBeginOrCommit, withoutLiterals } from './sql-text.ts';
 import { batchOptionsFromEnv, resourceFromEnv, samplerFromEnv, sdkDisabled } from './telemetry-env.ts';
 
 export interface TelemetryOptions {
@@ -59,7 +59,7 @@ export function startTelemetry(options: TelemetryOptions): void {
   const pg = new PgInstrumentation({
     requireParentSpan: true,
     requestHook(span, { query }) {
-      if (span.isRecording() && (query.text.startsWith('BEGIN; ') || query.text.endsWith('; COMMIT')))
+      if (span.isRecording() && sentWithBeginOrCommit(query.text))
         span.setAttribute(ATTR_DB_QUERY_TEXT, withoutLiterals(query.text));
     },
   });

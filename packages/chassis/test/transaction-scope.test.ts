@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '@platform/testkit';
+import { createTestDatabase, eventually, type TestDatabase } from '@platform/testkit';
+import pg from 'pg';
 import { literal } from '../src/db.ts';
 import { createLogger, createPool, type Pool, withTransaction } from '../src/index.ts';
-import { withoutLiterals } from '../src/sql-text.ts';
+import { sentWithBeginOrCommit, withoutLiterals } from '../src/sql-text.ts';
 
 // A transaction's first and last statements may travel with BEGIN and COMMIT, their
 // values inlined as literals (decision 036). What a user relies on: the values arrive
@@ -88,6 +89,52 @@ describe('transaction scope', () => {
     );
   });
 
+  test('a notice goes out after COMMIT, in its round trip, once however often asked, and never if the transaction fails', async () => {
+    const listener = new pg.Client({ connectionString: database.url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (message) => heard.push(`${message.channel} ${message.payload}`));
+    await listener.query('LISTEN note_written');
+    const sent: string[] = [];
+    // What this transaction's connection is sent, every argument passed on.
+    const spy = (client: pg.PoolClient) => {
+      const query = client.query as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        sent.push(String(args[0]));
+        return query.apply(client, args);
+      };
+    };
+    try {
+      await withTransaction(pool, async (client, scope) => {
+        spy(client);
+        await client.query(`INSERT INTO notes (body) VALUES ('noticed')`);
+        scope.notifyAfterCommit('note_written', "it's noticed");
+        scope.notifyAfterCommit('note_written', "it's noticed");
+        scope.notifyAfterCommit('note_written', 'second');
+        scope.finishWith(`INSERT INTO notes (body) VALUES ('noticed, last')`);
+      });
+      await eventually(async () => heard.length >= 2);
+      assert.deepEqual(heard.sort(), ["note_written it's noticed", 'note_written second']);
+      assert.equal(sent.length, 2, `one statement, then the closing round trip: ${sent.join(' | ')}`);
+      assert.match(sent[1] ?? '', /^INSERT .*; COMMIT; SELECT pg_notify/);
+
+      await pool.query(`INSERT INTO notes (body) VALUES ('taken again')`);
+      await assert.rejects(
+        withTransaction(pool, async (_client, scope) => {
+          scope.notifyAfterCommit('note_written', 'rolled back');
+          scope.finishWith(`INSERT INTO notes (body) VALUES ('taken again')`);
+        }),
+        /duplicate key/,
+      );
+      // A notice sent after the failure would arrive before this one.
+      await pool.query(`SELECT pg_notify('note_written', 'marker')`);
+      await eventually(async () => heard.includes('note_written marker'));
+      assert.equal(heard.includes('note_written rolled back'), false);
+    } finally {
+      await listener.end();
+    }
+  });
+
   test('a trace shows a statement with its inlined values hidden', () => {
     assert.equal(
       withoutLiterals(`BEGIN; INSERT INTO inbox VALUES ('g', E'a\\\\b''c', 'x''') ON CONFLICT DO NOTHING`),
@@ -98,5 +145,14 @@ describe('transaction scope', () => {
       assert.match(shown, /^SELECT +E?'\?'; COMMIT$/, `${body} -> ${shown}`);
     }
     assert.equal(withoutLiterals('SELECT 1; COMMIT'), 'SELECT 1; COMMIT');
+    for (const sent of [
+      "BEGIN; SELECT 'a'",
+      "SELECT 'a'; COMMIT",
+      "SELECT 'a'; COMMIT; SELECT 'b'",
+      "COMMIT; SELECT 'b'",
+    ])
+      assert.equal(sentWithBeginOrCommit(sent), true, sent);
+    for (const own of ["SELECT 'COMMIT'", 'SELECT $1', "INSERT INTO t VALUES ('x; COMMIT')"])
+      assert.equal(sentWithBeginOrCommit(own), false, own);
   });
 });

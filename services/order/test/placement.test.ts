@@ -98,9 +98,11 @@ test('placement - one transaction records the order once, announces it and asks 
     1,
     `the projection is written once: ${statements.join('\n---\n')}`,
   );
-  // Live status is woken after the commit: a NOTIFY inside would serialise the commit
-  // with every notifying one on the server (decision 023).
+  // Live status is woken after the commit (a NOTIFY inside would serialise the commit
+  // with every notifying one on the server, decision 023), in the COMMIT's message.
   assert.equal(count(statements, /pg_notify/), 0, 'no NOTIFY inside the transaction');
+  const woken = transactions[transactions.indexOf(statements) + 1] ?? [];
+  assert.match(woken.join(), new RegExp(`^SELECT pg_notify[\\s\\S]*'order_events', '${accepted.id}'`));
   // The command, the order with its saga, order.created, the Idempotency-Key's answer.
   assert.ok(statements.length <= 4, `${statements.length} statements: ${statements.join('\n---\n')}`);
 });

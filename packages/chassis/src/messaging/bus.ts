@@ -35,7 +35,7 @@ export interface Tx<S extends Schemas> {
    * A failing callback is logged; the commit stands.
    */
   afterCommit(callback: () => Promise<unknown> | unknown): void;
-  /** `NOTIFY channel, payload` once the transaction has committed (the same pair once however often asked). */
+  /** `NOTIFY channel, payload` just after the transaction commits, in its COMMIT's round trip (the same pair once however often asked). */
   notifyAfterCommit(channel: string, payload: string): void;
 }
 
@@ -124,14 +124,15 @@ export async function openBus<S extends Schemas>(
   }
 
   // What each open transaction published: written to its outbox in one statement just
-  // with its COMMIT (`beforeCommit`), and, once committed, the relay is woken.
+  // with its COMMIT (`beforeCommit`), its NOTIFYs just after it in the same message,
+  // and, once committed, the relay is woken.
   const outgoing = new WeakMap<
     Tx<S>,
     {
       client: PoolClient;
       envelopes: Envelope[];
       callbacks: Array<() => Promise<unknown> | unknown>;
-      notices: Set<string>;
+      notices: Array<[channel: string, payload: string]>;
     }
   >();
   function openTx(client: PoolClient): Tx<S> {
@@ -154,22 +155,17 @@ export async function openBus<S extends Schemas>(
           ...(cause.subject !== undefined && message.subject === undefined ? { subject: cause.subject } : {}),
         }),
       afterCommit: (callback) => void outgoing.get(tx)?.callbacks.push(callback),
-      notifyAfterCommit(channel, payload) {
-        const pending = outgoing.get(tx);
-        const key = `${channel}\n${payload}`;
-        if (!pending || pending.notices.has(key)) return;
-        pending.notices.add(key);
-        pending.callbacks.push(() => pool.query('SELECT pg_notify($1, $2)', [channel, payload]));
-      },
+      notifyAfterCommit: (channel, payload) => void outgoing.get(tx)?.notices.push([channel, payload]),
     };
-    outgoing.set(tx, { client, envelopes: [], callbacks: [], notices: new Set() });
+    outgoing.set(tx, { client, envelopes: [], callbacks: [], notices: [] });
     return tx;
   }
 
-  /** Writes what `tx` published to the outbox, in publish order: sent with its COMMIT. */
+  /** Writes what `tx` published to the outbox, in publish order, and its NOTIFYs: sent with its COMMIT. */
   function beforeCommit(tx: Tx<S>, scope: TransactionScope): void {
     const pending = outgoing.get(tx);
     if (pending && pending.envelopes.length > 0) scope.finishWith(outboxInsert(pending.envelopes));
+    for (const [channel, payload] of pending?.notices ?? []) scope.notifyAfterCommit(channel, payload);
   }
 
   /** After a commit: `tx`'s callbacks run, and the relay sends what it published now, not at its next poll. */
