@@ -45,6 +45,7 @@ export {
   openDatabase,
   type Pool,
   type PoolClient,
+  prepared,
   type Queryable,
   readMigrations,
   withTransaction,

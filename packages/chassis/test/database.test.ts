@@ -9,6 +9,7 @@ import {
   createPool,
   migrate,
   type Pool,
+  prepared,
   readMigrations,
   withTransaction,
 } from '../src/index.ts';
@@ -107,5 +108,32 @@ test('metrics - /metrics exposes request, process, event-loop and pool metrics',
     assert.match(text, /^build_info\{[^}]*version="[^"]+"[^}]*node_version="v\d+[^"]*"[^}]*\} 1$/m);
   } finally {
     await service.shutdown('test over');
+  }
+});
+
+test('prepared statements - parsed once per connection, each under a name of its own text, values passed each time', async () => {
+  const double = prepared('SELECT $1::int * 2 AS n');
+  const triple = prepared('SELECT $1::int * 3 AS n');
+  const client = await pool.connect();
+  try {
+    for (const value of [1, 2, 3]) {
+      assert.equal((await client.query<{ n: number }>(double([value]))).rows[0]?.n, value * 2);
+      assert.equal((await client.query<{ n: number }>(triple([value]))).rows[0]?.n, value * 3);
+    }
+    const { rows } = await client.query<{ statement: string }>(
+      'SELECT statement FROM pg_prepared_statements ORDER BY statement',
+    );
+    assert.deepEqual(
+      rows.map((row) => row.statement),
+      ['SELECT $1::int * 2 AS n', 'SELECT $1::int * 3 AS n'],
+      'each prepared once on this connection, not once per run',
+    );
+    assert.equal(
+      prepared('SELECT $1::int * 2 AS n')([1]).name,
+      double([1]).name,
+      'the same text, the same name',
+    );
+  } finally {
+    client.release();
   }
 });

@@ -1,5 +1,5 @@
 // SQL of the order service: the event store, its projection, and saga rows.
-import type { Queryable } from '@platform/chassis';
+import { prepared, type Queryable } from '@platform/chassis';
 import type { orders } from '@platform/contracts';
 import type { Choreography } from './domain/choreography.ts';
 import type { OrderDecision, SagaRecord } from './domain/decision.ts';
@@ -73,7 +73,7 @@ const RECORDED_AT = '\u0000recorded-at';
 // One round trip writes a move: the events appended (one time for all, the database's
 // clock), the projection written once with that time, and the saga's row. (Live status
 // is woken after the commit, by the doorway: commit.ts.)
-const WRITE_ORDER = `
+const WRITE_ORDER = prepared(`
   WITH stamp AS MATERIALIZED (
     SELECT at, to_char(at AT TIME ZONE 'UTC', ${ISO_MS}) AS iso
     FROM (SELECT date_trunc('milliseconds', clock_timestamp()) AS at) clock),
@@ -98,7 +98,7 @@ const WRITE_ORDER = `
       awaiting_command = EXCLUDED.awaiting_command, earlier_commands = EXCLUDED.earlier_commands,
       deadline_at = CASE WHEN $15::boolean THEN sagas.deadline_at ELSE EXCLUDED.deadline_at END,
       updated_at = EXCLUDED.updated_at)
-  SELECT stamp.iso AS at FROM stamp`;
+  SELECT stamp.iso AS at FROM stamp`);
 
 const evolveAll = (order: Order | undefined, events: OrderEvent[], at: string, id: string) =>
   events.reduce((current, event) => evolve(current, { event, at }, id), order);
@@ -146,12 +146,14 @@ export async function writeOrder(
   if (events.length && !pending) throw new Error(`order ${id} has no OrderPlaced event`);
   let recorded: { at: string } | undefined;
   try {
-    const { rows } = await db.query<{ at: string }>(WRITE_ORDER, [
-      id,
-      ...eventParameters(events, first),
-      ...projectionParameters(pending),
-      ...sagaParameters(decision.saga),
-    ]);
+    const { rows } = await db.query<{ at: string }>(
+      WRITE_ORDER([
+        id,
+        ...eventParameters(events, first),
+        ...projectionParameters(pending),
+        ...sagaParameters(decision.saga),
+      ]),
+    );
     recorded = rows[0];
   } catch (error) {
     if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
@@ -200,17 +202,18 @@ interface HeldRow<State> {
   events: Array<{ type: OrderEvent['type']; data: OrderEvent['data']; at: string }> | null;
 }
 
+const HOLD = prepared(
+  `SELECT s.state, s.awaiting_command, s.earlier_commands AS earlier, ${EVENTS_OF('s.order_id')} AS events
+   FROM sagas s WHERE s.order_id = $1 AND ($2::text IS NULL OR s.mode = $2) FOR UPDATE OF s`,
+);
+
 /** The saga's row of `orderId` (of `mode`, if given) locked, and the order's events, in one round trip. */
 async function hold<State>(
   db: Queryable,
   orderId: string,
   mode: SagaMode | null,
 ): Promise<Held<State> | undefined> {
-  const { rows } = await db.query<HeldRow<State>>(
-    `SELECT s.state, s.awaiting_command, s.earlier_commands AS earlier, ${EVENTS_OF('s.order_id')} AS events
-     FROM sagas s WHERE s.order_id = $1 AND ($2::text IS NULL OR s.mode = $2) FOR UPDATE OF s`,
-    [orderId, mode],
-  );
+  const { rows } = await db.query<HeldRow<State>>(HOLD([orderId, mode]));
   const row = rows[0];
   const order = row && fold(orderId, recordedEvents(row.events));
   if (!row || !order) return undefined;

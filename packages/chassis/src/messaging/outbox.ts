@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { literal, type PoolClient } from '../db.ts';
+import { literal, type PoolClient, prepared } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import type { BusDriver } from './driver.ts';
 import type { Envelope } from './envelope.ts';
@@ -80,6 +80,26 @@ interface OutboxRow {
 }
 
 /**
+ * $1 rows at most, in outbox order, of those written by transactions that ended before
+ * the oldest one still open in this database (no later row can then overtake them),
+ * and a marker row (no id) when any row waits behind such a transaction.
+ */
+const CLAIM_READY = prepared(`
+  WITH running AS (
+    SELECT min(x) AS oldest FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+    WHERE (x::text::bigint % 4294967296)::text::xid NOT IN (
+      SELECT backend_xid FROM pg_stat_activity
+      WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()))
+  (SELECT id, type, envelope FROM outbox, running
+   WHERE sent_at IS NULL AND (running.oldest IS NULL OR txid < running.oldest)
+   ORDER BY id LIMIT $1)
+  UNION ALL
+  (SELECT NULL, NULL, NULL FROM outbox, running
+   WHERE sent_at IS NULL AND running.oldest IS NOT NULL AND txid >= running.oldest LIMIT 1)`);
+
+const MARK_SENT = prepared('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])');
+
+/**
  * Sends the outbox to the bus. One instance of a service leads at a time (a session
  * advisory lock), so rows go out once and in outbox order; the others wait to take
  * over if it dies. Rows of transactions that are still open, or that began before
@@ -138,27 +158,12 @@ export function startRelay(options: RelayOptions): Relay {
    * (the held marker is the row with no id), so a wake-up costs a claim and a mark.
    */
   async function relayBatch(connection: pg.Client): Promise<{ sent: number; held: boolean }> {
-    const { rows } = await connection.query<OutboxRow | { id: null }>(
-      `WITH running AS (
-         SELECT min(x) AS oldest FROM pg_snapshot_xip(pg_current_snapshot()) AS x
-         WHERE (x::text::bigint % 4294967296)::text::xid NOT IN (
-           SELECT backend_xid FROM pg_stat_activity
-           WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()))
-       (SELECT id, type, envelope FROM outbox, running
-        WHERE sent_at IS NULL AND (running.oldest IS NULL OR txid < running.oldest)
-        ORDER BY id LIMIT $1)
-       UNION ALL
-       (SELECT NULL, NULL, NULL FROM outbox, running
-        WHERE sent_at IS NULL AND running.oldest IS NOT NULL AND txid >= running.oldest LIMIT 1)`,
-      [batchSize],
-    );
+    const { rows } = await connection.query<OutboxRow | { id: null }>(CLAIM_READY([batchSize]));
     const ready = rows.filter((row): row is OutboxRow => row.id !== null);
     const held = ready.length < rows.length;
     if (ready.length === 0) return { sent: 0, held };
     await driver.publish(ready.map((row) => row.envelope));
-    await connection.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [
-      ready.map((row) => row.id),
-    ]);
+    await connection.query(MARK_SENT([ready.map((row) => row.id)]));
     for (const row of ready) metrics.published.inc({ type: row.type });
     return { sent: ready.length, held };
   }

@@ -3,11 +3,35 @@
 // `FOR UPDATE SKIP LOCKED` (a lease: if it dies, the row is due again when the lease
 // ends), hands them over, and deletes the handled ones.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Pool } from '../db.ts';
+import { type Pool, prepared } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import type { Delivery, Subscription } from './driver.ts';
 
 const SAFETY_POLL_MS = 5_000;
+
+/**
+ * $1 group, $2 how many, $3 lease (ms), $4 rows handled since the last claim: those
+ * deleted, the group's due rows claimed, and when the next of its others falls due.
+ */
+const CLAIM = prepared(`
+  WITH done AS (
+    DELETE FROM bus_deliveries WHERE group_name = $1 AND seq = ANY($4::bigint[])),
+  picked AS (
+    SELECT seq FROM bus_deliveries
+    WHERE group_name = $1 AND state = 'pending' AND available_at <= now() AND seq <> ALL($4::bigint[])
+    ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED),
+  claimed AS (
+    UPDATE bus_deliveries d
+    SET attempts = d.attempts + 1, available_at = now() + make_interval(secs => $3::float8 / 1000)
+    FROM picked, bus_messages m
+    WHERE d.group_name = $1 AND d.seq = picked.seq AND m.seq = d.seq
+    RETURNING d.seq, d.attempts, m.envelope)
+  SELECT true AS claimed, seq, attempts, envelope, NULL::int AS wait_ms FROM claimed
+  UNION ALL
+  SELECT false, NULL, NULL, NULL, ceil(extract(epoch FROM min(available_at) - now()) * 1000)::int
+  FROM bus_deliveries
+  WHERE group_name = $1 AND state = 'pending' AND seq NOT IN (SELECT seq FROM picked)
+    AND seq <> ALL($4::bigint[])`);
 
 interface ClaimedRow {
   seq: number;
@@ -92,25 +116,7 @@ export function consumeGroup(options: {
     const done = takeAcked();
     const result = await pool
       .query<ClaimedRow & { wait_ms: number | null; claimed: boolean }>(
-        `WITH done AS (
-           DELETE FROM bus_deliveries WHERE group_name = $1 AND seq = ANY($4::bigint[])),
-         picked AS (
-           SELECT seq FROM bus_deliveries
-           WHERE group_name = $1 AND state = 'pending' AND available_at <= now() AND seq <> ALL($4::bigint[])
-           ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED),
-         claimed AS (
-           UPDATE bus_deliveries d
-           SET attempts = d.attempts + 1, available_at = now() + make_interval(secs => $3::float8 / 1000)
-           FROM picked, bus_messages m
-           WHERE d.group_name = $1 AND d.seq = picked.seq AND m.seq = d.seq
-           RETURNING d.seq, d.attempts, m.envelope)
-         SELECT true AS claimed, seq, attempts, envelope, NULL::int AS wait_ms FROM claimed
-         UNION ALL
-         SELECT false, NULL, NULL, NULL, ceil(extract(epoch FROM min(available_at) - now()) * 1000)::int
-         FROM bus_deliveries
-         WHERE group_name = $1 AND state = 'pending' AND seq NOT IN (SELECT seq FROM picked)
-           AND seq <> ALL($4::bigint[])`,
-        [group, concurrency, leaseMs, done],
+        CLAIM([group, concurrency, leaseMs, done]),
       )
       .catch((error: unknown) => {
         acked.push(...done);
