@@ -1,4 +1,4 @@
-import type { Queryable } from '@platform/chassis';
+import { prepared, type Queryable } from '@platform/chassis';
 import type { inventory } from '@platform/contracts';
 import type { ReservationState, ReservationStatus } from './domain/reservation.ts';
 import type { Shortage, StockCount, StockLine, Waiter } from './domain/stock.ts';
@@ -78,6 +78,14 @@ export interface StockChange {
   reserved: number;
 }
 
+/** $1-$3: products and the changes to their counts; the new counts (prepared: every reservation runs it). */
+const APPLY_CHANGES = prepared(
+  `UPDATE stock s SET on_hand = s.on_hand + c.on_hand, reserved = s.reserved + c.reserved, updated_at = now()
+   FROM unnest($1::uuid[], $2::int[], $3::int[]) AS c(product_id, on_hand, reserved)
+   WHERE s.product_id = c.product_id
+   RETURNING s.product_id, s.on_hand, s.reserved`,
+);
+
 /** Stock rows: reads, locks (always in product-id order) and changes. */
 export function stockStore(db: Queryable) {
   return {
@@ -113,11 +121,11 @@ export function stockStore(db: Queryable) {
     async apply(changes: readonly StockChange[]): Promise<StockCount[]> {
       if (changes.length === 0) return [];
       const { rows } = await db.query<StockRow>(
-        `UPDATE stock s SET on_hand = s.on_hand + c.on_hand, reserved = s.reserved + c.reserved, updated_at = now()
-         FROM unnest($1::uuid[], $2::int[], $3::int[]) AS c(product_id, on_hand, reserved)
-         WHERE s.product_id = c.product_id
-         RETURNING s.product_id, s.on_hand, s.reserved`,
-        [changes.map((c) => c.productId), changes.map((c) => c.onHand), changes.map((c) => c.reserved)],
+        APPLY_CHANGES([
+          changes.map((c) => c.productId),
+          changes.map((c) => c.onHand),
+          changes.map((c) => c.reserved),
+        ]),
       );
       return rows.map(toCount);
     },

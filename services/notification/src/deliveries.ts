@@ -1,4 +1,4 @@
-import type { Queryable } from '@platform/chassis';
+import { prepared, type Queryable } from '@platform/chassis';
 import type { notifications } from '@platform/contracts';
 import type { Channel, Kind } from './domain/channels.ts';
 
@@ -107,13 +107,13 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
 // a sender that outlived its lease cannot overwrite a newer attempt's outcome.
 const OWN_CLAIM = `id = $1 AND attempts = $2 AND status = 'sending'`;
 
+const MARK_SENT = prepared(
+  `UPDATE deliveries SET status = 'sent', sent_at = now(), last_error = NULL WHERE ${OWN_CLAIM} RETURNING sent_at`,
+);
+
 /** Resolves when it was sent, if the claim was still this sender's (else undefined). */
 export async function markSent(db: Queryable, claim: ClaimedDelivery): Promise<Date | undefined> {
-  const { rows } = await db.query<{ sent_at: Date }>(
-    `UPDATE deliveries SET status = 'sent', sent_at = now(), last_error = NULL WHERE ${OWN_CLAIM}
-     RETURNING sent_at`,
-    [claim.id, claim.attempt],
-  );
+  const { rows } = await db.query<{ sent_at: Date }>(MARK_SENT([claim.id, claim.attempt]));
   return rows[0]?.sent_at;
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseEnvelope, type Queryable } from '@platform/chassis';
+import { parseEnvelope, prepared, type Queryable } from '@platform/chassis';
 import type { CallRequest, ProcessorCall } from './domain/calls.ts';
 import type { Audience } from './messages.ts';
 
@@ -51,6 +51,20 @@ function toCall(row: CallRow): ProcessorCall {
   }
 }
 
+/** $1 order: its unsettled call, and when it is next tried if it failed (prepared: every order runs it). */
+const IN_FLIGHT = prepared(
+  `SELECT CASE WHEN last_error IS NULL THEN NULL
+               ELSE greatest(0, extract(epoch FROM next_attempt_at - now()) * 1000)::float8 END AS retry_in_ms
+   FROM processor_calls WHERE order_id = $1 AND state = 'pending'`,
+);
+
+/** $1 call: settled, if it was not yet; who waits for its outcome. */
+const SETTLE = prepared(
+  `UPDATE processor_calls SET state = 'settled', settled_at = now(), payment_method = NULL, last_error = NULL
+   WHERE id = $1 AND state = 'pending'
+   RETURNING reply_to, correlation_id`,
+);
+
 /** Processor calls, in the caller's transaction (or on the pool for one statement). */
 export function callStore(db: Queryable) {
   return {
@@ -89,12 +103,7 @@ export function callStore(db: Queryable) {
      * next tried, if it failed and waits for that (else it is being made now).
      */
     async inFlight(orderId: string): Promise<{ retryInMs: number | undefined } | undefined> {
-      const { rows } = await db.query<{ retry_in_ms: number | null }>(
-        `SELECT CASE WHEN last_error IS NULL THEN NULL
-                     ELSE greatest(0, extract(epoch FROM next_attempt_at - now()) * 1000)::float8 END AS retry_in_ms
-         FROM processor_calls WHERE order_id = $1 AND state = 'pending'`,
-        [orderId],
-      );
+      const { rows } = await db.query<{ retry_in_ms: number | null }>(IN_FLIGHT([orderId]));
       const row = rows[0];
       return row ? { retryInMs: row.retry_in_ms ?? undefined } : undefined;
     },
@@ -124,12 +133,7 @@ export function callStore(db: Queryable) {
      * answer fail, the call is pending again.
      */
     async settle(id: string): Promise<Audience | undefined> {
-      const { rows } = await db.query<{ reply_to: unknown; correlation_id: string | null }>(
-        `UPDATE processor_calls SET state = 'settled', settled_at = now(), payment_method = NULL, last_error = NULL
-         WHERE id = $1 AND state = 'pending'
-         RETURNING reply_to, correlation_id`,
-        [id],
-      );
+      const { rows } = await db.query<{ reply_to: unknown; correlation_id: string | null }>(SETTLE([id]));
       const row = rows[0];
       if (!row) return undefined;
       if (row.reply_to === null) return { correlationId: row.correlation_id ?? undefined };
