@@ -287,6 +287,8 @@ for (const bus of (values.bus ?? '').split(',')) {
         .map(([name, count]) => `${name} ${count}`)
         .join(', ')})`;
     console.log(`  an order's statements: ${each(statements)}; commits: ${each(commits)}`);
+    const { planningMs, runningMs } = saturated.perOrder;
+    console.log(`  the server's ms an order, planning: ${each(planningMs)}; running: ${each(runningMs)}`);
     if (saturated.platform) {
       console.log(
         `  platform CPU while saturated: ${saturated.platform.totalCpuPercentOfOneCore} % of one core, ${saturated.platform.cpuMsPerConfirmedOrder} ms an order (${top})`,

@@ -10,12 +10,16 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 
-/** What the embedded server must load for the statement counts. */
-export const STATEMENT_COUNTING = 'shared_preload_libraries=pg_stat_statements';
+/** What the embedded server must load for the statement counts (and the time planning them). */
+export const STATEMENT_COUNTING =
+  'shared_preload_libraries=pg_stat_statements pg_stat_statements.track_planning=on';
 
 export interface Counts {
   statements: Map<string, number>;
   commits: Map<string, number>;
+  /** Milliseconds the server spent planning and running statements. */
+  planningMs: Map<string, number>;
+  runningMs: Map<string, number>;
 }
 
 /** The embedded server's administrator, from the launcher's secrets beside the data. */
@@ -43,16 +47,22 @@ export async function countsNow(url: string): Promise<Counts> {
   await sleep(1_500);
   return asAdmin(url, async (client) => {
     await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-    const statements = await client.query<{ datname: string; n: string }>(
-      `SELECT d.datname, sum(s.calls) AS n FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-       GROUP BY d.datname`,
+    const statements = await client.query<{ datname: string; n: string; planning: number; running: number }>(
+      `SELECT d.datname, sum(s.calls) AS n, sum(s.total_plan_time)::float8 AS planning,
+         sum(s.total_exec_time)::float8 AS running
+       FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid GROUP BY d.datname`,
     );
     const commits = await client.query<{ datname: string; n: string }>(
       'SELECT datname, xact_commit AS n FROM pg_stat_database WHERE datname IS NOT NULL',
     );
-    const byName = (rows: Array<{ datname: string; n: string }>) =>
+    const byName = (rows: Array<{ datname: string; n: string | number }>) =>
       new Map(rows.map((row) => [row.datname, Number(row.n)]));
-    return { statements: byName(statements.rows), commits: byName(commits.rows) };
+    return {
+      statements: byName(statements.rows),
+      commits: byName(commits.rows),
+      planningMs: byName(statements.rows.map((row) => ({ datname: row.datname, n: row.planning }))),
+      runningMs: byName(statements.rows.map((row) => ({ datname: row.datname, n: row.running }))),
+    };
   });
 }
 
@@ -77,10 +87,16 @@ function perOrder(before: Map<string, number>, after: Map<string, number>, order
   return { total: Math.round((total / Math.max(1, orders)) * 10) / 10, perDatabase };
 }
 
-/** Statements and commits per confirmed order, per database (the busiest first) and in all. */
+/**
+ * Statements and commits per confirmed order, per database (the busiest first) and in
+ * all; and the server's milliseconds planning and running them, which do depend on the
+ * machine (compare them within one run, or a back-to-back pair).
+ */
 export function countsPerOrder(before: Counts, after: Counts, orders: number) {
   return {
     statements: perOrder(before.statements, after.statements, orders),
     commits: perOrder(before.commits, after.commits, orders),
+    planningMs: perOrder(before.planningMs, after.planningMs, orders),
+    runningMs: perOrder(before.runningMs, after.runningMs, orders),
   };
 }
