@@ -22,18 +22,35 @@ interface Version {
   seen: string[];
   /** How many it answered 503 (flaky). */
   unavailable: number;
+  /** The distinct calls (URLs) it has seen, to fail a call's first attempt only (flaky). */
+  calls: Set<string>;
+}
+
+/** True for the first attempt of every other distinct call (URL) a flaky version sees. */
+function firstAttemptOfEveryOtherCall(self: Version, url: string): boolean {
+  if (self.calls.has(url)) return false;
+  self.calls.add(url);
+  return self.calls.size % 2 === 0;
 }
 
 async function startVersion(version: string): Promise<Version> {
-  const self: Version = { server: createServer(), url: '', mode: 'ok', seen: [], unavailable: 0 };
+  const self: Version = {
+    server: createServer(),
+    url: '',
+    mode: 'ok',
+    seen: [],
+    unavailable: 0,
+    calls: new Set(),
+  };
   self.server.on('request', (request, response) => {
     self.seen.push(`${request.method} ${request.url}`);
     if (request.url === '/readyz') {
       response.writeHead(self.mode === 'not-ready' ? 503 : 200).end();
       return;
     }
-    // Flaky: every other call unavailable (503), which the gateway retries.
-    const flaked = self.mode === 'flaky' && self.seen.length % 2 === 0;
+    // Flaky: every other call's first attempt unavailable (503), and its retry answered,
+    // whatever order concurrent calls arrive in (each caller's URL is its own).
+    const flaked = self.mode === 'flaky' && firstAttemptOfEveryOtherCall(self, request.url ?? '');
     if (flaked) self.unavailable += 1;
     const status = self.mode === 'fail' ? 500 : self.mode === 'missing' ? 404 : flaked ? 503 : 200;
     // The categories as a list (empty), which the storefront's home page reads.
