@@ -26,7 +26,7 @@ async function carryOut(
 ): Promise<void> {
   if ('outcome' in step) return announce(context.tx, audience, step.outcome);
   const call = await callStore(context.tx).record(step.call, audience, runner.leaseMs);
-  context.afterCommit(() => runner.run(call));
+  context.afterCommit(() => runner.start(call));
 }
 
 /** Orchestration: the order saga's commands, each answered with a reply (a repeat too). */

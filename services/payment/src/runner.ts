@@ -14,6 +14,9 @@ import { type ProcessorAnswer, type Settled, settleCall } from './settle.ts';
 // instance, finds those every `pollMs`, and once at start.
 
 const BATCH = 20;
+// Calls made for consumers without holding their delivery; beyond this many at once a
+// consumer waits for its call, so a slow processor slows the intake, not piles up calls.
+const MAX_DETACHED = 64;
 // A timer may fire a little before the database's clock says the retry is due.
 const CLOCK_MARGIN_MS = 20;
 
@@ -32,6 +35,13 @@ export interface CallRunner {
   readonly leaseMs: number;
   /** Makes a recorded (committed) call and settles it; if either fails, it is tried again later. */
   run(call: ProcessorCall): Promise<void>;
+  /**
+   * The same, without holding the caller for the processor's answer (a consumer's
+   * delivery, so the next command is not queued behind this one's call): resolves at
+   * once while fewer than MAX_DETACHED are being made, else when this one is settled.
+   * `stop` waits for them.
+   */
+  start(call: ProcessorCall): Promise<void>;
   /**
    * The same, for a caller that waits for the outcome (an administrator's refund). A
    * processor that could not be reached did nothing: the call is given up and the
@@ -94,6 +104,13 @@ export function startCallRunner(options: CallRunnerOptions): CallRunner {
     }
   }
 
+  const detached = new Set<Promise<void>>();
+  async function start(call: ProcessorCall): Promise<void> {
+    if (detached.size >= MAX_DETACHED) return run(call);
+    const made: Promise<void> = run(call).finally(() => detached.delete(made));
+    detached.add(made);
+  }
+
   async function runNow(call: ProcessorCall): Promise<Settled | undefined> {
     let answer: ProcessorAnswer;
     try {
@@ -121,5 +138,9 @@ export function startCallRunner(options: CallRunnerOptions): CallRunner {
       return due.length === BATCH;
     },
   });
-  return { leaseMs, run, runNow, stop: () => sweeper.stop() };
+  async function stop(): Promise<void> {
+    await sweeper.stop();
+    await Promise.allSettled([...detached]);
+  }
+  return { leaseMs, run, start, runNow, stop };
 }

@@ -171,6 +171,42 @@ test('payment - a capture for an order with no payment is retried by the bus, no
   assert.deepEqual((captured.data as Data).amount, { amount: 900, currency: 'USD' });
 });
 
+test("payment - a command is not queued behind another order's processor call", async () => {
+  // The first order's call reaches the processor and is held there; the second order's
+  // command is handled and answered meanwhile (a consumer's delivery does not wait for
+  // the processor's answer). Held no longer than the test needs, so a consumer that did
+  // wait still ends the test.
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let reached = 0;
+  harness.processor.whileWorking(async () => {
+    reached += 1;
+    if (reached === 1) await gate;
+  });
+  const first = authorizeCommand(await harness.paymentMethod(CARDS.approves), 1_100);
+  const second = authorizeCommand(await harness.paymentMethod(CARDS.approves), 2_200);
+  try {
+    const firstReply = harness.replyTo(await harness.probe.send('payment.authorize', first, first.orderId));
+    while (reached === 0) await sleep(10);
+    const secondReply = harness.replyTo(
+      await harness.probe.send('payment.authorize', second, second.orderId),
+    );
+    const answeredFirst = await Promise.race([
+      secondReply.then(() => 'second'),
+      firstReply.then(() => 'first'),
+      sleep(5_000).then(() => 'neither within 5 s'),
+    ]);
+    assert.equal(answeredFirst, 'second', "the second order's reply came while the first's call was held");
+    release();
+    assert.equal((await firstReply).type, 'payment.authorized');
+  } finally {
+    release();
+    harness.processor.whileWorking(undefined);
+  }
+});
+
 test('payment - after all of the above, every ledger balances with its payment', async () => {
   assert.deepEqual(await unbalancedPayments(harness), []);
   const [counts] = await harness.sql<{ payments: number }>('SELECT count(*)::int AS payments FROM payments');
