@@ -105,8 +105,10 @@ export function startCallRunner(options: CallRunnerOptions): CallRunner {
   }
 
   const detached = new Set<Promise<void>>();
+  let stopping = false;
   async function start(call: ProcessorCall): Promise<void> {
-    if (detached.size >= MAX_DETACHED) return run(call);
+    // Once stopping, a consumer still finishing waits for its call, and the bus's stop for it.
+    if (stopping || detached.size >= MAX_DETACHED) return run(call);
     const made: Promise<void> = run(call).finally(() => detached.delete(made));
     detached.add(made);
   }
@@ -139,6 +141,7 @@ export function startCallRunner(options: CallRunnerOptions): CallRunner {
     },
   });
   async function stop(): Promise<void> {
+    stopping = true;
     await sweeper.stop();
     await Promise.allSettled([...detached]);
   }
