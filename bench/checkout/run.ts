@@ -23,6 +23,7 @@ import { root } from '../../test/e2e/platform.ts';
 import { address, card, type Order, openShop, type Shop } from '../../test/e2e/shop.ts';
 import { PlatformSampler, type PlatformUse, platformUse } from '../../tools/loadgen/src/processes.ts';
 import { machineDetails } from '../machine.ts';
+import { describeLeg, type Leg, legsOf } from './legs.ts';
 import { adminUrl, countsNow, countsPerOrder, STATEMENT_COUNTING } from './statements.ts';
 
 const { values } = parseArgs({
@@ -63,7 +64,14 @@ interface Run {
     /** Statements run and transactions committed per confirmed order, in all and per database (statements.ts). */
     perOrder: ReturnType<typeof countsPerOrder>;
   };
-  paced: { orders: number; ratePerSecond: number; confirmed: number; toConfirmedMs: Latency };
+  paced: {
+    orders: number;
+    ratePerSecond: number;
+    confirmed: number;
+    toConfirmedMs: Latency;
+    /** Each bus crossing the paced orders made, leg by leg (legs.ts). */
+    crossings: Leg[];
+  };
   placeMs: { p50: number; p99: number };
 }
 
@@ -159,6 +167,10 @@ async function measure(bus: string, mode: string): Promise<Run> {
       }),
     );
     const calm = await outcome(shop, paced);
+    const crossings = await legsOf(
+      database,
+      paced.map(({ id }) => id),
+    );
     placeMs.sort((a, b) => a - b);
     return {
       bus,
@@ -184,6 +196,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
         ratePerSecond: rate,
         confirmed: calm.confirmed,
         toConfirmedMs: calm.toConfirmedMs,
+        crossings,
       },
       placeMs: { p50: percentile(placeMs, 50), p99: percentile(placeMs, 99) },
     };
@@ -294,6 +307,8 @@ for (const bus of (values.bus ?? '').split(',')) {
         `  platform CPU while saturated: ${saturated.platform.totalCpuPercentOfOneCore} % of one core, ${saturated.platform.cpuMsPerConfirmedOrder} ms an order (${top})`,
       );
     }
+    console.log(`  paced orders' bus crossings, where the time went (ms, p50/p90):`);
+    for (const leg of paced.crossings) console.log(describeLeg(leg));
     runs.push(run);
   }
 }

@@ -10,9 +10,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 
-/** What the embedded server must load for the statement counts (and the time planning them). */
+/**
+ * What the embedded server must load for the statement counts (and the time planning
+ * them), and the commit times legs.ts reads.
+ */
 export const STATEMENT_COUNTING =
-  'shared_preload_libraries=pg_stat_statements pg_stat_statements.track_planning=on';
+  'shared_preload_libraries=pg_stat_statements pg_stat_statements.track_planning=on track_commit_timestamp=on';
 
 export interface Counts {
   statements: Map<string, number>;

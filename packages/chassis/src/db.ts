@@ -75,12 +75,31 @@ export interface TransactionScope {
  * notification queue is full (a listener stuck for gigabytes), so they are dropped
  * once it is half full: a listener misses a wake-up, nothing is written twice.
  */
-function noticesAfterCommit(notices: Map<string, [string, string]>): string {
-  const rows = [...notices.values()].map(
-    ([channel, payload]) => `(${literal(channel)}, ${literal(payload)})`,
-  );
+function noticesAfterCommit(notices: Iterable<[string, string]>): string {
+  const rows = [...notices].map(([channel, payload]) => `(${literal(channel)}, ${literal(payload)})`);
   return `SELECT pg_notify(n.channel, n.payload) FROM (VALUES ${rows.join(', ')}) AS n(channel, payload)
     WHERE pg_notification_queue_usage() < 0.5`;
+}
+
+/**
+ * A connection of `pool` for `use`. The pool listens to a connection's errors only
+ * while it is idle in the pool. One that fails while checked out, between statements,
+ * would have no listener and crash the process; caught here, the next statement fails
+ * instead, and the connection is discarded rather than returned to the pool.
+ */
+async function checkedOut<T>(pool: Pool, use: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
+  try {
+    return await use(client);
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
 }
 
 /**
@@ -90,46 +109,63 @@ function noticesAfterCommit(notices: Map<string, [string, string]>): string {
  * trips of their own (a statement is a process wake-up on both ends: decision 036),
  * nor do NOTIFYs after the commit (`notifyAfterCommit`).
  */
-export async function withTransaction<T>(
+export function withTransaction<T>(
   pool: Pool,
   work: (client: PoolClient, scope: TransactionScope) => Promise<T>,
   options: { startWith?: string } = {},
 ): Promise<T> {
-  const client = await pool.connect();
-  // The pool listens to a connection's errors only while it is idle in the pool. One
-  // that fails while checked out, between statements, would have no listener and crash
-  // the process; caught here, the next statement fails instead, and the connection is
-  // discarded rather than returned to the pool.
-  let broken: Error | undefined;
-  const onError = (error: Error) => {
-    broken = error;
-  };
-  client.on('error', onError);
-  try {
-    const opened: pg.QueryResult | pg.QueryResult[] = await client.query(
-      options.startWith === undefined ? 'BEGIN' : `BEGIN; ${options.startWith}`,
-    );
-    let finishing: string | undefined;
-    const notices = new Map<string, [string, string]>();
-    const scope: TransactionScope = {
-      started: Array.isArray(opened) ? opened[1] : undefined,
-      finishWith: (statement) => {
-        finishing = statement;
-      },
-      notifyAfterCommit: (channel, payload) => void notices.set(`${channel}\n${payload}`, [channel, payload]),
-    };
-    const result = await work(client, scope);
-    const closing = [...(finishing === undefined ? [] : [finishing]), 'COMMIT'];
-    if (notices.size > 0) closing.push(noticesAfterCommit(notices));
-    await client.query(closing.join('; '));
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
+  return checkedOut(pool, async (client) => {
+    try {
+      const opened: pg.QueryResult | pg.QueryResult[] = await client.query(
+        options.startWith === undefined ? 'BEGIN' : `BEGIN; ${options.startWith}`,
+      );
+      let finishing: string | undefined;
+      const notices = new Map<string, [string, string]>();
+      const scope: TransactionScope = {
+        started: Array.isArray(opened) ? opened[1] : undefined,
+        finishWith: (statement) => {
+          finishing = statement;
+        },
+        notifyAfterCommit: (channel, payload) =>
+          void notices.set(`${channel}\n${payload}`, [channel, payload]),
+      };
+      const result = await work(client, scope);
+      const closing = [...(finishing === undefined ? [] : [finishing]), 'COMMIT'];
+      if (notices.size > 0) closing.push(noticesAfterCommit(notices.values()));
+      await client.query(closing.join('; '));
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+/**
+ * `statement` (values inlined with `literal`) committed on its own, then `NOTIFY
+ * channel, payload` in a transaction of its own, all in one round trip: BEGIN, the
+ * statement, COMMIT and the NOTIFY in one message, where the statement and a NOTIFY
+ * after it cost two. The NOTIFY is sent only if the statement committed, and outside
+ * its transaction (decision 023). Answers the statement's result.
+ */
+export function commitThenNotify(
+  pool: Pool,
+  statement: string,
+  notice: [channel: string, payload: string],
+): Promise<pg.QueryResult> {
+  return checkedOut(pool, async (client) => {
+    try {
+      const results: pg.QueryResult[] = (await client.query(
+        `BEGIN; ${statement}; COMMIT; ${noticesAfterCommit([notice])}`,
+      )) as unknown as pg.QueryResult[];
+      const result = results[1];
+      if (!result) throw new Error('the statement answered nothing');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
 }
 
 export interface Migration {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, eventually, type TestDatabase } from '@platform/testkit';
 import pg from 'pg';
-import { literal } from '../src/db.ts';
+import { commitThenNotify, literal } from '../src/db.ts';
 import { createLogger, createPool, type Pool, withTransaction } from '../src/index.ts';
 import { sentWithBeginOrCommit, withoutLiterals } from '../src/sql-text.ts';
 
@@ -34,6 +34,16 @@ const HOSTILE = [
   'émoji 🧾 and a\nnewline',
   '$1 $$ dollar $$',
 ];
+
+/** A connection listening on `channel`, and what it has heard (`channel payload`). */
+async function listenTo(channel: string): Promise<{ heard: string[]; end: () => Promise<void> }> {
+  const listener = new pg.Client({ connectionString: database.url });
+  await listener.connect();
+  const heard: string[] = [];
+  listener.on('notification', (message) => heard.push(`${message.channel} ${message.payload}`));
+  await listener.query(`LISTEN ${channel}`);
+  return { heard, end: () => listener.end() };
+}
 
 describe('transaction scope', () => {
   test('values inlined with literal() arrive exactly as given, in the statements sent with BEGIN and COMMIT', async () => {
@@ -90,11 +100,7 @@ describe('transaction scope', () => {
   });
 
   test('a notice goes out after COMMIT, in its round trip, once however often asked, and never if the transaction fails', async () => {
-    const listener = new pg.Client({ connectionString: database.url });
-    await listener.connect();
-    const heard: string[] = [];
-    listener.on('notification', (message) => heard.push(`${message.channel} ${message.payload}`));
-    await listener.query('LISTEN note_written');
+    const { heard, end } = await listenTo('note_written');
     const sent: string[] = [];
     // What this transaction's connection is sent, every argument passed on.
     const spy = (client: pg.PoolClient) => {
@@ -131,7 +137,60 @@ describe('transaction scope', () => {
       await eventually(async () => heard.includes('note_written marker'));
       assert.equal(heard.includes('note_written rolled back'), false);
     } finally {
-      await listener.end();
+      await end();
+    }
+  });
+
+  test('a statement committed on its own then a notice: one round trip; a failing statement commits nothing and notifies no one', async () => {
+    const { heard, end } = await listenTo('note_published');
+    try {
+      const sent: string[] = [];
+      const small = createPool({
+        url: database.url,
+        applicationName: 'test',
+        log: createLogger({ service: 't', instance: 't', level: 'silent' }),
+        max: 1,
+      });
+      small.on('connect', (client) => {
+        const query = client.query as (...args: unknown[]) => unknown;
+        (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+          sent.push(String(args[0]));
+          return query.apply(client, args);
+        };
+      });
+      try {
+        const result = await commitThenNotify(
+          small,
+          `INSERT INTO notes (body) VALUES (${literal("it's published")}) RETURNING body`,
+          ['note_published', "it's out"],
+        );
+        assert.deepEqual(result.rows, [{ body: "it's published" }]);
+        assert.equal(sent.length, 1, `one message: ${sent.join(' | ')}`);
+        await eventually(async () => heard.length >= 1);
+        assert.deepEqual(heard, ["note_published it's out"]);
+
+        await assert.rejects(
+          commitThenNotify(small, `INSERT INTO notes (body) VALUES ('it''s published')`, [
+            'note_published',
+            'refused',
+          ]),
+          /duplicate key/,
+        );
+        // The connection is usable again (its failed transaction rolled back)...
+        const { rows } = await small.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM notes WHERE body = $1',
+          ["it's published"],
+        );
+        assert.equal(rows[0]?.n, 1);
+        // ...and a notice sent after the failure would arrive before this one.
+        await small.query(`SELECT pg_notify('note_published', 'marker')`);
+        await eventually(async () => heard.includes('note_published marker'));
+        assert.equal(heard.includes('note_published refused'), false);
+      } finally {
+        await small.end();
+      }
+    } finally {
+      await end();
     }
   });
 

@@ -80,22 +80,27 @@ interface OutboxRow {
 }
 
 /**
- * $1 rows at most, in outbox order, of those written by transactions that ended before
- * the oldest one still open in this database (no later row can then overtake them),
- * and a marker row (no id) when any row waits behind such a transaction.
+ * Marks the rows $2 sent (those the relay published last), then claims $1 rows at
+ * most, in outbox order, of those written by transactions that ended before the
+ * oldest one still open in this database (no later row can then overtake them), and a
+ * marker row (no id) when any row waits behind such a transaction. The claim runs on
+ * the statement's snapshot, which does not see the mark: the rows just marked are
+ * left out by id.
  */
-const CLAIM_READY = prepared(`
-  WITH running AS (
+const MARK_AND_CLAIM = prepared(`
+  WITH marked AS (UPDATE outbox SET sent_at = now() WHERE id = ANY($2::bigint[])),
+  running AS (
     SELECT min(x) AS oldest FROM pg_snapshot_xip(pg_current_snapshot()) AS x
     WHERE (x::text::bigint % 4294967296)::text::xid NOT IN (
       SELECT backend_xid FROM pg_stat_activity
       WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()))
   (SELECT id, type, envelope FROM outbox, running
-   WHERE sent_at IS NULL AND (running.oldest IS NULL OR txid < running.oldest)
+   WHERE sent_at IS NULL AND id <> ALL($2::bigint[]) AND (running.oldest IS NULL OR txid < running.oldest)
    ORDER BY id LIMIT $1)
   UNION ALL
   (SELECT NULL, NULL, NULL FROM outbox, running
-   WHERE sent_at IS NULL AND running.oldest IS NOT NULL AND txid >= running.oldest LIMIT 1)`);
+   WHERE sent_at IS NULL AND id <> ALL($2::bigint[]) AND running.oldest IS NOT NULL
+     AND txid >= running.oldest LIMIT 1)`);
 
 const MARK_SENT = prepared('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])');
 
@@ -118,6 +123,8 @@ export function startRelay(options: RelayOptions): Relay {
   let client: pg.Client | undefined;
   let endWait: (() => void) | undefined;
   let signalled = false;
+  // Published, not yet marked sent: the next claim marks them, or `markPublished`.
+  let published: number[] = [];
   // The lock belongs to the connection's session: a new connection must win it again.
   let leader = false;
 
@@ -154,18 +161,27 @@ export function startRelay(options: RelayOptions): Relay {
    * at or after the oldest transaction still running in this database (it may yet
    * commit a row with a smaller id). Transactions of other databases on the same
    * server do not count; one that ends while this statement runs is counted anyway,
-   * which only holds back, never lets through. One statement claims and tells both
-   * (the held marker is the row with no id), so a wake-up costs a claim and a mark.
+   * which only holds back, never lets through. One statement marks the last rows sent,
+   * claims and tells both (the held marker is the row with no id), so a busy relay
+   * costs a round trip a batch besides the publish.
    */
   async function relayBatch(connection: pg.Client): Promise<{ sent: number; held: boolean }> {
-    const { rows } = await connection.query<OutboxRow | { id: null }>(CLAIM_READY([batchSize]));
+    const { rows } = await connection.query<OutboxRow | { id: null }>(MARK_AND_CLAIM([batchSize, published]));
+    published = [];
     const ready = rows.filter((row): row is OutboxRow => row.id !== null);
     const held = ready.length < rows.length;
     if (ready.length === 0) return { sent: 0, held };
     await driver.publish(ready.map((row) => row.envelope));
-    await connection.query(MARK_SENT([ready.map((row) => row.id)]));
+    published = ready.map((row) => row.id);
     for (const row of ready) metrics.published.inc({ type: row.type });
     return { sent: ready.length, held };
+  }
+
+  /** Marks the rows published last sent, before the relay waits or stops. */
+  async function markPublished(connection: pg.Client): Promise<void> {
+    if (published.length === 0) return;
+    await connection.query(MARK_SENT([published]));
+    published = [];
   }
 
   const loop = (async () => {
@@ -211,13 +227,19 @@ export function startRelay(options: RelayOptions): Relay {
           log.warn({ heldForMs }, 'outbox rows held back behind an older open transaction in this database');
         }
         if (held) {
-          await sleep(10);
+          // Until the transaction holding them back ends: its commit wakes the relay if
+          // it wrote rows, else the next look is 10 ms away.
+          await wait(10);
           continue;
         }
-        // A full batch may have left more behind. Otherwise everything committed before
-        // the claim went out, and every commit since has woken the relay (`wake`, or a
-        // NOTIFY from another instance), so the wait ends at once if there is more.
-        if (sent < batchSize) await wait(1_000);
+        // A full batch may have left more behind, and a commit since the claim has woken
+        // the relay (`wake`, or a NOTIFY from another instance): claim again at once,
+        // marking what went out in the same statement. Otherwise everything committed
+        // before the claim went out: mark it, and wait to be woken.
+        if (sent < batchSize && !signalled) {
+          await markPublished(client);
+          await wait(1_000);
+        }
       } catch (error) {
         if (!running) break;
         failures += 1;
@@ -228,6 +250,12 @@ export function startRelay(options: RelayOptions): Relay {
         leader = false;
         await sleep(Math.min(100 * 2 ** failures, 5_000));
       }
+    }
+    // Whatever went out last is marked before the connection closes (else it goes again).
+    if (client && leader) {
+      await markPublished(client).catch((error: unknown) =>
+        log.warn({ err: error }, 'outbox relay could not mark its last rows sent; they will go again'),
+      );
     }
   })();
 

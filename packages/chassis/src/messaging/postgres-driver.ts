@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { createPool, migrate, prepared } from '../db.ts';
+import { commitThenNotify, createPool, literal, migrate } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import type { BusDriver, Delivery, Subscription } from './driver.ts';
 import type { Envelope } from './envelope.ts';
@@ -11,21 +11,20 @@ const CHANNEL = 'bus';
 const HISTORY_PAGE = 500;
 
 /**
- * $1 envelopes (a JSON array): stored in order (seq follows the outbox order), a
- * delivery row for every group subscribed to each one's type; answers the types.
+ * Stores `envelopes` in order (seq follows the outbox order), with a delivery row for
+ * every group subscribed to each one's type. Sent in one message with its BEGIN,
+ * COMMIT and the NOTIFY after it (`commitThenNotify`), so the envelopes are inlined.
  */
-const PUBLISH = prepared(`
+const publishStatement = (envelopes: Envelope[]) => `
   WITH input AS (
     SELECT e.value AS envelope, e.value->>'id' AS event_id, e.value->>'type' AS type, e.ordinality AS ord
-    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e),
+    FROM jsonb_array_elements(${literal(JSON.stringify(envelopes))}::jsonb) WITH ORDINALITY AS e),
   stored AS (
     INSERT INTO bus_messages (event_id, type, envelope)
     SELECT event_id, type, envelope FROM input ORDER BY ord
-    ON CONFLICT (event_id) DO NOTHING RETURNING seq, type),
-  fanned AS (
-    INSERT INTO bus_deliveries (group_name, seq)
-    SELECT s.group_name, stored.seq FROM stored JOIN bus_subscriptions s ON s.type = stored.type)
-  SELECT string_agg(DISTINCT type, ',') AS types FROM input`);
+    ON CONFLICT (event_id) DO NOTHING RETURNING seq, type)
+  INSERT INTO bus_deliveries (group_name, seq)
+  SELECT s.group_name, stored.seq FROM stored JOIN bus_subscriptions s ON s.type = stored.type`;
 
 /**
  * The embedded bus: a `bus` database on the platform's PostgreSQL. Publishing
@@ -178,15 +177,11 @@ export function createPostgresDriver(options: {
     },
     async publish(envelopes: Envelope[]) {
       if (envelopes.length === 0) return;
-      // Insert in order (seq follows the outbox order) and fan out to every group
-      // subscribed to the type; then wake consumers, after the commit: a NOTIFY inside
-      // the insert's transaction would hold the server-wide notify lock through its fsync.
-      const { rows } = await pool.query<{ types: string | null }>(PUBLISH([JSON.stringify(envelopes)]));
-      // Lost only if this process dies right here: consumers then find the rows at
-      // their safety poll.
-      await pool
-        .query(`SELECT pg_notify('${CHANNEL}', $1)`, [rows[0]?.types ?? ''])
-        .catch((error: unknown) => log.warn({ err: error }, 'published, but could not wake the consumers'));
+      // Insert in order and fan out to every group subscribed to the type, then wake
+      // the consumers after the commit, in the same round trip: a NOTIFY inside the
+      // insert's transaction would hold the server-wide notify lock through its fsync.
+      const types = [...new Set(envelopes.map((envelope) => envelope.type))].join(',');
+      await commitThenNotify(pool, publishStatement(envelopes), [CHANNEL, types]);
     },
     subscribe,
     async history(types, visit) {

@@ -82,6 +82,38 @@ describe('outbox relay', () => {
     }
   });
 
+  test('relay - a stream of commits goes out once each, and every row is marked sent once it is quiet', async () => {
+    const { placed, producer, seen } = await producerAndConsumer();
+    // Commits keep arriving while the relay publishes, so it claims again at once and
+    // marks the rows it published last in that claim: they must not be claimed again.
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, writer) => {
+        for (let i = 0; i < 15; i++) {
+          await producer.bus.transaction((tx) =>
+            tx.publish({ type: placed, data: { orderId: `w${writer}-${i}`, amount: i } }),
+          );
+        }
+      }),
+    );
+    await eventually('all handled', () => seen.length >= 120);
+    // And one alone, with nothing after it to wake the relay.
+    await producer.bus.transaction((tx) =>
+      tx.publish({ type: placed, data: { orderId: 'last', amount: 1 } }),
+    );
+    await eventually('the last handled', () => seen.length >= 121);
+    await sleep(300);
+    assert.equal(new Set(seen).size, 121);
+    const published = new RegExp(
+      `^bus_events_published_total\\{[^}]*type="${placed}"[^}]*\\} (\\d+)$`,
+      'm',
+    ).exec(await producer.service.metrics.metrics())?.[1];
+    assert.equal(Number(published), 121, 'each row handed to the bus once');
+    const unsent = await producer.bus.transaction((tx) =>
+      tx.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL'),
+    );
+    assert.equal(unsent.rows[0]?.n, 0, 'the last rows out are marked before the relay waits');
+  });
+
   test('producer - tx.afterCommit runs once the transaction committed, and never after a rollback', async () => {
     const { placed, schemas } = testSchemas();
     const producer = await harness.instance('shop', await harness.database('producer'), schemas);

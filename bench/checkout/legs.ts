@@ -1,0 +1,212 @@
+// Where a paced order's time goes between services, read from the rows the messaging
+// layer keeps anyway, on the one embedded server (one clock), with commit times
+// (`track_commit_timestamp`, set by the benchmark). For each message: its outbox row
+// (`created_at`, when its producer's transaction began, and that transaction's
+// commit), its publication (the PostgreSQL bus's `published_at`, when the relay's
+// publish began; on NATS the outbox's `sent_at`, once the bus confirmed it) and each
+// consumer's inbox row (`handled_at`, when the handler's transaction began, and its
+// commit). Per message type and consumer group, p50/p90 of:
+// - commit: the producer's transaction, begin to commit;
+// - relay: commit to publication (the relay's wake-up, its claim; rows held back behind
+//   open transactions);
+// - deliver: publication to the consumer's transaction beginning (the bus's wake-up,
+//   the claim, the queue of messages before it);
+// - handle: the consumer's transaction, begin to commit;
+// - turnaround: the consumer's transaction beginning to the beginning of the one that
+//   wrote the message it caused (`causationid`), where that is another transaction
+//   (payment's processor call).
+import pg from 'pg';
+
+interface Percentiles {
+  p50: number;
+  p90: number;
+}
+
+export interface Leg {
+  /** Message type and consumer group: `payment.authorize → payment-commands`. */
+  crossing: string;
+  messages: number;
+  commitMs: Percentiles;
+  relayMs: Percentiles;
+  deliverMs: Percentiles;
+  handleMs: Percentiles;
+  turnaroundMs?: Percentiles;
+}
+
+interface Sent {
+  eventId: string;
+  type: string;
+  causationId: string | null;
+  createdAt: number;
+  committedAt: number;
+  publishedAt: number;
+}
+
+interface Handled {
+  group: string;
+  eventId: string;
+  handledAt: number;
+  committedAt: number;
+}
+
+const ms = (value: Date | null): number => (value ? value.getTime() : Number.NaN);
+
+function percentiles(values: number[]): Percentiles {
+  const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+  const at = (p: number) => {
+    const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+    return Math.round((sorted[index] ?? Number.NaN) * 10) / 10;
+  };
+  return { p50: at(0.5), p90: at(0.9) };
+}
+
+async function inDatabase<T>(adminUrl: string, database: string, work: (client: pg.Client) => Promise<T>) {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+// xid8 to the xid the commit timestamp is kept under.
+const COMMITTED = (xid: string) => `pg_xact_commit_timestamp((${xid}::text::bigint % 4294967296)::text::xid)`;
+
+async function fromDatabase(client: pg.Client, orderIds: string[]) {
+  const sent: Sent[] = [];
+  const handled: Handled[] = [];
+  const published = new Map<string, number>();
+  const { rows } = await client.query<{ outbox: string | null; inbox: string | null; bus: string | null }>(
+    `SELECT to_regclass('outbox')::text AS outbox, to_regclass('inbox')::text AS inbox,
+       to_regclass('bus_messages')::text AS bus`,
+  );
+  const tables = rows[0];
+  if (tables?.outbox) {
+    const outbox = await client.query<{
+      event_id: string;
+      type: string;
+      causation: string | null;
+      created_at: Date;
+      committed_at: Date | null;
+      sent_at: Date | null;
+    }>(
+      `SELECT event_id::text, type, envelope->>'causationid' AS causation, created_at, sent_at,
+         ${COMMITTED('txid')} AS committed_at
+       FROM outbox WHERE envelope->'data'->>'orderId' = ANY($1::text[])`,
+      [orderIds],
+    );
+    for (const row of outbox.rows) {
+      sent.push({
+        eventId: row.event_id,
+        type: row.type,
+        causationId: row.causation,
+        createdAt: ms(row.created_at),
+        committedAt: ms(row.committed_at),
+        publishedAt: ms(row.sent_at),
+      });
+    }
+  }
+  if (tables?.bus) {
+    const bus = await client.query<{ event_id: string; published_at: Date }>(
+      `SELECT event_id, published_at FROM bus_messages WHERE envelope->'data'->>'orderId' = ANY($1::text[])`,
+      [orderIds],
+    );
+    for (const row of bus.rows) published.set(row.event_id, ms(row.published_at));
+  }
+  if (tables?.inbox) {
+    const inbox = await client.query<{
+      group_name: string;
+      event_id: string;
+      handled_at: Date;
+      committed_at: Date;
+    }>(
+      `SELECT group_name, event_id, handled_at, pg_xact_commit_timestamp(xmin) AS committed_at
+       FROM inbox WHERE handled_at > now() - interval '1 hour'`,
+    );
+    for (const row of inbox.rows) {
+      handled.push({
+        group: row.group_name,
+        eventId: row.event_id,
+        handledAt: ms(row.handled_at),
+        committedAt: ms(row.committed_at),
+      });
+    }
+  }
+  return { sent, handled, published };
+}
+
+/** Every message about `orderIds` and every consumer's handling of it, from every database. */
+async function collect(adminUrl: string, orderIds: string[]) {
+  const databases = await inDatabase(adminUrl, 'postgres', async (client) =>
+    (
+      await client.query<{ datname: string }>(
+        `SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'`,
+      )
+    ).rows.map((row) => row.datname),
+  );
+  const sent: Sent[] = [];
+  const handled: Handled[] = [];
+  const published = new Map<string, number>();
+  for (const database of databases) {
+    const found = await inDatabase(adminUrl, database, (client) => fromDatabase(client, orderIds));
+    sent.push(...found.sent);
+    handled.push(...found.handled);
+    for (const [id, at] of found.published) published.set(id, at);
+  }
+  // The bus's own publication time where there is one (the PostgreSQL bus).
+  for (const message of sent) message.publishedAt = published.get(message.eventId) ?? message.publishedAt;
+  return { sent, handled };
+}
+
+/** The legs of every crossing the paced orders made, busiest first. */
+export async function legsOf(adminUrl: string, orderIds: string[]): Promise<Leg[]> {
+  const { sent, handled } = await collect(adminUrl, orderIds);
+  const byId = new Map(sent.map((message) => [message.eventId, message]));
+  // What each handling caused: the earliest message whose causation is the handled one.
+  const caused = new Map<string, number>();
+  for (const message of sent) {
+    if (!message.causationId) continue;
+    const before = caused.get(message.causationId);
+    if (before === undefined || message.createdAt < before)
+      caused.set(message.causationId, message.createdAt);
+  }
+  const crossings = new Map<
+    string,
+    Record<'commit' | 'relay' | 'deliver' | 'handle' | 'turnaround', number[]>
+  >();
+  for (const handling of handled) {
+    const message = byId.get(handling.eventId);
+    if (!message) continue;
+    const key = `${message.type} → ${handling.group}`;
+    const legs = crossings.get(key) ?? { commit: [], relay: [], deliver: [], handle: [], turnaround: [] };
+    crossings.set(key, legs);
+    legs.commit.push(message.committedAt - message.createdAt);
+    legs.relay.push(message.publishedAt - message.committedAt);
+    legs.deliver.push(handling.handledAt - message.publishedAt);
+    legs.handle.push(handling.committedAt - handling.handledAt);
+    const next = caused.get(message.eventId);
+    // Written in the handler's own transaction, the caused message adds nothing of its own.
+    if (next !== undefined && next > handling.handledAt) legs.turnaround.push(next - handling.handledAt);
+  }
+  return [...crossings.entries()]
+    .map(([crossing, legs]) => ({
+      crossing,
+      messages: legs.relay.length,
+      commitMs: percentiles(legs.commit),
+      relayMs: percentiles(legs.relay),
+      deliverMs: percentiles(legs.deliver),
+      handleMs: percentiles(legs.handle),
+      ...(legs.turnaround.length > 0 ? { turnaroundMs: percentiles(legs.turnaround) } : {}),
+    }))
+    .sort((a, b) => b.messages - a.messages || a.crossing.localeCompare(b.crossing));
+}
+
+/** One line a crossing, for the console. */
+export function describeLeg(leg: Leg): string {
+  const pair = ({ p50, p90 }: Percentiles) => `${p50}/${p90}`;
+  const turnaround = leg.turnaroundMs ? `, then ${pair(leg.turnaroundMs)}` : '';
+  return `    ${leg.crossing} (${leg.messages}): commit ${pair(leg.commitMs)}, relay ${pair(leg.relayMs)}, deliver ${pair(leg.deliverMs)}, handle ${pair(leg.handleMs)}${turnaround}`;
+}
