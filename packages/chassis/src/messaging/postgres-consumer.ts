@@ -1,8 +1,7 @@
 // One consumer group's instance on the embedded bus: it sleeps until a NOTIFY for
 // one of its types (or a retry falling due) wakes it, claims due rows with
 // `FOR UPDATE SKIP LOCKED` (a lease: if it dies, the row is due again when the lease
-// ends), hands them over (claiming again while they are in hand, up to its
-// concurrency), and deletes the handled ones.
+// ends), hands them over, and deletes the handled ones.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Pool, prepared } from '../db.ts';
 import type { Logger } from '../logger.ts';
@@ -66,11 +65,7 @@ export function consumeGroup(options: {
   };
   wakers.add(waker);
 
-  // Rows may be due that the last claim did not take: at the start, after a NOTIFY, a
-  // full claim, or a retry (whose due time the next claim learns).
-  let more = true;
-  // Deliveries handed over and not yet settled, at most `concurrency`.
-  const inHand = new Set<Promise<void>>();
+  let retried = false;
   // Handled rows wait here to be deleted: with the next claim, in its statement, when
   // the loop claims again at once (a busy group), else on their own before it sleeps.
   // One lost with a crash is only redelivered when its lease ends, and the inbox drops it.
@@ -96,7 +91,7 @@ export function consumeGroup(options: {
   const settle = (seq: number) => ({
     ack: async () => void acked.push(seq),
     retry: async (delayMs: number, reason: string) => {
-      more = true;
+      retried = true;
       await pool.query(
         `UPDATE bus_deliveries SET available_at = now() + make_interval(secs => $3::float8 / 1000), last_error = $4
          WHERE group_name = $1 AND seq = $2`,
@@ -112,16 +107,17 @@ export function consumeGroup(options: {
   });
 
   /**
-   * Deletes the rows handled since the last claim, claims up to `room` of the group's
-   * due rows (a lease) and, in the same round trip, how long until the next of its
-   * other pending rows falls due: one statement per wake-up. Rows another instance is
-   * claiming at this moment are skipped, not waited for; rows in hand are leased, so
-   * not due.
+   * Deletes the rows handled since the last claim, claims the group's due rows (a
+   * lease) and, in the same round trip, how long until the next of its other pending
+   * rows falls due: one statement per wake-up. Rows another instance is claiming at
+   * this moment are skipped, not waited for.
    */
-  async function claim(room: number): Promise<{ rows: ClaimedRow[]; waitMs: number }> {
+  async function claim(): Promise<{ rows: ClaimedRow[]; waitMs: number }> {
     const done = takeAcked();
     const result = await pool
-      .query<ClaimedRow & { wait_ms: number | null; claimed: boolean }>(CLAIM([group, room, leaseMs, done]))
+      .query<ClaimedRow & { wait_ms: number | null; claimed: boolean }>(
+        CLAIM([group, concurrency, leaseMs, done]),
+      )
       .catch((error: unknown) => {
         acked.push(...done);
         throw error;
@@ -133,64 +129,37 @@ export function consumeGroup(options: {
     return { rows: claimed, waitMs };
   }
 
-  /** Hands a claimed row over; once it is settled, the loop may claim into its room. */
-  function handOver(row: ClaimedRow): void {
-    const handled: Promise<void> = deliver({ body: row.envelope, attempt: row.attempts, ...settle(row.seq) })
-      .catch((error: unknown) => log.error({ err: error, group }, 'delivery failed'))
-      .finally(() => {
-        inHand.delete(handled);
-        endWait?.();
-      });
-    inHand.add(handled);
-  }
-
-  /** Until a NOTIFY, a delivery settled, or `ms` (then true: time to look again). */
-  const pause = (ms: number) =>
-    new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(true), ms);
-      endWait = () => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-    }).finally(() => {
-      endWait = undefined;
-    });
-
-  // Claims whenever there is room and rows may be due, without waiting for the
-  // deliveries in hand: a slow one (a hot row's lock, a batch) does not hold back the
-  // next message. With `concurrency` 1 there is never room for a second, so a group
-  // takes its messages one at a time, in bus order.
   const loop = (async () => {
-    let waitMs = SAFETY_POLL_MS;
     while (running) {
       try {
-        if (signalled) {
-          signalled = false;
-          more = true;
+        signalled = false;
+        retried = false;
+        const { rows, waitMs } = await claim();
+        if (rows.length > 0) {
+          await Promise.all(
+            rows.map((row) => deliver({ body: row.envelope, attempt: row.attempts, ...settle(row.seq) })),
+          );
+          // A full claim may have left more behind, and a retry set a due time the
+          // claim could not know; otherwise the claim took all that was due.
+          if (rows.length === concurrency || retried) continue;
         }
-        const room = concurrency - inHand.size;
-        if (more && room > 0) {
-          more = false;
-          const claimed = await claim(room);
-          waitMs = claimed.waitMs;
-          for (const row of claimed.rows) handOver(row);
-          // A full claim may have left more behind; a due time of 0 means rows were due
-          // that another instance was taking.
-          if (claimed.rows.length === room || waitMs === 0) more = true;
-          continue;
-        }
-        if (inHand.size === 0) await deleteAcked();
-        // What happened during that round trip is not lost: checked before pausing.
-        if (signalled || (more && inHand.size < concurrency) || !running) continue;
-        // The safety poll, or a retry falling due.
-        if (await pause(waitMs)) more = true;
+        if (waitMs === 0 || signalled || !running) continue;
+        await deleteAcked();
+        if (signalled) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, waitMs);
+          endWait = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        endWait = undefined;
       } catch (error) {
         if (!running) break;
         log.warn({ err: error, group }, 'bus consumer could not reach the bus database; retrying');
         await sleep(1_000);
       }
     }
-    await Promise.all(inHand);
     await deleteAcked().catch((error: unknown) =>
       log.warn(
         { err: error, group },
