@@ -66,6 +66,18 @@ describe('transaction scope', () => {
     assert.equal(rows[0]?.n, 1, 'the table is still there');
   });
 
+  test('literal() writes exactly what node-postgres escapeLiteral writes, for any text', () => {
+    const alphabet = ["'", '\\', '"', 'a', ' ', '\n', 'é', '🧾', '$', 'E'];
+    for (let run = 0; run < 2_000; run++) {
+      let text = '';
+      const length = run % 40;
+      for (let i = 0; i < length; i++)
+        text += alphabet[(run * 31 + i * 17 + ((i * i) % 7)) % alphabet.length];
+      assert.equal(literal(text), pg.escapeLiteral(text), JSON.stringify(text));
+    }
+    for (const body of HOSTILE) assert.equal(literal(body), pg.escapeLiteral(body));
+  });
+
   test('a last statement that fails commits nothing of the transaction', async () => {
     await pool.query(`INSERT INTO notes (body) VALUES ('taken')`);
     await assert.rejects(
