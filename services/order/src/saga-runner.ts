@@ -12,6 +12,7 @@ import type { Order, OrderPlacedData } from './domain/order.ts';
 import {
   type Awaiting,
   answersAwaited,
+  awaitedSteps,
   cancelRequested,
   type Decision,
   nextAwaiting,
@@ -69,22 +70,22 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     decision: Decision,
     awaiting: Awaiting,
   ): Promise<Order> {
-    let sentId: string | null = null;
-    if (decision.send) {
-      const command = commandFor(decision.send, {
-        order,
-        reason: decision.saga.outcome?.reason ?? 'compensation',
-        reservationExpiresAt: new Date(Date.now() + options.reservationTtlMs).toISOString(),
-      });
-      sentId = (await tx.send({ ...command, subject: order.id, replyTo: SAGA_GROUP })).id;
-      log.debug({ orderId: order.id, step: decision.send, phase: decision.saga.phase }, 'saga moved');
+    const sent: string[] = [];
+    const asking = {
+      order,
+      reason: decision.saga.outcome?.reason ?? 'compensation',
+      reservationExpiresAt: new Date(Date.now() + options.reservationTtlMs).toISOString(),
+    };
+    for (const step of decision.send ? [decision.send, ...(decision.alongside ?? [])] : []) {
+      sent.push((await tx.send({ ...commandFor(step, asking), subject: order.id, replyTo: SAGA_GROUP })).id);
+      log.debug({ orderId: order.id, step, phase: decision.saga.phase }, 'saga moved');
     }
     return commit(tx, order, {
       events: decision.events,
       saga: {
         mode: 'orchestration',
         state: decision.saga,
-        awaiting: nextAwaiting(awaiting, decision, sentId),
+        awaiting: nextAwaiting(awaiting, decision, sent),
         dueInMs: dueIn(sagaDeadline(decision), options.stepTimeoutMs, Date.now()),
       },
     });
@@ -101,7 +102,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
       log.info({ orderId, type: event.type }, 'late or unexpected reply ignored');
       return;
     }
-    if (held.state.step !== answer.step) return;
+    if (!awaitedSteps(held.state).includes(answer.step)) return;
     await move(tx, held.order, decide(held.state, answer), held.awaiting);
   }
 

@@ -214,14 +214,14 @@ describe('deadlines', () => {
     // A cancel while the reserve is in flight waits for its answer: the same command, the same deadline.
     const cancel = cancelRequested(start.saga, 'no');
     if (cancel === 'too-late') throw new Error('a cancel in flight should be accepted');
-    assert.deepEqual(nextAwaiting(asked, cancel, null), asked);
+    assert.deepEqual(nextAwaiting(asked, cancel, []), asked);
     assert.equal(sagaDeadline(cancel), 'keep');
     // In line for stock: the same command, due when inventory promised to answer.
     const waiting = stepWaiting(start.saga, 'reserve-stock', '2030-01-01T00:15:00.000Z');
     assert.deepEqual(sagaDeadline(waiting), { until: '2030-01-01T00:15:00.000Z' });
     // Rejected: nothing awaited, no deadline.
     const rejected = stepFailed(start.saga, 'reserve-stock', 'out of stock');
-    assert.deepEqual(nextAwaiting(asked, rejected, null), { command: null, earlier: [] });
+    assert.deepEqual(nextAwaiting(asked, rejected, []), { command: null, earlier: [] });
     assert.equal(sagaDeadline(rejected), 'clear');
   });
 

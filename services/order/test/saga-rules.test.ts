@@ -6,6 +6,7 @@ import { orderTotals } from '../src/domain/pricing.ts';
 import {
   type Awaiting,
   answersAwaited,
+  awaitedSteps,
   cancelRequested,
   type Decision,
   nextAwaiting,
@@ -19,17 +20,20 @@ import {
 import { placed } from './fixtures.ts';
 
 function run(from: Decision, ...moves: Array<(saga: SagaState) => Decision>) {
-  const sent = [from.send];
+  const sent = [from.send, ...(from.alongside ?? [])];
   const events = [...from.events];
   let saga = from.saga;
   for (const move of moves) {
     const decision = move(saga);
     saga = decision.saga;
     events.push(...decision.events);
-    sent.push(decision.send);
+    sent.push(decision.send, ...(decision.alongside ?? []));
   }
   return { saga, events: events.map((event) => event.type), sent: sent.filter(Boolean) };
 }
+/** The saga just past its pivot: capture and commit asked together. */
+const pastPivot = () =>
+  run(startSaga(), ok('reserve-stock'), ok('authorize-payment'), ok('schedule-shipment'));
 const ok = (step: Parameters<typeof stepSucceeded>[1]) => (saga: SagaState) => stepSucceeded(saga, step);
 
 describe('saga rules', () => {
@@ -52,6 +56,74 @@ describe('saga rules', () => {
     assert.equal(events.at(-1), 'OrderConfirmed');
     assert.equal(saga.phase, 'confirmed');
     assert.deepEqual(saga.compensations, ['cancel-shipment', 'cancel-payment', 'release-stock']);
+  });
+
+  test('saga - past the pivot, capture and commit are asked together; the order is confirmed once both answered, in either order', () => {
+    const past = pastPivot();
+    assert.deepEqual(past.sent.slice(-2), ['capture-payment', 'commit-stock'], 'both asked in one move');
+    assert.deepEqual(awaitedSteps(past.saga), ['capture-payment', 'commit-stock']);
+    for (const [first, second] of [
+      ['capture-payment', 'commit-stock'],
+      ['commit-stock', 'capture-payment'],
+    ] as const) {
+      const one = stepSucceeded(past.saga, first);
+      assert.equal(one.send, null, 'nothing more to ask');
+      assert.deepEqual(
+        one.events.map((event) => event.type),
+        ['StepSucceeded'],
+        'not confirmed on one answer',
+      );
+      assert.deepEqual(awaitedSteps(one.saga), [second]);
+      const both = stepSucceeded(one.saga, second);
+      assert.deepEqual(
+        both.events.map((event) => event.type),
+        ['StepSucceeded', 'OrderConfirmed'],
+      );
+      assert.equal(both.saga.phase, 'confirmed');
+      assert.deepEqual(awaitedSteps(both.saga), []);
+      assert.deepEqual(both.saga.compensations, ['cancel-shipment', 'cancel-payment', 'release-stock']);
+    }
+  });
+
+  test('saga - a saga saved mid-way by the version that asked one step at a time carries on that way', () => {
+    const past = pastPivot().saga;
+    const { alongside: _asked, ...saved } = { ...past, step: 'capture-payment' as const };
+    const next = stepSucceeded(saved, 'capture-payment');
+    assert.equal(next.send, 'commit-stock');
+    assert.equal(stepSucceeded(next.saga, 'commit-stock').saga.phase, 'confirmed');
+  });
+
+  test('saga - a cancel while capture and commit are out waits for both, then undoes the order', () => {
+    const decision = cancelRequested(pastPivot().saga, 'changed my mind');
+    if (decision === 'too-late') throw new Error('a cancel in flight should be accepted');
+    assert.equal(decision.send, null);
+    const one = stepSucceeded(decision.saga, 'commit-stock');
+    assert.equal(one.send, null, 'the capture is still out');
+    const both = stepSucceeded(one.saga, 'capture-payment');
+    assert.equal(both.send, 'cancel-shipment');
+    assert.deepEqual(both.saga.outcome, { status: 'CANCELLED', reason: 'changed my mind' });
+  });
+
+  test('saga - past the pivot, silence asks again whatever is still out; an answer to any ask counts', () => {
+    const past = pastPivot();
+    const none: Awaiting = { command: null, earlier: [] };
+    const asked = nextAwaiting(
+      none,
+      { saga: past.saga, events: [], send: 'capture-payment', alongside: ['commit-stock'] },
+      ['cap1', 'com1'],
+    );
+    assert.deepEqual(asked, { command: 'cap1', earlier: ['com1'] });
+    const silent = stepTimedOut(past.saga);
+    assert.equal(silent.send, 'capture-payment');
+    assert.deepEqual(silent.alongside, ['commit-stock']);
+    const again = nextAwaiting(asked, silent, ['cap2', 'com2']);
+    assert.deepEqual(again, { command: 'cap2', earlier: ['com1', 'cap1', 'com2'] });
+    for (const id of ['cap1', 'com1', 'cap2', 'com2']) assert.equal(answersAwaited(again, id), true, id);
+    // One answered: only the other is asked again.
+    const one = stepSucceeded(silent.saga, 'capture-payment');
+    const later = stepTimedOut(one.saga);
+    assert.equal(later.send, 'commit-stock');
+    assert.equal(later.alongside, undefined);
   });
 
   test('saga - a declined payment releases the stock and rejects the order', () => {
@@ -99,7 +171,7 @@ describe('saga rules', () => {
       ok('schedule-shipment'),
       (s) => stepTimedOut(s),
     );
-    assert.deepEqual(sent.slice(-2), ['capture-payment', 'capture-payment']);
+    assert.deepEqual(sent.slice(-4), ['capture-payment', 'commit-stock', 'capture-payment', 'commit-stock']);
     assert.equal(saga.phase, 'forward');
   });
 
@@ -156,28 +228,28 @@ describe('saga rules', () => {
     const capture = nextAwaiting(
       none,
       { saga: confirmedAfterPivot.saga, events: [], send: 'capture-payment' },
-      'c1',
+      ['c1'],
     );
     assert.deepEqual(capture, { command: 'c1', earlier: [] });
     // Silent past its deadline: asked again. The first ask's answer, arriving after the
     // second ask went out, still answers the step (each would, late, forever otherwise).
     const again = stepTimedOut(confirmedAfterPivot.saga);
     assert.equal(again.again, true);
-    const asked = nextAwaiting(capture, again, 'c2');
+    const asked = nextAwaiting(capture, again, ['c2']);
     assert.deepEqual(asked, { command: 'c2', earlier: ['c1'] });
     assert.equal(answersAwaited(asked, 'c1'), true);
     assert.equal(answersAwaited(asked, 'c2'), true);
     assert.equal(answersAwaited(asked, 'c0'), false);
     assert.equal(answersAwaited(asked, undefined), false);
     // The next step starts afresh; waiting keeps what is awaited.
-    const next = nextAwaiting(asked, stepSucceeded(again.saga, 'capture-payment'), 'c3');
+    const next = nextAwaiting(asked, stepSucceeded(startSaga().saga, 'reserve-stock'), ['c3']);
     assert.deepEqual(next, { command: 'c3', earlier: [] });
     const waiting = stepWaiting(startSaga().saga, 'reserve-stock', '2030-01-01T00:15:00.000Z');
-    assert.deepEqual(nextAwaiting(next, waiting, null), next);
+    assert.deepEqual(nextAwaiting(next, waiting, []), next);
     // Before the pivot a silent step is undone, not asked again: its late answer is not taken.
     const undone = stepTimedOut(stepSucceeded(startSaga().saga, 'reserve-stock').saga);
     assert.equal(undone.again, undefined);
-    assert.deepEqual(nextAwaiting({ command: 'a1', earlier: [] }, undone, 'r1'), {
+    assert.deepEqual(nextAwaiting({ command: 'a1', earlier: [] }, undone, ['r1']), {
       command: 'r1',
       earlier: [],
     });

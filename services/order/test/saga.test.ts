@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Envelope } from '@platform/chassis';
 import type { EventType, orders } from '@platform/contracts';
+import { eventually } from '@platform/testkit';
 import { type Harness, saying, startHarness, transactionsDuring } from './harness.ts';
 
 let harness: Harness;
@@ -74,6 +75,44 @@ test('saga - each answer moves the order and asks the next step, each committed 
   );
   // The inbox's row, the saga locked with its order, the next command, the move written.
   assert.ok(statements.length <= 4, `${statements.length} statements: ${statements.join('\n---\n')}`);
+});
+
+test('saga - past the pivot, capture and commit are asked in one move; answered in the other order, the order is confirmed once both are in', async () => {
+  const id = await harness.placeOne();
+  await answer('inventory.reserve-stock', 'inventory.stock.reserved', id);
+  await answer('payment.authorize', 'payment.authorized', id);
+  await answer('shipping.schedule-shipment', 'shipping.scheduled', id);
+  // Both asked before either is answered.
+  const capture = await harness.command('payment.capture', id);
+  const commitStock = await harness.command('inventory.commit-stock', id);
+  await harness.probe.reply(
+    commitStock,
+    'inventory.stock.committed',
+    saying('inventory.stock.committed', id),
+  );
+  await eventually(async () =>
+    (await harness.order(id)).timeline.some((entry) => entry.step === 'commit-stock'),
+  );
+  assert.equal((await harness.order(id)).status, 'PAYMENT_AUTHORIZED', 'not confirmed on one answer');
+  await harness.probe.reply(capture, 'payment.captured', saying('payment.captured', id));
+  const confirmed = await harness.reaches(id, 'CONFIRMED');
+  assert.deepEqual(
+    confirmed.timeline.slice(-3).map((entry) => `${entry.step}:${entry.outcome}`),
+    ['commit-stock:succeeded', 'capture-payment:succeeded', 'order:confirmed'],
+  );
+  // A repeated answer to a step already in changes nothing.
+  const handled = async () =>
+    (
+      await harness.sql<{ n: number }>(`SELECT count(*)::int AS n FROM inbox WHERE group_name = 'order-saga'`)
+    )[0]?.n;
+  const before = await handled();
+  await harness.probe.reply(
+    commitStock,
+    'inventory.stock.committed',
+    saying('inventory.stock.committed', id),
+  );
+  await eventually(async () => (await handled()) === (before ?? 0) + 1);
+  assert.deepEqual((await harness.order(id)).timeline, confirmed.timeline);
 });
 
 test('saga - a declined payment releases the stock and rejects the order; REJECTED is told', async () => {

@@ -1,11 +1,13 @@
 // The checkout saga, as pure decisions: given where the saga is and what just
-// happened, which order events to record and which command to send next. Each
-// completed step pushes its compensation to the front of a list; failure runs that
-// list, one compensation at a time, each retried until it is acknowledged. The steps
-// themselves (order, undo, failure status) are the catalogue's (steps.ts).
+// happened, which order events to record and which commands to send next. Steps up to
+// the pivot go one at a time; the steps after it, which must happen and depend on
+// nothing but the pivot, are asked together and the order is confirmed once all have
+// answered. Each completed step pushes its compensation to the front of a list; failure
+// runs that list, one compensation at a time, each retried until it is acknowledged.
+// The steps themselves (order, undo, failure status) are the catalogue's (steps.ts).
 import type { Deadline } from './decision.ts';
 import type { OrderEvent, OrderStatus } from './order.ts';
-import { FORWARD, isAfterPivot, STEPS, type Step } from './steps.ts';
+import { AFTER_PIVOT, FORWARD, isAfterPivot, STEPS, type Step } from './steps.ts';
 
 export type Phase = 'forward' | 'compensating' | 'confirmed' | 'done';
 
@@ -20,6 +22,12 @@ export interface SagaState {
   cancelRequested: string | null;
   /** Inventory put the order in line: the reserve is awaited until its answer is due. */
   waiting?: boolean;
+  /**
+   * Past the pivot, the steps asked together with `step` whose answers are still
+   * awaited (the steps after the pivot depend on nothing but it). Absent in a saga saved
+   * by the version that asked them one at a time, which carries on that way.
+   */
+  alongside?: Step[];
 }
 
 export interface Decision {
@@ -27,6 +35,8 @@ export interface Decision {
   events: OrderEvent[];
   /** The command to send now (with a fresh deadline), if any. */
   send: Step | null;
+  /** Commands sent with `send`, their answers awaited beside its own. */
+  alongside?: Step[];
   /** `send` asks again for the step already awaited: an answer to any ask is its answer. */
   again?: true;
   /** Keep awaiting the same command; its deadline moves to when the participant must answer. */
@@ -42,25 +52,30 @@ export interface Awaiting {
 /** Asks of one step remembered; a participant down that long is answered by the newest ones. */
 const MAX_EARLIER_ASKS = 50;
 
+/** The steps whose answers the saga awaits: its step, and those asked beside it. */
+export function awaitedSteps(saga: SagaState): Step[] {
+  return saga.step ? [saga.step, ...(saga.alongside ?? [])] : [];
+}
+
 export function answersAwaited(awaiting: Awaiting, causationId: string | undefined): boolean {
   if (!causationId) return false;
   return awaiting.command === causationId || awaiting.earlier.includes(causationId);
 }
 
 /**
- * What is awaited after `decision`, `sentId` being the id of the command it sent. A
- * step asked again keeps its earlier asks: when a round trip takes longer than the
- * step's deadline, the answer to an earlier ask arrives after the next ask went out,
- * and ignoring it would ask again, forever. A step still in flight with nothing sent
- * (in line for stock, or a cancel waiting for it) keeps its command.
+ * What is awaited after `decision`, `sent` being the ids of the commands it sent (`send`
+ * first, then those `alongside`): an answer to any of them counts, and the saga then
+ * takes it if its step is still awaited (`awaitedSteps`). A step asked again keeps its
+ * earlier asks: when a round trip takes longer than the step's deadline, the answer to
+ * an earlier ask arrives after the next ask went out, and ignoring it would ask again,
+ * forever. A step still in flight with nothing sent (in line for stock, a cancel
+ * waiting for it, the other of two asked together) keeps its commands.
  */
-export function nextAwaiting(awaiting: Awaiting, decision: Decision, sentId: string | null): Awaiting {
-  if (!decision.send || !sentId) return decision.saga.step ? awaiting : { command: null, earlier: [] };
-  const earlier =
-    decision.again && awaiting.command
-      ? [...awaiting.earlier, awaiting.command].slice(-MAX_EARLIER_ASKS)
-      : [];
-  return { command: sentId, earlier };
+export function nextAwaiting(awaiting: Awaiting, decision: Decision, sent: string[]): Awaiting {
+  const [command, ...beside] = sent;
+  if (!decision.send || !command) return decision.saga.step ? awaiting : { command: null, earlier: [] };
+  const before = decision.again && awaiting.command ? [...awaiting.earlier, awaiting.command] : [];
+  return { command, earlier: [...before, ...beside].slice(-MAX_EARLIER_ASKS) };
 }
 
 /**
@@ -112,7 +127,15 @@ function compensate(
     };
   }
   return {
-    saga: { ...saga, phase: 'compensating', step: next, compensations: rest, outcome, waiting: false },
+    saga: {
+      ...saga,
+      phase: 'compensating',
+      step: next,
+      alongside: [],
+      compensations: rest,
+      outcome,
+      waiting: false,
+    },
     events,
     send: next,
   };
@@ -131,15 +154,31 @@ export function stepSucceeded(saga: SagaState, step: Step, detail?: string): Dec
   const events: OrderEvent[] = [{ type: 'StepSucceeded', data: { step, ...(detail ? { detail } : {}) } }];
   if (saga.phase === 'compensating' && saga.outcome) return compensate(saga, saga.outcome, events);
   const advanced = withUndoOf(saga, step);
+  const [stillOut, ...beside] = awaitedSteps(saga).filter((awaited) => awaited !== step);
+  if (saga.alongside && stillOut) {
+    // One of the steps asked together: the others are still out (a cancel waits for them).
+    return { saga: { ...advanced, step: stillOut, alongside: beside }, events, send: null };
+  }
   if (saga.cancelRequested) {
     return compensate(advanced, { status: 'CANCELLED', reason: saga.cancelRequested }, events);
   }
-  const next = FORWARD[FORWARD.indexOf(step) + 1];
+  // Steps asked together were the last; one at a time, the next in line.
+  const next = saga.alongside ? undefined : FORWARD[FORWARD.indexOf(step) + 1];
   if (!next) {
     return {
       saga: { ...advanced, phase: 'confirmed', step: null },
       events: [...events, { type: 'OrderConfirmed', data: {} }],
       send: null,
+    };
+  }
+  if (next === AFTER_PIVOT[0]) {
+    // The steps after the pivot depend on nothing but it: all asked at once.
+    const [first = next, ...together] = AFTER_PIVOT;
+    return {
+      saga: { ...advanced, step: first, alongside: together, waiting: false },
+      events,
+      send: first,
+      alongside: together,
     };
   }
   return { saga: { ...advanced, step: next, waiting: false }, events, send: next };
@@ -185,8 +224,10 @@ export function stepTimedOut(saga: SagaState): Decision {
   if (!step) return { saga, events: [], send: null };
   const events: OrderEvent[] = [{ type: 'StepTimedOut', data: { step } }];
   if (saga.phase === 'compensating' || isAfterPivot(step)) {
-    // Must happen: ask again (every participant treats a repeat as the same command).
-    return { saga, events, send: step, again: true };
+    // Must happen: ask again, with whatever else is out beside it (every participant
+    // treats a repeat as the same command).
+    const beside = saga.alongside?.length ? { alongside: saga.alongside } : {};
+    return { saga, events, send: step, again: true, ...beside };
   }
   // It may have happened late: undo it too. Its late reply will find a saga gone past it.
   return compensate(withUndoOf(saga, step), outcomeOf(saga, step, `${step} timed out`), events);

@@ -157,6 +157,8 @@ export const FORWARD: readonly Step[] = [
 export const PIVOT: Step = 'schedule-shipment';
 /** The steps an order may give up on (a failure or silence undoes what was done). */
 export const BEFORE_PIVOT: readonly Step[] = FORWARD.slice(0, FORWARD.indexOf(PIVOT) + 1);
+/** The steps that must happen once the pivot has: none depends on another, so all are asked at once. */
+export const AFTER_PIVOT: readonly Step[] = FORWARD.slice(FORWARD.indexOf(PIVOT) + 1);
 
 export const isCompensation = (step: Step): boolean => STEPS[step].kind === 'compensation';
 /** Past the pivot a step must happen: asked again until it does, never undone by failure. */
