@@ -15,7 +15,8 @@
 // - turnaround: the consumer's transaction beginning to the beginning of the one that
 //   wrote the message it caused (`causationid`), where that is another transaction
 //   (payment's processor call).
-import pg from 'pg';
+import type pg from 'pg';
+import { withAdminConnection } from '../../tools/chaos/src/faults.ts';
 
 interface Percentiles {
   p50: number;
@@ -58,18 +59,6 @@ function percentiles(values: number[]): Percentiles {
     return Math.round((sorted[index] ?? Number.NaN) * 10) / 10;
   };
   return { p50: at(0.5), p90: at(0.9) };
-}
-
-async function inDatabase<T>(adminUrl: string, database: string, work: (client: pg.Client) => Promise<T>) {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 // xid8 to the xid the commit timestamp is kept under.
@@ -139,8 +128,8 @@ async function fromDatabase(client: pg.Client, orderIds: string[]) {
 }
 
 /** Every message about `orderIds` and every consumer's handling of it, from every database. */
-async function collect(adminUrl: string, orderIds: string[]) {
-  const databases = await inDatabase(adminUrl, 'postgres', async (client) =>
+async function collect(dataDir: string, orderIds: string[]) {
+  const databases = await withAdminConnection(dataDir, 'postgres', async (client) =>
     (
       await client.query<{ datname: string }>(
         `SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'`,
@@ -151,7 +140,7 @@ async function collect(adminUrl: string, orderIds: string[]) {
   const handled: Handled[] = [];
   const published = new Map<string, number>();
   for (const database of databases) {
-    const found = await inDatabase(adminUrl, database, (client) => fromDatabase(client, orderIds));
+    const found = await withAdminConnection(dataDir, database, (client) => fromDatabase(client, orderIds));
     sent.push(...found.sent);
     handled.push(...found.handled);
     for (const [id, at] of found.published) published.set(id, at);
@@ -161,9 +150,9 @@ async function collect(adminUrl: string, orderIds: string[]) {
   return { sent, handled };
 }
 
-/** The legs of every crossing the paced orders made, busiest first. */
-export async function legsOf(adminUrl: string, orderIds: string[]): Promise<Leg[]> {
-  const { sent, handled } = await collect(adminUrl, orderIds);
+/** The legs of every crossing the paced orders made (a platform's data folder), busiest first. */
+export async function legsOf(dataDir: string, orderIds: string[]): Promise<Leg[]> {
+  const { sent, handled } = await collect(dataDir, orderIds);
   const byId = new Map(sent.map((message) => [message.eventId, message]));
   // What each handling caused: the earliest message whose causation is the handled one.
   const caused = new Map<string, number>();

@@ -24,7 +24,7 @@ import { address, card, type Order, openShop, type Shop } from '../../test/e2e/s
 import { PlatformSampler, type PlatformUse, platformUse } from '../../tools/loadgen/src/processes.ts';
 import { machineDetails } from '../machine.ts';
 import { describeLeg, type Leg, legsOf } from './legs.ts';
-import { adminUrl, countsNow, countsPerOrder, STATEMENT_COUNTING } from './statements.ts';
+import { countsNow, countsPerOrder, STATEMENT_COUNTING } from './statements.ts';
 
 const { values } = parseArgs({
   options: {
@@ -139,8 +139,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
     };
     const saturated: Placed = [];
     let next = 0;
-    const database = adminUrl(dataDir, pgPort);
-    const countsBefore = await countsNow(database);
+    const countsBefore = await countsNow(dataDir);
     const sampler = PlatformSampler.forPlatform(dataDir, shop.gateway);
     const before = sampler?.sample();
     await Promise.all(
@@ -153,7 +152,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
     );
     await allSettled(shop, saturated);
     const after = sampler?.sample();
-    const countsAfter = await countsNow(database);
+    const countsAfter = await countsNow(dataDir);
     const busy = await outcome(shop, saturated);
     const platformUsed = before && after ? platformUse(before, after) : undefined;
     // Paced, open loop: one order every 1/rate s, whether or not the last has answered.
@@ -168,7 +167,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
     );
     const calm = await outcome(shop, paced);
     const crossings = await legsOf(
-      database,
+      dataDir,
       paced.map(({ id }) => id),
     );
     placeMs.sort((a, b) => a - b);

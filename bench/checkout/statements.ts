@@ -5,10 +5,8 @@
 // outside a transaction is one). Divided by the orders confirmed, they are the round
 // trips an order costs each database: figures that do not depend on how fast or busy
 // the machine is.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import { withAdminConnection } from '../../tools/chaos/src/faults.ts';
 
 /**
  * What the embedded server must load for the statement counts (and the time planning
@@ -25,30 +23,13 @@ export interface Counts {
   runningMs: Map<string, number>;
 }
 
-/** The embedded server's administrator, from the launcher's secrets beside the data. */
-export function adminUrl(dataDir: string, port: number): string {
-  const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
-  const password = encodeURIComponent(secrets['postgres-admin'] ?? '');
-  return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-}
-
-async function asAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * Each database's statements and commits so far. A backend reports its counts when
  * it goes idle, at most once a second, so they are read after a quiet pause.
  */
-export async function countsNow(url: string): Promise<Counts> {
+export async function countsNow(dataDir: string): Promise<Counts> {
   await sleep(1_500);
-  return asAdmin(url, async (client) => {
+  return withAdminConnection(dataDir, 'postgres', async (client) => {
     await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     const statements = await client.query<{ datname: string; n: string; planning: number; running: number }>(
       `SELECT d.datname, sum(s.calls) AS n, sum(s.total_plan_time)::float8 AS planning,

@@ -87,12 +87,13 @@ function noticesAfterCommit(notices: Iterable<[string, string]>): string {
 }
 
 /**
- * A connection of `pool` for `use`. The pool listens to a connection's errors only
- * while it is idle in the pool. One that fails while checked out, between statements,
- * would have no listener and crash the process; caught here, the next statement fails
- * instead, and the connection is discarded rather than returned to the pool.
+ * A connection of `pool` for the transaction `use` runs on it, rolled back if `use`
+ * throws. The pool listens to a connection's errors only while it is idle in the pool.
+ * One that fails while checked out, between statements, would have no listener and
+ * crash the process; caught here, the next statement fails instead, and the connection
+ * is discarded rather than returned to the pool.
  */
-async function checkedOut<T>(pool: Pool, use: (client: PoolClient) => Promise<T>): Promise<T> {
+async function transactionOn<T>(pool: Pool, use: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   const onError = (error: Error) => {
@@ -101,6 +102,9 @@ async function checkedOut<T>(pool: Pool, use: (client: PoolClient) => Promise<T>
   client.on('error', onError);
   try {
     return await use(client);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
   } finally {
     client.off('error', onError);
     client.release(broken);
@@ -119,30 +123,24 @@ export function withTransaction<T>(
   work: (client: PoolClient, scope: TransactionScope) => Promise<T>,
   options: { startWith?: string } = {},
 ): Promise<T> {
-  return checkedOut(pool, async (client) => {
-    try {
-      const opened: pg.QueryResult | pg.QueryResult[] = await client.query(
-        options.startWith === undefined ? 'BEGIN' : `BEGIN; ${options.startWith}`,
-      );
-      let finishing: string | undefined;
-      const notices = new Map<string, [string, string]>();
-      const scope: TransactionScope = {
-        started: Array.isArray(opened) ? opened[1] : undefined,
-        finishWith: (statement) => {
-          finishing = statement;
-        },
-        notifyAfterCommit: (channel, payload) =>
-          void notices.set(`${channel}\n${payload}`, [channel, payload]),
-      };
-      const result = await work(client, scope);
-      const closing = [...(finishing === undefined ? [] : [finishing]), 'COMMIT'];
-      if (notices.size > 0) closing.push(noticesAfterCommit(notices.values()));
-      await client.query(closing.join('; '));
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+  return transactionOn(pool, async (client) => {
+    const opened: pg.QueryResult | pg.QueryResult[] = await client.query(
+      options.startWith === undefined ? 'BEGIN' : `BEGIN; ${options.startWith}`,
+    );
+    let finishing: string | undefined;
+    const notices = new Map<string, [string, string]>();
+    const scope: TransactionScope = {
+      started: Array.isArray(opened) ? opened[1] : undefined,
+      finishWith: (statement) => {
+        finishing = statement;
+      },
+      notifyAfterCommit: (channel, payload) => void notices.set(`${channel}\n${payload}`, [channel, payload]),
+    };
+    const result = await work(client, scope);
+    const closing = [...(finishing === undefined ? [] : [finishing]), 'COMMIT'];
+    if (notices.size > 0) closing.push(noticesAfterCommit(notices.values()));
+    await client.query(closing.join('; '));
+    return result;
   });
 }
 
@@ -158,18 +156,13 @@ export function commitThenNotify(
   statement: string,
   notice: [channel: string, payload: string],
 ): Promise<pg.QueryResult> {
-  return checkedOut(pool, async (client) => {
-    try {
-      const results: pg.QueryResult[] = (await client.query(
-        `BEGIN; ${statement}; COMMIT; ${noticesAfterCommit([notice])}`,
-      )) as unknown as pg.QueryResult[];
-      const result = results[1];
-      if (!result) throw new Error('the statement answered nothing');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+  return transactionOn(pool, async (client) => {
+    const results = (await client.query(
+      `BEGIN; ${statement}; COMMIT; ${noticesAfterCommit([notice])}`,
+    )) as unknown as pg.QueryResult[];
+    const result = results[1];
+    if (!result) throw new Error('the statement answered nothing');
+    return result;
   });
 }
 

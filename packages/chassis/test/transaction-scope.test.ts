@@ -45,6 +45,15 @@ async function listenTo(channel: string): Promise<{ heard: string[]; end: () => 
   return { heard, end: () => listener.end() };
 }
 
+/** Records in `sent` what `client` is sent from now on, every argument passed on. */
+function recordSent(client: pg.ClientBase, sent: string[]): void {
+  const query = client.query as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    sent.push(String(args[0]));
+    return query.apply(client, args);
+  };
+}
+
 describe('transaction scope', () => {
   test('values inlined with literal() arrive exactly as given, in the statements sent with BEGIN and COMMIT', async () => {
     for (const body of HOSTILE) {
@@ -114,17 +123,9 @@ describe('transaction scope', () => {
   test('a notice goes out after COMMIT, in its round trip, once however often asked, and never if the transaction fails', async () => {
     const { heard, end } = await listenTo('note_written');
     const sent: string[] = [];
-    // What this transaction's connection is sent, every argument passed on.
-    const spy = (client: pg.PoolClient) => {
-      const query = client.query as (...args: unknown[]) => unknown;
-      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-        sent.push(String(args[0]));
-        return query.apply(client, args);
-      };
-    };
     try {
       await withTransaction(pool, async (client, scope) => {
-        spy(client);
+        recordSent(client, sent);
         await client.query(`INSERT INTO notes (body) VALUES ('noticed')`);
         scope.notifyAfterCommit('note_written', "it's noticed");
         scope.notifyAfterCommit('note_written', "it's noticed");
@@ -163,13 +164,7 @@ describe('transaction scope', () => {
         log: createLogger({ service: 't', instance: 't', level: 'silent' }),
         max: 1,
       });
-      small.on('connect', (client) => {
-        const query = client.query as (...args: unknown[]) => unknown;
-        (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-          sent.push(String(args[0]));
-          return query.apply(client, args);
-        };
-      });
+      small.on('connect', (client) => recordSent(client, sent));
       try {
         const result = await commitThenNotify(
           small,
