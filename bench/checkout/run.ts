@@ -299,6 +299,8 @@ for (const bus of (values.bus ?? '').split(',')) {
         .map(([name, count]) => `${name} ${count}`)
         .join(', ')})`;
     console.log(`  an order's statements: ${each(statements)}; commits: ${each(commits)}`);
+    const { rollbacks, deadlocks } = saturated.perOrder;
+    console.log(`  an order's rollbacks: ${each(rollbacks)}; deadlocks in the run: ${each(deadlocks)}`);
     const { planningMs, runningMs } = saturated.perOrder;
     console.log(`  the server's ms an order, planning: ${each(planningMs)}; running: ${each(runningMs)}`);
     if (saturated.platform) {

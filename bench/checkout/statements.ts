@@ -2,7 +2,8 @@
 // settled, from PostgreSQL's own counters: pg_stat_statements (loaded by the
 // benchmark's platform, PLATFORM_PG_SETTINGS) counts every statement a client sent,
 // BEGIN and COMMIT included; pg_stat_database.xact_commit counts commits (a statement
-// outside a transaction is one). Divided by the orders confirmed, they are the round
+// outside a transaction is one), xact_rollback the transactions undone (a handler that
+// failed, a batch retried one by one) and deadlocks those the server broke. Divided by the orders confirmed, they are the round
 // trips an order costs each database: figures that do not depend on how fast or busy
 // the machine is.
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +19,8 @@ export const STATEMENT_COUNTING =
 export interface Counts {
   statements: Map<string, number>;
   commits: Map<string, number>;
+  rollbacks: Map<string, number>;
+  deadlocks: Map<string, number>;
   /** Milliseconds the server spent planning and running statements. */
   planningMs: Map<string, number>;
   runningMs: Map<string, number>;
@@ -36,14 +39,22 @@ export async function countsNow(dataDir: string): Promise<Counts> {
          sum(s.total_exec_time)::float8 AS running
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid GROUP BY d.datname`,
     );
-    const commits = await client.query<{ datname: string; n: string }>(
-      'SELECT datname, xact_commit AS n FROM pg_stat_database WHERE datname IS NOT NULL',
+    const transactions = await client.query<{
+      datname: string;
+      commits: string;
+      rollbacks: string;
+      deadlocks: string;
+    }>(
+      `SELECT datname, xact_commit AS commits, xact_rollback AS rollbacks, deadlocks
+       FROM pg_stat_database WHERE datname IS NOT NULL`,
     );
     const byName = (rows: Array<{ datname: string; n: string | number }>) =>
       new Map(rows.map((row) => [row.datname, Number(row.n)]));
     return {
       statements: byName(statements.rows),
-      commits: byName(commits.rows),
+      commits: byName(transactions.rows.map((row) => ({ datname: row.datname, n: row.commits }))),
+      rollbacks: byName(transactions.rows.map((row) => ({ datname: row.datname, n: row.rollbacks }))),
+      deadlocks: byName(transactions.rows.map((row) => ({ datname: row.datname, n: row.deadlocks }))),
       planningMs: byName(statements.rows.map((row) => ({ datname: row.datname, n: row.planning }))),
       runningMs: byName(statements.rows.map((row) => ({ datname: row.datname, n: row.running }))),
     };
@@ -72,14 +83,17 @@ function perOrder(before: Map<string, number>, after: Map<string, number>, order
 }
 
 /**
- * Statements and commits per confirmed order, per database (the busiest first) and in
- * all; and the server's milliseconds planning and running them, which do depend on the
+ * Statements, commits and rollbacks per confirmed order, per database (the busiest
+ * first) and in all; the deadlocks of the whole run; and the server's milliseconds planning and running them, which do depend on the
  * machine (compare them within one run, or a back-to-back pair).
  */
 export function countsPerOrder(before: Counts, after: Counts, orders: number) {
   return {
     statements: perOrder(before.statements, after.statements, orders),
     commits: perOrder(before.commits, after.commits, orders),
+    rollbacks: perOrder(before.rollbacks, after.rollbacks, orders),
+    /** Not per order: how many the server broke in the run, per database. */
+    deadlocks: perOrder(before.deadlocks, after.deadlocks, 1),
     planningMs: perOrder(before.planningMs, after.planningMs, orders),
     runningMs: perOrder(before.runningMs, after.runningMs, orders),
   };
