@@ -23,8 +23,11 @@ export async function subscribeProjection(
       await lockProjectionShared(tx);
       metrics.applied(event.type, await applyEvent(tx, event), 'live');
     },
-    // Handlers wait on a running rebuild with a connection each: leave some for
-    // readers. Facts that arrive together are applied in one transaction.
-    { concurrency: 4, maxBatch: 32 },
+    // Facts that arrive together are applied in one transaction, one batch at a time:
+    // every order moves the same view rows (the day's revenue, the funnel), so batches
+    // side by side only waited on each other's locks of them, and deadlocked (on NATS,
+    // 56-76 ms an order of waiting; bench/README.md). It also leaves the pool to readers
+    // while a rebuild runs.
+    { concurrency: 1, maxBatch: 32 },
   );
 }

@@ -98,14 +98,41 @@ async function handleBatch<Tx>(deps: ConsumerDeps<Tx>, deliveries: Delivery[]): 
       await Promise.all(valid.map(({ delivery }) => delivery.ack()));
     }
   }
-  await Promise.all(alone.map((delivery) => handleDelivery(deps, delivery)));
+  // One subject's events one after another, in order; different subjects side by side.
+  await Promise.all(
+    [...bySubject(alone).values()].map(async (ofSubject) => {
+      for (const delivery of ofSubject) await handleDelivery(deps, delivery);
+    }),
+  );
+}
+
+/** What the message is about (`subject`: an order, a product), if it says. */
+function subjectOf(delivery: Delivery): string | undefined {
+  const body = delivery.body;
+  if (typeof body !== 'object' || body === null) return undefined;
+  const subject = (body as { subject?: unknown }).subject;
+  return typeof subject === 'string' ? subject : undefined;
+}
+
+/** Deliveries grouped by subject, in order; each one without a subject alone. */
+function bySubject(deliveries: Delivery[]): Map<unknown, Delivery[]> {
+  const groups = new Map<unknown, Delivery[]>();
+  for (const delivery of deliveries) {
+    const key = subjectOf(delivery) ?? Symbol('no subject');
+    groups.set(key, [...(groups.get(key) ?? []), delivery]);
+  }
+  return groups;
 }
 
 /**
  * What a driver calls for each delivery when the group allows batches: deliveries
  * that arrive in the same turn of the event loop (a claim of several rows, a socket
  * read of several messages) are gathered, up to `maxBatch`, and handled together,
- * with at most `concurrency` batches at a time. Resolves once the delivery is settled.
+ * with at most `concurrency` batches at a time. Two running batches never share a
+ * subject: a delivery about an order that a running batch holds waits for the next,
+ * so one instance's transactions never wait on each other's locks of that order (nor
+ * deadlock on them), and one subject's events are applied in the order they arrived
+ * (a retried one apart). Resolves once the delivery is settled.
  * Under light load a batch is one event and nothing waits; under load batches grow
  * and the commits per event fall.
  */
@@ -113,15 +140,39 @@ export function batchingDeliverer<Tx>(
   deps: ConsumerDeps<Tx>,
   { maxBatch, concurrency }: { maxBatch: number; concurrency: number },
 ): (delivery: Delivery) => Promise<void> {
-  const waiting: Array<{ delivery: Delivery; settled: () => void }> = [];
+  type Waiting = { delivery: Delivery; subject: string | undefined; settled: () => void };
+  const waiting: Waiting[] = [];
+  // Subjects a running batch holds: a delivery about one of them waits for the next batch.
+  const busy = new Map<string, number>();
   let running = 0;
   let scheduled = false;
+
+  /** Up to `maxBatch` waiting deliveries whose subjects no running batch holds, in order. */
+  function takeBatch(): Waiting[] {
+    const batch: Waiting[] = [];
+    for (let i = 0; i < waiting.length && batch.length < maxBatch; ) {
+      const item = waiting[i] as Waiting;
+      if (item.subject !== undefined && busy.has(item.subject)) i++;
+      else batch.push(...waiting.splice(i, 1));
+    }
+    return batch;
+  }
+  function hold(batch: Waiting[], by: 1 | -1): void {
+    for (const { subject } of batch) {
+      if (subject === undefined) continue;
+      const count = (busy.get(subject) ?? 0) + by;
+      if (count > 0) busy.set(subject, count);
+      else busy.delete(subject);
+    }
+  }
 
   function pump(): void {
     scheduled = false;
     while (running < concurrency && waiting.length > 0) {
-      const batch = waiting.splice(0, maxBatch);
+      const batch = takeBatch();
+      if (batch.length === 0) return;
       running++;
+      hold(batch, 1);
       void handleBatch(
         deps,
         batch.map((item) => item.delivery),
@@ -129,6 +180,7 @@ export function batchingDeliverer<Tx>(
         .catch((error: unknown) => deps.log.error({ err: error, group: deps.group }, 'delivery failed'))
         .finally(() => {
           running--;
+          hold(batch, -1);
           for (const item of batch) item.settled();
           if (waiting.length > 0) schedule();
         });
@@ -142,7 +194,7 @@ export function batchingDeliverer<Tx>(
   }
   return (delivery) =>
     new Promise<void>((settled) => {
-      waiting.push({ delivery, settled });
+      waiting.push({ delivery, subject: subjectOf(delivery), settled });
       schedule();
     });
 }

@@ -84,6 +84,69 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
     assert.deepEqual(letters, []);
   });
 
+  test(`${driverName} - an instance never applies one subject in two transactions at once, and keeps each type's order`, async () => {
+    const { placed, shipped, schemas } = testSchemas();
+    const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+    const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+    const subjects = ['o1', 'o2', 'o3', 'o4', 'o5'];
+    await consumer.bus.transaction(async (tx) => {
+      await tx.query("CREATE TABLE orders (id text PRIMARY KEY, heard int[] NOT NULL DEFAULT '{}')");
+      await tx.query('INSERT INTO orders (id) SELECT unnest($1::text[])', [subjects]);
+    });
+    let clashes = 0;
+    await consumer.bus.subscribe(
+      `${placed}-billing`,
+      [placed, shipped],
+      async (event, { tx }) => {
+        const { orderId, amount } = event.data as { orderId: string; amount: number };
+        // A handler that locks its order's row, as the order and shipping services do:
+        // NOWAIT makes a second transaction on the same order fail at once, not wait.
+        await tx.query('SELECT 1 FROM orders WHERE id = $1 FOR UPDATE NOWAIT', [orderId]).catch((error) => {
+          clashes += 1;
+          throw error;
+        });
+        await tx.query('UPDATE orders SET heard = array_append(heard, $2::int) WHERE id = $1', [
+          orderId,
+          amount,
+        ]);
+        await sleep(2);
+      },
+      { maxBatch: 4, concurrency: 8 },
+    );
+    const rounds = 16;
+    await producer.bus.transaction(async (tx) => {
+      for (let i = 0; i < rounds; i++) {
+        for (const orderId of subjects)
+          await tx.publish({
+            type: i % 2 ? shipped : placed,
+            subject: orderId,
+            data: { orderId, amount: i },
+          });
+      }
+    });
+    const heard = async () =>
+      (await consumer.bus.transaction((tx) => tx.query<{ heard: number[] }>('SELECT heard FROM orders')))
+        .rows;
+    await eventually(
+      'every event applied, or a clash',
+      async () => clashes > 0 || (await heard()).every((row) => row.heard.length === rounds),
+    );
+    assert.equal(clashes, 0, 'no two transactions of this instance held one order at once');
+    for (const { heard: amounts } of await heard()) {
+      const ofType = (parity: number) => amounts.filter((amount) => amount % 2 === parity);
+      assert.deepEqual(
+        ofType(0),
+        [...ofType(0)].sort((a, b) => a - b),
+        'placed facts in publish order',
+      );
+      assert.deepEqual(
+        ofType(1),
+        [...ofType(1)].sort((a, b) => a - b),
+        'shipped facts in publish order',
+      );
+    }
+  });
+
   test(`${driverName} - a batch takes its locks first, in its own transaction, knowing every event in it`, async () => {
     const { placed, schemas } = testSchemas();
     const producer = await harness.instance('shop', await harness.database('producer'), schemas);
