@@ -62,6 +62,10 @@ export class Fleet {
     const env = await this.#options.environment(instance);
     // Interrupted while starting: what has started is being stopped; start nothing more.
     if (this.#stopping) return undefined;
+    // The ports it listens on (`PORT`, the gateway's `MANAGEMENT_PORT`) were held for it.
+    for (const [name, value] of Object.entries(env)) {
+      if (name.endsWith('PORT') && /^\d+$/.test(value)) await this.#options.ports.open(Number(value));
+    }
     const supervisor = this.#supervisorOf(instance, env);
     const pid = supervisor.start();
     this.#running.push({ instance, supervisor });

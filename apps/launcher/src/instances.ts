@@ -18,23 +18,40 @@ export interface Instance {
  * The ports the platform's processes have: each port is taken in the same turn as it is
  * found free, so plans made at the same time (two services scaled up at once) never
  * share one, and a port found free is never one an instance planned but not yet
- * listening has.
+ * listening has. With `hold`, a planned port is also listened on by a placeholder until
+ * its process is about to start (`open`): another platform or test picking ports
+ * meanwhile finds it taken, where it once took it while this platform's later waves
+ * were still starting (the process then died with EADDRINUSE at every restart).
  */
 export class PortPlan {
   readonly #taken = new Set<number>();
+  readonly #held = new Map<number, () => Promise<void>>();
   readonly #findFree: () => Promise<number>;
+  readonly #hold: ((port: number) => Promise<() => Promise<void>>) | undefined;
 
-  /** `findFree`: a port nothing listens on now (devinfra's `freePort`). */
-  constructor(findFree: () => Promise<number>) {
+  /**
+   * `findFree`: a port nothing listens on now (devinfra's `freePort`); `hold`: listens on
+   * it until let go (devinfra's `holdPort`), rejecting if another process has it.
+   */
+  constructor(findFree: () => Promise<number>, hold?: (port: number) => Promise<() => Promise<void>>) {
     this.#findFree = findFree;
+    this.#hold = hold;
   }
 
-  /** A free port no process of the platform has or will have. */
+  /** A free port no process of the platform has or will have; held until `open`ed. */
   async take(): Promise<number> {
-    let port = await this.#findFree();
-    while (this.#taken.has(port)) port = await this.#findFree();
-    this.#taken.add(port);
-    return port;
+    for (;;) {
+      const port = await this.#findFree();
+      if (this.#taken.has(port)) continue;
+      this.#taken.add(port);
+      if (!this.#hold) return port;
+      try {
+        this.#held.set(port, await this.#hold(port));
+        return port;
+      } catch {
+        // Another process took it since it was found free: it stays out of the plan.
+      }
+    }
   }
 
   /** A port given by configuration (the gateway's 8080): never handed to another. */
@@ -42,9 +59,17 @@ export class PortPlan {
     this.#taken.add(port);
   }
 
+  /** Its process is about to listen on `port`: the placeholder lets go of it. */
+  async open(port: number): Promise<void> {
+    const letGo = this.#held.get(port);
+    this.#held.delete(port);
+    await letGo?.();
+  }
+
   /** The port's process has stopped for good (scaled down): it may be planned again. */
   release(port: number): void {
     this.#taken.delete(port);
+    void this.open(port);
   }
 }
 

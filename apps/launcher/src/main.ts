@@ -2,7 +2,7 @@
 // supervised process, and a table of where everything is.
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '@platform/devinfra';
+import { freePort, holdPort } from '@platform/devinfra';
 import { type PlatformDatabase, provisionDatabase, settingsFrom, startDatabase } from './database.ts';
 import { prepareFlagsFile } from './flags.ts';
 import { Fleet } from './fleet.ts';
@@ -28,7 +28,7 @@ const READY_TIMEOUT_MS = 120_000;
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
 const started = Date.now();
-const ports = new PortPlan(freePort);
+const ports = new PortPlan(freePort, holdPort);
 const rows: Row[] = [];
 let fleet: Fleet | undefined;
 let database: PlatformDatabase | undefined;

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { test } from 'node:test';
+import { freePort, holdPort, isPortInUse } from '@platform/devinfra';
 import { nextInstanceId, PortPlan, planAnother, planInstances } from '../src/instances.ts';
 import { serviceNamed } from './service-definition.ts';
 
@@ -24,6 +26,32 @@ test('instances - a port planned once is never planned again, until it is releas
   assert.equal(await ports.take(), 41_003, 'nor one held for a service with a fixed port');
   ports.release(41_000);
   assert.equal(await ports.take(), 41_000);
+});
+
+test('instances - a planned port is held, taken for every other picker, until its process is about to listen', async () => {
+  const ports = new PortPlan(freePort, holdPort);
+  const planned = await ports.take();
+  assert.ok(await isPortInUse(planned), 'another platform or test finds it taken');
+  await ports.open(planned);
+  assert.ok(!(await isPortInUse(planned)), 'free for the process it was planned for');
+  const dropped = await ports.take();
+  ports.release(dropped);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(!(await isPortInUse(dropped)), 'a released plan lets go of its port');
+});
+
+test('instances - a port another process took since it was found free is not planned', async () => {
+  const other = createServer();
+  const taken = await freePort();
+  await new Promise<void>((resolve) => other.listen(taken, '127.0.0.1', resolve));
+  try {
+    const free = await freePort();
+    const ports = new PortPlan(answering(taken, free), holdPort);
+    assert.equal(await ports.take(), free, 'the port found free a moment ago, but taken, is passed over');
+    await ports.open(free);
+  } finally {
+    other.close();
+  }
 });
 
 test('instances - the start plans every instance the scale asks for, each on its own port', async () => {

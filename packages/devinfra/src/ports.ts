@@ -27,3 +27,20 @@ export function isPortInUse(port: number): Promise<boolean> {
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
   });
 }
+
+/**
+ * Listens on 127.0.0.1:port with nothing behind it (a connection is closed at once), so
+ * every other picker (`freePort` in another platform, another test) sees the port taken
+ * until the process planned for it is about to listen. Resolves with how to let go of
+ * it; rejects if the port is taken. Does not keep the process alive.
+ */
+export function holdPort(port: number): Promise<() => Promise<void>> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((socket) => socket.destroy());
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.unref();
+      resolve(() => new Promise<void>((closed) => server.close(() => closed())));
+    });
+  });
+}
