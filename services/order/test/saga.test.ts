@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import type { Envelope } from '@platform/chassis';
 import type { EventType, orders } from '@platform/contracts';
 import { eventually } from '@platform/testkit';
+import pg from 'pg';
 import { type Harness, saying, startHarness, transactionsDuring } from './harness.ts';
 
 let harness: Harness;
@@ -146,6 +147,38 @@ test('saga - a cancel while the reserve is in flight awaits its answer (same com
   const cancelled = await harness.reaches(id, 'CANCELLED');
   assert.equal(cancelled.reason, 'changed my mind');
   await harness.probe.next((e) => e.type === 'order.cancelled' && e.subject === id);
+});
+
+test('saga - a cancel that waited for a move of its order to commit reads the order after it, not before (no 500)', async () => {
+  const id = await harness.placeOne();
+  await harness.command('inventory.reserve-stock', id);
+  // A move of the saga (another instance's, the bus's) holds the order while it appends.
+  const mover = new pg.Client({ connectionString: harness.database.url });
+  await mover.connect();
+  try {
+    await mover.query('BEGIN');
+    await mover.query('SELECT 1 FROM sagas WHERE order_id = $1 FOR UPDATE', [id]);
+    await mover.query(
+      `INSERT INTO order_events (order_id, seq, type, data)
+       SELECT $1, max(seq) + 1, 'StepWaiting', '{"step":"reserve-stock"}' FROM order_events WHERE order_id = $1`,
+      [id],
+    );
+    const cancelling = harness.cancel(id, 'changed my mind');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the cancel now waits for the lock
+    await mover.query('COMMIT');
+    const response = await cancelling;
+    assert.equal(response.status, 202, await response.clone().text());
+  } finally {
+    await mover.end();
+  }
+  const events = await harness.sql<{ type: string }>(
+    'SELECT type FROM order_events WHERE order_id = $1 ORDER BY seq',
+    [id],
+  );
+  assert.deepEqual(
+    events.slice(-2).map((event) => event.type),
+    ['StepWaiting', 'CancellationRequested'],
+  );
 });
 
 test('saga - a restarted order service carries on from the saga in its database', async () => {
