@@ -104,7 +104,7 @@ export class Fleet {
       // Looked up again: another service's instance may have come or gone meanwhile.
       this.#running.splice(this.#running.indexOf(running), 1);
     }
-    this.#options.ports.release(instance.port);
+    await this.#options.ports.release(instance.port);
     this.#options.changed();
   }
 

@@ -67,9 +67,9 @@ export class PortPlan {
   }
 
   /** The port's process has stopped for good (scaled down): it may be planned again. */
-  release(port: number): void {
+  async release(port: number): Promise<void> {
     this.#taken.delete(port);
-    void this.open(port);
+    await this.open(port);
   }
 }
 

@@ -24,7 +24,7 @@ test('instances - a port planned once is never planned again, until it is releas
   assert.equal(await ports.take(), 41_001, 'a free port the plan already holds is passed over');
   ports.hold(41_002);
   assert.equal(await ports.take(), 41_003, 'nor one held for a service with a fixed port');
-  ports.release(41_000);
+  await ports.release(41_000);
   assert.equal(await ports.take(), 41_000);
 });
 
@@ -35,8 +35,7 @@ test('instances - a planned port is held, taken for every other picker, until it
   await ports.open(planned);
   assert.ok(!(await isPortInUse(planned)), 'free for the process it was planned for');
   const dropped = await ports.take();
-  ports.release(dropped);
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await ports.release(dropped);
   assert.ok(!(await isPortInUse(dropped)), 'a released plan lets go of its port');
 });
 

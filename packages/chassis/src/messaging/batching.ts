@@ -119,7 +119,9 @@ function bySubject(deliveries: Delivery[]): Map<unknown, Delivery[]> {
   const groups = new Map<unknown, Delivery[]>();
   for (const delivery of deliveries) {
     const key = subjectOf(delivery) ?? Symbol('no subject');
-    groups.set(key, [...(groups.get(key) ?? []), delivery]);
+    const group = groups.get(key);
+    if (group) group.push(delivery);
+    else groups.set(key, [delivery]);
   }
   return groups;
 }
