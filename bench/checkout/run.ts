@@ -7,7 +7,7 @@
 // Times are the order service's own (placement and confirmation in the order's
 // timeline), so polling for the outcome adds nothing to them.
 // Run: npm run bench -- checkout [--orders 200] [--concurrency 16] [--paced 40] [--rate half|N]
-//      [--bus postgres,nats] [--mode orchestration,choreography] [--profile DIR]
+//      [--bus postgres,nats] [--mode orchestration,choreography] [--profile DIR] [--statements]
 // The saturated run also records each platform process's CPU (from /proc) and the CPU
 // the platform spent per confirmed order; --profile DIR writes every service's CPU
 // profile (`--cpu-prof`) under DIR/<bus>-<mode>/. The statements and commits each
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     // Orders a second for the paced run; `half` is half the saturated rate just measured.
     rate: { type: 'string', default: 'half' },
     profile: { type: 'string' },
+    // Print each database's busiest statements an order (the results file always has them).
+    statements: { type: 'boolean', default: false },
     bus: { type: 'string', default: 'postgres,nats' },
     mode: { type: 'string', default: 'orchestration,choreography' },
   },
@@ -303,6 +305,9 @@ for (const bus of (values.bus ?? '').split(',')) {
     console.log(`  an order's rollbacks: ${each(rollbacks)}; deadlocks in the run: ${each(deadlocks)}`);
     const { planningMs, runningMs } = saturated.perOrder;
     console.log(`  the server's ms an order, planning: ${each(planningMs)}; running: ${each(runningMs)}`);
+    if (values.statements)
+      for (const row of saturated.perOrder.busiestStatements)
+        console.log(`    ${String(row.perOrder).padStart(5)} ${row.database}: ${row.statement}`);
     if (saturated.platform) {
       console.log(
         `  platform CPU while saturated: ${saturated.platform.totalCpuPercentOfOneCore} % of one core, ${saturated.platform.cpuMsPerConfirmedOrder} ms an order (${top})`,

@@ -24,6 +24,8 @@ export interface Counts {
   /** Milliseconds the server spent planning and running statements. */
   planningMs: Map<string, number>;
   runningMs: Map<string, number>;
+  /** Each statement's calls so far, by database and text (`database\u0000text`). */
+  byStatement: Map<string, number>;
 }
 
 /**
@@ -38,6 +40,10 @@ export async function countsNow(dataDir: string): Promise<Counts> {
       `SELECT d.datname, sum(s.calls) AS n, sum(s.total_plan_time)::float8 AS planning,
          sum(s.total_exec_time)::float8 AS running
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid GROUP BY d.datname`,
+    );
+    const each = await client.query<{ datname: string; query: string; calls: string }>(
+      `SELECT d.datname, s.query, sum(s.calls) AS calls
+       FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid GROUP BY d.datname, s.query`,
     );
     const transactions = await client.query<{
       datname: string;
@@ -57,6 +63,7 @@ export async function countsNow(dataDir: string): Promise<Counts> {
       deadlocks: byName(transactions.rows.map((row) => ({ datname: row.datname, n: row.deadlocks }))),
       planningMs: byName(statements.rows.map((row) => ({ datname: row.datname, n: row.planning }))),
       runningMs: byName(statements.rows.map((row) => ({ datname: row.datname, n: row.running }))),
+      byStatement: new Map(each.rows.map((row) => [`${row.datname}\u0000${row.query}`, Number(row.calls)])),
     };
   });
 }
@@ -96,5 +103,18 @@ export function countsPerOrder(before: Counts, after: Counts, orders: number) {
     deadlocks: perOrder(before.deadlocks, after.deadlocks, 1),
     planningMs: perOrder(before.planningMs, after.planningMs, orders),
     runningMs: perOrder(before.runningMs, after.runningMs, orders),
+    busiestStatements: busiestStatements(before.byStatement, after.byStatement, orders),
   };
+}
+
+/** The statements run most often an order (at least 0.5 each), busiest first: where the round trips go. */
+function busiestStatements(before: Map<string, number>, after: Map<string, number>, orders: number) {
+  return [...after]
+    .map(([key, calls]) => {
+      const [database = '', text = ''] = key.split('\u0000');
+      const perOrder = Math.round(((calls - (before.get(key) ?? 0)) / Math.max(1, orders)) * 10) / 10;
+      return { database, perOrder, statement: text.replace(/\s+/g, ' ').slice(0, 160) };
+    })
+    .filter((row) => row.database !== 'postgres' && row.perOrder >= 0.5)
+    .sort((a, b) => b.perOrder - a.perOrder);
 }
