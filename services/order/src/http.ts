@@ -25,7 +25,7 @@ import {
   UnknownProduct,
 } from './errors.ts';
 import { type Accepted, createOrder, type PlacementDeps } from './place-order.ts';
-import { ConcurrentAppend, findOrder, listOrders, toApiOrder } from './store.ts';
+import { findOrder, listOrders, toApiOrder } from './store.ts';
 
 const AcceptedSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -152,24 +152,8 @@ export function registerOrderRoutes(
       const order = await visibleOrder(pool, principal, request.params.id);
       if (!canCancel(order.status)) throw new CancelTooLate(`Order ${order.id} is ${order.status}`);
       const reason = request.body?.reason ?? 'cancelled by the customer';
-      const after = await cancelAsItIsNow(deps.saga, order.id, reason);
+      const after = await deps.saga.cancel(order.id, reason);
       return reply.code(202).send(toApiOrder(after));
     },
   );
-}
-
-/**
- * The cancel locks the order's saga and reads its events in one statement; when it had
- * to wait for a move of the order to commit, the events it read are those from before
- * the move (the statement's snapshot), so its append collides with the move's and
- * nothing is written. Tried again, it reads the order as it is now.
- */
-async function cancelAsItIsNow(saga: PlacementDeps['saga'], orderId: string, reason: string) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await saga.cancel(orderId, reason);
-    } catch (error) {
-      if (!(error instanceof ConcurrentAppend) || attempt === 5) throw error;
-    }
-  }
 }

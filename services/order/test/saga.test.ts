@@ -6,6 +6,8 @@ import type { Envelope } from '@platform/chassis';
 import type { EventType, orders } from '@platform/contracts';
 import { eventually } from '@platform/testkit';
 import pg from 'pg';
+import type { Order } from '../src/domain/order.ts';
+import { lockOrder, lockSaga } from '../src/store.ts';
 import { type Harness, saying, startHarness, transactionsDuring } from './harness.ts';
 
 let harness: Harness;
@@ -149,6 +151,67 @@ test('saga - a cancel while the reserve is in flight awaits its answer (same com
   await harness.probe.next((e) => e.type === 'order.cancelled' && e.subject === id);
 });
 
+/**
+ * Begins a move of order `id` as the service writes one (its rows locked by `locking`,
+ * an event appended, the projection's version moved on) and leaves it uncommitted.
+ */
+async function moveByHand(mover: pg.Client, id: string, locking: string): Promise<void> {
+  await mover.query('BEGIN');
+  await mover.query(`SELECT 1 ${locking}`, [id]);
+  await mover.query(
+    `INSERT INTO order_events (order_id, seq, type, data)
+     SELECT $1, max(seq) + 1, 'StepWaiting', '{"step":"reserve-stock"}' FROM order_events WHERE order_id = $1`,
+    [id],
+  );
+  await mover.query('UPDATE orders SET version = version + 1 WHERE id = $1', [id]);
+}
+
+/** What `hold` reads of order `id` in a transaction of its own while `mover`'s move of it is uncommitted, then committed. */
+async function heldAfterMove(
+  id: string,
+  locking: string,
+  hold: (db: pg.Client) => Promise<Order | undefined>,
+): Promise<{ before: number; read: Order | undefined }> {
+  const mover = new pg.Client({ connectionString: harness.database.url });
+  const reader = new pg.Client({ connectionString: harness.database.url });
+  await Promise.all([mover.connect(), reader.connect()]);
+  try {
+    const [row] = await harness.sql<{ version: number }>('SELECT version FROM orders WHERE id = $1', [id]);
+    await moveByHand(mover, id, locking);
+    await reader.query('BEGIN');
+    const reading = hold(reader);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the reader now waits for the lock
+    await mover.query('COMMIT');
+    const read = await reading;
+    await reader.query('COMMIT');
+    return { before: row?.version ?? 0, read };
+  } finally {
+    await Promise.all([mover.end(), reader.end()]);
+  }
+}
+
+const HOLDING_SAGA_AND_ORDER =
+  'FROM sagas s JOIN orders o ON o.id = s.order_id WHERE s.order_id = $1 FOR UPDATE OF s, o';
+for (const { name, locking, hold } of [
+  {
+    name: 'store - tracking that waited for a move of the saga reads the order after it',
+    locking: HOLDING_SAGA_AND_ORDER,
+    hold: (db: pg.Client, id: string) => lockOrder(db, id),
+  },
+  {
+    name: 'store - the saga waits for a move of tracking (which holds only the order) and reads the order after it',
+    locking: 'FROM orders WHERE id = $1 FOR UPDATE',
+    hold: async (db: pg.Client, id: string) => (await lockSaga(db, id))?.order,
+  },
+]) {
+  test(name, async () => {
+    const id = await harness.placeOne();
+    await harness.command('inventory.reserve-stock', id);
+    const { before, read } = await heldAfterMove(id, locking, (db) => hold(db, id));
+    assert.equal(read?.version, before + 1, 'the move it waited for is in the order it read');
+  });
+}
+
 test('saga - a cancel that waited for a move of its order to commit reads the order after it, not before (no 500)', async () => {
   const id = await harness.placeOne();
   await harness.command('inventory.reserve-stock', id);
@@ -156,13 +219,7 @@ test('saga - a cancel that waited for a move of its order to commit reads the or
   const mover = new pg.Client({ connectionString: harness.database.url });
   await mover.connect();
   try {
-    await mover.query('BEGIN');
-    await mover.query('SELECT 1 FROM sagas WHERE order_id = $1 FOR UPDATE', [id]);
-    await mover.query(
-      `INSERT INTO order_events (order_id, seq, type, data)
-       SELECT $1, max(seq) + 1, 'StepWaiting', '{"step":"reserve-stock"}' FROM order_events WHERE order_id = $1`,
-      [id],
-    );
+    await moveByHand(mover, id, HOLDING_SAGA_AND_ORDER);
     const cancelling = harness.cancel(id, 'changed my mind');
     await new Promise((resolve) => setTimeout(resolve, 300)); // the cancel now waits for the lock
     await mover.query('COMMIT');
