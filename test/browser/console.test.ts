@@ -4,13 +4,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createEnvelope, createLogger, createPostgresDriver } from '@platform/chassis';
 import { freePort } from '@platform/testkit';
 import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
-import { type RunningPlatform, root, waitFor } from '../e2e/platform.ts';
+import { clearUpAfterSuite, type RunningPlatform, root, waitFor } from '../e2e/platform.ts';
 import { address, card, openShop, type Shop } from '../e2e/shop.ts';
 import {
   accessibilityViolations,
@@ -70,10 +69,11 @@ if (missing) {
       charts = await context.newPage();
       await charts.goto('/charts');
     });
+    const clearUp = clearUpAfterSuite(dataDir, () => platform);
     after(async () => {
       await browser?.close();
       await platform?.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await clearUp();
     });
 
     test('console in Chromium - resources: every instance ready', async () => {

@@ -13,13 +13,12 @@
 // (accepted, then REJECTED), where the shop refuses the same line before anything is placed.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { notifications } from '@platform/contracts';
 import { CARDS, DEFAULT_MIX, type Journey, loadMix, searchPrefixes } from '@platform/loadgen';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
-import { type RunningPlatform, root, waitFor } from '../e2e/platform.ts';
+import { clearUpAfterSuite, type RunningPlatform, root, waitFor } from '../e2e/platform.ts';
 import { openShop, type Shop } from '../e2e/shop.ts';
 import {
   accessibilityViolations,
@@ -145,11 +144,12 @@ if (missing) {
       }));
       browser = await launchChromium();
     });
+    const clearUp = clearUpAfterSuite(dataDir, () => platform);
     after(async () => {
       for (const context of contexts) await context.close().catch(() => undefined);
       await browser?.close();
       await platform?.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await clearUp();
     });
 
     test('storefront in Chromium - a guest browses, searches, fills a cart, signs up, checks out, follows the order live, cancels it and sees the refund', async () => {

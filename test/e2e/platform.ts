@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { afterEach } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const root = join(import.meta.dirname, '..', '..');
@@ -119,4 +121,37 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await sleep(100);
   }
+}
+
+/** Pino's levels from warn up, as they appear in a service's JSON log line. */
+const WARNING_OR_WORSE = /"level":(40|50|60)\b/;
+
+/**
+ * Removes a suite's platform data folder once the suite is over. When one of its tests
+ * failed, first prints what is needed to see why, since the folder goes with the
+ * machine a CI run had: the launcher's output and each service log's last warnings and
+ * errors. Call it in the suite's `describe`, and the function it returns in its `after`.
+ */
+export function clearUpAfterSuite(
+  dataDir: string,
+  platform: () => RunningPlatform | undefined,
+): () => Promise<void> {
+  let failed = false;
+  afterEach((t) => {
+    if ('passed' in t && !t.passed) failed = true;
+  });
+  return async () => {
+    if (failed) {
+      console.log(
+        `# a test failed; the platform's launcher said:\n${platform()?.output().slice(-4_000) ?? '(not started)'}`,
+      );
+      const logs = join(dataDir, 'logs');
+      for (const file of existsSync(logs) ? readdirSync(logs) : []) {
+        const lines = readFileSync(join(logs, file), 'utf8').split('\n');
+        const worst = lines.filter((line) => WARNING_OR_WORSE.test(line)).slice(-15);
+        if (worst.length) console.log(`# ${file}, its last warnings and errors:\n${worst.join('\n')}`);
+      }
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
 }
