@@ -9,7 +9,7 @@ import type { Tx } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
 import type { OrderDecision } from './domain/decision.ts';
 import { factsOf } from './domain/facts.ts';
-import type { Order } from './domain/order.ts';
+import { type Order, withHeldNews } from './domain/order.ts';
 import { writeOrder } from './store.ts';
 
 export type OrderTx = Tx<typeof eventSchemas>;
@@ -20,8 +20,10 @@ export interface NewOrder {
 }
 
 /** Commits `decision` on `order` in `tx` and returns the order after it. */
-export async function commit(tx: OrderTx, order: Order | NewOrder, decision: OrderDecision): Promise<Order> {
+export async function commit(tx: OrderTx, order: Order | NewOrder, given: OrderDecision): Promise<Order> {
   const before = 'version' in order ? order : undefined;
+  // The parcel's news kept for the confirmation is recorded in the move that confirms.
+  const decision = { ...given, events: withHeldNews(before, given.events) };
   const after = await writeOrder(tx, order.id, before, decision);
   if (!after) throw new Error(`order ${order.id} has no OrderPlaced event`);
   // Live status streams hear of it once the transaction commits, and only then; a

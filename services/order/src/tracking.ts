@@ -20,15 +20,11 @@ export async function trackShipments(bus: Bus<typeof eventSchemas>): Promise<voi
         event.type === 'shipping.shipped'
           ? { kind: 'shipped', ...(trackingNumber ? { trackingNumber } : {}) }
           : { kind: 'delivered' };
-      const events = parcelNews(order, news);
-      // The bus hears it again with backoff (below), so SHIPPED always follows CONFIRMED.
-      if (events === 'not-confirmed-yet')
-        throw new Error(`order ${orderId} is not confirmed yet (${order.status})`);
-      await commit(tx, order, { events });
+      // A parcel can ship before the saga has confirmed its order (shipping is scheduled
+      // before the capture, and the saga may be behind): its news is kept on the order
+      // and recorded by the move that confirms it (domain/order.ts).
+      await commit(tx, order, { events: parcelNews(order, news) });
     },
-    // A parcel can ship before the saga has confirmed its order (shipping is scheduled
-    // before the capture, and the order service may be restarting): its news waits,
-    // retried for about two and a half minutes, longer than the saga takes to end.
-    { maxBatch: 32, retry: { maxAttempts: 12, maxDelayMs: 30_000 } },
+    { maxBatch: 32 },
   );
 }

@@ -14,6 +14,7 @@ import {
   type OrderEvent,
   type OrderPlacedData,
   parcelNews,
+  withHeldNews,
 } from '../src/domain/order.ts';
 import {
   type Awaiting,
@@ -164,10 +165,39 @@ describe('the parcel', () => {
     assert.deepEqual(parcelNews(confirmed, { kind: 'delivered' }), [{ type: 'OrderDelivered', data: {} }]);
   });
 
-  test('parcel - news before the order is confirmed is heard again later; news for an order past it or undone records nothing', () => {
+  test('parcel - news before the order is confirmed is kept once and recorded in the move that confirms it; news for an order past it or undone records nothing', () => {
+    const early = { kind: 'shipped', trackingNumber: 'TRK3' } as const;
     for (const status of ['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED'] as const) {
-      assert.equal(parcelNews({ ...confirmed, status }, { kind: 'shipped' }), 'not-confirmed-yet', status);
+      assert.deepEqual(
+        parcelNews({ ...confirmed, status }, early),
+        [{ type: 'ParcelNewsHeard', data: early }],
+        status,
+      );
     }
+    const held = orderOf('orchestration', { type: 'ParcelNewsHeard', data: early });
+    assert.equal(held.status, 'PENDING', 'kept news changes no status');
+    assert.deepEqual(parcelNews(held, early), [], 'heard again: kept once');
+    const both = orderOf(
+      'orchestration',
+      { type: 'ParcelNewsHeard', data: early },
+      { type: 'ParcelNewsHeard', data: { kind: 'delivered' } },
+    );
+    const confirming: OrderEvent[] = [
+      { type: 'StepSucceeded', data: { step: 'capture-payment' } },
+      { type: 'OrderConfirmed', data: {} },
+    ];
+    assert.deepEqual(withHeldNews(both, confirming), [
+      ...confirming,
+      { type: 'OrderShipped', data: { trackingNumber: 'TRK3' } },
+      { type: 'OrderDelivered', data: {} },
+    ]);
+    const rejecting: OrderEvent[] = [{ type: 'OrderRejected', data: { reason: 'declined' } }];
+    assert.deepEqual(
+      withHeldNews(both, rejecting),
+      rejecting,
+      'an order that is not confirmed records none of it',
+    );
+    assert.deepEqual(withHeldNews(held, []), []);
     for (const status of ['SHIPPED', 'DELIVERED', 'CANCELLED', 'REJECTED'] as const) {
       assert.deepEqual(parcelNews({ ...confirmed, status }, { kind: 'shipped' }), [], status);
     }

@@ -75,6 +75,7 @@ const OUTCOMES: Record<string, string> = {
   cancelled: 'cancelled',
   shipped: 'on its way',
   delivered: 'delivered',
+  'left-early': 'left before the order was confirmed',
 };
 
 /** One line of an order's timeline in words: "Reserving the items: done". */

@@ -31,7 +31,9 @@ export type OrderEvent =
   | { type: 'OrderRejected'; data: { reason: string } }
   | { type: 'OrderCancelled'; data: { reason: string } }
   | { type: 'OrderShipped'; data: { trackingNumber?: string } }
-  | { type: 'OrderDelivered'; data: Record<string, never> };
+  | { type: 'OrderDelivered'; data: Record<string, never> }
+  /** The parcel's news came before the order was confirmed: kept, and recorded once it is. */
+  | { type: 'ParcelNewsHeard'; data: ParcelNews };
 
 export interface RecordedEvent {
   event: OrderEvent;
@@ -46,6 +48,8 @@ export interface Order extends OrderPlacedData {
   createdAt: string;
   updatedAt: string;
   version: number;
+  /** News of the parcel heard before the order was confirmed, in the order it came. */
+  heldNews?: ParcelNews[];
 }
 
 const TERMINAL: OrderStatus[] = ['REJECTED', 'CANCELLED', 'DELIVERED'];
@@ -62,15 +66,20 @@ export function canCancel(status: OrderStatus): boolean {
 /** What shipping says of an order's parcel. */
 export type ParcelNews = { kind: 'shipped'; trackingNumber?: string } | { kind: 'delivered' };
 
+const BEFORE_CONFIRMATION: OrderStatus[] = ['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED'];
+
 /**
  * What the parcel's news records on the order: SHIPPED once it is confirmed, DELIVERED
  * once shipped (or confirmed: the shipped news may still be on its way); nothing for an
- * order already past it or undone. `not-confirmed-yet`: the parcel left before the
- * capture and commit were heard (a fast carrier), so the news is to be heard again
- * later (the bus retries it): SHIPPED always follows CONFIRMED.
+ * order already past it or undone. News that comes before the capture and commit were
+ * heard (a fast carrier, or a saga behind under load) is kept on the order, once, and
+ * recorded in the move that confirms it (`withHeldNews`): SHIPPED always follows CONFIRMED.
  */
-export function parcelNews(order: Order, news: ParcelNews): OrderEvent[] | 'not-confirmed-yet' {
-  if (['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED'].includes(order.status)) return 'not-confirmed-yet';
+export function parcelNews(order: Order, news: ParcelNews): OrderEvent[] {
+  if (BEFORE_CONFIRMATION.includes(order.status)) {
+    const known = order.heldNews?.some((held) => held.kind === news.kind);
+    return known ? [] : [{ type: 'ParcelNewsHeard', data: news }];
+  }
   if (news.kind === 'shipped' && order.status === 'CONFIRMED') {
     return [
       { type: 'OrderShipped', data: news.trackingNumber ? { trackingNumber: news.trackingNumber } : {} },
@@ -80,6 +89,27 @@ export function parcelNews(order: Order, news: ParcelNews): OrderEvent[] | 'not-
     return [{ type: 'OrderDelivered', data: {} }];
   }
   return [];
+}
+
+/**
+ * `events`, a move of `order`, followed by what the parcel's kept news records when
+ * they confirm it: the shipment and delivery heard early go in the confirming move.
+ */
+export function withHeldNews(order: Order | undefined, events: OrderEvent[]): OrderEvent[] {
+  if (!order?.heldNews || !events.some((event) => event.type === 'OrderConfirmed')) return events;
+  const all = [...events];
+  let after = events.reduce<Order | undefined>(
+    (current, event) => evolve(current, { event, at: '' }, order.id),
+    order,
+  );
+  for (const news of order.heldNews) {
+    if (!after) break;
+    for (const event of parcelNews(after, news)) {
+      all.push(event);
+      after = evolve(after, { event, at: '' }, order.id);
+    }
+  }
+  return all;
 }
 
 function timelineEntry(event: OrderEvent, at: string): orders.TimelineEntry {
@@ -115,6 +145,8 @@ function timelineEntry(event: OrderEvent, at: string): orders.TimelineEntry {
       return { at, step: 'shipment', outcome: 'shipped' };
     case 'OrderDelivered':
       return { at, step: 'shipment', outcome: 'delivered' };
+    case 'ParcelNewsHeard':
+      return { at, step: 'shipment', outcome: 'left-early', detail: event.data.kind };
   }
 }
 
@@ -163,10 +195,15 @@ export function evolve(order: Order | undefined, recorded: RecordedEvent, id: st
   const status = nextStatus(order, event);
   const reason =
     event.type === 'OrderRejected' || event.type === 'OrderCancelled' ? event.data.reason : order.reason;
+  const { heldNews: _kept, ...rest } = order;
+  const heldNews =
+    event.type === 'ParcelNewsHeard' ? [...(order.heldNews ?? []), event.data] : order.heldNews;
   return {
-    ...order,
+    ...rest,
     status,
     ...(reason !== undefined ? { reason } : {}),
+    // Kept until the order is past confirmation (recorded then) or undone.
+    ...(heldNews && [...BEFORE_CONFIRMATION, 'CONFIRMED'].includes(status) ? { heldNews } : {}),
     timeline: [...order.timeline, timelineEntry(event, at)],
     updatedAt: at,
     version: order.version + 1,
