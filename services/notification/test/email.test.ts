@@ -13,12 +13,17 @@ import { mailboxReader } from '../src/mailbox.ts';
 let server: SMTPServer;
 let url: string;
 const accepted: string[] = [];
+let connections = 0;
 
 before(async () => {
   server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onConnect(_session, callback) {
+      connections++;
+      callback();
+    },
     onRcptTo(address, _session, callback) {
       if (address.address.startsWith('nobody@')) {
         return callback(Object.assign(new Error('No such user here'), { responseCode: 550 }));
@@ -83,6 +88,21 @@ test('email - a 550 for the mailbox is permanent; a 451 and a server that is not
   assert.equal(down.permanent, false);
   await sender.close();
   await nowhere.close();
+});
+
+test('email - messages one after another share one connection to the server, a refused one too', async () => {
+  const sender = emailSender({ url, from: 'shop@platform.local', timeoutMs: 2_000 });
+  const before = connections;
+  await sender.send(message('grace@example.test'));
+  await failureOf(sender.send(message('nobody@example.test')));
+  await sender.send(message('alan@example.test'));
+  await Promise.all([
+    sender.send(message('edsger@example.test')),
+    sender.send(message('barbara@example.test')),
+  ]);
+  assert.ok(accepted.includes('alan@example.test') && accepted.includes('barbara@example.test'));
+  assert.ok(connections - before <= 2, `${connections - before} connections for five messages`);
+  await sender.close();
 });
 
 test('mailbox - without a sink configured, the mailbox is a 404 problem, not a crash', async () => {

@@ -3,7 +3,7 @@ import { classifySmtpError } from '../domain/retry.ts';
 import { SendError, type Sender } from './sender.ts';
 
 /**
- * E-mail over SMTP with nodemailer. Each message carries a Message-ID made from its
+ * E-mail over SMTP with nodemailer, over pooled connections. Each message carries a Message-ID made from its
  * delivery id, so a resend after a crash (sent, but not yet marked sent) is the same
  * message to the receiving side, which can drop the copy.
  */
@@ -11,6 +11,11 @@ export function emailSender(options: { url: string; from: string; timeoutMs: num
   const transport = nodemailer.createTransport(
     {
       url: options.url,
+      // Connections are kept and reused (a message costs MAIL, RCPT and DATA, not a new
+      // connection, a greeting, EHLO and QUIT each): two at most, renewed after 100 messages.
+      pool: true,
+      maxConnections: 2,
+      maxMessages: 100,
       connectionTimeout: options.timeoutMs,
       greetingTimeout: options.timeoutMs,
       socketTimeout: options.timeoutMs,
