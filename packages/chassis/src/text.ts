@@ -63,12 +63,33 @@ export function printable(name: string): string {
   return name.toWellFormed().replaceAll('\0', '\uFFFD');
 }
 
+/** True if every string and property name in `value` can be stored as text; names no path. */
+function allStorable(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node === 'string') {
+      if (badText(node)) return false;
+    } else if (Array.isArray(node)) {
+      for (const item of node) pending.push(item);
+    } else if (typeof node === 'object' && node !== null && !Buffer.isBuffer(node)) {
+      for (const key of Object.keys(node)) {
+        if (badText(key)) return false;
+        pending.push((node as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return true;
+}
+
 /**
  * Every string (and property name) in `value` that cannot be stored as text, named by
  * its path as validation errors name fields. Iterative: a body nested thousands of
- * levels deep must not overflow the stack.
+ * levels deep must not overflow the stack. Paths are only made for a value with an
+ * issue: for the rest (nearly every request) one pass that builds nothing.
  */
 export function textIssues(value: unknown, where: string): InvalidParam[] {
+  if (allStorable(value)) return [];
   const issues: InvalidParam[] = [];
   const pending: Array<[unknown, string]> = [[value, '']];
   while (pending.length > 0 && issues.length < MAX_ISSUES) {
