@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { type RunningPlatform, root, waitFor } from './platform.ts';
+import { clearUpAfterSuite, type RunningPlatform, root, waitFor } from './platform.ts';
 import { address, card, DECLINE, type Order, openShop, type Shop } from './shop.ts';
 
 const dataDir = join(root, '.test-data', `analytics-${randomUUID().slice(0, 8)}`);
@@ -32,9 +31,10 @@ before(async () => {
   }));
   shopper = await shop.shopper();
 });
+const clearUp = clearUpAfterSuite(dataDir, () => platform);
 after(async () => {
   await platform?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await clearUp();
 });
 
 const admin = <T>(method: string, path: string) => shop.call<T>(method, path, { token: shop.adminToken });

@@ -8,10 +8,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type PlatformState, type RunningPlatform, root, waitFor } from './platform.ts';
+import { clearUpAfterSuite, type PlatformState, type RunningPlatform, root, waitFor } from './platform.ts';
 import { address, card, openShop, type Shop } from './shop.ts';
 
 export function checkoutCrash(mode: 'orchestration' | 'choreography'): void {
@@ -44,9 +43,10 @@ export function checkoutCrash(mode: 'orchestration' | 'choreography'): void {
     }));
     shopper = await shop.shopper();
   });
+  const clearUp = clearUpAfterSuite(dataDir, () => platform);
   after(async () => {
     await platform?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await clearUp();
   });
 
   const ORDER_OF = ['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED', 'CONFIRMED'];

@@ -3,13 +3,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { audit, formatReport } from '../../tools/audit/src/audit.ts';
 import { checkCheckoutTrace, signInToConsole } from './console-checks.ts';
-import { type RunningPlatform, root, waitFor } from './platform.ts';
+import { clearUpAfterSuite, type RunningPlatform, root, waitFor } from './platform.ts';
 import { address, card, DECLINE, NO_FUNDS, openShop, type Shop } from './shop.ts';
 
 const STEP_TIMEOUT_MS = 20_000;
@@ -61,9 +60,10 @@ export function checkoutOutcomes(mode: 'orchestration' | 'choreography'): void {
     shopper = await shop.shopper();
     paymentUrl = platform.state.services.find((s) => s.name === 'payment')?.url ?? '';
   });
+  const clearUp = clearUpAfterSuite(dataDir, () => platform);
   after(async () => {
     await platform?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await clearUp();
   });
 
   describe(`checkout (${mode})`, () => {

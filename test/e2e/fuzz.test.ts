@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -25,7 +24,7 @@ import {
   summary,
   withKnownIds,
 } from '@platform/fuzz';
-import { type RunningPlatform, root } from './platform.ts';
+import { clearUpAfterSuite, type RunningPlatform, root } from './platform.ts';
 import { openShop } from './shop.ts';
 
 /** Fixed, so every run sends the same requests; FUZZ_SEED=<n> tries others. */
@@ -53,9 +52,10 @@ before(async () => {
   });
 });
 
+const clearUp = clearUpAfterSuite(dataDir, () => platform);
 after(async () => {
   await platform?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await clearUp();
 });
 
 function explain(failures: Failure[]): string {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { LOAD_RATE_LIMITS, type LoadReport, ROUTE_CLASSES } from '@platform/loadgen';
-import { type RunningPlatform, root } from './platform.ts';
+import { clearUpAfterSuite, type RunningPlatform, root } from './platform.ts';
 import { openShop } from './shop.ts';
 
 const dataDir = join(root, '.test-data', `loadgen-${randomUUID().slice(0, 8)}`);
@@ -23,9 +23,10 @@ before(async () => {
   ({ platform } = await openShop(dataDir, { RATE_LIMIT_POLICIES: JSON.stringify(LOAD_RATE_LIMITS) }));
 });
 
+const clearUp = clearUpAfterSuite(dataDir, () => platform);
 after(async () => {
   await platform?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await clearUp();
   await rm(folder, { recursive: true, force: true });
 });
 

@@ -130,7 +130,8 @@ const WARNING_OR_WORSE = /"level":(40|50|60)\b/;
  * Removes a suite's platform data folder once the suite is over. When one of its tests
  * failed, first prints what is needed to see why, since the folder goes with the
  * machine a CI run had: the launcher's output and each service log's last warnings and
- * errors. Call it in the suite's `describe`, and the function it returns in its `after`.
+ * errors. Call it where the suite registers its hooks (its `describe`, or the file's top
+ * level), and the function it returns in its `after`.
  */
 export function clearUpAfterSuite(
   dataDir: string,

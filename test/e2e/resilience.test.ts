@@ -3,12 +3,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@platform/testkit';
-import { npmStart, type RunningPlatform, root, waitFor } from './platform.ts';
+import { clearUpAfterSuite, npmStart, type RunningPlatform, root, waitFor } from './platform.ts';
 
 const dataDir = join(root, '.test-data', `resilience-${randomUUID().slice(0, 8)}`);
 let platform: RunningPlatform;
@@ -38,9 +37,10 @@ before(async () => {
   });
   adminToken = ((await login.json()) as { accessToken: string }).accessToken;
 });
+const clearUp = clearUpAfterSuite(dataDir, () => platform);
 after(async () => {
   await platform?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await clearUp();
 });
 
 interface Outcome {
