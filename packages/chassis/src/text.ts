@@ -63,51 +63,51 @@ export function printable(name: string): string {
   return name.toWellFormed().replaceAll('\0', '\uFFFD');
 }
 
-/** True if every string and property name in `value` can be stored as text; names no path. */
-function allStorable(value: unknown): boolean {
-  const pending: unknown[] = [value];
-  while (pending.length > 0) {
-    const node = pending.pop();
-    if (typeof node === 'string') {
-      if (badText(node)) return false;
-    } else if (Array.isArray(node)) {
-      for (const item of node) pending.push(item);
-    } else if (typeof node === 'object' && node !== null && !Buffer.isBuffer(node)) {
-      for (const key of Object.keys(node)) {
-        if (badText(key)) return false;
-        pending.push((node as Record<string, unknown>)[key]);
-      }
-    }
+/** A value met on the walk, with how it was reached: its path is only spelled out for an issue. */
+interface Visit {
+  node: unknown;
+  /** Its property name or index in its parent, as it came. */
+  key?: string | number;
+  parent?: Visit;
+}
+
+function pathOf(visit: Visit): string {
+  const keys: string[] = [];
+  for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) {
+    keys.push(typeof at.key === 'number' ? String(at.key) : printable(at.key));
   }
-  return true;
+  return keys.reverse().join('.');
 }
 
 /**
  * Every string (and property name) in `value` that cannot be stored as text, named by
  * its path as validation errors name fields. Iterative: a body nested thousands of
- * levels deep must not overflow the stack. Paths are only made for a value with an
- * issue: for the rest (nearly every request) one pass that builds nothing.
+ * levels deep must not overflow the stack. A path is spelled out only for an issue:
+ * nearly every request has none, and a body of traces has thousands of values.
  */
 export function textIssues(value: unknown, where: string): InvalidParam[] {
-  if (allStorable(value)) return [];
   const issues: InvalidParam[] = [];
-  const pending: Array<[unknown, string]> = [[value, '']];
+  const pending: Visit[] = [{ node: value }];
   while (pending.length > 0 && issues.length < MAX_ISSUES) {
-    const [node, path] = pending.pop() as [unknown, string];
+    const visit = pending.pop() as Visit;
+    const { node } = visit;
     if (typeof node === 'string') {
       const reason = badText(node);
-      if (reason) issues.push({ in: where, name: path || where, reason });
+      if (reason) issues.push({ in: where, name: pathOf(visit) || where, reason });
     } else if (Array.isArray(node)) {
       // Pushed last to first, so fields are named in document order.
       for (let index = node.length - 1; index >= 0; index--) {
-        pending.push([node[index], path ? `${path}.${index}` : String(index)]);
+        pending.push({ node: node[index], key: index, parent: visit });
       }
     } else if (typeof node === 'object' && node !== null && !Buffer.isBuffer(node)) {
-      for (const [key, item] of Object.entries(node).reverse()) {
-        const name = path ? `${path}.${printable(key)}` : printable(key);
+      const keys = Object.keys(node);
+      for (let index = keys.length - 1; index >= 0; index--) {
+        const key = keys[index] as string;
+        const child: Visit = { node: (node as Record<string, unknown>)[key], key, parent: visit };
         const reason = badText(key);
-        if (reason) issues.push({ in: where, name, reason: `has a property name that ${reason}` });
-        pending.push([item, name]);
+        if (reason)
+          issues.push({ in: where, name: pathOf(child), reason: `has a property name that ${reason}` });
+        pending.push(child);
       }
     }
   }

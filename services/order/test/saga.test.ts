@@ -150,6 +150,16 @@ test('saga - a cancel while the reserve is in flight awaits its answer (same com
   await harness.probe.next((e) => e.type === 'order.cancelled' && e.subject === id);
 });
 
+/** Resolves once a session of the order's database waits for a row lock (the mover's). */
+async function someoneWaitsForALock(): Promise<void> {
+  await eventually(async () => {
+    const waiting = await harness.sql<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    return waiting.length > 0;
+  });
+}
+
 /**
  * Begins a move of order `id` as the service writes one (its rows locked by `locking`,
  * an event appended, the projection's version moved on) and leaves it uncommitted.
@@ -179,7 +189,7 @@ async function heldAfterMove(
     await moveByHand(mover, id, locking);
     await reader.query('BEGIN');
     const reading = hold(reader);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the reader now waits for the lock
+    await someoneWaitsForALock();
     await mover.query('COMMIT');
     const read = await reading;
     await reader.query('COMMIT');
@@ -220,7 +230,7 @@ test('saga - a cancel that waited for a move of its order to commit reads the or
   try {
     await moveByHand(mover, id, HOLDING_SAGA_AND_ORDER);
     const cancelling = harness.cancel(id, 'changed my mind');
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the cancel now waits for the lock
+    await someoneWaitsForALock(); // the cancel
     await mover.query('COMMIT');
     const response = await cancelling;
     assert.equal(response.status, 202, await response.clone().text());

@@ -67,6 +67,8 @@ export function canCancel(status: OrderStatus): boolean {
 export type ParcelNews = { kind: 'shipped'; trackingNumber?: string } | { kind: 'delivered' };
 
 const BEFORE_CONFIRMATION: OrderStatus[] = ['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED'];
+/** Where an order keeps the parcel's early news: until the move that confirms it records them. */
+const KEEPS_NEWS: OrderStatus[] = [...BEFORE_CONFIRMATION, 'CONFIRMED'];
 
 /**
  * What the parcel's news records on the order: SHIPPED once it is confirmed, DELIVERED
@@ -195,19 +197,18 @@ export function evolve(order: Order | undefined, recorded: RecordedEvent, id: st
   const status = nextStatus(order, event);
   const reason =
     event.type === 'OrderRejected' || event.type === 'OrderCancelled' ? event.data.reason : order.reason;
-  const { heldNews: _kept, ...rest } = order;
-  const heldNews =
-    event.type === 'ParcelNewsHeard' ? [...(order.heldNews ?? []), event.data] : order.heldNews;
-  return {
-    ...rest,
+  const next: Order = {
+    ...order,
     status,
     ...(reason !== undefined ? { reason } : {}),
-    // Kept until the order is past confirmation (recorded then) or undone.
-    ...(heldNews && [...BEFORE_CONFIRMATION, 'CONFIRMED'].includes(status) ? { heldNews } : {}),
     timeline: [...order.timeline, timelineEntry(event, at)],
     updatedAt: at,
     version: order.version + 1,
   };
+  if (event.type === 'ParcelNewsHeard') next.heldNews = [...(order.heldNews ?? []), event.data];
+  // Kept until the order is past confirmation (recorded then) or undone.
+  if (next.heldNews && !KEEPS_NEWS.includes(status)) delete next.heldNews;
+  return next;
 }
 
 export function fold(id: string, events: RecordedEvent[]): Order | undefined {
