@@ -159,6 +159,14 @@ test('storefront words - money, stock and the timeline as a shopper reads them',
   assert.equal(stockWords('unknown', null), 'Availability unknown just now');
   assert.equal(timelineWords('reserve-stock', 'succeeded'), 'Reserving the items: done');
   assert.equal(timelineWords('place-order', 'placed'), 'Order received');
+  assert.equal(
+    timelineWords('shipment', 'shipped-early'),
+    'Parcel: on its way before the order was confirmed',
+  );
+  assert.equal(
+    timelineWords('shipment', 'delivered-early'),
+    'Parcel: delivered before the order was confirmed',
+  );
 });
 
 test('storefront words - an order refused for want of stock names what the shelf has now', () => {

@@ -265,7 +265,7 @@ test('tracking - a parcel that left before the order was confirmed is kept on th
   // Kept at once (not failed and heard again until the order is confirmed).
   const kept = await eventually(async () => {
     const order = await harness.order(id);
-    return order.timeline.some((entry) => entry.outcome === 'left-early') ? order : undefined;
+    return order.timeline.some((entry) => entry.outcome === 'shipped-early') ? order : undefined;
   });
   assert.equal(kept.status, 'PAYMENT_AUTHORIZED');
   assert.equal(heard('order.shipped', id).length, 0, 'not told before the confirmation');

@@ -75,7 +75,8 @@ const OUTCOMES: Record<string, string> = {
   cancelled: 'cancelled',
   shipped: 'on its way',
   delivered: 'delivered',
-  'left-early': 'left before the order was confirmed',
+  'shipped-early': 'on its way before the order was confirmed',
+  'delivered-early': 'delivered before the order was confirmed',
 };
 
 /** One line of an order's timeline in words: "Reserving the items: done". */

@@ -148,7 +148,7 @@ function timelineEntry(event: OrderEvent, at: string): orders.TimelineEntry {
     case 'OrderDelivered':
       return { at, step: 'shipment', outcome: 'delivered' };
     case 'ParcelNewsHeard':
-      return { at, step: 'shipment', outcome: 'left-early', detail: event.data.kind };
+      return { at, step: 'shipment', outcome: `${event.data.kind}-early` };
   }
 }
 
