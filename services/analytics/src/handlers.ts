@@ -1,33 +1,38 @@
-import type { Bus } from '@platform/chassis';
+import type { Bus, Envelope, Queryable } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
 import { PROJECTED_TYPES } from './domain/order-facts.ts';
 import type { ProjectionMetrics } from './metrics.ts';
-import { applyEvent } from './projection.ts';
+import { applyEvents } from './projection.ts';
 import { lockProjectionShared } from './store.ts';
 
 export const PROJECTION_GROUP = 'analytics-projection';
 
 /**
  * The live side of the projection: every order and refund fact, applied in the
- * handler's transaction (with the inbox row). The shared lock makes a live event wait
- * while a rebuild replays; it then finds its id applied, or applies it after.
+ * handler's transaction (with the inbox rows). Facts that arrive together are applied
+ * as one batch, in a few statements for all of them; a lone one the same way. The
+ * shared lock makes live events wait while a rebuild replays; they then find their
+ * ids applied, or apply after it.
  */
 export async function subscribeProjection(
   bus: Bus<typeof eventSchemas>,
   metrics: ProjectionMetrics,
 ): Promise<void> {
+  const apply = async (events: Envelope[], tx: Queryable) => {
+    await lockProjectionShared(tx);
+    const outcomes = await applyEvents(tx, events);
+    events.forEach((event, i) => {
+      metrics.applied(event.type, outcomes[i] ?? 'ignored', 'live');
+    });
+  };
   await bus.subscribe(
     PROJECTION_GROUP,
     [...PROJECTED_TYPES],
-    async (event, { tx }) => {
-      await lockProjectionShared(tx);
-      metrics.applied(event.type, await applyEvent(tx, event), 'live');
-    },
-    // Facts that arrive together are applied in one transaction, one batch at a time:
-    // every order moves the same view rows (the day's revenue, the funnel), so batches
-    // side by side only waited on each other's locks of them, and deadlocked (on NATS,
-    // 56-76 ms an order of waiting; bench/README.md). It also leaves the pool to readers
-    // while a rebuild runs.
-    { concurrency: 1, maxBatch: 32 },
+    (event, { tx }) => apply([event], tx),
+    // One batch at a time: every order moves the same view rows (the day's revenue,
+    // the funnel), so batches side by side only waited on each other's locks of them,
+    // and deadlocked (on NATS, 56-76 ms an order of waiting; bench/README.md). It also
+    // leaves the pool to readers while a rebuild runs.
+    { concurrency: 1, maxBatch: 32, handleBatch: (events, { tx }) => apply(events, tx) },
   );
 }

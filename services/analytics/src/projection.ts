@@ -1,17 +1,11 @@
 import type { Envelope, Queryable } from '@platform/chassis';
-import { changeBetween, contributionOf } from './domain/contribution.ts';
-import {
-  evolve,
-  orderIdOf,
-  PROJECTED_TYPES,
-  type ProjectedEvent,
-  type ProjectedType,
-  sameFacts,
-} from './domain/order-facts.ts';
+import { batchEffect } from './domain/batch.ts';
+import { orderIdOf, PROJECTED_TYPES, type ProjectedEvent, type ProjectedType } from './domain/order-facts.ts';
 import { addToViews, loadFactsForUpdate, markApplied, recordProductNames, saveFacts } from './store.ts';
 
-// The one way an event reaches the read models: the live consumer and a rebuild's
-// replay both call `applyEvent`, so what a rebuild builds is what was built live.
+// The one way events reach the read models: the live consumer (a batch, or a lone
+// event) and a rebuild's replay all call `applyEvents`, so what a rebuild builds is
+// what was built live.
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored';
 
@@ -33,21 +27,35 @@ export function asProjected(envelope: Envelope): ProjectedEvent | undefined {
 }
 
 /**
- * Applies one event, in the caller's transaction: recorded as applied (a second time
- * it is a duplicate and changes nothing), its order's facts merged, and every view
- * moved by what that changed in the order's contribution.
+ * Applies events in the caller's transaction, in a few statements however many they
+ * are: each recorded as applied (a second time, in this batch or before, it is a
+ * duplicate and changes nothing), their orders' facts merged, and every view moved by
+ * what that changed in the orders' contributions. One outcome per envelope, in order.
  */
+export async function applyEvents(db: Queryable, envelopes: Envelope[]): Promise<ApplyOutcome[]> {
+  const events = envelopes.map(asProjected);
+  const recorded = await markApplied(
+    db,
+    events.filter((event) => event !== undefined),
+  );
+  const fresh: ProjectedEvent[] = [];
+  const outcomes = events.map((event): ApplyOutcome => {
+    if (!event) return 'ignored';
+    if (!recorded.delete(event.id)) return 'duplicate';
+    fresh.push(event);
+    return 'applied';
+  });
+  if (fresh.length === 0) return outcomes;
+  const stored = await loadFactsForUpdate(db, [...new Set(fresh.map(orderIdOf))]);
+  const effect = batchEffect(stored, fresh);
+  await saveFacts(db, effect.changed);
+  await addToViews(db, effect.change);
+  await recordProductNames(db, effect.names);
+  return outcomes;
+}
+
+/** One event, as `applyEvents` applies a batch. */
 export async function applyEvent(db: Queryable, envelope: Envelope): Promise<ApplyOutcome> {
-  const event = asProjected(envelope);
-  if (!event) return 'ignored';
-  if (!(await markApplied(db, event))) return 'duplicate';
-  const before = await loadFactsForUpdate(db, orderIdOf(event));
-  const after = evolve(before, event);
-  if (sameFacts(before, after)) return 'applied';
-  await saveFacts(db, after);
-  await addToViews(db, changeBetween(contributionOf(before), contributionOf(after)));
-  if (event.type === 'order.created' && after.lines && after.placedAt) {
-    await recordProductNames(db, after.lines, after.placedAt);
-  }
-  return 'applied';
+  const [outcome] = await applyEvents(db, [envelope]);
+  return outcome ?? 'ignored';
 }

@@ -1,10 +1,13 @@
-import { type Bus, type Logger, type Pool, withTransaction } from '@platform/chassis';
+import { type Bus, type Envelope, type Logger, type Pool, withTransaction } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
 import { PROJECTED_TYPES } from './domain/order-facts.ts';
 import { RebuildInProgress } from './errors.ts';
 import type { ProjectionMetrics } from './metrics.ts';
-import { applyEvent } from './projection.ts';
+import { applyEvents } from './projection.ts';
 import { clearReadModels, lockProjectionExclusive, tryLockRebuild } from './store.ts';
+
+// Events applied together while replaying: a few statements each, whatever the size.
+const REPLAY_BATCH = 500;
 
 export interface RebuildReport {
   /** Events of the projected types the bus's history held. */
@@ -18,8 +21,8 @@ export interface RebuildReport {
 }
 
 /**
- * Drops the read models and replays the bus's history through the same `applyEvent`
- * the live consumer uses, in one transaction: readers see the old views until it
+ * Drops the read models and replays the bus's history through the same `applyEvents`
+ * the live consumer uses (in batches of REPLAY_BATCH), in one transaction: readers see the old views until it
  * commits, and live events wait on the projection lock, then skip what was replayed.
  * The transaction is as long as the replay: while it runs, the platform's relays (on
  * a shared PostgreSQL) hold back rows behind it; see docs/decisions for the bounds.
@@ -38,12 +41,22 @@ export async function rebuildReadModels(deps: {
     await clearReadModels(db);
     let applied = 0;
     let duplicates = 0;
+    let replaying: Envelope[] = [];
+    const replay = async () => {
+      const outcomes = await applyEvents(db, replaying);
+      replaying.forEach((event, i) => {
+        const outcome = outcomes[i] ?? 'ignored';
+        deps.metrics.applied(event.type, outcome, 'rebuild');
+        if (outcome === 'applied') applied++;
+        else if (outcome === 'duplicate') duplicates++;
+      });
+      replaying = [];
+    };
     const events = await deps.bus.history([...PROJECTED_TYPES], async (event) => {
-      const outcome = await applyEvent(db, event);
-      deps.metrics.applied(event.type, outcome, 'rebuild');
-      if (outcome === 'applied') applied++;
-      else if (outcome === 'duplicate') duplicates++;
+      replaying.push(event);
+      if (replaying.length >= REPLAY_BATCH) await replay();
     });
+    await replay();
     const { rows } = await db.query<{ orders: number }>('SELECT count(*) AS orders FROM order_facts');
     const orders = rows[0]?.orders ?? 0;
     await db.query(

@@ -1,4 +1,5 @@
 import type { Queryable } from '@platform/chassis';
+import type { ProductName } from './domain/batch.ts';
 import type { Contribution } from './domain/contribution.ts';
 import { emptyFacts, type FactLine, type OrderFacts } from './domain/order-facts.ts';
 
@@ -27,20 +28,23 @@ export async function tryLockRebuild(db: Queryable): Promise<boolean> {
   return rows[0]?.locked === true;
 }
 
-/** Records the event as applied; false if it already was (a redelivery, or replayed by a rebuild). */
+/** Records the events as applied; the ids it recorded (not those already applied, by a redelivery or a rebuild). */
 export async function markApplied(
   db: Queryable,
-  event: { id: string; type: string; time: string },
-): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO applied_events (event_id, type, event_time) VALUES ($1, $2, $3)
-     ON CONFLICT (event_id) DO NOTHING`,
-    [event.id, event.type, event.time],
+  events: Array<{ id: string; type: string; time: string }>,
+): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const { rows } = await db.query<{ event_id: string }>(
+    `INSERT INTO applied_events (event_id, type, event_time)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+     ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+    [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.time)],
   );
-  return rowCount === 1;
+  return new Set(rows.map((row) => row.event_id));
 }
 
 interface FactsRow {
+  order_id: string;
   placed_at: Date | null;
   currency: string | null;
   total: number | null;
@@ -54,22 +58,9 @@ interface FactsRow {
 
 const iso = (at: Date | null) => (at ? at.toISOString() : null);
 
-/**
- * The order's facts, its row locked until the transaction ends (created empty if new),
- * in one statement: an upsert locks and returns the row as it is now, even one another
- * transaction has just created (a plain SELECT in the same statement could not see it).
- */
-export async function loadFactsForUpdate(db: Queryable, orderId: string): Promise<OrderFacts> {
-  const { rows } = await db.query<FactsRow>(
-    `INSERT INTO order_facts (order_id) VALUES ($1)
-     ON CONFLICT (order_id) DO UPDATE SET order_id = excluded.order_id
-     RETURNING *`,
-    [orderId],
-  );
-  const row = rows[0];
-  if (!row) return emptyFacts(orderId);
+function toFacts(row: FactsRow): OrderFacts {
   return {
-    ...emptyFacts(orderId),
+    ...emptyFacts(row.order_id),
     placedAt: iso(row.placed_at),
     currency: row.currency,
     total: row.total,
@@ -82,23 +73,49 @@ export async function loadFactsForUpdate(db: Queryable, orderId: string): Promis
   };
 }
 
-export async function saveFacts(db: Queryable, facts: OrderFacts): Promise<void> {
+/**
+ * The orders' facts, by order, their rows locked until the transaction ends (created
+ * empty if new), in one statement and in id order (so two batches lock shared orders
+ * in one order): an upsert locks and returns each row as it is now, even one another
+ * transaction has just created (a plain SELECT in the same statement could not see it).
+ */
+export async function loadFactsForUpdate(
+  db: Queryable,
+  orderIds: string[],
+): Promise<Map<string, OrderFacts>> {
+  const { rows } = await db.query<FactsRow>(
+    `INSERT INTO order_facts (order_id) SELECT unnest($1::uuid[])
+     ON CONFLICT (order_id) DO UPDATE SET order_id = excluded.order_id
+     RETURNING *`,
+    [[...orderIds].sort()],
+  );
+  return new Map(rows.map((row) => [row.order_id, toFacts(row)]));
+}
+
+/** Writes the orders' facts (rows the caller has locked), in one statement. */
+export async function saveFacts(db: Queryable, facts: OrderFacts[]): Promise<void> {
+  if (facts.length === 0) return;
+  const rows = facts.map((f) => ({
+    order_id: f.orderId,
+    placed_at: f.placedAt,
+    currency: f.currency,
+    total: f.total,
+    lines: f.lines,
+    confirmed_at: f.confirmedAt,
+    rejected_at: f.rejectedAt,
+    cancelled_at: f.cancelledAt,
+    delivered_at: f.deliveredAt,
+    refunded: f.refunded,
+  }));
   await db.query(
-    `UPDATE order_facts SET placed_at = $2, currency = $3, total = $4, lines = $5, confirmed_at = $6,
-       rejected_at = $7, cancelled_at = $8, delivered_at = $9, refunded = $10
-     WHERE order_id = $1`,
-    [
-      facts.orderId,
-      facts.placedAt,
-      facts.currency,
-      facts.total,
-      facts.lines === null ? null : JSON.stringify(facts.lines),
-      facts.confirmedAt,
-      facts.rejectedAt,
-      facts.cancelledAt,
-      facts.deliveredAt,
-      facts.refunded,
-    ],
+    `UPDATE order_facts f SET placed_at = r.placed_at, currency = r.currency, total = r.total, lines = r.lines,
+       confirmed_at = r.confirmed_at, rejected_at = r.rejected_at, cancelled_at = r.cancelled_at,
+       delivered_at = r.delivered_at, refunded = r.refunded
+     FROM jsonb_to_recordset($1::jsonb) AS r(order_id uuid, placed_at timestamptz, currency text, total bigint,
+       lines jsonb, confirmed_at timestamptz, rejected_at timestamptz, cancelled_at timestamptz,
+       delivered_at timestamptz, refunded bigint)
+     WHERE f.order_id = r.order_id`,
+    [JSON.stringify(rows)],
   );
 }
 
@@ -141,63 +158,78 @@ const VIEW_TABLES: Record<keyof Contribution, ViewTable> = {
 // Views in this order, always: concurrent events lock rows in one order and never deadlock.
 const VIEW_ORDER: Array<keyof Contribution> = ['funnel', 'daily', 'categories', 'products', 'delivery'];
 
-/** Adds one row's values to its table (an upsert summing), pruning it if no order is left in it. */
-async function addRow(db: Queryable, spec: ViewTable, row: Record<string, unknown>): Promise<void> {
+/** `($1, $2), ($3, $4)`: `count` rows of `width` placeholders. */
+function valuesList(count: number, width: number): string {
+  return Array.from(
+    { length: count },
+    (_, row) => `(${Array.from({ length: width }, (_, i) => `$${row * width + i + 1}`).join(', ')})`,
+  ).join(', ');
+}
+
+/**
+ * Adds rows' values to their table in one upsert summing (rows sorted by key, one per
+ * key), then deletes those no order is left in: only rows that lost orders can.
+ */
+async function addRows(db: Queryable, spec: ViewTable, rows: Array<Record<string, unknown>>): Promise<void> {
+  if (rows.length === 0) return;
+  const keyFields = Object.keys(spec.keys);
   const keyColumns = Object.values(spec.keys);
   const sumColumns = Object.values(spec.sums);
-  const params = [...Object.keys(spec.keys), ...Object.keys(spec.sums)].map((field) => row[field]);
+  const fields = [...keyFields, ...Object.keys(spec.sums)];
   const columns = [...keyColumns, ...sumColumns];
-  const placeholders = columns.map((_, i) => `$${i + 1}`);
   const conflict = keyColumns.length ? `(${keyColumns.join(', ')})` : '(id)';
   await db.query(
-    `INSERT INTO ${spec.table} AS v (${columns.join(', ')}) VALUES (${placeholders.join(', ')})
+    `INSERT INTO ${spec.table} AS v (${columns.join(', ')}) VALUES ${valuesList(rows.length, columns.length)}
      ON CONFLICT ${conflict} DO UPDATE SET ${sumColumns.map((c) => `${c} = v.${c} + excluded.${c}`).join(', ')}`,
-    params,
+    rows.flatMap((row) => fields.map((field) => row[field])),
   );
-  if (!spec.prune) return;
-  const where = keyColumns.map((column, i) => `${column} = $${i + 1}`).join(' AND ');
+  const emptied = rows.filter((row) => Number(row.orders) < 0);
+  if (!spec.prune || emptied.length === 0) return;
   await db.query(
-    `DELETE FROM ${spec.table} WHERE ${where} AND orders = 0`,
-    params.slice(0, keyColumns.length),
+    `DELETE FROM ${spec.table} WHERE (${keyColumns.join(', ')}) IN (${valuesList(emptied.length, keyColumns.length)})
+       AND orders = 0`,
+    emptied.flatMap((row) => keyFields.map((field) => row[field])),
   );
 }
 
 /**
  * Adds `change` to the views, table by table in a fixed order and rows sorted by
- * key (as `changeBetween` gives them).
+ * key (as `changeBetween` gives them): one or two statements a table.
  */
 export async function addToViews(db: Queryable, change: Contribution): Promise<void> {
   for (const view of VIEW_ORDER) {
-    for (const row of change[view]) await addRow(db, VIEW_TABLES[view], { ...row });
-  }
-}
-
-/** Keeps each product's sku and name as of its most recently placed order. */
-export async function recordProductNames(db: Queryable, lines: FactLine[], placedAt: string): Promise<void> {
-  const sorted = [...lines].sort((a, b) => (a.productId < b.productId ? -1 : 1));
-  for (const line of sorted) {
-    await db.query(
-      `INSERT INTO product_names AS n (product_id, sku, name, placed_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (product_id) DO UPDATE SET sku = excluded.sku, name = excluded.name, placed_at = excluded.placed_at
-       WHERE excluded.placed_at > n.placed_at`,
-      [line.productId, line.sku, line.name, placedAt],
+    await addRows(
+      db,
+      VIEW_TABLES[view],
+      change[view].map((row) => ({ ...row })),
     );
   }
 }
 
+/** Keeps each product's sku and name as of its most recently placed order (one row a product). */
+export async function recordProductNames(db: Queryable, names: ProductName[]): Promise<void> {
+  if (names.length === 0) return;
+  await db.query(
+    `INSERT INTO product_names AS n (product_id, sku, name, placed_at) VALUES ${valuesList(names.length, 4)}
+     ON CONFLICT (product_id) DO UPDATE SET sku = excluded.sku, name = excluded.name, placed_at = excluded.placed_at
+     WHERE excluded.placed_at > n.placed_at`,
+    names.flatMap((n) => [n.productId, n.sku, n.name, n.placedAt]),
+  );
+}
+
+/** The read models' tables: every one is derived from the events. */
+export const READ_MODELS = [
+  'order_facts',
+  'funnel_counts',
+  'daily_sales',
+  'category_sales',
+  'product_sales',
+  'product_names',
+  'delivery_times',
+] as const;
+
 /** Empties every read model and the applied-events record (a rebuild, under the exclusive lock). */
 export async function clearReadModels(db: Queryable): Promise<void> {
   // DELETE rather than TRUNCATE: readers keep seeing the old views until the rebuild commits.
-  for (const table of [
-    'applied_events',
-    'order_facts',
-    'funnel_counts',
-    'daily_sales',
-    'category_sales',
-    'product_sales',
-    'product_names',
-    'delivery_times',
-  ]) {
-    await db.query(`DELETE FROM ${table}`);
-  }
+  for (const table of ['applied_events', ...READ_MODELS]) await db.query(`DELETE FROM ${table}`);
 }

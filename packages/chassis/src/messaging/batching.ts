@@ -1,5 +1,5 @@
 import { literal, withTransaction } from '../db.ts';
-import { type ConsumerDeps, handleDelivery, inEventContext } from './consumer.ts';
+import { type ConsumerDeps, handleDelivery, inBatchContext, inEventContext } from './consumer.ts';
 import type { Delivery } from './driver.ts';
 import { type Envelope, parseEnvelope } from './envelope.ts';
 
@@ -23,7 +23,8 @@ function freshOnce(batch: Valid[], inserted: Set<string>): Valid[] {
 
 /**
  * Applies several events for one group in one transaction: one statement records
- * their inbox rows, the handler runs for each fresh one in order, and one COMMIT
+ * their inbox rows, the handler runs for each fresh one in order (or the group's
+ * batch handler once for all of them), and one COMMIT
  * makes all of it durable, or none of it. Resolves the deliveries it handled (the
  * others were duplicates). A batch that throws leaves nothing behind.
  */
@@ -48,10 +49,19 @@ async function applyBatch<Tx>(deps: ConsumerDeps<Tx>, batch: Valid[]): Promise<S
           batchTx,
           toHandle.map((item) => item.envelope),
         );
-      for (const { envelope, delivery } of toHandle) {
-        await inEventContext(envelope, deps.group, () =>
-          deps.handler(envelope, { tx: batchTx, attempt: delivery.attempt, afterCommit }),
+      const { handleBatch } = deps;
+      if (handleBatch && toHandle.length > 0) {
+        const events = toHandle.map((item) => item.envelope);
+        const attempt = Math.max(...toHandle.map((item) => item.delivery.attempt));
+        await inBatchContext(events, deps.group, () =>
+          handleBatch(events, { tx: batchTx, attempt, afterCommit }),
         );
+      } else {
+        for (const { envelope, delivery } of toHandle) {
+          await inEventContext(envelope, deps.group, () =>
+            deps.handler(envelope, { tx: batchTx, attempt: delivery.attempt, afterCommit }),
+          );
+        }
       }
       deps.beforeCommit(batchTx, scope);
       return new Set(toHandle);

@@ -4,7 +4,13 @@ import { migrate, type Pool, type PoolClient, type TransactionScope, withTransac
 import type { Service } from '../service.ts';
 import { registerConsumerRoute, registerDeadLetterRoutes, registerOutboxRoute } from './admin-routes.ts';
 import { batchingDeliverer } from './batching.ts';
-import { applyOnce, type ConsumerDeps, type EventHandler, handleDelivery } from './consumer.ts';
+import {
+  applyOnce,
+  type BatchHandler,
+  type ConsumerDeps,
+  type EventHandler,
+  handleDelivery,
+} from './consumer.ts';
 import { type DeadLetterStore, deadLetterStore } from './dead-letters.ts';
 import type { BusDriver, Delivery, Subscription } from './driver.ts';
 import { createEnvelope, type Envelope, type OutgoingMessage, parseEnvelope } from './envelope.ts';
@@ -63,6 +69,13 @@ export interface Bus<S extends Schemas> {
        * batches that share rows).
        */
       lockBatch?: (tx: Tx<S>, events: Envelope[]) => Promise<void>;
+      /**
+       * With `maxBatch`: a batch's fresh events are handled in one call, not `handler`
+       * for each: for a handler that writes many events' effects in a few statements
+       * (a projection). A lone delivery, and each event of a batch that failed, still
+       * go to `handler`, which must come to the same as this does for one event.
+       */
+      handleBatch?: BatchHandler<Tx<S>>;
       /**
        * This group's retries, over the bus's: a group whose events may arrive before
        * the state they follow (a parcel shipped before its order is confirmed) retries
@@ -243,6 +256,7 @@ export async function openBus<S extends Schemas>(
         pool,
         handler,
         ...(subscribeOptions.lockBatch ? { lockBatch: subscribeOptions.lockBatch } : {}),
+        ...(subscribeOptions.handleBatch ? { handleBatch: subscribeOptions.handleBatch } : {}),
         validate: (envelope) => checkData(envelope.type, envelope.data),
         openTx,
         beforeCommit,

@@ -1,4 +1,12 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { runWithCorrelationId } from '../context.ts';
 import { literal, type Pool, type PoolClient, type TransactionScope, withTransaction } from '../db.ts';
 import { ProblemError } from '../errors.ts';
@@ -20,6 +28,9 @@ export interface HandlerContext<Tx> {
 
 export type EventHandler<Tx> = (event: Envelope, context: HandlerContext<Tx>) => Promise<void>;
 
+/** Several events, in the order they arrived, with one transaction; `attempt` is the most any of them had. */
+export type BatchHandler<Tx> = (events: Envelope[], context: HandlerContext<Tx>) => Promise<void>;
+
 export interface ConsumerDeps<Tx> {
   group: string;
   pool: Pool;
@@ -30,6 +41,8 @@ export interface ConsumerDeps<Tx> {
    * so that two batches never hold them crosswise (a deadlock, and a second's wait).
    */
   lockBatch?: (tx: Tx, events: Envelope[]) => Promise<void>;
+  /** Handles a batch's fresh events in one call, instead of `handler` for each. */
+  handleBatch?: BatchHandler<Tx>;
   /** Why the event's data breaks its contract, or undefined if it keeps it. */
   validate(envelope: Envelope): string | undefined;
   openTx(client: PoolClient): Tx;
@@ -47,10 +60,7 @@ const tracer = trace.getTracer('@platform/chassis/messaging');
 
 /** Runs `work` as a consumer span that continues the producer's trace, with its correlation id. */
 export function inEventContext<T>(envelope: Envelope, group: string, work: () => Promise<T>): Promise<T> {
-  const carrier: Record<string, string> = {};
-  if (envelope.traceparent) carrier.traceparent = envelope.traceparent;
-  if (envelope.tracestate) carrier.tracestate = envelope.tracestate;
-  const parent = propagation.extract(ROOT_CONTEXT, carrier);
+  const parent = producerContext(envelope);
   const span = tracer.startSpan(
     `${envelope.type} process`,
     {
@@ -68,17 +78,54 @@ export function inEventContext<T>(envelope: Envelope, group: string, work: () =>
     parent,
   );
   return context.with(trace.setSpan(parent, span), () =>
-    runWithCorrelationId(envelope.correlationid ?? envelope.id, async () => {
-      try {
-        return await work();
-      } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
-      }
-    }),
+    runWithCorrelationId(envelope.correlationid ?? envelope.id, () => ending(span, work)),
   );
+}
+
+/** `work`'s outcome; the span ends with it, marked as an error if it threw. */
+async function ending<T>(span: Span, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** The producer's trace context an envelope carries. */
+function producerContext(envelope: Envelope) {
+  const carrier: Record<string, string> = {};
+  if (envelope.traceparent) carrier.traceparent = envelope.traceparent;
+  if (envelope.tracestate) carrier.tracestate = envelope.tracestate;
+  return propagation.extract(ROOT_CONTEXT, carrier);
+}
+
+/**
+ * Runs `work` for several events at once as one consumer span linked to each
+ * producer's span (a batch has no single parent), per OpenTelemetry's messaging
+ * conventions for batches.
+ */
+export function inBatchContext<T>(envelopes: Envelope[], group: string, work: () => Promise<T>): Promise<T> {
+  const links = envelopes
+    .map((envelope) => trace.getSpanContext(producerContext(envelope)))
+    .filter((linked) => linked !== undefined)
+    .map((linked) => ({ context: linked }));
+  const span = tracer.startSpan(
+    `${group} process`,
+    {
+      kind: SpanKind.CONSUMER,
+      links,
+      attributes: {
+        'messaging.operation.type': 'process',
+        'messaging.consumer.group.name': group,
+        'messaging.batch.message_count': envelopes.length,
+      },
+    },
+    ROOT_CONTEXT,
+  );
+  return context.with(trace.setSpan(ROOT_CONTEXT, span), () => ending(span, work));
 }
 
 /**

@@ -1,5 +1,5 @@
 export { type Bus, type MessageOf, openBus, type Schemas, type Tx } from './bus.ts';
-export type { EventHandler, HandlerContext } from './consumer.ts';
+export type { BatchHandler, EventHandler, HandlerContext } from './consumer.ts';
 export type { DeadLetter, DeadLetterStore } from './dead-letters.ts';
 export type { BusDriver, Delivery, Subscription } from './driver.ts';
 export { type BusConfig, driverFromConfig } from './driver-config.ts';

@@ -195,4 +195,67 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
     const inBatches = steps.filter((s) => s.step === 'handle' && locks.some((l) => l.txid === s.txid));
     assert.ok(inBatches.length > count / 2, `most events came in batches: ${inBatches.length}`);
   });
+
+  test(`${driverName} - a group that handles batches whole gets each batch's fresh events in one call, in order; a failing batch goes one by one`, async () => {
+    const { placed, schemas } = testSchemas();
+    const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+    const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+    await consumer.bus.transaction((tx) => tx.query('CREATE TABLE charges (order_id text, via text)'));
+    const calls: string[][] = [];
+    let seen = 0;
+    await consumer.bus.subscribe(
+      `${placed}-billing`,
+      [placed],
+      async (event, { tx, afterCommit }) => {
+        const { orderId } = event.data as { orderId: string };
+        await tx.query(`INSERT INTO charges VALUES ($1, 'alone')`, [orderId]);
+        afterCommit(() => {
+          seen += 1;
+        });
+      },
+      {
+        maxBatch: 32,
+        handleBatch: async (events, { tx, afterCommit }) => {
+          const orders = events.map((event) => (event.data as { orderId: string }).orderId);
+          calls.push(orders);
+          await tx.query(`INSERT INTO charges SELECT unnest($1::text[]), 'batch'`, [orders]);
+          // One event refuses to go in a batch: its whole batch rolls back and goes one by one.
+          if (orders.includes('o7')) throw new Error('o7 is not for batches');
+          afterCommit(() => {
+            seen += orders.length;
+          });
+        },
+      },
+    );
+    const count = 40;
+    await producer.bus.transaction(async (tx) => {
+      for (let i = 0; i < count; i++)
+        await tx.publish({ type: placed, data: { orderId: `o${i}`, amount: i } });
+    });
+    await eventually('all forty', () => seen === count);
+    await sleep(200);
+    const { rows } = await consumer.bus.transaction((tx) =>
+      tx.query<{ order_id: string; via: string }>('SELECT order_id, via FROM charges'),
+    );
+    assert.equal(rows.length, count, 'every event applied once, nothing of the failed batch kept');
+    assert.equal(new Set(rows.map((row) => row.order_id)).size, count);
+    assert.equal(
+      rows.find((row) => row.order_id === 'o7')?.via,
+      'alone',
+      'the failing batch went one by one',
+    );
+    assert.ok(
+      rows.some((row) => row.via === 'batch'),
+      'the batches after it were handled whole',
+    );
+    for (const orders of calls) {
+      const numbers = orders.map((order) => Number(order.slice(1)));
+      assert.deepEqual(
+        numbers,
+        [...numbers].sort((a, b) => a - b),
+        'a batch in publish order',
+      );
+      assert.ok(orders.length > 1, 'a lone delivery goes to the handler');
+    }
+  });
 }
