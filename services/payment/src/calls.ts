@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseEnvelope, prepared, type Queryable } from '@platform/chassis';
 import type { CallRequest, ProcessorCall } from './domain/calls.ts';
 import type { Audience } from './messages.ts';
+import { PAYMENT_COLUMNS, type PaymentRow } from './store.ts';
 
 // The processor calls' records (decision 022): recorded and committed before a call
 // is made, taken under a lease by the instance that makes it, settled once.
@@ -51,11 +52,18 @@ function toCall(row: CallRow): ProcessorCall {
   }
 }
 
-/** $1 order: its unsettled call, and when it is next tried if it failed (prepared: every order runs it). */
-const IN_FLIGHT = prepared(
-  `SELECT CASE WHEN last_error IS NULL THEN NULL
-               ELSE greatest(0, extract(epoch FROM next_attempt_at - now()) * 1000)::float8 END AS retry_in_ms
-   FROM processor_calls WHERE order_id = $1 AND state = 'pending'`,
+/**
+ * $1 order: whether it has an unsettled call, when that is next tried if it failed, and
+ * the order's payment, locked (one statement; prepared: every operation runs it).
+ */
+const ORDER_NOW = prepared(
+  `WITH payment AS (SELECT ${PAYMENT_COLUMNS} FROM payments WHERE order_id = $1 FOR UPDATE),
+        call AS (
+          SELECT CASE WHEN last_error IS NULL THEN NULL
+                      ELSE greatest(0, extract(epoch FROM next_attempt_at - now()) * 1000)::float8 END AS retry_in_ms
+          FROM processor_calls WHERE order_id = $1 AND state = 'pending' LIMIT 1)
+   SELECT EXISTS (SELECT 1 FROM call) AS in_flight, (SELECT retry_in_ms FROM call) AS retry_in_ms, payment.*
+   FROM (SELECT 1) AS one LEFT JOIN payment ON true`,
 );
 
 /** $1 call: settled, if it was not yet; who waits for its outcome. */
@@ -99,13 +107,26 @@ export function callStore(db: Queryable) {
     },
 
     /**
-     * The order's unsettled call, if any (the caller holds the order's lock): when it is
-     * next tried, if it failed and waits for that (else it is being made now).
+     * The order as it is now (the caller holds its lock): its payment, locked, and its
+     * unsettled call, if any, with when it is next tried if it failed and waits for
+     * that (else it is being made now).
      */
-    async inFlight(orderId: string): Promise<{ retryInMs: number | undefined } | undefined> {
-      const { rows } = await db.query<{ retry_in_ms: number | null }>(IN_FLIGHT([orderId]));
-      const row = rows[0];
-      return row ? { retryInMs: row.retry_in_ms ?? undefined } : undefined;
+    async orderNow(orderId: string): Promise<{
+      payment: PaymentRow | undefined;
+      inFlight: { retryInMs: number | undefined } | undefined;
+    }> {
+      const { rows } = await db.query<
+        { in_flight: boolean; retry_in_ms: number | null } & Omit<PaymentRow, 'id'> & { id: string | null }
+      >(ORDER_NOW([orderId]));
+      const { in_flight, retry_in_ms, ...payment } = rows[0] ?? {
+        in_flight: false,
+        retry_in_ms: null,
+        id: null,
+      };
+      return {
+        payment: payment.id === null ? undefined : (payment as PaymentRow),
+        inFlight: in_flight ? { retryInMs: retry_in_ms ?? undefined } : undefined,
+      };
     },
 
     /**

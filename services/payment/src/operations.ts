@@ -41,14 +41,15 @@ export type Step<O> = { outcome: O } | { call: CallRequest };
 const money = (amount: number, currency: string): Money => ({ amount, currency });
 
 /**
- * Takes the order's lock; throws PAYMENT_BUSY while a call for it is in flight, to be
- * tried again in a second, or when the call itself is next tried if it is waiting for
- * the processor to come back (so an outage is not a storm of retries).
+ * Takes the order's lock and answers with its payment (locked), if it has one; throws
+ * PAYMENT_BUSY while a call for it is in flight, to be tried again in a second, or
+ * when the call itself is next tried if it is waiting for the processor to come back
+ * (so an outage is not a storm of retries).
  */
-async function lockSettledOrder(db: Queryable, orderId: string): Promise<void> {
+async function lockSettledOrder(db: Queryable, orderId: string): Promise<PaymentRow | undefined> {
   await paymentStore(db).lockOrder(orderId);
-  const call = await callStore(db).inFlight(orderId);
-  if (!call) return;
+  const { payment, inFlight: call } = await callStore(db).orderNow(orderId);
+  if (!call) return payment;
   const seconds = Math.max(1, Math.ceil((call.retryInMs ?? 0) / 1000));
   throw new PaymentBusy(`Order ${orderId} is waiting for the card processor`, {
     headers: { 'retry-after': String(seconds) },
@@ -60,8 +61,7 @@ export async function authorizePayment(
   db: Queryable,
   request: AuthorizeRequest,
 ): Promise<Step<AuthorizeOutcome>> {
-  await lockSettledOrder(db, request.orderId);
-  const existing = await paymentStore(db).findByOrder(request.orderId);
+  const existing = await lockSettledOrder(db, request.orderId);
   if (existing) return { outcome: repeatedAuthorization(toState(existing)) };
   const { orderId, userId, paymentMethodId, amount } = request;
   return {
@@ -79,8 +79,7 @@ export async function authorizePayment(
 
 /** Takes the whole authorized amount; a repeat answers with what was captured. */
 export async function capturePayment(db: Queryable, orderId: string): Promise<Step<CaptureOutcome>> {
-  await lockSettledOrder(db, orderId);
-  const payment = await paymentStore(db).findByOrder(orderId);
+  const payment = await lockSettledOrder(db, orderId);
   // Not authorized yet (choreography may deliver out of order): fail, so the bus retries.
   if (!payment) throw new PaymentNotFound(`No payment for order ${orderId} to capture`);
   const base = { orderId, paymentId: payment.id };
@@ -123,9 +122,8 @@ export async function cancelPayment(
   orderId: string,
   reason: string,
 ): Promise<Step<CancelOutcome>> {
-  await lockSettledOrder(db, orderId);
+  const payment = await lockSettledOrder(db, orderId);
   const store = paymentStore(db);
-  const payment = await store.findByOrder(orderId);
   const plan = cancelPlan(payment ? toState(payment) : undefined);
   if (!payment || plan.action === 'tombstone') {
     // Zero amounts in no currency: nothing moved, and a late authorize is refused.
@@ -188,17 +186,14 @@ export async function setHoldToLapse(
   graceMs: number,
   correlationId: string | undefined,
 ): Promise<void> {
-  await lockSettledOrder(db, orderId);
-  const store = paymentStore(db);
-  const payment = await store.findByOrder(orderId);
+  const payment = await lockSettledOrder(db, orderId);
   if (!payment || lapsePlan(toState(payment)).action === 'none') return;
-  await store.setHoldLapse(payment.id, graceMs, correlationId);
+  await paymentStore(db).setHoldLapse(payment.id, graceMs, correlationId);
 }
 
 /** The void that releases a lapsed hold, as a cancel would make it; undefined if nothing is held now. */
 export async function lapseHold(db: Queryable, orderId: string): Promise<CallRequest | undefined> {
-  await lockSettledOrder(db, orderId);
-  const payment = await paymentStore(db).findByOrder(orderId);
+  const payment = await lockSettledOrder(db, orderId);
   const plan = lapsePlan(payment && toState(payment));
   if (!payment || plan.action === 'none') return undefined;
   return voidCall(payment, plan.amount);
@@ -215,8 +210,7 @@ export async function refundPayment(
   const store = paymentStore(db);
   const found = await store.findById(paymentId);
   if (!found) throw new PaymentNotFound(`No payment with id ${paymentId}`);
-  await lockSettledOrder(db, found.order_id);
-  const payment = (await store.findByOrder(found.order_id)) ?? found;
+  const payment = (await lockSettledOrder(db, found.order_id)) ?? found;
   const check = checkRefund(toState(payment), request.amount);
   if (!check.ok && check.problem === 'not-captured') {
     throw new PaymentNotCaptured(`Payment ${payment.id} is ${payment.status}; nothing was captured`);

@@ -35,7 +35,7 @@ export interface LedgerEntry {
   amount: number;
 }
 
-const PAYMENT_COLUMNS = `id, order_id, user_id, status, currency, authorized, captured, refunded, brand, last4,
+export const PAYMENT_COLUMNS = `id, order_id, user_id, status, currency, authorized, captured, refunded, brand, last4,
   failure_code, created_at, updated_at`;
 
 const REFUND_COLUMNS = 'id, payment_id, amount, reason, created_at';
