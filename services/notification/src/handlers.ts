@@ -4,7 +4,7 @@ import { recordDelivery } from './deliveries.ts';
 import { channelsFor } from './domain/channels.ts';
 import { NOTICE_KINDS, type Notice, noticeOf } from './domain/notices.ts';
 import { messageView } from './domain/views.ts';
-import { findOrder, findUser, insertOrder, upsertUser } from './store.ts';
+import { findOrderAndUser, insertOrder, upsertUser } from './store.ts';
 import type { Templates } from './templates.ts';
 
 // Events in: identity's keep the user copy, order.created the order copy, and the
@@ -66,9 +66,8 @@ async function tell(
   deps: HandlerDeps,
   attempt: number,
 ): Promise<number> {
-  const order = notice.orderId ? await findOrder(tx, notice.orderId) : undefined;
+  const { order, user } = await findOrderAndUser(tx, notice.orderId, notice.userId);
   const userId = notice.userId ?? order?.userId;
-  const user = userId ? await findUser(tx, userId) : undefined;
   const about = {
     eventId: event.id,
     eventType: event.type,

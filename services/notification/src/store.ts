@@ -22,20 +22,6 @@ export async function upsertUser(db: Queryable, user: UserCopy): Promise<void> {
   );
 }
 
-export async function findUser(db: Queryable, userId: string): Promise<UserCopy | undefined> {
-  const { rows } = await db.query<{
-    user_id: string;
-    email: string;
-    name: string;
-    channels: ChannelPreferences;
-    version: number;
-  }>('SELECT user_id, email, name, channels, version FROM users WHERE user_id = $1', [userId]);
-  const row = rows[0];
-  return row
-    ? { userId: row.user_id, email: row.email, name: row.name, channels: row.channels, version: row.version }
-    : undefined;
-}
-
 /** An order's facts never change after creation: the first copy is kept. */
 export async function insertOrder(db: Queryable, order: KnownOrder & { placedAt: string }): Promise<void> {
   await db.query(
@@ -45,15 +31,49 @@ export async function insertOrder(db: Queryable, order: KnownOrder & { placedAt:
   );
 }
 
-export async function findOrder(db: Queryable, orderId: string): Promise<KnownOrder | undefined> {
+/**
+ * What a notice needs, in one statement: the order's copy (if it names an order) and
+ * the copy of the user it is for (the one it names, else the order's), each
+ * undefined if not heard of yet.
+ */
+export async function findOrderAndUser(
+  db: Queryable,
+  orderId: string | undefined,
+  userId: string | undefined,
+): Promise<{ order: KnownOrder | undefined; user: UserCopy | undefined }> {
   const { rows } = await db.query<{
-    order_id: string;
-    user_id: string;
+    order_id: string | null;
+    order_user_id: string;
     items: commerce.OrderLine[];
     totals: commerce.OrderTotals;
-  }>('SELECT order_id, user_id, items, totals FROM orders WHERE order_id = $1', [orderId]);
+    user_id: string | null;
+    email: string;
+    name: string;
+    channels: ChannelPreferences;
+    version: number;
+  }>(
+    `SELECT o.order_id, o.user_id AS order_user_id, o.items, o.totals,
+            u.user_id, u.email, u.name, u.channels, u.version
+     FROM (SELECT $1::uuid AS order_id, $2::text AS user_id) AS wanted
+     LEFT JOIN orders o ON o.order_id = wanted.order_id
+     LEFT JOIN users u ON u.user_id = coalesce(wanted.user_id, o.user_id)`,
+    [orderId ?? null, userId ?? null],
+  );
   const row = rows[0];
-  return row
-    ? { orderId: row.order_id, userId: row.user_id, items: row.items, totals: row.totals }
-    : undefined;
+  return {
+    order:
+      row?.order_id != null
+        ? { orderId: row.order_id, userId: row.order_user_id, items: row.items, totals: row.totals }
+        : undefined,
+    user:
+      row?.user_id != null
+        ? {
+            userId: row.user_id,
+            email: row.email,
+            name: row.name,
+            channels: row.channels,
+            version: row.version,
+          }
+        : undefined,
+  };
 }
