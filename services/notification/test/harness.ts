@@ -213,6 +213,6 @@ export const shipmentFact = (orderId: string, trackingNumber = 'PLT-TRACK-1') =>
 });
 
 /** The sink's messages to `address`. */
-export function mailTo(sink: MailSink, address: string) {
-  return sink.messages().filter((message) => message.to.includes(address.toLowerCase()));
+export async function mailTo(sink: MailSink, address: string) {
+  return (await sink.messages()).filter((message) => message.to.includes(address.toLowerCase()));
 }

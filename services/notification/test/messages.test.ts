@@ -33,7 +33,7 @@ test('notification - a new account gets one welcome e-mail at its address, rende
   const user = registered({ name: 'Grace <Hopper>' });
   await h.publish('identity.user.registered', user, user.userId);
   const [mail] = await eventually(async () => {
-    const found = mailTo(h.sink, user.email);
+    const found = await mailTo(h.sink, user.email);
     return found.length > 0 && found;
   });
   assert.equal(mail?.subject, 'Welcome to Platform Shop, Grace <Hopper>');
@@ -51,7 +51,7 @@ test('notification - confirmation, shipment and delivery of an order each send o
   await h.publish('shipping.shipped', shipmentFact(orderId, 'PLT-SHIP-1'), orderId);
   await h.publish('shipping.delivered', shipmentFact(orderId, 'PLT-SHIP-1'), orderId);
   const mail = await eventually(async () => {
-    const found = mailTo(h.sink, email);
+    const found = await mailTo(h.sink, email);
     return found.length === 4 && found;
   });
   const subjects = mail.map((message) => message.subject).sort();
@@ -96,7 +96,7 @@ test('notification - a cancellation with a refund sends the cancellation and the
     orderId,
   );
   const mail = await eventually(async () => {
-    const found = mailTo(h.sink, email).filter((message) => !message.subject.startsWith('Welcome'));
+    const found = (await mailTo(h.sink, email)).filter((message) => !message.subject.startsWith('Welcome'));
     return found.length === 2 && found;
   });
   const ref = orderId.slice(0, 8).toUpperCase();
@@ -113,7 +113,7 @@ test('notification - opt-outs: no e-mail when switched off; SMS and push only wh
     await h.publish('order.rejected', { orderId, userId, reason: 'card declined' }, orderId);
   }
   await eventually(async () => h.webhooks.calls.filter((call) => call.userId === loud.userId).length === 2);
-  await eventually(async () => mailTo(h.sink, loud.email).length === 2);
+  await eventually(async () => (await mailTo(h.sink, loud.email)).length === 2);
   const calls = h.webhooks.calls.filter((call) => call.userId === loud.userId);
   assert.deepEqual(calls.map((call) => call.channel).sort(), ['push', 'sms']);
   for (const call of calls) {
@@ -121,7 +121,7 @@ test('notification - opt-outs: no e-mail when switched off; SMS and push only wh
     assert.match(call.text, /could not be completed \(card declined\)\. You were not charged\./);
   }
   await h.drained();
-  assert.deepEqual(mailTo(h.sink, quiet.email), [], 'opted out of e-mail: not even the welcome');
+  assert.deepEqual(await mailTo(h.sink, quiet.email), [], 'opted out of e-mail: not even the welcome');
   assert.equal(h.webhooks.calls.filter((call) => call.userId === quiet.userId).length, 0);
 });
 
@@ -141,9 +141,9 @@ test('notification - a later identity.user.updated changes the channels; an olde
   );
   await h.handled(confirmed);
   await h.drained();
-  await eventually(async () => mailTo(h.sink, user.email).length === 1);
+  await eventually(async () => (await mailTo(h.sink, user.email)).length === 1);
   assert.deepEqual(
-    mailTo(h.sink, user.email).map((message) => message.subject),
+    (await mailTo(h.sink, user.email)).map((message) => message.subject),
     ['Welcome to Platform Shop, Ada'],
     'only the welcome, sent while e-mail was on',
   );
@@ -165,8 +165,10 @@ test('notification - a shipping fact before its order.created is retried by the 
   await h.publish('order.created', order, order.orderId);
   await h.handled(early, 15_000);
   const ref = order.orderId.slice(0, 8).toUpperCase();
-  await eventually(async () => mailTo(h.sink, user.email).length === 2);
-  assert.ok(mailTo(h.sink, user.email).some((message) => message.subject === `Order ${ref} is on its way`));
+  await eventually(async () => (await mailTo(h.sink, user.email)).length === 2);
+  assert.ok(
+    (await mailTo(h.sink, user.email)).some((message) => message.subject === `Order ${ref} is on its way`),
+  );
 });
 
 test('notification - a fact about an order never heard of is recorded as failed, visible, after the last attempt', async () => {

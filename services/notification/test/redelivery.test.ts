@@ -36,7 +36,7 @@ test('notification - a redelivered order.confirmed sends one e-mail', async () =
   events.push(await h.publish('shipping.shipped', shipmentFact(order.orderId), order.orderId));
   events.push(await h.publish('shipping.delivered', shipmentFact(order.orderId), order.orderId));
   for (const event of events) await h.handled(event);
-  await eventually(async () => mailTo(h.sink, user.email).length === 4);
+  await eventually(async () => (await mailTo(h.sink, user.email)).length === 4);
   await eventually(async () => h.webhooks.calls.length === 3);
 
   // The same messages, three times more, some at once: a lost ack, an expired lease.
@@ -53,7 +53,7 @@ test('notification - a redelivered order.confirmed sends one e-mail', async () =
   );
   assert.equal(deliveries?.n, 0);
 
-  const mail = mailTo(h.sink, user.email);
+  const mail = await mailTo(h.sink, user.email);
   assert.equal(mail.length, 4, 'welcome, confirmed, shipped, delivered: once each');
   assert.equal(new Set(mail.map((message) => message.subject)).size, 4);
   assert.equal(h.webhooks.calls.length, 3, 'one SMS per order event');

@@ -35,7 +35,9 @@ notificationHears('identity', [
     async verify(content, notifications) {
       const user = content as unknown as UserMessage;
       assert.equal((await notifications.userCopy(user.userId))?.email, user.email);
-      await eventually(async () => notifications.mails().some((mail) => mail.to.includes(user.email)));
+      await eventually(async () =>
+        (await notifications.mails()).some((mail) => mail.to.includes(user.email)),
+      );
     },
   },
   {

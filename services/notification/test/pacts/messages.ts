@@ -24,7 +24,7 @@ export interface Notifications {
   /** The copy kept of a user. */
   userCopy(userId: string): Promise<{ email: string; channels: unknown } | undefined>;
   /** Every e-mail sent so far. */
-  mails(): Array<{ to: string[] }>;
+  mails(): Promise<Array<{ to: string[] }>>;
 }
 
 export type Case = MessageCase<Notifications>;
@@ -51,7 +51,7 @@ function notificationsOf({ service, feed }: Instance): Notifications & { close()
       );
       return rows[0];
     },
-    mails: () => sink?.messages() ?? [],
+    mails: async () => (await sink?.messages()) ?? [],
     async close() {
       await pool.end();
       await sink?.stop();
