@@ -23,6 +23,10 @@ export interface SagaProbe {
   publish<T extends EventType>(type: T, data: EventData<T>, orderId: string): Promise<Envelope>;
   /** Answers `command` as its participant would: same subject and correlation, `causationid` its id. */
   reply<T extends EventType>(command: Envelope, type: T, data: EventData<T>): Promise<Envelope>;
+  /** Answers several commands in one transaction, so they reach their consumer together (a batch). */
+  replyAll(
+    answers: Array<{ command: Envelope; type: EventType; data: EventData<EventType> }>,
+  ): Promise<Envelope[]>;
   /** The first heard event matching, waiting up to `timeoutMs`. */
   next(match: (event: Envelope) => boolean, timeoutMs?: number): Promise<Envelope>;
   /** Everything heard so far. */
@@ -51,6 +55,13 @@ export async function startSagaProbe(busUrl: string, listen: EventType[]): Promi
     publish: (type, data, orderId) => bus.transaction((tx) => tx.publish(message(type, data, orderId))),
     reply: (command, type, data) =>
       bus.transaction((tx) => tx.reply(command, message(type, data, command.subject ?? ''))),
+    replyAll: (answers) =>
+      bus.transaction(async (tx) => {
+        const sent: Envelope[] = [];
+        for (const { command, type, data } of answers)
+          sent.push(await tx.reply(command, message(type, data, command.subject ?? '')));
+        return sent;
+      }),
     async next(match, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -19,8 +19,8 @@ import { dueIn } from './domain/decision.ts';
 import type { Order } from './domain/order.ts';
 import { ANSWER_TYPES, type AnswerData, answerOf } from './domain/steps.ts';
 import { CancelTooLate } from './errors.ts';
+import { batchHolds, lockFollowing, lockFollowings } from './holds.ts';
 import type { SagaRunner } from './saga-runner.ts';
-import { lockFollowing } from './store.ts';
 
 export const FOLLOWER_GROUP = 'order-choreography';
 
@@ -29,6 +29,8 @@ export function choreographyFollower(
   log: Logger,
   options: { stepTimeoutMs: number },
 ): SagaRunner {
+  const holds = batchHolds(lockFollowings, lockFollowing);
+
   function apply(tx: OrderTx, order: Order | NewOrder, decision: FollowDecision): Promise<Order> {
     return commit(tx, order, {
       events: decision.events,
@@ -45,7 +47,7 @@ export function choreographyFollower(
     const answer = answerOf(event.type, event.data as AnswerData, new Date());
     const orderId = event.subject;
     if (!answer || !orderId) return;
-    const held = await lockFollowing(tx, orderId);
+    const held = await holds.hold(tx, orderId);
     if (!held) {
       log.info({ orderId, type: event.type }, 'fact about an order not followed here ignored');
       return;
@@ -82,9 +84,11 @@ export function choreographyFollower(
         return apply(tx, held.order, decision);
       }),
     async run() {
-      // Every effect is in the transaction: facts that arrive together may share one.
+      // Every effect is in the transaction: facts that arrive together may share one,
+      // their orders held first, in one statement.
       await bus.subscribe(FOLLOWER_GROUP, ANSWER_TYPES, (event, { tx }) => onFact(event, tx), {
         maxBatch: 32,
+        lockBatch: holds.lockBatch,
       });
       deadlines.start();
     },

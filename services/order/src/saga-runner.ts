@@ -26,7 +26,7 @@ import {
 } from './domain/saga.ts';
 import { ANSWER_TYPES, type Answer, type AnswerData, answerOf, commandFor } from './domain/steps.ts';
 import { CancelTooLate } from './errors.ts';
-import { lockSaga } from './store.ts';
+import { batchHolds, lockSaga, lockSagas } from './holds.ts';
 
 export const SAGA_GROUP = 'order-saga';
 
@@ -60,6 +60,8 @@ function decide(state: SagaState, answer: Answer): Decision {
 }
 
 export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: SagaOptions): SagaRunner {
+  const holds = batchHolds(lockSagas, lockSaga);
+
   /**
    * Sends what `decision` asks of a participant, then commits it with what the saga now
    * awaits. `order` is the order before (one being placed: its id and placed data).
@@ -95,7 +97,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     const answer = answerOf(event.type, event.data as AnswerData, new Date());
     const orderId = event.subject;
     if (!answer || !orderId) return;
-    const held = await lockSaga(tx, orderId);
+    const held = await holds.hold(tx, orderId);
     if (!held || !answersAwaited(held.awaiting, event.causationid)) {
       // A reply to a command the saga has stopped waiting for (it timed out and moved on,
       // or it is a duplicate): the compensation already sent covers it.
@@ -132,8 +134,12 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
         return move(tx, held.order, decision, held.awaiting);
       }),
     async run() {
-      // Every effect is in the transaction: answers that arrive together may share one.
-      await bus.subscribe(SAGA_GROUP, ANSWER_TYPES, (event, { tx }) => onReply(event, tx), { maxBatch: 32 });
+      // Every effect is in the transaction: answers that arrive together may share one,
+      // their sagas held first, in one statement.
+      await bus.subscribe(SAGA_GROUP, ANSWER_TYPES, (event, { tx }) => onReply(event, tx), {
+        maxBatch: 32,
+        lockBatch: holds.lockBatch,
+      });
       deadlines.start();
     },
     stop: () => deadlines.stop(),

@@ -1,17 +1,8 @@
 // SQL of the order service: the event store, its projection, and saga rows.
 import { prepared, type Queryable } from '@platform/chassis';
 import type { orders } from '@platform/contracts';
-import type { Choreography } from './domain/choreography.ts';
 import type { OrderDecision, SagaRecord } from './domain/decision.ts';
-import {
-  evolve,
-  fold,
-  type Order,
-  type OrderEvent,
-  type RecordedEvent,
-  type SagaMode,
-} from './domain/order.ts';
-import type { Awaiting, SagaState } from './domain/saga.ts';
+import { evolve, type Order, type OrderEvent, type RecordedEvent } from './domain/order.ts';
 
 export class ConcurrentAppend extends Error {
   override name = 'ConcurrentAppend';
@@ -41,12 +32,18 @@ export function toApiOrder(order: Order): orders.Order {
 const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /** SQL: the events of the order whose id is `idColumn`, as one JSON array in sequence. */
-const EVENTS_OF = (idColumn: string) => `(
+export const EVENTS_OF = (idColumn: string) => `(
   SELECT json_agg(json_build_object('type', e.type, 'data', e.data,
     'at', to_char(e.recorded_at AT TIME ZONE 'UTC', ${ISO_MS})) ORDER BY e.seq)
   FROM order_events e WHERE e.order_id = ${idColumn})`;
 
-const recordedEvents = (events: EventsRow['events']): RecordedEvent[] =>
+export type EventsRow = {
+  /** The order's version as its locked projection row has it now. */
+  version: number;
+  events: Array<{ type: OrderEvent['type']; data: OrderEvent['data']; at: string }> | null;
+};
+
+export const recordedEvents = (events: EventsRow['events']): RecordedEvent[] =>
   (events ?? []).map(({ type, data, at }) => ({ event: { type, data } as OrderEvent, at }));
 
 /** The order's events in sequence order: the first is sequence number 1. */
@@ -185,79 +182,6 @@ export async function listOrders(
     [userId, limit, (page - 1) * limit],
   );
   return { items: rows.map((row) => row.document), total: rows[0]?.total ?? 0 };
-}
-
-/** An order with its saga's state, the saga's row locked until the transaction ends. */
-export interface Held<State> {
-  order: Order;
-  state: State;
-  /** The commands whose answer the saga awaits (orchestration). */
-  awaiting: Awaiting;
-}
-
-type EventsRow = {
-  /** The order's version as its locked projection row has it now. */
-  version: number;
-  events: Array<{ type: OrderEvent['type']; data: OrderEvent['data']; at: string }> | null;
-};
-
-interface HeldRow<State> extends EventsRow {
-  state: State;
-  awaiting_command: string | null;
-  earlier: string[];
-}
-
-// Every move of an order holds its projection's row (`orders`), so moves of one order
-// (the saga's, tracking's, a customer's cancel) take their turns. The saga's moves hold
-// its row too (`sagas`), always before the order's: no two of them wait on each other crosswise.
-const HOLD = prepared(
-  `SELECT s.state, s.awaiting_command, s.earlier_commands AS earlier, o.version, ${EVENTS_OF('s.order_id')} AS events
-   FROM sagas s JOIN orders o ON o.id = s.order_id
-   WHERE s.order_id = $1 AND ($2::text IS NULL OR s.mode = $2) FOR UPDATE OF s, o`,
-);
-
-const EVENTS_NOW = prepared(`SELECT ${EVENTS_OF('$1::uuid')} AS events`);
-
-/**
- * The order's events as its locked row stands. A lock that waited for another move to
- * commit returns the rows as they are after it, but the events read in the same
- * statement are from its snapshot, taken before: when they fall short of the row's
- * version they are read again, by a statement of their own (a new snapshot), which sees
- * the move. Without the wait, one round trip.
- */
-async function eventsAsHeld(db: Queryable, orderId: string, row: EventsRow): Promise<RecordedEvent[]> {
-  if ((row.events?.length ?? 0) === row.version) return recordedEvents(row.events);
-  const { rows } = await db.query<Pick<EventsRow, 'events'>>(EVENTS_NOW([orderId]));
-  return recordedEvents(rows[0]?.events ?? null);
-}
-
-/** The saga's row of `orderId` (of `mode`, if given) and the order's row locked, with the order's events. */
-async function hold<State>(
-  db: Queryable,
-  orderId: string,
-  mode: SagaMode | null,
-): Promise<Held<State> | undefined> {
-  const { rows } = await db.query<HeldRow<State>>(HOLD([orderId, mode]));
-  const row = rows[0];
-  const order = row && fold(orderId, await eventsAsHeld(db, orderId, row));
-  if (!row || !order) return undefined;
-  return { order, state: row.state, awaiting: { command: row.awaiting_command, earlier: row.earlier } };
-}
-
-/** The orchestrated saga of `orderId` with its order, locked until the transaction ends. */
-export const lockSaga = (db: Queryable, orderId: string) => hold<SagaState>(db, orderId, null);
-
-/** A choreographed order with its follower state, locked until the transaction ends. */
-export const lockFollowing = (db: Queryable, orderId: string) =>
-  hold<Choreography>(db, orderId, 'choreography');
-
-/** The order, its projection's row locked until the transaction ends. */
-export async function lockOrder(db: Queryable, orderId: string): Promise<Order | undefined> {
-  const { rows } = await db.query<EventsRow>(
-    `SELECT o.version, ${EVENTS_OF('o.id')} AS events FROM orders o WHERE o.id = $1 FOR UPDATE OF o`,
-    [orderId],
-  );
-  return rows[0] && fold(orderId, await eventsAsHeld(db, orderId, rows[0]));
 }
 
 /** Sagas of `mode` whose deadline has passed, locked (skipping those another instance holds). */

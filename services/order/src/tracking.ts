@@ -4,7 +4,7 @@ import type { Bus } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
 import { commit } from './commit.ts';
 import { type ParcelNews, parcelNews } from './domain/order.ts';
-import { lockOrder } from './store.ts';
+import { lockOrder } from './holds.ts';
 
 export async function trackShipments(bus: Bus<typeof eventSchemas>): Promise<void> {
   await bus.subscribe(

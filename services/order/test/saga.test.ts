@@ -7,7 +7,7 @@ import type { EventType, orders } from '@platform/contracts';
 import { eventually } from '@platform/testkit';
 import pg from 'pg';
 import type { Order } from '../src/domain/order.ts';
-import { lockOrder, lockSaga } from '../src/store.ts';
+import { lockOrder, lockSaga, lockSagas } from '../src/holds.ts';
 import { type Harness, saying, startHarness, transactionsDuring } from './harness.ts';
 
 let harness: Harness;
@@ -212,6 +212,11 @@ for (const { name, locking, hold } of [
     locking: 'FROM orders WHERE id = $1 FOR UPDATE',
     hold: async (db: pg.Client, id: string) => (await lockSaga(db, id))?.order,
   },
+  {
+    name: 'store - a batch holding its sagas waits for a move of tracking and reads the order after it',
+    locking: 'FROM orders WHERE id = $1 FOR UPDATE',
+    hold: async (db: pg.Client, id: string) => (await lockSagas(db, [id]))?.get(id)?.order,
+  },
 ]) {
   test(name, async () => {
     const id = await harness.placeOne();
@@ -220,6 +225,63 @@ for (const { name, locking, hold } of [
     assert.equal(read?.version, before + 1, 'the move it waited for is in the order it read');
   });
 }
+
+test('store - a batch holds every saga it names in one statement, each as held alone', async () => {
+  const ids = [await harness.placeOne(), await harness.placeOne(), await harness.placeOne()];
+  const client = new pg.Client({ connectionString: harness.database.url });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    const alone = await Promise.all(ids.map((id) => lockSaga(client, id)));
+    const together = await lockSagas(
+      client,
+      [...ids].reverse().concat('00000000-0000-4000-8000-000000000000'),
+    );
+    await client.query('COMMIT');
+    assert.equal(together.size, 3, 'an order without a saga is left out');
+    for (const [i, id] of ids.entries()) assert.deepEqual(together.get(id), alone[i]);
+  } finally {
+    await client.end();
+  }
+});
+
+test('saga - answers that arrive together each move their own saga once, their sagas held in one statement', async () => {
+  const ids = await Promise.all(Array.from({ length: 6 }, () => harness.placeOne()));
+  const asked = await Promise.all(ids.map((id) => harness.command('inventory.reserve-stock', id)));
+  const transactions = await transactionsDuring(harness.database, async () => {
+    await harness.probe.replyAll(
+      asked.map((command, i) => ({
+        command,
+        type: 'inventory.stock.reserved' as const,
+        data: saying('inventory.stock.reserved', ids[i] ?? ''),
+      })),
+    );
+    await Promise.all(ids.map((id) => harness.command('payment.authorize', id)));
+  });
+  for (const id of ids) {
+    const order = await harness.order(id);
+    assert.equal(
+      order.timeline.filter((entry) => entry.step === 'reserve-stock' && entry.outcome === 'succeeded')
+        .length,
+      1,
+      'each reserve recorded once',
+    );
+  }
+  const moves = transactions.filter((statements) =>
+    statements.some((text) => /INSERT INTO order_events/.test(text)),
+  );
+  const shared = moves.filter(
+    (statements) => statements.filter((text) => /INSERT INTO order_events/.test(text)).length > 1,
+  );
+  assert.ok(shared.length > 0, `answers shared a transaction: ${moves.length} moves`);
+  for (const statements of shared) {
+    assert.equal(
+      statements.filter((text) => /FOR UPDATE OF s, o/.test(text)).length,
+      1,
+      'the batch held its sagas in one statement',
+    );
+  }
+});
 
 test('saga - a cancel that waited for a move of its order to commit reads the order after it, not before (no 500)', async () => {
   const id = await harness.placeOne();
