@@ -22,8 +22,9 @@ export interface RebuildReport {
 
 /**
  * Drops the read models and replays the bus's history through the same `applyEvents`
- * the live consumer uses (in batches of REPLAY_BATCH), in one transaction: readers see the old views until it
- * commits, and live events wait on the projection lock, then skip what was replayed.
+ * the live consumer uses (REPLAY_BATCH at a time), in one transaction: readers see the
+ * old views until it commits, and live events wait on the projection lock, then skip
+ * what was replayed.
  * The transaction is as long as the replay: while it runs, the platform's relays (on
  * a shared PostgreSQL) hold back rows behind it; see docs/decisions for the bounds.
  */

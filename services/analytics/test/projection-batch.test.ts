@@ -86,6 +86,20 @@ test('projection - an event twice in one batch, or already applied, is a duplica
   assert.equal(views.applied_events?.length, 2);
 });
 
+test('projection - an order id in capitals is the same order', async () => {
+  const events = scriptedEvents();
+  const shouting = events.map((event) => ({
+    ...event,
+    data: {
+      ...(event.data as { orderId: string }),
+      orderId: (event.data as { orderId: string }).orderId.toUpperCase(),
+    },
+  }));
+  const plain = await inRolledBack((db) => applyEvents(db, events));
+  const mixed = await inRolledBack((db) => applyEvents(db, [...events.slice(0, 9), ...shouting.slice(9)]));
+  assert.deepEqual(mixed.views, plain.views);
+});
+
 test('projection - batches in any split and order end with the same views', async () => {
   const events = scriptedEvents();
   const whole = await inRolledBack((db) => applyEvents(db, events));

@@ -65,9 +65,9 @@ export function emptyFacts(orderId: string): OrderFacts {
   };
 }
 
-/** The order an event is about. */
+/** The order an event is about, as the database spells a uuid (lower case). */
 export function orderIdOf(event: ProjectedEvent): string {
-  return event.data.orderId;
+  return event.data.orderId.toLowerCase();
 }
 
 /** The earlier of two instants, as a normalized ISO string (a repeated fact keeps the first time). */
