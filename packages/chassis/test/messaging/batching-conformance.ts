@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { trace } from '@opentelemetry/api';
 import { type BusHarness, eventually, testSchemas } from './harness.ts';
 
 /** Batched consumers (`maxBatch`): fewer commits, the same exactly-once and retries. */
@@ -202,6 +203,7 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
     const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
     await consumer.bus.transaction((tx) => tx.query('CREATE TABLE charges (order_id text, via text)'));
     const calls: string[][] = [];
+    const linked: string[] = [];
     let seen = 0;
     await consumer.bus.subscribe(
       `${placed}-billing`,
@@ -218,6 +220,11 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
         handleBatch: async (events, { tx, afterCommit }) => {
           const orders = events.map((event) => (event.data as { orderId: string }).orderId);
           calls.push(orders);
+          // The SDK's span keeps its links (the API's does not show them).
+          const span = trace.getActiveSpan() as unknown as {
+            links?: Array<{ context: { traceId: string } }>;
+          };
+          linked.push(...(span?.links ?? []).map((link) => link.context.traceId));
           await tx.query(`INSERT INTO charges SELECT unnest($1::text[]), 'batch'`, [orders]);
           // One event refuses to go in a batch: its whole batch rolls back and goes one by one.
           if (orders.includes('o7')) throw new Error('o7 is not for batches');
@@ -228,9 +235,13 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
       },
     );
     const count = 40;
-    await producer.bus.transaction(async (tx) => {
-      for (let i = 0; i < count; i++)
-        await tx.publish({ type: placed, data: { orderId: `o${i}`, amount: i } });
+    const traceId = await trace.getTracer('test').startActiveSpan('checkout', async (span) => {
+      await producer.bus.transaction(async (tx) => {
+        for (let i = 0; i < count; i++)
+          await tx.publish({ type: placed, data: { orderId: `o${i}`, amount: i } });
+      });
+      span.end();
+      return span.spanContext().traceId;
     });
     await eventually('all forty', () => seen === count);
     await sleep(200);
@@ -257,5 +268,10 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
       );
       assert.ok(orders.length > 1, 'a lone delivery goes to the handler');
     }
+    assert.ok(linked.length > 0, 'a batch span is linked to its producers');
+    assert.ok(
+      linked.every((id) => id === traceId),
+      'each link is to the trace that published the event',
+    );
   });
 }
