@@ -53,9 +53,3 @@ export async function applyEvents(db: Queryable, envelopes: Envelope[]): Promise
   await recordProductNames(db, effect.names);
   return outcomes;
 }
-
-/** One event, as `applyEvents` applies a batch. */
-export async function applyEvent(db: Queryable, envelope: Envelope): Promise<ApplyOutcome> {
-  const [outcome] = await applyEvents(db, [envelope]);
-  return outcome ?? 'ignored';
-}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Envelope, Queryable } from '@platform/chassis';
-import { type ApplyOutcome, applyEvent, applyEvents } from '../src/projection.ts';
+import { type ApplyOutcome, applyEvents } from '../src/projection.ts';
 import { READ_MODELS } from '../src/store.ts';
 import { type Harness, startHarness } from './harness.ts';
 import { expected, republished, scriptedEvents } from './scenario.ts';
@@ -53,7 +53,7 @@ async function inRolledBack(apply: (db: Queryable) => Promise<ApplyOutcome[]>): 
 const oneByOne = (events: Envelope[]) =>
   inRolledBack(async (db) => {
     const outcomes: ApplyOutcome[] = [];
-    for (const event of events) outcomes.push(await applyEvent(db, event));
+    for (const event of events) outcomes.push(...(await applyEvents(db, [event])));
     return outcomes;
   });
 

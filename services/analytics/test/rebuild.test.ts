@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { applyEvent } from '../src/projection.ts';
+import { applyEvents } from '../src/projection.ts';
 import { allViews, type Harness, startHarness } from './harness.ts';
 import { confirmed, created, expected, refunded, republished, scriptedEvents } from './scenario.ts';
 
@@ -95,7 +95,7 @@ test('rebuild - a live event already replayed by a rebuild is skipped', async ()
       ),
       id: newest?.event_id ?? '',
     };
-    assert.equal(await applyEvent(client, replayed), 'duplicate');
+    assert.deepEqual(await applyEvents(client, [replayed]), ['duplicate']);
   } finally {
     client.release();
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { applyEvent } from '../src/projection.ts';
+import { applyEvents } from '../src/projection.ts';
 import { type Harness, startHarness } from './harness.ts';
 import { confirmed, created, expected, P1, refunded, republished, scriptedEvents } from './scenario.ts';
 
@@ -89,7 +89,7 @@ test('analytics - the same event applied twice changes nothing the second time',
     const [first] = await h.query<{ event_id: string }>(
       `SELECT event_id FROM applied_events WHERE type = 'order.created' ORDER BY event_time LIMIT 1`,
     );
-    assert.equal(await applyEvent(client, { ...again, id: first?.event_id ?? '' }), 'duplicate');
+    assert.deepEqual(await applyEvents(client, [{ ...again, id: first?.event_id ?? '' }]), ['duplicate']);
   } finally {
     client.release();
   }
