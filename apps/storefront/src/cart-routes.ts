@@ -1,13 +1,11 @@
 // The cart: shown, added to, a quantity changed, a line removed. A guest's cart gets its
 // id with the first item, kept in the session (so it survives a reload and a restart).
-import type { App } from '@platform/chassis';
+import { type App, isUuid } from '@platform/chassis';
 import type { cart } from '@platform/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { answered } from './gateway.ts';
 import { cartBody, cartProblem } from './pages/cart.ts';
 import { callerOf, cartCall, render, type ShopDeps, type Visit, visitOf } from './visit.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The form's quantity, 1 to 99, or undefined. */
 function quantityOf(form: Record<string, unknown>): number | undefined {
@@ -44,7 +42,7 @@ export function registerCartRoutes(shop: App, deps: ShopDeps): void {
     const form = (request.body ?? {}) as Record<string, unknown>;
     const productId = typeof form.productId === 'string' ? form.productId : '';
     const quantity = quantityOf(form);
-    if (!UUID.test(productId) || !quantity)
+    if (!isUuid(productId) || !quantity)
       return showCart(deps, request, reply, cartProblem('VALIDATION_FAILED'));
     const visit = await withCart(deps, visitOf(request));
     const answer = await cartCall(deps, visit, {
@@ -59,7 +57,7 @@ export function registerCartRoutes(shop: App, deps: ShopDeps): void {
   shop.post('/cart/items/:productId', async (request, reply) => {
     const { productId } = request.params as { productId: string };
     const quantity = quantityOf((request.body ?? {}) as Record<string, unknown>);
-    if (!UUID.test(productId) || !quantity)
+    if (!isUuid(productId) || !quantity)
       return showCart(deps, request, reply, cartProblem('VALIDATION_FAILED'));
     const answer = await cartCall(deps, visitOf(request), {
       method: 'PATCH',
@@ -72,7 +70,7 @@ export function registerCartRoutes(shop: App, deps: ShopDeps): void {
 
   shop.post('/cart/items/:productId/remove', async (request, reply) => {
     const { productId } = request.params as { productId: string };
-    if (!UUID.test(productId)) return showCart(deps, request, reply, cartProblem('ITEM_NOT_IN_CART'));
+    if (!isUuid(productId)) return showCart(deps, request, reply, cartProblem('ITEM_NOT_IN_CART'));
     const answer = await cartCall(deps, visitOf(request), {
       method: 'DELETE',
       path: `/api/v1/cart/items/${productId}`,

@@ -1,6 +1,6 @@
 // Browsing: the home page, a category's pages, search (and its suggestions as the
 // shopper types), a product's page.
-import type { App } from '@platform/chassis';
+import { type App, isUuid } from '@platform/chassis';
 import type { catalog } from '@platform/contracts';
 import { markupOf } from '@platform/web';
 import { homePage, productPage } from './composed.ts';
@@ -11,7 +11,6 @@ import { render, type ShopDeps, visitOf } from './visit.ts';
 
 export const PAGE_SIZE = 24;
 const SUGGESTIONS = 6;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** `?page=` as a page number (1 when absent or not one). */
@@ -102,7 +101,7 @@ export function registerCatalogRoutes(shop: App, deps: ShopDeps): void {
 
   shop.get('/p/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!UUID.test(id)) throw new PageNotFound(`No product ${id}`);
+    if (!isUuid(id)) throw new PageNotFound(`No product ${id}`);
     const view = await productPage(gateway, visitOf(request).caller, id.toLowerCase());
     if (!view) throw new PageNotFound(`No product ${id}`);
     return render(deps, request, reply, view.product.name, productBody(view, visitOf(request).formToken));

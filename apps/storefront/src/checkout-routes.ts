@@ -3,7 +3,7 @@
 // filled is named in words and nothing is charged or reserved; what the platform refuses
 // is said in words too. A placed order's page follows it (order-routes.ts).
 import { randomUUID } from 'node:crypto';
-import type { App } from '@platform/chassis';
+import { type App, isUuid } from '@platform/chassis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { signInFirst } from './account-routes.ts';
 import { type CheckoutFields, checkoutFields, readCheckout } from './domain/checkout-form.ts';
@@ -12,8 +12,6 @@ import { answered } from './gateway.ts';
 import { checkoutBody } from './pages/checkout.ts';
 import { unfillable } from './stock.ts';
 import { cartCall, render, type ShopDeps, visitOf } from './visit.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Attempt {
   fields: CheckoutFields;
@@ -54,7 +52,7 @@ export function registerCheckoutRoutes(shop: App, deps: ShopDeps): void {
     const form = (request.body ?? {}) as Record<string, unknown>;
     // A repeat of the same form (a double press, a reload) is the same order.
     const orderKey =
-      typeof form.orderKey === 'string' && UUID.test(form.orderKey) ? form.orderKey : randomUUID();
+      typeof form.orderKey === 'string' && isUuid(form.orderKey) ? form.orderKey : randomUUID();
     const fields = checkoutFields(form);
     const reading = readCheckout(fields);
     // Shown again to correct: never the security code.

@@ -3,7 +3,7 @@
 // order again as HTML at each step (as the console's live sections are). A stream that
 // reconnects with Last-Event-ID resumes where it stopped; the stream ends with the order.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type App, openEventStream } from '@platform/chassis';
+import { type App, isUuid, openEventStream } from '@platform/chassis';
 import { cookieOf, markupOf } from '@platform/web';
 import type { FastifyRequest } from 'fastify';
 import type { UpstreamStream } from './gateway.ts';
@@ -11,7 +11,6 @@ import { orderDetails, soldOutLines } from './order-routes.ts';
 import { orderLive } from './pages/orders.ts';
 import { callerOf, SESSION_COOKIE, type ShopDeps, visitOf } from './visit.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The order service beats every 15 s; a silence of a minute is a stream gone dead. */
 const IDLE_MS = 60_000;
 /** Events closer together than this are shown once (a new stream starts with the whole history). */
@@ -65,7 +64,7 @@ export function registerLiveOrder(shop: App, deps: ShopDeps): void {
     const visit = visitOf(request);
     const { id } = request.params as { id: string };
     if (!visit.shopper.user) return reply.code(401).type('text/plain').send('Sign in first');
-    if (!UUID.test(id)) return reply.code(404).type('text/plain').send('No such order');
+    if (!isUuid(id)) return reply.code(404).type('text/plain').send('No such order');
     const header = request.headers['last-event-id'];
     const lastEventId = typeof header === 'string' && /^\d{1,12}$/.test(header) ? header : undefined;
     const upstream = await deps.gateway.stream(

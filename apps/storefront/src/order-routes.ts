@@ -1,6 +1,6 @@
 // A shopper's orders: the list, one order's page (its live part relayed by
 // live-order.ts), cancelling one, and putting a failed order's items back in the cart.
-import type { App } from '@platform/chassis';
+import { type App, isUuid } from '@platform/chassis';
 import type { orders } from '@platform/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { signInFirst } from './account-routes.ts';
@@ -10,12 +10,11 @@ import { type OrderDetails, orderBody, orderLive, ordersBody } from './pages/ord
 import { unfillable } from './stock.ts';
 import { cartCall, render, type ShopDeps, visitOf } from './visit.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ORDERS_PAGE = 20;
 
 function orderIdOf(request: FastifyRequest): string {
   const { id } = request.params as { id: string };
-  if (!UUID.test(id)) throw new PageNotFound(`No order ${id}`);
+  if (!isUuid(id)) throw new PageNotFound(`No order ${id}`);
   return id.toLowerCase();
 }
 

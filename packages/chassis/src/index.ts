@@ -75,6 +75,7 @@ export {
   idempotentReplay,
   type ReplayableAnswer,
 } from './idempotency.ts';
+export { isUuid } from './ids.ts';
 export { EXIT_CONFIG, runMain } from './lifecycle.ts';
 export { createLogger, type Logger } from './logger.ts';
 export * from './messaging/index.ts';

@@ -1,7 +1,7 @@
 // Holding an order before moving it: the saga's (or the follower's) row and the
 // order's projection row locked, with the order's events, so moves of one order take
 // their turns; for one order, or for every order a batch of answers names at once.
-import { prepared, type Queryable } from '@platform/chassis';
+import { isUuid, prepared, type Queryable } from '@platform/chassis';
 import type { Choreography } from './domain/choreography.ts';
 import { fold, type Order, type RecordedEvent, type SagaMode } from './domain/order.ts';
 import type { Awaiting, SagaState } from './domain/saga.ts';
@@ -87,8 +87,6 @@ async function holdMany<State>(
   return held;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Holds for a batch of answers (the bus's `lockBatch`): every order the batch names
  * held up front in one statement, then each answer takes its order's hold, once. A
@@ -103,7 +101,7 @@ export function batchHolds<State>(
   return {
     async lockBatch(tx: Queryable, events: Array<{ subject?: string | undefined }>): Promise<void> {
       const orderIds = new Set(
-        events.flatMap(({ subject }) => (subject && UUID.test(subject) ? [subject] : [])),
+        events.flatMap(({ subject }) => (subject && isUuid(subject) ? [subject] : [])),
       );
       taken.set(tx, await many(tx, [...orderIds]));
     },

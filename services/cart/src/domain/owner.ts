@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isUuid } from '@platform/chassis';
 
 /** Whose cart: a signed-in user (the token's subject) or a guest (a random uuid it carries). */
 export interface Owner {
@@ -26,11 +27,9 @@ export interface CallerIdentity {
   clearCookie: boolean;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 function guestIdOf(value: string | undefined): string | undefined {
   const id = value?.trim().toLowerCase();
-  return id && UUID.test(id) ? id : undefined;
+  return id && isUuid(id) ? id : undefined;
 }
 
 /**
