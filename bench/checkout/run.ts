@@ -8,8 +8,9 @@
 // timeline), so polling for the outcome adds nothing to them.
 // Run: npm run bench -- checkout [--orders 200] [--concurrency 16] [--paced 40] [--rate half|N]
 //      [--bus postgres,nats] [--mode orchestration,choreography] [--profile DIR] [--statements]
-// The saturated run also records each platform process's CPU (from /proc) and the CPU
-// the platform spent per confirmed order; --profile DIR writes every service's CPU
+// The saturated run also records each platform process's CPU (from /proc; the part in
+// the kernel too), the whole machine's (user, kernel, interrupts, idle, stolen), the
+// shoppers' own, and the CPU the platform spent per confirmed order; --profile DIR writes every service's CPU
 // profile (`--cpu-prof`) under DIR/<bus>-<mode>/. The statements and commits each
 // database made per confirmed order are counted by PostgreSQL (statements.ts).
 import { randomUUID } from 'node:crypto';
@@ -63,6 +64,8 @@ interface Run {
     toConfirmedMs: Latency;
     /** Each process's CPU while the saturated orders were placed and settled. */
     platform?: PlatformUse & { cpuMsPerConfirmedOrder: number };
+    /** This process's own CPU meanwhile (the shoppers: HTTP clients on the same two cores), % of one core. */
+    shoppersCpuPercentOfOneCore: number;
     /** Statements run and transactions committed per confirmed order, in all and per database (statements.ts). */
     perOrder: ReturnType<typeof countsPerOrder>;
   };
@@ -144,6 +147,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
     const countsBefore = await countsNow(dataDir);
     const sampler = PlatformSampler.forPlatform(dataDir, shop.gateway);
     const before = sampler?.sample();
+    const shoppersBefore = { cpu: process.cpuUsage(), at: performance.now() };
     await Promise.all(
       shoppers.map(async (token, client) => {
         while (next < ORDERS) {
@@ -154,6 +158,11 @@ async function measure(bus: string, mode: string): Promise<Run> {
     );
     await allSettled(shop, saturated);
     const after = sampler?.sample();
+    const shoppersCpu = process.cpuUsage(shoppersBefore.cpu);
+    const shoppersCpuPercentOfOneCore =
+      Math.round(
+        ((shoppersCpu.user + shoppersCpu.system) / 1000 / (performance.now() - shoppersBefore.at)) * 1000,
+      ) / 10;
     const countsAfter = await countsNow(dataDir);
     const busy = await outcome(shop, saturated);
     const platformUsed = before && after ? platformUse(before, after) : undefined;
@@ -190,6 +199,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
               },
             }
           : {}),
+        shoppersCpuPercentOfOneCore,
         perOrder: countsPerOrder(countsBefore, countsAfter, busy.confirmed),
       },
       paced: {
@@ -309,9 +319,15 @@ for (const bus of (values.bus ?? '').split(',')) {
       for (const row of saturated.perOrder.busiestStatements)
         console.log(`    ${String(row.perOrder).padStart(5)} ${row.database}: ${row.statement}`);
     if (saturated.platform) {
+      const { totalCpuPercentOfOneCore, totalKernelPercentOfOneCore, cpuMsPerConfirmedOrder, machine } =
+        saturated.platform;
       console.log(
-        `  platform CPU while saturated: ${saturated.platform.totalCpuPercentOfOneCore} % of one core, ${saturated.platform.cpuMsPerConfirmedOrder} ms an order (${top})`,
+        `  platform CPU while saturated: ${totalCpuPercentOfOneCore} % of one core (${totalKernelPercentOfOneCore} in the kernel), ${cpuMsPerConfirmedOrder} ms an order (${top}); the shoppers ${saturated.shoppersCpuPercentOfOneCore}`,
       );
+      if (machine)
+        console.log(
+          `  the machine meanwhile, % of one core: programs ${machine.userPercentOfOneCore}, kernel ${machine.kernelPercentOfOneCore}, interrupts ${machine.interruptsPercentOfOneCore}, idle ${machine.idlePercentOfOneCore}, stolen ${machine.stolenPercentOfOneCore}`,
+        );
     }
     console.log(`  paced orders' bus crossings, where the time went (ms, p50/p90):`);
     for (const leg of paced.crossings) console.log(describeLeg(leg));

@@ -11,13 +11,30 @@ export interface ProcessUse {
   /** Processes counted under the name (one per service instance; every backend of a database). */
   processes: number;
   cpuPercentOfOneCore: number;
+  /** The part of it spent in the kernel on the process's behalf (system calls: sockets, scheduling). */
+  kernelPercentOfOneCore: number;
   rssMiB: number;
+}
+
+/**
+ * The whole machine over the window (every process, the kernel's own threads and
+ * interrupts), from /proc/stat, as shares of one core: what is left idle says whether
+ * the cores are what saturates; what is stolen, whether the host took some back.
+ */
+export interface MachineUse {
+  userPercentOfOneCore: number;
+  kernelPercentOfOneCore: number;
+  interruptsPercentOfOneCore: number;
+  idlePercentOfOneCore: number;
+  stolenPercentOfOneCore: number;
 }
 
 export interface PlatformUse {
   measuredSeconds: number;
   totalCpuPercentOfOneCore: number;
+  totalKernelPercentOfOneCore: number;
   processes: ProcessUse[];
+  machine?: MachineUse;
 }
 
 interface PlatformState {
@@ -27,10 +44,14 @@ interface PlatformState {
   services: Array<{ name: string; instance: string; pid: number }>;
 }
 
+/** The machine's CPU time so far, in microseconds summed over its cores. */
+type MachineTimes = Record<'user' | 'kernel' | 'interrupts' | 'idle' | 'stolen', number>;
+
 interface Sample {
   at: number;
-  /** Per name: CPU microseconds, resident bytes, process count. */
-  use: Map<string, { cpu: number; rss: number; processes: number }>;
+  /** Per name: CPU microseconds (all, and in the kernel), resident bytes, process count. */
+  use: Map<string, { cpu: number; kernel: number; rss: number; processes: number }>;
+  machine?: MachineTimes | undefined;
 }
 
 const TICKS_PER_SECOND = 100;
@@ -43,14 +64,33 @@ function read(file: string): string | undefined {
   }
 }
 
-function cpuAndRss(pid: number): { cpu: number; rss: number } | undefined {
+const micros = (ticks: number) => (ticks * 1e6) / TICKS_PER_SECOND;
+
+function cpuAndRss(pid: number): { cpu: number; kernel: number; rss: number } | undefined {
   const stat = read(`/proc/${pid}/stat`);
   const status = read(`/proc/${pid}/status`);
   if (!stat || !status) return undefined;
   const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-  const cpu = ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
+  const [user, kernel] = [Number(fields[11]), Number(fields[12])];
   const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-  return { cpu, rss };
+  return { cpu: micros(user + kernel), kernel: micros(kernel), rss };
+}
+
+/** The machine's CPU times from the text of /proc/stat (its first line sums every core). */
+export function machineTimesOf(text: string): MachineTimes | undefined {
+  const line = /^cpu\s+([\d ]+)$/m.exec(text)?.[1];
+  if (!line) return undefined;
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  return {
+    user: micros(user + nice),
+    kernel: micros(system),
+    interrupts: micros(irq + softirq),
+    idle: micros(idle + iowait),
+    stolen: micros(steal),
+  };
 }
 
 function childrenOf(pid: number): number[] {
@@ -90,9 +130,10 @@ export class PlatformSampler {
     const add = (name: string, pid: number) => {
       const found = cpuAndRss(pid);
       if (!found) return;
-      const entry = use.get(name) ?? { cpu: 0, rss: 0, processes: 0 };
+      const entry = use.get(name) ?? { cpu: 0, kernel: 0, rss: 0, processes: 0 };
       use.set(name, {
         cpu: entry.cpu + found.cpu,
+        kernel: entry.kernel + found.kernel,
         rss: entry.rss + found.rss,
         processes: entry.processes + 1,
       });
@@ -102,7 +143,7 @@ export class PlatformSampler {
       add('postgres', this.#database);
       for (const pid of childrenOf(this.#database)) add(postgresName(pid), pid);
     }
-    return { at: performance.now(), use };
+    return { at: performance.now(), use, machine: machineTimesOf(read('/proc/stat') ?? '') };
   }
 }
 
@@ -110,17 +151,36 @@ export class PlatformSampler {
 export function platformUse(start: Sample, end: Sample): PlatformUse {
   const seconds = (end.at - start.at) / 1000;
   const percent = (micros: number) => Math.round((micros / 1e6 / Math.max(seconds, 0.001)) * 1000) / 10;
-  const processes = [...end.use].map(([name, now]) => ({
-    name,
-    processes: now.processes,
-    cpuPercentOfOneCore: percent(Math.max(0, now.cpu - (start.use.get(name)?.cpu ?? 0))),
-    rssMiB: Math.round((now.rss / 2 ** 20) * 10) / 10,
-  }));
+  const processes = [...end.use].map(([name, now]) => {
+    const then = start.use.get(name);
+    return {
+      name,
+      processes: now.processes,
+      cpuPercentOfOneCore: percent(Math.max(0, now.cpu - (then?.cpu ?? 0))),
+      kernelPercentOfOneCore: percent(Math.max(0, now.kernel - (then?.kernel ?? 0))),
+      rssMiB: Math.round((now.rss / 2 ** 20) * 10) / 10,
+    };
+  });
   processes.sort((a, b) => b.cpuPercentOfOneCore - a.cpuPercentOfOneCore);
-  const total = processes.reduce((sum, entry) => sum + entry.cpuPercentOfOneCore, 0);
+  const sum = (part: 'cpuPercentOfOneCore' | 'kernelPercentOfOneCore') =>
+    Math.round(processes.reduce((total, entry) => total + entry[part], 0) * 10) / 10;
+  const machine = start.machine && end.machine ? machineUse(start.machine, end.machine, percent) : undefined;
   return {
     measuredSeconds: Math.round(seconds * 10) / 10,
-    totalCpuPercentOfOneCore: Math.round(total * 10) / 10,
+    totalCpuPercentOfOneCore: sum('cpuPercentOfOneCore'),
+    totalKernelPercentOfOneCore: sum('kernelPercentOfOneCore'),
     processes,
+    ...(machine ? { machine } : {}),
+  };
+}
+
+function machineUse(start: MachineTimes, end: MachineTimes, percent: (micros: number) => number): MachineUse {
+  const over = (part: keyof MachineTimes) => percent(Math.max(0, end[part] - start[part]));
+  return {
+    userPercentOfOneCore: over('user'),
+    kernelPercentOfOneCore: over('kernel'),
+    interruptsPercentOfOneCore: over('interrupts'),
+    idlePercentOfOneCore: over('idle'),
+    stolenPercentOfOneCore: over('stolen'),
   };
 }

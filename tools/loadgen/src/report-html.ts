@@ -194,10 +194,24 @@ function platformTable(report: LoadReport): string {
     td(use.name),
     td(use.processes),
     td(`${use.cpuPercentOfOneCore} %`),
+    td(`${use.kernelPercentOfOneCore} %`),
     td(`${use.rssMiB} MiB`),
   ]);
-  body.push([td('all of the platform'), td(''), td(`${platform.totalCpuPercentOfOneCore} %`), td('')]);
-  return rows(['process', 'processes', 'CPU, % of one core', 'resident memory at the end'], body);
+  body.push([
+    td('all of the platform'),
+    td(''),
+    td(`${platform.totalCpuPercentOfOneCore} %`),
+    td(`${platform.totalKernelPercentOfOneCore} %`),
+    td(''),
+  ]);
+  const table = rows(
+    ['process', 'processes', 'CPU, % of one core', 'of it in the kernel', 'resident memory at the end'],
+    body,
+  );
+  const { machine: m } = platform;
+  if (!m) return table;
+  const whole = `The whole machine over the window, in % of one core: ${m.userPercentOfOneCore} in programs, ${m.kernelPercentOfOneCore} in the kernel, ${m.interruptsPercentOfOneCore} in interrupts, ${m.idlePercentOfOneCore} idle, ${m.stolenPercentOfOneCore} stolen by the host.`;
+  return `${table}<p class="caption">${escapeHtml(whole)}</p>`;
 }
 
 function settings(report: LoadReport): string {

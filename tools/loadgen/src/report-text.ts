@@ -47,11 +47,25 @@ export function verdictTable(verdicts: readonly Verdict[]): string {
 function platformText(report: LoadReport): string {
   const { platform } = report;
   if ('unavailable' in platform) return `Platform processes: not measured (${platform.unavailable}).`;
-  const rows = [['process', 'CPU % of one core', 'RSS MiB']];
+  const rows = [['process', 'CPU % of one core', 'of it in the kernel', 'RSS MiB']];
   for (const use of platform.processes.slice(0, 12))
-    rows.push([use.name, String(use.cpuPercentOfOneCore), String(use.rssMiB)]);
-  rows.push(['all of the platform', String(platform.totalCpuPercentOfOneCore), '']);
-  return table(rows);
+    rows.push([
+      use.name,
+      String(use.cpuPercentOfOneCore),
+      String(use.kernelPercentOfOneCore),
+      String(use.rssMiB),
+    ]);
+  rows.push([
+    'all of the platform',
+    String(platform.totalCpuPercentOfOneCore),
+    String(platform.totalKernelPercentOfOneCore),
+    '',
+  ]);
+  const { machine } = platform;
+  const whole = machine
+    ? `The machine: ${machine.userPercentOfOneCore} % of one core in programs, ${machine.kernelPercentOfOneCore} % in the kernel, ${machine.interruptsPercentOfOneCore} % in interrupts, ${machine.idlePercentOfOneCore} % idle, ${machine.stolenPercentOfOneCore} % stolen by the host.`
+    : '';
+  return [table(rows), whole].filter(Boolean).join('\n');
 }
 
 export function summaryText(report: LoadReport): string {

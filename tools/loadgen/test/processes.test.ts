@@ -5,10 +5,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PlatformSampler, platformUse } from '../src/processes.ts';
+import { machineTimesOf, PlatformSampler, platformUse } from '../src/processes.ts';
 
-const use = (entries: Record<string, [number, number]>) =>
-  new Map(Object.entries(entries).map(([name, [cpu, rss]]) => [name, { cpu, rss, processes: 1 }]));
+const use = (entries: Record<string, [number, number, number?]>) =>
+  new Map(
+    Object.entries(entries).map(([name, [cpu, rss, kernel = 0]]) => [
+      name,
+      { cpu, kernel, rss, processes: 1 },
+    ]),
+  );
 
 test('platform use - CPU over the window as a share of one core, busiest first, memory at the end', () => {
   const start = { at: 0, use: use({ gateway: [1_000_000, 0], catalog: [500_000, 0] }) };
@@ -56,4 +61,39 @@ test('platform sampler - only the platform whose state names the measured gatewa
   assert.ok(sampler);
   const sample = sampler.sample();
   assert.ok((sample.use.get('gateway')?.rss ?? 0) > 0, 'the resident memory of a live process is read');
+});
+
+test('platform use - the CPU each process spent in the kernel, and the platform in all', () => {
+  const measured = platformUse(
+    { at: 0, use: use({ order: [1_000_000, 0, 200_000], 'postgres (order)': [0, 0, 0] }) },
+    { at: 1_000, use: use({ order: [1_500_000, 0, 400_000], 'postgres (order)': [300_000, 0, 150_000] }) },
+  );
+  assert.deepEqual(
+    measured.processes.map((entry) => [entry.name, entry.cpuPercentOfOneCore, entry.kernelPercentOfOneCore]),
+    [
+      ['order', 50, 20],
+      ['postgres (order)', 30, 15],
+    ],
+  );
+  assert.equal(measured.totalKernelPercentOfOneCore, 35);
+});
+
+test('machine use - the whole machine over the window from /proc/stat: user, kernel, interrupts, idle, stolen', () => {
+  // user nice system idle iowait irq softirq steal, in ticks of 10 ms, over all cores.
+  const start = machineTimesOf('cpu  1000 0 200 5000 10 0 30 0 0 0\ncpu0 500 0 100 2500 5 0 15 0 0 0\n');
+  const end = machineTimesOf('cpu  1150 10 260 5040 10 5 45 20 0 0\ncpu0 600 0 130 2520 5 2 20 10 0 0\n');
+  assert.ok(start && end);
+  const measured = platformUse(
+    { at: 0, use: use({}), machine: start },
+    { at: 1_000, use: use({}), machine: end },
+  );
+  // Over 1 s: 160 ticks of user (nice counts), 60 of system, 20 of interrupts, 40 idle, 20 stolen.
+  assert.deepEqual(measured.machine, {
+    userPercentOfOneCore: 160,
+    kernelPercentOfOneCore: 60,
+    interruptsPercentOfOneCore: 20,
+    idlePercentOfOneCore: 40,
+    stolenPercentOfOneCore: 20,
+  });
+  assert.equal(machineTimesOf('no cpu line here'), undefined);
 });
