@@ -6,18 +6,22 @@
 //   p50/p99 is the checkout's own latency.
 // Times are the order service's own (placement and confirmation in the order's
 // timeline), so polling for the outcome adds nothing to them.
-// Run: npm run bench -- checkout [--orders 200] [--concurrency 16] [--paced 40] [--rate half|N]
-//      [--bus postgres,nats] [--mode orchestration,choreography] [--profile DIR] [--statements]
+// Run: npm run bench -- checkout [--orders 600] [--warmup 200] [--concurrency 32] [--paced 40] [--rate half|N]
+//      [--bus postgres,nats] [--mode orchestration,choreography] [--profile DIR] [--perf DIR]
+//      [--statements]
 // The saturated run also records each platform process's CPU (from /proc; the part in
 // the kernel too), the whole machine's (user, kernel, interrupts, idle, stolen), the
 // shoppers' own, and the CPU the platform spent per confirmed order; --profile DIR writes every service's CPU
-// profile (`--cpu-prof`) under DIR/<bus>-<mode>/. The statements and commits each
+// profile (`--cpu-prof`) under DIR/<bus>-<mode>/; --perf DIR a system-wide `perf record`
+// of the saturated window (Linux perf; the kernel's part included) as DIR/<bus>-<mode>.data. The statements and commits each
 // database made per confirmed order are counted by PostgreSQL (statements.ts).
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '@platform/testkit';
 import { root } from '../../test/e2e/platform.ts';
@@ -29,12 +33,19 @@ import { countsNow, countsPerOrder, STATEMENT_COUNTING } from './statements.ts';
 
 const { values } = parseArgs({
   options: {
-    orders: { type: 'string', default: '200' },
-    concurrency: { type: 'string', default: '16' },
+    // 600 orders: at ~50 a second, a dozen seconds measured, long enough for the batches to settle.
+    orders: { type: 'string', default: '600' },
+    // 32 shoppers: at 16 the machine still had an eighth of its cores idle, so the
+    // platform was not what limited the run (the `machine` figures say so).
+    concurrency: { type: 'string', default: '32' },
     paced: { type: 'string', default: '40' },
+    // Orders placed (at full concurrency) before the measured ones; at least one a shopper.
+    warmup: { type: 'string', default: '200' },
     // Orders a second for the paced run; `half` is half the saturated rate just measured.
     rate: { type: 'string', default: 'half' },
     profile: { type: 'string' },
+    // A system-wide `perf record` of the saturated window (every process and the kernel), to this folder.
+    perf: { type: 'string' },
     // Print each database's busiest statements an order (the results file always has them).
     statements: { type: 'boolean', default: false },
     bus: { type: 'string', default: 'postgres,nats' },
@@ -44,6 +55,7 @@ const { values } = parseArgs({
 const ORDERS = Number(values.orders);
 const CONCURRENCY = Number(values.concurrency);
 const PACED = Number(values.paced);
+const WARMUP = Number(values.warmup);
 const RATE = values.rate === 'half' ? 'half' : Number(values.rate);
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -126,12 +138,18 @@ async function measure(bus: string, mode: string): Promise<Run> {
   try {
     const shoppers = await Promise.all(Array.from({ length: CONCURRENCY }, () => shop.shopper()));
     const products = await Promise.all([0, 1, 2, 3].map((skip) => shop.productWithStock(100_000, skip)));
-    // Warm-up: one order per shopper, not counted (JIT, pools, first connections).
-    const warm = await Promise.all(
-      shoppers.map(async (token, i) => ({
-        id: await checkout(shop, token, products[i % products.length] ?? ''),
-        token,
-      })),
+    // Warm-up, not counted: WARMUP orders from every shopper back to back, so the pools
+    // are full and V8 has compiled the hot paths (at one order a shopper, the measured
+    // window still spent ~5 % of the machine compiling: `--perf`).
+    const warm: Placed = [];
+    let warmed = 0;
+    await Promise.all(
+      shoppers.map(async (token, i) => {
+        while (warmed < Math.max(WARMUP, shoppers.length)) {
+          warmed++;
+          warm.push({ id: await checkout(shop, token, products[i % products.length] ?? ''), token });
+        }
+      }),
     );
     await allSettled(shop, warm);
 
@@ -147,6 +165,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
     const countsBefore = await countsNow(dataDir);
     const sampler = PlatformSampler.forPlatform(dataDir, shop.gateway);
     const before = sampler?.sample();
+    const recording = values.perf ? perfRecord(join(values.perf, `${bus}-${mode}.data`)) : undefined;
     const shoppersBefore = { cpu: process.cpuUsage(), at: performance.now() };
     await Promise.all(
       shoppers.map(async (token, client) => {
@@ -158,6 +177,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
     );
     await allSettled(shop, saturated);
     const after = sampler?.sample();
+    await recording?.stop();
     const shoppersCpu = process.cpuUsage(shoppersBefore.cpu);
     const shoppersCpuPercentOfOneCore =
       Math.round(
@@ -215,6 +235,26 @@ async function measure(bus: string, mode: string): Promise<Run> {
     await platform.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `perf record` of the whole machine (every CPU, call graphs, 199 samples a second a
+ * CPU) until stopped: where the cores went, the kernel's part included, which a Node
+ * CPU profile cannot show. `perf report -i FILE --sort comm,dso` reads it.
+ */
+function perfRecord(file: string): { stop(): Promise<void> } {
+  mkdirSync(dirname(file), { recursive: true });
+  const child = spawn('perf', ['record', '-a', '-g', '-F', '199', '-o', file], { stdio: 'ignore' });
+  const exited = once(child, 'exit');
+  child.once('error', (error) => console.log(`  perf record could not run: ${error.message}`));
+  return {
+    async stop() {
+      if (child.exitCode !== null || child.pid === undefined) return;
+      child.kill('SIGINT');
+      await exited;
+      console.log(`  perf record of the saturated window: ${file}`);
+    },
+  };
 }
 
 /** Once every order has settled: how many were confirmed, how fast, and POST→CONFIRMED. */
