@@ -36,6 +36,7 @@ export interface Leg {
 
 interface Sent {
   eventId: string;
+  orderId: string;
   type: string;
   causationId: string | null;
   createdAt: number;
@@ -76,13 +77,15 @@ async function fromDatabase(client: pg.Client, orderIds: string[]) {
   if (tables?.outbox) {
     const outbox = await client.query<{
       event_id: string;
+      order_id: string;
       type: string;
       causation: string | null;
       created_at: Date;
       committed_at: Date | null;
       sent_at: Date | null;
     }>(
-      `SELECT event_id::text, type, envelope->>'causationid' AS causation, created_at, sent_at,
+      `SELECT event_id::text, envelope->'data'->>'orderId' AS order_id, type,
+         envelope->>'causationid' AS causation, created_at, sent_at,
          ${COMMITTED('txid')} AS committed_at
        FROM outbox WHERE envelope->'data'->>'orderId' = ANY($1::text[])`,
       [orderIds],
@@ -90,6 +93,7 @@ async function fromDatabase(client: pg.Client, orderIds: string[]) {
     for (const row of outbox.rows) {
       sent.push({
         eventId: row.event_id,
+        orderId: row.order_id,
         type: row.type,
         causationId: row.causation,
         createdAt: ms(row.created_at),
@@ -150,9 +154,20 @@ async function collect(dataDir: string, orderIds: string[]) {
   return { sent, handled };
 }
 
-/** The legs of every crossing the paced orders made (a platform's data folder), busiest first. */
-export async function legsOf(dataDir: string, orderIds: string[]): Promise<Leg[]> {
-  const { sent, handled } = await collect(dataDir, orderIds);
+type LegName = 'commit' | 'relay' | 'deliver' | 'handle' | 'turnaround';
+
+/** An order's crossings in the order written, each with the legs that were slow. */
+export type Path = Array<{ crossing: string; slowLegs: Partial<Record<LegName, number>> }>;
+
+/** One consumer's handling of one message, leg by leg (ms), in the order the messages were written. */
+interface Crossing {
+  crossing: string;
+  orderId: string;
+  at: number;
+  legs: Partial<Record<LegName, number>>;
+}
+
+function crossingsOf({ sent, handled }: { sent: Sent[]; handled: Handled[] }): Crossing[] {
   const byId = new Map(sent.map((message) => [message.eventId, message]));
   // What each handling caused: the earliest message whose causation is the handled one.
   const caused = new Map<string, number>();
@@ -162,25 +177,44 @@ export async function legsOf(dataDir: string, orderIds: string[]): Promise<Leg[]
     if (before === undefined || message.createdAt < before)
       caused.set(message.causationId, message.createdAt);
   }
-  const crossings = new Map<
-    string,
-    Record<'commit' | 'relay' | 'deliver' | 'handle' | 'turnaround', number[]>
-  >();
+  const crossings: Crossing[] = [];
   for (const handling of handled) {
     const message = byId.get(handling.eventId);
     if (!message) continue;
-    const key = `${message.type} → ${handling.group}`;
-    const legs = crossings.get(key) ?? { commit: [], relay: [], deliver: [], handle: [], turnaround: [] };
-    crossings.set(key, legs);
-    legs.commit.push(message.committedAt - message.createdAt);
-    legs.relay.push(message.publishedAt - message.committedAt);
-    legs.deliver.push(handling.handledAt - message.publishedAt);
-    legs.handle.push(handling.committedAt - handling.handledAt);
+    const legs: Crossing['legs'] = {
+      commit: message.committedAt - message.createdAt,
+      relay: message.publishedAt - message.committedAt,
+      deliver: handling.handledAt - message.publishedAt,
+      handle: handling.committedAt - handling.handledAt,
+    };
     const next = caused.get(message.eventId);
     // Written in the handler's own transaction, the caused message adds nothing of its own.
-    if (next !== undefined && next > handling.handledAt) legs.turnaround.push(next - handling.handledAt);
+    if (next !== undefined && next > handling.handledAt) legs.turnaround = next - handling.handledAt;
+    crossings.push({
+      crossing: `${message.type} → ${handling.group}`,
+      orderId: message.orderId,
+      at: message.createdAt,
+      legs,
+    });
   }
-  return [...crossings.entries()]
+  return crossings.sort((a, b) => a.at - b.at);
+}
+
+/** The legs of every crossing the paced orders made (a platform's data folder), busiest first. */
+export async function legsOf(dataDir: string, orderIds: string[]): Promise<Leg[]> {
+  const byCrossing = new Map<string, Record<LegName, number[]>>();
+  for (const { crossing, legs } of crossingsOf(await collect(dataDir, orderIds))) {
+    const all = byCrossing.get(crossing) ?? {
+      commit: [],
+      relay: [],
+      deliver: [],
+      handle: [],
+      turnaround: [],
+    };
+    byCrossing.set(crossing, all);
+    for (const [name, value] of Object.entries(legs) as Array<[LegName, number]>) all[name].push(value);
+  }
+  return [...byCrossing.entries()]
     .map(([crossing, legs]) => ({
       crossing,
       messages: legs.relay.length,
@@ -193,9 +227,36 @@ export async function legsOf(dataDir: string, orderIds: string[]): Promise<Leg[]
     .sort((a, b) => b.messages - a.messages || a.crossing.localeCompare(b.crossing));
 }
 
+/**
+ * The path of each of `orderIds` (the slowest of a run, say): every crossing its
+ * messages made, in the order they were written, with each leg that took `overMs` or
+ * more, so a tail's cause shows (one stalled delivery, a long transaction).
+ */
+export async function pathsOf(dataDir: string, orderIds: string[], overMs = 20): Promise<Map<string, Path>> {
+  const paths = new Map(orderIds.map((id): [string, Path] => [id, []]));
+  for (const { crossing, orderId, legs } of crossingsOf(await collect(dataDir, orderIds))) {
+    const slowLegs = Object.fromEntries(
+      Object.entries(legs)
+        .filter(([, value]) => value >= overMs)
+        .map(([name, value]) => [name, Math.round(value)]),
+    );
+    paths.get(orderId)?.push({ crossing, slowLegs });
+  }
+  return paths;
+}
+
 /** One line a crossing, for the console. */
 export function describeLeg(leg: Leg): string {
   const pair = ({ p50, p90 }: Percentiles) => `${p50}/${p90}`;
   const turnaround = leg.turnaroundMs ? `, then ${pair(leg.turnaroundMs)}` : '';
   return `    ${leg.crossing} (${leg.messages}): commit ${pair(leg.commitMs)}, relay ${pair(leg.relayMs)}, deliver ${pair(leg.deliverMs)}, handle ${pair(leg.handleMs)}${turnaround}`;
+}
+
+/** An order's path for the console: its crossings in order, and what was slow in each. */
+export function describePath(orderId: string, totalMs: number, path: Path): string {
+  const steps = path.map(({ crossing, slowLegs }) => {
+    const slow = Object.entries(slowLegs).map(([name, value]) => `${name} ${value}`);
+    return `      ${crossing}${slow.length > 0 ? `: ${slow.join(', ')}` : ''}`;
+  });
+  return [`    ${orderId}: ${totalMs} ms`, ...steps].join('\n');
 }

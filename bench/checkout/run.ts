@@ -28,7 +28,7 @@ import { root } from '../../test/e2e/platform.ts';
 import { address, card, type Order, openShop, type Shop } from '../../test/e2e/shop.ts';
 import { PlatformSampler, type PlatformUse, platformUse } from '../../tools/loadgen/src/processes.ts';
 import { machineDetails } from '../machine.ts';
-import { describeLeg, type Leg, legsOf } from './legs.ts';
+import { describeLeg, describePath, type Leg, legsOf, type Path, pathsOf } from './legs.ts';
 import { countsNow, countsPerOrder, STATEMENT_COUNTING } from './statements.ts';
 
 const { values } = parseArgs({
@@ -88,6 +88,8 @@ interface Run {
     toConfirmedMs: Latency;
     /** Each bus crossing the paced orders made, leg by leg (legs.ts). */
     crossings: Leg[];
+    /** The three slowest paced orders' paths: each crossing, with its legs of 20 ms or more (legs.ts). */
+    slowest: Array<{ id: string; toConfirmedMs: number; path: Path }>;
   };
   placeMs: { p50: number; p99: number };
 }
@@ -201,6 +203,11 @@ async function measure(bus: string, mode: string): Promise<Run> {
       dataDir,
       paced.map(({ id }) => id),
     );
+    const paths = await pathsOf(
+      dataDir,
+      calm.slowest.map(({ id }) => id),
+    );
+    const slowest = calm.slowest.map(({ id, ms }) => ({ id, toConfirmedMs: ms, path: paths.get(id) ?? [] }));
     placeMs.sort((a, b) => a - b);
     return {
       bus,
@@ -228,6 +235,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
         confirmed: calm.confirmed,
         toConfirmedMs: calm.toConfirmedMs,
         crossings,
+        slowest,
       },
       placeMs: { p50: percentile(placeMs, 50), p99: percentile(placeMs, 99) },
     };
@@ -268,6 +276,7 @@ async function outcome(shop: Shop, placed: Placed) {
     );
   }
   const spans: number[] = [];
+  const byOrder: Array<{ id: string; ms: number }> = [];
   let first = Number.POSITIVE_INFINITY;
   let last = 0;
   for (const order of settled) {
@@ -275,6 +284,7 @@ async function outcome(shop: Shop, placed: Placed) {
     const confirmed = confirmedAt(order);
     if (confirmed === undefined) continue;
     spans.push(confirmed - created);
+    byOrder.push({ id: order.id, ms: confirmed - created });
     first = Math.min(first, created);
     last = Math.max(last, confirmed);
   }
@@ -288,6 +298,7 @@ async function outcome(shop: Shop, placed: Placed) {
       p99: percentile(spans, 99),
       max: percentile(spans, 100),
     },
+    slowest: byOrder.sort((a, b) => b.ms - a.ms).slice(0, 3),
   };
 }
 
@@ -371,6 +382,8 @@ for (const bus of (values.bus ?? '').split(',')) {
     }
     console.log(`  paced orders' bus crossings, where the time went (ms, p50/p90):`);
     for (const leg of paced.crossings) console.log(describeLeg(leg));
+    console.log(`  the slowest paced orders, each crossing's legs of 20 ms or more:`);
+    for (const order of paced.slowest) console.log(describePath(order.id, order.toConfirmedMs, order.path));
     runs.push(run);
   }
 }
