@@ -159,7 +159,14 @@ if (missing) {
       await page.getByRole('heading', { name: 'Welcome to the shop', level: 1 }).waitFor();
       await page.getByRole('link', { name: 'Cart, 0 items' }).waitFor();
       const featured = page.getByRole('list', { name: 'Featured products' }).getByRole('listitem');
-      assert.ok((await featured.count()) >= 4, 'featured products');
+      if ((await featured.count()) < 4) {
+        // Seen twice in CI, never here: what the composed home page said, and the catalog's first page.
+        const home = await shop.call('GET', '/api/v1/storefront/home');
+        const products = await shop.call('GET', '/api/v1/products?limit=3');
+        assert.fail(
+          `featured products: ${await featured.count()} shown; home ${home.status} ${JSON.stringify(home.body)}; products ${products.status} x-cache ${products.headers.get('x-cache')} ${JSON.stringify(products.body)}`,
+        );
+      }
       assert.ok((await featured.getByText('In stock').count()) >= 4, 'with their stock');
       await screenshot(page, 'shop-home');
 

@@ -107,8 +107,16 @@ export class Shop {
       'GET',
       `/api/v1/products?limit=1&page=${skip + 1}`,
     );
-    const id = page.body.data[0]?.id;
-    if (!id) throw new Error('no products');
+    const id = page.body?.data?.[0]?.id;
+    if (!id) {
+      // Seen twice in CI (an empty catalog on a platform that said it was ready), never
+      // here: say what the gateway answered, and whether it was its cache's copy.
+      const cache = page.headers.get('x-cache') ?? 'none';
+      const warning = page.headers.get('warning') ?? 'none';
+      throw new Error(
+        `no products on page ${skip + 1}: the gateway answered ${page.status} (x-cache ${cache}, warning ${warning}) ${JSON.stringify(page.body)}`,
+      );
+    }
     await waitFor(
       'stock row for the product',
       async () => ((await this.stock(id)).onHand >= 0 ? true : undefined),
