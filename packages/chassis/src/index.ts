@@ -41,6 +41,7 @@ export {
 export { type DataServiceSettings, openDataService, serve } from './data-service.ts';
 export {
   createPool,
+  literal,
   migrate,
   openDatabase,
   type Pool,

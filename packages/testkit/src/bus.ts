@@ -19,6 +19,10 @@ import { createTestDatabase, type TestDatabase } from './index.ts';
 export interface SagaProbe {
   /** Sends a command for `orderId` with `replyto: "order-saga"`. */
   send<T extends EventType>(type: T, data: EventData<T>, orderId: string): Promise<Envelope>;
+  /** Sends several commands in one transaction, so they reach their consumer together (a batch). */
+  sendAll(
+    commands: Array<{ type: EventType; data: EventData<EventType>; orderId: string }>,
+  ): Promise<Envelope[]>;
   /** Publishes an event as if another service had (choreography). */
   publish<T extends EventType>(type: T, data: EventData<T>, orderId: string): Promise<Envelope>;
   /** Answers `command` as its participant would: same subject and correlation, `causationid` its id. */
@@ -52,6 +56,13 @@ export async function startSagaProbe(busUrl: string, listen: EventType[]): Promi
   return {
     send: (type, data, orderId) =>
       bus.transaction((tx) => tx.send({ ...message(type, data, orderId), replyTo: 'order-saga' })),
+    sendAll: (commands) =>
+      bus.transaction(async (tx) => {
+        const sent: Envelope[] = [];
+        for (const { type, data, orderId } of commands)
+          sent.push(await tx.send({ ...message(type, data, orderId), replyTo: 'order-saga' }));
+        return sent;
+      }),
     publish: (type, data, orderId) => bus.transaction((tx) => tx.publish(message(type, data, orderId))),
     reply: (command, type, data) =>
       bus.transaction((tx) => tx.reply(command, message(type, data, command.subject ?? ''))),

@@ -1,9 +1,10 @@
-import type { Bus, Envelope, HandlerContext } from '@platform/chassis';
+import type { Bus, Envelope, EventHandler, HandlerContext } from '@platform/chassis';
 import type { EventData, EventType } from '@platform/contracts';
 import { callStore } from './calls.ts';
 import { type Audience, announce, type Events, type Outcome, type PaymentTx } from './messages.ts';
 import { authorizePayment, cancelPayment, capturePayment, type Step, setHoldToLapse } from './operations.ts';
 import type { CallRunner } from './runner.ts';
+import { heldFromBegin, lockOrdersFirst } from './store.ts';
 
 // The two saga adapters. Both call the same operations; they differ only in what
 // starts an operation (a command, or another service's fact) and who hears the outcome
@@ -29,12 +30,33 @@ async function carryOut(
   context.afterCommit(() => runner.start(call));
 }
 
+/** The order each of payment's events is about: every command and fact it hears names one. */
+const orderIdsOf = (events: Envelope[]) =>
+  events.map((event) => (event.data as { orderId?: unknown }).orderId).filter((id) => typeof id === 'string');
+
+/**
+ * How both groups hear their events: those that arrive together are handled in one
+ * transaction (the processor is called only after it commits, so a batch that fails
+ * and goes one by one repeats no call), and each transaction takes its orders' locks
+ * in BEGIN's round trip, in id order, so an operation finds its order locked already.
+ */
+const LOCKED_IN_BATCHES = {
+  maxBatch: 16,
+  beginWith: (events: Envelope[]) => lockOrdersFirst(orderIdsOf(events)),
+};
+const orderLocked =
+  (handler: EventHandler<PaymentTx>): EventHandler<PaymentTx> =>
+  (event, context) => {
+    heldFromBegin(context.tx, orderIdsOf([event]));
+    return handler(event, context);
+  };
+
 /** Orchestration: the order saga's commands, each answered with a reply (a repeat too). */
 export async function handleCommands(bus: Bus<Events>, runner: CallRunner): Promise<void> {
   await bus.subscribe(
     'payment-commands',
     ['payment.authorize', 'payment.capture', 'payment.cancel'],
-    async (command, context) => {
+    orderLocked(async (command, context) => {
       const { tx } = context;
       let step: Step<Outcome>;
       if (command.type === 'payment.authorize') {
@@ -46,7 +68,8 @@ export async function handleCommands(bus: Bus<Events>, runner: CallRunner): Prom
         step = await cancelPayment(tx, orderId, reason);
       }
       await carryOut(step, { replyTo: command }, context, runner);
-    },
+    }),
+    LOCKED_IN_BATCHES,
   );
 }
 
@@ -100,7 +123,7 @@ export async function handleFacts(bus: Bus<Events>, runner: CallRunner, holdGrac
   await bus.subscribe(
     'payment-choreography',
     ['order.created', 'shipping.scheduled', 'order.timed-out', ...CANCELLING_FACTS],
-    async (event, context) => {
+    orderLocked(async (event, context) => {
       // The fact carries the correlation id of the one that caused it, as when published here.
       const correlationId = event.correlationid ?? event.id;
       if (event.type === 'order.timed-out') {
@@ -108,6 +131,7 @@ export async function handleFacts(bus: Bus<Events>, runner: CallRunner, holdGrac
         return setHoldToLapse(context.tx, orderId, holdGraceMs, correlationId);
       }
       await carryOut(await stepFor(context.tx, event), { correlationId }, context, runner);
-    },
+    }),
+    LOCKED_IN_BATCHES,
   );
 }

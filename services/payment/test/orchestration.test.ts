@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { payments } from '@platform/contracts';
+import { heldFromBegin, lockOrdersFirst, paymentStore } from '../src/store.ts';
 import { authorizeCommand, CARDS, type Harness, startHarness, unbalancedPayments } from './harness.ts';
 
 let harness: Harness;
@@ -205,6 +206,70 @@ test("payment - a command is not queued behind another order's processor call", 
     release();
     harness.processor.whileWorking(undefined);
   }
+});
+
+test("payment - the locks a transaction takes with its BEGIN are the orders' own locks, whatever the case of an id; the operation then takes none again", async () => {
+  const [first, second, other] = [randomUUID(), randomUUID(), randomUUID()];
+  const holder = await harness.connect();
+  const observer = await harness.connect();
+  // What the lapse sweep tries (claimLapsedHolds): the lock of the order's canonical id.
+  const tryLock = async (orderId: string) => {
+    const { rows } = await observer.query<{ got: boolean }>(
+      `SELECT pg_try_advisory_xact_lock(hashtextextended('payment:' || $1::uuid::text, 0)) AS got`,
+      [orderId],
+    );
+    return rows[0]?.got;
+  };
+  try {
+    await holder.query(`BEGIN; ${lockOrdersFirst([second.toUpperCase(), first, 'not-an-order'])}`);
+    await observer.query('BEGIN');
+    assert.equal(await tryLock(first), false, 'the first order is locked');
+    assert.equal(await tryLock(second), false, 'the second, named in capitals, too');
+    assert.equal(await tryLock(other), true, 'an order not named is free');
+    await observer.query('ROLLBACK');
+    const sent: string[] = [];
+    const counting = {
+      query: (...args: Parameters<typeof holder.query>) => {
+        sent.push(String(args[0]));
+        return holder.query(...args);
+      },
+    } as unknown as typeof holder;
+    heldFromBegin(counting, [first]);
+    await paymentStore(counting).lockOrder(first);
+    assert.deepEqual(sent, [], 'a lock taken with BEGIN is not asked for again');
+    await paymentStore(counting).lockOrder(other);
+    assert.equal(sent.length, 1, 'an order not locked yet is locked when asked');
+    await holder.query('COMMIT');
+  } finally {
+    holder.release();
+    observer.release();
+  }
+});
+
+test('payment - authorizations that arrive together are decided in shared transactions, each answered once', async () => {
+  const method = await harness.paymentMethod(CARDS.approves);
+  const commands = Array.from({ length: 6 }, (_, i) => authorizeCommand(method, 1_000 + i));
+  const sent = await harness.probe.sendAll(
+    commands.map((data) => ({ type: 'payment.authorize' as const, data, orderId: data.orderId })),
+  );
+  const replies = await Promise.all(sent.map((command) => harness.replyTo(command)));
+  assert.deepEqual(
+    replies.map((reply) => reply.type),
+    commands.map(() => 'payment.authorized'),
+  );
+  const orders = commands.map((data) => data.orderId);
+  const [calls] = await harness.sql<{ calls: number; transactions: number }>(
+    `SELECT count(*)::int AS calls, count(DISTINCT xmin::text)::int AS transactions
+     FROM processor_calls WHERE order_id = ANY($1::uuid[]) AND operation = 'authorize'`,
+    [orders],
+  );
+  assert.equal(calls?.calls, 6, 'one call an order');
+  // Settling rewrites each row (its own transaction), so the inbox keeps the shared ones.
+  const [inbox] = await harness.sql<{ transactions: number }>(
+    `SELECT count(DISTINCT xmin::text)::int AS transactions FROM inbox WHERE event_id = ANY($1::text[])`,
+    [sent.map((command) => command.id)],
+  );
+  assert.ok((inbox?.transactions ?? 6) < 6, `the six shared transactions: ${inbox?.transactions}`);
 });
 
 test('payment - after all of the above, every ledger balances with its payment', async () => {

@@ -1,5 +1,11 @@
 import { literal, withTransaction } from '../db.ts';
-import { type ConsumerDeps, handleDelivery, inBatchContext, inEventContext } from './consumer.ts';
+import {
+  type ConsumerDeps,
+  handleDelivery,
+  inBatchContext,
+  inEventContext,
+  withGroupStatement,
+} from './consumer.ts';
 import type { Delivery } from './driver.ts';
 import { type Envelope, parseEnvelope } from './envelope.ts';
 
@@ -66,7 +72,13 @@ async function applyBatch<Tx>(deps: ConsumerDeps<Tx>, batch: Valid[]): Promise<S
       deps.beforeCommit(batchTx, scope);
       return new Set(toHandle);
     },
-    { startWith: inbox },
+    {
+      startWith: withGroupStatement(
+        deps,
+        inbox,
+        batch.map(({ envelope }) => envelope),
+      ),
+    },
   );
   if (tx) deps.committed(tx);
   for (const callback of committed) {

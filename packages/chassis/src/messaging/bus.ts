@@ -47,7 +47,12 @@ export interface Tx<S extends Schemas> {
 
 export interface Bus<S extends Schemas> {
   readonly driver: BusDriver;
-  transaction<T>(work: (tx: Tx<S>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction, its events published if it commits. `beginWith`: a
+   * statement (values inlined with `literal`) sent with BEGIN, its result not read: the
+   * transaction's locks taken in its first round trip.
+   */
+  transaction<T>(work: (tx: Tx<S>) => Promise<T>, options?: { beginWith?: string }): Promise<T>;
   /** Handles every event of `types` once per `group`; instances under one group share the work. */
   subscribe(
     group: string,
@@ -69,6 +74,13 @@ export interface Bus<S extends Schemas> {
        * batches that share rows).
        */
       lockBatch?: (tx: Tx<S>, events: Envelope[]) => Promise<void>;
+      /**
+       * A statement (values inlined with `literal`) sent with BEGIN, after the inbox
+       * row, in every transaction this group's deliveries run in, lone or batched, with
+       * the events it holds: the group's locks taken in the transaction's first round
+       * trip, in one order, before any handler runs. Its result is not read.
+       */
+      beginWith?: (events: Envelope[]) => string;
       /**
        * With `maxBatch`: a batch's fresh events are handled in one call, not `handler`
        * for each: for a handler that writes many events' effects in a few statements
@@ -238,15 +250,19 @@ export async function openBus<S extends Schemas>(
   const bus: Bus<S> = {
     driver,
     deadLetters,
-    async transaction(work) {
+    async transaction(work, options = {}) {
       let tx: Tx<S> | undefined;
-      const result = await withTransaction(pool, async (client, scope) => {
-        const opened = openTx(client);
-        tx = opened;
-        const value = await work(opened);
-        beforeCommit(opened, scope);
-        return value;
-      });
+      const result = await withTransaction(
+        pool,
+        async (client, scope) => {
+          const opened = openTx(client);
+          tx = opened;
+          const value = await work(opened);
+          beforeCommit(opened, scope);
+          return value;
+        },
+        options.beginWith === undefined ? {} : { startWith: options.beginWith },
+      );
       if (tx) committed(tx);
       return result;
     },
@@ -256,6 +272,7 @@ export async function openBus<S extends Schemas>(
         pool,
         handler,
         ...(subscribeOptions.lockBatch ? { lockBatch: subscribeOptions.lockBatch } : {}),
+        ...(subscribeOptions.beginWith ? { beginWith: subscribeOptions.beginWith } : {}),
         ...(subscribeOptions.handleBatch ? { handleBatch: subscribeOptions.handleBatch } : {}),
         validate: (envelope) => checkData(envelope.type, envelope.data),
         openTx,

@@ -41,6 +41,8 @@ export interface ConsumerDeps<Tx> {
    * so that two batches never hold them crosswise (a deadlock, and a second's wait).
    */
   lockBatch?: (tx: Tx, events: Envelope[]) => Promise<void>;
+  /** A statement sent with BEGIN after the inbox row(s), naming the transaction's events: its locks. */
+  beginWith?: (events: Envelope[]) => string;
   /** Handles a batch's fresh events in one call, instead of `handler` for each. */
   handleBatch?: BatchHandler<Tx>;
   /** Why the event's data breaks its contract, or undefined if it keeps it. */
@@ -129,6 +131,14 @@ export function inBatchContext<T>(envelopes: Envelope[], group: string, work: ()
 }
 
 /**
+ * The statements a delivery's transaction begins with: its inbox row(s), then the
+ * group's own (`beginWith`), all in BEGIN's round trip; the inbox's result stays first.
+ */
+export function withGroupStatement<Tx>(deps: ConsumerDeps<Tx>, inbox: string, events: Envelope[]): string {
+  return deps.beginWith ? `${inbox}; ${deps.beginWith(events)}` : inbox;
+}
+
+/**
  * Applies `envelope` for `group` exactly once: the inbox row and the handler's
  * effects commit in one transaction, so a redelivery finds the row and does nothing.
  * Resolves 'duplicate' for such a redelivery.
@@ -155,7 +165,7 @@ export function applyOnce<Tx>(
         deps.beforeCommit(opened, scope);
         return 'handled' as const;
       },
-      { startWith: inbox },
+      { startWith: withGroupStatement(deps, inbox, [envelope]) },
     );
     if (tx) deps.committed(tx);
     for (const callback of committed) {

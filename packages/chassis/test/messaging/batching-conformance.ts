@@ -197,6 +197,71 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
     assert.ok(inBatches.length > count / 2, `most events came in batches: ${inBatches.length}`);
   });
 
+  test(`${driverName} - a group's first statement rides with BEGIN in every transaction its deliveries run in, lone or batched, before its handlers`, async () => {
+    const { placed, schemas } = testSchemas();
+    const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+    const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+    await consumer.bus.transaction((tx) =>
+      tx.query(
+        'CREATE TABLE steps (seq bigserial, step text, txid xid8 DEFAULT pg_current_xact_id(), order_id text)',
+      ),
+    );
+    let handled = 0;
+    await consumer.bus.subscribe(
+      `${placed}-billing`,
+      [placed],
+      async (event, { tx, afterCommit }) => {
+        await tx.query(`INSERT INTO steps (step, order_id) VALUES ('handle', $1)`, [
+          (event.data as { orderId: string }).orderId,
+        ]);
+        afterCommit(() => {
+          handled += 1;
+        });
+      },
+      {
+        maxBatch: 32,
+        beginWith: (events) =>
+          `INSERT INTO steps (step, order_id) SELECT 'begin', unnest(ARRAY[${events
+            .map((event) => `'${(event.data as { orderId: string }).orderId}'`)
+            .join(', ')}]::text[])`,
+      },
+    );
+    // A lone event first (nothing else arrives with it), then forty that arrive together.
+    await producer.bus.transaction((tx) =>
+      tx.publish({ type: placed, data: { orderId: 'lone', amount: 1 } }),
+    );
+    await eventually('the lone one handled', () => handled === 1);
+    const count = 40;
+    await producer.bus.transaction(async (tx) => {
+      for (let i = 0; i < count; i++)
+        await tx.publish({ type: placed, data: { orderId: `o${i}`, amount: i } });
+    });
+    await eventually('all handled', () => handled === count + 1);
+    const { rows } = await consumer.bus.transaction((tx) =>
+      tx.query<{ seq: string; step: string; txid: string; order_id: string }>(
+        'SELECT seq::text, step, txid::text, order_id FROM steps ORDER BY seq',
+      ),
+    );
+    const handles = rows.filter((row) => row.step === 'handle');
+    assert.equal(handles.length, count + 1, 'each event handled once');
+    for (const handle of handles) {
+      const first = rows.find((row) => row.txid === handle.txid);
+      assert.equal(
+        first?.step,
+        'begin',
+        `${handle.order_id}: its transaction began with the group's statement`,
+      );
+      assert.ok(
+        rows.some(
+          (row) => row.txid === handle.txid && row.step === 'begin' && row.order_id === handle.order_id,
+        ),
+        `${handle.order_id}: the statement named its event`,
+      );
+    }
+    const transactions = new Set(handles.map((row) => row.txid));
+    assert.ok(transactions.size < count, `the forty shared transactions: ${transactions.size}`);
+  });
+
   test(`${driverName} - a group that handles batches whole gets each batch's fresh events in one call, in order; a failing batch goes one by one`, async () => {
     const { placed, schemas } = testSchemas();
     const producer = await harness.instance('shop', await harness.database('producer'), schemas);

@@ -59,6 +59,33 @@ export function busConformance(
       assert.deepEqual(seen.shipping?.sort(), ['o0', 'o1', 'o2', 'o3', 'o4']);
     });
 
+    test(`${driverName} - a transaction's statement to begin with runs inside it, before its work, and its events still go out`, async () => {
+      const { placed, schemas } = testSchemas();
+      const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+      const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+      const seen: string[] = [];
+      await consumer.bus.subscribe(`${placed}-billing`, [placed], async (event) => {
+        seen.push((event.data as { orderId: string }).orderId);
+      });
+      // A setting local to the transaction: seen by the work only if set in the same one.
+      const inside = await producer.bus.transaction(
+        async (tx) => {
+          const { rows } = await tx.query<{ value: string }>(
+            `SELECT current_setting('shop.step', true) AS value`,
+          );
+          await tx.publish({ type: placed, data: { orderId: 'o1', amount: 1 } });
+          return rows[0]?.value;
+        },
+        { beginWith: `SELECT set_config('shop.step', 'begun', true)` },
+      );
+      assert.equal(inside, 'begun');
+      const after = await producer.bus.transaction((tx) =>
+        tx.query<{ value: string | null }>(`SELECT current_setting('shop.step', true) AS value`),
+      );
+      assert.ok(!after.rows[0]?.value, 'it ended with its transaction');
+      await eventually('the event went out', () => seen.includes('o1'));
+    });
+
     test(`${driverName} - one instance at concurrency 1 handles a type in publish order`, async () => {
       const { placed, schemas } = testSchemas();
       const producer = await harness.instance('shop', await harness.database('producer'), schemas);
