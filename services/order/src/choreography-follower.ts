@@ -5,9 +5,10 @@
 // restarted process simply carries on.
 import type { Bus, Envelope, Logger } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
-import { commit, type NewOrder, type OrderTx } from './commit.ts';
+import { BatchOfMoves, commit, type NewOrder, type OrderTx } from './commit.ts';
 import { deadlineSweeper } from './deadlines.ts';
 import {
+  type Choreography,
   cancelAsked,
   deadlinePassed,
   type FollowDecision,
@@ -31,28 +32,43 @@ export function choreographyFollower(
 ): SagaRunner {
   const holds = batchHolds(lockFollowings, lockFollowing);
 
-  function apply(tx: OrderTx, order: Order | NewOrder, decision: FollowDecision): Promise<Order> {
-    return commit(tx, order, {
-      events: decision.events,
-      saga: {
-        mode: 'choreography',
-        state: decision.state,
-        dueInMs: dueIn(decision.deadline, options.stepTimeoutMs, Date.now()),
+  async function apply(
+    tx: OrderTx,
+    order: Order | NewOrder,
+    decision: FollowDecision,
+    batch?: BatchOfMoves<Choreography>,
+  ): Promise<Order> {
+    const after = await commit(
+      tx,
+      order,
+      {
+        events: decision.events,
+        saga: {
+          mode: 'choreography',
+          state: decision.state,
+          dueInMs: dueIn(decision.deadline, options.stepTimeoutMs, Date.now()),
+        },
+        announce: decision.announce,
       },
-      announce: decision.announce,
-    });
+      batch,
+    );
+    batch?.moved({ order: after, state: decision.state, awaiting: { command: null, earlier: [] } });
+    return after;
   }
 
-  async function onFact(event: Envelope, tx: OrderTx): Promise<void> {
+  /** A participant's fact; in a `batch`, its order's move is written with the batch's. */
+  async function onFact(event: Envelope, tx: OrderTx, batch?: BatchOfMoves<Choreography>): Promise<void> {
     const answer = answerOf(event.type, event.data as AnswerData, new Date());
     const orderId = event.subject;
     if (!answer || !orderId) return;
-    const held = await holds.hold(tx, orderId);
+    const held = batch
+      ? await batch.hold(orderId, () => holds.hold(tx, orderId))
+      : await holds.hold(tx, orderId);
     if (!held) {
       log.info({ orderId, type: event.type }, 'fact about an order not followed here ignored');
       return;
     }
-    await apply(tx, held.order, factHeard(held.state, factOf(answer)));
+    await apply(tx, held.order, factHeard(held.state, factOf(answer)), batch);
   }
 
   const deadlines = deadlineSweeper(bus, log, {
@@ -89,6 +105,11 @@ export function choreographyFollower(
       await bus.subscribe(FOLLOWER_GROUP, ANSWER_TYPES, (event, { tx }) => onFact(event, tx), {
         maxBatch: 32,
         lockBatch: holds.lockBatch,
+        async handleBatch(events, { tx }) {
+          const batch = new BatchOfMoves<Choreography>();
+          for (const event of events) await onFact(event, tx, batch);
+          await batch.write(tx);
+        },
       });
       deadlines.start();
     },

@@ -5,7 +5,7 @@
 // carries on.
 import type { Bus, Envelope, Logger } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
-import { commit, type NewOrder, type OrderTx } from './commit.ts';
+import { BatchOfMoves, commit, type NewOrder, type OrderTx } from './commit.ts';
 import { deadlineSweeper } from './deadlines.ts';
 import { dueIn } from './domain/decision.ts';
 import type { Order, OrderPlacedData } from './domain/order.ts';
@@ -71,6 +71,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     order: Order | (NewOrder & OrderPlacedData),
     decision: Decision,
     awaiting: Awaiting,
+    batch?: BatchOfMoves<SagaState>,
   ): Promise<Order> {
     const sent: string[] = [];
     const asking = {
@@ -82,22 +83,33 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
       sent.push((await tx.send({ ...commandFor(step, asking), subject: order.id, replyTo: SAGA_GROUP })).id);
       log.debug({ orderId: order.id, step, phase: decision.saga.phase }, 'saga moved');
     }
-    return commit(tx, order, {
-      events: decision.events,
-      saga: {
-        mode: 'orchestration',
-        state: decision.saga,
-        awaiting: nextAwaiting(awaiting, decision, sent),
-        dueInMs: dueIn(sagaDeadline(decision), options.stepTimeoutMs, Date.now()),
+    const next = nextAwaiting(awaiting, decision, sent);
+    const after = await commit(
+      tx,
+      order,
+      {
+        events: decision.events,
+        saga: {
+          mode: 'orchestration',
+          state: decision.saga,
+          awaiting: next,
+          dueInMs: dueIn(sagaDeadline(decision), options.stepTimeoutMs, Date.now()),
+        },
       },
-    });
+      batch,
+    );
+    batch?.moved({ order: after, state: decision.saga, awaiting: next });
+    return after;
   }
 
-  async function onReply(event: Envelope, tx: OrderTx): Promise<void> {
+  /** An answer to a step; in a `batch`, its order's move is written with the batch's. */
+  async function onReply(event: Envelope, tx: OrderTx, batch?: BatchOfMoves<SagaState>): Promise<void> {
     const answer = answerOf(event.type, event.data as AnswerData, new Date());
     const orderId = event.subject;
     if (!answer || !orderId) return;
-    const held = await holds.hold(tx, orderId);
+    const held = batch
+      ? await batch.hold(orderId, () => holds.hold(tx, orderId))
+      : await holds.hold(tx, orderId);
     if (!held || !answersAwaited(held.awaiting, event.causationid)) {
       // A reply to a command the saga has stopped waiting for (it timed out and moved on,
       // or it is a duplicate): the compensation already sent covers it.
@@ -105,7 +117,7 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
       return;
     }
     if (!awaitedSteps(held.state).includes(answer.step)) return;
-    await move(tx, held.order, decide(held.state, answer), held.awaiting);
+    await move(tx, held.order, decide(held.state, answer), held.awaiting, batch);
   }
 
   const deadlines = deadlineSweeper(bus, log, {
@@ -135,10 +147,15 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
       }),
     async run() {
       // Every effect is in the transaction: answers that arrive together may share one,
-      // their sagas held first, in one statement.
+      // their sagas held first, in one statement, and their moves written in one.
       await bus.subscribe(SAGA_GROUP, ANSWER_TYPES, (event, { tx }) => onReply(event, tx), {
         maxBatch: 32,
         lockBatch: holds.lockBatch,
+        async handleBatch(events, { tx }) {
+          const batch = new BatchOfMoves<SagaState>();
+          for (const event of events) await onReply(event, tx, batch);
+          await batch.write(tx);
+        },
       });
       deadlines.start();
     },

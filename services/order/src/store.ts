@@ -8,7 +8,7 @@ export class ConcurrentAppend extends Error {
   override name = 'ConcurrentAppend';
 }
 
-const UNIQUE_VIOLATION = '23505';
+export const UNIQUE_VIOLATION = '23505';
 
 export function toApiOrder(order: Order): orders.Order {
   return {
@@ -29,7 +29,7 @@ export function toApiOrder(order: Order): orders.Order {
 }
 
 /** A time as the API shows it (ISO 8601, milliseconds, UTC), formatted by PostgreSQL. */
-const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+export const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /** SQL: the events of the order whose id is `idColumn`, as one JSON array in sequence. */
 export const EVENTS_OF = (idColumn: string) => `(
@@ -65,7 +65,7 @@ export async function loadEvents(db: Queryable, orderId: string): Promise<Record
  * it: the statement puts the recorded time in its place. No stored text can hold a
  * NUL, so it stands for nothing else, and one left behind fails the jsonb cast.
  */
-const RECORDED_AT = '\u0000recorded-at';
+export const RECORDED_AT = '\u0000recorded-at';
 
 // One round trip writes a move: the events appended (one time for all, the database's
 // clock), the projection written once with that time, and the saga's row. (Live status
@@ -97,7 +97,7 @@ const WRITE_ORDER = prepared(`
       updated_at = EXCLUDED.updated_at)
   SELECT stamp.iso AS at FROM stamp`);
 
-const evolveAll = (order: Order | undefined, events: OrderEvent[], at: string, id: string) =>
+export const evolveAll = (order: Order | undefined, events: OrderEvent[], at: string, id: string) =>
   events.reduce((current, event) => evolve(current, { event, at }, id), order);
 
 /** $2-$4: the events, numbered from `first`. */

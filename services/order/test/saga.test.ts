@@ -2,6 +2,7 @@
 // participant, hearing the saga's commands and answering them.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Envelope } from '@platform/chassis';
 import type { EventType, orders } from '@platform/contracts';
 import { eventually } from '@platform/testkit';
@@ -245,9 +246,12 @@ test('store - a batch holds every saga it names in one statement, each as held a
   }
 });
 
-test('saga - answers that arrive together each move their own saga once, their sagas held in one statement', async () => {
+test('saga - answers that arrive together each move their own saga once, their sagas held in one statement and their moves written in one', async () => {
   const ids = await Promise.all(Array.from({ length: 6 }, () => harness.placeOne()));
   const asked = await Promise.all(ids.map((id) => harness.command('inventory.reserve-stock', id)));
+  const [{ since } = { since: '' }] = await harness.sql<{ since: string }>(
+    'SELECT clock_timestamp()::text AS since',
+  );
   const transactions = await transactionsDuring(harness.database, async () => {
     await harness.probe.replyAll(
       asked.map((command, i) => ({
@@ -267,20 +271,78 @@ test('saga - answers that arrive together each move their own saga once, their s
       'each reserve recorded once',
     );
   }
-  const moves = transactions.filter((statements) =>
-    statements.some((text) => /INSERT INTO order_events/.test(text)),
+  const [moved] = await harness.sql<{ transactions: number }>(
+    `SELECT count(DISTINCT xmin::text)::int AS transactions FROM order_events
+     WHERE order_id = ANY($1::uuid[]) AND recorded_at > $2::timestamptz`,
+    [ids, since],
   );
-  const shared = moves.filter(
-    (statements) => statements.filter((text) => /INSERT INTO order_events/.test(text)).length > 1,
+  assert.ok((moved?.transactions ?? 6) < 6, `the six moves shared transactions: ${moved?.transactions}`);
+  const batches = transactions.filter((statements) =>
+    statements.some((text) => /FOR UPDATE OF s, o/.test(text) && /ANY\(\$1::uuid\[\]\)/.test(text)),
   );
-  assert.ok(shared.length > 0, `answers shared a transaction: ${moves.length} moves`);
-  for (const statements of shared) {
+  assert.ok(batches.length > 0, 'answers came in batches');
+  for (const statements of batches) {
     assert.equal(
       statements.filter((text) => /FOR UPDATE OF s, o/.test(text)).length,
       1,
       'the batch held its sagas in one statement',
     );
+    assert.equal(
+      statements.filter((text) => /INSERT INTO order_events/.test(text)).length,
+      1,
+      'the batch wrote its moves in one statement',
+    );
   }
+});
+
+test('saga - both answers past the pivot arriving together move the order twice in one transaction: confirmed once, its events and projection in step', async () => {
+  const ids = await Promise.all([harness.placeOne(), harness.placeOne()]);
+  for (const id of ids) {
+    await answer('inventory.reserve-stock', 'inventory.stock.reserved', id);
+    await answer('payment.authorize', 'payment.authorized', id);
+    await answer('shipping.schedule-shipment', 'shipping.scheduled', id);
+  }
+  const asked = await Promise.all(
+    ids.map(async (id) => ({
+      id,
+      capture: await harness.command('payment.capture', id),
+      commitStock: await harness.command('inventory.commit-stock', id),
+    })),
+  );
+  await harness.probe.replyAll(
+    asked.flatMap(({ id, capture, commitStock }) => [
+      { command: capture, type: 'payment.captured' as const, data: saying('payment.captured', id) },
+      {
+        command: commitStock,
+        type: 'inventory.stock.committed' as const,
+        data: saying('inventory.stock.committed', id),
+      },
+    ]),
+  );
+  const movedTogether: boolean[] = [];
+  for (const id of ids) {
+    const confirmed = await harness.reaches(id, 'CONFIRMED');
+    assert.equal(confirmed.timeline.filter((entry) => entry.step === 'order').length, 1, 'confirmed once');
+    const [both] = await harness.sql<{ transactions: number }>(
+      `SELECT count(DISTINCT xmin::text)::int AS transactions FROM
+         (SELECT xmin FROM order_events WHERE order_id = $1 ORDER BY seq DESC LIMIT 3) last`,
+      [id],
+    );
+    movedTogether.push(both?.transactions === 1);
+    const [row] = await harness.sql<{ version: number; events: number; last: number; status: string }>(
+      `SELECT o.version, o.status, (SELECT count(*)::int FROM order_events e WHERE e.order_id = o.id) AS events,
+         (SELECT max(seq) FROM order_events e WHERE e.order_id = o.id) AS last
+       FROM orders o WHERE o.id = $1`,
+      [id],
+    );
+    assert.equal(row?.status, 'CONFIRMED');
+    assert.equal(row?.events, row?.last, 'events numbered without a gap');
+    assert.equal(row?.version, row?.events, 'the projection is at the last event');
+    await harness.probe.next((event) => event.type === 'order.confirmed' && event.subject === id);
+    await sleep(200);
+    assert.equal(heard('order.confirmed', id).length, 1, 'told once');
+  }
+  assert.ok(movedTogether.includes(true), 'an order took both answers in one transaction (one batch)');
 });
 
 test('saga - a cancel that waited for a move of its order to commit reads the order after it, not before (no 500)', async () => {
