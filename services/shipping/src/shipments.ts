@@ -6,11 +6,11 @@ import {
   addTombstone,
   findShipmentOfOrder,
   insertShipment,
-  isTombstoned,
   lockOrder,
   moveShipment,
   type ParcelLine,
   type ShipmentRow,
+  shipmentAndTombstone,
 } from './store.ts';
 
 // The shipping operations both saga adapters call (orchestration replies with their
@@ -56,9 +56,9 @@ export async function scheduleShipment(
 ): Promise<ScheduleOutcome> {
   const { orderId } = request;
   await lockOrder(db, orderId);
-  const existing = await findShipmentOfOrder(db, orderId);
+  const { existing, tombstoned } = await shipmentAndTombstone(db, orderId);
   const decision = decideSchedule(
-    { tombstoned: await isTombstoned(db, orderId), existing: existing?.status },
+    { tombstoned, existing: existing?.status },
     request.address,
     rules.undeliverablePostalCodes,
   );

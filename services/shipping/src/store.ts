@@ -41,9 +41,20 @@ export async function findShipmentOfOrder(
   return rows[0];
 }
 
-export async function isTombstoned(db: Queryable, orderId: string): Promise<boolean> {
-  const { rowCount } = await db.query('SELECT 1 FROM cancelled_orders WHERE order_id = $1', [orderId]);
-  return (rowCount ?? 0) > 0;
+/** The order's shipment, if any, and whether a cancel left its tombstone first: one round trip. */
+export async function shipmentAndTombstone(
+  db: Queryable,
+  orderId: string,
+): Promise<{ existing: ShipmentRow | undefined; tombstoned: boolean }> {
+  const { rows } = await db.query<ShipmentRow & { tombstoned: boolean }>(
+    `SELECT s.*, EXISTS (SELECT 1 FROM cancelled_orders WHERE order_id = $1) AS tombstoned
+     FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT ${COLUMNS} FROM shipments WHERE order_id = $1) s ON true`,
+    [orderId],
+  );
+  const row = rows[0];
+  if (!row) return { existing: undefined, tombstoned: false };
+  const { tombstoned, ...shipment } = row;
+  return { existing: shipment.id === null ? undefined : shipment, tombstoned };
 }
 
 export async function addTombstone(db: Queryable, orderId: string, reason: string): Promise<void> {
@@ -64,13 +75,16 @@ export interface NewShipment {
   correlationId: string | undefined;
 }
 
-/** A SCHEDULED shipment, its first history entry, and its dispatch due one step from now. */
+/** A SCHEDULED shipment, its first history entry, and its dispatch due one step from now: one statement. */
 export async function insertShipment(db: Queryable, shipment: NewShipment): Promise<ShipmentRow> {
   const { rows } = await db.query<ShipmentRow>(
-    `INSERT INTO shipments (order_id, user_id, status, tracking_number, address, lines, weight_grams,
-                            next_step_at, correlation_id)
-     VALUES ($1, $2, 'SCHEDULED', $3, $4, $5, $6, now() + $7 * interval '1 millisecond', $8)
-     RETURNING ${COLUMNS}`,
+    `WITH made AS (
+       INSERT INTO shipments (order_id, user_id, status, tracking_number, address, lines, weight_grams,
+                              next_step_at, correlation_id)
+       VALUES ($1, $2, 'SCHEDULED', $3, $4, $5, $6, now() + $7 * interval '1 millisecond', $8)
+       RETURNING ${COLUMNS}),
+     history AS (INSERT INTO shipment_history (shipment_id, status) SELECT id, 'SCHEDULED' FROM made)
+     SELECT ${COLUMNS} FROM made`,
     [
       shipment.orderId,
       shipment.userId,
@@ -84,7 +98,6 @@ export async function insertShipment(db: Queryable, shipment: NewShipment): Prom
   );
   const row = rows[0];
   if (!row) throw new Error(`shipment for order ${shipment.orderId} was not inserted`);
-  await recordHistory(db, row.id, 'SCHEDULED');
   return row;
 }
 
@@ -96,19 +109,14 @@ export async function moveShipment(
   stepMs: number | null,
   cancelReason?: string,
 ): Promise<Date> {
-  await db.query(
-    `UPDATE shipments SET status = $2, updated_at = now(), cancel_reason = coalesce($4, cancel_reason),
-       next_step_at = CASE WHEN $3::int IS NULL THEN NULL ELSE now() + $3::int * interval '1 millisecond' END
-     WHERE id = $1`,
-    [id, status, stepMs, cancelReason ?? null],
-  );
-  return recordHistory(db, id, status);
-}
-
-async function recordHistory(db: Queryable, shipmentId: string, status: ShipmentStatus): Promise<Date> {
+  // The move and its history entry in one statement; the entry's time is the move's.
   const { rows } = await db.query<{ at: Date }>(
-    'INSERT INTO shipment_history (shipment_id, status) VALUES ($1, $2) RETURNING at',
-    [shipmentId, status],
+    `WITH moved AS (
+       UPDATE shipments SET status = $2, updated_at = now(), cancel_reason = coalesce($4, cancel_reason),
+         next_step_at = CASE WHEN $3::int IS NULL THEN NULL ELSE now() + $3::int * interval '1 millisecond' END
+       WHERE id = $1 RETURNING id)
+     INSERT INTO shipment_history (shipment_id, status) SELECT id, $2 FROM moved RETURNING at`,
+    [id, status, stepMs, cancelReason ?? null],
   );
   return rows[0]?.at ?? new Date();
 }
