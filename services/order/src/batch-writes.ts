@@ -4,15 +4,13 @@
 import { prepared, type Queryable } from '@platform/chassis';
 import type { OrderDecision, SagaRecord } from './domain/decision.ts';
 import type { Order, OrderEvent } from './domain/order.ts';
-import { ConcurrentAppend, evolveAll, ISO_MS, RECORDED_AT, toApiOrder, UNIQUE_VIOLATION } from './store.ts';
+import { ConcurrentAppend, evolveAll, RECORDED_AT, STAMP, toApiOrder, UNIQUE_VIOLATION } from './store.ts';
 
 // A batch's moves in one round trip (`writeOrders`): every order's events appended, each
 // order's projection and saga row written once (its last move's), one time for all. Only
 // for orders held in the batch's transaction: their rows exist, and nothing else moves them.
 const WRITE_ORDERS = prepared(`
-  WITH stamp AS MATERIALIZED (
-    SELECT at, to_char(at AT TIME ZONE 'UTC', ${ISO_MS}) AS iso
-    FROM (SELECT date_trunc('milliseconds', clock_timestamp()) AS at) clock),
+  WITH ${STAMP},
   appended AS (
     INSERT INTO order_events (order_id, seq, type, data, recorded_at)
     SELECT e.order_id, e.seq, e.type, e.data::jsonb, stamp.at

@@ -29,7 +29,7 @@ export function toApiOrder(order: Order): orders.Order {
 }
 
 /** A time as the API shows it (ISO 8601, milliseconds, UTC), formatted by PostgreSQL. */
-export const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /** SQL: the events of the order whose id is `idColumn`, as one JSON array in sequence. */
 export const EVENTS_OF = (idColumn: string) => `(
@@ -67,13 +67,16 @@ export async function loadEvents(db: Queryable, orderId: string): Promise<Record
  */
 export const RECORDED_AT = '\u0000recorded-at';
 
+/** SQL: the CTE `stamp`, the one time (the database's clock, to the millisecond) a write records, and its ISO text. */
+export const STAMP = `stamp AS MATERIALIZED (
+    SELECT at, to_char(at AT TIME ZONE 'UTC', ${ISO_MS}) AS iso
+    FROM (SELECT date_trunc('milliseconds', clock_timestamp()) AS at) clock)`;
+
 // One round trip writes a move: the events appended (one time for all, the database's
 // clock), the projection written once with that time, and the saga's row. (Live status
 // is woken after the commit, by the doorway: commit.ts.)
 const WRITE_ORDER = prepared(`
-  WITH stamp AS MATERIALIZED (
-    SELECT at, to_char(at AT TIME ZONE 'UTC', ${ISO_MS}) AS iso
-    FROM (SELECT date_trunc('milliseconds', clock_timestamp()) AS at) clock),
+  WITH ${STAMP},
   appended AS (
     INSERT INTO order_events (order_id, seq, type, data, recorded_at)
     SELECT $1::uuid, e.seq, e.type, e.data::jsonb, stamp.at

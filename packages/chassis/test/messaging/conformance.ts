@@ -60,13 +60,7 @@ export function busConformance(
     });
 
     test(`${driverName} - a transaction's statement to begin with runs inside it, before its work, and its events still go out`, async () => {
-      const { placed, schemas } = testSchemas();
-      const producer = await harness.instance('shop', await harness.database('producer'), schemas);
-      const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
-      const seen: string[] = [];
-      await consumer.bus.subscribe(`${placed}-billing`, [placed], async (event) => {
-        seen.push((event.data as { orderId: string }).orderId);
-      });
+      const { placed, producer, seen } = await harness.producerAndConsumer();
       // A setting local to the transaction: seen by the work only if set in the same one.
       const inside = await producer.bus.transaction(
         async (tx) => {

@@ -70,6 +70,18 @@ export class BusHarness {
     return instance;
   }
 
+  /** A producer (`shop`), and a consumer (`billing`) recording the order ids it handles, of a fresh event type. */
+  async producerAndConsumer() {
+    const { placed, schemas } = testSchemas();
+    const producer = await this.instance('shop', await this.database('producer'), schemas);
+    const consumer = await this.instance('billing', await this.database('billing'), schemas);
+    const seen: string[] = [];
+    await consumer.bus.subscribe(`${placed}-billing`, [placed], async (event) => {
+      seen.push((event.data as { orderId: string }).orderId);
+    });
+    return { placed, producer, seen };
+  }
+
   /** Shuts every instance down and drops every database made so far; the harness stays usable. */
   async close(): Promise<void> {
     const instances = this.#instances.splice(0).reverse();

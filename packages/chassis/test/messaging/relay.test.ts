@@ -20,20 +20,8 @@ describe('outbox relay', () => {
   const harness = new BusHarness(() => createPostgresDriver({ url: busDatabase.url, log, leaseMs: 5_000 }));
   afterEach(() => harness.close());
 
-  /** A producer, and a consumer recording the order ids it handles. */
-  async function producerAndConsumer() {
-    const { placed, schemas } = testSchemas();
-    const producer = await harness.instance('shop', await harness.database('producer'), schemas);
-    const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
-    const seen: string[] = [];
-    await consumer.bus.subscribe(`${placed}-billing`, [placed], async (event) => {
-      seen.push((event.data as { orderId: string }).orderId);
-    });
-    return { placed, producer, seen };
-  }
-
   test('relay - events committed after an older writing transaction began wait until it ends', async () => {
-    const { placed, producer, seen } = await producerAndConsumer();
+    const { placed, producer, seen } = await harness.producerAndConsumer();
     let finish: () => void = () => undefined;
     const open = new Promise<void>((resolve) => {
       finish = resolve;
@@ -62,7 +50,7 @@ describe('outbox relay', () => {
   });
 
   test('relay - an open transaction in another database on the same server does not hold it back', async () => {
-    const { placed, producer, seen } = await producerAndConsumer();
+    const { placed, producer, seen } = await harness.producerAndConsumer();
     const elsewhere = new pg.Client({ connectionString: (await harness.database('elsewhere')).url });
     await elsewhere.connect();
     try {
@@ -83,7 +71,7 @@ describe('outbox relay', () => {
   });
 
   test('relay - a stream of commits goes out once each, and every row is marked sent once it is quiet', async () => {
-    const { placed, producer, seen } = await producerAndConsumer();
+    const { placed, producer, seen } = await harness.producerAndConsumer();
     // Commits keep arriving while the relay publishes, so it claims again at once and
     // marks the rows it published last in that claim: they must not be claimed again.
     await Promise.all(
