@@ -239,7 +239,8 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
     await eventually('all handled', () => handled === count + 1);
     const { rows } = await consumer.bus.transaction((tx) =>
       tx.query<{ seq: string; step: string; txid: string; order_id: string }>(
-        'SELECT seq::text, step, txid::text, order_id FROM steps ORDER BY seq',
+        // By the column, not the text it is selected as: '100' sorts before '98'.
+        'SELECT seq::text, step, txid::text, order_id FROM steps ORDER BY steps.seq',
       ),
     );
     const handles = rows.filter((row) => row.step === 'handle');
