@@ -63,6 +63,7 @@ export {
   stopFlags,
   useFlagsFile,
 } from './flags.ts';
+export { gathered } from './gathered.ts';
 export { type GrpcClient, grpcClient } from './grpc/client.ts';
 export { type GrpcServerOptions, serveGrpc } from './grpc/server.ts';
 export { deadlineOf } from './grpc/server-context.ts';

@@ -108,13 +108,22 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
 const OWN_CLAIM = `id = $1 AND attempts = $2 AND status = 'sending'`;
 
 const MARK_SENT = prepared(
-  `UPDATE deliveries SET status = 'sent', sent_at = now(), last_error = NULL WHERE ${OWN_CLAIM} RETURNING sent_at`,
+  `UPDATE deliveries d SET status = 'sent', sent_at = now(), last_error = NULL
+   FROM unnest($1::uuid[], $2::int[]) AS claim(id, attempts)
+   WHERE d.id = claim.id AND d.attempts = claim.attempts AND d.status = 'sending'
+   RETURNING d.id, d.sent_at`,
 );
 
-/** Resolves when it was sent, if the claim was still this sender's (else undefined). */
-export async function markSent(db: Queryable, claim: ClaimedDelivery): Promise<Date | undefined> {
-  const { rows } = await db.query<{ sent_at: Date }>(MARK_SENT([claim.id, claim.attempt]));
-  return rows[0]?.sent_at;
+/**
+ * Records `claims` sent, in one statement: resolves when each was sent, for the claims
+ * that were still their sender's (a claim whose lease ran out and was taken again is
+ * left to its new sender).
+ */
+export async function markSent(db: Queryable, claims: ClaimedDelivery[]): Promise<Map<string, Date>> {
+  const { rows } = await db.query<{ id: string; sent_at: Date }>(
+    MARK_SENT([claims.map((claim) => claim.id), claims.map((claim) => claim.attempt)]),
+  );
+  return new Map(rows.map((row) => [row.id, row.sent_at]));
 }
 
 export async function markRetry(db: Queryable, claim: ClaimedDelivery, delayMs: number, reason: string) {

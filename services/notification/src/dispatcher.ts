@@ -1,4 +1,4 @@
-import { type Bus, type Logger, type Pool, startPoller } from '@platform/chassis';
+import { type Bus, gathered, type Logger, type Pool, startPoller } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
 import { failureOf, type Sender } from './channels/sender.ts';
 import { type ClaimedDelivery, claimDue, markFailed, markRetry, markSent } from './deliveries.ts';
@@ -7,8 +7,9 @@ import { afterFailure, type SendPolicy } from './domain/retry.ts';
 
 // Sends what the handlers recorded, outside their transactions: a slow or absent
 // SMTP server never holds a database transaction open (which would hold back every
-// relay on the server) nor the bus. Each message is claimed, sent and settled on its
-// own, so one failing message delays no other.
+// relay on the server) nor the bus. Each message is sent and settled on its own, so
+// one failing message delays no other; messages whose sends end together are recorded
+// sent (and announced) in one transaction.
 
 const BATCH = 20;
 
@@ -30,13 +31,13 @@ export interface Dispatcher {
   stop(): Promise<void>;
 }
 
-async function sendOne(options: DispatcherOptions, claim: ClaimedDelivery): Promise<void> {
-  const { pool, log } = options;
-  try {
-    await options.senders[claim.channel].send({ deliveryId: claim.id, ...claim });
-    await options.bus.transaction(async (tx) => {
-      const sentAt = await markSent(tx, claim);
-      if (!sentAt) return;
+/** Records `claims` sent and announces each, in one transaction. */
+async function recordSent(bus: Bus<typeof eventSchemas>, claims: ClaimedDelivery[]): Promise<undefined[]> {
+  await bus.transaction(async (tx) => {
+    const sent = await markSent(tx, claims);
+    for (const claim of claims) {
+      const sentAt = sent.get(claim.id);
+      if (!sentAt) continue;
       await tx.publish({
         type: 'notification.sent',
         subject: claim.id,
@@ -49,7 +50,20 @@ async function sendOne(options: DispatcherOptions, claim: ClaimedDelivery): Prom
           sentAt: sentAt.toISOString(),
         },
       });
-    });
+    }
+  });
+  return claims.map(() => undefined);
+}
+
+async function sendOne(
+  options: DispatcherOptions,
+  claim: ClaimedDelivery,
+  sent: (claim: ClaimedDelivery) => Promise<undefined>,
+): Promise<void> {
+  const { pool, log } = options;
+  try {
+    await options.senders[claim.channel].send({ deliveryId: claim.id, ...claim });
+    await sent(claim);
     return;
   } catch (error) {
     const decision = afterFailure(
@@ -70,19 +84,23 @@ async function sendOne(options: DispatcherOptions, claim: ClaimedDelivery): Prom
 }
 
 /** Resolves how many messages it claimed. */
-async function dispatchBatch(options: DispatcherOptions): Promise<number> {
+async function dispatchBatch(
+  options: DispatcherOptions,
+  sent: (claim: ClaimedDelivery) => Promise<undefined>,
+): Promise<number> {
   const claimed = await claimDue(options.pool, BATCH, options.leaseMs);
-  await Promise.all(claimed.map((claim) => sendOne(options, claim)));
+  await Promise.all(claimed.map((claim) => sendOne(options, claim, sent)));
   return claimed.length;
 }
 
 export function startDispatcher(options: DispatcherOptions): Dispatcher {
+  const sent = gathered((claims: ClaimedDelivery[]) => recordSent(options.bus, claims));
   const poller = startPoller({
     intervalMs: options.pollMs,
     log: options.log,
     what: 'dispatch',
     // A full batch means more may be due: go on before sleeping.
-    work: async () => (await dispatchBatch(options)) === BATCH,
+    work: async () => (await dispatchBatch(options, sent)) === BATCH,
   });
   return {
     wake: () => poller.wake(),

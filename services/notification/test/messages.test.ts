@@ -186,3 +186,33 @@ test('notification - a fact about an order never heard of is recorded as failed,
   );
   assert.equal(row?.user_id, null);
 });
+
+test('notification - messages sent at once are recorded sent in shared transactions, each announced once', async () => {
+  const users = Array.from({ length: 30 }, () => registered());
+  await Promise.all(users.map((user) => h.publish('identity.user.registered', user, user.userId)));
+  const userIds = users.map((user) => user.userId);
+  // xmin: the transaction that wrote the row's 'sent'.
+  const sent = await eventually(async () => {
+    const rows = await h.query<{ id: string; written_by: string }>(
+      `SELECT id, xmin::text AS written_by FROM deliveries WHERE user_id = ANY($1) AND status = 'sent'`,
+      [userIds],
+    );
+    return rows.length === users.length && rows;
+  });
+  const transactions = new Set(sent.map((row) => row.written_by));
+  assert.ok(transactions.size < users.length, `${users.length} sends, ${transactions.size} transactions`);
+  const announced = await h.query<{ delivery_id: string }>(
+    `SELECT envelope->'data'->>'deliveryId' AS delivery_id FROM outbox
+     WHERE type = 'notification.sent' AND envelope->'data'->>'userId' = ANY($1)`,
+    [userIds],
+  );
+  assert.deepEqual(
+    announced.map((row) => row.delivery_id).sort(),
+    sent.map((row) => row.id).sort(),
+    'each send announced once',
+  );
+  assert.equal(
+    (await h.sink.messages()).filter((m) => users.some((u) => m.to.includes(u.email.toLowerCase()))).length,
+    users.length,
+  );
+});
