@@ -1,4 +1,4 @@
-import { type Bus, type Logger, type Pool, ProblemError, startPoller } from '@platform/chassis';
+import { type Bus, gathered, type Logger, type Pool, ProblemError, startPoller } from '@platform/chassis';
 import { callStore } from './calls.ts';
 import { type ProcessorCall, retryDelayMs } from './domain/calls.ts';
 import { ProcessorUnavailable } from './errors.ts';
@@ -12,7 +12,8 @@ import { heldFromBegin, lockOrdersFirst } from './store.ts';
 // the processor answers (decision 022). A call that could not be made or settled stays
 // pending and is made again, with the same idempotency key, when its retry is due or
 // its taker's lease has run out (the instance died): a sweep, here or in any other
-// instance, finds those every `pollMs`, and once at start.
+// instance, finds those every `pollMs`, and once at start. Answers that arrive
+// together are settled in one transaction (a batch's calls answer together).
 
 const BATCH = 20;
 // Calls made for consumers without holding their delivery; beyond this many at once a
@@ -61,6 +62,15 @@ async function ask(processor: GuardedProcessor, call: ProcessorCall): Promise<Pr
   return { outcome: 'done' };
 }
 
+/** A call and what the processor answered it, to be settled. */
+interface Answered {
+  call: ProcessorCall;
+  answer: ProcessorAnswer;
+}
+
+/** How settling one call went: settled (undefined: another taker had), or why not. */
+type Settling = { settled: Settled | undefined } | { failed: unknown };
+
 function retryAfterMs(error: unknown): number | undefined {
   if (!(error instanceof ProblemError)) return undefined;
   const seconds = Number(error.headers['retry-after']);
@@ -71,15 +81,41 @@ export function startCallRunner(options: CallRunnerOptions): CallRunner {
   const { pool, bus, processor, leaseMs, pollMs, log } = options;
   const calls = callStore(pool);
 
-  // The order's lock rides with BEGIN: the settling takes one round trip less.
-  const settle = (call: ProcessorCall, answer: ProcessorAnswer) =>
-    bus.transaction(
-      (tx) => {
-        heldFromBegin(tx, [call.orderId]);
-        return settleCall(tx, call, answer);
+  // The orders' locks ride with BEGIN: the settling takes one round trip less.
+  const settleIn = (answered: Answered[]) => {
+    const orderIds = answered.map(({ call }) => call.orderId);
+    return bus.transaction(
+      async (tx) => {
+        heldFromBegin(tx, orderIds);
+        const settled: Array<Settled | undefined> = [];
+        for (const { call, answer } of answered) settled.push(await settleCall(tx, call, answer));
+        return settled;
       },
-      { beginWith: lockOrdersFirst([call.orderId]) },
+      { beginWith: lockOrdersFirst(orderIds) },
     );
+  };
+  // Answers that arrive together share a transaction; if it fails, each is settled on
+  // its own, so one that cannot be settled sends no other back to the processor.
+  const settleTogether = gathered(async (answered: Answered[]): Promise<Settling[]> => {
+    try {
+      return (await settleIn(answered)).map((settled) => ({ settled }));
+    } catch (failed) {
+      if (answered.length === 1) return [{ failed }];
+      return Promise.all(
+        answered.map((one) =>
+          settleIn([one]).then(
+            ([settled]) => ({ settled }),
+            (error: unknown) => ({ failed: error }),
+          ),
+        ),
+      );
+    }
+  });
+  async function settle(call: ProcessorCall, answer: ProcessorAnswer): Promise<Settled | undefined> {
+    const settling = await settleTogether({ call, answer });
+    if ('failed' in settling) throw settling.failed;
+    return settling.settled;
+  }
 
   async function tryLater(call: ProcessorCall, error: unknown): Promise<void> {
     const delayMs = retryDelayMs(call.attempt, retryAfterMs(error));

@@ -272,6 +272,62 @@ test('payment - authorizations that arrive together are decided in shared transa
   assert.ok((inbox?.transactions ?? 6) < 6, `the six shared transactions: ${inbox?.transactions}`);
 });
 
+test('payment - answers the processor gives together are settled in shared transactions, each order answered once', async () => {
+  const method = await harness.paymentMethod(CARDS.approves);
+  const commands = Array.from({ length: 6 }, (_, i) => authorizeCommand(method, 2_000 + i));
+  const sent = await harness.probe.sendAll(
+    commands.map((data) => ({ type: 'payment.authorize' as const, data, orderId: data.orderId })),
+  );
+  const replies = await Promise.all(sent.map((command) => harness.replyTo(command)));
+  assert.deepEqual(
+    replies.map((reply) => reply.type),
+    commands.map(() => 'payment.authorized'),
+  );
+  // A payment row is written where its call is settled.
+  const [settled] = await harness.sql<{ payments: number; transactions: number }>(
+    `SELECT count(*)::int AS payments, count(DISTINCT xmin::text)::int AS transactions
+     FROM payments WHERE order_id = ANY($1::uuid[])`,
+    [commands.map((data) => data.orderId)],
+  );
+  assert.equal(settled?.payments, 6, 'one payment an order');
+  assert.ok(
+    (settled?.transactions ?? 6) < 6,
+    `the six settled in shared transactions: ${settled?.transactions}`,
+  );
+});
+
+test('payment - an answer that cannot be settled holds back none settled with it; it is settled once it can be', async () => {
+  const method = await harness.paymentMethod(CARDS.approves);
+  const commands = Array.from({ length: 4 }, (_, i) => authorizeCommand(method, 3_000 + i));
+  const stuck = commands[0]?.orderId ?? '';
+  // The stuck order's payment cannot be written for now, so neither can its group's.
+  await harness.sql(`CREATE FUNCTION refuse_stuck() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'not now'; END $$`);
+  await harness.sql(`CREATE TRIGGER refuse_stuck BEFORE INSERT ON payments FOR EACH ROW
+    WHEN (NEW.order_id = '${stuck}'::uuid) EXECUTE FUNCTION refuse_stuck()`);
+  try {
+    const sent = await harness.probe.sendAll(
+      commands.map((data) => ({ type: 'payment.authorize' as const, data, orderId: data.orderId })),
+    );
+    const others = await Promise.all(sent.slice(1).map((command) => harness.replyTo(command)));
+    assert.deepEqual(
+      others.map((reply) => reply.type),
+      ['payment.authorized', 'payment.authorized', 'payment.authorized'],
+    );
+    const [pending] = await harness.sql<{ status: string }>(
+      `SELECT state AS status FROM processor_calls WHERE order_id = $1::uuid`,
+      [stuck],
+    );
+    assert.equal(pending?.status, 'pending', 'the stuck call waits to be made again');
+    await harness.sql('DROP TRIGGER refuse_stuck ON payments');
+    const reply = await harness.replyTo(sent[0] as (typeof sent)[number]);
+    assert.equal(reply.type, 'payment.authorized');
+  } finally {
+    await harness.sql('DROP TRIGGER IF EXISTS refuse_stuck ON payments');
+    await harness.sql('DROP FUNCTION IF EXISTS refuse_stuck()');
+  }
+});
+
 test('payment - after all of the above, every ledger balances with its payment', async () => {
   assert.deepEqual(await unbalancedPayments(harness), []);
   const [counts] = await harness.sql<{ payments: number }>('SELECT count(*)::int AS payments FROM payments');
