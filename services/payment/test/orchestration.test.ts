@@ -246,9 +246,10 @@ test("payment - the locks a transaction takes with its BEGIN are the orders' own
   }
 });
 
-test('payment - authorizations that arrive together are decided in shared transactions, each answered once', async () => {
+/** Six authorizations of an approving card sent in one transaction, each answered authorized. */
+async function sixAuthorizedTogether(firstAmount: number) {
   const method = await harness.paymentMethod(CARDS.approves);
-  const commands = Array.from({ length: 6 }, (_, i) => authorizeCommand(method, 1_000 + i));
+  const commands = Array.from({ length: 6 }, (_, i) => authorizeCommand(method, firstAmount + i));
   const sent = await harness.probe.sendAll(
     commands.map((data) => ({ type: 'payment.authorize' as const, data, orderId: data.orderId })),
   );
@@ -257,6 +258,11 @@ test('payment - authorizations that arrive together are decided in shared transa
     replies.map((reply) => reply.type),
     commands.map(() => 'payment.authorized'),
   );
+  return { commands, sent };
+}
+
+test('payment - authorizations that arrive together are decided in shared transactions, each answered once', async () => {
+  const { commands, sent } = await sixAuthorizedTogether(1_000);
   const orders = commands.map((data) => data.orderId);
   const [calls] = await harness.sql<{ calls: number; transactions: number }>(
     `SELECT count(*)::int AS calls, count(DISTINCT xmin::text)::int AS transactions
@@ -273,16 +279,7 @@ test('payment - authorizations that arrive together are decided in shared transa
 });
 
 test('payment - answers the processor gives together are settled in shared transactions, each order answered once', async () => {
-  const method = await harness.paymentMethod(CARDS.approves);
-  const commands = Array.from({ length: 6 }, (_, i) => authorizeCommand(method, 2_000 + i));
-  const sent = await harness.probe.sendAll(
-    commands.map((data) => ({ type: 'payment.authorize' as const, data, orderId: data.orderId })),
-  );
-  const replies = await Promise.all(sent.map((command) => harness.replyTo(command)));
-  assert.deepEqual(
-    replies.map((reply) => reply.type),
-    commands.map(() => 'payment.authorized'),
-  );
+  const { commands } = await sixAuthorizedTogether(2_000);
   // A payment row is written where its call is settled.
   const [settled] = await harness.sql<{ payments: number; transactions: number }>(
     `SELECT count(*)::int AS payments, count(DISTINCT xmin::text)::int AS transactions
