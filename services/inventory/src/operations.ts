@@ -187,9 +187,7 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
     tx: InventoryTx,
     touched: { products: readonly string[]; orders: readonly string[] },
   ): Promise<void> {
-    const held = await reservationStore(tx).productsOf(touched.orders);
-    const products = [...new Set([...touched.products, ...held])];
-    if (products.length > 0) await lockWithLine(tx, products);
+    if (touched.products.length > 0 || touched.orders.length > 0) await stockStore(tx).lockWithLine(touched);
   }
 
   /**

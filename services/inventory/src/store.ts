@@ -36,6 +36,25 @@ const RESERVATION_COLUMNS = 'order_id, status, lines, shortages, expires_at, rea
 const NAMES_A_PRODUCT = `EXISTS (SELECT 1 FROM jsonb_array_elements(lines) AS line
   WHERE (line->>'productId')::uuid = ANY($1::uuid[]))`;
 
+// The products a batch touches, those its orders' reservations name, and those of the
+// orders waiting in line for any of them: their stock rows, locked in product order.
+const LOCK_WITH_LINE = prepared(
+  `WITH touched AS (
+     SELECT unnest($1::uuid[]) AS product_id
+     UNION
+     SELECT (line->>'productId')::uuid FROM reservations, jsonb_array_elements(lines) AS line
+     WHERE order_id = ANY($2::uuid[])
+   ), line AS (
+     SELECT product_id FROM touched
+     UNION
+     SELECT (named->>'productId')::uuid FROM reservations, jsonb_array_elements(lines) AS named
+     WHERE status = 'WAITING' AND EXISTS (SELECT 1 FROM jsonb_array_elements(lines) AS waited
+       WHERE (waited->>'productId')::uuid IN (SELECT product_id FROM touched))
+   )
+   SELECT product_id, on_hand, reserved FROM stock WHERE product_id IN (SELECT product_id FROM line)
+   ORDER BY product_id FOR UPDATE`,
+);
+
 const toCount = (row: StockRow): StockCount => ({
   productId: row.product_id,
   onHand: row.on_hand,
@@ -114,6 +133,19 @@ export function stockStore(db: Queryable) {
          ORDER BY product_id FOR UPDATE`,
         [productIds],
       );
+      return new Map(rows.map((row) => [row.product_id, toCount(row)]));
+    },
+
+    /**
+     * Locks, in product-id order, the rows of `products`, of the products the
+     * reservations of `orders` hold or wait for, and of every product named by an order
+     * waiting for any of those (its line), in one statement; returns their counts.
+     */
+    async lockWithLine(touched: {
+      products: readonly string[];
+      orders: readonly string[];
+    }): Promise<Map<string, StockCount>> {
+      const { rows } = await db.query<StockRow>(LOCK_WITH_LINE([touched.products, touched.orders]));
       return new Map(rows.map((row) => [row.product_id, toCount(row)]));
     },
 
@@ -225,28 +257,6 @@ export function reservationStore(db: Queryable) {
         [limit],
       );
       return rows.map(toState);
-    },
-
-    /** The products the reservations of `orderIds` hold or wait for. */
-    async productsOf(orderIds: readonly string[]): Promise<string[]> {
-      if (orderIds.length === 0) return [];
-      const { rows } = await db.query<{ product_id: string }>(
-        `SELECT DISTINCT (line->>'productId')::uuid::text AS product_id
-         FROM reservations, jsonb_array_elements(lines) AS line WHERE order_id = ANY($1::uuid[])`,
-        [orderIds],
-      );
-      return rows.map((row) => row.product_id);
-    },
-
-    /** `productIds` and every product named by an order waiting for one of them. */
-    async productsInLineWith(productIds: readonly string[]): Promise<string[]> {
-      const { rows } = await db.query<{ product_id: string }>(
-        `SELECT DISTINCT (named->>'productId')::uuid::text AS product_id
-         FROM reservations, jsonb_array_elements(lines) AS named
-         WHERE status = 'WAITING' AND ${NAMES_A_PRODUCT}`,
-        [productIds],
-      );
-      return [...new Set([...productIds, ...rows.map((row) => row.product_id)])];
     },
 
     /** The orders waiting for any of `productIds`, in arrival order, locked. */

@@ -21,7 +21,7 @@ type Announce = (before: ReadonlyMap<string, StockCount>, after: readonly StockC
  * so moving the line later rarely has a row left to lock.
  */
 export async function lockWithLine(tx: LineTx, productIds: readonly string[]) {
-  return stockStore(tx).lock(await reservationStore(tx).productsInLineWith(productIds));
+  return stockStore(tx).lockWithLine({ products: productIds, orders: [] });
 }
 
 function answer(tx: LineTx, to: AnswerTo | null, message: Answer) {

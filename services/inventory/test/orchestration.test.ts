@@ -308,11 +308,28 @@ test('inventory - sweepers running side by side expire each lapsed reservation e
   assert.deepEqual(await h.stock(productId), { onHand: 100, reserved: 0 });
 });
 
-test('inventory - a batch locks every stock row its events may move before any handler runs, so batches queue instead of deadlocking', async () => {
-  const [named, held, untouched] = [randomUUID(), randomUUID(), randomUUID()];
-  for (const productId of [named, held, untouched]) await h.setStock(productId, 5);
+test('inventory - a batch locks every stock row its events may move, and its line’s, in one statement before any handler runs, so batches queue instead of deadlocking', async () => {
+  const [named, held, scarce, inLine, untouched] = [
+    randomUUID(),
+    randomUUID(),
+    randomUUID(),
+    randomUUID(),
+    randomUUID(),
+  ];
+  for (const productId of [named, held, inLine, untouched]) await h.setStock(productId, 5);
+  await h.setStock(scarce, 1);
   const holder = randomUUID();
-  assert.equal((await reserve(holder, [{ productId: held, quantity: 1 }])).type, 'inventory.stock.reserved');
+  const answer = await reserve(holder, [
+    { productId: held, quantity: 1 },
+    { productId: scarce, quantity: 1 },
+  ]);
+  assert.equal(answer.type, 'inventory.stock.reserved');
+  // Waits for the scarce unit the holder has: its other product is in the holder's line.
+  const waiter = await reserve(randomUUID(), [
+    { productId: scarce, quantity: 1 },
+    { productId: inLine, quantity: 1 },
+  ]);
+  assert.equal(waiter.type, 'inventory.stock.waiting');
   const operations = stockOperations({ lowStockThreshold: 0, log: h.service.log as Logger });
   const lockedElsewhere = async (productId: string) => {
     const other = await h.db.connect();
@@ -328,18 +345,25 @@ test('inventory - a batch locks every stock row its events may move before any h
       other.release();
     }
   };
+  let statements = 0;
   const seen = await withTransaction(h.db, async (client) => {
     const tx = {
-      query: client.query.bind(client),
+      query: ((...args: Parameters<typeof client.query>) => {
+        statements++;
+        return client.query(...args);
+      }) as typeof client.query,
       publish: async (message: never) => createEnvelope('test', message),
     };
-    // A reserve naming `named` and a commit for the order that holds `held`.
+    // A reserve naming `named` and a commit for the order that holds `held` and `scarce`.
     await operations.lockForBatch(tx, { products: [named], orders: [holder] });
     return {
       named: await lockedElsewhere(named),
       held: await lockedElsewhere(held),
+      scarce: await lockedElsewhere(scarce),
+      inLine: await lockedElsewhere(inLine),
       untouched: await lockedElsewhere(untouched),
     };
   });
-  assert.deepEqual(seen, { named: true, held: true, untouched: false });
+  assert.deepEqual(seen, { named: true, held: true, scarce: true, inLine: true, untouched: false });
+  assert.equal(statements, 1, 'one statement');
 });
