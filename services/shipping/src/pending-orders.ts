@@ -43,14 +43,14 @@ export async function notePendingFact(
   fact: CheckoutFact,
   details?: OrderDetails,
 ): Promise<PendingOrderRow> {
-  await db.query('INSERT INTO pending_orders (order_id) VALUES ($1) ON CONFLICT (order_id) DO NOTHING', [
-    orderId,
-  ]);
-  await db.query('SELECT 1 FROM pending_orders WHERE order_id = $1 FOR UPDATE', [orderId]);
+  // The row's first fact inserts it; a later one (or one that waited for the first's
+  // commit) updates the row as it stands then, and holds it locked until the end.
   const { rows } = await db.query<Row>(
-    `UPDATE pending_orders SET ${FLAG[fact]} = true, updated_at = now(),
-       user_id = coalesce($2, user_id), address = coalesce($3, address), lines = coalesce($4, lines)
-     WHERE order_id = $1
+    `INSERT INTO pending_orders AS p (order_id, user_id, address, lines, ${FLAG[fact]})
+     VALUES ($1, $2, $3, $4, true)
+     ON CONFLICT (order_id) DO UPDATE SET ${FLAG[fact]} = true, updated_at = now(),
+       user_id = coalesce(EXCLUDED.user_id, p.user_id), address = coalesce(EXCLUDED.address, p.address),
+       lines = coalesce(EXCLUDED.lines, p.lines)
      RETURNING user_id, address, lines, order_created, stock_reserved, payment_authorized, settled`,
     [
       orderId,
@@ -60,7 +60,7 @@ export async function notePendingFact(
     ],
   );
   const row = rows[0];
-  if (!row) throw new Error(`pending order ${orderId} vanished while locked`);
+  if (!row) throw new Error(`pending order ${orderId} was neither inserted nor updated`);
   return {
     orderCreated: row.order_created,
     stockReserved: row.stock_reserved,

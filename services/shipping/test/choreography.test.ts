@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import type { Envelope } from '@platform/chassis';
+import type { Envelope, Queryable } from '@platform/chassis';
 import type { EventData } from '@platform/contracts';
+import pg from 'pg';
+import { notePendingFact } from '../src/pending-orders.ts';
 import { address, eventually, type Harness, heardFor, startHarness } from './harness.ts';
 
 // Choreography: no saga; shipping listens to the order, inventory and payment facts.
@@ -172,4 +174,37 @@ test('choreography - an undeliverable address fails shipping once all facts are 
   const failed = await h.probe.next((event) => event.type === 'shipping.failed' && event.subject === orderId);
   assert.match((failed.data as { reason: string }).reason, /00000/);
   assert.equal(await shipmentCount(orderId), 0);
+});
+
+test('choreography - each fact is recorded in one statement, and the last of the three sees the other two', async () => {
+  const client = new pg.Client({ connectionString: h.database.url });
+  await client.connect();
+  let statements = 0;
+  const counting = {
+    query: ((...args: Parameters<typeof client.query>) => {
+      statements++;
+      return client.query(...args);
+    }) as typeof client.query,
+  } as unknown as Queryable;
+  try {
+    const orderId = randomUUID();
+    const details = { userId: randomUUID(), address: address('10115'), lines: [] };
+    const stock = await notePendingFact(counting, orderId, 'stock');
+    assert.deepEqual(
+      { ...stock, details: stock.details === undefined },
+      { orderCreated: false, stockReserved: true, paymentAuthorized: false, settled: false, details: true },
+    );
+    await notePendingFact(counting, orderId, 'payment');
+    const last = await notePendingFact(counting, orderId, 'order', details);
+    assert.deepEqual(last, {
+      orderCreated: true,
+      stockReserved: true,
+      paymentAuthorized: true,
+      settled: false,
+      details,
+    });
+    assert.equal(statements, 3, 'one statement a fact');
+  } finally {
+    await client.end();
+  }
 });
