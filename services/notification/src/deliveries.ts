@@ -20,29 +20,38 @@ export interface NewDelivery {
   failed?: string;
 }
 
-/** Records a message; a second one for the same event and channel is ignored. Resolves whether it was new. */
-export async function recordDelivery(db: Queryable, delivery: NewDelivery): Promise<boolean> {
+/**
+ * Records messages, in one statement; a second one for the same event and channel is
+ * ignored. Resolves how many were new.
+ */
+export async function recordDeliveries(db: Queryable, deliveries: readonly NewDelivery[]): Promise<number> {
+  if (deliveries.length === 0) return 0;
+  const rows = deliveries.map((delivery) => ({
+    event_id: delivery.eventId,
+    event_type: delivery.eventType,
+    kind: delivery.kind,
+    channel: delivery.channel,
+    user_id: delivery.userId,
+    recipient: delivery.recipient,
+    subject: delivery.subject,
+    body_text: delivery.text,
+    body_html: delivery.html,
+    status: delivery.failed ? 'failed' : 'pending',
+    last_error: delivery.failed ?? null,
+    order_id: delivery.orderId,
+  }));
   const { rowCount } = await db.query(
     `INSERT INTO deliveries (event_id, event_type, kind, channel, user_id, recipient, subject, body_text,
                              body_html, status, last_error, order_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+     SELECT d.event_id, d.event_type, d.kind, d.channel, d.user_id, d.recipient, d.subject, d.body_text,
+            d.body_html, d.status, d.last_error, d.order_id
+     FROM jsonb_to_recordset($1::jsonb) AS d(event_id text, event_type text, kind text, channel text,
+       user_id text, recipient text, subject text, body_text text, body_html text, status text,
+       last_error text, order_id uuid)
      ON CONFLICT (event_id, channel) DO NOTHING`,
-    [
-      delivery.eventId,
-      delivery.eventType,
-      delivery.kind,
-      delivery.channel,
-      delivery.userId,
-      delivery.recipient,
-      delivery.subject,
-      delivery.text,
-      delivery.html,
-      delivery.failed ? 'failed' : 'pending',
-      delivery.failed ?? null,
-      delivery.orderId,
-    ],
+    [JSON.stringify(rows)],
   );
-  return (rowCount ?? 0) > 0;
+  return rowCount ?? 0;
 }
 
 export interface ClaimedDelivery {

@@ -1,10 +1,10 @@
-import type { Bus, Envelope, Tx } from '@platform/chassis';
+import type { Bus, Envelope, HandlerContext, Tx } from '@platform/chassis';
 import type { EventData, EventType, eventSchemas } from '@platform/contracts';
-import { recordDelivery } from './deliveries.ts';
+import { type NewDelivery, recordDeliveries } from './deliveries.ts';
 import { channelsFor } from './domain/channels.ts';
 import { NOTICE_KINDS, type Notice, noticeOf } from './domain/notices.ts';
 import { messageView } from './domain/views.ts';
-import { findOrderAndUser, insertOrder, upsertUser } from './store.ts';
+import { findOrdersAndUsers, insertOrder, upsertUser } from './store.ts';
 import type { Templates } from './templates.ts';
 
 // Events in: identity's keep the user copy, order.created the order copy, and the
@@ -58,15 +58,16 @@ function missingCopy(notice: Notice, userId: string | undefined, user: unknown, 
   return undefined;
 }
 
-/** Records the notice's messages; resolves how many. */
-async function tell(
-  tx: NotificationTx,
+type Found = Awaited<ReturnType<typeof findOrdersAndUsers>>[number];
+
+/** The messages a notice calls for, given the copies found for it (none yet: see NotYetKnown). */
+function messagesFor(
   event: Envelope,
   notice: Notice,
+  { order, user }: Found,
   deps: HandlerDeps,
   attempt: number,
-): Promise<number> {
-  const { order, user } = await findOrderAndUser(tx, notice.orderId, notice.userId);
+): NewDelivery[] {
   const userId = notice.userId ?? order?.userId;
   const about = {
     eventId: event.id,
@@ -81,14 +82,12 @@ async function tell(
     if (attempt < deps.maxAttempts) throw new NotYetKnown(`${missing} is not known yet`);
     const failed = `recipient unknown: no copy of ${missing} after ${attempt} attempts`;
     const blank = { recipient: null, subject: notice.kind, text: '', html: null };
-    await recordDelivery(tx, { ...about, ...blank, channel: 'email', userId: userId ?? null, failed });
-    return 0;
+    return [{ ...about, ...blank, channel: 'email', userId: userId ?? null, failed }];
   }
   const rendered = deps.templates.render(messageView({ ...notice, user, order, shopUrl: deps.shopUrl }));
-  let recorded = 0;
-  for (const channel of channelsFor(user.channels, notice.kind)) {
+  return channelsFor(user.channels, notice.kind).map((channel) => {
     const email = channel === 'email';
-    const fresh = await recordDelivery(tx, {
+    return {
       ...about,
       channel,
       userId: user.userId,
@@ -96,23 +95,40 @@ async function tell(
       subject: rendered.subject,
       text: email ? rendered.text : rendered.short,
       html: email ? rendered.html : null,
-    });
-    if (fresh) recorded++;
-  }
-  return recorded;
+    };
+  });
+}
+
+/**
+ * Keeps the copies `events` carry, in order, then records the messages they call for:
+ * one lookup and one insert for all of them, however many arrived together.
+ */
+async function handleEvents(
+  events: Envelope[],
+  { tx, attempt, afterCommit }: HandlerContext<NotificationTx>,
+  deps: HandlerDeps,
+): Promise<void> {
+  for (const event of events) await keepCopies(tx, event);
+  const notices = events.flatMap((event) => {
+    const notice = noticeOf(event);
+    return notice ? [{ event, notice }] : [];
+  });
+  if (notices.length === 0) return;
+  const found = await findOrdersAndUsers(
+    tx,
+    notices.map(({ notice }) => ({ orderId: notice.orderId, userId: notice.userId })),
+  );
+  const messages = notices.flatMap(({ event, notice }, index) =>
+    messagesFor(event, notice, found[index] as Found, deps, attempt),
+  );
+  if ((await recordDeliveries(tx, messages)) > 0) afterCommit(deps.recorded);
 }
 
 export async function subscribeToEvents(bus: Bus<typeof eventSchemas>, deps: HandlerDeps): Promise<void> {
-  await bus.subscribe(
-    GROUP,
-    SUBSCRIBED,
-    async (event, { tx, attempt, afterCommit }) => {
-      await keepCopies(tx, event);
-      const notice = noticeOf(event);
-      if (notice && (await tell(tx, event, notice, deps, attempt)) > 0) afterCommit(deps.recorded);
-    },
+  await bus.subscribe(GROUP, SUBSCRIBED, (event, context) => handleEvents([event], context, deps), {
     // It only records (the dispatcher sends after the commit): events that arrive
-    // together may share a transaction.
-    { maxBatch: 32 },
-  );
+    // together share a transaction, and their messages two statements.
+    maxBatch: 32,
+    handleBatch: (events, context) => handleEvents(events, context, deps),
+  });
 }

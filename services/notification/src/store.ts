@@ -31,16 +31,21 @@ export async function insertOrder(db: Queryable, order: KnownOrder & { placedAt:
   );
 }
 
+/** What a notice asks for: the order it names, the user it names (else the order's). */
+export interface Wanted {
+  orderId: string | undefined;
+  userId: string | undefined;
+}
+
 /**
- * What a notice needs, in one statement: the order's copy (if it names an order) and
- * the copy of the user it is for (the one it names, else the order's), each
- * undefined if not heard of yet.
+ * What each notice needs, in one statement for all of them: the order's copy (if it
+ * names an order) and the copy of the user it is for, each undefined if not heard of
+ * yet; in the order asked.
  */
-export async function findOrderAndUser(
+export async function findOrdersAndUsers(
   db: Queryable,
-  orderId: string | undefined,
-  userId: string | undefined,
-): Promise<{ order: KnownOrder | undefined; user: UserCopy | undefined }> {
+  wanted: readonly Wanted[],
+): Promise<Array<{ order: KnownOrder | undefined; user: UserCopy | undefined }>> {
   const { rows } = await db.query<{
     order_id: string | null;
     order_user_id: string;
@@ -54,19 +59,19 @@ export async function findOrderAndUser(
   }>(
     `SELECT o.order_id, o.user_id AS order_user_id, o.items, o.totals,
             u.user_id, u.email, u.name, u.channels, u.version
-     FROM (SELECT $1::uuid AS order_id, $2::text AS user_id) AS wanted
+     FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS wanted(order_id, user_id, position)
      LEFT JOIN orders o ON o.order_id = wanted.order_id
-     LEFT JOIN users u ON u.user_id = coalesce(wanted.user_id, o.user_id)`,
-    [orderId ?? null, userId ?? null],
+     LEFT JOIN users u ON u.user_id = coalesce(wanted.user_id, o.user_id)
+     ORDER BY wanted.position`,
+    [wanted.map((one) => one.orderId ?? null), wanted.map((one) => one.userId ?? null)],
   );
-  const row = rows[0];
-  return {
+  return rows.map((row) => ({
     order:
-      row?.order_id != null
+      row.order_id != null
         ? { orderId: row.order_id, userId: row.order_user_id, items: row.items, totals: row.totals }
         : undefined,
     user:
-      row?.user_id != null
+      row.user_id != null
         ? {
             userId: row.user_id,
             email: row.email,
@@ -75,5 +80,5 @@ export async function findOrderAndUser(
             version: row.version,
           }
         : undefined,
-  };
+  }));
 }

@@ -75,6 +75,8 @@ export interface Harness {
   /** Waits until the bus has nothing left for the notification group. */
   drained(timeoutMs?: number): Promise<void>;
   query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** The service's database, for calling its store directly. */
+  pool: pg.Pool;
   busQuery<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
@@ -125,6 +127,7 @@ export async function startHarness(label: string, env: Record<string, string> = 
     webhooks,
     service,
     base: `http://127.0.0.1:${(service.app.server.address() as AddressInfo).port}`,
+    pool,
     publish: (type, data, subject) => probe.publish(type, data, subject),
     async handled(event, timeoutMs = 10_000) {
       await eventually(async () => {

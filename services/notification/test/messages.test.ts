@@ -216,3 +216,29 @@ test('notification - messages sent at once are recorded sent in shared transacti
     users.length,
   );
 });
+
+test('notification - a user, their order and its confirmation arriving together are one batch: welcome and confirmation, once each', async () => {
+  const user = registered();
+  const order = orderCreated(user.userId);
+  const confirmed = { orderId: order.orderId, userId: user.userId, totals: order.totals };
+  const events = await h.probe.sendAll([
+    { type: 'identity.user.registered', data: user, orderId: user.userId },
+    { type: 'order.created', data: order, orderId: order.orderId },
+    { type: 'order.confirmed', data: confirmed, orderId: order.orderId },
+  ]);
+  for (const event of events) await h.handled(event);
+  const [shared] = await h.query<{ transactions: number }>(
+    `SELECT count(DISTINCT xmin::text)::int AS transactions FROM inbox WHERE event_id = ANY($1::text[])`,
+    [events.map((event) => event.id)],
+  );
+  assert.equal(shared?.transactions, 1, 'the three in one transaction');
+  const mail = await eventually(async () => {
+    const found = await mailTo(h.sink, user.email);
+    return found.length === 2 && found;
+  });
+  const ref = order.orderId.slice(0, 8).toUpperCase();
+  assert.deepEqual(mail.map((message) => message.subject).sort(), [
+    `Order ${ref} is confirmed`,
+    `Welcome to Platform Shop, ${user.name}`,
+  ]);
+});

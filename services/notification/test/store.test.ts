@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import type { Queryable } from '@platform/chassis';
+import { type NewDelivery, recordDeliveries } from '../src/deliveries.ts';
+import { findOrdersAndUsers, insertOrder, upsertUser } from '../src/store.ts';
+import { type Harness, startHarness } from './harness.ts';
+
+// The store calls a batch of events makes: one lookup and one insert for all of them.
+
+let h: Harness;
+
+before(async () => {
+  h = await startHarness('notification_store');
+});
+after(() => h.close());
+
+/** The service's database, counting the statements sent through it. */
+function counting(): { db: Queryable; statements: () => number } {
+  let statements = 0;
+  const db = {
+    query: (...args: Parameters<Queryable['query']>) => {
+      statements++;
+      return h.pool.query(...args);
+    },
+  } as Queryable;
+  return { db, statements: () => statements };
+}
+
+test('store - the copies several notices need are found in one statement, in the order asked, missing ones undefined', async () => {
+  const ada = { userId: randomUUID(), email: 'ada@example.test', name: 'Ada', channels: {}, version: 1 };
+  await upsertUser(h.pool, ada);
+  const orderId = randomUUID();
+  const order = {
+    orderId,
+    userId: ada.userId,
+    items: [],
+    totals: { subtotal: 0, tax: 0, shipping: 0, total: 0, currency: 'EUR' },
+  };
+  await insertOrder(h.pool, { ...order, placedAt: new Date().toISOString() });
+  const { db, statements } = counting();
+  const unknownOrder = randomUUID();
+  const found = await findOrdersAndUsers(db, [
+    { orderId, userId: undefined },
+    { orderId: undefined, userId: ada.userId },
+    { orderId: unknownOrder, userId: undefined },
+    { orderId, userId: randomUUID() },
+  ]);
+  assert.equal(statements(), 1);
+  assert.deepEqual(found, [
+    { order, user: ada },
+    { order: undefined, user: ada },
+    { order: undefined, user: undefined },
+    { order, user: undefined },
+  ]);
+});
+
+test('store - messages are recorded in one statement; one already recorded for its event and channel is not, nor counted', async () => {
+  const eventId = randomUUID();
+  const message = (channel: NewDelivery['channel']): NewDelivery => ({
+    eventId,
+    eventType: 'order.confirmed',
+    kind: 'order-confirmed',
+    orderId: randomUUID(),
+    channel,
+    userId: 'u1',
+    recipient: channel === 'email' ? 'ada@example.test' : 'u1',
+    subject: 'Order confirmed',
+    text: 'Thank you',
+    html: channel === 'email' ? '<p>Thank you</p>' : null,
+  });
+  assert.equal(await recordDeliveries(h.pool, [message('email')]), 1);
+  const { db, statements } = counting();
+  const failed = { ...message('email'), eventId: randomUUID(), recipient: null, failed: 'recipient unknown' };
+  assert.equal(await recordDeliveries(db, [message('email'), message('sms'), failed]), 2);
+  assert.equal(statements(), 1);
+  const rows = await h.query<{ channel: string; status: string; last_error: string | null }>(
+    'SELECT channel, status, last_error FROM deliveries WHERE event_id = ANY($1) ORDER BY channel, status',
+    [[eventId, failed.eventId]],
+  );
+  assert.deepEqual(rows, [
+    { channel: 'email', status: 'failed', last_error: 'recipient unknown' },
+    { channel: 'email', status: 'pending', last_error: null },
+    { channel: 'sms', status: 'pending', last_error: null },
+  ]);
+});
