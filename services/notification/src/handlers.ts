@@ -103,11 +103,14 @@ function messagesFor(
  * Keeps the copies `events` carry, in order, then records the messages they call for:
  * one lookup and one insert for all of them, however many arrived together.
  */
-async function handleEvents(
+export async function handleEvents(
   events: Envelope[],
-  { tx, attempt, afterCommit }: HandlerContext<NotificationTx>,
+  { tx, attempt: lastAttempt, afterCommit }: HandlerContext<NotificationTx>,
   deps: HandlerDeps,
 ): Promise<void> {
+  // A batch's attempt is its most tried event's: a copy missing in a batch fails it, and
+  // the bus then replays its events one by one, each deciding on its own attempt.
+  const attempt = events.length === 1 ? lastAttempt : 1;
   for (const event of events) await keepCopies(tx, event);
   const notices = events.flatMap((event) => {
     const notice = noticeOf(event);

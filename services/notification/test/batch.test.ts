@@ -1,17 +1,20 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import type { Queryable } from '@platform/chassis';
+import { createEnvelope, type Queryable } from '@platform/chassis';
 import { type NewDelivery, recordDeliveries } from '../src/deliveries.ts';
+import { handleEvents, NotYetKnown } from '../src/handlers.ts';
 import { findOrdersAndUsers, insertOrder, upsertUser } from '../src/store.ts';
+import { loadTemplates } from '../src/templates.ts';
 import { type Harness, startHarness } from './harness.ts';
 
-// The store calls a batch of events makes: one lookup and one insert for all of them.
+// The store calls a batch of events makes: one lookup and one insert for all of them,
+// and what a batch does when a copy is missing.
 
 let h: Harness;
 
 before(async () => {
-  h = await startHarness('notification_store');
+  h = await startHarness('notification_batch');
 });
 after(() => h.close());
 
@@ -27,7 +30,7 @@ function counting(): { db: Queryable; statements: () => number } {
   return { db, statements: () => statements };
 }
 
-test('store - the copies several notices need are found in one statement, in the order asked, missing ones undefined', async () => {
+test('batch - the copies several notices need are found in one statement, in the order asked, missing ones undefined', async () => {
   const ada = { userId: randomUUID(), email: 'ada@example.test', name: 'Ada', channels: {}, version: 1 };
   await upsertUser(h.pool, ada);
   const orderId = randomUUID();
@@ -55,7 +58,7 @@ test('store - the copies several notices need are found in one statement, in the
   ]);
 });
 
-test('store - messages are recorded in one statement; one already recorded for its event and channel is not, nor counted', async () => {
+test('batch - messages are recorded in one statement; one already recorded for its event and channel is not, nor counted', async () => {
   const eventId = randomUUID();
   const message = (channel: NewDelivery['channel']): NewDelivery => ({
     eventId,
@@ -83,4 +86,45 @@ test('store - messages are recorded in one statement; one already recorded for i
     { channel: 'email', status: 'pending', last_error: null },
     { channel: 'sms', status: 'pending', last_error: null },
   ]);
+});
+
+test('batch - a batch whose notice misses its copies fails whole, whatever its most tried event: none is recorded failed for another’s attempts', async () => {
+  const notices = [randomUUID(), randomUUID()].map((orderId) =>
+    createEnvelope('test', {
+      type: 'order.confirmed',
+      subject: orderId,
+      data: {
+        orderId,
+        userId: randomUUID(),
+        totals: { subtotal: 0, tax: 0, shipping: 0, total: 0, currency: 'EUR' },
+      },
+    }),
+  );
+  const deps = {
+    templates: await loadTemplates(),
+    shopUrl: 'http://shop.test',
+    maxAttempts: 4,
+    recorded() {},
+  };
+  const client = await h.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const tx = { query: client.query.bind(client) } as unknown as Parameters<typeof handleEvents>[1]['tx'];
+    // The batch's attempt is the last allowed, as one redelivered event's would be.
+    const context = { tx, attempt: 4, afterCommit: () => undefined };
+    await assert.rejects(handleEvents(notices, context, deps), NotYetKnown);
+    await client.query('ROLLBACK');
+    // Alone on its last attempt, a notice is recorded as failed, where operators see it.
+    await client.query('BEGIN');
+    await handleEvents(notices.slice(0, 1), context, deps);
+    const [row] = (
+      await client.query<{ status: string }>('SELECT status FROM deliveries WHERE event_id = $1', [
+        notices[0]?.id,
+      ])
+    ).rows;
+    assert.equal(row?.status, 'failed');
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
 });
