@@ -19,7 +19,7 @@ import {
 } from './domain/stock.ts';
 import { StockBelowReserved } from './errors.ts';
 import { type AnswerTo, reservationStore, stockStore } from './store.ts';
-import { lockWithLine, moveLineFor, refuseLapsedWaiters } from './waiting-line.ts';
+import { moveLineFor, refuseLapsedWaiters } from './waiting-line.ts';
 
 /** What the operations need of a transaction: SQL, and publishing through the outbox. */
 export type InventoryTx = Pick<Tx<typeof eventSchemas>, 'query' | 'publish'>;
@@ -117,8 +117,9 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
     }
     const needed = combineLines(existing.lines);
     const products = needed.map((line) => line.productId);
-    await lockWithLine(tx, products);
-    await stockStore(tx).apply(
+    const stock = stockStore(tx);
+    await stock.lockWithLine({ products });
+    await stock.apply(
       needed.map(({ productId, quantity }) =>
         effect === 'unreserve'
           ? { productId, onHand: 0, reserved: -quantity }
@@ -150,7 +151,7 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
     const needed = combineLines(existing.lines);
     const products = needed.map((line) => line.productId);
     const stock = stockStore(tx);
-    const before = await lockWithLine(tx, products);
+    const before = await stock.lockWithLine({ products });
     if (effect === 'take-again') {
       const shortages = shortagesFor(needed, before);
       if (shortages.length > 0) {
@@ -202,7 +203,7 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
     const needed = combineLines(due.flatMap((reservation) => reservation.lines));
     const products = needed.map((line) => line.productId);
     const stock = stockStore(tx);
-    await lockWithLine(tx, products);
+    await stock.lockWithLine({ products });
     await stock.apply(
       needed.map((line) => ({ productId: line.productId, onHand: 0, reserved: -line.quantity })),
     );
@@ -225,7 +226,7 @@ export function stockOperations(settings: { lowStockThreshold: number; log: Logg
   async function setStock(tx: InventoryTx, productId: string, onHand: number): Promise<StockCount> {
     const stock = stockStore(tx);
     if ((await stock.addMissing([productId], onHand)) > 0) return { productId, onHand, reserved: 0 };
-    const before = await lockWithLine(tx, [productId]);
+    const before = await stock.lockWithLine({ products: [productId] });
     const current = before.get(productId);
     if (!current) throw new Error(`stock row ${productId} was deleted while being set`);
     if (onHand < current.reserved) {

@@ -137,15 +137,16 @@ export function stockStore(db: Queryable) {
     },
 
     /**
-     * Locks, in product-id order, the rows of `products`, of the products the
-     * reservations of `orders` hold or wait for, and of every product named by an order
-     * waiting for any of those (its line), in one statement; returns their counts.
+     * Locks, in product-id order (the order every lock is taken in), the rows of
+     * `products`, of the products the reservations of `orders` hold or wait for, and of
+     * every product named by an order waiting for any of those (its line), in one
+     * statement, so moving the line later rarely has a row left to lock; their counts.
      */
     async lockWithLine(touched: {
       products: readonly string[];
-      orders: readonly string[];
+      orders?: readonly string[];
     }): Promise<Map<string, StockCount>> {
-      const { rows } = await db.query<StockRow>(LOCK_WITH_LINE([touched.products, touched.orders]));
+      const { rows } = await db.query<StockRow>(LOCK_WITH_LINE([touched.products, touched.orders ?? []]));
       return new Map(rows.map((row) => [row.product_id, toCount(row)]));
     },
 

@@ -15,15 +15,6 @@ type Answer =
   | { type: 'inventory.stock.reservation-failed'; data: EventData<'inventory.stock.reservation-failed'> };
 type Announce = (before: ReadonlyMap<string, StockCount>, after: readonly StockCount[]) => Promise<void>;
 
-/**
- * Locks the stock rows of `productIds` and of every product the orders waiting for
- * them need, in one statement in product order (the order every lock is taken in),
- * so moving the line later rarely has a row left to lock.
- */
-export async function lockWithLine(tx: LineTx, productIds: readonly string[]) {
-  return stockStore(tx).lockWithLine({ products: productIds, orders: [] });
-}
-
 function answer(tx: LineTx, to: AnswerTo | null, message: Answer) {
   return tx.publish({
     ...message,
@@ -33,7 +24,7 @@ function answer(tx: LineTx, to: AnswerTo | null, message: Answer) {
   });
 }
 
-/** After stock changed for `productIds` (rows locked with lockWithLine): serves or refuses who waits for it. */
+/** After stock changed for `productIds` (rows locked with `stockStore.lockWithLine`): serves or refuses who waits for it. */
 export async function moveLineFor(tx: LineTx, productIds: readonly string[], announce: Announce) {
   const reservations = reservationStore(tx);
   const waiting = await reservations.lockLine(productIds);
