@@ -13,6 +13,8 @@ import { mailboxReader } from '../src/mailbox.ts';
 let server: SMTPServer;
 let url: string;
 const accepted: string[] = [];
+/** Each message's text as the server received it, by its first recipient. */
+const received = new Map<string, string>();
 let connections = 0;
 
 before(async () => {
@@ -34,9 +36,11 @@ before(async () => {
       callback();
     },
     onData(stream, session, callback) {
-      stream.resume();
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         accepted.push(...session.envelope.rcptTo.map((rcpt) => rcpt.address));
+        received.set(session.envelope.rcptTo[0]?.address ?? '', Buffer.concat(chunks).toString('latin1'));
         callback();
       });
     },
@@ -71,6 +75,30 @@ test('email - the SMTP server accepting the message is a send', async () => {
   await sender.send(message('ada@example.test'));
   assert.deepEqual(accepted, ['ada@example.test']);
   await sender.close();
+});
+
+test('email - the message arrives whole: its Message-ID from the delivery, its kind, sender, subject and both parts', async () => {
+  const sender = emailSender({ url, from: 'Shop <shop@platform.local>', timeoutMs: 2_000 });
+  const sent = {
+    ...message('linus@example.test'),
+    subject: 'Grüße: your order is confirmed',
+    text: 'Total 12,50 €\n',
+    html: '<p>Total 12,50 €</p>',
+  };
+  await sender.send(sent);
+  await sender.close();
+  const raw = received.get('linus@example.test') ?? '';
+  const header = (name: string) => raw.match(new RegExp(`^${name}: (.*)$`, 'mi'))?.[1];
+  assert.equal(header('Message-ID'), `<${sent.deliveryId}@platform.local>`);
+  assert.equal(header('X-Notification-Kind'), 'welcome');
+  assert.equal(header('From'), 'Shop <shop@platform.local>');
+  assert.equal(header('To'), 'linus@example.test');
+  assert.match(header('Subject') ?? '', /^=\?UTF-8\?/, 'a subject beyond ASCII is encoded');
+  assert.ok(header('Date'), 'the message is dated');
+  assert.match(raw, /^Content-Type: multipart\/alternative;/m);
+  const parts = [...raw.matchAll(/^Content-Type: (text\/(?:plain|html)); charset=utf-8$/gm)].map((m) => m[1]);
+  assert.deepEqual(parts, ['text/plain', 'text/html']);
+  assert.match(raw, /Total 12,50 =E2=82=AC/, 'the text is quoted-printable UTF-8');
 });
 
 test('email - a 550 for the mailbox is permanent; a 451 and a server that is not there are transient', async () => {
