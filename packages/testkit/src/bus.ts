@@ -25,6 +25,10 @@ export interface SagaProbe {
   ): Promise<Envelope[]>;
   /** Publishes an event as if another service had (choreography). */
   publish<T extends EventType>(type: T, data: EventData<T>, orderId: string): Promise<Envelope>;
+  /** Publishes several events in one transaction, so they reach their consumers together (a batch). */
+  publishAll(
+    events: Array<{ type: EventType; data: EventData<EventType>; orderId: string }>,
+  ): Promise<Envelope[]>;
   /** Answers `command` as its participant would: same subject and correlation, `causationid` its id. */
   reply<T extends EventType>(command: Envelope, type: T, data: EventData<T>): Promise<Envelope>;
   /** Answers several commands in one transaction, so they reach their consumer together (a batch). */
@@ -64,6 +68,13 @@ export async function startSagaProbe(busUrl: string, listen: EventType[]): Promi
         return sent;
       }),
     publish: (type, data, orderId) => bus.transaction((tx) => tx.publish(message(type, data, orderId))),
+    publishAll: (events) =>
+      bus.transaction(async (tx) => {
+        const sent: Envelope[] = [];
+        for (const { type, data, orderId } of events)
+          sent.push(await tx.publish(message(type, data, orderId)));
+        return sent;
+      }),
     reply: (command, type, data) =>
       bus.transaction((tx) => tx.reply(command, message(type, data, command.subject ?? ''))),
     replyAll: (answers) =>

@@ -5,7 +5,7 @@
 // restarted process simply carries on.
 import type { Bus, Envelope, Logger } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
-import { BatchOfMoves, commit, type NewOrder, type OrderTx } from './commit.ts';
+import { type BatchOfMoves, commit, movesInBatches, type NewOrder, type OrderTx } from './commit.ts';
 import { deadlineSweeper } from './deadlines.ts';
 import {
   type Choreography,
@@ -20,7 +20,7 @@ import { dueIn } from './domain/decision.ts';
 import type { Order } from './domain/order.ts';
 import { ANSWER_TYPES, type AnswerData, answerOf } from './domain/steps.ts';
 import { CancelTooLate } from './errors.ts';
-import { batchHolds, lockFollowing, lockFollowings } from './holds.ts';
+import { batchHolds, lockFollowing, lockFollowings, NOTHING_AWAITED } from './holds.ts';
 import type { SagaRunner } from './saga-runner.ts';
 
 export const FOLLOWER_GROUP = 'order-choreography';
@@ -52,7 +52,7 @@ export function choreographyFollower(
       },
       batch,
     );
-    batch?.moved({ order: after, state: decision.state, awaiting: { command: null, earlier: [] } });
+    batch?.moved({ order: after, state: decision.state, awaiting: NOTHING_AWAITED });
     return after;
   }
 
@@ -102,15 +102,12 @@ export function choreographyFollower(
     async run() {
       // Every effect is in the transaction: facts that arrive together may share one,
       // their orders held first, in one statement.
-      await bus.subscribe(FOLLOWER_GROUP, ANSWER_TYPES, (event, { tx }) => onFact(event, tx), {
-        maxBatch: 32,
-        lockBatch: holds.lockBatch,
-        async handleBatch(events, { tx }) {
-          const batch = new BatchOfMoves<Choreography>();
-          for (const event of events) await onFact(event, tx, batch);
-          await batch.write(tx);
-        },
-      });
+      await bus.subscribe(
+        FOLLOWER_GROUP,
+        ANSWER_TYPES,
+        (event, { tx }) => onFact(event, tx),
+        movesInBatches(holds.lockBatch, onFact),
+      );
       deadlines.start();
     },
     stop: () => deadlines.stop(),

@@ -5,7 +5,7 @@
 // facts the rest of the platform hears (through the outbox: only if it commits).
 // Commands are the orchestrator's own: it sends them first, since its saga row names
 // the command it awaits (saga-runner.ts).
-import type { Tx } from '@platform/chassis';
+import type { Envelope, Tx } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
 import { type OrderWrite, orderWrite, writeOrders } from './batch-writes.ts';
 import type { OrderDecision } from './domain/decision.ts';
@@ -54,6 +54,27 @@ export class BatchOfMoves<State> {
   async write(tx: OrderTx): Promise<void> {
     await writeOrders(tx, this.#writes.splice(0));
   }
+}
+
+/**
+ * A consumer's batching (the bus's `subscribe` options) for moves of held orders: the
+ * batch's orders held first (`lockBatch`, one statement), each event moved in turn by
+ * `onEvent`, and every move written at the end in one statement. A lone event, and each
+ * of a batch that failed, go to `onEvent` without a batch.
+ */
+export function movesInBatches<State>(
+  lockBatch: (tx: OrderTx, events: Envelope[]) => Promise<void>,
+  onEvent: (event: Envelope, tx: OrderTx, batch?: BatchOfMoves<State>) => Promise<void>,
+) {
+  return {
+    maxBatch: 32,
+    lockBatch,
+    async handleBatch(events: Envelope[], { tx }: { tx: OrderTx }): Promise<void> {
+      const batch = new BatchOfMoves<State>();
+      for (const event of events) await onEvent(event, tx, batch);
+      await batch.write(tx);
+    },
+  };
 }
 
 /**

@@ -137,3 +137,30 @@ export async function lockOrder(db: Queryable, orderId: string): Promise<Order |
   );
   return rows[0] && fold(orderId, await eventsAsHeld(db, orderId, rows[0]));
 }
+
+// A batch of tracking's news holds only the orders' rows, in order id order, like the
+// saga's batches: no saga row is taken, so none is waited on crosswise.
+const LOCK_ORDERS = prepared(
+  `SELECT o.id AS order_id, o.version, ${EVENTS_OF('o.id')} AS events FROM orders o
+   WHERE o.id = ANY($1::uuid[]) ORDER BY o.id FOR UPDATE OF o`,
+);
+
+/** What a saga awaits when it awaits nothing (and what a hold without a saga carries). */
+export const NOTHING_AWAITED: Awaiting = { command: null, earlier: [] };
+
+/** Orders held with no saga state (tracking's moves): `lockOrder` as a `Held`. */
+export async function holdOrder(db: Queryable, orderId: string): Promise<Held<undefined> | undefined> {
+  const order = await lockOrder(db, orderId);
+  return order && { order, state: undefined, awaiting: NOTHING_AWAITED };
+}
+
+/** `holdOrder` of several orders in one statement, by order id. */
+export async function holdOrders(db: Queryable, orderIds: string[]): Promise<Map<string, Held<undefined>>> {
+  const { rows } = await db.query<EventsRow & { order_id: string }>(LOCK_ORDERS([orderIds]));
+  const held = new Map<string, Held<undefined>>();
+  for (const row of rows) {
+    const order = fold(row.order_id, await eventsAsHeld(db, row.order_id, row));
+    if (order) held.set(row.order_id, { order, state: undefined, awaiting: NOTHING_AWAITED });
+  }
+  return held;
+}

@@ -5,7 +5,7 @@
 // carries on.
 import type { Bus, Envelope, Logger } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
-import { BatchOfMoves, commit, type NewOrder, type OrderTx } from './commit.ts';
+import { type BatchOfMoves, commit, movesInBatches, type NewOrder, type OrderTx } from './commit.ts';
 import { deadlineSweeper } from './deadlines.ts';
 import { dueIn } from './domain/decision.ts';
 import type { Order, OrderPlacedData } from './domain/order.ts';
@@ -26,7 +26,7 @@ import {
 } from './domain/saga.ts';
 import { ANSWER_TYPES, type Answer, type AnswerData, answerOf, commandFor } from './domain/steps.ts';
 import { CancelTooLate } from './errors.ts';
-import { batchHolds, lockSaga, lockSagas } from './holds.ts';
+import { batchHolds, lockSaga, lockSagas, NOTHING_AWAITED } from './holds.ts';
 
 export const SAGA_GROUP = 'order-saga';
 
@@ -44,8 +44,6 @@ export interface SagaRunner {
   run(): Promise<void>;
   stop(): Promise<void>;
 }
-
-const NOTHING_AWAITED: Awaiting = { command: null, earlier: [] };
 
 /** The saga's decision on a participant's answer to the step it awaits. */
 function decide(state: SagaState, answer: Answer): Decision {
@@ -148,15 +146,12 @@ export function sagaRunner(bus: Bus<typeof eventSchemas>, log: Logger, options: 
     async run() {
       // Every effect is in the transaction: answers that arrive together may share one,
       // their sagas held first, in one statement, and their moves written in one.
-      await bus.subscribe(SAGA_GROUP, ANSWER_TYPES, (event, { tx }) => onReply(event, tx), {
-        maxBatch: 32,
-        lockBatch: holds.lockBatch,
-        async handleBatch(events, { tx }) {
-          const batch = new BatchOfMoves<SagaState>();
-          for (const event of events) await onReply(event, tx, batch);
-          await batch.write(tx);
-        },
-      });
+      await bus.subscribe(
+        SAGA_GROUP,
+        ANSWER_TYPES,
+        (event, { tx }) => onReply(event, tx),
+        movesInBatches(holds.lockBatch, onReply),
+      );
       deadlines.start();
     },
     stop: () => deadlines.stop(),

@@ -19,7 +19,7 @@ import { CatalogConfig } from '../../catalog/src/config.ts';
 import { startCatalog } from '../../catalog/src/service.ts';
 import { OrderConfig } from '../src/config.ts';
 import { startOrder } from '../src/service.ts';
-import { ADDRESS, CARD, type Peers, startPeers } from './peers.ts';
+import { ADDRESS, CARD, type Peers, saying, startPeers } from './peers.ts';
 
 export { ADDRESS, CARD, EXPIRED_CARD, NOWHERE, saying } from './peers.ts';
 export { transactionsDuring } from './statements.ts';
@@ -43,6 +43,15 @@ const HEARD: EventType[] = [
   'order.timed-out',
   'order.cancel-requested',
 ];
+
+/** Each command the saga asks of a participant, and the answer that says it was done, in turn. */
+const HAPPY_PATH = [
+  ['inventory.reserve-stock', 'inventory.stock.reserved'],
+  ['payment.authorize', 'payment.authorized'],
+  ['shipping.schedule-shipment', 'shipping.scheduled'],
+  ['payment.capture', 'payment.captured'],
+  ['inventory.commit-stock', 'inventory.stock.committed'],
+] as const satisfies ReadonlyArray<readonly [EventType, Parameters<typeof saying>[0]]>;
 
 export interface Stock {
   id: string;
@@ -74,6 +83,8 @@ export interface Harness {
   cancel(id: string, reason: string): Promise<Response>;
   /** The command of `type` the saga sent for `orderId`, once the probe hears it. */
   command(type: EventType, orderId: string, after?: Envelope): Promise<Envelope>;
+  /** Answers the saga's commands for `orderId` as every participant does when all goes well, until it is CONFIRMED. */
+  confirm(orderId: string): Promise<orders.Order>;
   sql<R extends pg.QueryResultRow>(text: string, params?: unknown[]): Promise<R[]>;
   /** Stops the order service and starts it again on the same databases (a restart). */
   restart(): Promise<void>;
@@ -175,6 +186,13 @@ export async function startHarness(
     },
     command: (type, orderId, after) =>
       probe.next((event) => event.type === type && event.subject === orderId && event.id !== after?.id),
+    async confirm(orderId) {
+      for (const [command, reply] of HAPPY_PATH) {
+        const asked = await harness.command(command, orderId);
+        await probe.reply(asked, reply, saying(reply, orderId));
+      }
+      return harness.reaches(orderId, 'CONFIRMED');
+    },
     async sql(text, params = []) {
       return (await pool.query(text, params)).rows;
     },

@@ -415,6 +415,38 @@ test('tracking - a parcel that left before the order was confirmed is kept on th
   assert.equal(heard('order.delivered', id).length, 1);
 });
 
+test('tracking - parcel news arriving together moves each order once: their orders held in one statement, their moves written in one', async () => {
+  const ids = await Promise.all(Array.from({ length: 5 }, () => harness.placeOne()));
+  for (const id of ids) await harness.confirm(id);
+  const news = (type: 'shipping.shipped' | 'shipping.delivered') =>
+    ids.map((orderId) => ({ type, data: saying(type, orderId), orderId }));
+  const transactions = await transactionsDuring(harness.database, async () => {
+    // Shipped and delivered of one order in one batch too: the second moves from the first.
+    await harness.probe.publishAll([...news('shipping.shipped'), ...news('shipping.delivered').slice(0, 2)]);
+    for (const [i, id] of ids.entries()) await harness.reaches(id, i < 2 ? 'DELIVERED' : 'SHIPPED');
+  });
+  for (const id of ids) {
+    await harness.probe.next((e) => e.type === 'order.shipped' && e.subject === id);
+    assert.equal(heard('order.shipped', id).length, 1, 'SHIPPED told once');
+  }
+  const batches = transactions.filter((statements) =>
+    statements.some((text) => /INSERT INTO order_events/.test(text)),
+  );
+  assert.ok(batches.length < ids.length, `the news shared transactions: ${batches.length}`);
+  for (const statements of batches) {
+    assert.equal(
+      statements.filter((text) => /FOR UPDATE/.test(text)).length,
+      1,
+      `the batch held its orders in one statement: ${statements.join('\n---\n')}`,
+    );
+    assert.equal(
+      statements.filter((text) => /INSERT INTO order_events/.test(text)).length,
+      1,
+      'the batch wrote its moves in one statement',
+    );
+  }
+});
+
 test('saga - a silent step is undone past its deadline; its late answer is ignored', async () => {
   const quick = await startHarness('order_saga_quick', { SAGA_STEP_TIMEOUT_MS: '1000' });
   try {

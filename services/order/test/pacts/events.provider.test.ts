@@ -25,15 +25,6 @@ async function answer(command: EventType, reply: Parameters<typeof saying>[0], o
   await saga.probe.reply(asked, reply, saying(reply, orderId));
 }
 
-async function confirm(orderId: string): Promise<void> {
-  await answer('inventory.reserve-stock', 'inventory.stock.reserved', orderId);
-  await answer('payment.authorize', 'payment.authorized', orderId);
-  await answer('shipping.schedule-shipment', 'shipping.scheduled', orderId);
-  await answer('payment.capture', 'payment.captured', orderId);
-  await answer('inventory.commit-stock', 'inventory.stock.committed', orderId);
-  await saga.reaches(orderId, 'CONFIRMED');
-}
-
 /** A declined card: the stock is released and the order rejected. */
 async function rejected(): Promise<void> {
   const id = await saga.placeOne();
@@ -46,7 +37,7 @@ async function rejected(): Promise<void> {
 /** Confirmed, then cancelled by its customer before the parcel left: every step undone. */
 async function cancelledAfterConfirming(): Promise<void> {
   const id = await saga.placeOne();
-  await confirm(id);
+  await saga.confirm(id);
   assert.equal((await saga.cancel(id, 'changed my mind')).status, 202);
   await answer('shipping.cancel-shipment', 'shipping.cancelled', id);
   const cancel = await saga.command('payment.cancel', id);
@@ -78,7 +69,7 @@ async function deliveredFromCart(): Promise<void> {
   );
   assert.equal(placed.status, 202);
   const id = (placed.body as { id: string }).id;
-  await confirm(id);
+  await saga.confirm(id);
   for (const news of ['shipping.shipped', 'shipping.delivered'] as const) {
     await saga.probe.publish(news, saying(news, id), id);
   }
