@@ -368,7 +368,9 @@ for (const bus of (values.bus ?? '').split(',')) {
     console.log(`  the server's ms an order, planning: ${each(planningMs)}; running: ${each(runningMs)}`);
     if (values.statements)
       for (const row of saturated.perOrder.busiestStatements)
-        console.log(`    ${String(row.perOrder).padStart(5)} ${row.database}: ${row.statement}`);
+        console.log(
+          `    ${String(row.perOrder).padStart(5)} ${String(row.planningUsPerOrder).padStart(5)} µs planning ${row.database}: ${row.statement}`,
+        );
     if (saturated.platform) {
       const { totalCpuPercentOfOneCore, totalKernelPercentOfOneCore, cpuMsPerConfirmedOrder, machine } =
         saturated.platform;

@@ -26,6 +26,8 @@ export interface Counts {
   runningMs: Map<string, number>;
   /** Each statement's calls so far, by database and text (`database\u0000text`). */
   byStatement: Map<string, number>;
+  /** Each statement's milliseconds planning so far, keyed as `byStatement`. */
+  planningByStatement: Map<string, number>;
 }
 
 /**
@@ -41,8 +43,8 @@ export async function countsNow(dataDir: string): Promise<Counts> {
          sum(s.total_exec_time)::float8 AS running
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid GROUP BY d.datname`,
     );
-    const each = await client.query<{ datname: string; query: string; calls: string }>(
-      `SELECT d.datname, s.query, sum(s.calls) AS calls
+    const each = await client.query<{ datname: string; query: string; calls: string; planning: number }>(
+      `SELECT d.datname, s.query, sum(s.calls) AS calls, sum(s.total_plan_time)::float8 AS planning
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid GROUP BY d.datname, s.query`,
     );
     const transactions = await client.query<{
@@ -64,6 +66,7 @@ export async function countsNow(dataDir: string): Promise<Counts> {
       planningMs: byName(statements.rows.map((row) => ({ datname: row.datname, n: row.planning }))),
       runningMs: byName(statements.rows.map((row) => ({ datname: row.datname, n: row.running }))),
       byStatement: new Map(each.rows.map((row) => [`${row.datname}\u0000${row.query}`, Number(row.calls)])),
+      planningByStatement: new Map(each.rows.map((row) => [`${row.datname}\u0000${row.query}`, row.planning])),
     };
   });
 }
@@ -103,17 +106,28 @@ export function countsPerOrder(before: Counts, after: Counts, orders: number) {
     deadlocks: perOrder(before.deadlocks, after.deadlocks, 1),
     planningMs: perOrder(before.planningMs, after.planningMs, orders),
     runningMs: perOrder(before.runningMs, after.runningMs, orders),
-    busiestStatements: busiestStatements(before.byStatement, after.byStatement, orders),
+    busiestStatements: busiestStatements(before, after, orders),
   };
 }
 
-/** The statements run most often an order (at least 0.5 each), busiest first: where the round trips go. */
-function busiestStatements(before: Map<string, number>, after: Map<string, number>, orders: number) {
-  return [...after]
+/**
+ * The statements run most often an order (at least 0.5 each), busiest first: where the
+ * round trips go; with the server's microseconds planning each an order (a statement
+ * planned afresh each time, not from a prepared statement's generic plan, shows here).
+ */
+function busiestStatements(before: Counts, after: Counts, orders: number) {
+  const orderShare = (now: number, then: number | undefined) => (now - (then ?? 0)) / Math.max(1, orders);
+  return [...after.byStatement]
     .map(([key, calls]) => {
       const [database = '', text = ''] = key.split('\u0000');
-      const perOrder = Math.round(((calls - (before.get(key) ?? 0)) / Math.max(1, orders)) * 10) / 10;
-      return { database, perOrder, statement: text.replace(/\s+/g, ' ').slice(0, 160) };
+      const perOrder = Math.round(orderShare(calls, before.byStatement.get(key)) * 10) / 10;
+      const planning = orderShare(after.planningByStatement.get(key) ?? 0, before.planningByStatement.get(key));
+      return {
+        database,
+        perOrder,
+        planningUsPerOrder: Math.round(planning * 1000),
+        statement: text.replace(/\s+/g, ' ').slice(0, 160),
+      };
     })
     .filter((row) => row.database !== 'postgres' && row.perOrder >= 0.5)
     .sort((a, b) => b.perOrder - a.perOrder);

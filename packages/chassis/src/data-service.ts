@@ -26,8 +26,11 @@ export type DataServiceSettings = Static<typeof DataServiceSettings>;
  */
 export async function openDataService<S extends Schemas>(
   config: DataServiceSettings,
-  /** `migrations`: the service's own, applied before the bus opens (leave out to apply them later). */
-  options: { name: string; description: string; migrations?: URL; schemas: S },
+  /**
+   * `migrations`: the service's own, applied before the bus opens (leave out to apply
+   * them later). `genericPlans`: see `createPool`.
+   */
+  options: { name: string; description: string; migrations?: URL; schemas: S; genericPlans?: boolean },
 ): Promise<{ service: Service; pool: Pool; bus: Bus<S> }> {
   const service = await createService({
     name: options.name,
@@ -44,6 +47,7 @@ export async function openDataService<S extends Schemas>(
     url: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
     ...(options.migrations ? { migrations: options.migrations } : {}),
+    ...(options.genericPlans ? { genericPlans: true } : {}),
   });
   const bus = await openBus(service, {
     pool,

@@ -14,17 +14,25 @@ export type Queryable = Pick<pg.Pool, 'query'>;
 // int8 (bigint, count(*)) as a JS number: every count and amount here fits in 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 
-/** A connection pool that logs (rather than crashes on) errors of idle connections. */
+/**
+ * A connection pool that logs (rather than crashes on) errors of idle connections.
+ * `genericPlans`: the connections plan each prepared statement once and keep that plan
+ * (`plan_cache_mode = force_generic_plan`), for a service whose prepared statements
+ * all take only lists of ids, which a custom plan would re-plan on every run for
+ * nothing (decision 037, later).
+ */
 export function createPool(options: {
   url: string;
   max?: number;
   applicationName: string;
   log: Logger;
+  genericPlans?: boolean;
 }): Pool {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
     application_name: options.applicationName,
+    ...(options.genericPlans ? { options: '-c plan_cache_mode=force_generic_plan' } : {}),
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
@@ -282,13 +290,14 @@ interface DatabaseHost {
  */
 export async function openDatabase(
   service: DatabaseHost,
-  options: { url: string; max?: number; migrations?: string | URL },
+  options: { url: string; max?: number; migrations?: string | URL; genericPlans?: boolean },
 ): Promise<Pool> {
   const pool = createPool({
     url: options.url,
     applicationName: service.name,
     log: service.log,
     max: options.max ?? 10,
+    ...(options.genericPlans ? { genericPlans: true } : {}),
   });
   instrumentPool(service.metrics, pool);
   service.addReadinessCheck('database', () => pool.query('SELECT 1'));

@@ -111,6 +111,40 @@ test('metrics - /metrics exposes request, process, event-loop and pool metrics',
   }
 });
 
+test('prepared statements - a pool asked for generic plans plans each once and runs it every time; by default the server may plan each run afresh', async () => {
+  // unnest of an array parameter: a custom plan knows the array, so the server keeps planning it.
+  const touched = prepared(
+    'SELECT count(*)::int AS n FROM unnest($1::int[]) AS t(v) JOIN generate_series(1, 100) AS g(v) USING (v)',
+  );
+  const plansAfterSevenRuns = async (given: Pool) => {
+    const client = await given.connect();
+    try {
+      for (let run = 1; run <= 7; run++) {
+        assert.equal((await client.query<{ n: number }>(touched([[run, 500]]))).rows[0]?.n, 1);
+      }
+      const { rows } = await client.query<{ generic: number; custom: number }>(
+        'SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements',
+      );
+      return rows[0];
+    } finally {
+      client.release(true);
+    }
+  };
+  const generic = createPool({ url: database.url, applicationName: 'chassis-test', log, genericPlans: true });
+  try {
+    // pg_prepared_statements counts the runs each kind of plan served.
+    assert.deepEqual(
+      await plansAfterSevenRuns(generic),
+      { generic: 7, custom: 0 },
+      'every run used the plan made once',
+    );
+  } finally {
+    await generic.end();
+  }
+  const planned = await plansAfterSevenRuns(pool);
+  assert.ok((planned?.custom ?? 0) >= 5, `the server's own choice: ${JSON.stringify(planned)}`);
+});
+
 test('prepared statements - parsed once per connection, each under a name of its own text, values passed each time', async () => {
   const double = prepared('SELECT $1::int * 2 AS n');
   const triple = prepared('SELECT $1::int * 3 AS n');

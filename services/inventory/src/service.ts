@@ -33,6 +33,10 @@ export async function startInventory(
     description: 'Stock per product and reservations per order',
     migrations: new URL('../migrations/', import.meta.url),
     schemas: eventSchemas,
+    // Its prepared statements (the batch's lock with the waiting line, the change of
+    // counts) take only lists of ids; their skewed value (WAITING) is written in the
+    // text. Planned afresh each run they cost more to plan than to run.
+    genericPlans: true,
   });
   const operations = stockOperations({
     lowStockThreshold: config.INVENTORY_LOW_STOCK_THRESHOLD,

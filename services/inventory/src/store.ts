@@ -98,6 +98,11 @@ export interface StockChange {
 }
 
 /** $1-$3: products and the changes to their counts; the new counts (prepared: every reservation runs it). */
+const LOCK_STOCK = prepared(
+  `SELECT product_id, on_hand, reserved FROM stock WHERE product_id = ANY($1::uuid[])
+   ORDER BY product_id FOR UPDATE`,
+);
+
 const APPLY_CHANGES = prepared(
   `UPDATE stock s SET on_hand = s.on_hand + c.on_hand, reserved = s.reserved + c.reserved, updated_at = now()
    FROM unnest($1::uuid[], $2::int[], $3::int[]) AS c(product_id, on_hand, reserved)
@@ -128,11 +133,7 @@ export function stockStore(db: Queryable) {
 
     /** Locks the rows of `productIds` in product-id order (no deadlocks), returning their counts. */
     async lock(productIds: readonly string[]): Promise<Map<string, StockCount>> {
-      const { rows } = await db.query<StockRow>(
-        `SELECT product_id, on_hand, reserved FROM stock WHERE product_id = ANY($1::uuid[])
-         ORDER BY product_id FOR UPDATE`,
-        [productIds],
-      );
+      const { rows } = await db.query<StockRow>(LOCK_STOCK([productIds]));
       return new Map(rows.map((row) => [row.product_id, toCount(row)]));
     },
 
@@ -194,6 +195,28 @@ export function stockStore(db: Queryable) {
   };
 }
 
+// Each order runs these once or twice: prepared, they are planned once per connection
+// (the pool keeps generic plans: service.ts).
+const CLAIM_RESERVATION = prepared(
+  `INSERT INTO reservations (order_id, status, lines, expires_at, reason, answer_to)
+   VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
+);
+const FIND_RESERVATION = prepared(`SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE order_id = $1`);
+const FIND_RESERVATION_LOCKED = prepared(
+  `SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE order_id = $1 FOR UPDATE`,
+);
+const LOCK_LINE = prepared(
+  `SELECT ${RESERVATION_COLUMNS}, answer_to FROM reservations
+   WHERE status = 'WAITING' AND ${NAMES_A_PRODUCT}
+   ORDER BY created_at, order_id FOR UPDATE`,
+);
+const SETTLE_RESERVATION = prepared(
+  `UPDATE reservations SET status = $2, reason = COALESCE($3, reason),
+     shortages = COALESCE($4::jsonb, shortages),
+     expires_at = CASE WHEN $5 THEN NULL ELSE expires_at END, updated_at = now()
+   WHERE order_id = $1`,
+);
+
 /** Reservation rows, one per order. */
 export function reservationStore(db: Queryable) {
   return {
@@ -207,24 +230,21 @@ export function reservationStore(db: Queryable) {
       fields: { lines: StockLine[]; expiresAt: string | null; reason: string | null; answerTo?: AnswerTo },
     ): Promise<boolean> {
       const { rowCount } = await db.query(
-        `INSERT INTO reservations (order_id, status, lines, expires_at, reason, answer_to)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
-        [
+        CLAIM_RESERVATION([
           orderId,
           status,
           JSON.stringify(fields.lines),
           fields.expiresAt,
           fields.reason,
           fields.answerTo ? JSON.stringify(fields.answerTo) : null,
-        ],
+        ]),
       );
       return (rowCount ?? 0) > 0;
     },
 
     async find(orderId: string, options: { lock?: boolean } = {}) {
       const { rows } = await db.query<ReservationRow>(
-        `SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE order_id = $1${options.lock ? ' FOR UPDATE' : ''}`,
-        [orderId],
+        (options.lock ? FIND_RESERVATION_LOCKED : FIND_RESERVATION)([orderId]),
       );
       return rows[0] ? toState(rows[0]) : undefined;
     },
@@ -235,17 +255,13 @@ export function reservationStore(db: Queryable) {
       fields: { reason?: string | null; shortages?: Shortage[]; clearExpiry?: boolean } = {},
     ): Promise<void> {
       await db.query(
-        `UPDATE reservations SET status = $2, reason = COALESCE($3, reason),
-           shortages = COALESCE($4::jsonb, shortages),
-           expires_at = CASE WHEN $5 THEN NULL ELSE expires_at END, updated_at = now()
-         WHERE order_id = $1`,
-        [
+        SETTLE_RESERVATION([
           orderId,
           status,
           fields.reason ?? null,
           fields.shortages ? JSON.stringify(fields.shortages) : null,
           fields.clearExpiry ?? false,
-        ],
+        ]),
       );
     },
 
@@ -263,10 +279,7 @@ export function reservationStore(db: Queryable) {
     /** The orders waiting for any of `productIds`, in arrival order, locked. */
     async lockLine(productIds: readonly string[]): Promise<InLine[]> {
       const { rows } = await db.query<ReservationRow & { answer_to: AnswerTo | null }>(
-        `SELECT ${RESERVATION_COLUMNS}, answer_to FROM reservations
-         WHERE status = 'WAITING' AND ${NAMES_A_PRODUCT}
-         ORDER BY created_at, order_id FOR UPDATE`,
-        [productIds],
+        LOCK_LINE([productIds]),
       );
       return rows.map((row) => ({
         orderId: row.order_id,
