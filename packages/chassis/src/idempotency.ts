@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import Type from 'typebox';
-import { migrate, type Pool, type Queryable } from './db.ts';
+import { migrate, type Pool, prepared, type Queryable } from './db.ts';
 import { defineProblem } from './errors.ts';
 import type { Logger } from './logger.ts';
 
@@ -116,15 +116,23 @@ function keyedOf(request: FastifyRequest, replay: IdempotentReplay): Keyed {
   };
 }
 
+// A claim and its answer, run by every keyed request: prepared, each planned once per connection.
+const CLAIM = prepared(
+  `INSERT INTO idempotent_requests (caller, key, request, fingerprint) VALUES ($1, $2, $3, $4)
+   ON CONFLICT (caller, key) DO UPDATE SET claimed_at = now()
+     WHERE idempotent_requests.status_code IS NULL AND idempotent_requests.request = $3
+       AND idempotent_requests.fingerprint = $4
+       AND idempotent_requests.claimed_at < now() - make_interval(secs => $5::float8 / 1000)`,
+);
+const RECORD = prepared(
+  `UPDATE idempotent_requests SET status_code = $3, headers = $4, body = $5
+   WHERE caller = $1 AND key = $2 AND status_code IS NULL`,
+);
+
 /** Claims the key: won (first, or taking over an abandoned claim), or someone else holds it. */
 async function claim(keyed: Keyed): Promise<boolean> {
   const { rowCount } = await keyed.replay.pool.query(
-    `INSERT INTO idempotent_requests (caller, key, request, fingerprint) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (caller, key) DO UPDATE SET claimed_at = now()
-       WHERE idempotent_requests.status_code IS NULL AND idempotent_requests.request = $3
-         AND idempotent_requests.fingerprint = $4
-         AND idempotent_requests.claimed_at < now() - make_interval(secs => $5::float8 / 1000)`,
-    [keyed.caller, keyed.key, keyed.request, keyed.fingerprint, keyed.replay.abandonedAfterMs],
+    CLAIM([keyed.caller, keyed.key, keyed.request, keyed.fingerprint, keyed.replay.abandonedAfterMs]),
   );
   return rowCount === 1;
 }
@@ -180,9 +188,7 @@ async function claimOrReplay(
 
 async function record(db: Queryable, keyed: Keyed, answer: ReplayableAnswer): Promise<void> {
   await db.query(
-    `UPDATE idempotent_requests SET status_code = $3, headers = $4, body = $5
-     WHERE caller = $1 AND key = $2 AND status_code IS NULL`,
-    [keyed.caller, keyed.key, answer.statusCode, answer.headers ?? {}, JSON.stringify(answer.body)],
+    RECORD([keyed.caller, keyed.key, answer.statusCode, answer.headers ?? {}, JSON.stringify(answer.body)]),
   );
 }
 

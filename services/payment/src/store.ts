@@ -1,4 +1,4 @@
-import { isUuid, literal, type Queryable, type Static } from '@platform/chassis';
+import { isUuid, literal, prepared, type Queryable, type Static } from '@platform/chassis';
 import type { payments } from '@platform/contracts';
 import type { PaymentState, PaymentStatus } from './domain/payment.ts';
 
@@ -39,6 +39,25 @@ export const PAYMENT_COLUMNS = `id, order_id, user_id, status, currency, authori
   failure_code, created_at, updated_at`;
 
 const REFUND_COLUMNS = 'id, payment_id, amount, reason, created_at';
+
+// A payment's making and its moves, with the ledger's entry, each run once or twice an
+// order: prepared, each is planned once per connection.
+const INSERT_PAYMENT = prepared(
+  `WITH made AS (
+     INSERT INTO payments (id, order_id, user_id, status, currency, authorized, brand, last4, failure_code)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${PAYMENT_COLUMNS}),
+   entry AS (
+     INSERT INTO ledger (payment_id, kind, amount) SELECT id, $10, $11 FROM made WHERE $10::text IS NOT NULL)
+   SELECT ${PAYMENT_COLUMNS} FROM made`,
+);
+const UPDATE_PAYMENT = prepared(
+  `WITH moved AS (
+     UPDATE payments SET status = $2, captured = coalesce($3, captured), refunded = coalesce($4, refunded),
+            updated_at = now()
+     WHERE id = $1 RETURNING ${PAYMENT_COLUMNS}),
+   entry AS (INSERT INTO ledger (payment_id, kind, amount) SELECT id, $5, $6 FROM moved)
+   SELECT ${PAYMENT_COLUMNS} FROM moved`,
+);
 
 export function toState(row: PaymentRow): PaymentState {
   return {
@@ -150,13 +169,7 @@ export function paymentStore(db: Queryable) {
     /** A new payment, and the ledger's entry for what moved (none for a refusal or a tombstone), in one statement. */
     async insert(payment: NewPayment, entry?: LedgerEntry): Promise<PaymentRow> {
       const { rows } = await db.query<PaymentRow>(
-        `WITH made AS (
-           INSERT INTO payments (id, order_id, user_id, status, currency, authorized, brand, last4, failure_code)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${PAYMENT_COLUMNS}),
-         entry AS (
-           INSERT INTO ledger (payment_id, kind, amount) SELECT id, $10, $11 FROM made WHERE $10::text IS NOT NULL)
-         SELECT ${PAYMENT_COLUMNS} FROM made`,
-        [
+        INSERT_PAYMENT([
           payment.id,
           payment.orderId,
           payment.userId,
@@ -168,7 +181,7 @@ export function paymentStore(db: Queryable) {
           payment.failureCode,
           entry?.kind ?? null,
           entry?.amount ?? null,
-        ],
+        ]),
       );
       return rows[0] as PaymentRow;
     },
@@ -180,13 +193,14 @@ export function paymentStore(db: Queryable) {
       entry: LedgerEntry,
     ): Promise<PaymentRow> {
       const { rows } = await db.query<PaymentRow>(
-        `WITH moved AS (
-           UPDATE payments SET status = $2, captured = coalesce($3, captured), refunded = coalesce($4, refunded),
-                  updated_at = now()
-           WHERE id = $1 RETURNING ${PAYMENT_COLUMNS}),
-         entry AS (INSERT INTO ledger (payment_id, kind, amount) SELECT id, $5, $6 FROM moved)
-         SELECT ${PAYMENT_COLUMNS} FROM moved`,
-        [id, change.status, change.captured ?? null, change.refunded ?? null, entry.kind, entry.amount],
+        UPDATE_PAYMENT([
+          id,
+          change.status,
+          change.captured ?? null,
+          change.refunded ?? null,
+          entry.kind,
+          entry.amount,
+        ]),
       );
       const row = rows[0];
       if (!row) throw new Error(`payment ${id} vanished while locked`);

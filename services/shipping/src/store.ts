@@ -1,4 +1,4 @@
-import type { Queryable, Static } from '@platform/chassis';
+import { prepared, type Queryable, type Static } from '@platform/chassis';
 import type { commerce, shipping } from '@platform/contracts';
 import type { ShipmentStatus } from './domain/shipment.ts';
 
@@ -21,12 +21,35 @@ export interface ShipmentRow {
 
 const COLUMNS = 'id, order_id, user_id, status, tracking_number, correlation_id, created_at';
 
+// The statements each order runs: prepared, each is planned once per connection.
+const LOCK_ORDER = prepared(`SELECT pg_advisory_xact_lock(hashtext('shipping-order'), hashtext($1))`);
+const SHIPMENT_AND_TOMBSTONE = prepared(
+  `SELECT s.*, EXISTS (SELECT 1 FROM cancelled_orders WHERE order_id = $1) AS tombstoned
+   FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT ${COLUMNS} FROM shipments WHERE order_id = $1) s ON true`,
+);
+const INSERT_SHIPMENT = prepared(
+  `WITH made AS (
+     INSERT INTO shipments (order_id, user_id, status, tracking_number, address, lines, weight_grams,
+                            next_step_at, correlation_id)
+     VALUES ($1, $2, 'SCHEDULED', $3, $4, $5, $6, now() + $7 * interval '1 millisecond', $8)
+     RETURNING ${COLUMNS}),
+   history AS (INSERT INTO shipment_history (shipment_id, status) SELECT id, 'SCHEDULED' FROM made)
+   SELECT ${COLUMNS} FROM made`,
+);
+const MOVE_SHIPMENT = prepared(
+  `WITH moved AS (
+     UPDATE shipments SET status = $2, updated_at = now(), cancel_reason = coalesce($4, cancel_reason),
+       next_step_at = CASE WHEN $3::int IS NULL THEN NULL ELSE now() + $3::int * interval '1 millisecond' END
+     WHERE id = $1 RETURNING id)
+   INSERT INTO shipment_history (shipment_id, status) SELECT id, $2 FROM moved RETURNING at`,
+);
+
 /**
  * Serializes everything done to one order's shipment (schedule, cancel) until the
  * transaction ends, so a cancel racing a schedule sees it, or leaves its tombstone first.
  */
 export async function lockOrder(db: Queryable, orderId: string): Promise<void> {
-  await db.query(`SELECT pg_advisory_xact_lock(hashtext('shipping-order'), hashtext($1))`, [orderId]);
+  await db.query(LOCK_ORDER([orderId]));
 }
 
 export async function findShipmentOfOrder(
@@ -46,11 +69,7 @@ export async function shipmentAndTombstone(
   db: Queryable,
   orderId: string,
 ): Promise<{ existing: ShipmentRow | undefined; tombstoned: boolean }> {
-  const { rows } = await db.query<ShipmentRow & { tombstoned: boolean }>(
-    `SELECT s.*, EXISTS (SELECT 1 FROM cancelled_orders WHERE order_id = $1) AS tombstoned
-     FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT ${COLUMNS} FROM shipments WHERE order_id = $1) s ON true`,
-    [orderId],
-  );
+  const { rows } = await db.query<ShipmentRow & { tombstoned: boolean }>(SHIPMENT_AND_TOMBSTONE([orderId]));
   const row = rows[0];
   if (!row) return { existing: undefined, tombstoned: false };
   const { tombstoned, ...shipment } = row;
@@ -78,14 +97,7 @@ export interface NewShipment {
 /** A SCHEDULED shipment, its first history entry, and its dispatch due one step from now: one statement. */
 export async function insertShipment(db: Queryable, shipment: NewShipment): Promise<ShipmentRow> {
   const { rows } = await db.query<ShipmentRow>(
-    `WITH made AS (
-       INSERT INTO shipments (order_id, user_id, status, tracking_number, address, lines, weight_grams,
-                              next_step_at, correlation_id)
-       VALUES ($1, $2, 'SCHEDULED', $3, $4, $5, $6, now() + $7 * interval '1 millisecond', $8)
-       RETURNING ${COLUMNS}),
-     history AS (INSERT INTO shipment_history (shipment_id, status) SELECT id, 'SCHEDULED' FROM made)
-     SELECT ${COLUMNS} FROM made`,
-    [
+    INSERT_SHIPMENT([
       shipment.orderId,
       shipment.userId,
       shipment.trackingNumber,
@@ -94,7 +106,7 @@ export async function insertShipment(db: Queryable, shipment: NewShipment): Prom
       shipment.weightGrams,
       shipment.stepMs,
       shipment.correlationId ?? null,
-    ],
+    ]),
   );
   const row = rows[0];
   if (!row) throw new Error(`shipment for order ${shipment.orderId} was not inserted`);
@@ -110,14 +122,7 @@ export async function moveShipment(
   cancelReason?: string,
 ): Promise<Date> {
   // The move and its history entry in one statement; the entry's time is the move's.
-  const { rows } = await db.query<{ at: Date }>(
-    `WITH moved AS (
-       UPDATE shipments SET status = $2, updated_at = now(), cancel_reason = coalesce($4, cancel_reason),
-         next_step_at = CASE WHEN $3::int IS NULL THEN NULL ELSE now() + $3::int * interval '1 millisecond' END
-       WHERE id = $1 RETURNING id)
-     INSERT INTO shipment_history (shipment_id, status) SELECT id, $2 FROM moved RETURNING at`,
-    [id, status, stepMs, cancelReason ?? null],
-  );
+  const { rows } = await db.query<{ at: Date }>(MOVE_SHIPMENT([id, status, stepMs, cancelReason ?? null]));
   return rows[0]?.at ?? new Date();
 }
 
