@@ -9,6 +9,9 @@ import type { Delivery, Subscription } from './driver.ts';
 
 const SAFETY_POLL_MS = 5_000;
 
+/** $1 group, $2 rows handled: deleted (when no claim follows soon to take them along). */
+const DELETE_ACKED = prepared('DELETE FROM bus_deliveries WHERE group_name = $1 AND seq = ANY($2::bigint[])');
+
 /**
  * $1 group, $2 how many, $3 lease (ms), $4 rows handled since the last claim: those
  * deleted, the group's due rows claimed, and when the next of its others falls due.
@@ -79,10 +82,7 @@ export function consumeGroup(options: {
     const seqs = takeAcked();
     if (seqs.length === 0) return;
     try {
-      await pool.query('DELETE FROM bus_deliveries WHERE group_name = $1 AND seq = ANY($2::bigint[])', [
-        group,
-        seqs,
-      ]);
+      await pool.query(DELETE_ACKED([group, seqs]));
     } catch (error) {
       acked.push(...seqs);
       throw error;

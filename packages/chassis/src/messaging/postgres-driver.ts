@@ -43,7 +43,9 @@ export function createPostgresDriver(options: {
 }): BusDriver {
   const log = options.log;
   const leaseMs = options.leaseMs ?? 30_000;
-  const pool = createPool({ url: options.url, applicationName: 'bus', log, max: 6 });
+  // The prepared statements here (a group's claim and its acks) take a group and lists of
+  // rows; a plan made once serves every group (the pending index leads with the group).
+  const pool = createPool({ url: options.url, applicationName: 'bus', log, max: 6, genericPlans: true });
   const wakers = new Set<(types: string[] | 'all') => void>();
   let listener: pg.Client | undefined;
   let closed = false;
