@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseEnvelope, prepared, type Queryable } from '@platform/chassis';
 import type { CallRequest, ProcessorCall } from './domain/calls.ts';
 import type { Audience } from './messages.ts';
-import { PAYMENT_COLUMNS, type PaymentRow } from './store.ts';
+import { type CallAudienceRow, PAYMENT_COLUMNS, type PaymentRow, SETTLING_CALL } from './store.ts';
 
 // The processor calls' records (decision 022): recorded and committed before a call
 // is made, taken under a lease by the instance that makes it, settled once.
@@ -76,11 +76,15 @@ const RECORD_CALL = prepared(
 );
 
 /** $1 call: settled, if it was not yet; who waits for its outcome. */
-const SETTLE = prepared(
-  `UPDATE processor_calls SET state = 'settled', settled_at = now(), payment_method = NULL, last_error = NULL
-   WHERE id = $1 AND state = 'pending'
-   RETURNING reply_to, correlation_id`,
-);
+const SETTLE = prepared(`WITH ${SETTLING_CALL('$1')} SELECT reply_to, correlation_id FROM settled`);
+
+/** Who waits for call `id`'s outcome, as its settled row has it. */
+export function audienceOf(id: string, row: CallAudienceRow): Audience {
+  if (row.reply_to === null) return { correlationId: row.correlation_id ?? undefined };
+  const parsed = parseEnvelope(row.reply_to);
+  if ('invalid' in parsed) throw new Error(`processor call ${id}: ${parsed.invalid}`);
+  return { replyTo: parsed.envelope };
+}
 
 /** Processor calls, in the caller's transaction (or on the pool for one statement). */
 export function callStore(db: Queryable) {
@@ -158,13 +162,8 @@ export function callStore(db: Queryable) {
      * answer fail, the call is pending again.
      */
     async settle(id: string): Promise<Audience | undefined> {
-      const { rows } = await db.query<{ reply_to: unknown; correlation_id: string | null }>(SETTLE([id]));
-      const row = rows[0];
-      if (!row) return undefined;
-      if (row.reply_to === null) return { correlationId: row.correlation_id ?? undefined };
-      const parsed = parseEnvelope(row.reply_to);
-      if ('invalid' in parsed) throw new Error(`processor call ${id}: ${parsed.invalid}`);
-      return { replyTo: parsed.envelope };
+      const { rows } = await db.query<CallAudienceRow>(SETTLE([id]));
+      return rows[0] && audienceOf(id, rows[0]);
     },
 
     /** Tries the call again in `delayMs` (unless it was settled meanwhile). */

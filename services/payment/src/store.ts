@@ -40,24 +40,57 @@ export const PAYMENT_COLUMNS = `id, order_id, user_id, status, currency, authori
 
 const REFUND_COLUMNS = 'id, payment_id, amount, reason, created_at';
 
+/**
+ * The CTE `settled`: processor call `param` marked settled, the card no longer kept, if
+ * it was pending; it returns who waits for the outcome (no row: another taker settled it).
+ */
+export const SETTLING_CALL = (param: string) =>
+  `settled AS (
+     UPDATE processor_calls SET state = 'settled', settled_at = now(), payment_method = NULL, last_error = NULL
+     WHERE id = ${param} AND state = 'pending'
+     RETURNING reply_to, correlation_id)`;
+
 // A payment's making and its moves, with the ledger's entry, each run once or twice an
-// order: prepared, each is planned once per connection.
+// order: prepared, each is planned once per connection. Given a processor call (the
+// last parameter), the same statement settles it, and writes nothing if another taker
+// settled it first: the processor's answer is recorded in one round trip.
 const INSERT_PAYMENT = prepared(
-  `WITH made AS (
+  `WITH ${SETTLING_CALL('$12')},
+   made AS (
      INSERT INTO payments (id, order_id, user_id, status, currency, authorized, brand, last4, failure_code)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${PAYMENT_COLUMNS}),
+     SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::bigint, $7::text, $8::text, $9::text
+     WHERE $12::uuid IS NULL OR EXISTS (SELECT 1 FROM settled)
+     RETURNING ${PAYMENT_COLUMNS}),
    entry AS (
      INSERT INTO ledger (payment_id, kind, amount) SELECT id, $10, $11 FROM made WHERE $10::text IS NOT NULL)
-   SELECT ${PAYMENT_COLUMNS} FROM made`,
+   SELECT made.*, settled.reply_to, settled.correlation_id FROM made LEFT JOIN settled ON true`,
 );
 const UPDATE_PAYMENT = prepared(
-  `WITH moved AS (
+  `WITH ${SETTLING_CALL('$7')},
+   moved AS (
      UPDATE payments SET status = $2, captured = coalesce($3, captured), refunded = coalesce($4, refunded),
             updated_at = now()
-     WHERE id = $1 RETURNING ${PAYMENT_COLUMNS}),
+     WHERE id = $1 AND ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM settled)) RETURNING ${PAYMENT_COLUMNS}),
    entry AS (INSERT INTO ledger (payment_id, kind, amount) SELECT id, $5, $6 FROM moved)
-   SELECT ${PAYMENT_COLUMNS} FROM moved`,
+   SELECT moved.*, settled.reply_to, settled.correlation_id FROM moved LEFT JOIN settled ON true`,
 );
+
+/** Who waits for a settled call's outcome, as its row has it. */
+export interface CallAudienceRow {
+  reply_to: unknown;
+  correlation_id: string | null;
+}
+
+/** A payment written by a statement that settled a processor call, with who waits for the outcome. */
+export type SettledWrite = { payment: PaymentRow; audience: CallAudienceRow };
+
+const paymentOnly = ({ reply_to: _, correlation_id: __, ...payment }: PaymentRow & CallAudienceRow) =>
+  payment as PaymentRow;
+const settledWrite = (row: (PaymentRow & CallAudienceRow) | undefined): SettledWrite | undefined =>
+  row && {
+    payment: paymentOnly(row),
+    audience: { reply_to: row.reply_to, correlation_id: row.correlation_id },
+  };
 
 export function toState(row: PaymentRow): PaymentState {
   return {
@@ -140,8 +173,49 @@ export function heldFromBegin(db: Queryable, orderIds: string[]): void {
   lockedWithBegin.set(db, held);
 }
 
+/** A payment's move: its new status, and its new captured or refunded total. */
+export type PaymentChange = { status: PaymentStatus; captured?: number; refunded?: number };
+
 /** Payments, their ledger and refunds, in the caller's transaction (or on the pool for reads). */
 export function paymentStore(db: Queryable) {
+  const insertPayment = async (payment: NewPayment, entry: LedgerEntry | undefined, callId: string | null) =>
+    (
+      await db.query<PaymentRow & CallAudienceRow>(
+        INSERT_PAYMENT([
+          payment.id,
+          payment.orderId,
+          payment.userId,
+          payment.status,
+          payment.currency,
+          payment.authorized,
+          payment.brand,
+          payment.last4,
+          payment.failureCode,
+          entry?.kind ?? null,
+          entry?.amount ?? null,
+          callId,
+        ]),
+      )
+    ).rows;
+  const updatePayment = async (
+    id: string,
+    change: PaymentChange,
+    entry: LedgerEntry,
+    callId: string | null,
+  ) =>
+    (
+      await db.query<PaymentRow & CallAudienceRow>(
+        UPDATE_PAYMENT([
+          id,
+          change.status,
+          change.captured ?? null,
+          change.refunded ?? null,
+          entry.kind,
+          entry.amount,
+          callId,
+        ]),
+      )
+    ).rows;
   return {
     /** Serialises every operation on one order until the transaction ends, even before a row exists. */
     async lockOrder(orderId: string): Promise<void> {
@@ -168,43 +242,26 @@ export function paymentStore(db: Queryable) {
 
     /** A new payment, and the ledger's entry for what moved (none for a refusal or a tombstone), in one statement. */
     async insert(payment: NewPayment, entry?: LedgerEntry): Promise<PaymentRow> {
-      const { rows } = await db.query<PaymentRow>(
-        INSERT_PAYMENT([
-          payment.id,
-          payment.orderId,
-          payment.userId,
-          payment.status,
-          payment.currency,
-          payment.authorized,
-          payment.brand,
-          payment.last4,
-          payment.failureCode,
-          entry?.kind ?? null,
-          entry?.amount ?? null,
-        ]),
-      );
-      return rows[0] as PaymentRow;
+      return paymentOnly((await insertPayment(payment, entry, null))[0] as PaymentRow & CallAudienceRow);
+    },
+
+    /** `insert`, settling processor call `callId` in the same statement; undefined (nothing written) if it was settled already. */
+    async insertSettling(callId: string, payment: NewPayment, entry?: LedgerEntry) {
+      return settledWrite((await insertPayment(payment, entry, callId))[0]);
     },
 
     /** Moves a locked payment, and writes the ledger's entry for it, in one statement. */
-    async update(
-      id: string,
-      change: { status: PaymentStatus; captured?: number; refunded?: number },
-      entry: LedgerEntry,
-    ): Promise<PaymentRow> {
-      const { rows } = await db.query<PaymentRow>(
-        UPDATE_PAYMENT([
-          id,
-          change.status,
-          change.captured ?? null,
-          change.refunded ?? null,
-          entry.kind,
-          entry.amount,
-        ]),
-      );
-      const row = rows[0];
+    async update(id: string, change: PaymentChange, entry: LedgerEntry): Promise<PaymentRow> {
+      const row = (await updatePayment(id, change, entry, null))[0];
       if (!row) throw new Error(`payment ${id} vanished while locked`);
-      return row;
+      return paymentOnly(row);
+    },
+
+    /** `update`, settling processor call `callId` in the same statement; undefined (nothing written) if it was settled already. */
+    async updateSettling(callId: string, id: string, change: PaymentChange, entry: LedgerEntry) {
+      const rows = await updatePayment(id, change, entry, callId);
+      if (rows.length === 0) return undefined;
+      return settledWrite(rows[0]);
     },
 
     /** Sets the hold to lapse in `graceMs`, or leaves the earlier time a previous timeout set. */
