@@ -1,4 +1,4 @@
-import type { Queryable } from '@platform/chassis';
+import { prepared, type Queryable } from '@platform/chassis';
 import type { catalog } from '@platform/contracts';
 import { toPrefixQuery } from './domain/search.ts';
 
@@ -19,6 +19,11 @@ export interface ProductRow {
 
 export const PRODUCT_COLUMNS = `id, sku, name, description, price_amount, price_currency, category_id, image_url,
   attributes, created_at, updated_at, version`;
+
+/** The products of a list of ids (every order's placement asks): prepared, planned once per connection. */
+const FIND_PRODUCTS = prepared(
+  `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ANY($1::uuid[]) ORDER BY array_position($1::uuid[], id)`,
+);
 
 export function toProduct(row: ProductRow): catalog.Product {
   return {
@@ -77,11 +82,7 @@ export function createCatalogStore(db: Queryable) {
 
     /** The products of `ids` that exist, once each, in the order of their first mention. */
     async findProducts(ids: readonly string[]): Promise<catalog.Product[]> {
-      const { rows } = await db.query<ProductRow>(
-        `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ANY($1::uuid[])
-         ORDER BY array_position($1::uuid[], id)`,
-        [ids],
-      );
+      const { rows } = await db.query<ProductRow>(FIND_PRODUCTS([ids]));
       return rows.map(toProduct);
     },
 
