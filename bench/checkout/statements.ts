@@ -66,7 +66,9 @@ export async function countsNow(dataDir: string): Promise<Counts> {
       planningMs: byName(statements.rows.map((row) => ({ datname: row.datname, n: row.planning }))),
       runningMs: byName(statements.rows.map((row) => ({ datname: row.datname, n: row.running }))),
       byStatement: new Map(each.rows.map((row) => [`${row.datname}\u0000${row.query}`, Number(row.calls)])),
-      planningByStatement: new Map(each.rows.map((row) => [`${row.datname}\u0000${row.query}`, row.planning])),
+      planningByStatement: new Map(
+        each.rows.map((row) => [`${row.datname}\u0000${row.query}`, row.planning]),
+      ),
     };
   });
 }
@@ -121,7 +123,10 @@ function busiestStatements(before: Counts, after: Counts, orders: number) {
     .map(([key, calls]) => {
       const [database = '', text = ''] = key.split('\u0000');
       const perOrder = Math.round(orderShare(calls, before.byStatement.get(key)) * 10) / 10;
-      const planning = orderShare(after.planningByStatement.get(key) ?? 0, before.planningByStatement.get(key));
+      const planning = orderShare(
+        after.planningByStatement.get(key) ?? 0,
+        before.planningByStatement.get(key),
+      );
       return {
         database,
         perOrder,
