@@ -3,8 +3,8 @@ import type { EventData, EventType } from '@platform/contracts';
 import { callStore } from './calls.ts';
 import { type Audience, announce, type Events, type Outcome, type PaymentTx } from './messages.ts';
 import { authorizePayment, cancelPayment, capturePayment, type Step, setHoldToLapse } from './operations.ts';
+import { heldFromBegin, lockOrdersFirst } from './order-locks.ts';
 import type { CallRunner } from './runner.ts';
-import { heldFromBegin, lockOrdersFirst } from './store.ts';
 
 // The two saga adapters. Both call the same operations; they differ only in what
 // starts an operation (a command, or another service's fact) and who hears the outcome

@@ -3,9 +3,9 @@ import { callStore } from './calls.ts';
 import { type ProcessorCall, retryDelayMs } from './domain/calls.ts';
 import { ProcessorUnavailable } from './errors.ts';
 import type { Events } from './messages.ts';
+import { heldFromBegin, lockOrdersFirst } from './order-locks.ts';
 import type { GuardedProcessor } from './processor/guarded.ts';
 import { type ProcessorAnswer, type Settled, settleCall } from './settle.ts';
-import { heldFromBegin, lockOrdersFirst } from './store.ts';
 
 // Makes the processor calls the operations recorded, once their transaction has
 // committed, and outside any transaction: no database connection or lock is held while

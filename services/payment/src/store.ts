@@ -1,6 +1,7 @@
-import { isUuid, literal, prepared, type Queryable, type Static } from '@platform/chassis';
+import { prepared, type Queryable, type Static } from '@platform/chassis';
 import type { payments } from '@platform/contracts';
 import type { PaymentState, PaymentStatus } from './domain/payment.ts';
+import { lockOrder, ORDER_LOCK_KEY } from './order-locks.ts';
 
 export interface PaymentRow {
   id: string;
@@ -143,34 +144,10 @@ export interface NewPayment {
   failureCode: string | null;
 }
 
-/** The key of an order's advisory lock, from an SQL expression of its id (a uuid). */
-const ORDER_LOCK_KEY = (orderId: string) => `hashtextextended('payment:' || ${orderId}::text, 0)`;
-
 /** An order whose card hold has lapsed, and the correlation id of the timeout that set it to. */
 export interface LapsedHold {
   orderId: string;
   correlationId: string | undefined;
-}
-
-/** The orders whose locks a transaction took with its BEGIN (`lockOrdersFirst`), by the transaction. */
-const lockedWithBegin = new WeakMap<Queryable, Set<string>>();
-
-/**
- * The statement that takes the locks of `orderIds` (the uuids among them), sent with a
- * transaction's BEGIN, in id order so that two transactions never take them crosswise.
- * The transaction then says so with `heldFromBegin`, and `lockOrder` costs nothing.
- */
-export function lockOrdersFirst(orderIds: string[]): string {
-  const ids = [...new Set(orderIds.filter(isUuid).map((id) => id.toLowerCase()))].sort();
-  if (ids.length === 0) return 'SELECT NULL';
-  return `SELECT ${ids.map((id) => `pg_advisory_xact_lock(${ORDER_LOCK_KEY(`${literal(id)}::uuid`)})`).join(', ')}`;
-}
-
-/** Records that `db`'s transaction began with `lockOrdersFirst(orderIds)`. */
-export function heldFromBegin(db: Queryable, orderIds: string[]): void {
-  const held = lockedWithBegin.get(db) ?? new Set<string>();
-  for (const id of orderIds) if (isUuid(id)) held.add(id.toLowerCase());
-  lockedWithBegin.set(db, held);
 }
 
 /** A payment's move: its new status, and its new captured or refunded total. */
@@ -219,9 +196,7 @@ export function paymentStore(db: Queryable) {
   return {
     /** Serialises every operation on one order until the transaction ends, even before a row exists. */
     async lockOrder(orderId: string): Promise<void> {
-      if (lockedWithBegin.get(db)?.has(orderId.toLowerCase())) return;
-      // The id in its canonical text, so the lapse sweep's lock (`claimLapsedHolds`) is the same one.
-      await db.query(`SELECT pg_advisory_xact_lock(${ORDER_LOCK_KEY('$1::uuid')})`, [orderId]);
+      await lockOrder(db, orderId);
     },
 
     async findByOrder(orderId: string): Promise<PaymentRow | undefined> {

@@ -4,7 +4,8 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { payments } from '@platform/contracts';
 import pg from 'pg';
-import { heldFromBegin, lockOrdersFirst, paymentStore } from '../src/store.ts';
+import { heldFromBegin, lockOrdersFirst } from '../src/order-locks.ts';
+import { paymentStore } from '../src/store.ts';
 import { authorizeCommand, CARDS, type Harness, startHarness, unbalancedPayments } from './harness.ts';
 
 let harness: Harness;
