@@ -4,7 +4,7 @@ import { type NewDelivery, recordDeliveries } from './deliveries.ts';
 import { channelsFor } from './domain/channels.ts';
 import { NOTICE_KINDS, type Notice, noticeOf } from './domain/notices.ts';
 import { messageView } from './domain/views.ts';
-import { findOrdersAndUsers, insertOrder, upsertUser } from './store.ts';
+import { findOrdersAndUsers, insertOrders, upsertUser } from './store.ts';
 import type { Templates } from './templates.ts';
 
 // Events in: identity's keep the user copy, order.created the order copy, and the
@@ -35,20 +35,24 @@ function dataOf<T extends EventType>(event: Envelope, _type: T): EventData<T> {
   return event.data as EventData<T>;
 }
 
-async function keepCopies(tx: NotificationTx, event: Envelope): Promise<void> {
-  if (event.type === 'identity.user.registered' || event.type === 'identity.user.updated') {
-    const user = dataOf(event, 'identity.user.registered');
-    await upsertUser(tx, {
-      userId: user.userId,
-      email: user.email,
-      name: user.name,
-      channels: user.preferences.notifications ?? {},
-      version: user.version,
-    });
-  } else if (event.type === 'order.created') {
-    const order = dataOf(event, 'order.created');
-    await insertOrder(tx, { ...order, placedAt: order.placedAt });
+/** Keeps the copies `events` carry: each user's in turn (the newer version wins), the orders' in one statement. */
+async function keepCopies(tx: NotificationTx, events: Envelope[]): Promise<void> {
+  const orders = [];
+  for (const event of events) {
+    if (event.type === 'identity.user.registered' || event.type === 'identity.user.updated') {
+      const user = dataOf(event, 'identity.user.registered');
+      await upsertUser(tx, {
+        userId: user.userId,
+        email: user.email,
+        name: user.name,
+        channels: user.preferences.notifications ?? {},
+        version: user.version,
+      });
+    } else if (event.type === 'order.created') {
+      orders.push(dataOf(event, 'order.created'));
+    }
   }
+  await insertOrders(tx, orders);
 }
 
 /** What the message needs but we have no copy of yet, if anything. */
@@ -111,7 +115,7 @@ export async function handleEvents(
   // A batch's attempt is its most tried event's: a copy missing in a batch fails it, and
   // the bus then replays its events one by one, each deciding on its own attempt.
   const attempt = events.length === 1 ? lastAttempt : 1;
-  for (const event of events) await keepCopies(tx, event);
+  await keepCopies(tx, events);
   const notices = events.flatMap((event) => {
     const notice = noticeOf(event);
     return notice ? [{ event, notice }] : [];

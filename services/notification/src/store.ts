@@ -22,12 +22,32 @@ export async function upsertUser(db: Queryable, user: UserCopy): Promise<void> {
   );
 }
 
-/** An order's facts never change after creation: the first copy is kept. */
-export async function insertOrder(db: Queryable, order: KnownOrder & { placedAt: string }): Promise<void> {
+/**
+ * Orders' facts never change after creation: the first copy of each is kept (the first
+ * in `orders` too, for an order named twice). One statement however many.
+ */
+export async function insertOrders(
+  db: Queryable,
+  orders: ReadonlyArray<KnownOrder & { placedAt: string }>,
+): Promise<void> {
+  if (orders.length === 0) return;
   await db.query(
-    `INSERT INTO orders (order_id, user_id, items, totals, placed_at) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO orders (order_id, user_id, items, totals, placed_at)
+     SELECT (o->>'order_id')::uuid, o->>'user_id', o->'items', o->'totals', (o->>'placed_at')::timestamptz
+     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS copy(o, position)
+     ORDER BY copy.position
      ON CONFLICT (order_id) DO NOTHING`,
-    [order.orderId, order.userId, JSON.stringify(order.items), JSON.stringify(order.totals), order.placedAt],
+    [
+      JSON.stringify(
+        orders.map((order) => ({
+          order_id: order.orderId,
+          user_id: order.userId,
+          items: order.items,
+          totals: order.totals,
+          placed_at: order.placedAt,
+        })),
+      ),
+    ],
   );
 }
 

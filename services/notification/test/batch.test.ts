@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { createEnvelope, type Queryable } from '@platform/chassis';
 import { type NewDelivery, recordDeliveries } from '../src/deliveries.ts';
 import { handleEvents, NotYetKnown } from '../src/handlers.ts';
-import { findOrdersAndUsers, insertOrder, upsertUser } from '../src/store.ts';
+import { findOrdersAndUsers, insertOrders, upsertUser } from '../src/store.ts';
 import { loadTemplates } from '../src/templates.ts';
 import { type Harness, startHarness } from './harness.ts';
 
@@ -40,7 +40,7 @@ test('batch - the copies several notices need are found in one statement, in the
     items: [],
     totals: { subtotal: 0, tax: 0, shipping: 0, total: 0, currency: 'EUR' },
   };
-  await insertOrder(h.pool, { ...order, placedAt: new Date().toISOString() });
+  await insertOrders(h.pool, [{ ...order, placedAt: new Date().toISOString() }]);
   const { db, statements } = counting();
   const unknownOrder = randomUUID();
   const found = await findOrdersAndUsers(db, [
@@ -56,6 +56,33 @@ test('batch - the copies several notices need are found in one statement, in the
     { order: undefined, user: undefined },
     { order, user: undefined },
   ]);
+});
+
+test('batch - the order copies a batch carries are kept in one statement; the first copy of an order stays', async () => {
+  const userId = randomUUID();
+  const copy = (orderId: string, total: number) => ({
+    orderId,
+    userId,
+    items: [],
+    totals: { subtotal: total, tax: 0, shipping: 0, total, currency: 'EUR' },
+    placedAt: new Date().toISOString(),
+  });
+  const [first, second] = [randomUUID(), randomUUID()];
+  await insertOrders(h.pool, [copy(first, 100)]);
+  const { db, statements } = counting();
+  await insertOrders(db, [copy(first, 999), copy(second, 200), copy(second, 300)]);
+  assert.equal(statements(), 1);
+  const kept = await h.pool.query<{ order_id: string; total: number }>(
+    `SELECT order_id, (totals->>'total')::int AS total FROM orders WHERE order_id = ANY($1::uuid[]) ORDER BY total`,
+    [[first, second]],
+  );
+  assert.deepEqual(
+    kept.rows.map((row) => [row.order_id, row.total]),
+    [
+      [first, 100],
+      [second, 200],
+    ],
+  );
 });
 
 test('batch - messages are recorded in one statement; one already recorded for its event and channel is not, nor counted', async () => {
