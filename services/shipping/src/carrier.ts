@@ -1,7 +1,7 @@
 import type { Bus, Logger } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
 import { CARRIER_STEP_EVENTS, isCarrierStep, nextCarrierStep } from './domain/shipment.ts';
-import { claimDueShipments, moveShipment } from './store.ts';
+import { claimDueShipments, moveShipments } from './store.ts';
 
 // The simulated carrier. Its timers live in the database (`next_step_at`), so a
 // restart loses none; any number of instances tick, and SKIP LOCKED gives each due
@@ -13,13 +13,26 @@ const BATCH = 50;
 export async function advanceDueShipments(bus: Bus<typeof eventSchemas>, stepMs: number): Promise<number> {
   return bus.transaction(async (tx) => {
     const due = await claimDueShipments(tx, BATCH);
-    for (const shipment of due) {
+    const stepping = due.flatMap((shipment) => {
       const next = nextCarrierStep(shipment.status);
-      if (!next || !isCarrierStep(next)) {
-        await tx.query('UPDATE shipments SET next_step_at = NULL WHERE id = $1', [shipment.id]);
-        continue;
-      }
-      const at = await moveShipment(tx, shipment.id, next, nextCarrierStep(next) ? stepMs : null);
+      return next && isCarrierStep(next) ? [{ shipment, next }] : [];
+    });
+    const finished = due.filter((shipment) => !stepping.some((step) => step.shipment === shipment));
+    if (finished.length > 0) {
+      await tx.query('UPDATE shipments SET next_step_at = NULL WHERE id = ANY($1::uuid[])', [
+        finished.map((shipment) => shipment.id),
+      ]);
+    }
+    // Every due shipment's step in one statement, then each step's fact.
+    const moved = await moveShipments(
+      tx,
+      stepping.map(({ shipment, next }) => ({
+        id: shipment.id,
+        status: next,
+        stepMs: nextCarrierStep(next) ? stepMs : null,
+      })),
+    );
+    for (const { shipment, next } of stepping) {
       await tx.publish({
         type: CARRIER_STEP_EVENTS[next],
         subject: shipment.order_id,
@@ -28,7 +41,7 @@ export async function advanceDueShipments(bus: Bus<typeof eventSchemas>, stepMs:
           orderId: shipment.order_id,
           shipmentId: shipment.id,
           trackingNumber: shipment.tracking_number,
-          at: at.toISOString(),
+          at: (moved.get(shipment.id) ?? new Date()).toISOString(),
         },
       });
     }

@@ -7,7 +7,7 @@ import {
   findShipmentOfOrder,
   insertShipment,
   lockOrder,
-  moveShipment,
+  moveShipments,
   type ParcelLine,
   type ShipmentRow,
   shipmentAndTombstone,
@@ -101,6 +101,8 @@ export async function cancelShipment(db: Queryable, orderId: string, reason: str
   if (decision.action === 'refuse') {
     return { type: 'shipping.cancel-refused', data: { orderId, shipmentId, reason: decision.reason } };
   }
-  if (decision.action === 'cancel') await moveShipment(db, shipmentId, 'CANCELLED', null, reason);
+  if (decision.action === 'cancel') {
+    await moveShipments(db, [{ id: shipmentId, status: 'CANCELLED', stepMs: null, cancelReason: reason }]);
+  }
   return { type: 'shipping.cancelled', data: { orderId, shipmentId } };
 }

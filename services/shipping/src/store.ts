@@ -36,12 +36,16 @@ const INSERT_SHIPMENT = prepared(
    history AS (INSERT INTO shipment_history (shipment_id, status) SELECT id, 'SCHEDULED' FROM made)
    SELECT ${COLUMNS} FROM made`,
 );
-const MOVE_SHIPMENT = prepared(
-  `WITH moved AS (
-     UPDATE shipments SET status = $2, updated_at = now(), cancel_reason = coalesce($4, cancel_reason),
-       next_step_at = CASE WHEN $3::int IS NULL THEN NULL ELSE now() + $3::int * interval '1 millisecond' END
-     WHERE id = $1 RETURNING id)
-   INSERT INTO shipment_history (shipment_id, status) SELECT id, $2 FROM moved RETURNING at`,
+const MOVE_SHIPMENTS = prepared(
+  `WITH moves AS (
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[]) WITH ORDINALITY
+       AS m(id, status, step_ms, cancel_reason, position)),
+   moved AS (
+     UPDATE shipments s SET status = m.status, updated_at = now(), cancel_reason = coalesce(m.cancel_reason, s.cancel_reason),
+       next_step_at = CASE WHEN m.step_ms IS NULL THEN NULL ELSE now() + m.step_ms * interval '1 millisecond' END
+     FROM moves m WHERE s.id = m.id RETURNING s.id, m.status, m.position)
+   INSERT INTO shipment_history (shipment_id, status)
+   SELECT id, status FROM moved ORDER BY position RETURNING shipment_id, at`,
 );
 
 /**
@@ -113,17 +117,32 @@ export async function insertShipment(db: Queryable, shipment: NewShipment): Prom
   return row;
 }
 
-/** Moves a shipment to `status`; `stepMs` schedules its next carrier step, null ends the carrier's work. */
-export async function moveShipment(
+/** A shipment's move: its new status; `stepMs` schedules its next carrier step, null ends the carrier's work. */
+export interface ShipmentMove {
+  id: string;
+  status: ShipmentStatus;
+  stepMs: number | null;
+  cancelReason?: string;
+}
+
+/**
+ * Moves shipments, each with its history entry, in one statement however many (the
+ * entry's time is the move's); returns when each moved, by shipment id.
+ */
+export async function moveShipments(
   db: Queryable,
-  id: string,
-  status: ShipmentStatus,
-  stepMs: number | null,
-  cancelReason?: string,
-): Promise<Date> {
-  // The move and its history entry in one statement; the entry's time is the move's.
-  const { rows } = await db.query<{ at: Date }>(MOVE_SHIPMENT([id, status, stepMs, cancelReason ?? null]));
-  return rows[0]?.at ?? new Date();
+  moves: readonly ShipmentMove[],
+): Promise<Map<string, Date>> {
+  if (moves.length === 0) return new Map();
+  const { rows } = await db.query<{ shipment_id: string; at: Date }>(
+    MOVE_SHIPMENTS([
+      moves.map((move) => move.id),
+      moves.map((move) => move.status),
+      moves.map((move) => move.stepMs),
+      moves.map((move) => move.cancelReason ?? null),
+    ]),
+  );
+  return new Map(rows.map((row) => [row.shipment_id, row.at]));
 }
 
 /**
