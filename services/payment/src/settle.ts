@@ -54,7 +54,7 @@ async function recordAuthorization(
     approved ? { kind: 'authorize', amount: call.amount.amount } : undefined,
   );
   if (!written) return undefined;
-  const audience = audienceOf(call.id, written.audience);
+  const audience = audienceOf(call.id, written);
   const base = { orderId: call.orderId, paymentId: call.paymentId, repeated: false };
   if (!approved) return { outcome: { kind: 'failed', ...base, code, reason: failureReason(code) }, audience };
   return { outcome: { kind: 'authorized', ...base, amount: call.amount }, audience };
@@ -88,7 +88,7 @@ async function recordMove(
   entry: LedgerEntry,
 ): Promise<Recorded> {
   const written = await store.updateSettling(call.id, call.paymentId, change, entry);
-  return written && { outcome, audience: audienceOf(call.id, written.audience) };
+  return written && { outcome, audience: audienceOf(call.id, written) };
 }
 
 function record(

@@ -82,16 +82,11 @@ export interface CallAudienceRow {
   correlation_id: string | null;
 }
 
-/** A payment written by a statement that settled a processor call, with who waits for the outcome. */
-export type SettledWrite = { payment: PaymentRow; audience: CallAudienceRow };
-
 const paymentOnly = ({ reply_to: _, correlation_id: __, ...payment }: PaymentRow & CallAudienceRow) =>
   payment as PaymentRow;
-const settledWrite = (row: (PaymentRow & CallAudienceRow) | undefined): SettledWrite | undefined =>
-  row && {
-    payment: paymentOnly(row),
-    audience: { reply_to: row.reply_to, correlation_id: row.correlation_id },
-  };
+/** Who waits for the outcome of the call a write settled; undefined when it settled none. */
+const audienceOfWrite = (row: CallAudienceRow | undefined): CallAudienceRow | undefined =>
+  row && { reply_to: row.reply_to, correlation_id: row.correlation_id };
 
 export function toState(row: PaymentRow): PaymentState {
   return {
@@ -220,9 +215,9 @@ export function paymentStore(db: Queryable) {
       return paymentOnly((await insertPayment(payment, entry, null))[0] as PaymentRow & CallAudienceRow);
     },
 
-    /** `insert`, settling processor call `callId` in the same statement; undefined (nothing written) if it was settled already. */
+    /** `insert`, settling processor call `callId` in the same statement: who waits for its outcome; undefined (nothing written) if it was settled already. */
     async insertSettling(callId: string, payment: NewPayment, entry?: LedgerEntry) {
-      return settledWrite((await insertPayment(payment, entry, callId))[0]);
+      return audienceOfWrite((await insertPayment(payment, entry, callId))[0]);
     },
 
     /** Moves a locked payment, and writes the ledger's entry for it, in one statement. */
@@ -232,11 +227,9 @@ export function paymentStore(db: Queryable) {
       return paymentOnly(row);
     },
 
-    /** `update`, settling processor call `callId` in the same statement; undefined (nothing written) if it was settled already. */
+    /** `update`, settling processor call `callId` in the same statement: who waits for its outcome; undefined (nothing written) if it was settled already. */
     async updateSettling(callId: string, id: string, change: PaymentChange, entry: LedgerEntry) {
-      const rows = await updatePayment(id, change, entry, callId);
-      if (rows.length === 0) return undefined;
-      return settledWrite(rows[0]);
+      return audienceOfWrite((await updatePayment(id, change, entry, callId))[0]);
     },
 
     /** Sets the hold to lapse in `graceMs`, or leaves the earlier time a previous timeout set. */

@@ -1,6 +1,6 @@
 import type { Bus, Logger } from '@platform/chassis';
 import type { eventSchemas } from '@platform/contracts';
-import { CARRIER_STEP_EVENTS, isCarrierStep, nextCarrierStep } from './domain/shipment.ts';
+import { CARRIER_STEP_EVENTS, type CarrierStep, isCarrierStep, nextCarrierStep } from './domain/shipment.ts';
 import { claimDueShipments, moveShipments } from './store.ts';
 
 // The simulated carrier. Its timers live in the database (`next_step_at`), so a
@@ -13,11 +13,13 @@ const BATCH = 50;
 export async function advanceDueShipments(bus: Bus<typeof eventSchemas>, stepMs: number): Promise<number> {
   return bus.transaction(async (tx) => {
     const due = await claimDueShipments(tx, BATCH);
-    const stepping = due.flatMap((shipment) => {
+    const stepping: Array<{ shipment: (typeof due)[number]; next: CarrierStep }> = [];
+    const finished: typeof due = [];
+    for (const shipment of due) {
       const next = nextCarrierStep(shipment.status);
-      return next && isCarrierStep(next) ? [{ shipment, next }] : [];
-    });
-    const finished = due.filter((shipment) => !stepping.some((step) => step.shipment === shipment));
+      if (next && isCarrierStep(next)) stepping.push({ shipment, next });
+      else finished.push(shipment);
+    }
     if (finished.length > 0) {
       await tx.query('UPDATE shipments SET next_step_at = NULL WHERE id = ANY($1::uuid[])', [
         finished.map((shipment) => shipment.id),
