@@ -283,5 +283,13 @@ export async function openShop(
     body: JSON.stringify({ email: 'admin@platform.local', password: secrets['admin-password'] }),
   });
   if (login.status !== 200) throw new Error(`admin login: ${login.status}`);
+  // Ready is not yet warm: on a machine busy with other suites, a service's first
+  // queries can be slow enough that the gateway opens its circuit for a few seconds, as
+  // it should. The shop's tests begin once the catalog answers through the gateway.
+  await waitFor(
+    'the catalog through the gateway',
+    async () => ((await fetch(`${gateway}/api/v1/products?limit=1`)).status === 200 ? true : undefined),
+    60_000,
+  );
   return { platform, shop: new Shop(gateway, ((await login.json()) as { accessToken: string }).accessToken) };
 }
