@@ -3,13 +3,17 @@
 // - saturated: C shoppers place orders back to back through the gateway; orders
 //   confirmed per second is the throughput (POST→CONFIRMED then includes the queue);
 // - paced: orders placed at a steady rate well below that, open loop; POST→CONFIRMED
-//   p50/p99 is the checkout's own latency.
+//   p50/p99 is the checkout's own latency. It starts once the platform is quiet again:
+//   a confirmed order's shipment still moves on for three carrier steps (10 s each,
+//   with e-mails and projections), and that work is reported as the saturated orders'
+//   `afterwards`, not left to slow the paced orders.
 // Times are the order service's own (placement and confirmation in the order's
 // timeline), so polling for the outcome adds nothing to them.
 // Run: npm run bench -- checkout [--orders 600] [--warmup 200] [--concurrency 32] [--paced 40] [--rate half|N]
 //      [--bus postgres,nats] [--mode orchestration,choreography] [--profile DIR] [--perf DIR]
 //      [--statements]
-// The saturated run also records each platform process's CPU (from /proc; the part in
+// The saturated and paced runs record each platform process's CPU and how long its
+// main thread waited for a core (from /proc; the part in
 // the kernel too), the whole machine's (user, kernel, interrupts, idle, stolen), the
 // shoppers' own, and the CPU the platform spent per confirmed order; --profile DIR writes every service's CPU
 // profile (`--cpu-prof`) under DIR/<bus>-<mode>/; --perf DIR a system-wide `perf record`
@@ -74,8 +78,14 @@ interface Run {
     confirmed: number;
     confirmedPerSecond: number;
     toConfirmedMs: Latency;
-    /** Each process's CPU while the saturated orders were placed and settled. */
-    platform?: PlatformUse & { cpuMsPerConfirmedOrder: number };
+    /** Each process's CPU (and wait for a core) while the saturated orders were placed and settled. */
+    platform?: PlatformPerOrder;
+    /**
+     * After the last confirmation, until the platform was quiet: the work the orders still
+     * caused (shipments moving on, their e-mails and projections), part of an order's cost
+     * that confirmed orders a second does not show.
+     */
+    afterwards?: Quiet & { cpuMsPerConfirmedOrder: number };
     /** This process's own CPU meanwhile (the shoppers: HTTP clients on the same two cores), % of one core. */
     shoppersCpuPercentOfOneCore: number;
     /** Statements run and transactions committed per confirmed order, in all and per database (statements.ts). */
@@ -86,6 +96,8 @@ interface Run {
     ratePerSecond: number;
     confirmed: number;
     toConfirmedMs: Latency;
+    /** The same while the paced orders were placed and settled: how long processes waited for a core at that load. */
+    platform?: PlatformPerOrder;
     /** Each bus crossing the paced orders made, leg by leg (legs.ts). */
     crossings: Leg[];
     /** The three slowest paced orders' paths: each crossing, with its legs of 20 ms or more (legs.ts). */
@@ -95,6 +107,66 @@ interface Run {
 }
 
 type Placed = Array<{ id: string; token: string }>;
+
+type PlatformPerOrder = PlatformUse & {
+  cpuMsPerConfirmedOrder: number;
+  waitedForCoreMsPerConfirmedOrder: number;
+};
+
+/** The platform's use over a window, and its CPU and run-queue wait for each order confirmed in it. */
+function perOrder(used: PlatformUse | undefined, confirmed: number): PlatformPerOrder | undefined {
+  if (!used) return undefined;
+  const orders = Math.max(1, confirmed);
+  return {
+    ...used,
+    cpuMsPerConfirmedOrder: Math.round((used.totalCpuPercentOfOneCore * 10 * used.measuredSeconds) / orders),
+    waitedForCoreMsPerConfirmedOrder: Math.round(used.totalWaitedForCoreMs / orders),
+  };
+}
+
+interface Quiet {
+  /** Until the platform used under QUIET_PERCENT of one core for QUIET_SECONDS in a row. */
+  seconds: number;
+  /** The platform's CPU meanwhile, quiet seconds included. */
+  cpuMs: number;
+  /** False when it was still busy after QUIET_WITHIN_MS (the paced run then starts anyway). */
+  quiet: boolean;
+}
+
+const QUIET_PERCENT = 15;
+const QUIET_SECONDS = 3;
+const QUIET_WITHIN_MS = 180_000;
+
+/** Waits until the platform is quiet (its own timers and pollers only), sampled once a second. */
+async function untilQuiet(sampler: PlatformSampler): Promise<Quiet> {
+  const first = sampler.sample();
+  let last = first;
+  let calm = 0;
+  while (calm < QUIET_SECONDS && last.at - first.at < QUIET_WITHIN_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const now = sampler.sample();
+    calm = platformUse(last, now).totalCpuPercentOfOneCore < QUIET_PERCENT ? calm + 1 : 0;
+    last = now;
+  }
+  const used = platformUse(first, last);
+  return {
+    seconds: used.measuredSeconds,
+    cpuMs: Math.round(used.totalCpuPercentOfOneCore * 10 * used.measuredSeconds),
+    quiet: calm >= QUIET_SECONDS,
+  };
+}
+
+/** `order 3.1 (0.4), postgres (bus) ...`: the `count` processes that waited longest, ms an order (ms a wake-up). */
+function waits(used: PlatformPerOrder, confirmed: number, count = 6): string {
+  return [...used.processes]
+    .sort((a, b) => b.waitedForCoreMs - a.waitedForCoreMs)
+    .slice(0, count)
+    .map(
+      (entry) =>
+        `${entry.name} ${Math.round(entry.waitedForCoreMs / Math.max(1, confirmed))} (${entry.waitPerWakeUpMs})`,
+    )
+    .join(', ');
+}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -188,17 +260,28 @@ async function measure(bus: string, mode: string): Promise<Run> {
     const countsAfter = await countsNow(dataDir);
     const busy = await outcome(shop, saturated);
     const platformUsed = before && after ? platformUse(before, after) : undefined;
+    // What the saturated orders still cause once confirmed (their shipments move on for
+    // three steps, with e-mails and projections) must end before the paced run, or that
+    // run measures its latency on a machine still busy with them.
+    const drained = sampler ? await untilQuiet(sampler) : undefined;
     // Paced, open loop: one order every 1/rate s, whether or not the last has answered.
     const rate = RATE === 'half' ? Math.max(1, Math.round(busy.confirmedPerSecond / 2)) : RATE;
     const count = Math.max(PACED, rate * 10);
     console.log(`  paced: ${count} orders at ${rate}/s`);
+    const pacedBefore = sampler?.sample();
     const paced = await Promise.all(
       Array.from({ length: count }, async (_, i) => {
         await new Promise((resolve) => setTimeout(resolve, (i * 1000) / rate));
         return place(shoppers[i % shoppers.length] ?? '', i);
       }),
     );
+    await allSettled(shop, paced);
+    const pacedAfter = sampler?.sample();
     const calm = await outcome(shop, paced);
+    const pacedPlatform = perOrder(
+      pacedBefore && pacedAfter ? platformUse(pacedBefore, pacedAfter) : undefined,
+      calm.confirmed,
+    );
     const crossings = await legsOf(
       dataDir,
       paced.map(({ id }) => id),
@@ -215,14 +298,12 @@ async function measure(bus: string, mode: string): Promise<Run> {
       saturated: {
         orders: ORDERS,
         ...busy,
-        ...(platformUsed
+        ...(platformUsed ? { platform: perOrder(platformUsed, busy.confirmed) } : {}),
+        ...(drained
           ? {
-              platform: {
-                ...platformUsed,
-                cpuMsPerConfirmedOrder: Math.round(
-                  (platformUsed.totalCpuPercentOfOneCore * 10 * platformUsed.measuredSeconds) /
-                    Math.max(1, busy.confirmed),
-                ),
+              afterwards: {
+                ...drained,
+                cpuMsPerConfirmedOrder: Math.round((drained.cpuMs / Math.max(1, busy.confirmed)) * 10) / 10,
               },
             }
           : {}),
@@ -234,6 +315,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
         ratePerSecond: rate,
         confirmed: calm.confirmed,
         toConfirmedMs: calm.toConfirmedMs,
+        ...(pacedPlatform ? { platform: pacedPlatform } : {}),
         crossings,
         slowest,
       },
@@ -381,7 +463,18 @@ for (const bus of (values.bus ?? '').split(',')) {
         console.log(
           `  the machine meanwhile, % of one core: programs ${machine.userPercentOfOneCore}, kernel ${machine.kernelPercentOfOneCore}, interrupts ${machine.interruptsPercentOfOneCore}, idle ${machine.idlePercentOfOneCore}, stolen ${machine.stolenPercentOfOneCore}`,
         );
+      if (saturated.afterwards)
+        console.log(
+          `  afterwards, until the platform was ${saturated.afterwards.quiet ? 'quiet' : 'still busy, given up'}: ${saturated.afterwards.seconds} s, ${saturated.afterwards.cpuMsPerConfirmedOrder} ms of CPU an order more (shipments moving on, their e-mails and projections)`,
+        );
+      console.log(
+        `  waited for a core while saturated: ${saturated.platform.waitedForCoreMsPerConfirmedOrder} ms an order, all processes (ms an order, ms a wake-up: ${waits(saturated.platform, saturated.confirmed)})`,
+      );
     }
+    if (paced.platform)
+      console.log(
+        `  while paced: platform CPU ${paced.platform.totalCpuPercentOfOneCore} % of one core, the machine idle ${paced.platform.machine?.idlePercentOfOneCore ?? '?'} %; waited for a core ${paced.platform.waitedForCoreMsPerConfirmedOrder} ms an order (${waits(paced.platform, paced.confirmed)})`,
+      );
     console.log(`  paced orders' bus crossings, where the time went (ms, p50/p90):`);
     for (const leg of paced.crossings) console.log(describeLeg(leg));
     console.log(`  the slowest paced orders, each crossing's legs of 20 ms or more:`);

@@ -13,6 +13,14 @@ export interface ProcessUse {
   cpuPercentOfOneCore: number;
   /** The part of it spent in the kernel on the process's behalf (system calls: sockets, scheduling). */
   kernelPercentOfOneCore: number;
+  /**
+   * How long the processes' main threads (a service's event loop, a backend) were ready
+   * to run but waited for a core, over the window (the kernel's run-queue delay, from
+   * /proc/PID/schedstat): time a request spent queued behind other processes.
+   */
+  waitedForCoreMs: number;
+  /** That wait per time the main threads were given a core: the delay of one wake-up. */
+  waitPerWakeUpMs: number;
   rssMiB: number;
 }
 
@@ -33,6 +41,8 @@ export interface PlatformUse {
   measuredSeconds: number;
   totalCpuPercentOfOneCore: number;
   totalKernelPercentOfOneCore: number;
+  /** Every process's `waitedForCoreMs`, summed. */
+  totalWaitedForCoreMs: number;
   processes: ProcessUse[];
   machine?: MachineUse;
 }
@@ -49,9 +59,21 @@ type MachineTimes = Record<'user' | 'kernel' | 'interrupts' | 'idle' | 'stolen',
 
 interface Sample {
   at: number;
-  /** Per name: CPU microseconds (all, and in the kernel), resident bytes, process count. */
-  use: Map<string, { cpu: number; kernel: number; rss: number; processes: number }>;
+  /**
+   * Per name: CPU microseconds (all, and in the kernel), resident bytes, process count,
+   * and the main threads' run-queue wait (microseconds) and time slices.
+   */
+  use: Map<string, Use>;
   machine?: MachineTimes | undefined;
+}
+
+interface Use {
+  cpu: number;
+  kernel: number;
+  rss: number;
+  processes: number;
+  waited?: number;
+  slices?: number;
 }
 
 const TICKS_PER_SECOND = 100;
@@ -66,14 +88,29 @@ function read(file: string): string | undefined {
 
 const micros = (ticks: number) => (ticks * 1e6) / TICKS_PER_SECOND;
 
-function cpuAndRss(pid: number): { cpu: number; kernel: number; rss: number } | undefined {
+/**
+ * A thread's run-queue wait and time slices from the text of /proc/PID/schedstat
+ * ("<ns on a core> <ns waiting for one> <slices>"); undefined where the kernel keeps none.
+ */
+export function schedstatOf(text: string): { waited: number; slices: number } | undefined {
+  const [, waitedNs, slices] = text.trim().split(/\s+/).map(Number);
+  if (waitedNs === undefined || slices === undefined || !Number.isFinite(waitedNs + slices)) return undefined;
+  return { waited: waitedNs / 1000, slices };
+}
+
+function useOf(pid: number): Omit<Use, 'processes'> | undefined {
   const stat = read(`/proc/${pid}/stat`);
   const status = read(`/proc/${pid}/status`);
   if (!stat || !status) return undefined;
   const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   const [user, kernel] = [Number(fields[11]), Number(fields[12])];
   const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-  return { cpu: micros(user + kernel), kernel: micros(kernel), rss };
+  return {
+    cpu: micros(user + kernel),
+    kernel: micros(kernel),
+    rss,
+    ...schedstatOf(read(`/proc/${pid}/schedstat`) ?? ''),
+  };
 }
 
 /** The machine's CPU times from the text of /proc/stat (its first line sums every core). */
@@ -128,14 +165,16 @@ export class PlatformSampler {
   sample(): Sample {
     const use: Sample['use'] = new Map();
     const add = (name: string, pid: number) => {
-      const found = cpuAndRss(pid);
+      const found = useOf(pid);
       if (!found) return;
-      const entry = use.get(name) ?? { cpu: 0, kernel: 0, rss: 0, processes: 0 };
+      const entry = use.get(name) ?? { cpu: 0, kernel: 0, rss: 0, processes: 0, waited: 0, slices: 0 };
       use.set(name, {
         cpu: entry.cpu + found.cpu,
         kernel: entry.kernel + found.kernel,
         rss: entry.rss + found.rss,
         processes: entry.processes + 1,
+        waited: (entry.waited ?? 0) + (found.waited ?? 0),
+        slices: (entry.slices ?? 0) + (found.slices ?? 0),
       });
     };
     for (const { name, pid } of this.#named) add(name, pid);
@@ -153,11 +192,15 @@ export function platformUse(start: Sample, end: Sample): PlatformUse {
   const percent = (micros: number) => Math.round((micros / 1e6 / Math.max(seconds, 0.001)) * 1000) / 10;
   const processes = [...end.use].map(([name, now]) => {
     const then = start.use.get(name);
+    const grown = (part: keyof Use) => Math.max(0, (now[part] ?? 0) - (then?.[part] ?? 0));
+    const waitedMs = grown('waited') / 1000;
     return {
       name,
       processes: now.processes,
-      cpuPercentOfOneCore: percent(Math.max(0, now.cpu - (then?.cpu ?? 0))),
-      kernelPercentOfOneCore: percent(Math.max(0, now.kernel - (then?.kernel ?? 0))),
+      cpuPercentOfOneCore: percent(grown('cpu')),
+      kernelPercentOfOneCore: percent(grown('kernel')),
+      waitedForCoreMs: Math.round(waitedMs),
+      waitPerWakeUpMs: Math.round((waitedMs / Math.max(1, grown('slices'))) * 100) / 100,
       rssMiB: Math.round((now.rss / 2 ** 20) * 10) / 10,
     };
   });
@@ -169,6 +212,7 @@ export function platformUse(start: Sample, end: Sample): PlatformUse {
     measuredSeconds: Math.round(seconds * 10) / 10,
     totalCpuPercentOfOneCore: sum('cpuPercentOfOneCore'),
     totalKernelPercentOfOneCore: sum('kernelPercentOfOneCore'),
+    totalWaitedForCoreMs: processes.reduce((total, entry) => total + entry.waitedForCoreMs, 0),
     processes,
     ...(machine ? { machine } : {}),
   };

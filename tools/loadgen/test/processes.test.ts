@@ -1,11 +1,11 @@
 // The platform's share of the machine in a load report: CPU per process over the
 // window, busiest first, memory at the end; only for the platform the run measured.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { machineTimesOf, PlatformSampler, platformUse } from '../src/processes.ts';
+import { machineTimesOf, PlatformSampler, platformUse, schedstatOf } from '../src/processes.ts';
 
 const use = (entries: Record<string, [number, number, number?]>) =>
   new Map(
@@ -96,4 +96,57 @@ test('machine use - the whole machine over the window from /proc/stat: user, ker
     stolenPercentOfOneCore: 20,
   });
   assert.equal(machineTimesOf('no cpu line here'), undefined);
+});
+
+test('schedstat - the run-queue wait and time slices a thread had, from /proc/PID/schedstat', () => {
+  assert.deepEqual(schedstatOf('5730346 21986406 12\n'), { waited: 21986.406, slices: 12 });
+  assert.equal(schedstatOf(''), undefined, 'a kernel keeping no scheduler statistics gives none');
+  assert.equal(schedstatOf('5730346'), undefined);
+});
+
+test('platform use - how long each name waited for a core over the window, and a wake-up on average', () => {
+  const at = (waited: number, slices: number) => ({
+    cpu: 0,
+    kernel: 0,
+    rss: 0,
+    processes: 1,
+    waited,
+    slices,
+  });
+  const measured = platformUse(
+    {
+      at: 0,
+      use: new Map([
+        ['order', at(1_000_000, 100)],
+        ['postgres (order)', at(0, 0)],
+      ]),
+    },
+    {
+      at: 1_000,
+      use: new Map([
+        ['order', at(1_300_000, 200)],
+        ['postgres (order)', at(50_000, 25)],
+      ]),
+    },
+  );
+  assert.deepEqual(
+    measured.processes.map((entry) => [entry.name, entry.waitedForCoreMs, entry.waitPerWakeUpMs]),
+    [
+      ['order', 300, 3],
+      ['postgres (order)', 50, 2],
+    ],
+  );
+  assert.equal(measured.totalWaitedForCoreMs, 350);
+});
+
+test('platform sampler - a live process has its wait for a core read where the kernel keeps it', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'loadgen-processes-'));
+  const state = { gateway: 'http://127.0.0.1:18081', launcherPid: process.pid, services: [] };
+  writeFileSync(join(dataDir, 'platform.json'), JSON.stringify(state));
+  const sample = PlatformSampler.forPlatform(dataDir, state.gateway)?.sample();
+  const launcher = sample?.use.get('launcher');
+  assert.ok(launcher);
+  if (existsSync(`/proc/${process.pid}/schedstat`))
+    assert.ok((launcher.slices ?? 0) > 0, 'time slices counted');
+  else assert.equal(launcher.slices, 0);
 });
