@@ -153,20 +153,20 @@ export function withTransaction<T>(
 }
 
 /**
- * `statement` (values inlined with `literal`) committed on its own, then a `NOTIFY
- * channel, payload` for each of `notices` in a transaction of its own, all in one round
- * trip: BEGIN, the statement, COMMIT and the NOTIFYs in one message, where the statement
- * and the NOTIFYs after it cost two. They are sent only if the statement committed, and
- * outside its transaction (decision 023). Answers the statement's result.
+ * `statement` (values inlined with `literal`) committed on its own, then `NOTIFY
+ * channel, payload` in a transaction of its own, all in one round trip: BEGIN, the
+ * statement, COMMIT and the NOTIFY in one message, where the statement and a NOTIFY
+ * after it cost two. The NOTIFY is sent only if the statement committed, and outside
+ * its transaction (decision 023). Answers the statement's result.
  */
 export function commitThenNotify(
   pool: Pool,
   statement: string,
-  notices: Array<[channel: string, payload: string]>,
+  notice: [channel: string, payload: string],
 ): Promise<pg.QueryResult> {
   return transactionOn(pool, async (client) => {
     const results = (await client.query(
-      `BEGIN; ${statement}; COMMIT${notices.length > 0 ? `; ${noticesAfterCommit(notices)}` : ''}`,
+      `BEGIN; ${statement}; COMMIT; ${noticesAfterCommit([notice])}`,
     )) as unknown as pg.QueryResult[];
     const result = results[1];
     if (!result) throw new Error('the statement answered nothing');

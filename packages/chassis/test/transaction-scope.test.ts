@@ -169,7 +169,7 @@ describe('transaction scope', () => {
         const result = await commitThenNotify(
           small,
           `INSERT INTO notes (body) VALUES (${literal("it's published")}) RETURNING body`,
-          [['note_published', "it's out"]],
+          ['note_published', "it's out"],
         );
         assert.deepEqual(result.rows, [{ body: "it's published" }]);
         assert.equal(sent.length, 1, `one message: ${sent.join(' | ')}`);
@@ -178,7 +178,8 @@ describe('transaction scope', () => {
 
         await assert.rejects(
           commitThenNotify(small, `INSERT INTO notes (body) VALUES ('it''s published')`, [
-            ['note_published', 'refused'],
+            'note_published',
+            'refused',
           ]),
           /duplicate key/,
         );

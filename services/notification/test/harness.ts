@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { busChannelOf, type Envelope, loadConfig, type Service, staticDiscovery } from '@platform/chassis';
+import { type Envelope, loadConfig, type Service, staticDiscovery } from '@platform/chassis';
 import type { EventData, EventType } from '@platform/contracts';
 import { type MailSink, startMailSink } from '@platform/launcher/mail-sink';
 import {
@@ -144,8 +144,9 @@ export async function startHarness(label: string, env: Record<string, string> = 
          SELECT $1, seq FROM bus_messages WHERE event_id = ANY($2::text[]) ON CONFLICT DO NOTHING`,
         [GROUP, events.map((event) => event.id)],
       );
-      for (const type of new Set(events.map((event) => event.type)))
-        await busQuery('SELECT pg_notify($1, $2)', [busChannelOf(type), '']);
+      await busQuery(`SELECT pg_notify('bus', $1)`, [
+        [...new Set(events.map((event) => event.type))].join(','),
+      ]);
     },
     async drained(timeoutMs = 10_000) {
       await eventually(async () => {

@@ -6,5 +6,5 @@ export { type BusConfig, driverFromConfig } from './driver-config.ts';
 export { createEnvelope, Envelope, type OutgoingMessage, parseEnvelope } from './envelope.ts';
 export type { BusFaults } from './faults.ts';
 export { createNatsDriver } from './nats-driver.ts';
-export { busChannelOf, createPostgresDriver } from './postgres-driver.ts';
+export { createPostgresDriver } from './postgres-driver.ts';
 export { defaultRetryPolicy, type RetryPolicy, redeliveryPlan } from './retry.ts';

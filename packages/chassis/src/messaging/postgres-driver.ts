@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { commitThenNotify, createPool, literal, migrate } from '../db.ts';
@@ -8,23 +7,8 @@ import type { Envelope } from './envelope.ts';
 import { type BusFaults, stormDeliverer, warnOfFaults } from './faults.ts';
 import { consumeGroup } from './postgres-consumer.ts';
 
+const CHANNEL = 'bus';
 const HISTORY_PAGE = 500;
-/** PostgreSQL's longest channel name (NAMEDATALEN - 1), in bytes. */
-const LONGEST_CHANNEL = 63;
-
-/**
- * The NOTIFY channel for messages of `type`: a publish notifies its types' channels, and
- * a process listens only on the types its groups consume, so a message wakes the
- * processes that have work for it and no other (one channel for all woke every
- * process on every publish, to find most of them had nothing to do). A type too long
- * for a channel name gets a digest of it.
- */
-export function busChannelOf(type: string): string {
-  const channel = `bus:${type}`;
-  return Buffer.byteLength(channel) <= LONGEST_CHANNEL
-    ? channel
-    : `bus#${createHash('sha256').update(type).digest('hex').slice(0, 40)}`;
-}
 
 /**
  * Stores `envelopes` in order (seq follows the outbox order), with a delivery row for
@@ -63,11 +47,7 @@ export function createPostgresDriver(options: {
   // rows; a plan made once serves every group (the pending index leads with the group).
   const pool = createPool({ url: options.url, applicationName: 'bus', log, max: 6, genericPlans: true });
   const wakers = new Set<(types: string[] | 'all') => void>();
-  /** The types this process's groups consume, by their channel. */
-  const wanted = new Map<string, string>();
   let listener: pg.Client | undefined;
-  /** The channels the current listener connection LISTENs on. */
-  let listenedOn = new Set<string>();
   let closed = false;
   let pruneTimer: NodeJS.Timeout | undefined;
   const retentionMs = options.retentionMs ?? 365 * 24 * 3600 * 1000;
@@ -87,11 +67,10 @@ export function createPostgresDriver(options: {
         // Closed while connecting: close() could not end what did not exist yet.
         if (closed) break;
         client.on('notification', (message) => {
-          const type = wanted.get(message.channel);
-          if (type !== undefined) for (const wake of wakers) wake([type]);
+          const types = (message.payload ?? '').split(',');
+          for (const wake of wakers) wake(types);
         });
-        listenedOn = new Set();
-        await listenOnWanted(client, listenedOn);
+        await client.query(`LISTEN ${CHANNEL}`);
         listener = client;
         // Anything published while we were not listening is picked up now.
         for (const wake of wakers) wake('all');
@@ -107,26 +86,6 @@ export function createPostgresDriver(options: {
       }
       if (!closed) await sleep(1_000);
     }
-  }
-
-  /** LISTENs on `client` to every wanted channel not in `heard` yet, types added meanwhile too. */
-  async function listenOnWanted(client: pg.Client, heard: Set<string>): Promise<void> {
-    for (;;) {
-      const missing = [...wanted.keys()].filter((channel) => !heard.has(channel));
-      if (missing.length === 0) return;
-      await client.query(missing.map((channel) => `LISTEN ${pg.escapeIdentifier(channel)}`).join('; '));
-      for (const channel of missing) heard.add(channel);
-    }
-  }
-  /**
-   * Listens for `types` too, before their consumer first claims, so a publish in between
-   * still wakes it. Without a listener connection now, the next one LISTENs on every
-   * wanted channel and then wakes every consumer.
-   */
-  async function want(types: string[]): Promise<void> {
-    for (const type of types) wanted.set(busChannelOf(type), type);
-    // A listener that fails here is lost: its next connection LISTENs and wakes all.
-    if (listener) await listenOnWanted(listener, listenedOn).catch(() => undefined);
   }
 
   /**
@@ -183,7 +142,6 @@ export function createPostgresDriver(options: {
     { concurrency }: { concurrency: number },
   ): Promise<Subscription> {
     await subscribeFirstTime(group, types);
-    await want(types);
     return consumeGroup({
       pool,
       log,
@@ -224,12 +182,8 @@ export function createPostgresDriver(options: {
       // Insert in order and fan out to every group subscribed to the type, then wake
       // the consumers after the commit, in the same round trip: a NOTIFY inside the
       // insert's transaction would hold the server-wide notify lock through its fsync.
-      const types = new Set(envelopes.map((envelope) => envelope.type));
-      await commitThenNotify(
-        pool,
-        publishStatement(envelopes),
-        [...types].map((type) => [busChannelOf(type), '']),
-      );
+      const types = [...new Set(envelopes.map((envelope) => envelope.type))].join(',');
+      await commitThenNotify(pool, publishStatement(envelopes), [CHANNEL, types]);
     },
     subscribe,
     async history(types, visit) {

@@ -3,13 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase, type TestDatabase } from '@platform/testkit';
 import pg from 'pg';
-import {
-  type BusDriver,
-  busChannelOf,
-  createEnvelope,
-  createLogger,
-  createPostgresDriver,
-} from '../../src/index.ts';
+import { type BusDriver, createEnvelope, createLogger, createPostgresDriver } from '../../src/index.ts';
 import { eventually } from './harness.ts';
 
 // The embedded driver settles a handled delivery by deleting its row: with the group's
@@ -134,59 +128,6 @@ describe('embedded bus driver: settling handled deliveries', () => {
         handled,
         Array.from({ length: 30 }, (_, i) => i),
       );
-    } finally {
-      await subscription.stop();
-    }
-  });
-});
-
-describe('embedded bus driver: wake-ups', () => {
-  test('a publish notifies the channels of its types only, once each: a process consuming other types hears nothing', async () => {
-    const [mine, other] = [`wake.mine.${Date.now()}`, `wake.other.${Date.now()}`];
-    const heard: string[] = [];
-    const elsewhere = new pg.Client({ connectionString: busDatabase.url });
-    await elsewhere.connect();
-    try {
-      elsewhere.on('notification', (message) => heard.push(message.channel));
-      await elsewhere.query(`LISTEN ${pg.escapeIdentifier(busChannelOf(other))}`);
-      await elsewhere.query(`LISTEN ${pg.escapeIdentifier(busChannelOf(mine))}`);
-      await driver.publish([...envelopes(mine, 2, 0)]);
-      await eventually('the publish heard', () => heard.length > 0);
-      await sleep(200);
-      assert.deepEqual(
-        heard,
-        [busChannelOf(mine)],
-        'one wake-up for two messages of one type, none for the other',
-      );
-      await driver.publish([...envelopes(other, 1, 0), ...envelopes(mine, 1, 2)]);
-      await eventually('the second publish heard', () => heard.length >= 3);
-      assert.deepEqual(heard.slice(1).sort(), [busChannelOf(mine), busChannelOf(other)].sort());
-    } finally {
-      await elsewhere.end();
-    }
-  });
-
-  test('a group subscribed while the bus runs is woken by the publish (not its 5 s poll), a type too long for a channel name too', async () => {
-    const long = `wake.long.${'x'.repeat(80)}.${Date.now()}`;
-    const short = `wake.short.${Date.now()}`;
-    assert.ok(Buffer.byteLength(busChannelOf(long)) <= 63, 'a channel name PostgreSQL takes whole');
-    assert.notEqual(busChannelOf(long), busChannelOf(`${long}y`));
-    const handed: string[] = [];
-    const subscription = await driver.subscribe(
-      'wake-late',
-      [long, short],
-      async (delivery) => {
-        handed.push((delivery.body as { type: string }).type);
-        await delivery.ack();
-      },
-      { concurrency: 4 },
-    );
-    try {
-      await sleep(300); // its first claim found nothing: it sleeps until woken
-      await driver.publish(envelopes(long, 1, 0));
-      await driver.publish(envelopes(short, 1, 0));
-      await eventually('both delivered', () => handed.length >= 2, 2_500);
-      assert.deepEqual(handed.sort(), [long, short].sort());
     } finally {
       await subscription.stop();
     }
