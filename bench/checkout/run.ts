@@ -3,7 +3,8 @@
 // - saturated: C shoppers place orders back to back through the gateway; orders
 //   confirmed per second is the throughput (POST→CONFIRMED then includes the queue);
 // - paced: orders placed at a steady rate well below that, open loop; POST→CONFIRMED
-//   p50/p99 is the checkout's own latency. It starts once the platform is quiet again:
+//   p50/p99 is the checkout's own latency. It starts once the platform is quiet again
+//   (back near the CPU it used at rest before the warm-up):
 //   a confirmed order's shipment still moves on for three carrier steps (10 s each,
 //   with e-mails and projections), and that work is reported as the saturated orders'
 //   `afterwards`, not left to slow the paced orders.
@@ -125,34 +126,56 @@ function perOrder(used: PlatformUse | undefined, confirmed: number): PlatformPer
 }
 
 interface Quiet {
-  /** Until the platform used under QUIET_PERCENT of one core for QUIET_SECONDS in a row. */
+  /** The platform's CPU at rest before the warm-up (its timers, pollers, the console's scrapes), % of one core. */
+  restingPercentOfOneCore: number;
+  /** Until the platform used under its resting CPU plus QUIET_MARGIN for QUIET_SECONDS in a row. */
   seconds: number;
   /** The platform's CPU meanwhile, quiet seconds included. */
   cpuMs: number;
   /** False when it was still busy after QUIET_WITHIN_MS (the paced run then starts anyway). */
   quiet: boolean;
+  /** The processes that used most of it, % of one core over the wait. */
+  busiest: string;
+  /** The platform's CPU each second of the wait, % of one core. */
+  perSecond: number[];
 }
 
-const QUIET_PERCENT = 15;
+/** Percentage points of one core above the resting CPU that still count as quiet. */
+const QUIET_MARGIN = 10;
 const QUIET_SECONDS = 3;
 const QUIET_WITHIN_MS = 180_000;
 
-/** Waits until the platform is quiet (its own timers and pollers only), sampled once a second. */
-async function untilQuiet(sampler: PlatformSampler): Promise<Quiet> {
+/** The platform's CPU over three seconds with nothing asked of it, % of one core. */
+async function restingPercent(sampler: PlatformSampler): Promise<number> {
+  const first = sampler.sample();
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  return platformUse(first, sampler.sample()).totalCpuPercentOfOneCore;
+}
+
+/** Waits until the platform is back near `resting` (its own timers and pollers only), sampled once a second. */
+async function untilQuiet(sampler: PlatformSampler, resting: number): Promise<Quiet> {
   const first = sampler.sample();
   let last = first;
   let calm = 0;
+  const perSecond: number[] = [];
   while (calm < QUIET_SECONDS && last.at - first.at < QUIET_WITHIN_MS) {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const now = sampler.sample();
-    calm = platformUse(last, now).totalCpuPercentOfOneCore < QUIET_PERCENT ? calm + 1 : 0;
+    perSecond.push(platformUse(last, now).totalCpuPercentOfOneCore);
+    calm = (perSecond.at(-1) ?? 0) < resting + QUIET_MARGIN ? calm + 1 : 0;
     last = now;
   }
   const used = platformUse(first, last);
   return {
+    restingPercentOfOneCore: resting,
     seconds: used.measuredSeconds,
     cpuMs: Math.round(used.totalCpuPercentOfOneCore * 10 * used.measuredSeconds),
     quiet: calm >= QUIET_SECONDS,
+    busiest: used.processes
+      .slice(0, 4)
+      .map((entry) => `${entry.name} ${entry.cpuPercentOfOneCore}`)
+      .join(', '),
+    perSecond,
   };
 }
 
@@ -212,6 +235,8 @@ async function measure(bus: string, mode: string): Promise<Run> {
   try {
     const shoppers = await Promise.all(Array.from({ length: CONCURRENCY }, () => shop.shopper()));
     const products = await Promise.all([0, 1, 2, 3].map((skip) => shop.productWithStock(100_000, skip)));
+    const sampler = PlatformSampler.forPlatform(dataDir, shop.gateway);
+    const resting = sampler ? await restingPercent(sampler) : 0;
     // Warm-up, not counted: WARMUP orders from every shopper back to back, so the pools
     // are full and V8 has compiled the hot paths (at one order a shopper, the measured
     // window still spent ~5 % of the machine compiling: `--perf`).
@@ -237,7 +262,6 @@ async function measure(bus: string, mode: string): Promise<Run> {
     const saturated: Placed = [];
     let next = 0;
     const countsBefore = await countsNow(dataDir);
-    const sampler = PlatformSampler.forPlatform(dataDir, shop.gateway);
     const before = sampler?.sample();
     const recording = values.perf ? perfRecord(join(values.perf, `${bus}-${mode}.data`)) : undefined;
     const shoppersBefore = { cpu: process.cpuUsage(), at: performance.now() };
@@ -263,7 +287,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
     // What the saturated orders still cause once confirmed (their shipments move on for
     // three steps, with e-mails and projections) must end before the paced run, or that
     // run measures its latency on a machine still busy with them.
-    const drained = sampler ? await untilQuiet(sampler) : undefined;
+    const drained = sampler ? await untilQuiet(sampler, resting) : undefined;
     // Paced, open loop: one order every 1/rate s, whether or not the last has answered.
     const rate = RATE === 'half' ? Math.max(1, Math.round(busy.confirmedPerSecond / 2)) : RATE;
     const count = Math.max(PACED, rate * 10);
@@ -465,7 +489,7 @@ for (const bus of (values.bus ?? '').split(',')) {
         );
       if (saturated.afterwards)
         console.log(
-          `  afterwards, until the platform was ${saturated.afterwards.quiet ? 'quiet' : 'still busy, given up'}: ${saturated.afterwards.seconds} s, ${saturated.afterwards.cpuMsPerConfirmedOrder} ms of CPU an order more (shipments moving on, their e-mails and projections)`,
+          `  afterwards, until the platform was back near its resting ${saturated.afterwards.restingPercentOfOneCore} %${saturated.afterwards.quiet ? '' : ' (it was not: given up)'}: ${saturated.afterwards.seconds} s, ${saturated.afterwards.cpuMsPerConfirmedOrder} ms of CPU an order more (shipments moving on, their e-mails and projections; ${saturated.afterwards.busiest}); each second: ${saturated.afterwards.perSecond.join(' ')}`,
         );
       console.log(
         `  waited for a core while saturated: ${saturated.platform.waitedForCoreMsPerConfirmedOrder} ms an order, all processes (ms an order, ms a wake-up: ${waits(saturated.platform, saturated.confirmed)})`,
