@@ -31,9 +31,17 @@ import { parseArgs } from 'node:util';
 import { freePort } from '@platform/testkit';
 import { root } from '../../test/e2e/platform.ts';
 import { address, card, type Order, openShop, type Shop } from '../../test/e2e/shop.ts';
-import { PlatformSampler, type PlatformUse, platformUse } from '../../tools/loadgen/src/processes.ts';
+import { PlatformSampler, platformUse } from '../../tools/loadgen/src/processes.ts';
 import { machineDetails } from '../machine.ts';
 import { describeLeg, describePath, type Leg, legsOf, type Path, pathsOf } from './legs.ts';
+import {
+  type PlatformPerOrder,
+  perOrder,
+  type Quiet,
+  restingPercent,
+  untilQuiet,
+  waits,
+} from './platform-window.ts';
 import { countsNow, countsPerOrder, STATEMENT_COUNTING } from './statements.ts';
 
 const { values } = parseArgs({
@@ -108,88 +116,6 @@ interface Run {
 }
 
 type Placed = Array<{ id: string; token: string }>;
-
-type PlatformPerOrder = PlatformUse & {
-  cpuMsPerConfirmedOrder: number;
-  waitedForCoreMsPerConfirmedOrder: number;
-};
-
-/** The platform's use over a window, and its CPU and run-queue wait for each order confirmed in it. */
-function perOrder(used: PlatformUse | undefined, confirmed: number): PlatformPerOrder | undefined {
-  if (!used) return undefined;
-  const orders = Math.max(1, confirmed);
-  return {
-    ...used,
-    cpuMsPerConfirmedOrder: Math.round((used.totalCpuPercentOfOneCore * 10 * used.measuredSeconds) / orders),
-    waitedForCoreMsPerConfirmedOrder: Math.round(used.totalWaitedForCoreMs / orders),
-  };
-}
-
-interface Quiet {
-  /** The platform's CPU at rest before the warm-up (its timers, pollers, the console's scrapes), % of one core. */
-  restingPercentOfOneCore: number;
-  /** Until the platform used under its resting CPU plus QUIET_MARGIN for QUIET_SECONDS in a row. */
-  seconds: number;
-  /** The platform's CPU meanwhile, quiet seconds included. */
-  cpuMs: number;
-  /** False when it was still busy after QUIET_WITHIN_MS (the paced run then starts anyway). */
-  quiet: boolean;
-  /** The processes that used most of it, % of one core over the wait. */
-  busiest: string;
-  /** The platform's CPU each second of the wait, % of one core. */
-  perSecond: number[];
-}
-
-/** Percentage points of one core above the resting CPU that still count as quiet. */
-const QUIET_MARGIN = 10;
-const QUIET_SECONDS = 3;
-const QUIET_WITHIN_MS = 180_000;
-
-/** The platform's CPU over three seconds with nothing asked of it, % of one core. */
-async function restingPercent(sampler: PlatformSampler): Promise<number> {
-  const first = sampler.sample();
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
-  return platformUse(first, sampler.sample()).totalCpuPercentOfOneCore;
-}
-
-/** Waits until the platform is back near `resting` (its own timers and pollers only), sampled once a second. */
-async function untilQuiet(sampler: PlatformSampler, resting: number): Promise<Quiet> {
-  const first = sampler.sample();
-  let last = first;
-  let calm = 0;
-  const perSecond: number[] = [];
-  while (calm < QUIET_SECONDS && last.at - first.at < QUIET_WITHIN_MS) {
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const now = sampler.sample();
-    perSecond.push(platformUse(last, now).totalCpuPercentOfOneCore);
-    calm = (perSecond.at(-1) ?? 0) < resting + QUIET_MARGIN ? calm + 1 : 0;
-    last = now;
-  }
-  const used = platformUse(first, last);
-  return {
-    restingPercentOfOneCore: resting,
-    seconds: used.measuredSeconds,
-    cpuMs: Math.round(used.totalCpuPercentOfOneCore * 10 * used.measuredSeconds),
-    quiet: calm >= QUIET_SECONDS,
-    busiest: used.processes
-      .slice(0, 4)
-      .map((entry) => `${entry.name} ${entry.cpuPercentOfOneCore}`)
-      .join(', '),
-    perSecond,
-  };
-}
-
-/** `order 3.1 (0.4), postgres (bus) ...`: the `count` processes that waited longest, ms an order (ms a wake-up). */
-function waits(used: PlatformPerOrder, confirmed: number, count = 6): string {
-  return [...used.processes]
-    .sort((a, b) => b.waitedForCoreMs - a.waitedForCoreMs)
-    .slice(0, count)
-    .map(
-      (entry) =>
-        `${entry.name} ${Math.round(entry.waitedForCoreMs / Math.max(1, confirmed))} (${entry.waitPerWakeUpMs})`,
-    )
-    .join(', ');
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
