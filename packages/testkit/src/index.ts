@@ -68,4 +68,5 @@ export { flag, TEST_FLAGS_POLL_MS, type TestFlags, testFlags } from './flags.ts'
 export { assertPagingBounds, assertRefused, REFUSED_PAGING, UNSTORABLE_TEXT } from './input.ts';
 export { undocumentedAnswers, validateOpenApi } from './openapi.ts';
 export { type ServiceUnderTest, startServiceUnderTest } from './service.ts';
+export { type SentStatement, statementsDuring } from './statements.ts';
 export { startTestIssuer, type TestIssuer } from './tokens.ts';

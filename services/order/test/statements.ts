@@ -1,38 +1,16 @@
-// What the order service sends to its database, watched on the real driver.
-import type { TestDatabase } from '@platform/testkit';
-import pg from 'pg';
-
-/** A statement the order service sent to its database, and the connection it went on. */
-export interface Sent {
-  connection: number;
-  text: string;
-}
+// What the order service sends to its database, grouped into its transactions.
+import { statementsDuring, type TestDatabase } from '@platform/testkit';
 
 /**
  * The order service's transactions on `database` while `work` ran, each as the
- * statements it sent between BEGIN and COMMIT. A spy on the real driver: every
- * statement still reaches PostgreSQL.
+ * statements it sent between BEGIN and COMMIT. A spy on the real driver
+ * (`statementsDuring`): every statement still reaches PostgreSQL.
  */
 export async function transactionsDuring(
   database: TestDatabase,
   work: () => Promise<unknown>,
 ): Promise<string[][]> {
-  const sent: Sent[] = [];
-  const connections = new WeakMap<object, number>();
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    if (this.database === database.name) {
-      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
-      if (!connections.has(this)) connections.set(this, sent.length + 1);
-      sent.push({ connection: connections.get(this) ?? 0, text: text ?? '' });
-    }
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  try {
-    await work();
-  } finally {
-    pg.Client.prototype.query = original;
-  }
+  const sent = (await statementsDuring(work)).filter((statement) => statement.database === database.name);
   const open = new Map<number, string[]>();
   const transactions: string[][] = [];
   // A transaction's first statement may travel with BEGIN, its last with COMMIT

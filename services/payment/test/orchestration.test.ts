@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { payments } from '@platform/contracts';
-import pg from 'pg';
+import { statementsDuring } from '@platform/testkit';
 import { heldFromBegin, lockOrdersFirst } from '../src/order-locks.ts';
 import { paymentStore } from '../src/store.ts';
 import { authorizeCommand, CARDS, type Harness, startHarness, unbalancedPayments } from './harness.ts';
@@ -281,22 +281,16 @@ test('payment - authorizations that arrive together are decided in shared transa
 });
 
 test("payment - the processor's answer is recorded and its call settled in one statement", async () => {
-  // Every statement that marks a processor call settled, as the service sends it.
-  const settling: string[] = [];
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
-    if (text && /UPDATE processor_calls SET state = 'settled'/.test(text)) settling.push(text);
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  try {
+  const sent = await statementsDuring(async () => {
     const { orderId, reply } = await authorize(CARDS.approves);
     assert.equal(reply.type, 'payment.authorized');
     const captured = await harness.replyTo(await harness.probe.send('payment.capture', { orderId }, orderId));
     assert.equal(captured.type, 'payment.captured');
-  } finally {
-    pg.Client.prototype.query = original;
-  }
+  });
+  // Every statement that marked a processor call settled, as the service sent it.
+  const settling = sent
+    .map(({ text }) => text)
+    .filter((text) => /UPDATE processor_calls SET state = 'settled'/.test(text));
   assert.equal(settling.length, 2, 'the authorization and the capture');
   assert.deepEqual(
     settling.map((text) => /INSERT INTO payments/.test(text) || /UPDATE payments/.test(text)),
