@@ -31,7 +31,7 @@ export interface Quiet {
   quiet: boolean;
   /** The processes that used most of it, % of one core over the wait. */
   busiest: string;
-  /** The platform's CPU each second of the wait, % of one core. */
+  /** The platform's CPU each second after `done`, % of one core. */
   perSecond: number[];
 }
 
@@ -47,10 +47,19 @@ export async function restingPercent(sampler: PlatformSampler): Promise<number> 
   return platformUse(first, sampler.sample()).totalCpuPercentOfOneCore;
 }
 
-/** Waits until the platform is back near `resting` (its own timers and pollers only), sampled once a second. */
-export async function untilQuiet(sampler: PlatformSampler, resting: number): Promise<Quiet> {
+/**
+ * Waits for `done` (the carrier finished with every order: the 10 s between its steps
+ * look quiet), then until the platform is back near `resting` (its own timers and
+ * pollers only), sampled once a second; the window counts from the call.
+ */
+export async function untilQuiet(
+  sampler: PlatformSampler,
+  resting: number,
+  done: Promise<void>,
+): Promise<Quiet> {
   const first = sampler.sample();
-  let last = first;
+  await done;
+  let last = sampler.sample();
   let calm = 0;
   const perSecond: number[] = [];
   while (calm < QUIET_SECONDS && last.at - first.at < QUIET_WITHIN_MS) {

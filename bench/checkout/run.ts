@@ -4,7 +4,8 @@
 //   confirmed per second is the throughput (POST→CONFIRMED then includes the queue);
 // - paced: orders placed at a steady rate well below that, open loop; POST→CONFIRMED
 //   p50/p99 is the checkout's own latency. It starts once the platform is quiet again
-//   (back near the CPU it used at rest before the warm-up):
+//   (every saturated order delivered, then back near the CPU it used at rest before the
+//   warm-up):
 //   a confirmed order's shipment still moves on for three carrier steps (10 s each,
 //   with e-mails and projections), and that work is reported as the saturated orders'
 //   `afterwards`, not left to slow the paced orders.
@@ -92,7 +93,9 @@ interface Run {
     /**
      * After the last confirmation, until the platform was quiet: the work the orders still
      * caused (shipments moving on, their e-mails and projections), part of an order's cost
-     * that confirmed orders a second does not show.
+     * that confirmed orders a second does not show. It includes the bench's own asking
+     * whether they were delivered (a list of orders a shopper a second): an overstatement,
+     * most of all for short runs.
      */
     afterwards?: Quiet & { cpuMsPerConfirmedOrder: number };
     /** This process's own CPU meanwhile (the shoppers: HTTP clients on the same two cores), % of one core. */
@@ -213,7 +216,8 @@ async function measure(bus: string, mode: string): Promise<Run> {
     // What the saturated orders still cause once confirmed (their shipments move on for
     // three steps, with e-mails and projections) must end before the paced run, or that
     // run measures its latency on a machine still busy with them.
-    const drained = sampler ? await untilQuiet(sampler, resting) : undefined;
+    const delivered = allSettled(shop, saturated, DONE);
+    const drained = sampler ? await untilQuiet(sampler, resting, delivered) : await delivered;
     // Paced, open loop: one order every 1/rate s, whether or not the last has answered.
     const rate = RATE === 'half' ? Math.max(1, Math.round(busy.confirmedPerSecond / 2)) : RATE;
     const count = Math.max(PACED, rate * 10);
@@ -335,9 +339,14 @@ async function outcome(shop: Shop, placed: Placed) {
 }
 
 const SETTLED = ['CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'];
+/** Where the carrier is done with an order (or never had it). */
+const DONE = ['DELIVERED', 'REJECTED', 'CANCELLED'];
 
-/** Waits for every order to settle, asking once a second per shopper (not per order: that would be load). */
-async function allSettled(shop: Shop, placed: Placed): Promise<void> {
+/**
+ * Waits for every order to reach one of `statuses` (settled, by default), asking once a
+ * second per shopper (not per order: that would be load).
+ */
+async function allSettled(shop: Shop, placed: Placed, statuses = SETTLED): Promise<void> {
   const waiting = new Set(placed.map(({ id }) => id));
   const tokens = [...new Set(placed.map(({ token }) => token))];
   const deadline = Date.now() + 300_000;
@@ -350,7 +359,7 @@ async function allSettled(shop: Shop, placed: Placed): Promise<void> {
           data: Array<{ id: string; status: string }>;
           pagination: { totalPages: number };
         }>('GET', `/api/v1/orders?limit=100&page=${page}`, { token });
-        for (const order of list.body.data) if (SETTLED.includes(order.status)) waiting.delete(order.id);
+        for (const order of list.body.data) if (statuses.includes(order.status)) waiting.delete(order.id);
         if (page >= list.body.pagination.totalPages) break;
       }
     }

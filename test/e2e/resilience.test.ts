@@ -58,14 +58,16 @@ async function get(path: string, token?: string): Promise<Outcome> {
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
     await response.arrayBuffer();
+    const endedAt = performance.now();
     return {
       status: response.status,
       cache: response.headers.get('x-cache'),
-      ms: performance.now() - started,
-      endedAt: performance.now(),
+      ms: endedAt - started,
+      endedAt,
     };
   } catch {
-    return { status: 0, cache: null, ms: performance.now() - started, endedAt: performance.now() };
+    const endedAt = performance.now();
+    return { status: 0, cache: null, ms: endedAt - started, endedAt };
   }
 }
 

@@ -288,7 +288,11 @@ export async function openShop(
   // it should. The shop's tests begin once the catalog answers through the gateway.
   await waitFor(
     'the catalog through the gateway',
-    async () => ((await fetch(`${gateway}/api/v1/products?limit=1`)).status === 200 ? true : undefined),
+    async () => {
+      const answer = await fetch(`${gateway}/api/v1/products?limit=1`);
+      await answer.arrayBuffer(); // read, so its connection goes back to the pool
+      return answer.status === 200 ? true : undefined;
+    },
     60_000,
   );
   return { platform, shop: new Shop(gateway, ((await login.json()) as { accessToken: string }).accessToken) };

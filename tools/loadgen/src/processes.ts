@@ -72,8 +72,9 @@ interface Use {
   kernel: number;
   rss: number;
   processes: number;
-  waited?: number;
-  slices?: number;
+  /** 0 where the kernel keeps no scheduler statistics. */
+  waited: number;
+  slices: number;
 }
 
 const TICKS_PER_SECOND = 100;
@@ -92,7 +93,7 @@ const micros = (ticks: number) => (ticks * 1e6) / TICKS_PER_SECOND;
  * A thread's run-queue wait and time slices from the text of /proc/PID/schedstat
  * ("<ns on a core> <ns waiting for one> <slices>"); undefined where the kernel keeps none.
  */
-export function schedstatOf(text: string): { waited: number; slices: number } | undefined {
+export function schedstatOf(text: string): Pick<Use, 'waited' | 'slices'> | undefined {
   const [, waitedNs, slices] = text.trim().split(/\s+/).map(Number);
   if (waitedNs === undefined || slices === undefined || !Number.isFinite(waitedNs + slices)) return undefined;
   return { waited: waitedNs / 1000, slices };
@@ -109,7 +110,7 @@ function useOf(pid: number): Omit<Use, 'processes'> | undefined {
     cpu: micros(user + kernel),
     kernel: micros(kernel),
     rss,
-    ...schedstatOf(read(`/proc/${pid}/schedstat`) ?? ''),
+    ...(schedstatOf(read(`/proc/${pid}/schedstat`) ?? '') ?? { waited: 0, slices: 0 }),
   };
 }
 
@@ -173,8 +174,8 @@ export class PlatformSampler {
         kernel: entry.kernel + found.kernel,
         rss: entry.rss + found.rss,
         processes: entry.processes + 1,
-        waited: (entry.waited ?? 0) + (found.waited ?? 0),
-        slices: (entry.slices ?? 0) + (found.slices ?? 0),
+        waited: entry.waited + found.waited,
+        slices: entry.slices + found.slices,
       });
     };
     for (const { name, pid } of this.#named) add(name, pid);
@@ -192,7 +193,7 @@ export function platformUse(start: Sample, end: Sample): PlatformUse {
   const percent = (micros: number) => Math.round((micros / 1e6 / Math.max(seconds, 0.001)) * 1000) / 10;
   const processes = [...end.use].map(([name, now]) => {
     const then = start.use.get(name);
-    const grown = (part: keyof Use) => Math.max(0, (now[part] ?? 0) - (then?.[part] ?? 0));
+    const grown = (part: keyof Use) => Math.max(0, now[part] - (then?.[part] ?? 0));
     const waitedMs = grown('waited') / 1000;
     return {
       name,

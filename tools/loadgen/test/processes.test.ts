@@ -11,7 +11,7 @@ const use = (entries: Record<string, [number, number, number?]>) =>
   new Map(
     Object.entries(entries).map(([name, [cpu, rss, kernel = 0]]) => [
       name,
-      { cpu, kernel, rss, processes: 1 },
+      { cpu, kernel, rss, processes: 1, waited: 0, slices: 0 },
     ]),
   );
 
@@ -146,7 +146,6 @@ test('platform sampler - a live process has its wait for a core read where the k
   const sample = PlatformSampler.forPlatform(dataDir, state.gateway)?.sample();
   const launcher = sample?.use.get('launcher');
   assert.ok(launcher);
-  if (existsSync(`/proc/${process.pid}/schedstat`))
-    assert.ok((launcher.slices ?? 0) > 0, 'time slices counted');
+  if (existsSync(`/proc/${process.pid}/schedstat`)) assert.ok(launcher.slices > 0, 'time slices counted');
   else assert.equal(launcher.slices, 0);
 });
