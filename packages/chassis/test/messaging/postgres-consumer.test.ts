@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestDatabase, type TestDatabase } from '@platform/testkit';
+import { createTestDatabase, statementsDuring, type TestDatabase } from '@platform/testkit';
 import pg from 'pg';
 import { type BusDriver, createEnvelope, createLogger, createPostgresDriver } from '../../src/index.ts';
+import { ACK_DELAY_MS } from '../../src/messaging/postgres-consumer.ts';
 import { eventually } from './harness.ts';
 
 // The embedded driver settles a handled delivery by deleting its row: with the group's
-// next claim, in the same statement, while the group is busy; on its own before the
-// consumer sleeps or stops. Either way a handled delivery is never handed out again,
+// next claim, in the same statement, when the group is woken again within ACK_DELAY_MS
+// (or busy); on its own when no claim comes by then, and before the consumer stops. Either way a handled delivery is never handed out again,
 // even after its lease has ended. Checked at the driver, beneath the inbox that would
 // hide a second delivery from a handler.
 let busDatabase: TestDatabase;
@@ -74,6 +75,41 @@ describe('embedded bus driver: settling handled deliveries', () => {
       assert.deepEqual(twice, [], 'no delivery handed over a second time');
       assert.equal(await subscription.pending(), 0);
       assert.equal(await deliveriesLeft('settle-busy'), 0);
+    } finally {
+      await subscription.stop();
+    }
+  });
+
+  test('a group woken again soon deletes what it handled with that claim; a lone delivery is deleted on its own', async () => {
+    const type = `settle.soon.${Date.now()}`;
+    let handled = 0;
+    const subscription = await driver.subscribe(
+      'settle-soon',
+      [type],
+      async (delivery) => {
+        handled += 1;
+        await delivery.ack();
+      },
+      { concurrency: 4 },
+    );
+    try {
+      await sleep(1_500); // past the first subscription's second history copy
+      const sent = await statementsDuring(async () => {
+        // Each published while the group sleeps after the last, well within the delay.
+        for (let n = 0; n < 5; n++) {
+          await driver.publish(envelopes(type, 1, n));
+          await eventually('handled', () => handled === n + 1);
+          await sleep(ACK_DELAY_MS / 5);
+        }
+      });
+      const deletes = sent.filter(({ text }) => text.startsWith('DELETE FROM bus_deliveries'));
+      assert.equal(deletes.length, 0, 'each handled row went with the next claim');
+      // The last one has no claim after it: it is deleted on its own once the delay is over.
+      await eventually(
+        'the last handled row deleted',
+        async () => (await deliveriesLeft('settle-soon')) === 0,
+      );
+      assert.equal(await subscription.pending(), 0);
     } finally {
       await subscription.stop();
     }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestDatabase, type TestDatabase } from '@platform/testkit';
+import { createTestDatabase, statementsDuring, type TestDatabase } from '@platform/testkit';
 import pg from 'pg';
 import { createLogger, createPostgresDriver } from '../../src/index.ts';
-import { heldBackWatch } from '../../src/messaging/outbox.ts';
+import { heldBackWatch, MARK_DELAY_MS } from '../../src/messaging/outbox.ts';
 import { BusHarness, eventually, testSchemas } from './harness.ts';
 
 // The relay's ordering guard (docs/messaging.md, "Ordering"): driver-independent, so
@@ -89,7 +89,7 @@ describe('outbox relay', () => {
       tx.publish({ type: placed, data: { orderId: 'last', amount: 1 } }),
     );
     await eventually('the last handled', () => seen.length >= 121);
-    await sleep(300);
+    await sleep(MARK_DELAY_MS + 50);
     assert.equal(new Set(seen).size, 121);
     const published = new RegExp(
       `^bus_events_published_total\\{[^}]*type="${placed}"[^}]*\\} (\\d+)$`,
@@ -100,6 +100,29 @@ describe('outbox relay', () => {
       tx.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL'),
     );
     assert.equal(unsent.rows[0]?.n, 0, 'the last rows out are marked before the relay waits');
+  });
+
+  test('relay - commits that follow each other within the delay are marked sent by the next claim, not a statement of their own', async () => {
+    const { placed, producer, seen } = await harness.producerAndConsumer();
+    const unsent = async () =>
+      (
+        await producer.bus.transaction((tx) =>
+          tx.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL'),
+        )
+      ).rows[0]?.n;
+    const sent = await statementsDuring(async () => {
+      for (let i = 0; i < 5; i++) {
+        await producer.bus.transaction((tx) =>
+          tx.publish({ type: placed, data: { orderId: `soon-${i}`, amount: i } }),
+        );
+        await eventually('handled', () => seen.length === i + 1);
+        await sleep(MARK_DELAY_MS / 5);
+      }
+    });
+    const marks = sent.filter(({ text }) => text.startsWith('UPDATE outbox SET sent_at'));
+    assert.equal(marks.length, 0, 'each batch was marked by the claim after it');
+    // The last has no claim after it: marked on its own once the delay is over.
+    await eventually('the last row marked sent', async () => (await unsent()) === 0);
   });
 
   test('producer - tx.afterCommit runs once the transaction committed, and never after a rollback', async () => {
