@@ -110,6 +110,8 @@ interface Run {
     toConfirmedMs: Latency;
     /** The same while the paced orders were placed and settled: how long processes waited for a core at that load. */
     platform?: PlatformPerOrder;
+    /** Statements and commits an order at that load, where batches are small (statements.ts). */
+    perOrder: ReturnType<typeof countsPerOrder>;
     /** Each bus crossing the paced orders made, leg by leg (legs.ts). */
     crossings: Leg[];
     /** The three slowest paced orders' paths: each crossing, with its legs of 20 ms or more (legs.ts). */
@@ -222,6 +224,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
     const rate = RATE === 'half' ? Math.max(1, Math.round(busy.confirmedPerSecond / 2)) : RATE;
     const count = Math.max(PACED, rate * 10);
     console.log(`  paced: ${count} orders at ${rate}/s`);
+    const pacedCountsBefore = await countsNow(dataDir);
     const pacedBefore = sampler?.sample();
     const paced = await Promise.all(
       Array.from({ length: count }, async (_, i) => {
@@ -231,6 +234,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
     );
     await allSettled(shop, paced);
     const pacedAfter = sampler?.sample();
+    const pacedCountsAfter = await countsNow(dataDir);
     const calm = await outcome(shop, paced);
     const pacedPlatform = perOrder(
       pacedBefore && pacedAfter ? platformUse(pacedBefore, pacedAfter) : undefined,
@@ -270,6 +274,7 @@ async function measure(bus: string, mode: string): Promise<Run> {
         confirmed: calm.confirmed,
         toConfirmedMs: calm.toConfirmedMs,
         ...(pacedPlatform ? { platform: pacedPlatform } : {}),
+        perOrder: countsPerOrder(pacedCountsBefore, pacedCountsAfter, calm.confirmed),
         crossings,
         slowest,
       },
@@ -403,6 +408,10 @@ for (const bus of (values.bus ?? '').split(',')) {
         .map(([name, count]) => `${name} ${count}`)
         .join(', ')})`;
     console.log(`  an order's statements: ${each(statements)}; commits: ${each(commits)}`);
+    const pacedCounts = paced.perOrder;
+    console.log(
+      `  paced, an order's statements: ${each(pacedCounts.statements)}; commits: ${each(pacedCounts.commits)}`,
+    );
     const { rollbacks, deadlocks } = saturated.perOrder;
     console.log(`  an order's rollbacks: ${each(rollbacks)}; deadlocks in the run: ${each(deadlocks)}`);
     const { planningMs, runningMs } = saturated.perOrder;
