@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import type { BusDriver } from './driver.ts';
 import type { Envelope } from './envelope.ts';
 import type { BusMetrics } from './metrics.ts';
+import { wakeUp } from './wake-up.ts';
 
 const CHANNEL = 'outbox';
 
@@ -131,25 +132,12 @@ export function startRelay(options: RelayOptions): Relay {
   const lockKey = `outbox-relay:${options.service}`;
   let running = true;
   let client: pg.Client | undefined;
-  let endWait: (() => void) | undefined;
-  let signalled = false;
+  // Ended by a commit of this instance (`wake`), a NOTIFY from another, or a stop.
+  const woken = wakeUp();
   // Published, not yet marked sent: the next claim marks them, or `markPublished`.
   let published: number[] = [];
   // The lock belongs to the connection's session: a new connection must win it again.
   let leader = false;
-
-  const wait = (ms: number) =>
-    signalled
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ms);
-          endWait = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        }).finally(() => {
-          endWait = undefined;
-        });
 
   async function connect(): Promise<pg.Client> {
     const connection = new pg.Client({
@@ -157,10 +145,7 @@ export function startRelay(options: RelayOptions): Relay {
       application_name: 'outbox-relay',
     });
     connection.on('error', (error) => log.warn({ err: error }, 'outbox relay connection failed'));
-    connection.on('notification', () => {
-      signalled = true;
-      endWait?.();
-    });
+    connection.on('notification', () => woken.wake());
     await connection.connect();
     await connection.query(`LISTEN ${CHANNEL}`);
     return connection;
@@ -204,7 +189,7 @@ export function startRelay(options: RelayOptions): Relay {
           client = await connect();
           leader = false;
         }
-        signalled = false;
+        woken.reset();
         if (!leader) {
           const { rows } = await client.query<{ won: boolean }>(
             'SELECT pg_try_advisory_lock(hashtext($1)) AS won',
@@ -239,7 +224,7 @@ export function startRelay(options: RelayOptions): Relay {
         if (held) {
           // Until the transaction holding them back ends: its commit wakes the relay if
           // it wrote rows, else the next look is 10 ms away.
-          await wait(10);
+          await woken.sleep(10);
           continue;
         }
         // A full batch may have left more behind, and a commit since the claim has woken
@@ -247,11 +232,11 @@ export function startRelay(options: RelayOptions): Relay {
         // marking what went out in the same statement. Otherwise everything committed
         // before the claim went out: wait to be woken, marking what went out with the
         // next claim if one comes within MARK_DELAY_MS, else on its own.
-        if (sent < batchSize && !signalled) {
-          await wait(MARK_DELAY_MS);
-          if (signalled || !running) continue;
+        if (sent < batchSize && !woken.signalled) {
+          await woken.sleep(MARK_DELAY_MS);
+          if (woken.signalled || !running) continue;
           await markPublished(client);
-          await wait(IDLE_LOOK_MS - MARK_DELAY_MS);
+          await woken.sleep(IDLE_LOOK_MS - MARK_DELAY_MS);
         }
       } catch (error) {
         if (!running) break;
@@ -274,13 +259,10 @@ export function startRelay(options: RelayOptions): Relay {
 
   return {
     leading: () => leader && running,
-    wake() {
-      signalled = true;
-      endWait?.();
-    },
+    wake: () => woken.wake(),
     async stop() {
       running = false;
-      endWait?.();
+      woken.wake();
       await loop;
       await client?.end().catch(() => undefined);
     },

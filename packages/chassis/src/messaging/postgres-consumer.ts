@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Pool, prepared } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import type { Delivery, Subscription } from './driver.ts';
+import { wakeUp } from './wake-up.ts';
 
 const SAFETY_POLL_MS = 5_000;
 /**
@@ -62,16 +63,11 @@ export function consumeGroup(options: {
 }): Subscription {
   const { pool, log, group, types, deliver, concurrency, leaseMs, wakers } = options;
   let running = true;
-  // Set by a NOTIFY at any moment; checked before sleeping, so a wake-up that
-  // arrives between an empty claim and the sleep is not lost.
-  let signalled = false;
-  let endWait: (() => void) | undefined;
-  const wake = () => {
-    signalled = true;
-    endWait?.();
-  };
-  const waker = (woken: string[] | 'all') => {
-    if (woken === 'all' || woken.some((type) => types.includes(type))) wake();
+  // A NOTIFY for one of the group's types, at any moment: one that arrives between an
+  // empty claim and the sleep keeps the sleep from beginning.
+  const woken = wakeUp();
+  const waker = (named: string[] | 'all') => {
+    if (named === 'all' || named.some((type) => types.includes(type))) woken.wake();
   };
   wakers.add(waker);
 
@@ -113,17 +109,6 @@ export function consumeGroup(options: {
     },
   });
 
-  async function sleepUnlessWoken(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      endWait = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    endWait = undefined;
-  }
-
   /**
    * Deletes the rows handled since the last claim, claims the group's due rows (a
    * lease) and, in the same round trip, how long until the next of its other pending
@@ -150,7 +135,7 @@ export function consumeGroup(options: {
   const loop = (async () => {
     while (running) {
       try {
-        signalled = false;
+        woken.reset();
         retried = false;
         const { rows, waitMs } = await claim();
         if (rows.length > 0) {
@@ -161,16 +146,15 @@ export function consumeGroup(options: {
           // claim could not know; otherwise the claim took all that was due.
           if (rows.length === concurrency || retried) continue;
         }
-        if (waitMs === 0 || signalled || !running) continue;
+        if (waitMs === 0 || woken.signalled || !running) continue;
         if (acked.length > 0 && waitMs > ACK_DELAY_MS) {
           // A wake-up within the delay claims at once, deleting these in its statement.
-          await sleepUnlessWoken(ACK_DELAY_MS);
-          if (signalled || !running) continue;
+          await woken.sleep(ACK_DELAY_MS);
+          if (woken.signalled || !running) continue;
           await deleteAcked();
-          if (signalled) continue;
-          await sleepUnlessWoken(waitMs - ACK_DELAY_MS);
+          await woken.sleep(waitMs - ACK_DELAY_MS);
         } else {
-          await sleepUnlessWoken(waitMs);
+          await woken.sleep(waitMs);
         }
       } catch (error) {
         if (!running) break;
@@ -197,7 +181,7 @@ export function consumeGroup(options: {
     async stop() {
       running = false;
       wakers.delete(waker);
-      wake();
+      woken.wake();
       await loop;
     },
   };
