@@ -114,7 +114,8 @@ export function checkoutCrash(mode: 'orchestration' | 'choreography'): void {
       shippingAddress: address(),
       payment: card('4242424242424242'),
     });
-    // The processor takes 1.5 s: once the stock is reserved, the authorization is under way.
+    // The processor takes 1.5 s and the authorization is asked beside the reserve: once
+    // the stock is reserved, it is under way.
     await waitFor(
       'stock reserved',
       async () => {

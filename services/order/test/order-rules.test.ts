@@ -23,6 +23,7 @@ import {
   sagaDeadline,
   startSaga,
   stepFailed,
+  stepSucceeded,
   stepWaiting,
 } from '../src/domain/saga.ts';
 import {
@@ -249,8 +250,10 @@ describe('deadlines', () => {
     // In line for stock: the same command, due when inventory promised to answer.
     const waiting = stepWaiting(start.saga, 'reserve-stock', '2030-01-01T00:15:00.000Z');
     assert.deepEqual(sagaDeadline(waiting), { until: '2030-01-01T00:15:00.000Z' });
-    // Rejected: nothing awaited, no deadline.
-    const rejected = stepFailed(start.saga, 'reserve-stock', 'out of stock');
+    // Rejected once the payment asked beside the reserve is voided: nothing awaited, no deadline.
+    const voiding = stepFailed(start.saga, 'reserve-stock', 'out of stock');
+    const rejected = stepSucceeded(voiding.saga, 'cancel-payment');
+    assert.equal(rejected.events.at(-1)?.type, 'OrderRejected');
     assert.deepEqual(nextAwaiting(asked, rejected, []), { command: null, earlier: [] });
     assert.equal(sagaDeadline(rejected), 'clear');
   });

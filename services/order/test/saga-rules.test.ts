@@ -11,6 +11,7 @@ import {
   type Decision,
   nextAwaiting,
   type SagaState,
+  sagaDeadline,
   startSaga,
   stepFailed,
   stepSucceeded,
@@ -58,6 +59,36 @@ describe('saga rules', () => {
     assert.deepEqual(saga.compensations, ['cancel-shipment', 'cancel-payment', 'release-stock']);
   });
 
+  test('saga - stock and payment are asked together; the shipment is booked once both answered, in either order', () => {
+    const start = startSaga();
+    assert.equal(start.send, 'reserve-stock');
+    assert.deepEqual(start.alongside, ['authorize-payment'], 'both asked in one move');
+    assert.deepEqual(awaitedSteps(start.saga), ['reserve-stock', 'authorize-payment']);
+    const none: Awaiting = { command: null, earlier: [] };
+    const asked = nextAwaiting(none, start, ['r1', 'a1']);
+    assert.equal(
+      answersAwaited(asked, 'r1') && answersAwaited(asked, 'a1'),
+      true,
+      'an answer to either counts',
+    );
+    for (const [first, second] of [
+      ['reserve-stock', 'authorize-payment'],
+      ['authorize-payment', 'reserve-stock'],
+    ] as const) {
+      const one = stepSucceeded(start.saga, first);
+      assert.equal(one.send, null, 'the other is still out');
+      assert.deepEqual(awaitedSteps(one.saga), [second]);
+      const both = stepSucceeded(one.saga, second);
+      assert.equal(both.send, 'schedule-shipment');
+      assert.equal(both.alongside?.length ?? 0, 0, 'the pivot is asked alone');
+      assert.deepEqual(
+        [...both.saga.compensations].sort(),
+        ['cancel-payment', 'release-stock'],
+        'both are undone if the shipment fails',
+      );
+    }
+  });
+
   test('saga - past the pivot, capture and commit are asked together; the order is confirmed once both answered, in either order', () => {
     const past = pastPivot();
     assert.deepEqual(past.sent.slice(-2), ['capture-payment', 'commit-stock'], 'both asked in one move');
@@ -91,6 +122,11 @@ describe('saga rules', () => {
     const next = stepSucceeded(saved, 'capture-payment');
     assert.equal(next.send, 'commit-stock');
     assert.equal(stepSucceeded(next.saga, 'commit-stock').saga.phase, 'confirmed');
+    // Awaiting the reserve alone, as that version asked it: the authorization comes next.
+    const { alongside: _none, ...reserving } = startSaga().saga;
+    const reserved = stepSucceeded(reserving, 'reserve-stock');
+    assert.equal(reserved.send, 'authorize-payment');
+    assert.equal(stepSucceeded(reserved.saga, 'authorize-payment').send, 'schedule-shipment');
   });
 
   test('saga - a cancel while capture and commit are out waits for both, then undoes the order', () => {
@@ -137,10 +173,28 @@ describe('saga rules', () => {
     assert.equal(done.saga.phase, 'done');
   });
 
-  test('saga - out of stock rejects at once: nothing to undo', () => {
-    const { saga, events } = run(startSaga(), (s) => stepFailed(s, 'reserve-stock', 'out of stock'));
-    assert.deepEqual(events, ['StepFailed', 'OrderRejected']);
-    assert.equal(saga.phase, 'done');
+  test('saga - a payment declined while the reserve is still out undoes the reserve at once, since it may happen', () => {
+    const declined = stepFailed(startSaga().saga, 'authorize-payment', 'card_declined');
+    assert.equal(declined.send, 'release-stock');
+    assert.deepEqual(awaitedSteps(declined.saga), ['release-stock'], 'the reserve is no longer awaited');
+    const done = stepSucceeded(declined.saga, 'release-stock');
+    assert.deepEqual(done.saga.outcome, { status: 'REJECTED', reason: 'card_declined' });
+    assert.equal(done.events.at(-1)?.type, 'OrderRejected');
+  });
+
+  test('saga - out of stock voids the payment, asked or authorized, and rejects the order', () => {
+    const whileAsked = run(startSaga(), (s) => stepFailed(s, 'reserve-stock', 'out of stock'));
+    assert.deepEqual(whileAsked.sent, ['reserve-stock', 'authorize-payment', 'cancel-payment']);
+    assert.deepEqual(whileAsked.events, ['StepFailed']);
+    const authorized = run(
+      startSaga(),
+      ok('authorize-payment'),
+      (s) => stepFailed(s, 'reserve-stock', 'out of stock'),
+      ok('cancel-payment'),
+    );
+    assert.deepEqual(authorized.sent, ['reserve-stock', 'authorize-payment', 'cancel-payment']);
+    assert.deepEqual(authorized.events, ['StepSucceeded', 'StepFailed', 'StepSucceeded', 'OrderRejected']);
+    assert.deepEqual(authorized.saga.outcome, { status: 'REJECTED', reason: 'out of stock' });
   });
 
   test('saga - a failed shipment voids the payment, releases the stock, and cancels', () => {
@@ -161,6 +215,14 @@ describe('saga rules', () => {
     assert.deepEqual(sent, ['reserve-stock', 'authorize-payment', 'cancel-payment']);
     assert.deepEqual(saga.compensations, ['release-stock']);
     assert.equal(saga.outcome?.status, 'REJECTED');
+    // Neither answered: both may have happened, both are undone, and each is on the timeline.
+    const both = stepTimedOut(startSaga().saga);
+    assert.deepEqual(
+      both.events.map((event) => event.type === 'StepTimedOut' && event.data.step),
+      ['reserve-stock', 'authorize-payment'],
+    );
+    assert.deepEqual([both.send, ...both.saga.compensations].sort(), ['cancel-payment', 'release-stock']);
+    assert.equal(both.saga.outcome?.reason, 'reserve-stock timed out');
   });
 
   test('saga - after the pivot a silent step is asked again, never undone', () => {
@@ -195,10 +257,23 @@ describe('saga rules', () => {
     assert.equal(waiting.send, null, 'nothing is asked again: inventory answers when the line moves');
     assert.deepEqual(waiting.wait, { until });
     assert.equal(waiting.saga.step, 'reserve-stock');
-    const { sent } = run(waiting, ok('reserve-stock'));
-    assert.deepEqual(sent, ['authorize-payment']);
-    const refused = stepFailed(waiting.saga, 'reserve-stock', 'insufficient stock');
-    assert.equal(refused.events.at(-1)?.type, 'OrderRejected');
+    // The payment's answer meanwhile keeps the wait (and its deadline); served, the shipment is asked.
+    const paid = stepSucceeded(waiting.saga, 'authorize-payment');
+    assert.equal(paid.send, null);
+    assert.equal(paid.saga.waiting, true);
+    assert.equal(sagaDeadline(paid), 'keep');
+    const { sent } = run(paid, ok('reserve-stock'));
+    assert.deepEqual(sent, ['schedule-shipment']);
+    // Served before the payment answered: no longer in line, the payment still awaited.
+    const served = stepSucceeded(waiting.saga, 'reserve-stock');
+    assert.equal(served.saga.waiting, false);
+    assert.deepEqual(awaitedSteps(served.saga), ['authorize-payment']);
+    const refused = run(
+      paid,
+      (s) => stepFailed(s, 'reserve-stock', 'insufficient stock'),
+      ok('cancel-payment'),
+    );
+    assert.deepEqual(refused.events.slice(-2), ['StepSucceeded', 'OrderRejected']);
     // A waiting answer to a step no longer awaited changes nothing.
     const moved = stepSucceeded(startSaga().saga, 'reserve-stock').saga;
     assert.deepEqual(stepWaiting(moved, 'reserve-stock', until), { saga: moved, events: [], send: null });
@@ -208,13 +283,16 @@ describe('saga rules', () => {
     const waiting = stepWaiting(startSaga().saga, 'reserve-stock', '2030-01-01T00:15:00.000Z').saga;
     const decision = cancelRequested(waiting, 'changed my mind');
     if (decision === 'too-late') throw new Error('a cancel while waiting should be accepted');
-    assert.equal(decision.send, 'release-stock');
-    const done = stepSucceeded(decision.saga, 'release-stock');
-    assert.deepEqual(done.saga.outcome, { status: 'CANCELLED', reason: 'changed my mind' });
+    // The payment asked beside it may happen: undone too, without waiting for its answer.
+    const undone = run(decision, ok('cancel-payment'), ok('release-stock'));
+    assert.deepEqual(undone.sent, ['cancel-payment', 'release-stock']);
+    assert.deepEqual(undone.saga.outcome, { status: 'CANCELLED', reason: 'changed my mind' });
+    assert.equal(undone.events.at(-1), 'OrderCancelled');
     // And a cancel that came first is acted on as soon as inventory says the order waits.
     const first = cancelRequested(startSaga().saga, 'no');
     if (first === 'too-late') throw new Error('a cancel in flight should be accepted');
-    assert.equal(stepWaiting(first.saga, 'reserve-stock', '2030-01-01T00:15:00.000Z').send, 'release-stock');
+    const inLine = stepWaiting(first.saga, 'reserve-stock', '2030-01-01T00:15:00.000Z');
+    assert.deepEqual([inLine.send, ...inLine.saga.compensations], ['cancel-payment', 'release-stock']);
   });
 
   test('saga - a step asked again takes the answer to any of its asks; a step given up on takes none', () => {
@@ -242,7 +320,9 @@ describe('saga rules', () => {
     assert.equal(answersAwaited(asked, 'c0'), false);
     assert.equal(answersAwaited(asked, undefined), false);
     // The next step starts afresh; waiting keeps what is awaited.
-    const next = nextAwaiting(asked, stepSucceeded(startSaga().saga, 'reserve-stock'), ['c3']);
+    const reserved = stepSucceeded(startSaga().saga, 'reserve-stock');
+    assert.deepEqual(nextAwaiting(asked, reserved, []), asked, 'the payment still out keeps its ask');
+    const next = nextAwaiting(asked, stepSucceeded(reserved.saga, 'authorize-payment'), ['c3']);
     assert.deepEqual(next, { command: 'c3', earlier: [] });
     const waiting = stepWaiting(startSaga().saga, 'reserve-stock', '2030-01-01T00:15:00.000Z');
     assert.deepEqual(nextAwaiting(next, waiting, []), next);
@@ -274,14 +354,20 @@ describe('saga rules', () => {
     assert.deepEqual(saga.outcome, { status: 'CANCELLED', reason: 'changed my mind' });
   });
 
-  test('saga - a cancel while a step is in flight waits for it, then undoes it', () => {
+  test('saga - a cancel while steps are in flight waits for their answers, then undoes them', () => {
     const first = startSaga();
     const decision = cancelRequested(first.saga, 'no');
     if (decision === 'too-late') throw new Error('a cancel in flight should be accepted');
     assert.equal(decision.send, null);
-    const after = stepSucceeded(decision.saga, 'reserve-stock');
-    assert.equal(after.send, 'release-stock');
-    assert.equal(after.saga.outcome?.status, 'CANCELLED');
+    const one = stepSucceeded(decision.saga, 'reserve-stock');
+    assert.equal(one.send, null, 'the payment is still out');
+    const undone = run(one, ok('authorize-payment'), ok('cancel-payment'), ok('release-stock'));
+    assert.deepEqual(undone.sent, ['cancel-payment', 'release-stock']);
+    assert.deepEqual(undone.saga.outcome, { status: 'CANCELLED', reason: 'no' });
+    // One of them failing ends the wait: the cancel's reason is the outcome.
+    const failed = stepFailed(one.saga, 'authorize-payment', 'card_declined');
+    assert.equal(failed.send, 'release-stock');
+    assert.deepEqual(failed.saga.outcome, { status: 'CANCELLED', reason: 'no' });
   });
 
   test('saga - a refused shipment cancel leaves the order confirmed and undoes nothing', () => {

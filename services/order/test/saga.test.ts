@@ -34,9 +34,11 @@ const heard = (type: EventType, orderId: string) =>
 
 test('saga - each answer moves the order and asks the next step, each committed once; CONFIRMED is told', async () => {
   const id = await harness.placeOne();
-  await answer('inventory.reserve-stock', 'inventory.stock.reserved', id);
-  // Asked once the reserve's move committed: what follows is the authorization's alone.
+  // Stock and payment asked together, at placement.
   const authorize = await harness.command('payment.authorize', id);
+  await answer('inventory.reserve-stock', 'inventory.stock.reserved', id);
+  // Once the reserve's move committed, what follows is the authorization's alone.
+  await harness.reaches(id, 'STOCK_RESERVED');
   const transactions = await transactionsDuring(harness.database, async () => {
     await harness.probe.reply(authorize, 'payment.authorized', saying('payment.authorized', id));
     await harness.command('shipping.schedule-shipment', id);
@@ -118,6 +120,22 @@ test('saga - past the pivot, capture and commit are asked in one move; answered 
   assert.deepEqual((await harness.order(id)).timeline, confirmed.timeline);
 });
 
+test("saga - a payment declined before the reserve answers releases the stock at once; the reserve's late answer is ignored", async () => {
+  const id = await harness.placeOne();
+  const reserve = await harness.command('inventory.reserve-stock', id);
+  const release = await answer('payment.authorize', 'payment.failed', id).then(() =>
+    harness.command('inventory.release-stock', id),
+  );
+  await harness.probe.reply(reserve, 'inventory.stock.reserved', saying('inventory.stock.reserved', id));
+  await harness.probe.reply(release, 'inventory.stock.released', saying('inventory.stock.released', id));
+  const rejected = await harness.reaches(id, 'REJECTED');
+  assert.deepEqual(
+    rejected.timeline.map((entry) => `${entry.step}:${entry.outcome}`),
+    ['place-order:placed', 'authorize-payment:failed', 'release-stock:compensated', 'order:rejected'],
+    'the late reserve answer left no trace',
+  );
+});
+
 test('saga - a declined payment releases the stock and rejects the order; REJECTED is told', async () => {
   const id = await harness.placeOne();
   await answer('inventory.reserve-stock', 'inventory.stock.reserved', id);
@@ -129,9 +147,10 @@ test('saga - a declined payment releases the stock and rejects the order; REJECT
   await harness.probe.next((e) => e.type === 'order.rejected' && e.subject === id);
 });
 
-test('saga - a cancel while the reserve is in flight awaits its answer (same command, same deadline), then undoes it', async () => {
+test('saga - a cancel while stock and payment are in flight awaits their answers (same commands, same deadline), then undoes both', async () => {
   const id = await harness.placeOne();
   const reserve = await harness.command('inventory.reserve-stock', id);
+  const authorize = await harness.command('payment.authorize', id);
   const [before] = await harness.sql<{ deadline_at: Date }>(
     'SELECT deadline_at FROM sagas WHERE order_id = $1',
     [id],
@@ -145,6 +164,10 @@ test('saga - a cancel while the reserve is in flight awaits its answer (same com
   assert.deepEqual(during, { awaiting_command: reserve.id, deadline_at: before?.deadline_at });
 
   await harness.probe.reply(reserve, 'inventory.stock.reserved', saying('inventory.stock.reserved', id));
+  await harness.reaches(id, 'STOCK_RESERVED');
+  assert.equal(heard('inventory.release-stock', id).length, 0, 'nothing undone while the payment is out');
+  await harness.probe.reply(authorize, 'payment.authorized', saying('payment.authorized', id));
+  await answer('payment.cancel', 'payment.voided', id);
   await answer('inventory.release-stock', 'inventory.stock.released', id);
   const cancelled = await harness.reaches(id, 'CANCELLED');
   assert.equal(cancelled.reason, 'changed my mind');
@@ -260,7 +283,7 @@ test('saga - answers that arrive together each move their own saga once, their s
         data: saying('inventory.stock.reserved', ids[i] ?? ''),
       })),
     );
-    await Promise.all(ids.map((id) => harness.command('payment.authorize', id)));
+    for (const id of ids) await harness.reaches(id, 'STOCK_RESERVED');
   });
   for (const id of ids) {
     const order = await harness.order(id);
@@ -452,16 +475,26 @@ test('saga - a silent step is undone past its deadline; its late answer is ignor
   try {
     const id = await quick.placeOne();
     const reserve = await quick.command('inventory.reserve-stock', id);
-    // Silent: the reserve may have happened, so its undo is asked.
-    const release = await quick.command('inventory.release-stock', id);
+    const authorize = await quick.command('payment.authorize', id);
+    // Silent: each may have happened, so both undos are asked, one at a time.
+    const cancel = await quick.command('payment.cancel', id);
     await quick.probe.reply(reserve, 'inventory.stock.reserved', saying('inventory.stock.reserved', id));
-    await quick.probe.reply(release, 'inventory.stock.released', saying('inventory.stock.released', id));
+    await quick.probe.reply(authorize, 'payment.authorized', saying('payment.authorized', id));
+    await quick.probe.reply(cancel, 'payment.voided', saying('payment.voided', id));
+    await answer('inventory.release-stock', 'inventory.stock.released', id, quick);
     const rejected = await quick.reaches(id, 'REJECTED');
     assert.equal(rejected.reason, 'reserve-stock timed out');
     assert.deepEqual(
       rejected.timeline.map((entry) => `${entry.step}:${entry.outcome}`),
-      ['place-order:placed', 'reserve-stock:timed-out', 'release-stock:compensated', 'order:rejected'],
-      'the late reserve answer left no trace',
+      [
+        'place-order:placed',
+        'reserve-stock:timed-out',
+        'authorize-payment:timed-out',
+        'cancel-payment:compensated',
+        'release-stock:compensated',
+        'order:rejected',
+      ],
+      'the late answers left no trace',
     );
   } finally {
     await quick.close();

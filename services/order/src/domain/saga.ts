@@ -1,13 +1,15 @@
 // The checkout saga, as pure decisions: given where the saga is and what just
-// happened, which order events to record and which commands to send next. Steps up to
-// the pivot go one at a time; the steps after it, which must happen and depend on
-// nothing but the pivot, are asked together and the order is confirmed once all have
-// answered. Each completed step pushes its compensation to the front of a list; failure
-// runs that list, one compensation at a time, each retried until it is acknowledged.
+// happened, which order events to record and which commands to send next. The steps
+// go stage by stage: a stage's steps (stock and payment; the shipment, the pivot;
+// capture and commit) are asked together and the next stage waits for all of them.
+// Each completed step pushes its compensation to the front of a list; failure runs
+// that list, one compensation at a time, each retried until it is acknowledged. Before
+// the pivot, a step that fails or stays silent ends the stage at once: the steps still
+// out beside it may happen, so their compensations go on the list too.
 // The steps themselves (order, undo, failure status) are the catalogue's (steps.ts).
 import type { Deadline } from './decision.ts';
 import type { OrderEvent, OrderStatus } from './order.ts';
-import { AFTER_PIVOT, FORWARD, isAfterPivot, STEPS, type Step } from './steps.ts';
+import { canWait, FORWARD, isAfterPivot, STAGES, STEPS, type Step } from './steps.ts';
 
 export type Phase = 'forward' | 'compensating' | 'confirmed' | 'done';
 
@@ -23,9 +25,9 @@ export interface SagaState {
   /** Inventory put the order in line: the reserve is awaited until its answer is due. */
   waiting?: boolean;
   /**
-   * Past the pivot, the steps asked together with `step` whose answers are still
-   * awaited (the steps after the pivot depend on nothing but it). Absent in a saga saved
-   * by the version that asked them one at a time, which carries on that way.
+   * The steps asked together with `step` whose answers are still awaited. Absent in a
+   * saga saved by the version that asked each step before the pivot alone, which goes
+   * on from the step after the one it awaits.
    */
   alongside?: Step[];
 }
@@ -90,16 +92,12 @@ export function sagaDeadline(decision: Decision): Deadline {
 }
 
 export function startSaga(): Decision {
+  const [step = 'reserve-stock', ...alongside] = STAGES[0] ?? [];
   return {
-    saga: {
-      phase: 'forward',
-      step: 'reserve-stock',
-      compensations: [],
-      outcome: null,
-      cancelRequested: null,
-    },
+    saga: { phase: 'forward', step, alongside, compensations: [], outcome: null, cancelRequested: null },
     events: [],
-    send: 'reserve-stock',
+    send: step,
+    alongside,
   };
 }
 
@@ -142,46 +140,52 @@ function compensate(
 }
 
 /**
- * The step's undo put first: the step happened, or, awaited (in flight or in line), it
- * may have. Capture and commit have none: the payment's and the stock's undo them.
+ * The steps' undos put first, the last named first: each step happened, or, awaited
+ * (in flight or in line), it may have. Capture and commit have none: the payment's and
+ * the stock's undo them.
  */
-function withUndoOf(saga: SagaState, step: Step): SagaState {
-  const undo = STEPS[step].undoneBy;
-  return { ...saga, compensations: undo ? [undo, ...saga.compensations] : saga.compensations };
+function withUndoOf(saga: SagaState, ...steps: Step[]): SagaState {
+  const undos = steps.flatMap((step) => STEPS[step].undoneBy ?? []).reverse();
+  return { ...saga, compensations: [...undos, ...saga.compensations] };
+}
+
+/** The steps to ask once `step`, the last awaited, has answered: none left means confirmed. */
+function nextStage(saga: SagaState, step: Step): readonly Step[] {
+  const stage = STAGES.findIndex((steps) => steps.includes(step));
+  if (saga.alongside) return STAGES[stage + 1] ?? [];
+  // Saved by the version that asked one step at a time: the rest of the next step's stage.
+  const next = FORWARD[FORWARD.indexOf(step) + 1];
+  const itsStage = STAGES.find((steps) => next && steps.includes(next)) ?? [];
+  return next ? itsStage.slice(itsStage.indexOf(next)) : [];
 }
 
 export function stepSucceeded(saga: SagaState, step: Step, detail?: string): Decision {
   const events: OrderEvent[] = [{ type: 'StepSucceeded', data: { step, ...(detail ? { detail } : {}) } }];
   if (saga.phase === 'compensating' && saga.outcome) return compensate(saga, saga.outcome, events);
-  const advanced = withUndoOf(saga, step);
+  // A step in line is no longer once it has answered; one beside it answering keeps the line.
+  const advanced = { ...withUndoOf(saga, step), waiting: Boolean(saga.waiting) && !canWait(step) };
   const [stillOut, ...beside] = awaitedSteps(saga).filter((awaited) => awaited !== step);
-  if (saga.alongside && stillOut) {
+  if (stillOut) {
     // One of the steps asked together: the others are still out (a cancel waits for them).
     return { saga: { ...advanced, step: stillOut, alongside: beside }, events, send: null };
   }
   if (saga.cancelRequested) {
     return compensate(advanced, { status: 'CANCELLED', reason: saga.cancelRequested }, events);
   }
-  // Steps asked together were the last; one at a time, the next in line.
-  const next = saga.alongside ? undefined : FORWARD[FORWARD.indexOf(step) + 1];
-  if (!next) {
+  const [first, ...together] = nextStage(saga, step);
+  if (!first) {
     return {
       saga: { ...advanced, phase: 'confirmed', step: null },
       events: [...events, { type: 'OrderConfirmed', data: {} }],
       send: null,
     };
   }
-  if (next === AFTER_PIVOT[0]) {
-    // The steps after the pivot depend on nothing but it: all asked at once.
-    const [first = next, ...together] = AFTER_PIVOT;
-    return {
-      saga: { ...advanced, step: first, alongside: together, waiting: false },
-      events,
-      send: first,
-      alongside: together,
-    };
-  }
-  return { saga: { ...advanced, step: next, waiting: false }, events, send: next };
+  return {
+    saga: { ...advanced, step: first, alongside: together, waiting: false },
+    events,
+    send: first,
+    alongside: together,
+  };
 }
 
 /**
@@ -190,11 +194,11 @@ export function stepSucceeded(saga: SagaState, step: Step, detail?: string): Dec
  * moves there. A cancel asked meanwhile takes the order out of the line at once.
  */
 export function stepWaiting(saga: SagaState, step: Step, until: string): Decision {
-  if (saga.phase !== 'forward' || saga.step !== step) return { saga, events: [], send: null };
+  if (saga.phase !== 'forward' || !awaitedSteps(saga).includes(step)) return { saga, events: [], send: null };
   const events: OrderEvent[] = [{ type: 'StepWaiting', data: { step } }];
   if (saga.cancelRequested) {
     const outcome = { status: 'CANCELLED' as const, reason: saga.cancelRequested };
-    return compensate(withUndoOf(saga, step), outcome, events);
+    return compensate(withUndoOf(saga, ...awaitedSteps(saga)), outcome, events);
   }
   return { saga: { ...saga, waiting: true }, events, send: null, wait: { until } };
 }
@@ -215,22 +219,25 @@ export function stepFailed(saga: SagaState, step: Step, reason: string): Decisio
     };
   }
   const events: OrderEvent[] = [{ type: 'StepFailed', data: { step, reason } }];
-  return compensate(saga, outcomeOf(saga, step, reason), events);
+  // The steps still out beside it may happen: undone too, without waiting for their answers.
+  const beside = saga.phase === 'forward' ? awaitedSteps(saga).filter((awaited) => awaited !== step) : [];
+  return compensate(withUndoOf(saga, ...beside), outcomeOf(saga, step, reason), events);
 }
 
 /** The awaited reply did not come in time. */
 export function stepTimedOut(saga: SagaState): Decision {
   const step = saga.step;
   if (!step) return { saga, events: [], send: null };
-  const events: OrderEvent[] = [{ type: 'StepTimedOut', data: { step } }];
   if (saga.phase === 'compensating' || isAfterPivot(step)) {
     // Must happen: ask again, with whatever else is out beside it (every participant
     // treats a repeat as the same command).
     const beside = saga.alongside?.length ? { alongside: saga.alongside } : {};
-    return { saga, events, send: step, again: true, ...beside };
+    return { saga, events: [{ type: 'StepTimedOut', data: { step } }], send: step, again: true, ...beside };
   }
-  // It may have happened late: undo it too. Its late reply will find a saga gone past it.
-  return compensate(withUndoOf(saga, step), outcomeOf(saga, step, `${step} timed out`), events);
+  // Each may have happened late: undo them too. Their late replies will find a saga gone past them.
+  const silent = awaitedSteps(saga);
+  const events = silent.map((each): OrderEvent => ({ type: 'StepTimedOut', data: { step: each } }));
+  return compensate(withUndoOf(saga, ...silent), outcomeOf(saga, step, `${step} timed out`), events);
 }
 
 /** A customer cancels: now if nothing is in flight, else when the current step answers. */
@@ -238,8 +245,9 @@ export function cancelRequested(saga: SagaState, reason: string): Decision | 'to
   const events: OrderEvent[] = [{ type: 'CancellationRequested', data: { reason } }];
   if (saga.phase === 'confirmed') return compensate(saga, { status: 'CANCELLED', reason }, events);
   if (saga.phase === 'forward' && saga.waiting && saga.step) {
-    // In line, nothing is in flight: leave the line now rather than wait to be served.
-    return compensate(withUndoOf(saga, saga.step), { status: 'CANCELLED', reason }, events);
+    // In line: leave the line now rather than wait to be served, and undo what is
+    // asked beside it without waiting for its answer.
+    return compensate(withUndoOf(saga, ...awaitedSteps(saga)), { status: 'CANCELLED', reason }, events);
   }
   if (saga.phase === 'forward' && !saga.cancelRequested) {
     return { saga: { ...saga, cancelRequested: reason }, events, send: null };

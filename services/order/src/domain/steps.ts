@@ -146,21 +146,27 @@ export const STEPS: { readonly [S in Step]: Entry<CommandType> } = {
   }),
 };
 
-/** The checkout forward, in order. Booking the shipment is the pivot: before it an order can give up, after it only go on. */
-export const FORWARD: readonly Step[] = [
-  'reserve-stock',
-  'authorize-payment',
-  'schedule-shipment',
-  'capture-payment',
-  'commit-stock',
+/**
+ * The checkout forward, stage by stage: a stage's steps depend on nothing but the
+ * stages before it, so they are asked together and the next stage waits for all of
+ * them. Booking the shipment is the pivot, alone in its stage: before it an order can
+ * give up, after it only go on.
+ */
+export const STAGES: readonly (readonly Step[])[] = [
+  ['reserve-stock', 'authorize-payment'],
+  ['schedule-shipment'],
+  ['capture-payment', 'commit-stock'],
 ];
+/** The checkout forward, in order. */
+export const FORWARD: readonly Step[] = STAGES.flat();
 export const PIVOT: Step = 'schedule-shipment';
 /** The steps an order may give up on (a failure or silence undoes what was done). */
 export const BEFORE_PIVOT: readonly Step[] = FORWARD.slice(0, FORWARD.indexOf(PIVOT) + 1);
-/** The steps that must happen once the pivot has: none depends on another, so all are asked at once. */
-export const AFTER_PIVOT: readonly Step[] = FORWARD.slice(FORWARD.indexOf(PIVOT) + 1);
 
 export const isCompensation = (step: Step): boolean => STEPS[step].kind === 'compensation';
+/** The step's participant may put it in line (answer that it waits) rather than answer at once. */
+export const canWait = (step: Step): boolean =>
+  Object.values(STEPS[step].answers).some((answer) => answer?.said === 'waiting');
 /** Past the pivot a step must happen: asked again until it does, never undone by failure. */
 export const isAfterPivot = (step: Step): boolean => FORWARD.indexOf(step) > FORWARD.indexOf(PIVOT);
 
