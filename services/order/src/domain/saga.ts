@@ -240,7 +240,7 @@ export function stepTimedOut(saga: SagaState): Decision {
   return compensate(withUndoOf(saga, ...silent), outcomeOf(saga, step, `${step} timed out`), events);
 }
 
-/** A customer cancels: now if nothing is in flight, else when the current step answers. */
+/** A customer cancels: now if nothing is in flight (or in line), else once the steps in flight have answered. */
 export function cancelRequested(saga: SagaState, reason: string): Decision | 'too-late' {
   const events: OrderEvent[] = [{ type: 'CancellationRequested', data: { reason } }];
   if (saga.phase === 'confirmed') return compensate(saga, { status: 'CANCELLED', reason }, events);
