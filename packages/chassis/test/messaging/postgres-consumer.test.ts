@@ -10,8 +10,9 @@ import { eventually } from './harness.ts';
 // The embedded driver settles a handled delivery by deleting its row: with the group's
 // next claim, in the same statement, when the group is woken again within ACK_DELAY_MS
 // (or busy); on its own when no claim comes by then, and before the consumer stops.
-// Either way a handled delivery is never handed out again, even after its lease has ended. Checked at the driver, beneath the inbox that would
-// hide a second delivery from a handler.
+// Either way a handled delivery is never handed out again, even after its lease has
+// ended. Checked at the driver, beneath the inbox that would hide a second delivery
+// from a handler.
 let busDatabase: TestDatabase;
 let driver: BusDriver;
 const log = createLogger({ service: 'test', instance: 'test', level: 'silent' });

@@ -91,14 +91,24 @@ export function sagaDeadline(decision: Decision): Deadline {
   return decision.saga.step ? 'keep' : 'clear';
 }
 
+/** A stage's steps asked in one move: the first is `send`, the others `alongside`. */
+function ask(
+  saga: SagaState,
+  [step, ...alongside]: readonly [Step, ...Step[]],
+  events: OrderEvent[],
+): Decision {
+  return { saga: { ...saga, step, alongside, waiting: false }, events, send: step, alongside };
+}
+
 export function startSaga(): Decision {
-  const [step = 'reserve-stock', ...alongside] = STAGES[0] ?? [];
-  return {
-    saga: { phase: 'forward', step, alongside, compensations: [], outcome: null, cancelRequested: null },
-    events: [],
-    send: step,
-    alongside,
+  const start: SagaState = {
+    phase: 'forward',
+    step: null,
+    compensations: [],
+    outcome: null,
+    cancelRequested: null,
   };
+  return ask(start, STAGES[0] ?? ['reserve-stock'], []);
 }
 
 /** What a failed or silent step makes of the order: a cancel asked meanwhile wins. */
@@ -151,12 +161,12 @@ function withUndoOf(saga: SagaState, ...steps: Step[]): SagaState {
 
 /** The steps to ask once `step`, the last awaited, has answered: none left means confirmed. */
 function nextStage(saga: SagaState, step: Step): readonly Step[] {
-  const stage = STAGES.findIndex((steps) => steps.includes(step));
-  if (saga.alongside) return STAGES[stage + 1] ?? [];
+  if (saga.alongside) return STAGES[STAGES.findIndex((steps) => steps.includes(step)) + 1] ?? [];
   // Saved by the version that asked one step at a time: the rest of the next step's stage.
   const next = FORWARD[FORWARD.indexOf(step) + 1];
-  const itsStage = STAGES.find((steps) => next && steps.includes(next)) ?? [];
-  return next ? itsStage.slice(itsStage.indexOf(next)) : [];
+  if (!next) return [];
+  const itsStage = STAGES.find((steps) => steps.includes(next)) ?? [next];
+  return itsStage.slice(itsStage.indexOf(next));
 }
 
 export function stepSucceeded(saga: SagaState, step: Step, detail?: string): Decision {
@@ -180,12 +190,7 @@ export function stepSucceeded(saga: SagaState, step: Step, detail?: string): Dec
       send: null,
     };
   }
-  return {
-    saga: { ...advanced, step: first, alongside: together, waiting: false },
-    events,
-    send: first,
-    alongside: together,
-  };
+  return ask(advanced, [first, ...together], events);
 }
 
 /**

@@ -152,7 +152,7 @@ export const STEPS: { readonly [S in Step]: Entry<CommandType> } = {
  * them. Booking the shipment is the pivot, alone in its stage: before it an order can
  * give up, after it only go on.
  */
-export const STAGES: readonly (readonly Step[])[] = [
+export const STAGES: readonly (readonly [Step, ...Step[]])[] = [
   ['reserve-stock', 'authorize-payment'],
   ['schedule-shipment'],
   ['capture-payment', 'commit-stock'],
