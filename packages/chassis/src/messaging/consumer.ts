@@ -106,14 +106,17 @@ function producerContext(envelope: Envelope) {
 
 /**
  * Runs `work` for several events at once as one consumer span linked to each
- * producer's span (a batch has no single parent), per OpenTelemetry's messaging
- * conventions for batches.
+ * producer's span, per OpenTelemetry's messaging conventions for batches. Events of
+ * several traces have no single parent: the span starts a trace of its own. Events all
+ * of one trace (a checkout's answers arriving together) go on in it, under the first.
  */
 export function inBatchContext<T>(envelopes: Envelope[], group: string, work: () => Promise<T>): Promise<T> {
-  const links = envelopes
-    .map((envelope) => trace.getSpanContext(producerContext(envelope)))
-    .filter((linked) => linked !== undefined)
-    .map((linked) => ({ context: linked }));
+  const producers = envelopes.map(producerContext);
+  const linked = producers.map((producer) => trace.getSpanContext(producer));
+  const links = linked.filter((context) => context !== undefined).map((context) => ({ context }));
+  const oneTrace =
+    links.length === envelopes.length && new Set(links.map(({ context }) => context.traceId)).size === 1;
+  const parent = (oneTrace && producers[0]) || ROOT_CONTEXT;
   const span = tracer.startSpan(
     `${group} process`,
     {
@@ -125,9 +128,9 @@ export function inBatchContext<T>(envelopes: Envelope[], group: string, work: ()
         'messaging.batch.message_count': envelopes.length,
       },
     },
-    ROOT_CONTEXT,
+    parent,
   );
-  return context.with(trace.setSpan(ROOT_CONTEXT, span), () => ending(span, work));
+  return context.with(trace.setSpan(parent, span), () => ending(span, work));
 }
 
 /**

@@ -273,6 +273,7 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
     await consumer.bus.transaction((tx) => tx.query('CREATE TABLE charges (order_id text, via text)'));
     const calls: string[][] = [];
     const linked: string[] = [];
+    const batchTraces: string[] = [];
     let seen = 0;
     await consumer.bus.subscribe(
       `${placed}-billing`,
@@ -297,6 +298,7 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
             links?: Array<{ context: { traceId: string } }>;
           };
           linked.push(...(span?.links ?? []).map((link) => link.context.traceId));
+          batchTraces.push(trace.getActiveSpan()?.spanContext().traceId ?? 'none');
           await tx.query(`INSERT INTO charges SELECT unnest($1::text[]), 'batch'`, [orders]);
           // One event refuses to go in a batch: its whole batch rolls back and goes one by one.
           if (orders.includes('o7')) throw new Error('o7 is not for batches');
@@ -344,6 +346,11 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
     assert.ok(
       linked.every((id) => id === traceId),
       'each link is to the trace that published the event',
+    );
+    assert.deepEqual(
+      new Set(batchTraces),
+      new Set([traceId]),
+      'a batch of events all from one trace goes on in that trace',
     );
   });
 }
