@@ -14,7 +14,11 @@ export function createMetricsRegistry(labels: {
 }): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service: labels.service, service_instance_id: labels.instance });
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  // The event-loop delay is sampled by a timer that wakes the process at this period:
+  // every 20 ms it was a third of what an idle service spends (50 wake-ups a second in
+  // each of a dozen processes on two cores). Ten a second still gives a scrape interval's
+  // p99 from 150 samples, and no stall longer than 100 ms goes unseen.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   new Gauge({
     name: 'build_info',
     help: 'What is running: always 1, described by its labels',
