@@ -32,7 +32,14 @@ export async function subscribeProjection(
     // One batch at a time: every order moves the same view rows (the day's revenue,
     // the funnel), so batches side by side only waited on each other's locks of them,
     // and deadlocked (on NATS, 56-76 ms an order of waiting; bench/README.md). It also
-    // leaves the pool to readers while a rebuild runs.
-    { concurrency: 1, maxBatch: 32, handleBatch: (events, { tx }) => apply(events, tx) },
+    // leaves the pool to readers while a rebuild runs. Nobody waits on a view: an event
+    // waits a quarter of a second for others, so that at light load too a transaction
+    // (and a claim, a wake-up) carries several.
+    {
+      concurrency: 1,
+      maxBatch: 32,
+      lingerMs: 250,
+      handleBatch: (events, { tx }) => apply(events, tx),
+    },
   );
 }

@@ -158,18 +158,22 @@ function bySubject(deliveries: Delivery[]): Map<unknown, Delivery[]> {
  * deadlock on them), and one subject's events are applied in the order they arrived
  * (a retried one apart). Resolves once the delivery is settled.
  * Under light load a batch is one event and nothing waits; under load batches grow
- * and the commits per event fall.
+ * and the commits per event fall. With `lingerMs`, a delivery waits that long at most
+ * for others to join it (a full batch goes at once): for groups nobody waits on, whose
+ * events then share transactions at light load too.
  */
 export function batchingDeliverer<Tx>(
   deps: ConsumerDeps<Tx>,
-  { maxBatch, concurrency }: { maxBatch: number; concurrency: number },
+  { maxBatch, concurrency, lingerMs = 0 }: { maxBatch: number; concurrency: number; lingerMs?: number },
 ): (delivery: Delivery) => Promise<void> {
-  type Waiting = { delivery: Delivery; subject: string | undefined; settled: () => void };
+  type Waiting = { delivery: Delivery; subject: string | undefined; settled: () => void; arrived: number };
   const waiting: Waiting[] = [];
   // Subjects a running batch holds: a delivery about one of them waits for the next batch.
   const busy = new Map<string, number>();
   let running = 0;
   let scheduled = false;
+  // The wait for company under way, if any: a batch filled meanwhile ends it.
+  let lingering: NodeJS.Timeout | undefined;
 
   /** Up to `maxBatch` waiting deliveries whose subjects no running batch holds, in order. */
   function takeBatch(): Waiting[] {
@@ -192,6 +196,7 @@ export function batchingDeliverer<Tx>(
 
   function pump(): void {
     scheduled = false;
+    lingering = undefined;
     while (running < concurrency && waiting.length > 0) {
       const batch = takeBatch();
       if (batch.length === 0) return;
@@ -211,14 +216,22 @@ export function batchingDeliverer<Tx>(
     }
   }
   function schedule(): void {
+    const oldest = waiting[0];
+    const linger = oldest && waiting.length < maxBatch ? oldest.arrived + lingerMs - Date.now() : 0;
+    if (lingering && linger <= 0) {
+      clearTimeout(lingering);
+      lingering = undefined;
+      scheduled = false;
+    }
     if (scheduled) return;
     scheduled = true;
+    if (linger > 0) lingering = setTimeout(pump, linger);
     // After this turn's I/O callbacks: everything that arrived with this one joins it.
-    setImmediate(pump);
+    else setImmediate(pump);
   }
   return (delivery) =>
     new Promise<void>((settled) => {
-      waiting.push({ delivery, subject: subjectOf(delivery), settled });
+      waiting.push({ delivery, subject: subjectOf(delivery), settled, arrived: Date.now() });
       schedule();
     });
 }

@@ -69,6 +69,13 @@ export interface Bus<S extends Schemas> {
        */
       maxBatch?: number;
       /**
+       * With `maxBatch`: how long an event may wait for others to join its batch (default
+       * 0: a batch is what arrived together). For groups nobody waits on (a projection,
+       * e-mails): at light load their events then share transactions, claims and
+       * wake-ups, as they do under load, for a delay of this much.
+       */
+      lingerMs?: number;
+      /**
        * With `maxBatch`: runs first in each batch's transaction, with its fresh events,
        * to take the locks its handlers will need in one order (no deadlocks between
        * batches that share rows).
@@ -288,7 +295,7 @@ export async function openBus<S extends Schemas>(
       const maxBatch = subscribeOptions.maxBatch ?? 1;
       const deliver =
         maxBatch > 1
-          ? batchingDeliverer(deps, { maxBatch, concurrency })
+          ? batchingDeliverer(deps, { maxBatch, concurrency, lingerMs: subscribeOptions.lingerMs ?? 0 })
           : (delivery: Delivery) => handleDelivery(deps, delivery);
       const subscription = await driver.subscribe(group, types, deliver, {
         concurrency: Math.max(concurrency, maxBatch),

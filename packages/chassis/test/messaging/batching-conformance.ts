@@ -49,6 +49,46 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
     assert.equal(seen, count, 'one afterCommit per event');
   });
 
+  test(`${driverName} - a group that lingers gathers events published one at a time into shared transactions`, async () => {
+    const { placed, schemas } = testSchemas();
+    const producer = await harness.instance('shop', await harness.database('producer'), schemas);
+    const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
+    await consumer.bus.transaction((tx) => tx.query('CREATE TABLE charges (order_id text, txid xid8)'));
+    let seen = 0;
+    await consumer.bus.subscribe(
+      `${placed}-billing`,
+      [placed],
+      async (event, { tx, afterCommit }) => {
+        const { orderId } = event.data as { orderId: string };
+        await tx.query('INSERT INTO charges VALUES ($1, pg_current_xact_id())', [orderId]);
+        afterCommit(() => {
+          seen += 1;
+        });
+      },
+      { maxBatch: 32, lingerMs: 400 },
+    );
+    // Ten orders, each in its own transaction, 30 ms apart: without lingering each
+    // arrives alone and is applied alone, ten commits.
+    const count = 10;
+    for (let i = 0; i < count; i++) {
+      await producer.bus.transaction((tx) =>
+        tx.publish({ type: placed, data: { orderId: `o${i}`, amount: i } }),
+      );
+      await sleep(30);
+    }
+    await eventually('all ten', () => seen === count);
+    const { rows } = await consumer.bus.transaction((tx) =>
+      tx.query<{ charges: number; transactions: number }>(
+        'SELECT count(*)::int AS charges, count(DISTINCT txid)::int AS transactions FROM charges',
+      ),
+    );
+    assert.equal(rows[0]?.charges, count, 'every event applied once');
+    assert.ok(
+      (rows[0]?.transactions ?? count) <= 3,
+      `events published apart shared transactions: ${rows[0]?.transactions} commits for ${count} events`,
+    );
+  });
+
   test(`${driverName} - an event that fails inside a batch is retried alone; the others apply once`, async () => {
     const { placed, schemas } = testSchemas();
     const producer = await harness.instance('shop', await harness.database('producer'), schemas);
