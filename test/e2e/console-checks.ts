@@ -257,8 +257,9 @@ export async function checkCheckoutTrace(
   operator: { page(path: string): Promise<string> },
   orderId: string,
 ): Promise<void> {
-  // The one that starts at the gateway: a batch of answers that arrived together goes on
-  // in a trace of its own, linked to each (a batch has no single parent).
+  // The one that starts at the gateway: the order's page also links the traces of
+  // batches that mixed several checkouts' events (such a batch has no single parent, and
+  // goes on in a trace of its own, linked to each).
   const trace = await waitFor(
     'the checkout as one trace from the gateway across five services and the bus',
     async () => {

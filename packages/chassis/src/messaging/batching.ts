@@ -217,7 +217,8 @@ export function batchingDeliverer<Tx>(
   }
   function schedule(): void {
     const oldest = waiting[0];
-    const linger = oldest && waiting.length < maxBatch ? oldest.arrived + lingerMs - Date.now() : 0;
+    const linger =
+      lingerMs > 0 && oldest && waiting.length < maxBatch ? oldest.arrived + lingerMs - Date.now() : 0;
     if (lingering && linger <= 0) {
       clearTimeout(lingering);
       lingering = undefined;

@@ -6,7 +6,11 @@ import { type BusHarness, eventually, testSchemas } from './harness.ts';
 
 /** Batched consumers (`maxBatch`): fewer commits, the same exactly-once and retries. */
 export function batchingConformance(driverName: string, harness: BusHarness): void {
-  test(`${driverName} - events that arrive together are applied in shared transactions, each exactly once`, async () => {
+  /**
+   * A producer, and a billing group subscribed with `options` that records each order's
+   * charge with the id of the transaction it was applied in.
+   */
+  async function chargingGroup(options: { maxBatch: number; concurrency?: number; lingerMs?: number }) {
     const { placed, schemas } = testSchemas();
     const producer = await harness.instance('shop', await harness.database('producer'), schemas);
     const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
@@ -22,51 +26,45 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
           seen += 1;
         });
       },
-      // One batch at a time: the events that arrive while it runs wait, together, for the
-      // next. (With several at once, NATS hands messages over as its client reads them,
-      // and each could start a batch of its own: how many share one was left to timing.)
-      { maxBatch: 32, concurrency: 1 },
+      options,
     );
+    /** Charges, distinct orders and distinct transactions recorded so far. */
+    const charges = async () => {
+      const { rows } = await consumer.bus.transaction((tx) =>
+        tx.query<{ charges: number; orders: number; transactions: number }>(
+          `SELECT count(*)::int AS charges, count(DISTINCT order_id)::int AS orders,
+                  count(DISTINCT txid)::int AS transactions FROM charges`,
+        ),
+      );
+      return rows[0] ?? { charges: 0, orders: 0, transactions: 0 };
+    };
+    return { placed, producer, seen: () => seen, charges };
+  }
+
+  test(`${driverName} - events that arrive together are applied in shared transactions, each exactly once`, async () => {
+    // One batch at a time: the events that arrive while it runs wait, together, for the
+    // next. (With several at once, NATS hands messages over as its client reads them,
+    // and each could start a batch of its own: how many share one was left to timing.)
+    const { placed, producer, seen, charges } = await chargingGroup({ maxBatch: 32, concurrency: 1 });
     const count = 60;
     await producer.bus.transaction(async (tx) => {
       for (let i = 0; i < count; i++)
         await tx.publish({ type: placed, data: { orderId: `o${i}`, amount: i } });
     });
-    await eventually('all sixty', () => seen === count);
+    await eventually('all sixty', () => seen() === count);
     await sleep(200);
-    const { rows } = await consumer.bus.transaction((tx) =>
-      tx.query<{ charges: number; orders: number; transactions: number }>(
-        `SELECT count(*)::int AS charges, count(DISTINCT order_id)::int AS orders,
-                count(DISTINCT txid)::int AS transactions FROM charges`,
-      ),
-    );
-    assert.equal(rows[0]?.charges, count, 'every event applied once');
-    assert.equal(rows[0]?.orders, count);
+    const charged = await charges();
+    assert.equal(charged.charges, count, 'every event applied once');
+    assert.equal(charged.orders, count);
     assert.ok(
-      (rows[0]?.transactions ?? count) < count / 2,
-      `events shared transactions: ${rows[0]?.transactions} commits for ${count} events`,
+      charged.transactions < count / 2,
+      `events shared transactions: ${charged.transactions} commits for ${count} events`,
     );
-    assert.equal(seen, count, 'one afterCommit per event');
+    assert.equal(seen(), count, 'one afterCommit per event');
   });
 
   test(`${driverName} - a group that lingers gathers events published one at a time into shared transactions`, async () => {
-    const { placed, schemas } = testSchemas();
-    const producer = await harness.instance('shop', await harness.database('producer'), schemas);
-    const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
-    await consumer.bus.transaction((tx) => tx.query('CREATE TABLE charges (order_id text, txid xid8)'));
-    let seen = 0;
-    await consumer.bus.subscribe(
-      `${placed}-billing`,
-      [placed],
-      async (event, { tx, afterCommit }) => {
-        const { orderId } = event.data as { orderId: string };
-        await tx.query('INSERT INTO charges VALUES ($1, pg_current_xact_id())', [orderId]);
-        afterCommit(() => {
-          seen += 1;
-        });
-      },
-      { maxBatch: 32, lingerMs: 400 },
-    );
+    const { placed, producer, seen, charges } = await chargingGroup({ maxBatch: 32, lingerMs: 400 });
     // Ten orders, each in its own transaction, 30 ms apart: without lingering each
     // arrives alone and is applied alone, ten commits.
     const count = 10;
@@ -76,16 +74,12 @@ export function batchingConformance(driverName: string, harness: BusHarness): vo
       );
       await sleep(30);
     }
-    await eventually('all ten', () => seen === count);
-    const { rows } = await consumer.bus.transaction((tx) =>
-      tx.query<{ charges: number; transactions: number }>(
-        'SELECT count(*)::int AS charges, count(DISTINCT txid)::int AS transactions FROM charges',
-      ),
-    );
-    assert.equal(rows[0]?.charges, count, 'every event applied once');
+    await eventually('all ten', () => seen() === count);
+    const charged = await charges();
+    assert.equal(charged.charges, count, 'every event applied once');
     assert.ok(
-      (rows[0]?.transactions ?? count) <= 3,
-      `events published apart shared transactions: ${rows[0]?.transactions} commits for ${count} events`,
+      charged.transactions <= 3,
+      `events published apart shared transactions: ${charged.transactions} commits for ${count} events`,
     );
   });
 

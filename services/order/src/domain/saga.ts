@@ -9,7 +9,7 @@
 // The steps themselves (order, undo, failure status) are the catalogue's (steps.ts).
 import type { Deadline } from './decision.ts';
 import type { OrderEvent, OrderStatus } from './order.ts';
-import { canWait, FORWARD, isAfterPivot, STAGES, STEPS, type Step } from './steps.ts';
+import { canWait, FORWARD, isAfterPivot, STAGES, STEPS, type Stage, type Step } from './steps.ts';
 
 export type Phase = 'forward' | 'compensating' | 'confirmed' | 'done';
 
@@ -92,11 +92,7 @@ export function sagaDeadline(decision: Decision): Deadline {
 }
 
 /** A stage's steps asked in one move: the first is `send`, the others `alongside`. */
-function ask(
-  saga: SagaState,
-  [step, ...alongside]: readonly [Step, ...Step[]],
-  events: OrderEvent[],
-): Decision {
+function ask(saga: SagaState, [step, ...alongside]: Stage, events: OrderEvent[]): Decision {
   return { saga: { ...saga, step, alongside, waiting: false }, events, send: step, alongside };
 }
 
@@ -108,7 +104,7 @@ export function startSaga(): Decision {
     outcome: null,
     cancelRequested: null,
   };
-  return ask(start, STAGES[0] ?? ['reserve-stock'], []);
+  return ask(start, STAGES[0], []);
 }
 
 /** What a failed or silent step makes of the order: a cancel asked meanwhile wins. */

@@ -152,7 +152,9 @@ export const STEPS: { readonly [S in Step]: Entry<CommandType> } = {
  * them. Booking the shipment is the pivot, alone in its stage: before it an order can
  * give up, after it only go on.
  */
-export const STAGES: readonly (readonly [Step, ...Step[]])[] = [
+/** Steps asked together: never none. */
+export type Stage = readonly [Step, ...Step[]];
+export const STAGES: readonly [Stage, ...Stage[]] = [
   ['reserve-stock', 'authorize-payment'],
   ['schedule-shipment'],
   ['capture-payment', 'commit-stock'],
