@@ -1,3 +1,5 @@
+import { backoffDelay } from '@platform/chassis/backoff';
+
 /**
  * When to restart a crashed process: exponential backoff from `baseMs`, capped at
  * `maxMs`, so a crash loop does not spin; a process that had run for `stableAfterMs`
@@ -23,6 +25,6 @@ export class RestartPolicy {
   nextDelay({ ranForMs }: { ranForMs: number }): number {
     if (ranForMs >= this.#stableAfterMs) this.#crashes = 0;
     this.#crashes += 1;
-    return Math.min(this.#baseMs * 2 ** (this.#crashes - 1), this.#maxMs);
+    return backoffDelay(this.#crashes, { baseDelayMs: this.#baseMs, maxDelayMs: this.#maxMs });
   }
 }

@@ -11,6 +11,7 @@ import { runWithCorrelationId } from '../context.ts';
 import { literal, type Pool, type PoolClient, type TransactionScope, withTransaction } from '../db.ts';
 import { ProblemError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { backoffDelay } from '../resilience/backoff.ts';
 import { CORRELATION_ATTRIBUTE } from '../tracing.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { Delivery } from './driver.ts';
@@ -201,8 +202,7 @@ function describeBody(body: unknown): { eventId: string; type: string } {
 export function waitForDependency(error: unknown, attempt: number, policy: RetryPolicy): number | undefined {
   if (!(error instanceof ProblemError) || error.status !== 503) return undefined;
   const retryAfterMs = Number(error.headers['retry-after']) * 1000;
-  const backoff = Math.min(policy.baseDelayMs * 2 ** (Math.min(attempt, 20) - 1), policy.maxDelayMs);
-  return retryAfterMs > 0 ? Math.min(retryAfterMs, policy.maxDelayMs) : backoff;
+  return retryAfterMs > 0 ? Math.min(retryAfterMs, policy.maxDelayMs) : backoffDelay(attempt, policy);
 }
 
 /**

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { literal, type PoolClient, prepared } from '../db.ts';
 import type { Logger } from '../logger.ts';
+import { backoffDelay } from '../resilience/backoff.ts';
 import type { BusDriver } from './driver.ts';
 import type { Envelope } from './envelope.ts';
 import type { BusMetrics } from './metrics.ts';
@@ -114,6 +115,10 @@ const MARK_SENT = prepared('UPDATE outbox SET sent_at = now() WHERE id = ANY($1:
 export const MARK_DELAY_MS = 250;
 /** How often an idle relay looks at the outbox unwoken (a commit of this instance or a NOTIFY wakes it at once). */
 const IDLE_LOOK_MS = 1_000;
+/** How often a standing-by instance tries to take over the lead. */
+const STANDBY_LOOK_MS = 2_000;
+/** After the relay's connection or a publish failed: 200 ms, doubling, at most 5 s. */
+const RECONNECT_BACKOFF = { baseDelayMs: 200, maxDelayMs: 5_000 };
 
 /**
  * Sends the outbox to the bus. One instance of a service leads at a time (a session
@@ -131,6 +136,8 @@ export function startRelay(options: RelayOptions): Relay {
   const inboxRetentionMs = options.inboxRetentionMs ?? 30 * 24 * 3600 * 1000;
   const lockKey = `outbox-relay:${options.service}`;
   let running = true;
+  // Ends a standby's wait for its next try at the lock when the relay stops.
+  const stopping = new AbortController();
   let client: pg.Client | undefined;
   // Ended by a commit of this instance (`wake`), a NOTIFY from another, or a stop.
   const woken = wakeUp();
@@ -198,7 +205,7 @@ export function startRelay(options: RelayOptions): Relay {
           leader = rows[0]?.won === true;
           if (!leader) {
             // Another instance relays; be ready to take over when it is gone.
-            await sleep(2_000);
+            await sleep(STANDBY_LOOK_MS, undefined, { signal: stopping.signal }).catch(() => undefined);
             continue;
           }
           log.info('outbox relay leading');
@@ -246,7 +253,9 @@ export function startRelay(options: RelayOptions): Relay {
         await client?.end().catch(() => undefined);
         client = undefined;
         leader = false;
-        await sleep(Math.min(100 * 2 ** failures, 5_000));
+        await sleep(backoffDelay(failures, RECONNECT_BACKOFF), undefined, { signal: stopping.signal }).catch(
+          () => undefined,
+        );
       }
     }
     // Whatever went out last is marked before the connection closes (else it goes again).
@@ -262,6 +271,7 @@ export function startRelay(options: RelayOptions): Relay {
     wake: () => woken.wake(),
     async stop() {
       running = false;
+      stopping.abort();
       woken.wake();
       await loop;
       await client?.end().catch(() => undefined);

@@ -1,3 +1,5 @@
+import { backoffDelay } from '../resilience/backoff.ts';
+
 export interface RetryPolicy {
   /** Attempts in all, the first included (default 5). */
   maxAttempts: number;
@@ -12,5 +14,5 @@ export type RedeliveryPlan = { action: 'retry'; delayMs: number } | { action: 'd
 /** What to do after attempt number `attempt` (1-based) of a message failed. */
 export function redeliveryPlan(attempt: number, policy: RetryPolicy): RedeliveryPlan {
   if (attempt >= policy.maxAttempts) return { action: 'dead-letter' };
-  return { action: 'retry', delayMs: Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs) };
+  return { action: 'retry', delayMs: backoffDelay(attempt, policy) };
 }

@@ -1,3 +1,4 @@
+export { type Backoff, backoffDelay, jittered } from './backoff.ts';
 export { Breaker, type BreakerOptions, type BreakerStateName, DEFAULT_BREAKER } from './breaker.ts';
 export { type ActiveFault, FaultInjector, FaultRule, installFaults } from './faults.ts';
 export {

@@ -1,4 +1,5 @@
 import type { ServiceInstance } from '../discovery/types.ts';
+import { backoffDelay } from './backoff.ts';
 
 /** How a client picks one instance of a service for a call. */
 export type BalancingStrategy = 'round-robin' | 'random' | 'least-outstanding' | 'p2c-ewma';
@@ -151,8 +152,12 @@ export class InstancePool {
     endpoint.consecutiveFailures += 1;
     if (endpoint.consecutiveFailures >= this.#ejection.consecutiveFailures && !this.isEjected(endpoint)) {
       endpoint.ejections += 1;
-      const backoff = Math.min(this.#ejection.maxMs, this.#ejection.baseMs * 2 ** (endpoint.ejections - 1));
-      endpoint.ejectedUntil = this.#now() + backoff;
+      endpoint.ejectedUntil =
+        this.#now() +
+        backoffDelay(endpoint.ejections, {
+          baseDelayMs: this.#ejection.baseMs,
+          maxDelayMs: this.#ejection.maxMs,
+        });
       endpoint.consecutiveFailures = 0;
       this.onEject(endpoint);
     }

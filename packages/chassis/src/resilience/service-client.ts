@@ -3,6 +3,7 @@ import { type BulkheadPolicy, BulkheadRejectedError, bulkhead } from 'cockatiel'
 import type { Dispatcher } from 'undici';
 import { remainingTime } from '../context.ts';
 import { DeadlineExceeded, ProblemError, ServiceUnavailable } from '../errors.ts';
+import { backoffDelay, jittered } from './backoff.ts';
 import { type Breaker, BrokenCircuitError, type CallOutcome } from './breaker.ts';
 import { answerCountsAgainstUpstream, errorCountsAgainstUpstream } from './failures.ts';
 import { type EjectionPolicy, type Endpoint, InstancePool } from './load-balancer.ts';
@@ -216,8 +217,8 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         return { result: attempt.result, instance: attempt.endpoint.instance, attempts: retries + 1 };
       }
       if ('result' in attempt) await call.discard?.(attempt.result);
-      const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** retries);
-      await sleep(Math.random() * Math.min(cap, Math.max(0, deadline - Date.now() - 1)));
+      const left = Math.max(0, deadline - Date.now() - 1);
+      await sleep(jittered(Math.min(backoffDelay(retries + 1, retry), left), 'full'));
     }
   }
 

@@ -125,6 +125,29 @@ describe('outbox relay', () => {
     await eventually('the last row marked sent', async () => (await unsent()) === 0);
   });
 
+  test('relay - one instance of a service relays; when it stops, one standing by takes over', async () => {
+    const { placed, schemas } = testSchemas();
+    const shop = await harness.database('shop');
+    const leader = await harness.instance('shop', shop, schemas);
+    const standby = await harness.instance('shop', shop, schemas);
+    const billing = await harness.instance('billing', await harness.database('billing'), schemas);
+    const seen: string[] = [];
+    await billing.bus.subscribe(`${placed}-billing`, [placed], async (event) => {
+      seen.push((event.data as { orderId: string }).orderId);
+    });
+    const order = (bus: typeof leader.bus, orderId: string) =>
+      bus.transaction((tx) => tx.publish({ type: placed, data: { orderId, amount: 1 } }));
+    await order(leader.bus, 'while-the-first-leads');
+    await eventually('delivered', () => seen.length === 1);
+    // The standby's commit reaches the leader (a NOTIFY): the leader sends it.
+    await order(standby.bus, 'told-the-leader');
+    await eventually('delivered by the leader', () => seen.length === 2);
+    await leader.service.shutdown('test: the leader goes');
+    await order(standby.bus, 'after-the-leader-went');
+    await eventually('delivered by the instance that took over', () => seen.length === 3);
+    assert.deepEqual(seen, ['while-the-first-leads', 'told-the-leader', 'after-the-leader-went']);
+  });
+
   test('producer - tx.afterCommit runs once the transaction committed, and never after a rollback', async () => {
     const { placed, schemas } = testSchemas();
     const producer = await harness.instance('shop', await harness.database('producer'), schemas);

@@ -2,6 +2,7 @@
 // are counted per account and address, and an account as a whole is slowed, never
 // locked. Why this and not a lock per account: docs/decisions/014-sign-in-throttling.md.
 import { isIPv4, isIPv6 } from 'node:net';
+import { backoffDelay } from '@platform/chassis/backoff';
 
 /** Failures of one address on one account before that address has to wait. */
 export const PAIR_FREE_FAILURES = 5;
@@ -68,7 +69,9 @@ function pairWait(newest: number[], now: number): number {
   const beyond = newest.length - PAIR_FREE_FAILURES;
   const last = newest[0];
   if (beyond < 0 || last === undefined) return 0;
-  return last + Math.min(PAIR_FIRST_WAIT_MS * 2 ** beyond, PAIR_MAX_WAIT_MS) - now;
+  return (
+    last + backoffDelay(beyond + 1, { baseDelayMs: PAIR_FIRST_WAIT_MS, maxDelayMs: PAIR_MAX_WAIT_MS }) - now
+  );
 }
 
 /** Over `limit` failures in the window: the wait until the limit-th newest leaves it. */

@@ -1,5 +1,6 @@
 // When a send failed: try again later, or give up. Pure: the caller passes the
 // attempt count and a random number, so the rule is tested without clocks.
+import { backoffDelay, jittered } from '@platform/chassis/backoff';
 
 export interface SendPolicy {
   /** Attempts in all, the first included. */
@@ -31,8 +32,7 @@ export function afterFailure(
   if (attempt >= policy.maxAttempts) {
     return { action: 'fail', reason: `gave up after ${attempt} attempts: ${failure.reason}` };
   }
-  const ceiling = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-  return { action: 'retry', delayMs: Math.round(ceiling / 2 + (ceiling / 2) * random) };
+  return { action: 'retry', delayMs: Math.round(jittered(backoffDelay(attempt, policy), 'equal', random)) };
 }
 
 /**

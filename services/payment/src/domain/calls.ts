@@ -1,4 +1,6 @@
 // A call to the card processor, recorded before it is made (decision 022). Pure: no I/O.
+
+import { backoffDelay } from '@platform/chassis/backoff';
 import type { Money } from './payment.ts';
 
 interface CallOf<O extends string> {
@@ -31,5 +33,5 @@ const RETRY_MAX_MS = 30_000;
  */
 export function retryDelayMs(attempt: number, retryAfterMs?: number): number {
   if (retryAfterMs !== undefined && retryAfterMs > 0) return Math.min(retryAfterMs, RETRY_MAX_MS);
-  return Math.min(RETRY_BASE_MS * 2 ** (Math.min(Math.max(attempt, 1), 20) - 1), RETRY_MAX_MS);
+  return backoffDelay(attempt, { baseDelayMs: RETRY_BASE_MS, maxDelayMs: RETRY_MAX_MS });
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Breaker } from '@platform/chassis';
+import { backoffDelay, jittered } from '@platform/chassis/backoff';
 import { BrokenCircuitError } from 'cockatiel';
 import type { Money } from '../domain/payment.ts';
 import { ProcessorUnavailable } from '../errors.ts';
@@ -13,7 +14,7 @@ import type { AuthorizationResult, CardProcessor, MovementResult } from './proce
 // remembers), so a call that gets it may be given up.
 
 export const PROCESSOR_ATTEMPTS = 3;
-const BACKOFF_BASE_MS = 50;
+const BACKOFF = { baseDelayMs: 50, maxDelayMs: 50 * 2 ** (PROCESSOR_ATTEMPTS - 1) };
 
 export interface GuardedProcessor {
   /** Approved, declined, or (after every attempt failed) a processing error. */
@@ -24,10 +25,9 @@ export interface GuardedProcessor {
   refund(reference: string, amount: Money, idempotencyKey: string): Promise<void>;
 }
 
-/** Full jitter over an exponential step: spreads retries of many callers apart. */
+/** Equal jitter over an exponential step: spreads retries of many callers apart. */
 function backoffMs(attempt: number): number {
-  const step = BACKOFF_BASE_MS * 2 ** (attempt - 1);
-  return step / 2 + Math.random() * (step / 2);
+  return jittered(backoffDelay(attempt, BACKOFF), 'equal');
 }
 
 export function guardProcessor(processor: CardProcessor, breaker: Breaker): GuardedProcessor {
