@@ -31,18 +31,13 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '@platform/testkit';
 import { root } from '../../test/e2e/platform.ts';
-import { address, card, type Order, openShop, type Shop } from '../../test/e2e/shop.ts';
+import { openShop } from '../../test/e2e/shop.ts';
 import { PlatformSampler, platformUse } from '../../tools/loadgen/src/processes.ts';
 import { machineDetails } from '../machine.ts';
-import { describeLeg, describePath, type Leg, legsOf, type Path, pathsOf } from './legs.ts';
-import {
-  type PlatformPerOrder,
-  perOrder,
-  type Quiet,
-  restingPercent,
-  untilQuiet,
-  waits,
-} from './platform-window.ts';
+import { legsOf, pathsOf } from './legs.ts';
+import { allSettled, checkout, DONE, outcome, type Placed, percentile } from './orders.ts';
+import { perOrder, restingPercent, untilQuiet } from './platform-window.ts';
+import { printRun, type Run } from './report.ts';
 import { countsNow, countsPerOrder, STATEMENT_COUNTING } from './statements.ts';
 
 const { values } = parseArgs({
@@ -73,61 +68,6 @@ const WARMUP = Number(values.warmup);
 const RATE = values.rate === 'half' ? 'half' : Number(values.rate);
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
-interface Latency {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
-
-interface Run {
-  bus: string;
-  mode: string;
-  saturated: {
-    orders: number;
-    confirmed: number;
-    confirmedPerSecond: number;
-    toConfirmedMs: Latency;
-    /** Each process's CPU (and wait for a core) while the saturated orders were placed and settled. */
-    platform?: PlatformPerOrder;
-    /**
-     * After the last confirmation, until the platform was quiet: the work the orders still
-     * caused (shipments moving on, their e-mails and projections), part of an order's cost
-     * that confirmed orders a second does not show. It includes the bench's own asking
-     * whether they were delivered (a list of orders a shopper a second): an overstatement,
-     * most of all for short runs.
-     */
-    afterwards?: Quiet & { cpuMsPerConfirmedOrder: number };
-    /** This process's own CPU meanwhile (the shoppers: HTTP clients on the same two cores), % of one core. */
-    shoppersCpuPercentOfOneCore: number;
-    /** Statements run and transactions committed per confirmed order, in all and per database (statements.ts). */
-    perOrder: ReturnType<typeof countsPerOrder>;
-  };
-  paced: {
-    orders: number;
-    ratePerSecond: number;
-    confirmed: number;
-    toConfirmedMs: Latency;
-    /** The same while the paced orders were placed and settled: how long processes waited for a core at that load. */
-    platform?: PlatformPerOrder;
-    /** Statements and commits an order at that load, where batches are small (statements.ts). */
-    perOrder: ReturnType<typeof countsPerOrder>;
-    /** Each bus crossing the paced orders made, leg by leg (legs.ts). */
-    crossings: Leg[];
-    /** The three slowest paced orders' paths: each crossing, with its legs of 20 ms or more (legs.ts). */
-    slowest: Array<{ id: string; toConfirmedMs: number; path: Path }>;
-  };
-  placeMs: { p50: number; p99: number };
-}
-
-type Placed = Array<{ id: string; token: string }>;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return Math.round((sorted[Math.max(0, index)] ?? 0) * 10) / 10;
-}
-
 function reachable(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
@@ -137,11 +77,6 @@ function reachable(url: string): Promise<boolean> {
     socket.once('error', () => resolve(false));
     socket.once('timeout', () => resolve(!!socket.destroy() && false));
   });
-}
-
-function confirmedAt(order: Order): number | undefined {
-  const entry = order.timeline.find((e) => e.step === 'order' && e.outcome === 'confirmed');
-  return entry ? Date.parse(entry.at) : undefined;
 }
 
 async function measure(bus: string, mode: string): Promise<Run> {
@@ -306,81 +241,6 @@ function perfRecord(file: string): { stop(): Promise<void> } {
   };
 }
 
-/** Once every order has settled: how many were confirmed, how fast, and POST→CONFIRMED. */
-async function outcome(shop: Shop, placed: Placed) {
-  await allSettled(shop, placed);
-  // Eight at a time: the gateway's bulkhead (rightly) refuses a burst of hundreds.
-  const settled: Order[] = [];
-  for (let i = 0; i < placed.length; i += 8) {
-    settled.push(
-      ...(await Promise.all(placed.slice(i, i + 8).map(({ id, token }) => shop.order(token, id)))),
-    );
-  }
-  const spans: number[] = [];
-  const byOrder: Array<{ id: string; ms: number }> = [];
-  let first = Number.POSITIVE_INFINITY;
-  let last = 0;
-  for (const order of settled) {
-    const created = Date.parse(order.createdAt);
-    const confirmed = confirmedAt(order);
-    if (confirmed === undefined) continue;
-    spans.push(confirmed - created);
-    byOrder.push({ id: order.id, ms: confirmed - created });
-    first = Math.min(first, created);
-    last = Math.max(last, confirmed);
-  }
-  spans.sort((a, b) => a - b);
-  return {
-    confirmed: spans.length,
-    confirmedPerSecond: Math.round((spans.length / ((last - first) / 1000)) * 10) / 10,
-    toConfirmedMs: {
-      p50: percentile(spans, 50),
-      p90: percentile(spans, 90),
-      p99: percentile(spans, 99),
-      max: percentile(spans, 100),
-    },
-    slowest: byOrder.sort((a, b) => b.ms - a.ms).slice(0, 3),
-  };
-}
-
-const SETTLED = ['CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'];
-/** Where the carrier is done with an order (or never had it). */
-const DONE = ['DELIVERED', 'REJECTED', 'CANCELLED'];
-
-/**
- * Waits for every order to reach one of `statuses` (settled, by default), asking once a
- * second per shopper (not per order: that would be load).
- */
-async function allSettled(shop: Shop, placed: Placed, statuses = SETTLED): Promise<void> {
-  const waiting = new Set(placed.map(({ id }) => id));
-  const tokens = [...new Set(placed.map(({ token }) => token))];
-  const deadline = Date.now() + 300_000;
-  while (waiting.size > 0) {
-    if (Date.now() > deadline) throw new Error(`${waiting.size} orders did not settle within 300 s`);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    for (const token of tokens) {
-      for (let page = 1; ; page++) {
-        const list = await shop.call<{
-          data: Array<{ id: string; status: string }>;
-          pagination: { totalPages: number };
-        }>('GET', `/api/v1/orders?limit=100&page=${page}`, { token });
-        for (const order of list.body.data) if (statuses.includes(order.status)) waiting.delete(order.id);
-        if (page >= list.body.pagination.totalPages) break;
-      }
-    }
-  }
-}
-
-async function checkout(shop: Shop, token: string, productId: string): Promise<string> {
-  const placed = await shop.place(token, {
-    items: [{ productId, quantity: 1 }],
-    shippingAddress: address(),
-    payment: card(),
-  });
-  if (placed.status !== 202) throw new Error(`POST /orders: ${placed.status} ${JSON.stringify(placed.body)}`);
-  return placed.body.id;
-}
-
 const runs: Run[] = [];
 const skipped: string[] = [];
 for (const bus of (values.bus ?? '').split(',')) {
@@ -394,59 +254,7 @@ for (const bus of (values.bus ?? '').split(',')) {
       `checkout: bus ${bus}, ${mode}: ${ORDERS} orders from ${CONCURRENCY} shoppers, then paced at ${RATE === 'half' ? 'half that rate' : `${RATE}/s`}...`,
     );
     const run = await measure(bus, mode);
-    const { saturated, paced } = run;
-    console.log(
-      `  saturated: ${saturated.confirmed}/${saturated.orders} confirmed, ${saturated.confirmedPerSecond}/s; paced: POST→CONFIRMED p50 ${paced.toConfirmedMs.p50} ms, p99 ${paced.toConfirmedMs.p99} ms`,
-    );
-    const top = saturated.platform?.processes
-      .slice(0, 8)
-      .map((entry) => `${entry.name} ${entry.cpuPercentOfOneCore}`)
-      .join(', ');
-    const { statements, commits } = saturated.perOrder;
-    const each = (counts: typeof statements) =>
-      `${counts.total} (${Object.entries(counts.perDatabase)
-        .map(([name, count]) => `${name} ${count}`)
-        .join(', ')})`;
-    console.log(`  an order's statements: ${each(statements)}; commits: ${each(commits)}`);
-    const pacedCounts = paced.perOrder;
-    console.log(
-      `  paced, an order's statements: ${each(pacedCounts.statements)}; commits: ${each(pacedCounts.commits)}`,
-    );
-    const { rollbacks, deadlocks } = saturated.perOrder;
-    console.log(`  an order's rollbacks: ${each(rollbacks)}; deadlocks in the run: ${each(deadlocks)}`);
-    const { planningMs, runningMs } = saturated.perOrder;
-    console.log(`  the server's ms an order, planning: ${each(planningMs)}; running: ${each(runningMs)}`);
-    if (values.statements)
-      for (const row of saturated.perOrder.busiestStatements)
-        console.log(
-          `    ${String(row.perOrder).padStart(5)} ${String(row.planningUsPerOrder).padStart(5)} µs planning ${row.database}: ${row.statement}`,
-        );
-    if (saturated.platform) {
-      const { totalCpuPercentOfOneCore, totalKernelPercentOfOneCore, cpuMsPerConfirmedOrder, machine } =
-        saturated.platform;
-      console.log(
-        `  platform CPU while saturated: ${totalCpuPercentOfOneCore} % of one core (${totalKernelPercentOfOneCore} in the kernel), ${cpuMsPerConfirmedOrder} ms an order (${top}); the shoppers ${saturated.shoppersCpuPercentOfOneCore}`,
-      );
-      if (machine)
-        console.log(
-          `  the machine meanwhile, % of one core: programs ${machine.userPercentOfOneCore}, kernel ${machine.kernelPercentOfOneCore}, interrupts ${machine.interruptsPercentOfOneCore}, idle ${machine.idlePercentOfOneCore}, stolen ${machine.stolenPercentOfOneCore}`,
-        );
-      if (saturated.afterwards)
-        console.log(
-          `  afterwards, until the platform was back near its resting ${saturated.afterwards.restingPercentOfOneCore} %${saturated.afterwards.quiet ? '' : ' (it was not: given up)'}: ${saturated.afterwards.seconds} s, ${saturated.afterwards.cpuMsPerConfirmedOrder} ms of CPU an order more (shipments moving on, their e-mails and projections; ${saturated.afterwards.busiest}); each second: ${saturated.afterwards.perSecond.join(' ')}`,
-        );
-      console.log(
-        `  waited for a core while saturated: ${saturated.platform.waitedForCoreMsPerConfirmedOrder} ms an order, all processes (ms an order, ms a wake-up: ${waits(saturated.platform, saturated.confirmed)})`,
-      );
-    }
-    if (paced.platform)
-      console.log(
-        `  while paced: platform CPU ${paced.platform.totalCpuPercentOfOneCore} % of one core, the machine idle ${paced.platform.machine?.idlePercentOfOneCore ?? '?'} %; waited for a core ${paced.platform.waitedForCoreMsPerConfirmedOrder} ms an order (${waits(paced.platform, paced.confirmed)})`,
-      );
-    console.log(`  paced orders' bus crossings, where the time went (ms, p50/p90):`);
-    for (const leg of paced.crossings) console.log(describeLeg(leg));
-    console.log(`  the slowest paced orders, each crossing's legs of 20 ms or more:`);
-    for (const order of paced.slowest) console.log(describePath(order.id, order.toConfirmedMs, order.path));
+    printRun(run, values.statements ?? false);
     runs.push(run);
   }
 }
