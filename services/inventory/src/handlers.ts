@@ -60,9 +60,13 @@ function touchedBy(events: Envelope[]): { products: string[]; orders: string[] }
 
 // Every effect of these handlers is in their transaction: events that arrive together
 // may share one (docs/messaging.md, batches). Events of one batch touch many products
-// in no particular order, so the batch locks them all first, in product order.
+// in no particular order, so the batch locks them all first, in product order. One
+// batch at a time: batches lock the same few stock rows (the products that sell), so
+// two at once would only wait on each other's locks; what arrives meanwhile gathers
+// into the next batch.
 const batched = (operations: StockOperations) => ({
   maxBatch: 32,
+  concurrency: 1,
   lockBatch: (tx: InventoryTx, events: Envelope[]) => operations.lockForBatch(tx, touchedBy(events)),
 });
 
