@@ -146,14 +146,14 @@ export const STEPS: { readonly [S in Step]: Entry<CommandType> } = {
   }),
 };
 
+/** Steps asked together: never none. */
+export type Stage = readonly [Step, ...Step[]];
 /**
  * The checkout forward, stage by stage: a stage's steps depend on nothing but the
  * stages before it, so they are asked together and the next stage waits for all of
  * them. Booking the shipment is the pivot, alone in its stage: before it an order can
  * give up, after it only go on.
  */
-/** Steps asked together: never none. */
-export type Stage = readonly [Step, ...Step[]];
 export const STAGES: readonly [Stage, ...Stage[]] = [
   ['reserve-stock', 'authorize-payment'],
   ['schedule-shipment'],
