@@ -4,7 +4,7 @@ import type { Bus, Envelope, Logger } from '@platform/chassis';
 import type { EventData, EventType, eventSchemas } from '@platform/contracts';
 import type { ReserveAnswer } from './domain/reservation.ts';
 import type { InventoryTx, StockOperations } from './operations.ts';
-import { stockStore } from './store.ts';
+import { stockStore } from './stock-store.ts';
 
 type InventoryBus = Bus<typeof eventSchemas>;
 

@@ -3,7 +3,8 @@ import { Type } from '@platform/chassis';
 import { type eventSchemas, inventory } from '@platform/contracts';
 import { ReservationNotFound, StockBelowReserved, StockNotFound } from './errors.ts';
 import type { StockOperations } from './operations.ts';
-import { reservationStore, stockStore, toReservation, toStockLevel } from './store.ts';
+import { reservationStore, toReservation } from './reservation-store.ts';
+import { stockStore, toStockLevel } from './stock-store.ts';
 
 const PUBLIC = { access: 'public' } as const;
 const ADMIN = { access: 'admin' } as const;

@@ -18,7 +18,8 @@ import {
   standingOf,
 } from './domain/stock.ts';
 import { StockBelowReserved } from './errors.ts';
-import { type AnswerTo, reservationStore, stockStore } from './store.ts';
+import { type AnswerTo, reservationStore } from './reservation-store.ts';
+import { stockStore } from './stock-store.ts';
 import { moveLineFor, refuseLapsedWaiters } from './waiting-line.ts';
 
 /** What the operations need of a transaction: SQL, and publishing through the outbox. */

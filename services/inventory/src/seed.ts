@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PeerResponse, Peers, Pool, Service } from '@platform/chassis';
 import type { catalog } from '@platform/contracts';
-import { stockStore } from './store.ts';
+import { stockStore } from './stock-store.ts';
 
 /** Products asked for in each page of the catalog's list. */
 export const PAGE_SIZE = 100;

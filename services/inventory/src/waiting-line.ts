@@ -7,7 +7,8 @@ import type { Tx } from '@platform/chassis';
 import type { EventData, eventSchemas } from '@platform/contracts';
 import { INSUFFICIENT_STOCK, WAITED_TOO_LONG } from './domain/reservation.ts';
 import { combineLines, moveLine, type StockCount } from './domain/stock.ts';
-import { type AnswerTo, reservationStore, stockStore } from './store.ts';
+import { type AnswerTo, reservationStore } from './reservation-store.ts';
+import { stockStore } from './stock-store.ts';
 
 type LineTx = Pick<Tx<typeof eventSchemas>, 'query' | 'publish'>;
 type Answer =

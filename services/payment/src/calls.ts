@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { parseEnvelope, prepared, type Queryable } from '@platform/chassis';
 import type { CallRequest, ProcessorCall } from './domain/calls.ts';
 import type { Audience } from './messages.ts';
-import { type CallAudienceRow, PAYMENT_COLUMNS, type PaymentRow, SETTLING_CALL } from './store.ts';
+import { PAYMENT_COLUMNS, type PaymentRow } from './rows.ts';
+import { type CallAudienceRow, SETTLING_CALL } from './store.ts';
 
 // The processor calls' records (decision 022): recorded and committed before a call
 // is made, taken under a lease by the instance that makes it, settled once.

@@ -16,7 +16,8 @@ import {
   repeatedAuthorization,
 } from './domain/payment.ts';
 import { PaymentBusy, PaymentNotCaptured, PaymentNotFound, RefundExceedsCaptured } from './errors.ts';
-import { type PaymentRow, paymentStore, type Refund, toState } from './store.ts';
+import { type PaymentRow, type Refund, toState } from './rows.ts';
+import { paymentStore } from './store.ts';
 
 // The payment operations, in the caller's transaction and idempotent by order id: the
 // saga's commands, the choreography's facts and an administrator's refunds all come

@@ -3,8 +3,9 @@ import { currentCorrelationId } from '@platform/chassis';
 import { callStore } from './calls.ts';
 import { PaymentBusy, ProcessorUnavailable } from './errors.ts';
 import { refundPayment } from './operations.ts';
+import type { Refund } from './rows.ts';
 import type { CallRunner, CallRunnerOptions } from './runner.ts';
-import { paymentStore, type Refund } from './store.ts';
+import { paymentStore } from './store.ts';
 
 // An administrator's refund, made while the request waits: recorded in a short
 // transaction, made outside any, settled (and `payment.refunded` published) in a second

@@ -4,13 +4,8 @@ import { type FailureCode, failureReason, statusAfterRefund } from './domain/pay
 import { type Audience, announce, type Outcome, type PaymentTx } from './messages.ts';
 import { refundedOutcome } from './operations.ts';
 import type { AuthorizationResult } from './processor/processor.ts';
-import {
-  type LedgerEntry,
-  type PaymentChange,
-  type PaymentStore,
-  paymentStore,
-  type Refund,
-} from './store.ts';
+import type { Refund } from './rows.ts';
+import { type LedgerEntry, type PaymentChange, type PaymentStore, paymentStore } from './store.ts';
 
 // The second half of an operation that needed the card processor: what it answered is
 // recorded (payment, ledger, refund), the call marked settled and the outcome

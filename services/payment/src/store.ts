@@ -1,33 +1,18 @@
-import { prepared, type Queryable, type Static } from '@platform/chassis';
+// Payments, their ledger and refunds: the statements that write and read them.
+import { prepared, type Queryable } from '@platform/chassis';
 import type { payments } from '@platform/contracts';
-import type { PaymentState, PaymentStatus } from './domain/payment.ts';
+import type { PaymentStatus } from './domain/payment.ts';
 import { lockOrder, ORDER_LOCK_KEY } from './order-locks.ts';
+import {
+  PAYMENT_COLUMNS,
+  type PaymentRow,
+  REFUND_COLUMNS,
+  type Refund,
+  type RefundRow,
+  toPayment,
+  toRefund,
+} from './rows.ts';
 
-export interface PaymentRow {
-  id: string;
-  order_id: string;
-  user_id: string;
-  status: PaymentStatus;
-  currency: string;
-  authorized: number;
-  captured: number;
-  refunded: number;
-  brand: string;
-  last4: string;
-  failure_code: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-interface RefundRow {
-  id: string;
-  payment_id: string;
-  amount: number;
-  reason: string | null;
-  created_at: Date;
-}
-
-export type Refund = Static<typeof payments.Refund>;
 export type LedgerKind = 'authorize' | 'capture' | 'void' | 'refund';
 
 /** What the ledger records of a movement of money. */
@@ -35,11 +20,6 @@ export interface LedgerEntry {
   kind: LedgerKind;
   amount: number;
 }
-
-export const PAYMENT_COLUMNS = `id, order_id, user_id, status, currency, authorized, captured, refunded, brand, last4,
-  failure_code, created_at, updated_at`;
-
-const REFUND_COLUMNS = 'id, payment_id, amount, reason, created_at';
 
 /**
  * The CTE `settled`: processor call `param` marked settled, the card no longer kept, if
@@ -87,45 +67,6 @@ const paymentOnly = ({ reply_to: _, correlation_id: __, ...payment }: PaymentRow
 /** Who waits for the outcome of the call a write settled; undefined when it settled none. */
 const audienceOfWrite = (row: CallAudienceRow | undefined): CallAudienceRow | undefined =>
   row && { reply_to: row.reply_to, correlation_id: row.correlation_id };
-
-export function toState(row: PaymentRow): PaymentState {
-  return {
-    id: row.id,
-    orderId: row.order_id,
-    status: row.status,
-    currency: row.currency,
-    authorized: row.authorized,
-    captured: row.captured,
-    refunded: row.refunded,
-    failureCode: row.failure_code,
-  };
-}
-
-export function toPayment(row: PaymentRow): payments.Payment {
-  return {
-    id: row.id,
-    orderId: row.order_id,
-    status: row.status,
-    authorized: row.authorized,
-    captured: row.captured,
-    refunded: row.refunded,
-    currency: row.currency,
-    card: { brand: row.brand, last4: row.last4 },
-    ...(row.failure_code ? { failureCode: row.failure_code } : {}),
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-function toRefund(row: RefundRow, currency: string): Refund {
-  return {
-    id: row.id,
-    paymentId: row.payment_id,
-    amount: { amount: row.amount, currency },
-    reason: row.reason,
-    createdAt: row.created_at.toISOString(),
-  };
-}
 
 export interface NewPayment {
   id: string;
