@@ -5,8 +5,9 @@ import { authConfig, baseConfig, busConfig, databaseConfig, serviceOptionsFrom }
 import { openDatabase, type Pool } from './db.ts';
 import { announce, createDiscovery, discoveryConfig } from './discovery/config.ts';
 import type { Discovery } from './discovery/types.ts';
-import { type Bus, openBus, type Schemas } from './messaging/bus.ts';
+import { type Bus, openBus } from './messaging/bus.ts';
 import { driverFromConfig } from './messaging/driver-config.ts';
+import type { Schemas } from './messaging/transactions.ts';
 import { createService, type Service } from './service.ts';
 
 const DataServiceSettings = Type.Object({

@@ -1,6 +1,5 @@
-import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { migrate, type Pool, type PoolClient, type TransactionScope, withTransaction } from '../db.ts';
+import { migrate, type Pool, withTransaction } from '../db.ts';
 import type { Service } from '../service.ts';
 import { registerConsumerRoute, registerDeadLetterRoutes, registerOutboxRoute } from './admin-routes.ts';
 import { batchingDeliverer } from './batching.ts';
@@ -13,37 +12,12 @@ import {
 } from './consumer.ts';
 import { type DeadLetterStore, deadLetterStore } from './dead-letters.ts';
 import type { BusDriver, Delivery, Subscription } from './driver.ts';
-import { createEnvelope, type Envelope, type OutgoingMessage, parseEnvelope } from './envelope.ts';
+import { type Envelope, parseEnvelope } from './envelope.ts';
 import { DeadLetterNotFound, DeadLetterSettled, ReplayFailed, UnknownConsumerGroup } from './errors.ts';
 import { createBusMetrics, registerBusGauges } from './metrics.ts';
-import { notifyRelay, outboxInsert, startRelay } from './outbox.ts';
+import { notifyRelay, startRelay } from './outbox.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
-
-export type Schemas = Record<string, TSchema>;
-
-/** A message whose `data` has the schema its `type` names in `S`. */
-export type MessageOf<S extends Schemas> = {
-  [K in keyof S & string]: Omit<OutgoingMessage, 'type' | 'data'> & { type: K; data: Static<S[K]> };
-}[keyof S & string];
-
-/** A database transaction that can also publish: its events leave only if it commits. */
-export interface Tx<S extends Schemas> {
-  query: PoolClient['query'];
-  publish(message: MessageOf<S>): Promise<Envelope>;
-  /** A command: a message for one participant, which answers to `replyTo`. */
-  send(command: MessageOf<S> & { replyTo: string }): Promise<Envelope>;
-  /** An answer to `cause` (a command), carrying its correlation id and subject. */
-  reply(cause: Envelope, message: MessageOf<S>): Promise<Envelope>;
-  /**
-   * Runs `callback` once the transaction has committed (never if it rolls back), for
-   * telling listeners outside it, e.g. a NOTIFY, which inside a transaction would
-   * serialise its commit with every other notifying one on the server (decision 023).
-   * A failing callback is logged; the commit stands.
-   */
-  afterCommit(callback: () => Promise<unknown> | unknown): void;
-  /** `NOTIFY channel, payload` just after the transaction commits, in its COMMIT's round trip (the same pair once however often asked). */
-  notifyAfterCommit(channel: string, payload: string): void;
-}
+import { publishingTransactions, type Schemas, type Tx } from './transactions.ts';
 
 export interface Bus<S extends Schemas> {
   readonly driver: BusDriver;
@@ -155,70 +129,23 @@ export async function openBus<S extends Schemas>(
     return `data breaks the ${type} contract: ${first ? `${first.instancePath || '/'} ${first.message}` : 'invalid'}`;
   }
 
-  // What each open transaction published: written to its outbox in one statement just
-  // with its COMMIT (`beforeCommit`), its NOTIFYs just after it in the same message,
-  // and, once committed, the relay is woken.
-  const outgoing = new WeakMap<
-    Tx<S>,
-    {
-      client: PoolClient;
-      envelopes: Envelope[];
-      callbacks: Array<() => Promise<unknown> | unknown>;
-      notices: Array<[channel: string, payload: string]>;
-    }
-  >();
-  function openTx(client: PoolClient): Tx<S> {
-    const publish = async (message: OutgoingMessage) => {
-      const broken = checkData(message.type, message.data);
-      if (broken) throw new Error(broken);
-      const envelope = createEnvelope(service.name, message);
-      outgoing.get(tx)?.envelopes.push(envelope);
-      return envelope;
-    };
-    const tx: Tx<S> = {
-      query: client.query.bind(client) as PoolClient['query'],
-      publish,
-      send: (command) => publish(command),
-      reply: (cause, message) =>
-        publish({
-          ...message,
-          causationId: cause.id,
-          ...(cause.correlationid ? { correlationId: cause.correlationid } : {}),
-          ...(cause.subject !== undefined && message.subject === undefined ? { subject: cause.subject } : {}),
-        }),
-      afterCommit: (callback) => void outgoing.get(tx)?.callbacks.push(callback),
-      notifyAfterCommit: (channel, payload) => void outgoing.get(tx)?.notices.push([channel, payload]),
-    };
-    outgoing.set(tx, { client, envelopes: [], callbacks: [], notices: [] });
-    return tx;
-  }
-
-  /** Writes what `tx` published to the outbox, in publish order, and its NOTIFYs: sent with its COMMIT. */
-  function beforeCommit(tx: Tx<S>, scope: TransactionScope): void {
-    const pending = outgoing.get(tx);
-    if (pending && pending.envelopes.length > 0) scope.finishWith(outboxInsert(pending.envelopes));
-    for (const [channel, payload] of pending?.notices ?? []) scope.notifyAfterCommit(channel, payload);
-  }
-
-  /** After a commit: `tx`'s callbacks run, and the relay sends what it published now, not at its next poll. */
-  function committed(tx: Tx<S>): void {
-    const done = outgoing.get(tx);
-    for (const callback of done?.callbacks ?? []) {
-      Promise.resolve()
-        .then(callback)
-        .catch((error: unknown) => service.log.warn({ err: error }, 'afterCommit callback failed'));
-    }
-    if (!done?.envelopes.length) return;
-    if (relay.leading()) {
-      relay.wake();
-      return;
-    }
-    // Another instance leads: tell it, outside any transaction. If this is lost (a
-    // crash right after the commit), the leader still finds the rows at its next poll.
-    notifyRelay(pool).catch((error: unknown) =>
-      service.log.debug({ err: error }, 'could not wake the outbox relay'),
-    );
-  }
+  const transactions = publishingTransactions<S>({
+    service: service.name,
+    checkData,
+    log: service.log,
+    wakeRelay() {
+      if (relay.leading()) {
+        relay.wake();
+        return;
+      }
+      // Another instance leads: tell it, outside any transaction. If this is lost (a
+      // crash right after the commit), the leader still finds the rows at its next poll.
+      notifyRelay(pool).catch((error: unknown) =>
+        service.log.debug({ err: error }, 'could not wake the outbox relay'),
+      );
+    },
+  });
+  const { beforeCommit, committed } = transactions;
 
   const relay =
     options.relay === false
@@ -262,7 +189,7 @@ export async function openBus<S extends Schemas>(
       const result = await withTransaction(
         pool,
         async (client, scope) => {
-          const opened = openTx(client);
+          const opened = transactions.open(client);
           tx = opened;
           const value = await work(opened);
           beforeCommit(opened, scope);
@@ -282,7 +209,7 @@ export async function openBus<S extends Schemas>(
         ...(subscribeOptions.beginWith ? { beginWith: subscribeOptions.beginWith } : {}),
         ...(subscribeOptions.handleBatch ? { handleBatch: subscribeOptions.handleBatch } : {}),
         validate: (envelope) => checkData(envelope.type, envelope.data),
-        openTx,
+        openTx: transactions.open,
         beforeCommit,
         committed,
         retry: { ...retry, ...subscribeOptions.retry },

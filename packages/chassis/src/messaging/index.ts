@@ -1,4 +1,4 @@
-export { type Bus, type MessageOf, openBus, type Schemas, type Tx } from './bus.ts';
+export { type Bus, openBus } from './bus.ts';
 export type { BatchHandler, EventHandler, HandlerContext } from './consumer.ts';
 export type { DeadLetter, DeadLetterStore } from './dead-letters.ts';
 export type { BusDriver, Delivery, Subscription } from './driver.ts';
@@ -8,3 +8,4 @@ export type { BusFaults } from './faults.ts';
 export { createNatsDriver } from './nats-driver.ts';
 export { createPostgresDriver } from './postgres-driver.ts';
 export { defaultRetryPolicy, type RetryPolicy, redeliveryPlan } from './retry.ts';
+export type { MessageOf, Schemas, Tx } from './transactions.ts';
