@@ -75,10 +75,15 @@ export function printRun(run: Run, showStatements: boolean): void {
         `    ${String(row.perOrder).padStart(5)} ${String(row.planningUsPerOrder).padStart(5)} µs planning ${row.database}: ${row.statement}`,
       );
   if (saturated.platform) {
-    const { totalCpuPercentOfOneCore, totalKernelPercentOfOneCore, cpuMsPerConfirmedOrder, machine } =
-      saturated.platform;
+    const {
+      totalCpuPercentOfOneCore,
+      totalKernelPercentOfOneCore,
+      totalHelperThreadsPercentOfOneCore,
+      cpuMsPerConfirmedOrder,
+      machine,
+    } = saturated.platform;
     console.log(
-      `  platform CPU while saturated: ${totalCpuPercentOfOneCore} % of one core (${totalKernelPercentOfOneCore} in the kernel), ${cpuMsPerConfirmedOrder} ms an order (${top}); the shoppers ${saturated.shoppersCpuPercentOfOneCore}`,
+      `  platform CPU while saturated: ${totalCpuPercentOfOneCore} % of one core (${totalKernelPercentOfOneCore} in the kernel, ${totalHelperThreadsPercentOfOneCore} in the services' helper threads), ${cpuMsPerConfirmedOrder} ms an order (${top}); the shoppers ${saturated.shoppersCpuPercentOfOneCore}`,
     );
     if (machine)
       console.log(
@@ -94,7 +99,7 @@ export function printRun(run: Run, showStatements: boolean): void {
   }
   if (paced.platform)
     console.log(
-      `  while paced: platform CPU ${paced.platform.totalCpuPercentOfOneCore} % of one core, the machine idle ${paced.platform.machine?.idlePercentOfOneCore ?? '?'} %; waited for a core ${paced.platform.waitedForCoreMsPerConfirmedOrder} ms an order (${waits(paced.platform, paced.confirmed)})`,
+      `  while paced: platform CPU ${paced.platform.totalCpuPercentOfOneCore} % of one core (${paced.platform.totalHelperThreadsPercentOfOneCore} in helper threads), the machine idle ${paced.platform.machine?.idlePercentOfOneCore ?? '?'} %; waited for a core ${paced.platform.waitedForCoreMsPerConfirmedOrder} ms an order (${waits(paced.platform, paced.confirmed)})`,
     );
   console.log(`  paced orders' bus crossings, where the time went (ms, p50/p90):`);
   for (const leg of paced.crossings) console.log(describeLeg(leg));

@@ -14,6 +14,12 @@ export interface ProcessUse {
   /** The part of it spent in the kernel on the process's behalf (system calls: sockets, scheduling). */
   kernelPercentOfOneCore: number;
   /**
+   * The part of it spent by threads other than the main one: in a Node.js service V8's
+   * helpers (parallel scavenges, concurrent marking, the optimizing compiler) and
+   * libuv's pool; a PostgreSQL backend has none.
+   */
+  helperThreadsPercentOfOneCore: number;
+  /**
    * How long the processes' main threads (a service's event loop, a backend) were ready
    * to run but waited for a core, over the window (the kernel's run-queue delay, from
    * /proc/PID/schedstat): time a request spent queued behind other processes.
@@ -41,6 +47,7 @@ export interface PlatformUse {
   measuredSeconds: number;
   totalCpuPercentOfOneCore: number;
   totalKernelPercentOfOneCore: number;
+  totalHelperThreadsPercentOfOneCore: number;
   /** Every process's `waitedForCoreMs`, summed. */
   totalWaitedForCoreMs: number;
   processes: ProcessUse[];
@@ -60,7 +67,7 @@ type MachineTimes = Record<'user' | 'kernel' | 'interrupts' | 'idle' | 'stolen',
 interface Sample {
   at: number;
   /**
-   * Per name: CPU microseconds (all, and in the kernel), resident bytes, process count,
+   * Per name: CPU microseconds (all, in the kernel, by helper threads), resident bytes, process count,
    * and the main threads' run-queue wait (microseconds) and time slices.
    */
   use: Map<string, Use>;
@@ -70,6 +77,8 @@ interface Sample {
 interface Use {
   cpu: number;
   kernel: number;
+  /** CPU of the threads other than the main one. */
+  helpers: number;
   rss: number;
   processes: number;
   /** 0 where the kernel keeps no scheduler statistics. */
@@ -99,16 +108,24 @@ export function schedstatOf(text: string): Pick<Use, 'waited' | 'slices'> | unde
   return { waited: waitedNs / 1000, slices };
 }
 
-function useOf(pid: number): Omit<Use, 'processes'> | undefined {
-  const stat = read(`/proc/${pid}/stat`);
-  const status = read(`/proc/${pid}/status`);
-  if (!stat || !status) return undefined;
+/** User and kernel ticks from the text of /proc/PID/stat (or of one thread's, /proc/PID/task/TID/stat). */
+export function cpuTicksOf(stat: string): { user: number; kernel: number } | undefined {
   const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   const [user, kernel] = [Number(fields[11]), Number(fields[12])];
+  return Number.isFinite(user + kernel) ? { user, kernel } : undefined;
+}
+
+function useOf(pid: number): Omit<Use, 'processes'> | undefined {
+  const status = read(`/proc/${pid}/status`);
+  const all = cpuTicksOf(read(`/proc/${pid}/stat`) ?? '');
+  if (!all || !status) return undefined;
+  const main = cpuTicksOf(read(`/proc/${pid}/task/${pid}/stat`) ?? '') ?? all;
   const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  const total = all.user + all.kernel;
   return {
-    cpu: micros(user + kernel),
-    kernel: micros(kernel),
+    cpu: micros(total),
+    kernel: micros(all.kernel),
+    helpers: micros(Math.max(0, total - main.user - main.kernel)),
     rss,
     ...(schedstatOf(read(`/proc/${pid}/schedstat`) ?? '') ?? { waited: 0, slices: 0 }),
   };
@@ -168,10 +185,19 @@ export class PlatformSampler {
     const add = (name: string, pid: number) => {
       const found = useOf(pid);
       if (!found) return;
-      const entry = use.get(name) ?? { cpu: 0, kernel: 0, rss: 0, processes: 0, waited: 0, slices: 0 };
+      const entry = use.get(name) ?? {
+        cpu: 0,
+        kernel: 0,
+        helpers: 0,
+        rss: 0,
+        processes: 0,
+        waited: 0,
+        slices: 0,
+      };
       use.set(name, {
         cpu: entry.cpu + found.cpu,
         kernel: entry.kernel + found.kernel,
+        helpers: entry.helpers + found.helpers,
         rss: entry.rss + found.rss,
         processes: entry.processes + 1,
         waited: entry.waited + found.waited,
@@ -200,19 +226,21 @@ export function platformUse(start: Sample, end: Sample): PlatformUse {
       processes: now.processes,
       cpuPercentOfOneCore: percent(grown('cpu')),
       kernelPercentOfOneCore: percent(grown('kernel')),
+      helperThreadsPercentOfOneCore: percent(grown('helpers')),
       waitedForCoreMs: Math.round(waitedMs),
       waitPerWakeUpMs: Math.round((waitedMs / Math.max(1, grown('slices'))) * 100) / 100,
       rssMiB: Math.round((now.rss / 2 ** 20) * 10) / 10,
     };
   });
   processes.sort((a, b) => b.cpuPercentOfOneCore - a.cpuPercentOfOneCore);
-  const sum = (part: 'cpuPercentOfOneCore' | 'kernelPercentOfOneCore') =>
+  const sum = (part: 'cpuPercentOfOneCore' | 'kernelPercentOfOneCore' | 'helperThreadsPercentOfOneCore') =>
     Math.round(processes.reduce((total, entry) => total + entry[part], 0) * 10) / 10;
   const machine = start.machine && end.machine ? machineUse(start.machine, end.machine, percent) : undefined;
   return {
     measuredSeconds: Math.round(seconds * 10) / 10,
     totalCpuPercentOfOneCore: sum('cpuPercentOfOneCore'),
     totalKernelPercentOfOneCore: sum('kernelPercentOfOneCore'),
+    totalHelperThreadsPercentOfOneCore: sum('helperThreadsPercentOfOneCore'),
     totalWaitedForCoreMs: processes.reduce((total, entry) => total + entry.waitedForCoreMs, 0),
     processes,
     ...(machine ? { machine } : {}),

@@ -195,6 +195,7 @@ function platformTable(report: LoadReport): string {
     td(use.processes),
     td(`${use.cpuPercentOfOneCore} %`),
     td(`${use.kernelPercentOfOneCore} %`),
+    td(`${use.helperThreadsPercentOfOneCore} %`),
     td(`${use.rssMiB} MiB`),
   ]);
   body.push([
@@ -202,10 +203,18 @@ function platformTable(report: LoadReport): string {
     td(''),
     td(`${platform.totalCpuPercentOfOneCore} %`),
     td(`${platform.totalKernelPercentOfOneCore} %`),
+    td(`${platform.totalHelperThreadsPercentOfOneCore} %`),
     td(''),
   ]);
   const table = rows(
-    ['process', 'processes', 'CPU, % of one core', 'of it in the kernel', 'resident memory at the end'],
+    [
+      'process',
+      'processes',
+      'CPU, % of one core',
+      'of it in the kernel',
+      'in helper threads (V8, libuv)',
+      'resident memory at the end',
+    ],
     body,
   );
   const { machine: m } = platform;

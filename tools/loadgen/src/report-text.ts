@@ -47,18 +47,20 @@ export function verdictTable(verdicts: readonly Verdict[]): string {
 function platformText(report: LoadReport): string {
   const { platform } = report;
   if ('unavailable' in platform) return `Platform processes: not measured (${platform.unavailable}).`;
-  const rows = [['process', 'CPU % of one core', 'of it in the kernel', 'RSS MiB']];
+  const rows = [['process', 'CPU % of one core', 'of it in the kernel', 'in helper threads', 'RSS MiB']];
   for (const use of platform.processes.slice(0, 12))
     rows.push([
       use.name,
       String(use.cpuPercentOfOneCore),
       String(use.kernelPercentOfOneCore),
+      String(use.helperThreadsPercentOfOneCore),
       String(use.rssMiB),
     ]);
   rows.push([
     'all of the platform',
     String(platform.totalCpuPercentOfOneCore),
     String(platform.totalKernelPercentOfOneCore),
+    String(platform.totalHelperThreadsPercentOfOneCore),
     '',
   ]);
   const { machine } = platform;

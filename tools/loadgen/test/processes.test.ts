@@ -1,17 +1,19 @@
 // The platform's share of the machine in a load report: CPU per process over the
 // window, busiest first, memory at the end; only for the platform the run measured.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { machineTimesOf, PlatformSampler, platformUse, schedstatOf } from '../src/processes.ts';
+import { Worker } from 'node:worker_threads';
+import { cpuTicksOf, machineTimesOf, PlatformSampler, platformUse, schedstatOf } from '../src/processes.ts';
 
-const use = (entries: Record<string, [number, number, number?]>) =>
+const use = (entries: Record<string, [number, number, number?, number?]>) =>
   new Map(
-    Object.entries(entries).map(([name, [cpu, rss, kernel = 0]]) => [
+    Object.entries(entries).map(([name, [cpu, rss, kernel = 0, helpers = 0]]) => [
       name,
-      { cpu, kernel, rss, processes: 1, waited: 0, slices: 0 },
+      { cpu, kernel, helpers, rss, processes: 1, waited: 0, slices: 0 },
     ]),
   );
 
@@ -78,6 +80,31 @@ test('platform use - the CPU each process spent in the kernel, and the platform 
   assert.equal(measured.totalKernelPercentOfOneCore, 35);
 });
 
+test('platform use - the CPU of the threads beside each process main thread (V8 helpers), and the platform in all', () => {
+  const measured = platformUse(
+    { at: 0, use: use({ order: [1_000_000, 0, 0, 100_000], 'postgres (order)': [0, 0] }) },
+    { at: 1_000, use: use({ order: [1_500_000, 0, 0, 250_000], 'postgres (order)': [300_000, 0] }) },
+  );
+  assert.deepEqual(
+    measured.processes.map((entry) => [
+      entry.name,
+      entry.cpuPercentOfOneCore,
+      entry.helperThreadsPercentOfOneCore,
+    ]),
+    [
+      ['order', 50, 15],
+      ['postgres (order)', 30, 0],
+    ],
+  );
+  assert.equal(measured.totalHelperThreadsPercentOfOneCore, 15);
+});
+
+test('cpu ticks - user and kernel ticks from the stat line of a process or a thread, whatever its name holds', () => {
+  const line = '4242 (node (order) x) S 1 4242 4242 0 -1 4194560 9000 0 0 0 1500 320 0 0 20 0 11 0 100 0 0';
+  assert.deepEqual(cpuTicksOf(line), { user: 1500, kernel: 320 });
+  assert.equal(cpuTicksOf(''), undefined, 'a thread gone before it was read gives nothing');
+});
+
 test('machine use - the whole machine over the window from /proc/stat: user, kernel, interrupts, idle, stolen', () => {
   // user nice system idle iowait irq softirq steal, in ticks of 10 ms, over all cores.
   const start = machineTimesOf('cpu  1000 0 200 5000 10 0 30 0 0 0\ncpu0 500 0 100 2500 5 0 15 0 0 0\n');
@@ -108,6 +135,7 @@ test('platform use - how long each name waited for a core over the window, and a
   const at = (waited: number, slices: number) => ({
     cpu: 0,
     kernel: 0,
+    helpers: 0,
     rss: 0,
     processes: 1,
     waited,
@@ -148,4 +176,24 @@ test('platform sampler - a live process has its wait for a core read where the k
   assert.ok(launcher);
   if (existsSync(`/proc/${process.pid}/schedstat`)) assert.ok(launcher.slices > 0, 'time slices counted');
   else assert.equal(launcher.slices, 0);
+});
+
+test('platform sampler - CPU spent by another thread of a process counts as its helper threads', async () => {
+  if (!existsSync(`/proc/${process.pid}/task/${process.pid}/stat`)) {
+    console.log('# skipped: no per-thread /proc here');
+    return;
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'loadgen-processes-'));
+  const state = { gateway: 'http://127.0.0.1:18082', launcherPid: process.pid, services: [] };
+  writeFileSync(join(dataDir, 'platform.json'), JSON.stringify(state));
+  const sampler = PlatformSampler.forPlatform(dataDir, state.gateway);
+  assert.ok(sampler);
+  const before = sampler.sample();
+  // A thread that keeps a core busy for 300 ms while this one waits for it.
+  const busy = new Worker('const end = Date.now() + 300; while (Date.now() < end);', { eval: true });
+  await once(busy, 'exit');
+  const launcher = platformUse(before, sampler.sample()).processes.find((entry) => entry.name === 'launcher');
+  assert.ok(launcher);
+  assert.ok(launcher.helperThreadsPercentOfOneCore > 0, 'the CPU of the worker is counted');
+  assert.ok(launcher.helperThreadsPercentOfOneCore <= launcher.cpuPercentOfOneCore);
 });
