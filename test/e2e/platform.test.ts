@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -71,6 +71,17 @@ test('platform - npm start from a clean data folder serves the catalog through t
       );
     },
   );
+
+  await t.test('every service runs with one V8 helper thread (decision 039)', (t) => {
+    if (!canProbeProcesses) {
+      t.skip('no /proc here to read the processes’ arguments');
+      return;
+    }
+    for (const service of platform.state.services) {
+      const args = readFileSync(`/proc/${service.pid}/cmdline`, 'utf8').split('\0');
+      assert.ok(args.includes('--v8-pool-size=1'), `${service.instance}: ${args.join(' ')}`);
+    }
+  });
 
   await t.test(
     'a shopper registers and reads their account through the gateway; the admin can sign in',

@@ -101,12 +101,14 @@ async function gatewayManagementPort(): Promise<number> {
 }
 
 /**
- * Extra Node.js arguments for every service (`PLATFORM_NODE_ARGS`, split on spaces),
- * for what NODE_OPTIONS refuses: `--cpu-prof --cpu-prof-dir=DIR` profiles every
- * service until it stops.
+ * Node.js arguments for every service: one V8 helper thread each, since a dozen
+ * services share this machine's cores (decision 039), then the extra ones of
+ * `PLATFORM_NODE_ARGS` (split on spaces; a later `--v8-pool-size` wins), for what
+ * NODE_OPTIONS refuses: `--cpu-prof --cpu-prof-dir=DIR` profiles every service until
+ * it stops.
  */
 function serviceNodeArgs(): string[] {
-  return (process.env.PLATFORM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return ['--v8-pool-size=1', ...(process.env.PLATFORM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
 }
 
 /** Each service's database, provisioned once (its first instance runs the migrations). */
