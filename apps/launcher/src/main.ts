@@ -11,7 +11,7 @@ import { type PlatformMail, startPlatformMail } from './mail.ts';
 import { checkScale, SCALING_RULES, type Scale, ScaleError, scaleFrom } from './scale.ts';
 import { Scaler } from './scaling.ts';
 import { Secrets } from './secrets.ts';
-import { type LaunchPlan, serviceEnv } from './service-env.ts';
+import { type LaunchPlan, serviceEnv, serviceNodeArgs } from './service-env.ts';
 import { ADMIN_EMAIL, GATEWAY_MANAGEMENT, type ServiceDefinition, services, startWaves } from './services.ts';
 import { type Row, renderTable } from './table.ts';
 import { scaledForVersions, type Versions, versionsFrom } from './versions.ts';
@@ -98,17 +98,6 @@ async function gatewayManagementPort(): Promise<number> {
   if (!fixed) return ports.take();
   ports.hold(fixed);
   return fixed;
-}
-
-/**
- * Node.js arguments for every service: one V8 helper thread each, since a dozen
- * services share this machine's cores (decision 039), then the extra ones of
- * `PLATFORM_NODE_ARGS` (split on spaces; a later `--v8-pool-size` wins), for what
- * NODE_OPTIONS refuses: `--cpu-prof --cpu-prof-dir=DIR` profiles every service until
- * it stops.
- */
-function serviceNodeArgs(): string[] {
-  return ['--v8-pool-size=1', ...(process.env.PLATFORM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
 }
 
 /** Each service's database, provisioned once (its first instance runs the migrations). */
@@ -220,7 +209,7 @@ async function startServices(scale: Scale, secrets: Secrets): Promise<Instance[]
     readyTimeoutMs: READY_TIMEOUT_MS,
     stopGraceMs: 15_000,
     ports,
-    nodeArgs: serviceNodeArgs(),
+    nodeArgs: serviceNodeArgs(process.env.PLATFORM_NODE_ARGS),
     // A scaled-up instance gets what its siblings got: the same URLs, database and secrets.
     environment: async (instance) =>
       serviceEnv(launchPlan(), secrets, instance, urls, await databaseUrlOf(instance.definition, secrets)),

@@ -1,6 +1,7 @@
-// The environment each service instance starts with: who it is, where it listens, how it
-// finds the others (the registry) and identity, its database, bus, mail and flags, its
-// client credentials, where its spans go, then what its own definition adds.
+// What each service instance starts with: Node.js's arguments, and its environment: who
+// it is, where it listens, how it finds the others (the registry) and identity, its
+// database, bus, mail and flags, its client credentials, where its spans go, then what
+// its own definition adds.
 import type { Instance } from './instances.ts';
 import type { Secrets } from './secrets.ts';
 import type { ServiceDefinition } from './services.ts';
@@ -21,6 +22,16 @@ export interface LaunchPlan {
   mailEnv: Record<string, string> | undefined;
   /** The launcher's own environment, passed on (less the admin database URL). */
   inherited: NodeJS.ProcessEnv;
+}
+
+/**
+ * Node.js arguments for every service: one V8 helper thread each, since a dozen
+ * services share the machine's cores (decision 039), then `extra` (PLATFORM_NODE_ARGS,
+ * split on spaces; a later `--v8-pool-size` wins), for what NODE_OPTIONS refuses:
+ * `--cpu-prof --cpu-prof-dir=DIR` profiles every service until it stops.
+ */
+export function serviceNodeArgs(extra: string | undefined): string[] {
+  return ['--v8-pool-size=1', ...(extra ?? '').split(/\s+/).filter(Boolean)];
 }
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Instance } from '../src/instances.ts';
 import { Secrets } from '../src/secrets.ts';
-import { type LaunchPlan, serviceEnv } from '../src/service-env.ts';
+import { type LaunchPlan, serviceEnv, serviceNodeArgs } from '../src/service-env.ts';
 import { serviceNamed } from './service-definition.ts';
 
 const secrets = new Secrets(join(mkdtempSync(join(tmpdir(), 'env-')), 'secrets.json'));
@@ -72,4 +72,15 @@ test('service env - spans go to the console, but not the console’s own; bus an
   const notification = serviceEnv(plan, secrets, instanceOf('notification', { mail: true }), urls);
   assert.equal(notification.SMTP_URL, 'smtp://127.0.0.1:2525');
   assert.equal(notification.SHOP_URL, 'http://127.0.0.1:8080');
+});
+
+test('service node args - one V8 helper thread a service, then PLATFORM_NODE_ARGS, whose own pool size wins', () => {
+  assert.deepEqual(serviceNodeArgs(undefined), ['--v8-pool-size=1']);
+  assert.deepEqual(serviceNodeArgs('  --cpu-prof   --cpu-prof-dir=/tmp/p '), [
+    '--v8-pool-size=1',
+    '--cpu-prof',
+    '--cpu-prof-dir=/tmp/p',
+  ]);
+  const args = serviceNodeArgs('--v8-pool-size=4');
+  assert.equal(args.at(-1), '--v8-pool-size=4', 'Node takes the last of a repeated option');
 });
