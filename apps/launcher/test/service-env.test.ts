@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -83,4 +84,27 @@ test('service node args - one V8 helper thread a service, then PLATFORM_NODE_ARG
   ]);
   const args = serviceNodeArgs('--v8-pool-size=4');
   assert.equal(args.at(-1), '--v8-pool-size=4', 'Node takes the last of a repeated option');
+});
+
+test('service node args - Node really runs one V8 helper thread with them, and four when PLATFORM_NODE_ARGS says so', (t) => {
+  if (!existsSync('/proc/self/task')) {
+    t.skip('no /proc here to count a process’s threads');
+    return;
+  }
+  const threads = (args: string[]) =>
+    Number(
+      execFileSync(
+        process.execPath,
+        [...args, '-e', "console.log(require('fs').readdirSync('/proc/self/task').length)"],
+        {
+          encoding: 'utf8',
+        },
+      ),
+    );
+  const one = threads(serviceNodeArgs(undefined));
+  assert.equal(
+    threads(serviceNodeArgs('--v8-pool-size=4')),
+    one + 3,
+    'the later pool size wins: three helpers more',
+  );
 });

@@ -178,9 +178,9 @@ test('platform sampler - a live process has its wait for a core read where the k
   else assert.equal(launcher.slices, 0);
 });
 
-test('platform sampler - CPU spent by another thread of a process counts as its helper threads', async () => {
+test('platform sampler - CPU spent by another thread of a process counts as its helper threads', async (t) => {
   if (!existsSync(`/proc/${process.pid}/task/${process.pid}/stat`)) {
-    console.log('# skipped: no per-thread /proc here');
+    t.skip('no per-thread /proc here to tell the main thread from the others');
     return;
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'loadgen-processes-'));
@@ -189,11 +189,21 @@ test('platform sampler - CPU spent by another thread of a process counts as its 
   const sampler = PlatformSampler.forPlatform(dataDir, state.gateway);
   assert.ok(sampler);
   const before = sampler.sample();
-  // A thread that keeps a core busy for 300 ms while this one waits for it.
-  const busy = new Worker('const end = Date.now() + 300; while (Date.now() < end);', { eval: true });
+  // A thread that spends 300 ms of its own CPU (however busy the machine) while this one waits.
+  const busy = new Worker(
+    `const start = process.threadCpuUsage();
+     while (true) {
+       const used = process.threadCpuUsage(start);
+       if (used.user + used.system >= 300_000) break;
+     }`,
+    { eval: true },
+  );
   await once(busy, 'exit');
-  const launcher = platformUse(before, sampler.sample()).processes.find((entry) => entry.name === 'launcher');
+  const used = platformUse(before, sampler.sample());
+  const launcher = used.processes.find((entry) => entry.name === 'launcher');
   assert.ok(launcher);
-  assert.ok(launcher.helperThreadsPercentOfOneCore > 0, 'the CPU of the worker is counted');
+  const helperMs = launcher.helperThreadsPercentOfOneCore * 10 * used.measuredSeconds;
+  // /proc counts in 10 ms ticks, and the window's percentages are rounded to a tenth.
+  assert.ok(helperMs >= 250, `the worker's 300 ms are counted (${helperMs} ms)`);
   assert.ok(launcher.helperThreadsPercentOfOneCore <= launcher.cpuPercentOfOneCore);
 });
