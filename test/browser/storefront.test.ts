@@ -160,11 +160,17 @@ if (missing) {
       await page.getByRole('link', { name: 'Cart, 0 items' }).waitFor();
       const featured = page.getByRole('list', { name: 'Featured products' }).getByRole('listitem');
       if ((await featured.count()) < 4) {
-        // Seen twice in CI, never here: what the composed home page said, and the catalog's first page.
+        // Seen three times in CI, never here: what the composed home page said, the
+        // catalog's first page, and what the gateway counted of its calls to the catalog
+        // (outcomes, retries and refusals by reason, the circuit's transitions).
         const home = await shop.call('GET', '/api/v1/storefront/home');
         const products = await shop.call('GET', '/api/v1/products?limit=3');
+        const gateway = platform.state.services.find((service) => service.name === 'gateway');
+        const counted = (await (await fetch(gateway?.metrics ?? '')).text())
+          .split('\n')
+          .filter((line) => line.startsWith('client_') && line.includes('upstream="catalog"'));
         assert.fail(
-          `featured products: ${await featured.count()} shown; home ${home.status} ${JSON.stringify(home.body)}; products ${products.status} x-cache ${products.headers.get('x-cache')} ${JSON.stringify(products.body)}`,
+          `featured products: ${await featured.count()} shown; home ${home.status} ${JSON.stringify(home.body)}; products ${products.status} x-cache ${products.headers.get('x-cache')} ${JSON.stringify(products.body)}; the gateway's calls to the catalog: ${counted.join('; ')}`,
         );
       }
       assert.ok((await featured.getByText('In stock').count()) >= 4, 'with their stock');

@@ -20,8 +20,9 @@ export function answerCountsAgainstUpstream(status: number): boolean {
 /**
  * Whether a call that did not get an answer counts as the upstream failing: a
  * connection that could not be made or broke does; a timeout does when the upstream
- * had the client's own time for it, not when a caller's shorter deadline cut it off
- * (a call slower than the breaker's slow-call limit still counts, as slow). Anything
+ * had the client's own time for it, not when a caller's shorter deadline or the
+ * request's own shorter time (a part of a page it can do without) cut it off (a call
+ * slower than the breaker's slow-call limit still counts, as slow). Anything
  * else (no time left before sending, a request the HTTP client refused) is ours.
  */
 export function errorCountsAgainstUpstream(error: unknown, cutShortByCaller: boolean): boolean {

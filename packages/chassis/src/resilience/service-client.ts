@@ -176,10 +176,12 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   async function invoke<T>(call: RemoteCall<T>) {
     const own = call.timeoutMs ?? defaultTimeout;
     const left = remainingTime();
-    // A caller's deadline shorter than our own timeout: if the call then times out, the
-    // caller was in a hurry, which says nothing about the upstream's health.
-    const cutShortByCaller = left !== undefined && left < own;
-    const deadline = Date.now() + Math.min(own, left ?? own);
+    // Less time than the client's own (the caller's deadline, or the request's own short
+    // timeout for a part it can do without): if the call then times out, the caller was
+    // in a hurry, which says nothing about the upstream's health.
+    const allowed = Math.min(own, left ?? own);
+    const cutShortByCaller = allowed < defaultTimeout;
+    const deadline = Date.now() + allowed;
     await endpoints();
     budget.recordRequest();
     const version = versionToAsk(call);

@@ -384,6 +384,33 @@ describe('what counts against an upstream', () => {
     assert.equal(patient.state().breaker.state, 'open');
   });
 
+  test('a request’s own timeout shorter than the client’s says its caller was in a hurry; a longer one does not', async () => {
+    // A page's part that is not essential gets a short time of its own (the storefront's
+    // shelves): its timeouts say nothing of the upstream, or one slow moment on a busy
+    // machine opens the circuit for every caller.
+    const hanging = await upstream(() => undefined);
+    const { subject } = client([hanging.url], { ...strict, timeoutMs: 5_000, retry: { maxRetries: 0 } });
+    const hurried = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        problemOf(subject.request({ method: 'GET', path: '/', timeoutMs: 30 })),
+      ),
+    );
+    assert.deepEqual(new Set(hurried.map((problem) => problem.status)), new Set([504]));
+    assert.equal(subject.state().breaker.state, 'closed', 'a part cut off at its own short time');
+    assert.equal(subject.state().instances[0]?.ejectedUntil, undefined);
+    const { subject: patient } = client([hanging.url], {
+      ...strict,
+      timeoutMs: 20,
+      retry: { maxRetries: 0 },
+    });
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        problemOf(patient.request({ method: 'GET', path: '/', timeoutMs: 30 })),
+      ),
+    );
+    assert.equal(patient.state().breaker.state, 'open', 'the upstream had more than the client’s own time');
+  });
+
   test('a request the HTTP client refuses to send is our 500 and never counts', async () => {
     const healthy = await upstream(answer(200));
     const { subject } = client([healthy.url], strict);
