@@ -50,6 +50,9 @@ export async function startCart(config: CartSettings, deps: CartDeps = {}): Prom
   const discovery = deps.discovery ?? createDiscovery(config, { log: service.log });
   const peers = connectPeers(service, config, PEERS, {
     discovery,
+    // The catalog's time is the cart's own for it, not a hurry: its timeouts count
+    // against the catalog's circuit (decision 011).
+    client: { timeoutMs: config.CATALOG_TIMEOUT_MS },
     ...(deps.tokens ? { tokens: deps.tokens } : {}),
   });
   const carts = cartOperations({
