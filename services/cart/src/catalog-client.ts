@@ -19,14 +19,16 @@ export interface CatalogLookup {
   product(id: string): Promise<ProductCopy | undefined>;
 }
 
-/** Looks products up in the catalog (`GET /api/v1/products/:id`) through the resilient peer client. */
-export function catalogLookup(peers: Peers<'catalog'>, timeoutMs: number): CatalogLookup {
+/**
+ * Looks products up in the catalog (`GET /api/v1/products/:id`) through the resilient
+ * peer client, in its catalog client's own time (the cart's `CATALOG_TIMEOUT_MS`).
+ */
+export function catalogLookup(peers: Peers<'catalog'>): CatalogLookup {
   return {
     async product(id) {
       const { status, body } = await peers.call<unknown>('catalog', {
         method: 'GET',
         path: `/api/v1/products/${encodeURIComponent(id)}`,
-        timeoutMs,
       });
       if (status === 404) return undefined;
       // The catalog answers its uuids in lowercase, whatever case was asked.

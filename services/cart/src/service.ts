@@ -50,14 +50,14 @@ export async function startCart(config: CartSettings, deps: CartDeps = {}): Prom
   const discovery = deps.discovery ?? createDiscovery(config, { log: service.log });
   const peers = connectPeers(service, config, PEERS, {
     discovery,
-    // The catalog's time is the cart's own for it, not a hurry: its timeouts count
-    // against the catalog's circuit (decision 011).
+    // The catalog's time is its client's own, not one request's hurry: its timeouts
+    // count against the catalog's circuit (decision 011).
     client: { timeoutMs: config.CATALOG_TIMEOUT_MS },
     ...(deps.tokens ? { tokens: deps.tokens } : {}),
   });
   const carts = cartOperations({
     pool,
-    catalog: catalogLookup(peers, config.CATALOG_TIMEOUT_MS),
+    catalog: catalogLookup(peers),
     currency: config.CART_CURRENCY,
     log: service.log,
   });

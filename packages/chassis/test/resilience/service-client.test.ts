@@ -326,6 +326,9 @@ describe('what counts against an upstream', () => {
     breaker: { minimumCalls: 5, windowSize: 5, openMs: 30_000 },
     ejection: { consecutiveFailures: 3 },
   } satisfies Partial<ServiceClientOptions>;
+  /** `count` calls side by side (undici's timers are coarse: each timeout takes about a second), each failing with a problem. */
+  const sideBySide = (count: number, call: (i: number) => Promise<unknown>) =>
+    Promise.all(Array.from({ length: count }, (_, i) => problemOf(call(i))));
 
   test('a flood of 500s and 4xx leaves the circuit closed and every instance in rotation', async () => {
     let n = 0;
@@ -358,16 +361,11 @@ describe('what counts against an upstream', () => {
   test('timeouts cut short by the caller’s deadline do not count; timeouts of the client’s own time do', async () => {
     const hanging = await upstream(() => undefined);
     const { subject } = client([hanging.url], { ...strict, timeoutMs: 5_000, retry: { maxRetries: 0 } });
-    // Side by side: undici's timers are coarse, each timeout takes about a second.
-    const hurried = await Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
-        problemOf(
-          runWithCorrelationId(
-            `hurry-${i}`,
-            () => subject.request({ method: 'GET', path: '/' }),
-            Date.now() + 30,
-          ),
-        ),
+    const hurried = await sideBySide(8, (i) =>
+      runWithCorrelationId(
+        `hurry-${i}`,
+        () => subject.request({ method: 'GET', path: '/' }),
+        Date.now() + 30,
       ),
     );
     assert.deepEqual(new Set(hurried.map((problem) => problem.status)), new Set([504]));
@@ -378,9 +376,7 @@ describe('what counts against an upstream', () => {
       timeoutMs: 30,
       retry: { maxRetries: 0 },
     });
-    await Promise.all(
-      Array.from({ length: 5 }, () => problemOf(patient.request({ method: 'GET', path: '/' }))),
-    );
+    await sideBySide(5, () => patient.request({ method: 'GET', path: '/' }));
     assert.equal(patient.state().breaker.state, 'open');
   });
 
@@ -390,11 +386,7 @@ describe('what counts against an upstream', () => {
     // machine opens the circuit for every caller.
     const hanging = await upstream(() => undefined);
     const { subject } = client([hanging.url], { ...strict, timeoutMs: 5_000, retry: { maxRetries: 0 } });
-    const hurried = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        problemOf(subject.request({ method: 'GET', path: '/', timeoutMs: 30 })),
-      ),
-    );
+    const hurried = await sideBySide(8, () => subject.request({ method: 'GET', path: '/', timeoutMs: 30 }));
     assert.deepEqual(new Set(hurried.map((problem) => problem.status)), new Set([504]));
     assert.equal(subject.state().breaker.state, 'closed', 'a part cut off at its own short time');
     assert.equal(subject.state().instances[0]?.ejectedUntil, undefined);
@@ -403,11 +395,7 @@ describe('what counts against an upstream', () => {
       timeoutMs: 20,
       retry: { maxRetries: 0 },
     });
-    await Promise.all(
-      Array.from({ length: 5 }, () =>
-        problemOf(patient.request({ method: 'GET', path: '/', timeoutMs: 30 })),
-      ),
-    );
+    await sideBySide(5, () => patient.request({ method: 'GET', path: '/', timeoutMs: 30 }));
     assert.equal(patient.state().breaker.state, 'open', 'the upstream had more than the client’s own time');
   });
 

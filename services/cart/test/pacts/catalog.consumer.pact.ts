@@ -14,7 +14,7 @@ const authorized = { authorization: regex(/^Bearer .+$/, `Bearer ${CONSUMER_TOKE
 async function lookUp(url: string, id: string) {
   const { peers, close } = await peersAt('cart', { catalog: url });
   try {
-    return await catalogLookup(peers, 2_000).product(id);
+    return await catalogLookup(peers).product(id);
   } finally {
     await close();
   }
