@@ -23,7 +23,7 @@ const databases: TestDatabase[] = [];
 
 before(
   async () => {
-    if (missing) return;
+    if (skip) return;
     await ensureBase();
     await buildImage({ tag, revision, version: '0.0.0-test' });
   },
@@ -31,7 +31,7 @@ before(
 );
 
 after(async () => {
-  if (missing) return;
+  if (skip) return;
   for (const name of containers) await podmanStatus(['rm', '-f', '-t', '0', name]);
   await podmanStatus(['rmi', '-f', tag]);
   for (const database of databases) await database.drop();
