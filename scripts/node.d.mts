@@ -2,3 +2,4 @@
 export declare const MINIMUM: readonly [number, number];
 export declare function meetsMinimum(version: string): boolean;
 export declare function resolveNode(): string;
+export declare function withCompileCache(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
