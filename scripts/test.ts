@@ -18,14 +18,31 @@ import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { freePort, type RunningPostgres, startEmbeddedPostgres, waitForPostgres } from '@platform/devinfra';
+import { commandLine } from '@platform/devinfra/command-line';
 import { phases } from './test-phases.ts';
 
+const USAGE = `usage: npm test [-- <glob>...] [--no-browser] [--no-image] [--contracts]
+       npm run test:infra [-- <glob>...]
+
+Every workspace's tests (or those the globs name) on one PostgreSQL: an embedded one,
+or with --infra (test:infra) this machine's servers, a missing one failing the run.
+  --no-browser   leave out the browser suites (test/browser)
+  --no-image     leave out the container image's build and tests
+  --contracts    the contract suite alone: pacts, schema compatibility, protobuf`;
+const { values: flags, positionals: patterns } = commandLine(USAGE, {
+  allowPositionals: true,
+  options: {
+    infra: { type: 'boolean', default: false },
+    'no-browser': { type: 'boolean', default: false },
+    'no-image': { type: 'boolean', default: false },
+    contracts: { type: 'boolean', default: false },
+  },
+});
 const root = join(import.meta.dirname, '..');
-const infra = process.argv.includes('--infra');
-const withBrowser = !process.argv.includes('--no-browser');
-const withImage = !process.argv.includes('--no-image');
-const contractsOnly = process.argv.includes('--contracts');
-const patterns = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const infra = flags.infra;
+const withBrowser = !flags['no-browser'];
+const withImage = !flags['no-image'];
+const contractsOnly = flags.contracts;
 
 const UNIT_AND_SERVICE_PATTERNS = [
   'packages/*/test/**/*.test.ts',

@@ -5,8 +5,9 @@
 // The gateway is found in the running platform (PLATFORM_DATA_DIR, default .data), or
 // given with --gateway URL. The token: ADMIN_TOKEN, else a login as ADMIN_EMAIL
 // (admin@platform.local) with ADMIN_PASSWORD or the password the launcher generated.
-import { parseArgs } from 'node:util';
-import { adminToken, call, fail, gatewayUrl } from './admin-session.ts';
+
+import { commandLine, refuse } from '@platform/devinfra/command-line';
+import { adminToken, call, gatewayUrl } from './admin-session.ts';
 
 const VIEWS: Record<string, string> = {
   status: '/api/v1/analytics/status',
@@ -17,14 +18,23 @@ const VIEWS: Record<string, string> = {
   categories: '/api/v1/analytics/sales/categories?limit=100',
   top: '/api/v1/analytics/products/top?limit=20',
 };
-const USAGE = `usage: npm run analytics -- rebuild | ${Object.keys(VIEWS).join(' | ')} [--gateway URL]`;
+const USAGE = `usage: npm run analytics -- rebuild | ${Object.keys(VIEWS).join(' | ')} [--gateway URL]
 
-const { positionals, values } = parseArgs({
+  rebuild         drop the read models and replay the bus's history
+  status          events applied, newest event, lag, last rebuild
+  any other       that view, as JSON
+  --gateway URL   the gateway (default: the running platform's, in PLATFORM_DATA_DIR or .data)
+As the administrator: ADMIN_TOKEN, else a login as ADMIN_EMAIL (admin@platform.local)
+with ADMIN_PASSWORD or the password the launcher generated.`;
+
+const { positionals, values } = commandLine(USAGE, {
   allowPositionals: true,
   options: { gateway: { type: 'string' } },
 });
 const [command] = positionals;
-if (!command || (command !== 'rebuild' && !VIEWS[command])) fail(USAGE, 2);
+if (!command) refuse('name a view, or rebuild');
+if (command !== 'rebuild' && !VIEWS[command]) refuse(`no view ${command}`);
+if (positionals.length > 1) refuse(`one command at a time: ${positionals.join(' ')}`);
 const gateway = gatewayUrl(values.gateway);
 const token = await adminToken(gateway);
 if (command === 'rebuild') {

@@ -4,10 +4,13 @@
 // A service name is looked up in the running platform (PLATFORM_DATA_DIR, default .data).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine, refuse } from '@platform/devinfra/command-line';
 
 const USAGE = `usage: npm run dead-letters -- <service|url> list [--status dead|replayed|discarded] [--group G]
-       npm run dead-letters -- <service|url> show|replay|discard <id>`;
+       npm run dead-letters -- <service|url> show|replay|discard <id>
+
+A service's dead letters: events its consumers gave up on (docs/messaging.md).
+<service> is a running service's name (from PLATFORM_DATA_DIR or .data), or its URL.`;
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
@@ -38,12 +41,14 @@ async function call(method: string, url: string): Promise<unknown> {
   return body;
 }
 
-const { positionals, values } = parseArgs({
+const { positionals, values } = commandLine(USAGE, {
   allowPositionals: true,
   options: { status: { type: 'string' }, group: { type: 'string' } },
 });
 const [target, command, id] = positionals;
-if (!target || !command) fail(USAGE, 2);
+if (!target || !command) refuse('name a service and what to do');
+if (!['list', 'show', 'replay', 'discard'].includes(command)) refuse(`no command ${command}`);
+if (command !== 'list' && !/^\d+$/.test(id ?? '')) refuse(`${command} needs a dead letter's id (a number)`);
 const base = `${serviceUrl(target)}/admin/dead-letters`;
 
 if (command === 'list') {
@@ -67,10 +72,8 @@ if (command === 'list') {
     );
   }
   process.stdout.write(`${page.data.length} of ${page.pagination.total}\n`);
-} else if (['show', 'replay', 'discard'].includes(command) && id && /^\d+$/.test(id)) {
+} else {
   const method = command === 'show' ? 'GET' : 'POST';
   const path = command === 'show' ? `${base}/${id}` : `${base}/${id}/${command}`;
   process.stdout.write(`${JSON.stringify(await call(method, path), null, 2)}\n`);
-} else {
-  fail(USAGE, 2);
 }

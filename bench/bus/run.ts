@@ -11,7 +11,6 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import {
@@ -26,10 +25,16 @@ import {
   Type,
 } from '@platform/chassis';
 import { freePort, startEmbeddedPostgres, withDatabase } from '@platform/devinfra';
+import { commandLine, listOption, numberOption } from '@platform/devinfra/command-line';
 import pg from 'pg';
 import { machineDetails } from '../machine.ts';
 
-const { values: args } = parseArgs({
+const USAGE = `usage: npm run bench -- bus [--drivers postgres,nats] [--instances 1,4] [--max-batch 64] [--producers 8]
+
+Producer commit to consumer commit, for each driver at each number of consumer instances:
+latency at a steady 50 events/s, and throughput at saturation (one event a transaction,
+then ten); for NATS, JetStream's raw publish and consume ceiling. Writes bench/results/bus.json.`;
+const { values: args } = commandLine(USAGE, {
   options: {
     drivers: { type: 'string', default: 'postgres,nats' },
     instances: { type: 'string', default: '1,4' },
@@ -37,10 +42,12 @@ const { values: args } = parseArgs({
     producers: { type: 'string', default: '8' },
   },
 });
-const wantedDrivers = (args.drivers ?? '').split(',') as Array<'postgres' | 'nats'>;
-const wantedInstances = (args.instances ?? '').split(',').map(Number);
-const maxBatch = Number(args['max-batch']);
-const producers = Number(args.producers);
+const wantedDrivers = listOption('--drivers', args.drivers, ['postgres', 'nats']);
+const wantedInstances = args.instances
+  .split(',')
+  .map((count) => numberOption('--instances', count, { min: 1, max: 64, integer: true }));
+const maxBatch = numberOption('--max-batch', args['max-batch'], { min: 1, integer: true });
+const producers = numberOption('--producers', args.producers, { min: 1, integer: true });
 const root = join(import.meta.dirname, '..', '..');
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const log = createLogger({ service: 'bench', instance: 'bench', level: 'silent' });

@@ -28,7 +28,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine, listOption, numberOption } from '@platform/devinfra/command-line';
 import { freePort } from '@platform/testkit';
 import { root } from '../../test/e2e/platform.ts';
 import { openShop } from '../../test/e2e/shop.ts';
@@ -40,7 +40,17 @@ import { perOrder, restingPercent, untilQuiet } from './platform-window.ts';
 import { printRun, type Run } from './report.ts';
 import { countsNow, countsPerOrder, STATEMENT_COUNTING } from './statements.ts';
 
-const { values } = parseArgs({
+const USAGE = `usage: npm run bench -- checkout [--orders 600] [--warmup 200] [--concurrency 32] [--paced 40] [--rate half|N]
+       [--bus postgres,nats] [--mode orchestration,choreography] [--profile DIR] [--perf DIR] [--statements]
+
+For each bus and saga mode, on a platform started as npm start starts it: --concurrency
+shoppers place --orders orders back to back (after --warmup), then at least --paced
+orders are placed at --rate a second (half the saturated rate by default). Writes
+bench/results/checkout.json; bench/README.md says what each figure is.
+  --profile DIR   every service's CPU profile under DIR/<bus>-<mode>/
+  --perf DIR      a system-wide perf record of the saturated window, DIR/<bus>-<mode>.data
+  --statements    print each database's busiest statements an order`;
+const { values } = commandLine(USAGE, {
   options: {
     // 600 orders: at ~50 a second, a dozen seconds measured, long enough for the batches to settle.
     orders: { type: 'string', default: '600' },
@@ -61,11 +71,14 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'orchestration,choreography' },
   },
 });
-const ORDERS = Number(values.orders);
-const CONCURRENCY = Number(values.concurrency);
-const PACED = Number(values.paced);
-const WARMUP = Number(values.warmup);
-const RATE = values.rate === 'half' ? 'half' : Number(values.rate);
+const count = (option: string, value: string) => numberOption(option, value, { min: 1, integer: true });
+const ORDERS = count('--orders', values.orders);
+const CONCURRENCY = count('--concurrency', values.concurrency);
+const PACED = count('--paced', values.paced);
+const WARMUP = numberOption('--warmup', values.warmup, { min: 0, integer: true });
+const RATE = values.rate === 'half' ? 'half' : numberOption('--rate', values.rate, { positive: true });
+const BUSES = listOption('--bus', values.bus, ['postgres', 'nats']);
+const MODES = listOption('--mode', values.mode, ['orchestration', 'choreography']);
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 function reachable(url: string): Promise<boolean> {
@@ -243,13 +256,13 @@ function perfRecord(file: string): { stop(): Promise<void> } {
 
 const runs: Run[] = [];
 const skipped: string[] = [];
-for (const bus of (values.bus ?? '').split(',')) {
+for (const bus of BUSES) {
   if (bus === 'nats' && !(await reachable(NATS_URL))) {
     skipped.push(`nats: no server at ${NATS_URL} (start one, or set NATS_URL)`);
     console.log(`skipping the NATS runs: no server at ${NATS_URL}`);
     continue;
   }
-  for (const mode of (values.mode ?? '').split(',')) {
+  for (const mode of MODES) {
     console.log(
       `checkout: bus ${bus}, ${mode}: ${ORDERS} orders from ${CONCURRENCY} shoppers, then paced at ${RATE === 'half' ? 'half that rate' : `${RATE}/s`}...`,
     );

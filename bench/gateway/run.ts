@@ -14,7 +14,7 @@
 // gateway's V8 CPU profile (open it in Chrome's DevTools or speedscope) into DIR.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine, listOption, numberOption } from '@platform/devinfra/command-line';
 import { machineDetails } from '../machine.ts';
 import { cpuMicroseconds } from './cpu.ts';
 import { type LoadResult, type LoadSpec, runLoad } from './load.ts';
@@ -33,7 +33,14 @@ import {
 } from './targets.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const { values } = parseArgs({
+const USAGE = `usage: npm run bench -- gateway [--duration 10] [--rate 500] [--connections 32] [--rate-connections 16]
+       [--warmup 2] [--targets direct,bare,gateway,nginx] [--profile DIR]
+
+GET /api/v1/users/me against one tiny upstream: directly, through the barest Node.js
+proxy, through our gateway and through nginx; paced at --rate, in bursts, and saturated
+with --connections. Writes bench/results/gateway.json when every target ran; --profile
+writes the gateway's CPU profile into DIR.`;
+const { values } = commandLine(USAGE, {
   options: {
     duration: { type: 'string', default: '10' },
     rate: { type: 'string', default: '500' },
@@ -44,20 +51,17 @@ const { values } = parseArgs({
     profile: { type: 'string' },
   },
 });
-const chosen = new Set(values.targets.split(','));
+const chosen = new Set<string>(
+  listOption('--targets', values.targets, ['direct', 'bare', 'gateway', 'nginx']),
+);
+const positive = (option: string, value: string) => numberOption(option, value, { positive: true });
 const settings = {
-  durationSeconds: Number(values.duration),
-  warmupSeconds: Number(values.warmup),
-  rate: Number(values.rate),
-  rateConnections: Number(values['rate-connections']),
-  saturationConnections: Number(values.connections),
+  durationSeconds: positive('--duration', values.duration),
+  warmupSeconds: positive('--warmup', values.warmup),
+  rate: positive('--rate', values.rate),
+  rateConnections: positive('--rate-connections', values['rate-connections']),
+  saturationConnections: positive('--connections', values.connections),
 };
-for (const [name, value] of Object.entries(settings)) {
-  if (!Number.isFinite(value) || value <= 0) {
-    console.error(`${name} must be a positive number, not ${value}`);
-    process.exit(2);
-  }
-}
 
 const nginx = nginxBinary();
 if (!nginx) {

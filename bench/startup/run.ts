@@ -9,10 +9,18 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '@platform/devinfra';
+import { commandLine, numberOption, refuse } from '@platform/devinfra/command-line';
 import { machineDetails, median } from '../machine.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const runs = Number(process.argv[2] ?? 5);
+const USAGE = `usage: npm run bench -- startup [runs]
+
+Launcher start to "All ready" from an empty data folder (cold) and from an existing one
+(warm), the median of [runs] (default 5) each, and the memory of the whole platform once
+ready. Writes bench/results/startup.json.`;
+const { positionals } = commandLine(USAGE, { allowPositionals: true, options: {} });
+if (positionals.length > 1) refuse(`one number of runs: ${positionals.join(' ')}`);
+const runs = numberOption('runs', positionals[0] ?? '5', { min: 1, max: 100, integer: true });
 
 interface Started {
   child: ChildProcess;

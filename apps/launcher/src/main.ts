@@ -3,6 +3,8 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, holdPort } from '@platform/devinfra';
+import { commandLine } from '@platform/devinfra/command-line';
+import { LAUNCHER_OPTIONS, LAUNCHER_USAGE } from './command-line.ts';
 import { type PlatformDatabase, provisionDatabase, settingsFrom, startDatabase } from './database.ts';
 import { prepareFlagsFile } from './flags.ts';
 import { Fleet } from './fleet.ts';
@@ -16,6 +18,8 @@ import { ADMIN_EMAIL, GATEWAY_MANAGEMENT, type ServiceDefinition, services, star
 import { type Row, renderTable } from './table.ts';
 import { scaledForVersions, type Versions, versionsFrom } from './versions.ts';
 
+// Read first: `npm start -- --help` or a mistyped option starts nothing.
+const { values: given } = commandLine(LAUNCHER_USAGE, LAUNCHER_OPTIONS);
 const root = join(import.meta.dirname, '..', '..', '..');
 const dataDir = process.env.PLATFORM_DATA_DIR ?? join(root, '.data');
 const logDir = join(dataDir, 'logs');
@@ -258,11 +262,8 @@ function sayReady(instances: Instance[], admin: { created: boolean; value: strin
 
 async function main(): Promise<void> {
   const known = services.map((service) => service.name);
-  versions = versionsFrom(process.argv.slice(2), known);
-  const scale = checkScale(
-    scaledForVersions(scaleFrom(process.argv.slice(2), process.env, known), versions),
-    known,
-  );
+  versions = versionsFrom(given, known);
+  const scale = checkScale(scaledForVersions(scaleFrom(given, process.env, known), versions), known);
   mkdirSync(logDir, { recursive: true });
   const secrets = new Secrets(join(dataDir, 'secrets.json'));
   // Before any service asks for it, so a first start knows to show it.

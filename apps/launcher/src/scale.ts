@@ -71,8 +71,12 @@ export function refusalOf(change: ScaleChange, known: string[]): string | undefi
 }
 
 /** The scale from a config file (`{ "scale": { "catalog": 3 } }`) laid under the command line's. */
-export function scaleFrom(argv: string[], env: NodeJS.ProcessEnv, known: string[]): Scale {
-  const configPath = flagValue(argv, '--config') ?? env.PLATFORM_CONFIG;
+export function scaleFrom(
+  given: { scale?: string | undefined; config?: string | undefined },
+  env: NodeJS.ProcessEnv,
+  known: string[],
+): Scale {
+  const configPath = given.config ?? env.PLATFORM_CONFIG;
   let fromFile: Scale = {};
   if (configPath) {
     let parsed: unknown;
@@ -87,14 +91,5 @@ export function scaleFrom(argv: string[], env: NodeJS.ProcessEnv, known: string[
     }
     fromFile = checkScale(scale as Scale, known);
   }
-  const flag = flagValue(argv, '--scale');
-  return { ...fromFile, ...(flag ? parseScale(flag, known) : {}) };
-}
-
-/** The value of `--name value` or `--name=value` in `argv`. */
-export function flagValue(argv: string[], name: string): string | undefined {
-  const index = argv.findIndex((arg) => arg === name || arg.startsWith(`${name}=`));
-  if (index < 0) return undefined;
-  const arg = argv[index] ?? '';
-  return arg.includes('=') && arg.startsWith(`${name}=`) ? arg.slice(name.length + 1) : argv[index + 1];
+  return { ...fromFile, ...(given.scale ? parseScale(given.scale, known) : {}) };
 }

@@ -4,7 +4,7 @@
 // tried on one laptop: `npm start -- --scale catalog=2 --version catalog=2.0.0`.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { flagValue, type Scale, ScaleError } from './scale.ts';
+import { type Scale, ScaleError } from './scale.ts';
 import type { ServiceDefinition } from './services.ts';
 
 export type Versions = Record<string, string>;
@@ -28,9 +28,9 @@ export function parseVersions(text: string, known: string[]): Versions {
   return versions;
 }
 
-export function versionsFrom(argv: string[], known: string[]): Versions {
-  const flag = flagValue(argv, '--version');
-  return flag ? parseVersions(flag, known) : {};
+/** `--version`'s versions, if given. */
+export function versionsFrom(given: { version?: string | undefined }, known: string[]): Versions {
+  return given.version ? parseVersions(given.version, known) : {};
 }
 
 /** The scale with at least two instances of each service given a version: one keeps the default. */

@@ -3,15 +3,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { readCommandLine } from '@platform/devinfra/command-line';
+import { LAUNCHER_OPTIONS } from '../src/command-line.ts';
 import { parseScale, refusalOf, ScaleError, scaleFrom } from '../src/scale.ts';
 
 const known = ['identity', 'registry', 'catalog', 'gateway', 'console'];
 
 test('scale - a command-line list of service=count', () => {
   assert.deepEqual(parseScale('catalog=3,identity=2', known), { catalog: 3, identity: 2 });
-  assert.deepEqual(scaleFrom(['--scale', 'catalog=2'], {}, known), { catalog: 2 });
-  assert.deepEqual(scaleFrom(['--scale=catalog=3'], {}, known), { catalog: 3 });
-  assert.deepEqual(scaleFrom([], {}, known), {});
+  assert.deepEqual(scaleFrom({ scale: 'catalog=2' }, {}, known), { catalog: 2 });
+  assert.deepEqual(scaleFrom({}, {}, known), {});
 });
 
 test('scale - refuses what it cannot start, naming the problem', () => {
@@ -27,13 +28,13 @@ test('scale - a config file, with the command line taking precedence', () => {
   const dir = mkdtempSync(join(tmpdir(), 'scale-'));
   const file = join(dir, 'platform.json');
   writeFileSync(file, JSON.stringify({ scale: { catalog: 3, identity: 2 } }));
-  assert.deepEqual(scaleFrom(['--config', file], {}, known), { catalog: 3, identity: 2 });
-  assert.deepEqual(scaleFrom(['--scale', 'catalog=1'], { PLATFORM_CONFIG: file }, known), {
+  assert.deepEqual(scaleFrom({ config: file }, {}, known), { catalog: 3, identity: 2 });
+  assert.deepEqual(scaleFrom({ scale: 'catalog=1' }, { PLATFORM_CONFIG: file }, known), {
     catalog: 1,
     identity: 2,
   });
   writeFileSync(file, '{ nope');
-  assert.throws(() => scaleFrom(['--config', file], {}, known), /config file .*platform.json/);
+  assert.throws(() => scaleFrom({ config: file }, {}, known), /config file .*platform.json/);
 });
 
 test('scale - a running service gets one instance more or fewer, within its bounds', () => {
@@ -58,4 +59,22 @@ test('scale - a change at runtime is refused, with why, past the bounds, for sin
     /catalog is being scaled already/,
   );
   assert.match(refusalOf({ ...change, service: 'catalgo', change: 1 }, known) ?? '', /no service named/);
+});
+
+test('launcher command line - --scale and --version read in either form; anything else is refused before a start', () => {
+  const read = (argv: string[]) => readCommandLine(argv, LAUNCHER_OPTIONS);
+  for (const argv of [
+    ['--scale', 'catalog=3', '--version', 'catalog=2.0.0'],
+    ['--scale=catalog=3', '--version=catalog=2.0.0'],
+  ]) {
+    const reading = read(argv);
+    assert.equal(reading.kind, 'run');
+    if (reading.kind === 'run')
+      assert.deepEqual({ ...reading.parsed.values }, { scale: 'catalog=3', version: 'catalog=2.0.0' });
+  }
+  assert.deepEqual(read(['--help']), { kind: 'help' });
+  const mistyped = read(['--scael', 'catalog=3']);
+  assert.equal(mistyped.kind, 'usage-error');
+  if (mistyped.kind === 'usage-error') assert.match(mistyped.message, /--scael/);
+  assert.equal(read(['--scale']).kind, 'usage-error');
 });

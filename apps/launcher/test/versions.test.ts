@@ -16,14 +16,11 @@ const root = join(import.meta.dirname, '..', '..', '..');
 const catalog = services.find((service) => service.name === 'catalog');
 
 test('versions - --version catalog=2.0.0 names a version per service, checked', () => {
-  assert.deepEqual(
-    versionsFrom(['--scale', 'catalog=3', '--version', 'catalog=2.0.0,cart=1.1.0-rc.1'], known),
-    {
-      catalog: '2.0.0',
-      cart: '1.1.0-rc.1',
-    },
-  );
-  assert.deepEqual(versionsFrom(['--version=catalog=2.0.0'], known), { catalog: '2.0.0' });
+  assert.deepEqual(versionsFrom({ version: 'catalog=2.0.0,cart=1.1.0-rc.1' }, known), {
+    catalog: '2.0.0',
+    cart: '1.1.0-rc.1',
+  });
+  assert.deepEqual(versionsFrom({}, known), {});
   assert.throws(() => parseVersions('nosuch=2.0.0', known), ScaleError);
   assert.throws(() => parseVersions('catalog=', known), /not service=version/);
   assert.throws(() => parseVersions('catalog=../2', known), /not service=version/);

@@ -3,11 +3,19 @@
 // the invariant auditor; results go to DIR/<scenario>.json (and .html for a scenario
 // under load). Exit 1 if a scenario failed. See docs/reliability.md.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine, numberOption, refuse } from '@platform/devinfra/command-line';
 import { runScenario, type ScenarioResult } from './runner.ts';
 import { SCENARIOS } from './scenarios.ts';
 
-const { values, positionals } = parseArgs({
+const USAGE = `usage: npm run chaos -- <${Object.keys(SCENARIOS).join('|')}|all>... [--scale S] [--out DIR]
+
+Each scenario starts a platform of its own, injects its fault, waits for quiet and
+runs the invariant auditor (docs/reliability.md).
+  --scale S   the share of each scenario's load and length to run, 0 < S <= 1 (default 1)
+  --out DIR   where each scenario's results go (default bench/results/chaos)
+Exit 1 if a scenario failed.`;
+
+const { values, positionals } = commandLine(USAGE, {
   allowPositionals: true,
   options: {
     scale: { type: 'string', default: '1' },
@@ -15,13 +23,10 @@ const { values, positionals } = parseArgs({
   },
 });
 const names = positionals.includes('all') ? Object.keys(SCENARIOS) : positionals;
-const scale = Number(values.scale);
-if (names.length === 0 || !names.every((name) => name in SCENARIOS) || !(scale > 0 && scale <= 1)) {
-  process.stderr.write(
-    `usage: npm run chaos -- <${Object.keys(SCENARIOS).join('|')}|all>... [--scale 0<s<=1] [--out DIR]\n`,
-  );
-  process.exit(2);
-}
+const unknown = names.filter((name) => !(name in SCENARIOS));
+if (names.length === 0) refuse('name a scenario, or all');
+if (unknown.length > 0) refuse(`no scenario ${unknown.join(', ')}`);
+const scale = numberOption('--scale', values.scale, { positive: true, max: 1 });
 const log = (line: string) => process.stderr.write(`${line}\n`);
 type Verdict = Pick<ScenarioResult, 'scenario' | 'criterion' | 'passed' | 'failures'>;
 const results: Verdict[] = [];

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine, numberOption, refuse } from '@platform/devinfra/command-line';
 import { root } from '../../../test/e2e/platform.ts';
 import { openShop } from '../../../test/e2e/shop.ts';
 import { prepare } from './prepare.ts';
@@ -18,10 +18,21 @@ import { REGRESSIONS, withKnownIds } from './regressions.ts';
 import { curl, describeFailures, describeReport } from './report.ts';
 import { type Failure, fuzz, Prober } from './run.ts';
 
-const USAGE =
-  'usage: npm run fuzz -- [--runs N] [--seed S] [--gateway URL] [--concurrency C] [--only REGEX] [--minutes M] [--json FILE]';
+const USAGE = `usage: npm run fuzz -- [--runs N] [--seed S] [--gateway URL] [--concurrency C] [--only REGEX] [--minutes M] [--json FILE]
 
-const { values } = parseArgs({
+Generated requests to every public operation of the gateway's OpenAPI document, each
+answer checked: no 5xx, errors as problem+json, only documented statuses, answers that
+match their schema, an answer in time (docs/security.md).
+  --runs N          requests per operation (default 200)
+  --seed S          the run's seed, to repeat it (default: random, printed)
+  --gateway URL     a running platform's gateway (default: start one in a throwaway folder)
+  --concurrency C   requests in flight (default 4)
+  --only REGEX      only the operations whose id matches
+  --minutes M       stop after this long
+  --json FILE       the report as JSON too
+Exit 1 if any rule was broken.`;
+
+const { values } = commandLine(USAGE, {
   options: {
     runs: { type: 'string', default: '200' },
     seed: { type: 'string' },
@@ -32,12 +43,22 @@ const { values } = parseArgs({
     json: { type: 'string' },
   },
 });
-const numbers = { runs: Number(values.runs), concurrency: Number(values.concurrency) };
-if (!Number.isInteger(numbers.runs) || numbers.runs < 1 || !Number.isInteger(numbers.concurrency)) {
-  process.stderr.write(`${USAGE}\n`);
-  process.exit(2);
+const numbers = {
+  runs: numberOption('--runs', values.runs, { min: 1, integer: true }),
+  concurrency: numberOption('--concurrency', values.concurrency, { min: 1, integer: true }),
+};
+const seed =
+  values.seed !== undefined
+    ? numberOption('--seed', values.seed, { min: 0, integer: true })
+    : Date.now() % 2 ** 31;
+const budgetMs =
+  values.minutes !== undefined ? numberOption('--minutes', values.minutes, { min: 0 }) * 60_000 : undefined;
+let only: RegExp | undefined;
+try {
+  only = values.only !== undefined ? new RegExp(values.only) : undefined;
+} catch (error) {
+  refuse(`--only: ${(error as Error).message}`);
 }
-const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 2 ** 31;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function adminPassword(): string {
@@ -98,8 +119,8 @@ try {
     runs: numbers.runs,
     seed,
     concurrency: numbers.concurrency,
-    ...(values.minutes ? { budgetMs: Number(values.minutes) * 60_000 } : {}),
-    ...(values.only ? { only: new RegExp(values.only) } : {}),
+    ...(budgetMs !== undefined ? { budgetMs } : {}),
+    ...(only ? { only } : {}),
     progress: log,
   });
   session.stop();

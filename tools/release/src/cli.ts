@@ -4,11 +4,12 @@
 //   npm run release -- rollback catalog
 //   npm run release -- status
 // The gateway and the administrator's token are found as the other CLIs find them.
-import { parseArgs } from 'node:util';
-import { adminToken, call, fail, gatewayUrl } from '../../admin-session.ts';
+
+import { commandLine, refuse } from '@platform/devinfra/command-line';
+import { adminToken, call, gatewayUrl } from '../../admin-session.ts';
 import { callOf, statusLines, USAGE, UsageError } from './commands.ts';
 
-const { positionals, values } = parseArgs({
+const { positionals, values } = commandLine(USAGE, {
   allowPositionals: true,
   options: {
     gateway: { type: 'string' },
@@ -27,8 +28,8 @@ let request: ReturnType<typeof callOf>;
 try {
   request = callOf(positionals, values);
 } catch (error) {
-  if (error instanceof UsageError) fail(error.message === USAGE ? USAGE : `${error.message}\n\n${USAGE}`, 2);
-  throw error;
+  if (!(error instanceof UsageError)) throw error;
+  refuse(error.message === USAGE ? 'which command, for which service?' : error.message);
 }
 const gateway = gatewayUrl(values.gateway);
 const answer = await call(

@@ -2,11 +2,24 @@
 // release, and the protos' lint. `npm run contracts -- release [--retire <type> ...]`
 // records both as released (refusing a breaking change). `npm run contracts -- generate`
 // makes the protos' code (src/gen) again.
+import { commandLine, refuse } from '@platform/devinfra/command-line';
 import { breakingProtoChanges, generateProtoCode, lintProtos, releaseProtos } from './protos.ts';
 import { compareWithReleased, currentSchemas, explain, readReleased, release } from './released.ts';
 
-const [command = 'check', ...rest] = process.argv.slice(2);
-const retire = rest.flatMap((arg, i) => (rest[i - 1] === '--retire' ? [arg] : []));
+const USAGE = `usage: npm run contracts -- check | release [--retire <type> ...] | generate
+
+  check      the message schemas and the protos against their last release, and the protos' lint (default)
+  release    records both as released, refusing a breaking change; --retire <type> retires a message type
+  generate   makes the protos' code (src/gen) again`;
+
+const { positionals, values } = commandLine(USAGE, {
+  allowPositionals: true,
+  options: { retire: { type: 'string', multiple: true, default: [] } },
+});
+const [command = 'check', ...extra] = positionals;
+const retire = values.retire;
+if (extra.length > 0) refuse(`one command at a time: ${positionals.join(' ')}`);
+if (retire.length > 0 && command !== 'release') refuse('--retire goes with release');
 
 async function check(): Promise<boolean> {
   const problems = explain(compareWithReleased(await readReleased(), currentSchemas()));
@@ -40,9 +53,5 @@ const commands: Record<string, () => Promise<boolean>> = {
     return result.ok;
   },
 };
-const run = commands[command];
-if (run) process.exitCode = (await run()) ? 0 : 1;
-else {
-  console.error('usage: npm run contracts -- check | release [--retire <type> ...] | generate');
-  process.exitCode = 2;
-}
+const run = commands[command] ?? refuse(`no command ${command}`);
+process.exitCode = (await run()) ? 0 : 1;
