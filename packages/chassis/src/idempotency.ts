@@ -10,9 +10,10 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import Type from 'typebox';
-import { migrate, type Pool, prepared, type Queryable } from './db.ts';
+import { type Pool, prepared, type Queryable } from './db.ts';
 import { defineProblem } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { migrate } from './migrations.ts';
 
 export const IdempotencyKeyReused = defineProblem({
   code: 'IDEMPOTENCY_KEY_REUSED',

@@ -42,13 +42,11 @@ export { type DataServiceSettings, openDataService, serve } from './data-service
 export {
   createPool,
   literal,
-  migrate,
   openDatabase,
   type Pool,
   type PoolClient,
   prepared,
   type Queryable,
-  readMigrations,
   withTransaction,
 } from './db.ts';
 export * from './discovery/index.ts';
@@ -82,6 +80,7 @@ export { EXIT_CONFIG, runMain } from './lifecycle.ts';
 export { createLogger, type Logger } from './logger.ts';
 export * from './messaging/index.ts';
 export { instrumentPool } from './metrics.ts';
+export { type Migration, migrate, readMigrations } from './migrations.ts';
 export { ProblemSchema, problemResponses } from './openapi.ts';
 export { type PageInfo, type PageLinks, pageInfo, pageLinks } from './pagination.ts';
 export { type Poller, type PollerOptions, startPoller } from './poller.ts';

@@ -1,5 +1,6 @@
 import { Compile } from 'typebox/compile';
-import { migrate, type Pool, withTransaction } from '../db.ts';
+import { type Pool, withTransaction } from '../db.ts';
+import { migrate } from '../migrations.ts';
 import type { Service } from '../service.ts';
 import { registerConsumerRoute, registerDeadLetterRoutes, registerOutboxRoute } from './admin-routes.ts';
 import { batchingDeliverer } from './batching.ts';

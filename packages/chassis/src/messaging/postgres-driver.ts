@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { commitThenNotify, createPool, literal, migrate } from '../db.ts';
+import { commitThenNotify, createPool, literal } from '../db.ts';
 import type { Logger } from '../logger.ts';
+import { migrate } from '../migrations.ts';
 import type { BusDriver, Delivery, Subscription } from './driver.ts';
 import type { Envelope } from './envelope.ts';
 import { type BusFaults, stormDeliverer, warnOfFaults } from './faults.ts';
