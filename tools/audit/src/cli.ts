@@ -16,7 +16,8 @@ sold twice or charged twice (docs/reliability.md).
   --settle S      an order unsettled this many seconds after its last change is stuck (default 60)
   --outbox MS     an outbox row unsent this many milliseconds is stuck (default 5000)
   --json          the report as JSON
-Exit 0 when every invariant holds, 1 when one is violated, 2 when it cannot read.`;
+Exit 0 when every invariant holds, 1 when one is violated, 2 when it cannot read the books
+or the command line is wrong.`;
 
 const { values } = commandLine(USAGE, {
   options: {

@@ -1,7 +1,7 @@
 // The command line of `npm run load`: every option, its default, and the checks that
 // make a mistyped value a usage error (exit 2) before anything starts.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { readCommandLine } from '@platform/devinfra/command-line';
 import { DEFAULT_MIX } from './mix.ts';
 import { parseShape, type Shape } from './schedule.ts';
 import { DEFAULT_SLO } from './slo.ts';
@@ -80,7 +80,7 @@ function integer(text: string, name: string, min: number, max: number): number {
   return value;
 }
 
-/** Every option, as `node:util` parseArgs reads them; their meaning is in HELP. */
+/** Every option, as the scripts' command-line reader takes them; their meaning is in HELP. */
 const SPEC = {
   help: { type: 'boolean', short: 'h', default: false },
   gateway: { type: 'string', default: 'http://127.0.0.1:8080' },
@@ -100,15 +100,11 @@ const SPEC = {
 
 /** The options of `argv` (what follows `npm run load --`); throws UsageError. */
 export function parseOptions(argv: string[]): Options {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: SPEC,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const reading = readCommandLine(argv, { options: SPEC });
+  if (reading.kind === 'usage-error') throw new UsageError(reading.message);
+  // Help is asked for whatever else the line says: the defaults, and the text.
+  if (reading.kind === 'help') return { ...parseOptions([]), help: true };
+  const values: Record<string, string | boolean | undefined> = reading.parsed.values;
   const text = (name: string) => String(values[name]);
   let shape: Shape;
   try {
