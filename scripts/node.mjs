@@ -72,7 +72,7 @@ export function resolveNode() {
  * (NODE_DISABLE_COMPILE_CACHE=1). Every process of a run inherits it: the launcher, its
  * services, the test runner and the platforms tests start, each of which compiles the
  * same several hundred modules on start. With V8's code cache kept from an earlier start,
- * a warm `npm start` costs a fifth less CPU (bench/README.md, "Startup"). Node keys each
+ * a warm `npm start` costs a sixth less CPU (bench/README.md, "Startup"). Node keys each
  * entry by its source's hash and its own version, so a changed file or another Node is
  * compiled afresh, never served stale.
  */
