@@ -56,30 +56,44 @@ export function commandLine<T extends ParseArgsConfig>(
   return reading.parsed;
 }
 
-/** `value` as a number in [min, max] (above 0 if `positive`), or `refuse`d naming `option`. */
-export function numberOption(
+/** A value the command line gives that cannot be: `refuse`d by the option readers below. */
+export class UsageError extends Error {}
+
+/** Runs `read`, refusing the command line with its UsageError's message. */
+function orRefuse<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof UsageError) refuse(error.message);
+    throw error;
+  }
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/**
+ * `value` as a number in [min, max] (above 0 if `positive`), written in decimal digits
+ * (not `0x10`, `1e3` or `Infinity`); else a UsageError naming `option`.
+ */
+export function readNumber(
   option: string,
   value: string | undefined,
   { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY, integer = false, positive = false } = {},
 ): number {
-  const number = value === undefined || value.trim() === '' ? Number.NaN : Number(value);
+  const number = value !== undefined && DECIMAL.test(value) ? Number(value) : Number.NaN;
   const fits =
-    Number.isFinite(number) &&
-    number >= min &&
-    number <= max &&
-    (!positive || number > 0) &&
-    (!integer || Number.isInteger(number));
+    number >= min && number <= max && (!positive || number > 0) && (!integer || Number.isInteger(number));
   if (!fits) {
     const kind = `${positive ? 'a positive ' : 'a '}${integer ? 'whole number' : 'number'}`;
     const from = Number.isFinite(min) ? ` from ${min}` : '';
     const upTo = Number.isFinite(max) ? ` up to ${max}` : '';
-    refuse(`${option} ${JSON.stringify(value ?? '')}: not ${kind}${from}${upTo}`);
+    throw new UsageError(`${option} ${JSON.stringify(value ?? '')}: not ${kind}${from}${upTo}`);
   }
   return number;
 }
 
-/** `value`, a comma-separated list, each of it one of `allowed`; else `refuse`d naming `option`. */
-export function listOption<const A extends string>(
+/** `value`, a comma-separated list, each of it one of `allowed`; else a UsageError naming `option`. */
+export function readList<const A extends string>(
   option: string,
   value: string | undefined,
   allowed: readonly A[],
@@ -87,7 +101,20 @@ export function listOption<const A extends string>(
   const items = (value ?? '').split(',').filter(Boolean);
   const wrong = items.filter((item) => !(allowed as readonly string[]).includes(item));
   if (items.length === 0 || wrong.length > 0) {
-    refuse(`${option} ${JSON.stringify(value ?? '')}: a comma-separated list of ${allowed.join(', ')}`);
+    throw new UsageError(
+      `${option} ${JSON.stringify(value ?? '')}: a comma-separated list of ${allowed.join(', ')}`,
+    );
   }
   return items as A[];
 }
+
+/** `readNumber`, the command line refused (usage, exit 2) when it does not fit. */
+export const numberOption = (...args: Parameters<typeof readNumber>): number =>
+  orRefuse(() => readNumber(...args));
+
+/** `readList`, the command line refused (usage, exit 2) when it does not fit. */
+export const listOption = <const A extends string>(
+  option: string,
+  value: string | undefined,
+  allowed: readonly A[],
+): A[] => orRefuse(() => readList(option, value, allowed));

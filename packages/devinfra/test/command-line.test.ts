@@ -2,7 +2,14 @@
 // a lone `--`, an unknown option or a missing value a usage error that names it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { listOption, numberOption, readCommandLine } from '../src/command-line.ts';
+import {
+  listOption,
+  numberOption,
+  readCommandLine,
+  readList,
+  readNumber,
+  UsageError,
+} from '../src/command-line.ts';
 
 const config = {
   allowPositionals: true,
@@ -42,4 +49,26 @@ test('command line - numbers and lists that fit are read as such', () => {
   assert.equal(numberOption('--scale', '0.15', { positive: true, max: 1 }), 0.15);
   assert.equal(numberOption('--wait', '0', { min: 0 }), 0);
   assert.deepEqual(listOption('--bus', 'nats,postgres', ['postgres', 'nats']), ['nats', 'postgres']);
+});
+
+test('command line - a number in anything but decimal digits, or out of its range, is a usage error naming the option', () => {
+  for (const [value, range] of [
+    ['0x10', {}],
+    ['1e3', {}],
+    ['Infinity', {}],
+    ['', {}],
+    ['soon', { min: 0 }],
+    ['0', { positive: true }],
+    ['2.5', { integer: true }],
+    ['101', { max: 100 }],
+  ] as const) {
+    assert.throws(
+      () => readNumber('--runs', value, range),
+      (error: unknown) => error instanceof UsageError && error.message.startsWith(`--runs "${value}": not `),
+      value,
+    );
+  }
+  assert.throws(() => readList('--bus', 'postgres,kafka', ['postgres', 'nats']), /--bus "postgres,kafka"/);
+  assert.throws(() => readList('--bus', '', ['postgres', 'nats']), UsageError);
+  assert.equal(readNumber('--rate', '-1.5'), -1.5);
 });

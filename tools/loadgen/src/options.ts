@@ -1,7 +1,7 @@
 // The command line of `npm run load`: every option, its default, and the checks that
 // make a mistyped value a usage error (exit 2) before anything starts.
 import { join } from 'node:path';
-import { readCommandLine } from '@platform/devinfra/command-line';
+import { readCommandLine, readNumber, UsageError } from '@platform/devinfra/command-line';
 import { DEFAULT_MIX } from './mix.ts';
 import { parseShape, type Shape } from './schedule.ts';
 import { DEFAULT_SLO } from './slo.ts';
@@ -71,14 +71,10 @@ export interface Options {
   out: string;
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
-function integer(text: string, name: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max)
-    throw new UsageError(`--${name} ${text}: an integer from ${min} to ${max}`);
-  return value;
-}
+const integer = (text: string, name: string, min: number, max: number): number =>
+  readNumber(`--${name}`, text, { min, max, integer: true });
 
 /** Every option, as the scripts' command-line reader takes them; their meaning is in HELP. */
 const SPEC = {

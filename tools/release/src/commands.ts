@@ -1,5 +1,6 @@
 // The release CLI's commands as calls of the gateway's release admin API, and its
 // answers as lines for a terminal. Pure, so both are tested without a platform.
+import { UsageError } from '@platform/devinfra/command-line';
 
 export const USAGE = `usage: npm run release -- <command> [--gateway URL]
   canary <service> <version> [--steps 5,25,50,100] [--step-seconds 60] [--baseline V] [--min-requests N]
@@ -27,7 +28,7 @@ export interface Options {
   'smoke-path'?: string | undefined;
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 const BASE = '/api/v1/admin/releases';
 
