@@ -58,12 +58,20 @@ export async function adminToken(gateway: string): Promise<string> {
   return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
-/** Calls the gateway as the administrator; a problem answered ends the CLI with its title and detail. */
-export async function call(method: string, url: string, token: string, body?: unknown): Promise<unknown> {
+/**
+ * Calls the gateway (or a service) as the administrator, with no token where none is
+ * needed; a problem answered ends the CLI with its title and detail.
+ */
+export async function call(
+  method: string,
+  url: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<unknown> {
   const response = await reach(url, {
     method,
     headers: {
-      authorization: `Bearer ${token}`,
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -2,23 +2,24 @@
 //   npm run dead-letters -- <service name | URL> list [--status dead|replayed|discarded] [--group G]
 //   npm run dead-letters -- <service name | URL> show|replay|discard <id>
 // A service name is looked up in the running platform (PLATFORM_DATA_DIR, default .data).
+// The routes ask for an administrator: ADMIN_TOKEN, else, for a service of the running
+// platform, a login through its gateway as the other CLIs log in (admin-session.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandLine, refuse } from '@platform/devinfra/command-line';
+import { adminToken, call, fail, gatewayUrl } from './admin-session.ts';
 
 const USAGE = `usage: npm run dead-letters -- <service|url> list [--status dead|replayed|discarded] [--group G]
        npm run dead-letters -- <service|url> show|replay|discard <id>
 
 A service's dead letters: events its consumers gave up on (docs/messaging.md).
-<service> is a running service's name (from PLATFORM_DATA_DIR or .data), or its URL.`;
+<service> is a running service's name (from PLATFORM_DATA_DIR or .data), or its URL.
+As the administrator: ADMIN_TOKEN, else (for a service's name) a login through the
+platform's gateway as ADMIN_EMAIL with ADMIN_PASSWORD or the password the launcher generated.`;
 
-function fail(message: string, code: number): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(code);
-}
-
-function serviceUrl(target: string): string {
-  if (/^https?:\/\//.test(target)) return target.replace(/\/$/, '');
+/** The service's URL, and the token to call it with (none for a URL without ADMIN_TOKEN). */
+async function serviceOf(target: string): Promise<{ url: string; token: string | undefined }> {
+  if (/^https?:\/\//.test(target)) return { url: target.replace(/\/$/, ''), token: process.env.ADMIN_TOKEN };
   const stateFile = join(
     process.env.PLATFORM_DATA_DIR ?? join(import.meta.dirname, '..', '.data'),
     'platform.json',
@@ -31,14 +32,7 @@ function serviceUrl(target: string): string {
   const found = state.services.find((service) => service.name === target);
   if (!found)
     fail(`no service ${target}; running: ${state.services.map((service) => service.name).join(', ')}`, 1);
-  return found.url;
-}
-
-async function call(method: string, url: string): Promise<unknown> {
-  const response = await fetch(url, { method });
-  const body = (await response.json()) as { detail?: string; title?: string };
-  if (!response.ok) fail(`${response.status} ${body.title ?? ''}: ${body.detail ?? ''}`, 1);
-  return body;
+  return { url: found.url, token: await adminToken(gatewayUrl(undefined)) };
 }
 
 const { positionals, values } = commandLine(USAGE, {
@@ -49,13 +43,14 @@ const [target, command, id] = positionals;
 if (!target || !command) refuse('name a service and what to do');
 if (!['list', 'show', 'replay', 'discard'].includes(command)) refuse(`no command ${command}`);
 if (command !== 'list' && !/^\d+$/.test(id ?? '')) refuse(`${command} needs a dead letter's id (a number)`);
-const base = `${serviceUrl(target)}/admin/dead-letters`;
+const service = await serviceOf(target);
+const base = `${service.url}/admin/dead-letters`;
 
 if (command === 'list') {
   const query = new URLSearchParams({ limit: '100' });
   if (values.status) query.set('status', values.status);
   if (values.group) query.set('group', values.group);
-  const page = (await call('GET', `${base}?${query}`)) as {
+  const page = (await call('GET', `${base}?${query}`, service.token)) as {
     data: Array<{
       id: number;
       group: string;
@@ -75,5 +70,5 @@ if (command === 'list') {
 } else {
   const method = command === 'show' ? 'GET' : 'POST';
   const path = command === 'show' ? `${base}/${id}` : `${base}/${id}/${command}`;
-  process.stdout.write(`${JSON.stringify(await call(method, path), null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(await call(method, path, service.token), null, 2)}\n`);
 }

@@ -156,3 +156,13 @@ test('analytics e2e - a rebuild from the bus history, through the gateway and wi
   const customer = await shop.call('POST', '/api/v1/analytics/rebuild', { token: shopper });
   assert.equal(customer.status, 403);
 });
+
+test('analytics e2e - the dead-letters CLI reads a running service’s dead letters as the administrator', async () => {
+  // The service's admin routes ask for an administrator's token, as the CLI's others do.
+  const { stdout } = await promisify(execFile)(
+    'node',
+    ['scripts/node.mjs', 'tools/dead-letters.ts', 'analytics', 'list'],
+    { cwd: root, env: { ...process.env, PLATFORM_DATA_DIR: dataDir } },
+  );
+  assert.match(stdout, /^0 of 0$/m);
+});
