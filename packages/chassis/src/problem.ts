@@ -29,19 +29,37 @@ interface AjvLikeError {
   params?: { missingProperty?: string; additionalProperty?: string };
 }
 
+/** What a member a schema does not list is called where it was sent. */
+const MEMBER_OF: Record<string, string> = {
+  body: 'a field',
+  querystring: 'a query parameter',
+  params: 'a path parameter',
+  headers: 'a header',
+};
+
+/** The reason in words: a required or unknown member is named by `name`, so the reason need not repeat it. */
+function reasonOf(issue: AjvLikeError, where: string): string {
+  if (issue.params?.missingProperty !== undefined) return 'is required';
+  if (issue.params?.additionalProperty !== undefined)
+    return `is not ${MEMBER_OF[where] ?? 'a member'} this operation takes`;
+  return issue.message ?? 'is invalid';
+}
+
 function invalidParams(error: FastifyError): InvalidParam[] {
   const where = error.validationContext ?? 'body';
   return (error.validation ?? []).map((issue: AjvLikeError) => {
     const path = (issue.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
     const leaf = issue.params?.missingProperty ?? issue.params?.additionalProperty;
     const name = [path, leaf].filter(Boolean).join('.') || where;
-    return { in: where, name, reason: issue.message ?? 'is invalid' };
+    return { in: where, name, reason: reasonOf(issue, where) };
   });
 }
 
-/** The 400 VALIDATION_FAILED problem naming each offending field. */
+/** The 400 VALIDATION_FAILED problem naming each offending field (the whole body or query is named once). */
 export function validationProblem(errors: InvalidParam[]): ProblemError {
-  const summary = errors.map((e) => `${e.in} ${e.name} ${e.reason}`).join('; ');
+  const summary = errors
+    .map((e) => (e.name === e.in ? `${e.in} ${e.reason}` : `${e.in} ${e.name} ${e.reason}`))
+    .join('; ');
   return new ValidationFailed(summary, { extensions: { errors } });
 }
 

@@ -1,6 +1,7 @@
 import type { ServerOptions } from 'node:http';
 import AjvCompiler from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import secureJson from 'secure-json-parse';
 import { MalformedBody, MalformedRequest, UnsupportedMediaType } from './errors.ts';
 import { validationProblem } from './problem.ts';
 import { installServerAnswers, serverErrorOptions } from './server-errors.ts';
@@ -140,6 +141,36 @@ function isCanonical(text: string, kind: NumberKind): boolean {
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const FORBIDDEN_PROTOTYPE = 'Object contains forbidden prototype property';
+
+/**
+ * `text` parsed as JSON, refusing a member that would set an object's prototype when
+ * merged (`__proto__`, or `constructor` with a `prototype`), each refusal saying why.
+ */
+function parseJsonBody(text: string): unknown {
+  if (text.length === 0)
+    throw new MalformedBody("Body cannot be empty when content-type is set to 'application/json'");
+  try {
+    return secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (message !== FORBIDDEN_PROTOTYPE) throw new MalformedBody(`The body is not valid JSON: ${message}`);
+    // Which of the two: parsed again with only __proto__ refused (the rare path).
+    const key = refusesProto(text) ? '__proto__' : 'constructor.prototype';
+    throw new MalformedBody(
+      `The body has a member named ${key}, which is refused: it would set an object's prototype`,
+    );
+  }
+}
+
+function refusesProto(text: string): boolean {
+  try {
+    secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'ignore' });
+    return false;
+  } catch {
+    return true;
+  }
+}
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
 
 /**
@@ -148,7 +179,6 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
  */
 export function installInputGuards(app: FastifyInstance): void {
   installServerAnswers(app.server);
-  const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
@@ -172,7 +202,14 @@ export function installInputGuards(app: FastifyInstance): void {
       done(new MalformedBody('The body is not valid UTF-8'), undefined);
       return;
     }
-    parseJson(request, text, done);
+    let parsed: unknown;
+    try {
+      parsed = parseJsonBody(text);
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
+    done(null, parsed);
   });
 
   // RFC 9112, 3.2: an HTTP/1.1 request without Host is answered 400 (Node's own answer has no body).

@@ -24,7 +24,14 @@ before(async () => {
       );
       app.get(
         '/widgets',
-        { schema: { querystring: Type.Object({ limit: Type.Integer({ maximum: 100 }) }) } },
+        {
+          schema: {
+            querystring: Type.Object(
+              { limit: Type.Optional(Type.Integer({ maximum: 100 })) },
+              { additionalProperties: false },
+            ),
+          },
+        },
         async () => [],
       );
       app.get('/conflict', async () => {
@@ -74,10 +81,53 @@ test('problems - a query parameter out of bounds is 400 naming it', async () => 
   );
 });
 
-test('problems - malformed JSON is 400', async () => {
+test('problems - each offending field is named once, with what is wrong in words', async () => {
+  const response = await fetch(`${url}/widgets`, json({ size: 2, colour: 'red' }));
+  const body = await problem(response);
+  assert.deepEqual(body.errors, [
+    { in: 'body', name: 'name', reason: 'is required' },
+    { in: 'body', name: 'colour', reason: 'is not a field this operation takes' },
+  ]);
+  assert.equal(body.detail, 'body name is required; body colour is not a field this operation takes');
+});
+
+test('problems - a query parameter the operation does not take is 400 naming it', async () => {
+  const response = await fetch(`${url}/widgets?limit=5&sort=name`);
+  assert.equal(response.status, 400);
+  const body = await problem(response);
+  assert.equal(body.detail, 'querystring sort is not a query parameter this operation takes');
+});
+
+test('problems - a body that is not an object says so once', async () => {
+  const response = await fetch(`${url}/widgets`, json(['gear', 3]));
+  assert.equal(response.status, 400);
+  const body = await problem(response);
+  assert.equal(body.detail, 'body must be object');
+  assert.deepEqual(body.errors, [{ in: 'body', name: 'body', reason: 'must be object' }]);
+});
+
+test('problems - malformed JSON is 400 saying where it breaks', async () => {
   const response = await fetch(`${url}/widgets`, { ...json({}), body: '{"name": ' });
   assert.equal(response.status, 400);
-  await problem(response);
+  const body = await problem(response);
+  assert.equal(body.code, 'MALFORMED_BODY');
+  assert.match(String(body.detail), /^The body is not valid JSON: .*end of JSON input/);
+});
+
+test('problems - a body that would set an object prototype is 400 naming the key, not "invalid JSON"', async () => {
+  for (const [text, key] of [
+    ['{"name":"gear","size":1,"__proto__":{"admin":true}}', '__proto__'],
+    ['{"name":"gear","size":1,"constructor":{"prototype":{"admin":true}}}', 'constructor.prototype'],
+  ] as const) {
+    const response = await fetch(`${url}/widgets`, { ...json({}), body: text });
+    assert.equal(response.status, 400);
+    const body = await problem(response);
+    assert.equal(body.code, 'MALFORMED_BODY');
+    assert.equal(
+      body.detail,
+      `The body has a member named ${key}, which is refused: it would set an object's prototype`,
+    );
+  }
 });
 
 test('problems - unknown route is 404', async () => {
