@@ -10,17 +10,14 @@ export function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-/** `fetch`, but an unreachable gateway ends the CLI with a sentence, not a stack trace. */
+/** `fetch`, but an unreachable gateway (or service) ends the CLI with a sentence, not a stack trace. */
 async function reach(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, init);
   } catch (error) {
     const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (error as Error).message;
-    return fail(
-      `cannot reach the gateway at ${new URL(url).origin} (${why}): is the platform running (npm start)?`,
-      1,
-    );
+    return fail(`cannot reach ${new URL(url).origin} (${why}): is the platform running (npm start)?`, 1);
   }
 }
 
@@ -77,7 +74,13 @@ export async function call(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  const answer = (text ? JSON.parse(text) : {}) as { detail?: string; title?: string };
+  let answer: { detail?: string; title?: string };
+  try {
+    answer = text ? JSON.parse(text) : {};
+  } catch {
+    // Not the platform's answer (a proxy's error page, say): its start says whose.
+    return fail(`${response.status} (not JSON): ${text.slice(0, 200).replace(/\s+/g, ' ')}`, 1);
+  }
   if (!response.ok) fail(`${response.status} ${answer.title ?? ''}: ${answer.detail ?? ''}`, 1);
   return answer;
 }

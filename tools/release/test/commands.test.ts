@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort } from '@platform/testkit';
@@ -95,7 +97,31 @@ test('release cli - a gateway that cannot be reached ends it with a sentence, no
   assert.equal(run.status, 1);
   assert.match(
     run.stderr,
-    new RegExp(`cannot reach the gateway at http://127.0.0.1:${port} \\(ECONNREFUSED\\)`),
+    new RegExp(`cannot reach http://127.0.0.1:${port} \\(ECONNREFUSED\\): is the platform running`),
   );
   assert.doesNotMatch(run.stderr, /\n\s+at /);
+});
+
+test("release cli - an answer that is not JSON ends it with the status and the answer's start, not a stack trace", async () => {
+  const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
+  // What a proxy in front of the gateway answers when the gateway is gone.
+  const proxy = createServer((_request, response) => {
+    response.writeHead(502, { 'content-type': 'text/html' });
+    response.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+  });
+  proxy.listen(0, '127.0.0.1');
+  await once(proxy, 'listening');
+  const { port } = proxy.address() as { port: number };
+  const child = spawn(process.execPath, [cli, 'status', '--gateway', `http://127.0.0.1:${port}`], {
+    env: { ...process.env, ADMIN_TOKEN: 'a-token' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const [status] = (await once(child, 'exit')) as [number];
+  proxy.close();
+  assert.equal(status, 1);
+  assert.match(stderr, /^502 \(not JSON\): <html><body><h1>502 Bad Gateway/);
+  assert.doesNotMatch(stderr, /\n\s+at /);
 });
