@@ -24,10 +24,15 @@ const entries = Object.entries(scripts).flatMap(([name, command]) => {
 const benchmarks = readdirSync(join(root, 'bench'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && readdirSync(join(root, 'bench', entry.name)).includes('run.ts'))
   .map((entry) => entry.name);
+/** Tools run by their path, not through npm (each README names them). */
+const byPath = ['tools/loadgen/src/screenshot.ts'];
 const cases = [
   ...entries.map(({ name, file, fixed }) => ({ name: `npm run ${name}`, argv: [file, ...fixed] })),
   ...benchmarks.map((name) => ({ name: `npm run bench -- ${name}`, argv: ['bench/run.ts', name] })),
+  ...byPath.map((file) => ({ name: file, argv: [file] })),
 ];
+/** How a usage names the command: through npm, or by its path. */
+const USAGE_LINE = /npm (run|start|test)|node scripts\/node\.mjs/;
 
 function run(argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -62,7 +67,7 @@ test(`command lines - ${cases.length} scripts: --help is their usage, exit 0; an
     Array.from({ length: 4 }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const help = await run([...next.argv, '--help']);
-        if (help.code !== 0 || !/npm (run|start|test)/.test(help.stdout) || STACK.test(help.stderr))
+        if (help.code !== 0 || !USAGE_LINE.test(help.stdout) || STACK.test(help.stderr))
           failures.push(`${next.name} --help: exit ${help.code}\n${help.stdout}${help.stderr}`);
         const wrong = await run([...next.argv, '--no-such-option']);
         if (wrong.code !== 2 || !wrong.stderr.includes('--no-such-option') || STACK.test(wrong.stderr))
@@ -87,10 +92,11 @@ test('command lines - a value out of its range is refused by name before anythin
     [['tools/fuzz/src/cli.ts', '--only', '('], /--only: Invalid regular expression/],
     [['tools/audit/src/cli.ts', '--wait', 'soon'], /--wait "soon": not a number from 0/],
     [['tools/dead-letters.ts', 'payment', 'replay', 'latest'], /needs a dead letter's id/],
+    [['tools/loadgen/src/screenshot.ts', '--height', '90x'], /--height "90x": not a whole number from 100/],
   ] as const) {
     const { code, stderr } = await run([...argv]);
     assert.equal(code, 2, `${argv.join(' ')}: ${stderr}`);
     assert.match(stderr, says);
-    assert.match(stderr, /usage: npm run/);
+    assert.match(stderr, /usage: (npm run|node scripts\/node\.mjs)/);
   }
 });
