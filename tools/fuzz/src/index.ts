@@ -21,7 +21,7 @@ export {
   summary,
 } from './report.ts';
 export { requestsFor } from './requests.ts';
-export { type Failure, type FuzzOptions, type FuzzReport, fuzz, Prober } from './run.ts';
+export { type Failure, type Flicker, type FuzzOptions, type FuzzReport, fuzz, Prober } from './run.ts';
 export type { Answer } from './send.ts';
 export { Session } from './session.ts';
 export { allowedMs, EDGE_ALLOWANCE_MS, routeFor } from './timeouts.ts';

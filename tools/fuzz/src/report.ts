@@ -165,7 +165,9 @@ export function summary(report: FuzzReport): string {
 
 /** The whole report: a summary, then the failures by cause, then what did not repeat. */
 export function describeReport(gateway: string, report: FuzzReport): string {
-  const transient = Object.entries(report.transient).map(([id, count]) => `  ${id} (${count}×)`);
+  const transient = Object.entries(report.transient).map(
+    ([id, { count, first }]) => `  ${id} (${count}×; first: ${first})`,
+  );
   return [
     summary(report),
     describeFailures(gateway, report.failures),

@@ -30,10 +30,16 @@ export interface FuzzReport {
   statuses: Record<string, Record<number, number>>;
   failures: Failure[];
   /** Failures that went away when their request was sent again: the machine, not the input. */
-  transient: Record<string, number>;
+  transient: Record<string, Flicker>;
   /** Whether the time budget ended the run before every round was done. */
   stoppedEarly: boolean;
   tookMs: number;
+}
+
+/** A failure that did not repeat: how often, and what the first one said (its error, the request's kind). */
+export interface Flicker {
+  count: number;
+  first: string;
 }
 
 export interface FuzzOptions {
@@ -72,7 +78,7 @@ const ROUND = 10;
 export class Prober {
   readonly failures = new Map<string, Failure>();
   /** Failures that did not repeat when the request was sent again, by operation, rule and cause. */
-  readonly transient = new Map<string, number>();
+  readonly transient = new Map<string, Flicker>();
   readonly statuses: Record<string, Record<number, number>> = {};
   requests = 0;
   readonly #checker = new AnswerChecker();
@@ -104,7 +110,9 @@ export class Prober {
       if (!repeated.violations.some(mayBeTransient)) {
         for (const violation of violations.filter(mayBeTransient)) {
           const id = `${operation.id}|${violation.property}|${violation.key}`;
-          this.transient.set(id, (this.transient.get(id) ?? 0) + 1);
+          const first = `${violation.message} (a ${request.kind} request${request.target ? `, ${request.target}` : ''})`;
+          const seen = this.transient.get(id);
+          this.transient.set(id, seen ? { ...seen, count: seen.count + 1 } : { count: 1, first });
         }
         ({ answer, violations } = repeated);
         break;
