@@ -67,7 +67,8 @@ export const ProblemSchema = Type.Object(
 const PROBLEM_SCHEMA_REF = '#/components/schemas/Problem';
 const BEARER = 'bearer';
 const DEFAULT_ACCESS: Access = 'user'; // as installAuth: undeclared means signed in
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** The methods whose body is read: they alone document 400 MALFORMED_BODY, 413 and 415. */
+export const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 // Any request can carry a malformed query or oversized headers, and any service can
 // fail; these are answered before (or whatever) the route's own code runs.
 const ALWAYS: readonly ProblemSpec[] = [

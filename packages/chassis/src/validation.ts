@@ -1,8 +1,9 @@
-import type { ServerOptions } from 'node:http';
+import type { IncomingMessage, ServerOptions } from 'node:http';
 import AjvCompiler from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import secureJson from 'secure-json-parse';
-import { MalformedBody, MalformedRequest, UnsupportedMediaType } from './errors.ts';
+import { MalformedBody, MalformedRequest, PayloadTooLarge, UnsupportedMediaType } from './errors.ts';
+import { BODY_METHODS } from './openapi.ts';
 import { validationProblem } from './problem.ts';
 import { installServerAnswers, serverErrorOptions } from './server-errors.ts';
 import { MALFORMED, parseQueryString, printable, type Query, textIssues } from './text.ts';
@@ -174,6 +175,36 @@ function refusesProto(text: string): boolean {
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
 
 /**
+ * A body declared over its route's limit is still read, and dropped, up to these, before
+ * the 413 is sent (RFC 9112 §9.6): a client writes its whole body before it reads, and
+ * a connection closed under it resets, losing the answer (the client saw EPIPE or
+ * ECONNRESET instead of the problem). Past them the connection is closed after the 413.
+ */
+const DRAIN_AT_MOST_BYTES = 16 * 1_048_576;
+const DRAIN_AT_MOST_MS = 10_000;
+
+/** Reads and drops what `request` sends; resolves whether it all came within the bounds. */
+function drained(request: IncomingMessage, maxBytes: number, maxMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let read = 0;
+    const finish = (whole: boolean) => {
+      clearTimeout(timer);
+      request.off('data', onData).off('end', onEnd).off('error', onStop).off('close', onStop);
+      if (!whole) request.pause();
+      resolve(whole);
+    };
+    const onData = (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > maxBytes) finish(false);
+    };
+    const onEnd = () => finish(true);
+    const onStop = () => finish(false);
+    const timer = setTimeout(onStop, maxMs);
+    request.on('data', onData).once('end', onEnd).once('error', onStop).once('close', onStop);
+  });
+}
+
+/**
  * Installs the JSON body parser (UTF-8 only) and the guard that refuses text no
  * service can store, for every route of `app`.
  */
@@ -210,6 +241,17 @@ export function installInputGuards(app: FastifyInstance): void {
       return;
     }
     done(null, parsed);
+  });
+
+  // Only where a body is read, and a 413 documented (openapi.ts): POST, PUT and PATCH.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!BODY_METHODS.has(request.method)) return;
+    const declared = Number(request.headers['content-length']);
+    const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1_048_576;
+    if (!(declared > limit)) return;
+    if (!(await drained(request.raw, DRAIN_AT_MOST_BYTES, DRAIN_AT_MOST_MS)))
+      reply.header('connection', 'close');
+    throw new PayloadTooLarge(`The body is ${declared} bytes; this operation takes ${limit} at most`);
   });
 
   // RFC 9112, 3.2: an HTTP/1.1 request without Host is answered 400 (Node's own answer has no body).
