@@ -172,6 +172,7 @@ function refusesProto(text: string): boolean {
     return true;
   }
 }
+
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
 
 /**

@@ -200,13 +200,20 @@ export function busConformance(
       const consumer = await harness.instance('billing', await harness.database('billing'), schemas);
       const attempts: number[] = [];
       let applied = 0;
-      await consumer.bus.subscribe(`${placed}-billing`, [placed], async (_event, { attempt, tx }) => {
-        attempts.push(attempt);
-        await tx.query('CREATE TABLE IF NOT EXISTS charges (n int)');
-        await tx.query('INSERT INTO charges VALUES (1)');
-        if (attempt < 3) throw new Error('card processor unavailable');
-        applied += 1;
-      });
+      await consumer.bus.subscribe(
+        `${placed}-billing`,
+        [placed],
+        async (_event, { attempt, tx, afterCommit }) => {
+          attempts.push(attempt);
+          await tx.query('CREATE TABLE IF NOT EXISTS charges (n int)');
+          await tx.query('INSERT INTO charges VALUES (1)');
+          if (attempt < 3) throw new Error('card processor unavailable');
+          // Counted once committed: read before, the table may not exist yet for others.
+          afterCommit(() => {
+            applied += 1;
+          });
+        },
+      );
       await producer.bus.transaction((tx) =>
         tx.publish({ type: placed, data: { orderId: 'o1', amount: 5 } }),
       );
