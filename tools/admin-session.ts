@@ -28,14 +28,18 @@ function readJson<T>(file: string, missing: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
+/** The running platform's state file (what the launcher wrote), or the CLI ends saying what to do instead. */
+export function platformState(instead: string): {
+  gateway: string;
+  services: Array<{ name: string; url: string }>;
+} {
+  const stateFile = join(dataDir, 'platform.json');
+  return readJson(stateFile, `no running platform (${stateFile} is missing): start it, or ${instead}`);
+}
+
 export function gatewayUrl(given: string | undefined): string {
   if (given) return given.replace(/\/$/, '');
-  const stateFile = join(dataDir, 'platform.json');
-  const state = readJson<{ gateway: string }>(
-    stateFile,
-    `no running platform (${stateFile} is missing): start it, or pass --gateway URL`,
-  );
-  return state.gateway;
+  return platformState('pass --gateway URL').gateway;
 }
 
 export async function adminToken(gateway: string): Promise<string> {

@@ -1,13 +1,12 @@
 // Operator CLI for a service's dead letters, through its admin routes.
 //   npm run dead-letters -- <service name | URL> list [--status dead|replayed|discarded] [--group G]
 //   npm run dead-letters -- <service name | URL> show|replay|discard <id>
-// A service name is looked up in the running platform (PLATFORM_DATA_DIR, default .data).
+// A service name is looked up in the running platform (PLATFORM_DATA_DIR, default .data;
+// admin-session.ts reads it).
 // The routes ask for an administrator: ADMIN_TOKEN, else, for a service of the running
 // platform, a login through its gateway as the other CLIs log in (admin-session.ts).
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { commandLine, refuse } from '@platform/devinfra/command-line';
-import { adminToken, call, fail, gatewayUrl } from './admin-session.ts';
+import { adminToken, call, fail, platformState } from './admin-session.ts';
 
 const USAGE = `usage: npm run dead-letters -- <service|url> list [--status dead|replayed|discarded] [--group G]
        npm run dead-letters -- <service|url> show|replay|discard <id>
@@ -20,19 +19,11 @@ platform's gateway as ADMIN_EMAIL with ADMIN_PASSWORD or the password the launch
 /** The service's URL, and the token to call it with (none for a URL without ADMIN_TOKEN). */
 async function serviceOf(target: string): Promise<{ url: string; token: string | undefined }> {
   if (/^https?:\/\//.test(target)) return { url: target.replace(/\/$/, ''), token: process.env.ADMIN_TOKEN };
-  const stateFile = join(
-    process.env.PLATFORM_DATA_DIR ?? join(import.meta.dirname, '..', '.data'),
-    'platform.json',
-  );
-  if (!existsSync(stateFile))
-    fail(`no running platform (${stateFile} is missing): start it, or pass a URL`, 1);
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
-    services: Array<{ name: string; url: string }>;
-  };
+  const state = platformState('pass a URL');
   const found = state.services.find((service) => service.name === target);
   if (!found)
     fail(`no service ${target}; running: ${state.services.map((service) => service.name).join(', ')}`, 1);
-  return { url: found.url, token: await adminToken(gatewayUrl(undefined)) };
+  return { url: found.url, token: await adminToken(state.gateway) };
 }
 
 const { positionals, values } = commandLine(USAGE, {

@@ -16,6 +16,7 @@ import {
   describeFailures,
   type Failure,
   type FuzzReport,
+  flickers,
   fuzz,
   operationsOf,
   PROPERTIES,
@@ -97,8 +98,7 @@ test('fuzz - a seeded run through every public operation keeps the four rules', 
   t.diagnostic(summary(report));
   // Not counted as failures (sent again, they kept the rules), but named, so that a
   // CI log says which operation and rule flickered (a timeout on a busy machine, say).
-  for (const [id, { count, first }] of Object.entries(report.transient))
-    t.diagnostic(`did not repeat: ${id} (${count}×; first: ${first})`);
+  for (const line of flickers(report)) t.diagnostic(`did not repeat: ${line}`);
   const operations = operationsOf(prepared.document).map((operation) => operation.id);
   assert.deepEqual(
     operations.filter((operation) => !report.statuses[operation]),

@@ -18,6 +18,7 @@ export {
   describeFailures,
   describeReport,
   describeRequest,
+  flickers,
   summary,
 } from './report.ts';
 export { requestsFor } from './requests.ts';

@@ -163,11 +163,16 @@ export function summary(report: FuzzReport): string {
   );
 }
 
+/** Each failure that did not repeat: operation, rule and cause, how often, and what the first said. */
+export function flickers(report: FuzzReport): string[] {
+  return Object.entries(report.transient).map(
+    ([id, { count, first }]) => `${id} (${count}×; first: ${first})`,
+  );
+}
+
 /** The whole report: a summary, then the failures by cause, then what did not repeat. */
 export function describeReport(gateway: string, report: FuzzReport): string {
-  const transient = Object.entries(report.transient).map(
-    ([id, { count, first }]) => `  ${id} (${count}×; first: ${first})`,
-  );
+  const transient = flickers(report).map((line) => `  ${line}`);
   return [
     summary(report),
     describeFailures(gateway, report.failures),
