@@ -72,7 +72,7 @@ export function printRun(run: Run, showStatements: boolean): void {
   if (showStatements)
     for (const row of saturated.perOrder.busiestStatements)
       console.log(
-        `    ${String(row.perOrder).padStart(5)} ${String(row.planningUsPerOrder).padStart(5)} µs planning ${row.database}: ${row.statement}`,
+        `    ${String(row.perOrder).padStart(5)} ${String(row.planningUsPerOrder).padStart(5)} µs planning ${String(row.runningUsPerOrder).padStart(6)} µs running ${row.database}: ${row.statement}`,
       );
   if (saturated.platform) {
     const {

@@ -28,6 +28,8 @@ export interface Counts {
   byStatement: Map<string, number>;
   /** Each statement's milliseconds planning so far, keyed as `byStatement`. */
   planningByStatement: Map<string, number>;
+  /** Each statement's milliseconds running so far, keyed as `byStatement`. */
+  runningByStatement: Map<string, number>;
 }
 
 /**
@@ -43,8 +45,15 @@ export async function countsNow(dataDir: string): Promise<Counts> {
          sum(s.total_exec_time)::float8 AS running
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid GROUP BY d.datname`,
     );
-    const each = await client.query<{ datname: string; query: string; calls: string; planning: number }>(
-      `SELECT d.datname, s.query, sum(s.calls) AS calls, sum(s.total_plan_time)::float8 AS planning
+    const each = await client.query<{
+      datname: string;
+      query: string;
+      calls: string;
+      planning: number;
+      running: number;
+    }>(
+      `SELECT d.datname, s.query, sum(s.calls) AS calls, sum(s.total_plan_time)::float8 AS planning,
+         sum(s.total_exec_time)::float8 AS running
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid GROUP BY d.datname, s.query`,
     );
     const transactions = await client.query<{
@@ -69,6 +78,7 @@ export async function countsNow(dataDir: string): Promise<Counts> {
       planningByStatement: new Map(
         each.rows.map((row) => [`${row.datname}\u0000${row.query}`, row.planning]),
       ),
+      runningByStatement: new Map(each.rows.map((row) => [`${row.datname}\u0000${row.query}`, row.running])),
     };
   });
 }
@@ -113,9 +123,10 @@ export function countsPerOrder(before: Counts, after: Counts, orders: number) {
 }
 
 /**
- * The statements run most often an order (at least 0.5 each), busiest first: where the
+ * The statements run most often an order (at least 0.5 each, or 100 µs running), busiest first: where the
  * round trips go; with the server's microseconds planning each an order (a statement
- * planned afresh each time, not from a prepared statement's generic plan, shows here).
+ * planned afresh each time, not from a prepared statement's generic plan, shows here)
+ * and running it (one that slows as its tables grow shows here).
  */
 function busiestStatements(before: Counts, after: Counts, orders: number) {
   const orderShare = (now: number, then: number | undefined) => (now - (then ?? 0)) / Math.max(1, orders);
@@ -127,13 +138,15 @@ function busiestStatements(before: Counts, after: Counts, orders: number) {
         after.planningByStatement.get(key) ?? 0,
         before.planningByStatement.get(key),
       );
+      const running = orderShare(after.runningByStatement.get(key) ?? 0, before.runningByStatement.get(key));
       return {
         database,
         perOrder,
         planningUsPerOrder: Math.round(planning * 1000),
+        runningUsPerOrder: Math.round(running * 1000),
         statement: text.replace(/\s+/g, ' ').slice(0, 160),
       };
     })
-    .filter((row) => row.database !== 'postgres' && row.perOrder >= 0.5)
+    .filter((row) => row.database !== 'postgres' && (row.perOrder >= 0.5 || row.runningUsPerOrder >= 100))
     .sort((a, b) => b.perOrder - a.perOrder);
 }
