@@ -88,8 +88,20 @@ interface OutboxRow {
  * marker row (no id) when any row waits behind such a transaction. The claim runs on
  * the statement's snapshot, which does not see the mark: the rows just marked are
  * left out by id.
+ *
+ * The relay's connection plans it with neither bitmap nor sequential scans (`connect`).
+ * A row marked sent leaves its old version, and that version's entry in
+ * `outbox_unsent_idx`, until a vacuum: hundreds a second on a busy service, in a table
+ * the planner, estimating a handful of unsent rows in it, takes for small. Left to
+ * itself it claims with a bitmap scan and a sort, which fetches every one of those old
+ * versions from the table on every claim and, unlike an index scan, never marks them
+ * dead in the index: 8-12 ms a claim, 2.6 ms of the order database's 4.8 an order, in
+ * a 3 000-order checkout run (0.26 ms an order walking the index). Walked in order, the
+ * index marks the old entries as it passes, and later claims skip them without touching
+ * the table. Without sequential scans too, or the mark reads the whole table to find
+ * its rows by id.
  */
-const MARK_AND_CLAIM = prepared(`
+export const MARK_AND_CLAIM = prepared(`
   WITH marked AS (UPDATE outbox SET sent_at = now() WHERE id = ANY($2::bigint[])),
   running AS (
     SELECT min(x) AS oldest FROM pg_snapshot_xip(pg_current_snapshot()) AS x
@@ -103,6 +115,9 @@ const MARK_AND_CLAIM = prepared(`
   (SELECT NULL, NULL, NULL FROM outbox, running
    WHERE sent_at IS NULL AND id <> ALL($2::bigint[]) AND running.oldest IS NOT NULL
      AND txid >= running.oldest LIMIT 1)`);
+
+/** How the relay's connection plans: every statement of the relay goes through an index (see MARK_AND_CLAIM). */
+export const RELAY_SESSION = 'SET enable_bitmapscan = off; SET enable_seqscan = off';
 
 const MARK_SENT = prepared('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])');
 
@@ -154,7 +169,7 @@ export function startRelay(options: RelayOptions): Relay {
     connection.on('error', (error) => log.warn({ err: error }, 'outbox relay connection failed'));
     connection.on('notification', () => woken.wake());
     await connection.connect();
-    await connection.query(`LISTEN ${CHANNEL}`);
+    await connection.query(`${RELAY_SESSION}; LISTEN ${CHANNEL}`);
     return connection;
   }
 
