@@ -6,6 +6,9 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** The largest body a route takes unless it or its service says otherwise (BODY_LIMIT_BYTES): 1 MiB. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;
+
 /** Environment variables every service understands. Spread into a service's own schema. */
 export const baseConfig = {
   SERVICE_NAME: Type.Optional(
@@ -19,7 +22,7 @@ export const baseConfig = {
     { default: 'info' },
   ),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
-  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1, default: 1_048_576 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1, default: DEFAULT_BODY_LIMIT_BYTES }),
   TRUST_PROXY: Type.Optional(
     Type.String({ description: 'addresses whose X-Forwarded-For is believed (e.g. the gateway: 127.0.0.1)' }),
   ),

@@ -6,6 +6,7 @@ import type { Span } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import { installAuth, type TokenVerifier } from './auth.ts';
+import { DEFAULT_BODY_LIMIT_BYTES } from './config.ts';
 import { acceptCorrelationId, CORRELATION_HEADER } from './context.ts';
 import { startFlags } from './flags.ts';
 import { registerHealthRoutes } from './health-routes.ts';
@@ -127,7 +128,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     loggerInstance: log as FastifyBaseLogger,
     // One line per request (our onResponse hook), labelled with the correlation id.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
-    bodyLimit: options.bodyLimitBytes ?? 1_048_576,
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     // The correlation id reaches every log line through the logger's mixin (so also
     // lines logged outside `request.log`); the request logger adds no second copy.
     childLoggerFactory: (logger, _bindings, options) => logger.child({}, options),

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerOptions } from 'node:http';
 import AjvCompiler from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import secureJson from 'secure-json-parse';
+import { DEFAULT_BODY_LIMIT_BYTES } from './config.ts';
 import { MalformedBody, MalformedRequest, PayloadTooLarge, UnsupportedMediaType } from './errors.ts';
 import { BODY_METHODS } from './openapi.ts';
 import { validationProblem } from './problem.ts';
@@ -248,7 +249,7 @@ export function installInputGuards(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     if (!BODY_METHODS.has(request.method)) return;
     const declared = Number(request.headers['content-length']);
-    const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1_048_576;
+    const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES;
     if (!(declared > limit)) return;
     if (!(await drained(request.raw, DRAIN_AT_MOST_BYTES, DRAIN_AT_MOST_MS)))
       reply.header('connection', 'close');
