@@ -89,17 +89,10 @@ interface OutboxRow {
  * the statement's snapshot, which does not see the mark: the rows just marked are
  * left out by id.
  *
- * The relay's connection plans it with neither bitmap nor sequential scans (`connect`).
- * A row marked sent leaves its old version, and that version's entry in
- * `outbox_unsent_idx`, until a vacuum: hundreds a second on a busy service, in a table
- * the planner, estimating a handful of unsent rows in it, takes for small. Left to
- * itself it claims with a bitmap scan and a sort, which fetches every one of those old
- * versions from the table on every claim and, unlike an index scan, never marks them
- * dead in the index: 8-12 ms a claim, 2.6 ms of the order database's 4.8 an order, in
- * a 3 000-order checkout run (0.26 ms an order walking the index). Walked in order, the
- * index marks the old entries as it passes, and later claims skip them without touching
- * the table. Without sequential scans too, or the mark reads the whole table to find
- * its rows by id.
+ * The relay's connection plans it by index only (`RELAY_SESSION`): a row marked sent
+ * leaves an old version in `outbox_unsent_idx` until a vacuum, and the bitmap scan the
+ * planner otherwise prefers fetches every one of them from the table on every claim,
+ * where a walk of the index in order marks them dead as it passes (decision 037).
  */
 export const MARK_AND_CLAIM = prepared(`
   WITH marked AS (UPDATE outbox SET sent_at = now() WHERE id = ANY($2::bigint[])),
@@ -118,9 +111,9 @@ export const MARK_AND_CLAIM = prepared(`
 
 /**
  * How the relay's connection plans: every statement of the relay goes through an index
- * (see MARK_AND_CLAIM), and keeps the one plan it settles on, so a claim is not planned
- * afresh each time once the table's statistics change (0.16 ms an order for
- * notification's, in a 10 000-order run).
+ * (see MARK_AND_CLAIM; without sequential scans too, or the mark reads the whole table
+ * to find its rows by id), and keeps the one generic plan it settles on, so a claim is
+ * not planned afresh each time once the table's statistics change.
  */
 export const RELAY_SESSION =
   'SET enable_bitmapscan = off; SET enable_seqscan = off; SET plan_cache_mode = force_generic_plan';
